@@ -1,0 +1,54 @@
+/**
+ * The contract between the constructs (which bake it into each function's bundle at
+ * build time) and the runtime (which reads it at cold start). Static facts live here;
+ * names that only exist after deployment (bus, queue URL, table) come from the
+ * environment variables in {@link RUNTIME_ENV}.
+ */
+export type DeliveryMode = 'queue' | 'ordered' | 'direct';
+
+export interface RetryConfig {
+  /** Deliveries before the event goes to the DLQ (SQS maxReceiveCount, or 1 + Lambda async retries). */
+  readonly maxAttempts: number;
+  /** Backoff delay before retry n is min(max, base × 2^(n−1)), with full jitter. */
+  readonly backoffBaseSeconds: number;
+  readonly backoffMaxSeconds: number;
+}
+
+export interface DedupeConfig {
+  /** Path in `data` whose value is the dedupe key; default: metadata.id, else the EventBridge id. */
+  readonly keyPath?: string;
+  /** How long a COMPLETED record suppresses duplicates. */
+  readonly ttlSeconds: number;
+}
+
+export interface TopicInfo {
+  /** EventBridge `source` of the topic's events. */
+  readonly source: string;
+  /** Newest schema version; publishers stamp it into metadata.schemaVersion. */
+  readonly latestVersion: number;
+}
+
+export interface SubscriptionConfig {
+  readonly flow: string;
+  readonly subscription: string;
+  readonly delivery: DeliveryMode;
+  /** Topics (detail-types) this subscription consumes. */
+  readonly consumes: readonly string[];
+  /** Topics the handler may publish with ctx.publish. */
+  readonly publishes: readonly string[];
+  /** Every topic named in consumes or publishes. */
+  readonly topics: Readonly<Record<string, TopicInfo>>;
+  readonly retry: RetryConfig;
+  /** false when the subscription opted out of dedupe. */
+  readonly dedupe: DedupeConfig | false;
+}
+
+/** Environment variables the constructs set on every subscription function. */
+export const RUNTIME_ENV = {
+  /** Name of the flow's event bus (PutEvents target). */
+  busName: 'BUSLINE_BUS_NAME',
+  /** URL of the subscription's dead-letter queue. */
+  dlqUrl: 'BUSLINE_DLQ_URL',
+  /** Name of the flow's dedupe table (absent when dedupe is off). */
+  dedupeTable: 'BUSLINE_DEDUPE_TABLE',
+} as const;

@@ -1,0 +1,57 @@
+import { Ajv, type Options } from 'ajv';
+import standaloneModule from 'ajv/dist/standalone/index.js';
+import addFormatsModule from 'ajv-formats';
+import type { SchemaVersion, TopicSchemas } from './schema-set.ts';
+
+// Both are CommonJS with `exports.default`; under NodeNext the default import is the module object.
+const addFormats = addFormatsModule.default;
+const standaloneCode = standaloneModule.default;
+
+/** Options shared by build-time compilation and any runtime fallback, so both agree. */
+export const AJV_OPTIONS: Options = {
+  allErrors: true,
+  strict: true,
+  code: { source: true, esm: true },
+};
+
+export class SchemaCompileError extends Error {
+  override readonly name = 'SchemaCompileError';
+}
+
+function newAjv(): Ajv {
+  const ajv = new Ajv(AJV_OPTIONS);
+  addFormats(ajv);
+  return ajv;
+}
+
+function exportName(v: SchemaVersion): string {
+  return `v_${v.topic.replace(/[^A-Za-z0-9]/g, '_')}_${v.version}`;
+}
+
+/**
+ * Compiles the given topics' schemas once, at build time, into a standalone ES module
+ * (no ajv compiler in the bundle, no compile at cold start). The module exports
+ * `validators`: `{ [topic]: { [version]: ValidateFunction } }`.
+ */
+export function generateValidatorModule(topics: Iterable<TopicSchemas>): string {
+  const ajv = newAjv();
+  const refs: Record<string, string> = {};
+  const table: string[] = [];
+  for (const t of topics) {
+    const entries: string[] = [];
+    for (const v of t.versions) {
+      const id = `busline:${v.topic}/v${v.version}`;
+      try {
+        ajv.addSchema({ ...v.schema, $id: id });
+        ajv.getSchema(id);
+      } catch (err) {
+        throw new SchemaCompileError(`schema ${v.file} is not a valid JSON Schema: ${(err as Error).message}`);
+      }
+      refs[exportName(v)] = id;
+      entries.push(`${v.version}: ${exportName(v)}`);
+    }
+    table.push(`${JSON.stringify(t.topic)}: { ${entries.join(', ')} }`);
+  }
+  const code = standaloneCode(ajv, refs);
+  return `${code}\nexport const validators = { ${table.join(', ')} };\n`;
+}
