@@ -1,0 +1,57 @@
+/**
+ * A machine-readable description of one EventFlow, written by the constructs into the
+ * synthesized template as the bus resource's `Metadata["Busline::Flow"]`, so every tool
+ * that reads the cloud assembly (local engine, CLI, catalog, compatibility gate) sees the
+ * same declaration without running the CDK app again.
+ */
+import type { DeliveryMode, RetryConfig, DedupeConfig } from '../runtime/subscription-config.ts';
+
+export const FLOW_MANIFEST_METADATA_KEY = 'Busline::Flow';
+
+export interface FlowManifest {
+  readonly manifestVersion: 1;
+  /** Flow name (the EventFlow's id unless named). */
+  readonly flow: string;
+  /** Logical id of the AWS::Events::EventBus. */
+  readonly busLogicalId: string;
+  /** Schemas folder, relative to the CDK app's working directory. */
+  readonly schemasDir: string;
+  readonly topics: readonly FlowTopic[];
+  readonly subscriptions: readonly FlowSubscription[];
+  /** Producers other than subscriptions, granted with grantPublish. */
+  readonly publishers: readonly FlowPublisher[];
+}
+
+export interface FlowTopic {
+  readonly name: string;
+  readonly source: string;
+  readonly versions: readonly number[];
+}
+
+export interface FlowSubscription {
+  readonly name: string;
+  readonly constructPath: string;
+  readonly topics: readonly string[];
+  readonly delivery: DeliveryMode;
+  /** Content filter as the user wrote it, on `data` fields. */
+  readonly filter?: Readonly<Record<string, unknown>>;
+  /** The full EventBridge pattern of the rule. */
+  readonly eventPattern: Readonly<Record<string, unknown>>;
+  readonly publishes: readonly string[];
+  readonly acceptsVersions?: Readonly<Record<string, readonly number[]>>;
+  readonly retry: RetryConfig;
+  readonly dedupe: DedupeConfig | false;
+  /** Logical ids of the subscription's resources in the template. */
+  readonly resources: {
+    readonly rule: string;
+    readonly function: string;
+    readonly dlq: string;
+    /** Absent for direct delivery. */
+    readonly queue?: string;
+  };
+}
+
+export interface FlowPublisher {
+  readonly name: string;
+  readonly topics: readonly string[];
+}
