@@ -1,7 +1,7 @@
 /**
  * The work of the reference reserve-inventory handler, written with the AWS SDK clients
- * directly as a Powertools team would: count the run on the order's Reservations item,
- * then publish inventory.reserved on the flow's bus. Shared by the Powertools peers of
+ * directly as a Powertools team would: count the run on the order's Reservations item
+ * (the same UpdateItem as functions/reserve-inventory.ts), then publish inventory.reserved on the flow's bus. Shared by the Powertools peers of
  * the cold-start bench so both do exactly this and nothing else.
  */
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
@@ -34,11 +34,10 @@ export class ReserveInventoryEffects {
       new UpdateItemCommand({
         TableName: this.reservationsTable,
         Key: { orderId: { S: input.orderId } },
-        UpdateExpression: 'ADD #runs :one SET #items = :items',
-        ExpressionAttributeNames: { '#runs': 'runs', '#items': 'items' },
+        UpdateExpression: 'ADD runs :one SET skus = :skus',
         ExpressionAttributeValues: {
           ':one': { N: '1' },
-          ':items': { L: input.items.map((i) => ({ M: { sku: { S: i.sku }, qty: { N: String(i.qty) } } })) },
+          ':skus': { L: input.items.map((i) => ({ S: i.sku })) },
         },
       }),
     );
