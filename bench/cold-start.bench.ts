@@ -14,8 +14,8 @@ import { runChild } from './lib/child.ts';
 import { LOCAL_AWS, startDynalite } from './lib/dynalite.ts';
 import { startEventsEndpoint } from './lib/events-endpoint.ts';
 import { ROOT } from './lib/machine.ts';
-import { formatNumber, formatRatio, formatSummary, summarize, type Summary } from './lib/stats.ts';
-import { buildBuslineReserveInventory, buslineBundleUnavailable } from './subjects/busline-bundle.ts';
+import { formatNumber, formatRatio, formatSummary, summarize } from './lib/stats.ts';
+import { buildBuslineReserveInventory } from './subjects/busline-bundle.ts';
 
 const RUNS = 21;
 const WORK_DIR = join(ROOT, 'bench', '.tmp', 'cold-start');
@@ -60,15 +60,16 @@ export async function run(): Promise<BenchSection> {
     const peerEnv = { ...baseEnv, RESERVATIONS_TABLE: 'Reservations', IDEMPOTENCY_TABLE: 'PowertoolsIdempotency', EVENT_BUS_NAME: 'orders' };
 
     const subjects: Subject[] = [];
-    const notes: string[] = [];
-    const unavailable = buslineBundleUnavailable();
-    if (unavailable) {
-      notes.push(`Busline row not measured: ${unavailable}.`);
-    } else {
-      progress('bundling Busline reserve-inventory as the constructs do');
-      const busline = await buildBuslineReserveInventory(join(WORK_DIR, 'busline'));
-      subjects.push({ key: 'busline', label: 'Busline reserve-inventory (functions/reserve-inventory.ts, wrapped)', bundle: busline.bundle, env: { ...baseEnv, ...busline.env({ dedupeTable: 'BuslineDedupe', reservationsTable: 'Reservations', busName: 'orders' }) }, load: [], firstBatch: [] });
-    }
+    progress('bundling Busline reserve-inventory as the constructs do');
+    const buslineBundle = buildBuslineReserveInventory(join(WORK_DIR, 'busline'));
+    subjects.push({
+      key: 'busline',
+      label: 'Busline reserve-inventory (functions/reserve-inventory.ts, wrapped)',
+      bundle: buslineBundle.bundle,
+      env: { ...baseEnv, ...buslineBundle.env({ dedupeTable: 'BuslineDedupe', reservationsTable: 'Reservations', busName: 'orders' }) },
+      load: [],
+      firstBatch: [],
+    });
     for (const [key, label] of [
       ['powertools-reserve-inventory', 'Powertools: batch + idempotency + validation (shared Ajv) + logger + tracer'],
       ['powertools-reserve-inventory-zod', 'Powertools: batch + idempotency + parser (zod) + logger + tracer'],
@@ -100,30 +101,27 @@ export async function run(): Promise<BenchSection> {
     }
 
     const stats = subjects.map((s) => ({ s, bytes: statSync(s.bundle).size, load: summarize(s.load), first: summarize(s.firstBatch) }));
-    const busline = stats.find((x) => x.s.key === 'busline');
-    const ratio = (a: number | Summary | undefined, b: number | Summary) => (a === undefined ? '—' : formatRatio(a, b));
+    const busline = stats.find((x) => x.s.key === 'busline')!;
     const rows = stats.map((x) => [
       x.s.label,
       kib(x.bytes),
       formatSummary(x.load),
       formatSummary(x.first),
-      x === busline ? '—' : ratio(busline?.bytes, x.bytes),
-      x === busline ? '—' : ratio(busline?.first, x.first),
+      x === busline ? '—' : formatRatio(busline.bytes, x.bytes),
+      x === busline ? '—' : formatRatio(busline.first, x.first),
     ]);
-    notes.push(
+    const notes = [
       `Bundles: esbuild, minified ESM for nodejs24.x, @aws-sdk/* external (the Lambda runtime provides it); Busline's through lib/constructs' bundler, the peers' with the same options (bench/lib/bundle.ts).`,
       `Module load: import() of the bundle in a fresh node (median of ${RUNS}). Start → first batch: from spawning \`node bench/lib/cold-start-probe.mjs\` to the handler's response to a batch of ${BATCH_SIZE} order.placed events (median of ${RUNS}, interleaved); it includes Node's own start-up (the same for every row) and loading the AWS SDK clients from node_modules.`,
       `Work per record, for every row: validate data, take a dedupe lock in DynamoDB and complete it, ADD 1 to runs on the order's Reservations item, PutEvents inventory.reserved. DynamoDB is dynalite and EventBridge a local PutEvents endpoint, both over HTTP on 127.0.0.1; each run's events have fresh ids and the bench checks that ${BATCH_SIZE} inventory.reserved events were published.`,
-    );
+    ];
     const ptValidation = stats.find((x) => x.s.key === 'powertools-reserve-inventory')!;
-    if (busline) {
-      const b = busline.bytes / ptValidation.bytes;
-      const f = busline.first.median / ptValidation.first.median;
-      notes.push(
-        `Target bundle ≤ 0.25 × the Powertools handler's (validation utility): ${formatNumber(b)}× — ${b <= 0.25 ? 'met' : 'NOT met'}.`,
-        `Target start → first batch ≤ 0.6 × the Powertools handler's: ${formatNumber(f)}× — ${f <= 0.6 ? 'met' : 'NOT met'}.`,
-      );
-    }
+    const b = busline.bytes / ptValidation.bytes;
+    const f = busline.first.median / ptValidation.first.median;
+    notes.push(
+      `Target bundle ≤ 0.25 × the Powertools handler's (validation utility): ${formatNumber(b)}× — ${b <= 0.25 ? 'met' : 'NOT met'}.`,
+      `Target start → first batch ≤ 0.6 × the Powertools handler's: ${formatNumber(f)}× — ${f <= 0.6 ? 'met' : 'NOT met'}.`,
+    );
     return {
       title: 'Cold start: reserve-inventory vs a Powertools handler doing the same work',
       columns: ['Handler', 'Bundle (minified)', 'Module load, ms (IQR)', 'Start → first batch, ms (IQR)', 'Busline ÷ this, bundle', 'Busline ÷ this, first batch'],

@@ -1,23 +1,31 @@
 /**
- * The reference reserve-inventory function bundled exactly as the constructs bundle it
- * (lib/constructs/bundler.ts), for the cold-start bench.
+ * The reference reserve-inventory function bundled exactly as the constructs bundle it:
+ * its SubscriptionConfig and validators from the OrdersStack, through lib/constructs'
+ * bundleHandlers (the same esbuild call EventFlow makes at synth).
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from '../lib/machine.ts';
+import { bundleHandlers } from '../../lib/constructs/bundler.ts';
+import { RUNTIME_ENV } from '../../lib/runtime/subscription-config.ts';
+import { referenceSubscription } from './reference-flow.ts';
 
 export interface BuslineBundle {
+  /** The bundle's index.mjs. */
   readonly bundle: string;
+  /** The environment the constructs give the function, with local names. */
   env(names: { dedupeTable: string; reservationsTable: string; busName: string }): Record<string, string>;
 }
 
-export function buslineBundleUnavailable(): string | undefined {
-  for (const f of ['lib/runtime/index.ts', 'lib/constructs/bundler.ts', 'functions/reserve-inventory.ts']) {
-    if (!existsSync(join(ROOT, f))) return `${f} is not in this checkout yet`;
-  }
-  return undefined;
-}
-
-export async function buildBuslineReserveInventory(_workDir: string): Promise<BuslineBundle> {
-  throw new Error('added when the constructs land in main');
+export function buildBuslineReserveInventory(workDir: string): BuslineBundle {
+  const sub = referenceSubscription('reserve-inventory');
+  const dirs = bundleHandlers([{ name: 'reserve-inventory', handlerFile: sub.handlerFile, validatorsModule: sub.validatorsModule, config: sub.config }], workDir);
+  return {
+    bundle: join(dirs.get('reserve-inventory')!, 'index.mjs'),
+    env: (names) => ({
+      [RUNTIME_ENV.busName]: names.busName,
+      [RUNTIME_ENV.dedupeTable]: names.dedupeTable,
+      // Never used by a batch that succeeds (no DLQ send); the URL shape the constructs pass.
+      [RUNTIME_ENV.dlqUrl]: 'http://127.0.0.1:1/123456789012/reserve-inventory-dlq',
+      RESERVATIONS_TABLE: names.reservationsTable,
+    }),
+  };
 }

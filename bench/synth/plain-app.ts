@@ -17,6 +17,8 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 
+const REQUIRE_SHIM = "import{createRequire as __bl_cr}from'node:module';const require=__bl_cr(import.meta.url);";
+
 export interface PlainAppOptions {
   /** One wrapper entry per subscription; each NodejsFunction bundles its own (one esbuild run each). */
   readonly entries: readonly string[];
@@ -53,7 +55,8 @@ export function buildPlainStack(app: App, options: PlainAppOptions): Stack {
       logGroup: new LogGroup(stack, `${id}Logs`, { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
       projectRoot: options.projectRoot,
       depsLockFilePath: `${options.projectRoot}/package-lock.json`,
-      bundling: { minify: true, format: OutputFormat.ESM, target: 'node24', externalModules: ['@aws-sdk/*'], forceDockerBundling: false },
+      // The same banner Busline's bundler adds, so CommonJS dependencies can call require in ESM.
+      bundling: { minify: true, format: OutputFormat.ESM, target: 'node24', externalModules: ['@aws-sdk/*'], banner: REQUIRE_SHIM, forceDockerBundling: false },
     });
     const queue = new Queue(stack, `${id}Queue`, {
       encryption: QueueEncryption.SQS_MANAGED,
