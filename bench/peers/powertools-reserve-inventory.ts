@@ -15,7 +15,7 @@ import { validate } from '@aws-lambda-powertools/validation';
 import middy from '@middy/core';
 import { Ajv } from 'ajv';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import orderPlacedSchema from '../fixtures/order.placed.v1.json' with { type: 'json' };
+import orderPlacedSchema from '../../schemas/order.placed/v1.json' with { type: 'json' };
 import { ReserveInventoryEffects, type OrderLine } from './reserve-inventory-effects.ts';
 
 interface OrderPlacedEvent {
