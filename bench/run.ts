@@ -8,6 +8,7 @@
  */
 import { fork } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchSection } from './section.ts';
@@ -110,8 +111,11 @@ async function main(): Promise<void> {
     'Figures are medians over repeated runs, with the interquartile range in parentheses; ratios compare medians from the same run.',
     '',
     ...machine.map((l) => `- ${l}`),
+    `- Load average at end (1/5/15 min): ${loadavg().map((x) => x.toFixed(2)).join(' / ')} (the machine is shared: figures from a loaded machine are noisier, ratios from interleaved rows less so)`,
     '',
-    'Peer and tool versions: ' + peerVersions().join(', ') + '.',
+    'Peer and tool versions:',
+    '',
+    ...peerVersions().map((v) => `- ${v}`),
     '',
   ].join('\n');
   mkdirSync(dirname(out), { recursive: true });
