@@ -12,7 +12,8 @@ import { InvalidEventPatternError } from './errors.ts';
 import { readPatternJson, type JsonNode } from './pattern-json.ts';
 import { comparableFromText } from './numbers.ts';
 import { parseCidr, parseIp } from './ip.ts';
-import { parseWildcard } from './wildcard.ts';
+import { parseWildcard, type WildcardPieces } from './wildcard.ts';
+import { checkWildcardComplexity } from './wildcard-complexity.ts';
 import {
   AnythingBut, AnythingButIgnoreCase, AnythingButPrefix, AnythingButSuffix, AnythingButWildcard,
   Cidr, EqualsIgnoreCase, ExactIp, ExactLiteral, ExactNumber, ExactString, NumericRange, Prefix, Suffix, Wildcard,
@@ -42,18 +43,64 @@ const RESERVED_IN_OR = new Set([
 ]);
 
 export function compileBranches(text: string): Branch[] {
-  const root = readPatternJson(text);
-  if (root.kind !== 'object') throw new InvalidEventPatternError('Filter is not an object');
-  const branches: MutableBranch[] = [];
-  parseObject(branches, [], root, false);
+  const branches = parseBranches(text);
+  checkWildcardComplexity(wildcardOperandsByField(branches));
   return branches;
 }
 
-function parseObject(branches: MutableBranch[], path: string[], node: JsonNode & { kind: 'object' }, insideOr: boolean): void {
+/** Distinct `wildcard` operands per field path, over all branches (AWS evaluates one automaton per field). */
+function wildcardOperandsByField(branches: readonly Branch[]): Map<string, WildcardPieces[]> {
+  const byField = new Map<string, Map<string, WildcardPieces>>();
+  for (const b of branches) {
+    for (const cond of b.values()) {
+      for (const m of cond.matchers) {
+        if (!(m instanceof Wildcard)) continue;
+        let ops = byField.get(cond.path);
+        if (!ops) byField.set(cond.path, (ops = new Map()));
+        ops.set(m.operand, m.pieces);
+      }
+    }
+  }
+  return new Map([...byField].map(([path, ops]) => [path, [...ops.values()]]));
+}
+
+function parseBranches(text: string): Branch[] {
+  const root = readPatternJson(text);
+  if (root.kind !== 'object') throw new InvalidEventPatternError('Filter is not an object');
+  const context = { legacyOr: false, sawOr: false };
+  try {
+    const branches: MutableBranch[] = [];
+    parseObject(branches, [], root, false, context);
+    return branches;
+  } catch (e) {
+    // AWS's rule compiler keeps pre-`$or` patterns working: when a pattern using
+    // "$or" is not a valid `$or` expression, it is read again with "$or" as an
+    // ordinary field name, and only if that fails too is the pattern refused.
+    if (!(e instanceof InvalidEventPatternError) || !context.sawOr) throw e;
+    try {
+      const branches: MutableBranch[] = [];
+      parseObject(branches, [], root, false, { legacyOr: true, sawOr: true });
+      return branches;
+    } catch {
+      throw e;
+    }
+  }
+}
+
+interface CompileContext {
+  /** Read "$or" as an ordinary field name (the fallback above). */
+  readonly legacyOr: boolean;
+  sawOr: boolean;
+}
+
+function parseObject(
+  branches: MutableBranch[], path: string[], node: JsonNode & { kind: 'object' }, insideOr: boolean, context: CompileContext,
+): void {
   if (node.members.length === 0) throw new InvalidEventPatternError('Empty objects are not allowed');
   for (const { key, value } of node.members) {
-    if (key === '$or') {
-      parseOr(branches, path, value);
+    if (key === '$or' && !context.legacyOr) {
+      context.sawOr = true;
+      parseOr(branches, path, value, context);
       continue;
     }
     if (insideOr && RESERVED_IN_OR.has(key)) {
@@ -61,7 +108,7 @@ function parseObject(branches: MutableBranch[], path: string[], node: JsonNode &
     }
     if (value.kind === 'object') {
       path.push(key);
-      parseObject(branches, path, value, insideOr);
+      parseObject(branches, path, value, insideOr, context);
       path.pop();
     } else if (value.kind === 'array') {
       writeField(branches, [...path, key].join('.'), value);
@@ -75,7 +122,7 @@ function parseObject(branches: MutableBranch[], path: string[], node: JsonNode &
  * `$or: [A, B, ...]`: every branch built so far forks into one copy per
  * alternative; conditions read later apply to all the forks.
  */
-function parseOr(branches: MutableBranch[], path: string[], node: JsonNode): void {
+function parseOr(branches: MutableBranch[], path: string[], node: JsonNode, context: CompileContext): void {
   if (node.kind !== 'array') throw new InvalidEventPatternError('It must be an Array followed with $or.');
   const before = branches.map((b) => new Map(b));
   branches.length = 0;
@@ -84,7 +131,7 @@ function parseOr(branches: MutableBranch[], path: string[], node: JsonNode): voi
       throw new InvalidEventPatternError('Only JSON object is allowed in array of $or relationship.');
     }
     const forks = before.length > 0 ? before.map((b) => new Map(b)) : [new Map<string, FieldCondition>()];
-    parseObject(forks, path, alternative, true);
+    parseObject(forks, path, alternative, true, context);
     branches.push(...forks);
   }
   if (node.items.length < 2) throw new InvalidEventPatternError('There must have at least 2 Objects in $or relationship.');

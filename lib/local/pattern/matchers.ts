@@ -127,7 +127,7 @@ export class EqualsIgnoreCase implements Matcher {
 
 export class Wildcard implements Matcher {
   readonly description: string;
-  constructor(readonly operand: string, private readonly pieces: WildcardPieces) {
+  constructor(readonly operand: string, readonly pieces: WildcardPieces) {
     this.description = `a string matching wildcard ${q(operand)}`;
   }
   test(v: Leaf): boolean {
