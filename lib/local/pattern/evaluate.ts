@@ -115,8 +115,11 @@ function wrongValue(cond: FieldCondition, values: readonly FieldValue[]): Patter
     const shown = values.length === 1 ? formatLeaf(values[0]!.value) : `[${values.map((v) => formatLeaf(v.value)).join(', ')}]`;
     return { path: cond.path, reason: `is present (${shown}), but the pattern requires it to be absent` };
   }
+  const only = cond.matchers.length === 1 && !cond.existsFalse ? cond.matchers[0] : undefined;
   if (values.length === 1) {
-    return { path: cond.path, reason: `${formatLeaf(values[0]!.value)} is not ${describeCondition(cond)}` };
+    const shown = formatLeaf(values[0]!.value);
+    if (only?.excludes) return { path: cond.path, reason: `${shown} is excluded by ${only.description}` };
+    return { path: cond.path, reason: `${shown} is not ${describeCondition(cond)}` };
   }
   const shown = values.map((v) => formatLeaf(v.value)).join(', ');
   return { path: cond.path, reason: `none of [${shown}] is ${describeCondition(cond)}` };

@@ -16,6 +16,8 @@ export type Leaf = string | number | boolean | null;
 export interface Matcher {
   /** Used by explain(): the condition in words, e.g. `> 100`, `"a"`, `a string starting with "x"`. */
   readonly description: string;
+  /** The anything-but family reads better with its own wording: `"x" is excluded by anything-but ...`. */
+  readonly excludes?: boolean;
   test(value: Leaf): boolean;
 }
 
@@ -177,6 +179,7 @@ export class Cidr implements Matcher {
 /** `anything-but` with strings or numbers: any leaf except the listed values. */
 export class AnythingBut implements Matcher {
   readonly description: string;
+  readonly excludes = true;
   constructor(private readonly strings: ReadonlySet<string>, private readonly micros: ReadonlySet<number>, shown: readonly string[]) {
     this.description = `anything but ${shown.join(', ')}`;
   }
@@ -192,6 +195,7 @@ export class AnythingBut implements Matcher {
 
 export class AnythingButIgnoreCase implements Matcher {
   readonly description: string;
+  readonly excludes = true;
   private readonly folded: ReadonlySet<string>;
   constructor(values: readonly string[]) {
     this.description = `anything but ${values.map(q).join(', ')} (ignoring case)`;
@@ -204,6 +208,7 @@ export class AnythingButIgnoreCase implements Matcher {
 
 export class AnythingButPrefix implements Matcher {
   readonly description: string;
+  readonly excludes = true;
   constructor(private readonly prefixes: readonly string[]) {
     this.description = `anything but a string starting with ${prefixes.map(q).join(' or ')}`;
   }
@@ -214,6 +219,7 @@ export class AnythingButPrefix implements Matcher {
 
 export class AnythingButSuffix implements Matcher {
   readonly description: string;
+  readonly excludes = true;
   constructor(private readonly suffixes: readonly string[]) {
     this.description = `anything but a string ending with ${suffixes.map(q).join(' or ')}`;
   }
@@ -224,6 +230,7 @@ export class AnythingButSuffix implements Matcher {
 
 export class AnythingButWildcard implements Matcher {
   readonly description: string;
+  readonly excludes = true;
   constructor(operands: readonly string[], private readonly pieces: readonly WildcardPieces[]) {
     this.description = `anything but a string matching wildcard ${operands.map(q).join(' or ')}`;
   }
