@@ -10,6 +10,7 @@
 import { comparableFromNumber, formatMicros } from './numbers.ts';
 import { parseIp, type CidrBlock, type IpAddress, formatIp } from './ip.ts';
 import { wildcardMatches, type WildcardPieces } from './wildcard.ts';
+import { IgnoreCaseText } from './ignore-case.ts';
 
 export type Leaf = string | number | boolean | null;
 
@@ -29,10 +30,6 @@ export interface ExistsCondition {
 const q = (s: string): string => JSON.stringify(s);
 export const formatLeaf = (v: Leaf): string => (typeof v === 'string' ? q(v) : String(v));
 
-/** Java's equalsIgnoreCase-style fold: compare upper-cased then lower-cased forms. */
-export function foldCase(s: string): string {
-  return s.toUpperCase().toLowerCase();
-}
 
 export class ExactString implements Matcher {
   readonly description: string;
@@ -89,41 +86,39 @@ export class ExactLiteral implements Matcher {
 
 export class Prefix implements Matcher {
   readonly description: string;
-  private readonly folded: string;
+  private readonly folded: IgnoreCaseText | undefined;
   constructor(readonly prefix: string, readonly ignoreCase: boolean) {
     this.description = `a string starting with ${q(prefix)}${ignoreCase ? ' (ignoring case)' : ''}`;
-    this.folded = foldCase(prefix);
+    this.folded = ignoreCase ? new IgnoreCaseText(prefix) : undefined;
   }
   test(v: Leaf): boolean {
     if (typeof v !== 'string') return false;
-    if (!this.ignoreCase) return v.startsWith(this.prefix);
-    return foldCase(v).startsWith(this.folded);
+    return this.folded ? this.folded.isPrefixOf(v) : v.startsWith(this.prefix);
   }
 }
 
 export class Suffix implements Matcher {
   readonly description: string;
-  private readonly folded: string;
+  private readonly folded: IgnoreCaseText | undefined;
   constructor(readonly suffix: string, readonly ignoreCase: boolean) {
     this.description = `a string ending with ${q(suffix)}${ignoreCase ? ' (ignoring case)' : ''}`;
-    this.folded = foldCase(suffix);
+    this.folded = ignoreCase ? new IgnoreCaseText(suffix) : undefined;
   }
   test(v: Leaf): boolean {
     if (typeof v !== 'string') return false;
-    if (!this.ignoreCase) return v.endsWith(this.suffix);
-    return foldCase(v).endsWith(this.folded);
+    return this.folded ? this.folded.isSuffixOf(v) : v.endsWith(this.suffix);
   }
 }
 
 export class EqualsIgnoreCase implements Matcher {
   readonly description: string;
-  private readonly folded: string;
+  private readonly folded: IgnoreCaseText;
   constructor(readonly expected: string) {
     this.description = `${q(expected)} (ignoring case)`;
-    this.folded = foldCase(expected);
+    this.folded = new IgnoreCaseText(expected);
   }
   test(v: Leaf): boolean {
-    return typeof v === 'string' && foldCase(v) === this.folded;
+    return typeof v === 'string' && this.folded.equals(v);
   }
 }
 
@@ -196,13 +191,13 @@ export class AnythingBut implements Matcher {
 export class AnythingButIgnoreCase implements Matcher {
   readonly description: string;
   readonly excludes = true;
-  private readonly folded: ReadonlySet<string>;
+  private readonly folded: readonly IgnoreCaseText[];
   constructor(values: readonly string[]) {
     this.description = `anything but ${values.map(q).join(', ')} (ignoring case)`;
-    this.folded = new Set(values.map(foldCase));
+    this.folded = values.map((v) => new IgnoreCaseText(v));
   }
   test(v: Leaf): boolean {
-    return typeof v !== 'string' || !this.folded.has(foldCase(v));
+    return typeof v !== 'string' || !this.folded.some((f) => f.equals(v));
   }
 }
 

@@ -143,3 +143,7 @@ test('a pattern longer than the event pattern size quota is refused', () => {
   rejects(big, /event pattern is \d+ characters long, over the 2048-character limit/);
   assert.doesNotThrow(() => compilePattern(JSON.stringify(big), { maxLength: 10_000 }));
 });
+
+test('text after the closing brace of the pattern is not read, as with AWS\'s JSON parser', () => {
+  assert.doesNotThrow(() => compilePattern('{"source": ["orders"]} trailing'));
+});
