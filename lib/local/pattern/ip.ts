@@ -29,7 +29,8 @@ export function parseIp(text: string): IpAddress | undefined {
 function parseIpv4(text: string): IpAddress | undefined {
   let value = 0n;
   for (const part of text.split('.')) {
-    if (part.length > 3) return undefined;
+    // Leading zeros are refused as ambiguous (octal or decimal?), as current Java runtimes do.
+    if (part.length > 3 || (part.length > 1 && part.startsWith('0'))) return undefined;
     const n = Number(part);
     if (n > 255) return undefined;
     value = (value << 8n) | BigInt(n);

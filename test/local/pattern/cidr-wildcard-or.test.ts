@@ -85,3 +85,7 @@ test('nested $or inside an alternative', () => {
 test('a "$or" whose value is an object is an ordinary field name, as for AWS rules written before $or', () => {
   assert.equal(matches({ $or: { a: ['1'] } }, event({ $or: { a: '1' } })), true);
 });
+
+test('an IPv4 address with leading zeros is not an address (ambiguous octal), so cidr does not match it', () => {
+  assert.equal(detailMatches({ ip: [{ cidr: '10.0.0.0/24' }] }, { ip: '010.0.0.1' }), false);
+});
