@@ -42,6 +42,13 @@ const RESERVED_IN_OR = new Set([
   'ip-address-in-range', 'ip-address-not-in-range',
 ]);
 
+/**
+ * Sibling and nested `$or`s multiply: `[A|B] x [C|D]` is four combinations. A
+ * pattern within the size quota could still expand to billions, so we refuse
+ * beyond this many (AWS refuses such rules too but does not publish its bound).
+ */
+export const MAX_OR_COMBINATIONS = 1000;
+
 export function compileBranches(text: string): Branch[] {
   const branches = parseBranches(text);
   checkWildcardComplexity(wildcardOperandsByField(branches));
@@ -133,6 +140,12 @@ function parseOr(branches: MutableBranch[], path: string[], node: JsonNode, cont
     const forks = before.length > 0 ? before.map((b) => new Map(b)) : [new Map<string, FieldCondition>()];
     parseObject(forks, path, alternative, true, context);
     branches.push(...forks);
+    if (branches.length > MAX_OR_COMBINATIONS) {
+      throw new InvalidEventPatternError(
+        `Rule is too complex - its $or alternatives expand to more than ${MAX_OR_COMBINATIONS} combinations; ` +
+          'use fewer $or alternatives or split the pattern into several rules',
+      );
+    }
   }
   if (node.items.length < 2) throw new InvalidEventPatternError('There must have at least 2 Objects in $or relationship.');
 }

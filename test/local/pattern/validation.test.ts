@@ -147,3 +147,10 @@ test('a pattern longer than the event pattern size quota is refused', () => {
 test('text after the closing brace of the pattern is not read, as with AWS\'s JSON parser', () => {
   assert.doesNotThrow(() => compilePattern('{"source": ["orders"]} trailing'));
 });
+
+test('$or alternatives that multiply past 1000 combinations are refused', () => {
+  const or = (i: number) => ({ $or: [{ [`a${i}`]: ['1'] }, { [`b${i}`]: ['2'] }] });
+  const pattern = (n: number) => ({ detail: Object.assign({}, ...Array.from({ length: n }, (_, i) => ({ [`f${i}`]: or(i) }))) });
+  accepts(pattern(9)); // 512 combinations
+  rejects(pattern(10), /^Rule is too complex - its \$or alternatives expand to more than 1000 combinations/);
+});
