@@ -148,6 +148,18 @@ function parseOr(branches: MutableBranch[], path: string[], node: JsonNode, cont
 }
 
 function writeField(branches: MutableBranch[], path: string, node: JsonNode & { kind: 'array' }): void {
+  let condition: FieldCondition;
+  try {
+    condition = fieldCondition(path, node);
+  } catch (e) {
+    throw e instanceof InvalidEventPatternError ? e.inField(path) : e;
+  }
+  if (branches.length === 0) branches.push(new Map());
+  for (const b of branches) b.set(path, condition);
+}
+
+/** A field's value list: plain values and operator objects, any of which may match. */
+function fieldCondition(path: string, node: JsonNode & { kind: 'array' }): FieldCondition {
   const matchers: Matcher[] = [];
   let existsTrue = false;
   let existsFalse = false;
@@ -178,7 +190,5 @@ function writeField(branches: MutableBranch[], path: string, node: JsonNode & { 
     }
   }
   if (node.items.length === 0) throw new InvalidEventPatternError('Empty arrays are not allowed');
-  const condition: FieldCondition = { path, matchers, existsTrue, existsFalse };
-  if (branches.length === 0) branches.push(new Map());
-  for (const b of branches) b.set(path, condition);
+  return { path, matchers, existsTrue, existsFalse };
 }

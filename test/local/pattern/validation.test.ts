@@ -154,3 +154,13 @@ test('$or alternatives that multiply past 1000 combinations are refused', () => 
   accepts(pattern(9)); // 512 combinations
   rejects(pattern(10), /^Rule is too complex - its \$or alternatives expand to more than 1000 combinations/);
 });
+
+test('a problem in a value list names the field in the message, keeping AWS\'s reason as is', () => {
+  assert.throws(() => compilePattern('{"detail":{"state":[{"prefix":1}]}}'), (e: unknown) => {
+    assert.ok(e instanceof InvalidEventPatternError);
+    assert.equal(e.reason, 'prefix match pattern must be a string');
+    assert.equal(e.field, 'detail.state');
+    assert.equal(e.message, 'Event pattern is not valid. Reason: prefix match pattern must be a string (in the value list of "detail.state")');
+    return true;
+  });
+});
