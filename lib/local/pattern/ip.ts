@@ -102,12 +102,3 @@ export function parseCidr(text: string): CidrBlock {
   const hostMask = (1n << BigInt(width - bits)) - 1n;
   return { text, version: address.version, low: address.value, high: address.value | hostMask };
 }
-
-export function formatIp(ip: IpAddress): string {
-  if (ip.version === 4) {
-    return [24n, 16n, 8n, 0n].map((s) => String((ip.value >> s) & 255n)).join('.');
-  }
-  const groups: string[] = [];
-  for (let s = 112n; s >= 0n; s -= 16n) groups.push(((ip.value >> s) & 0xffffn).toString(16));
-  return groups.join(':');
-}

@@ -8,7 +8,7 @@
  * `null` too (their text is never one of the excluded strings).
  */
 import { comparableFromNumber, formatMicros } from './numbers.ts';
-import { parseIp, type CidrBlock, type IpAddress, formatIp } from './ip.ts';
+import { parseIp, type CidrBlock, type IpAddress } from './ip.ts';
 import { wildcardMatches, type WildcardPieces } from './wildcard.ts';
 import { IgnoreCaseText } from './ignore-case.ts';
 
@@ -22,10 +22,6 @@ export interface Matcher {
   test(value: Leaf): boolean;
 }
 
-/** `exists` is not a test on a value: it is about presence, handled by the evaluator. */
-export interface ExistsCondition {
-  readonly exists: boolean;
-}
 
 const q = (s: string): string => JSON.stringify(s);
 export const formatLeaf = (v: Leaf): string => (typeof v === 'string' ? q(v) : String(v));
@@ -234,4 +230,3 @@ export class AnythingButWildcard implements Matcher {
   }
 }
 
-export { formatIp };
