@@ -25,6 +25,7 @@ import { lazyEventBridgeClient, loadEventBridgeModule } from './aws-clients.ts';
 import { PublishEntryTooLargeError, PublishFailedEntriesError, PublishTopicError, PublishValidationError, RuntimeOptionsError, toError } from './errors.ts';
 import { checkData } from './middleware/validation.ts';
 import { fullJitterDelay } from './retry-delay.ts';
+import { childTraceparent, formatTraceparent } from './trace-context.ts';
 import { checkOptionKeys, positiveInteger, positiveNumber } from './option-checks.ts';
 
 /**
@@ -65,7 +66,7 @@ export interface PublishMetadata {
   /** @default the event's own id (a new conversation) */
   readonly correlationId?: string;
   readonly causationId?: string;
-  /** @default a new W3C trace */
+  /** W3C traceparent of the publishing span. @default a new trace */
   readonly traceparent?: string;
 }
 
@@ -80,7 +81,7 @@ export interface PublishedEvent {
   readonly id: string;
   /** The id EventBridge assigned. */
   readonly eventBridgeId: string;
-  readonly metadata: Required<Pick<EventMetadata, 'id' | 'correlationId' | 'publishedAt' | 'schemaVersion'>> & EventMetadata;
+  readonly metadata: Required<Pick<EventMetadata, 'id' | 'correlationId' | 'publishedAt' | 'schemaVersion' | 'traceparent'>> & EventMetadata;
 }
 
 export interface Publisher {
@@ -139,7 +140,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
       ...(input.causationId ? { causationId: input.causationId } : {}),
       schemaVersion: info.latestVersion,
       publishedAt: new Date().toISOString(),
-      ...(input.traceparent ? { traceparent: input.traceparent } : {}),
+      traceparent: input.traceparent ?? formatTraceparent(childTraceparent(undefined)),
     };
     const detail = JSON.stringify({ metadata, data: input.data });
     const bytes = Buffer.byteLength(info.source) + Buffer.byteLength(input.topic) + Buffer.byteLength(detail);
