@@ -52,7 +52,8 @@ export function tracingStep(): RecordStep {
       );
       const sc = span.spanContext();
       const traceparent =
-        sc.traceId !== INVALID_TRACE_ID && sc.spanId !== INVALID_SPAN_ID
+        // The no-op tracer hands back the parent's own context: that is no new span.
+        sc.traceId !== INVALID_TRACE_ID && sc.spanId !== INVALID_SPAN_ID && sc.spanId !== parent?.spanId
           ? formatTraceparent({ traceId: sc.traceId, spanId: sc.spanId, flags: sc.traceFlags.toString(16).padStart(2, '0') })
           : formatTraceparent(childTraceparent(parent));
       traces.set(record, { span, traceparent, startedAt: performance.now() });
