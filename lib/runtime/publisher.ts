@@ -15,7 +15,6 @@
  *    `maxAttempts`, or at once for a non-retryable code, throw PublishFailedEntriesError listing
  *    them. An event counts as published only when EventBridge returned its EventId.
  */
-import { randomUUID } from 'node:crypto';
 import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { EventMetadata } from './envelope.ts';
 import type { ValidatorTable } from './handler-types.ts';
@@ -131,7 +130,8 @@ export function createPublisher(options: PublisherOptions): Publisher {
     if (!info) {
       throw new PublishTopicError(`topic ${input.topic} is not one this publisher knows (${Object.keys(options.topics).join(', ') || 'none'}): declare it in the flow and regenerate`);
     }
-    const id = input.id ?? randomUUID();
+    // globalThis.crypto, not node:crypto: see trace-context.ts.
+    const id = input.id ?? crypto.randomUUID();
     const invalid = checkData(options.validators, input.topic, info.latestVersion, input.data, `the ${input.topic} event to publish`);
     if (invalid) throw new PublishValidationError(`${invalid.message}; nothing was published`, invalid.errors);
     const metadata: PublishedEvent['metadata'] = {

@@ -3,7 +3,6 @@
  * tracing library: events carry it in metadata.traceparent so traces and correlation work
  * across hops even when no tracer is registered.
  */
-import { randomBytes } from 'node:crypto';
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 export const INVALID_TRACE_ID = '0'.repeat(32);
@@ -29,8 +28,17 @@ export function formatTraceparent(tp: TraceParent): string {
 /** A new span id under the same trace, or a new sampled trace when there is no parent. */
 export function childTraceparent(parent: TraceParent | undefined): TraceParent {
   return {
-    traceId: parent?.traceId ?? randomBytes(16).toString('hex'),
-    spanId: randomBytes(8).toString('hex'),
+    traceId: parent?.traceId ?? randomHex(16),
+    spanId: randomHex(8),
     flags: parent?.flags ?? '01',
   };
+}
+
+// Web Crypto (globalThis.crypto) rather than node:crypto: Node loads it on first use, while
+// importing node:crypto costs milliseconds at cold start whether or not it is used.
+function randomHex(bytes: number): string {
+  const buf = crypto.getRandomValues(new Uint8Array(bytes));
+  let hex = '';
+  for (const b of buf) hex += (b < 16 ? '0' : '') + b.toString(16);
+  return hex;
 }
