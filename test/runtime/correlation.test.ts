@@ -1,17 +1,20 @@
 /**
- * Correlation across two hops of the orders → inventory → shipping flow, through a real bus
- * (moto_server): order.placed → reserve-inventory → inventory.reserved → request-shipment →
- * shipment.requested. Each hop's handler publishes with ctx.publish; the ids travel in metadata.
+ * Correlation across two hops of the reference flow, through a real bus, queues and tables
+ * (moto_server): order.placed → reserve-inventory → inventory.reserved → schedule-shipment →
+ * shipment.scheduled, with the reference handlers from functions/ and schemas from schemas/.
+ * Each hop's handler publishes with ctx.publish; the ids travel in metadata.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateEventBusCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { resolve } from 'node:path';
+import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { createPublisher, wrapHandler } from '../../lib/runtime/index.ts';
 import { motoServerMissing } from '../support/moto-server.ts';
 import { loadValidators } from '../support/fixture-validators.ts';
 import { queueArn, receiveBatch } from '../support/sqs-batch.ts';
-import { SCHEMAS_DIR, TOPICS, lambdaContext, subscriptionConfig } from './fixtures/flow.ts';
+import { SCHEMAS_DIR, lambdaContext, subscriptionConfig } from './fixtures/flow.ts';
 import { startMotoEnv, type MotoEnv } from './fixtures/moto-env.ts';
 
 const skip = motoServerMissing();
@@ -22,48 +25,63 @@ before(async () => {
 });
 after(() => env?.close());
 
-type Routed = { id: string; detail: { metadata: { id: string; correlationId: string; causationId?: string; traceparent: string }; data: Record<string, string> } };
+type Routed = { id: string; detail: { metadata: { id: string; correlationId: string; causationId?: string; traceparent: string }; data: Record<string, unknown> } };
 
-test('correlation id is kept and causation id points at the previous event across two hops; the trace id carries through', { skip }, async () => {
+const REFERENCE_SCHEMAS = resolve(import.meta.dirname, '../../schemas');
+const REFERENCE_TOPICS = {
+  'order.placed': { source: 'shop.orders', latestVersion: 1 },
+  'inventory.reserved': { source: 'shop.inventory', latestVersion: 1 },
+  'shipment.scheduled': { source: 'shop.shipping', latestVersion: 1 },
+};
+
+test('two hops of the reference flow (reserve-inventory, schedule-shipment): correlation id kept, causation id points at the previous event, trace id carried', { skip }, async () => {
+  const referenceValidators = await loadValidators(REFERENCE_SCHEMAS);
   const busName = 'orders-flow';
   await env.eventBridge.send(new CreateEventBusCommand({ Name: busName }));
   const queues: Record<string, string> = {};
-  for (const topic of ['order.placed', 'inventory.reserved', 'shipment.requested']) {
-    queues[topic] = await env.createQueue(topic.replace('.', '-'), { VisibilityTimeout: '120' });
-    await env.eventBridge.send(new PutRuleCommand({ Name: `to-${topic.replace('.', '-')}`, EventBusName: busName, EventPattern: JSON.stringify({ 'detail-type': [topic] }) }));
-    await env.eventBridge.send(new PutTargetsCommand({ Rule: `to-${topic.replace('.', '-')}`, EventBusName: busName, Targets: [{ Id: 'q', Arn: await queueArn(env.sqs, queues[topic]!) }] }));
+  for (const topic of Object.keys(REFERENCE_TOPICS)) {
+    const name = topic.replace('.', '-');
+    queues[topic] = await env.createQueue(name, { VisibilityTimeout: '120' });
+    await env.eventBridge.send(new PutRuleCommand({ Name: `to-${name}`, EventBusName: busName, EventPattern: JSON.stringify({ 'detail-type': [topic] }) }));
+    await env.eventBridge.send(new PutTargetsCommand({ Rule: `to-${name}`, EventBusName: busName, Targets: [{ Id: 'q', Arn: await queueArn(env.sqs, queues[topic]!) }] }));
   }
-  const quiet = { output: () => undefined, busName };
-  const reserveInventory = wrapHandler<{ orderId: string }>(async (data, ctx) => ctx.publish('inventory.reserved', { orderId: data.orderId, reservationId: `r-${data.orderId}` }), {
-    config: subscriptionConfig(),
-    validators,
-    ...quiet,
-  });
-  const requestShipment = wrapHandler<{ orderId: string; reservationId: string }>(async (data, ctx) => ctx.publish('shipment.requested', { orderId: data.orderId, reservationId: data.reservationId }), {
-    config: subscriptionConfig({ subscription: 'request-shipment', consumes: ['inventory.reserved'], publishes: ['shipment.requested'] }),
-    validators,
-    ...quiet,
-  });
+  const dynamodb = new DynamoDBClient({});
+  for (const table of ['Reservations', 'Shipments']) {
+    await dynamodb.send(new CreateTableCommand({ TableName: table, KeySchema: [{ AttributeName: 'orderId', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'orderId', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }));
+  }
+  process.env.RESERVATIONS_TABLE = 'Reservations';
+  process.env.SHIPMENTS_TABLE = 'Shipments';
+  // Imported after the environment points at moto: the handlers make their clients at load.
+  const { default: reserveInventory } = await import('../../functions/reserve-inventory.ts');
+  const { default: scheduleShipment } = await import('../../functions/schedule-shipment.ts');
+  const base = { flow: 'Orders', topics: REFERENCE_TOPICS, retry: { maxAttempts: 3, backoffBaseSeconds: 1, backoffMaxSeconds: 60 }, dedupe: false as const };
+  const options = { validators: referenceValidators, busName, output: () => undefined };
+  const hop1Handler = wrapHandler(reserveInventory, { ...options, config: { ...base, subscription: 'reserve-inventory', delivery: 'queue', consumes: ['order.placed'], publishes: ['inventory.reserved'] } });
+  const hop2Handler = wrapHandler(scheduleShipment, { ...options, config: { ...base, subscription: 'schedule-shipment', delivery: 'queue', consumes: ['inventory.reserved'], publishes: ['shipment.scheduled'] } });
 
-  const placed = await createPublisher({ busName, topics: TOPICS, validators }).publish('order.placed', { orderId: 'o-42', quantity: 1 });
+  const order = { orderId: 'o-42', customerId: 'c-7', items: [{ sku: 'BOOK-1', qty: 2 }], total: 30, currency: 'EUR' };
+  const placed = await createPublisher({ busName, topics: REFERENCE_TOPICS, validators: referenceValidators }).publish('order.placed', order);
   const hop1 = await receiveBatch(env.sqs, queues['order.placed']!, 1);
-  assert.deepEqual(await reserveInventory({ Records: hop1 }, lambdaContext() as unknown as Context), { batchItemFailures: [] });
+  assert.deepEqual(await hop1Handler({ Records: hop1 }, lambdaContext() as unknown as Context), { batchItemFailures: [] });
   const hop2 = await receiveBatch(env.sqs, queues['inventory.reserved']!, 1);
-  assert.deepEqual(await requestShipment({ Records: hop2 }, lambdaContext() as unknown as Context), { batchItemFailures: [] });
-  const [shipmentMessage] = await env.drain(queues['shipment.requested']!, 1);
+  assert.deepEqual(await hop2Handler({ Records: hop2 }, lambdaContext() as unknown as Context), { batchItemFailures: [] });
+  const [scheduledMessage] = await env.drain(queues['shipment.scheduled']!, 1);
 
   const reserved = (JSON.parse(hop2[0]!.body) as Routed).detail.metadata;
-  const shipment = (JSON.parse(shipmentMessage!.Body!) as Routed).detail;
+  const scheduled = (JSON.parse(scheduledMessage!.Body!) as Routed).detail;
   assert.equal(reserved.correlationId, placed.id);
   assert.equal(reserved.causationId, placed.id);
-  assert.equal(shipment.metadata.correlationId, placed.id);
-  assert.equal(shipment.metadata.causationId, reserved.id);
+  assert.equal(scheduled.metadata.correlationId, placed.id);
+  assert.equal(scheduled.metadata.causationId, reserved.id);
   assert.notEqual(reserved.id, placed.id);
-  assert.deepEqual(shipment.data, { orderId: 'o-42', reservationId: 'r-o-42' });
+  assert.deepEqual(scheduled.data, { orderId: 'o-42', carrier: 'parcel' });
   const traceId = (tp: string) => tp.split('-')[1];
   assert.equal(traceId(reserved.traceparent), traceId(placed.metadata.traceparent));
-  assert.equal(traceId(shipment.metadata.traceparent), traceId(placed.metadata.traceparent));
-  assert.notEqual(shipment.metadata.traceparent, reserved.traceparent);
+  assert.equal(traceId(scheduled.metadata.traceparent), traceId(placed.metadata.traceparent));
+  assert.notEqual(scheduled.metadata.traceparent, reserved.traceparent);
+  const reservation = await dynamodb.send(new GetItemCommand({ TableName: 'Reservations', Key: { orderId: { S: 'o-42' } } }));
+  assert.equal(reservation.Item?.runs?.N, '1');
+  dynamodb.destroy();
 });
 
 test('ctx.publish of a topic the subscription does not declare fails the record for good, naming the fix', { skip }, async () => {
