@@ -241,3 +241,21 @@ test('one JSON log line per record outcome and one EMF metrics line per invocati
   assert.equal(emf.length, 1);
   assert.deepEqual([emf[0]!.Processed, emf[0]!.DeadLettered, emf[0]!.Invalid], [1, 1, 1]);
 });
+
+test('ordered delivery: when a dead-lettered record cannot be sent to the DLQ, the batch stops there so later records keep their order', { skip }, async () => {
+  const source = await env.createQueue('ord-nodlq.fifo', { FifoQueue: 'true', ContentBasedDeduplication: 'true' });
+  for (const quantity of [1, 0, 3]) {
+    await env.sqs.send(new SendMessageCommand({ QueueUrl: source, MessageGroupId: 'order-3', MessageBody: JSON.stringify(eventBridgeEvent('order.placed', { orderId: `n-${quantity}`, quantity })) }));
+  }
+  const records = await receiveBatch(env.sqs, source, 3);
+  const handled: number[] = [];
+  const handler = wrapHandler<{ quantity: number }>(async (data) => void handled.push(data.quantity), {
+    config: subscriptionConfig({ delivery: 'ordered' }),
+    validators,
+    dlqUrl: `${env.moto.endpoint}/123456789012/missing-dlq.fifo`,
+    output: () => undefined,
+  });
+  const response = await handler({ Records: records }, ctx());
+  assert.deepEqual(handled, [1]);
+  assert.deepEqual(response, { batchItemFailures: records.slice(1).map((r) => ({ itemIdentifier: r.messageId })) });
+});

@@ -98,3 +98,11 @@ test('an event that is neither an SQS batch nor an EventBridge event fails the i
   const handler = wrapHandler(async () => undefined, { config: subscriptionConfig(), validators, ...quiet });
   await assert.rejects(handler({ hello: 'world' }, lambdaContext() as unknown as Context), /neither an SQS batch .* nor an EventBridge event/);
 });
+
+test('validators lacking a topic the subscription publishes are rejected at construction', () => {
+  const { 'inventory.reserved': _dropped, ...partial } = validators as Record<string, unknown>;
+  assert.throws(
+    () => wrapHandler(async () => undefined, { config: subscriptionConfig(), validators: partial as typeof validators }),
+    (err: unknown) => err instanceof RuntimeOptionsError && /no schema for inventory\.reserved, which this subscription publishes/.test(err.message),
+  );
+});
