@@ -22,7 +22,7 @@
  */
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { UserHandler, WrapOptions } from './handler-types.ts';
+import type { UserHandler, ValidatorTable, WrapOptions } from './handler-types.ts';
 import type { SubscriptionConfig } from './subscription-config.ts';
 import { RUNTIME_ENV } from './subscription-config.ts';
 import { lazyEventBridgeClient, lazySqsClient } from './aws-clients.ts';
@@ -52,20 +52,7 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
   if (typeof userHandler !== 'function') throw new RuntimeOptionsError(`${where}: the handler must be a function (data, ctx) => Promise<void>, got ${typeof userHandler}`);
   checkOptionKeys(where, options, WRAP_OPTION_KEYS);
   const config = checkConfig(where, options.config);
-  if (typeof options.validators !== 'object' || options.validators === null) {
-    throw new RuntimeOptionsError(`${where}: validators is required: pass the \`validators\` export of the generated validator module`);
-  }
-  for (const topic of [...config.consumes, ...config.publishes]) {
-    const info = config.topics[topic]!;
-    if (options.validators[topic] && !options.validators[topic]![info.latestVersion]) {
-      throw new RuntimeOptionsError(`${where}: the validators have no schema v${info.latestVersion} of topic ${topic}: regenerate the validator module from the schemas folder`);
-    }
-  }
-  for (const topic of config.publishes) {
-    if (!options.validators[topic]) {
-      throw new RuntimeOptionsError(`${where}: the validators have no schema for ${topic}, which this subscription publishes: regenerate the validator module with every consumed and published topic`);
-    }
-  }
+  checkValidators(where, config, options.validators);
   const recordSteps = checkSteps(where, options.recordSteps);
   const logLevel = stringOption(where, 'logLevel', options.logLevel, 'BUSLINE_LOG_LEVEL', 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new RuntimeOptionsError(`${where}: logLevel must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
@@ -159,6 +146,25 @@ function checkConfig(where: string, config: unknown): SubscriptionConfig {
   }
   if (problems.length > 0) throw new RuntimeOptionsError(`${where}: invalid config: ${problems.join('; ')}`);
   return c as SubscriptionConfig;
+}
+
+/** Every consumed and published topic with a schema must have its newest version compiled. */
+function checkValidators(where: string, config: SubscriptionConfig, validators: unknown): asserts validators is ValidatorTable {
+  if (typeof validators !== 'object' || validators === null) {
+    throw new RuntimeOptionsError(`${where}: validators is required: pass the \`validators\` export of the generated validator module`);
+  }
+  const table = validators as ValidatorTable;
+  for (const topic of [...config.consumes, ...config.publishes]) {
+    const info = config.topics[topic]!;
+    if (table[topic] && !table[topic]![info.latestVersion]) {
+      throw new RuntimeOptionsError(`${where}: the validators have no schema v${info.latestVersion} of topic ${topic}: regenerate the validator module from the schemas folder`);
+    }
+  }
+  for (const topic of config.publishes) {
+    if (!table[topic]) {
+      throw new RuntimeOptionsError(`${where}: the validators have no schema for ${topic}, which this subscription publishes: regenerate the validator module with every consumed and published topic`);
+    }
+  }
 }
 
 function checkSteps(where: string, steps: unknown): readonly RecordStep[] {
