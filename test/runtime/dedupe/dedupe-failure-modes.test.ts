@@ -237,3 +237,73 @@ test('store outage: with DynamoDB down the record fails without running the hand
   );
   assert.equal(runs.get(key), 1);
 });
+
+/** A logger that keeps its lines, to check what an operator would see. */
+function recordingLogger() {
+  const lines: Array<{ level: string; message: string; fields?: Record<string, unknown> }> = [];
+  const at = (level: string) => (message: string, fields?: Record<string, unknown>) => void lines.push({ level, message, ...(fields ? { fields } : {}) });
+  return { lines, logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') } };
+}
+
+test('store outage while the handler runs: the effect stands, the record succeeds, and the missed COMPLETED mark is logged', async (t) => {
+  const server = await startDynalite();
+  t.after(() => server.stop());
+  const table = await createDedupeTable(client(server.endpoint), 'outage-after');
+  const clock = manualClock();
+  const { lines, logger } = recordingLogger();
+  const store = new DynamoDbDedupeStore({ tableName: table, client: client(server.endpoint) });
+  const coordinator = new DedupeCoordinator({ store, now: clock.now, logger });
+  let ran = 0;
+
+  const result = await coordinator.execute('reserve#order-mid-outage', deadline(clock), async () => {
+    ran++;
+    await server.stop();
+  });
+
+  assert.deepEqual(result, { outcome: 'ran' });
+  assert.equal(ran, 1);
+  const error = lines.find((l) => l.level === 'error');
+  assert.match(error?.message ?? '', /marking it COMPLETED failed/);
+  assert.equal(error?.fields?.['dedupeKey'], 'reserve#order-mid-outage');
+  // This container still knows the key: a duplicate delivered here is skipped without the store.
+  assert.equal((await coordinator.execute('reserve#order-mid-outage', deadline(clock), async () => void ran++)).outcome, 'duplicate');
+  assert.equal(ran, 1);
+});
+
+test('store outage while a failing handler runs: the handler’s own error fails the record and the unreleased lock is logged', async (t) => {
+  const server = await startDynalite();
+  t.after(() => server.stop());
+  const table = await createDedupeTable(client(server.endpoint), 'outage-release');
+  const clock = manualClock();
+  const { lines, logger } = recordingLogger();
+  const store = new DynamoDbDedupeStore({ tableName: table, client: client(server.endpoint) });
+  const coordinator = new DedupeCoordinator({ store, now: clock.now, logger });
+
+  await assert.rejects(
+    coordinator.execute('reserve#order-fail-outage', deadline(clock), async () => {
+      await server.stop();
+      throw new Error('payment declined');
+    }),
+    /payment declined/,
+  );
+  assert.match(lines.find((l) => l.level === 'warn')?.message ?? '', /could not release the lock/);
+});
+
+test('a duplicate is logged with its first processing time and reported to onDuplicate once', async () => {
+  const clock = manualClock();
+  const { lines, logger } = recordingLogger();
+  const duplicates: unknown[] = [];
+  const store = new DynamoDbDedupeStore({ tableName, client: client(dynamo.endpoint) });
+  const coordinator = new DedupeCoordinator({ store, now: clock.now, logger, onDuplicate: (d) => duplicates.push(d) });
+  const key = 'reserve#order-logged';
+  await coordinator.execute(key, deadline(clock), async () => {});
+  clock.advance(1_000);
+  await container(clock).execute(key, deadline(clock), async () => {});
+  await coordinator.execute(key, deadline(clock), async () => {});
+
+  const info = lines.filter((l) => l.level === 'info');
+  assert.equal(info.length, 1);
+  assert.equal(info[0]?.message, 'duplicate event skipped: first processed at 2026-11-25T12:00:00.000Z');
+  assert.deepEqual(info[0]?.fields, { dedupeKey: key, firstProcessedAt: '2026-11-25T12:00:00.000Z', seenBy: 'cache' });
+  assert.deepEqual(duplicates, [{ key, firstProcessedAt: '2026-11-25T12:00:00.000Z', seenBy: 'cache' }]);
+});
