@@ -60,7 +60,13 @@ export interface DedupeLease {
   succeed(): Promise<void>;
   /** The handler failed: release the lock so the retry runs. Never throws (the lock lapses at the deadline anyway). */
   fail(): Promise<void>;
-  /** true once succeed() or fail() was called. */
+  /**
+   * The attempt is given up without touching the store: the lock stays until its
+   * deadline. For a handler the timeout guard aborted, whose promise may still be
+   * running: releasing the lock would let a retry run beside it.
+   */
+  abandon(): void;
+  /** true once succeed(), fail() or abandon() was called. */
   readonly settled: boolean;
 }
 
@@ -196,6 +202,11 @@ export class DedupeCoordinator {
         } finally {
           done();
         }
+      },
+      abandon: () => {
+        if (settled) return;
+        settled = true;
+        done();
       },
     };
     return { outcome: 'run', lease };
