@@ -32,7 +32,13 @@ export interface DedupeCoordinatorOptions {
   readonly cacheSize?: number;
   /** Where duplicate lines and store warnings go. @default - no logging */
   readonly logger?: Logger;
-  /** Called once per duplicate skipped (the runtime counts its `duplicate` metric here). */
+  /**
+   * Write the `duplicate event skipped: first processed at …` info line. The runtime's
+   * dedupe step turns it off: its record outcome line already carries that reason.
+   * @default true
+   */
+  readonly logDuplicates?: boolean;
+  /** Called once per duplicate skipped (for a metric when used outside the runtime, whose pipeline counts `Duplicate` itself). */
   readonly onDuplicate?: (duplicate: DuplicateInfo) => void;
   /** Epoch-ms clock; tests move it to expire locks and records. @default Date.now */
   readonly now?: () => number;
@@ -98,6 +104,7 @@ export class DedupeCoordinator {
   readonly #cache: CompletedKeyCache;
   readonly #logger: Logger | undefined;
   readonly #onDuplicate: ((duplicate: DuplicateInfo) => void) | undefined;
+  readonly #logDuplicates: boolean;
   readonly #now: () => number;
   /** Resolves (never rejects) when the attempt holding that key in this container settles. */
   readonly #inFlight = new Map<string, Promise<void>>();
@@ -113,6 +120,7 @@ export class DedupeCoordinator {
     this.#cache = new CompletedKeyCache(options.cacheSize ?? DEFAULT_COMPLETED_CACHE_SIZE);
     this.#logger = options.logger;
     this.#onDuplicate = options.onDuplicate;
+    this.#logDuplicates = options.logDuplicates ?? true;
     this.#now = options.now ?? Date.now;
   }
 
@@ -249,17 +257,20 @@ export class DedupeCoordinator {
 
   #duplicate(key: string, entry: CompletedEntry, seenBy: DuplicateInfo['seenBy'], logger: Logger | undefined): BeginResult {
     const info: DuplicateInfo = { key, firstProcessedAt: new Date(entry.processedAtMs).toISOString(), seenBy };
-    logger?.info(`duplicate event skipped: first processed at ${info.firstProcessedAt}`, {
-      dedupeKey: key,
-      firstProcessedAt: info.firstProcessedAt,
-      seenBy,
-    });
+    if (this.#logDuplicates) {
+      logger?.info(duplicateMessage(info), { dedupeKey: key, firstProcessedAt: info.firstProcessedAt, seenBy });
+    }
     this.#onDuplicate?.(info);
     return { outcome: 'duplicate', ...info };
   }
 }
 
 const noop = (): void => {};
+
+/** The line (or skip reason) that names a duplicate's first processing time. */
+export function duplicateMessage(info: DuplicateInfo): string {
+  return `duplicate event skipped: first processed at ${info.firstProcessedAt}`;
+}
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
