@@ -10,10 +10,10 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbDedupeStore } from '../../../lib/runtime/dedupe/dynamodb-dedupe-store.ts';
 import { startDynalite } from '../../support/dynalite.ts';
 import { createDedupeTable, testDynamoDbClient } from '../../support/dedupe-table.ts';
-import { motoServerPath, startMotoServer } from './moto-endpoint.ts';
+import { motoServerMissing, startMotoServer, type MotoServer } from '../../support/moto-server.ts';
 
 const T0 = Date.parse('2026-11-25T12:00:00.000Z');
-const noMoto = motoServerPath() === undefined ? 'moto_server is not installed on this machine' : false;
+const noMoto = motoServerMissing();
 
 /** Records the name of every command the client sends. */
 function countCommands(client: DynamoDBClient): string[] {
@@ -44,7 +44,7 @@ async function conflictOnCompletedKey(endpoint: string): Promise<{ sent: string[
   }
 }
 
-let moto: { endpoint: string; stop(): Promise<void> } | undefined;
+let moto: MotoServer | undefined;
 before(async () => {
   if (!noMoto) moto = await startMotoServer();
 });
