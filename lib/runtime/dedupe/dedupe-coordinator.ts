@@ -86,7 +86,9 @@ export type DedupeResult = { readonly outcome: 'ran' } | ({ readonly outcome: 'd
 export class DedupeInProgressError extends Error {
   override readonly name = 'DedupeInProgressError';
   readonly key: string;
+  /** ISO-8601 time the holder's lock lapses. */
   readonly lockExpiresAt: string;
+  readonly lockExpiresAtMs: number;
   constructor(key: string, lockExpiresAtMs: number) {
     const lockExpiresAt = new Date(lockExpiresAtMs).toISOString();
     super(
@@ -95,6 +97,7 @@ export class DedupeInProgressError extends Error {
     );
     this.key = key;
     this.lockExpiresAt = lockExpiresAt;
+    this.lockExpiresAtMs = lockExpiresAtMs;
   }
 }
 

@@ -3,7 +3,8 @@
  * placed after schema validation and before the user handler:
  *
  *   before   key → coordinator.begin: duplicate → skipRecord (the record succeeds, counted
- *            as Duplicate); in progress elsewhere or store down → retryRecord; a keyPath
+ *            as Duplicate); in progress elsewhere → retryRecord after the holder's lock
+ *            lapses; store down → retryRecord with the usual backoff; a keyPath
  *            missing from data → rejectRecord (retrying cannot fix it: DLQ with reason)
  *   after    handler succeeded → lease.succeed() (COMPLETED; never throws)
  *   onError  handler or a later step failed → lease.fail() (lock released for the retry),
@@ -23,6 +24,16 @@ export interface DedupeStepOptions {
   /** Path in `data` whose value is the key. @default - metadata.id, else the EventBridge id */
   readonly keyPath?: string;
   readonly coordinator: DedupeCoordinator;
+}
+
+/**
+ * Delay for a record turned away by a live lock: come back just after the lock lapses.
+ * Backoff's short first delays would spend the record's attempts against a lock a crashed
+ * container holds until its deadline, and send it to the DLQ before it could ever run;
+ * if the holder succeeds sooner, the later retry is a duplicate and is simply skipped.
+ */
+function secondsUntil(epochMs: number): number {
+  return Math.max(1, Math.ceil((epochMs - Date.now()) / 1000) + 1);
 }
 
 /** Lambda's longest timeout: the lock expiry when a hand-driven invocation has no deadline. */
@@ -53,7 +64,8 @@ export function dedupeStep(options: DedupeStepOptions): RecordStep {
         leases.set(record, begun.lease);
         return undefined;
       } catch (error) {
-        if (error instanceof DedupeInProgressError || error instanceof DedupeStoreError) return retryRecord(error);
+        if (error instanceof DedupeInProgressError) return retryRecord(error, secondsUntil(error.lockExpiresAtMs));
+        if (error instanceof DedupeStoreError) return retryRecord(error);
         throw error;
       }
     },
