@@ -9,7 +9,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DedupeCoordinator, DedupeInProgressError } from '../../../lib/runtime/dedupe/dedupe-coordinator.ts';
 import { DynamoDbDedupeStore } from '../../../lib/runtime/dedupe/dynamodb-dedupe-store.ts';
 import { DedupeStoreError } from '../../../lib/runtime/dedupe/dedupe-store.ts';
@@ -306,4 +308,37 @@ test('a duplicate is logged with its first processing time and reported to onDup
   assert.equal(info[0]?.message, 'duplicate event skipped: first processed at 2026-11-25T12:00:00.000Z');
   assert.deepEqual(info[0]?.fields, { dedupeKey: key, firstProcessedAt: '2026-11-25T12:00:00.000Z', seenBy: 'cache' });
   assert.deepEqual(duplicates, [{ key, firstProcessedAt: '2026-11-25T12:00:00.000Z', seenBy: 'cache' }]);
+});
+
+test('store throttled: every call answered with ProvisionedThroughputExceededException fails the record, and the handler never runs', async (t) => {
+  // An HTTP endpoint on 127.0.0.1 that throttles every DynamoDB call, as the service does on the wire.
+  let calls = 0;
+  const throttling = createServer((req, res) => {
+    calls++;
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
+      res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException', message: 'Rate of requests exceeds the allowed throughput.' }));
+    });
+  });
+  await new Promise<void>((resolve) => throttling.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => { throttling.close(() => resolve()); throttling.closeAllConnections(); }));
+  const throttled = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${(throttling.address() as AddressInfo).port}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 2,
+  });
+  t.after(() => throttled.destroy());
+  const clock = manualClock();
+  const coordinator = new DedupeCoordinator({ store: new DynamoDbDedupeStore({ tableName, client: throttled }), now: clock.now });
+  let ran = false;
+
+  await assert.rejects(coordinator.execute('reserve#order-throttled', deadline(clock), async () => void (ran = true)), (error: unknown) => {
+    assert.ok(error instanceof DedupeStoreError);
+    assert.match(error.message, /ProvisionedThroughputExceededException/);
+    return true;
+  });
+  assert.equal(ran, false);
+  assert.equal(calls, 2, 'the SDK retried the throttled call once before giving up');
 });
