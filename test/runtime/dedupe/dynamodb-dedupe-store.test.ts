@@ -116,3 +116,12 @@ test('a missing table is a DedupeStoreError naming the table and saying the reco
 test('a store without a table name is refused at construction, pointing at BUSLINE_DEDUPE_TABLE', () => {
   assert.throws(() => new DynamoDbDedupeStore({ tableName: '' }), /BUSLINE_DEDUPE_TABLE/);
 });
+
+test('without a client, the store makes its own on first use from clientConfig', async () => {
+  const own = new DynamoDbDedupeStore({
+    tableName,
+    clientConfig: { endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } },
+  });
+  assert.equal((await own.acquire('sub#own-client', { nowMs: T0, lockExpiresAtMs: T0 + MINUTE })).outcome, 'acquired');
+  assert.equal((await readDedupeItem(client, tableName, 'sub#own-client'))?.['status']?.S, 'IN_PROGRESS');
+});
