@@ -5,7 +5,7 @@
  * synthesized into a temporary folder with the project's own CDK CLI.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -95,7 +95,12 @@ export async function loadFlows(options: { readonly assembly?: string; readonly 
   if (options.assembly !== undefined) return readFlowManifests(options.assembly);
   const defaultOut = join(options.appDir, 'cdk.out');
   if (existsSync(defaultOut)) return readFlowManifests(defaultOut);
-  return readFlowManifests(await synthesizeAssembly(options.appDir));
+  const synthesized = await synthesizeAssembly(options.appDir);
+  try {
+    return readFlowManifests(synthesized);
+  } finally {
+    rmSync(synthesized, { recursive: true, force: true });
+  }
 }
 
 /** Who touches a topic, by flow: the subscriptions consuming it and the producers publishing it. */
