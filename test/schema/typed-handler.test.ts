@@ -18,6 +18,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TYPES = join(ROOT, 'test/fixtures/schema/schemas/types.ts');
 const DEFINE_HANDLER = join(ROOT, 'lib/runtime/define-handler.ts');
 const HANDLER_TYPES = join(ROOT, 'lib/runtime/handler-types.ts');
+const WRAP_HANDLER = join(ROOT, 'lib/runtime/wrap-handler.ts');
 
 const header = `import type { TopicMap } from ${JSON.stringify(TYPES)};
 import { defineHandler } from ${JSON.stringify(DEFINE_HANDLER)};
@@ -27,13 +28,16 @@ import { defineHandler } from ${JSON.stringify(DEFINE_HANDLER)};
 const HANDLERS: Record<string, string> = {
   'good.ts': `${header}import type { UserHandler } from ${JSON.stringify(HANDLER_TYPES)};
 import type { OrderPlacedV2 } from ${JSON.stringify(TYPES)};
+import type { wrapHandler } from ${JSON.stringify(WRAP_HANDLER)};
 export const reserve = defineHandler<TopicMap, 'order.placed', 'inventory.reserved'>(async (order, ctx) => {
   const sku: string | undefined = order.lines[0]?.sku;
   ctx.logger.info('reserving', { sku, coupon: order.couponCode });
   await ctx.publish('inventory.reserved', { orderId: order.orderId, reservationId: 'r-1', warehouse: 'FRA-1' });
 });
-// The runtime calls handlers as UserHandler: a typed handler must be assignable to it.
+// The runtime calls handlers as UserHandler: a typed handler must be assignable to it,
+// and to what wrapHandler takes (the generated bundle entry passes it there).
 export const asUserHandler: UserHandler<OrderPlacedV2> = reserve;
+export const asWrapped: Parameters<typeof wrapHandler<OrderPlacedV2>>[0] = reserve;
 `,
   'wrong-topic.ts': `${header}export default defineHandler<TopicMap, 'order.placed', 'inventory.reserved'>(async (order, ctx) => {
   await ctx.publish('inventory.reserve', { orderId: order.orderId, reservationId: 'r-1', warehouse: 'FRA-1' });
