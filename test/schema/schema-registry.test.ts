@@ -35,7 +35,8 @@ describe('FlowSchemaRegistry', () => {
 
   test('creates one registry and one JSONSchemaDraft4 schema per topic version', () => {
     template.resourceCountIs('AWS::EventSchemas::Registry', 1);
-    template.hasResourceProperties('AWS::EventSchemas::Registry', { RegistryName: 'orders-events' });
+    // No fixed name: CloudFormation generates one, so two stages of the stack do not clash.
+    assert.equal(Object.values(template.findResources('AWS::EventSchemas::Registry'))[0]!.Properties.RegistryName, undefined);
     template.resourceCountIs('AWS::EventSchemas::Schema', 4);
     const names = Object.values(template.findResources('AWS::EventSchemas::Schema')).map((r) => r.Properties.SchemaName).sort();
     assert.deepEqual(names, [
@@ -45,6 +46,18 @@ describe('FlowSchemaRegistry', () => {
       assert.equal(r.Properties.Type, 'JSONSchemaDraft4');
       assert.deepEqual(r.Properties.RegistryName, { 'Fn::GetAtt': [Object.keys(template.findResources('AWS::EventSchemas::Registry'))[0], 'RegistryName'] });
     }
+  });
+
+  test('topics added after construction are published too, and adding one twice is an error', () => {
+    const stack = new Stack(new App(), 'S');
+    const registry = new FlowSchemaRegistry(stack, 'Registry', { registryName: 'orders-events' });
+    const [first] = loadSchemas(SCHEMAS).values();
+    registry.addTopic({ schemas: first!, source: 'busline.orders' });
+    Template.fromStack(stack).resourceCountIs('AWS::EventSchemas::Schema', first!.versions.length);
+    Template.fromStack(stack).hasResourceProperties('AWS::EventSchemas::Registry', { RegistryName: 'orders-events' });
+    assert.throws(() => registry.addTopic({ schemas: first!, source: 'busline.orders' }), {
+      message: `S/Registry: topic ${first!.topic} is added twice: add each topic once`,
+    });
   });
 
   test('each schema describes the whole event: detail-type, source, metadata and the topic data', () => {
