@@ -85,15 +85,33 @@ export function violationMessage(c: GateComparison, change: BreakingChange, flow
   const newerLabel = `v${c.version}`;
   const reasons = change.broken.map((d) => reasonOf(d, c.against, newerLabel)).join('; ');
   const head = `${c.topic} ${newerLabel} against ${c.against} (${c.mode}): field "${change.field}": ${ruleOf(change.kind)} (${change.detail})`;
-  return `${head} breaks ${change.broken.join(' and ')} compatibility: ${reasons}. ${affectedOf(c.topic, flows)}`;
+  return `${head} breaks ${change.broken.join(' and ')} compatibility: ${reasons}. ${affectedOf(c.topic, change.field, flows)}`;
 }
 
-function affectedOf(topic: string, flows: readonly FlowManifest[]): string {
+function affectedOf(topic: string, field: string, flows: readonly FlowManifest[]): string {
   if (flows.length === 0) return 'Affected: unknown (no flow declaration read: pass --assembly <cdk.out>).';
   const parties = partiesOf(topic, flows);
   const qualify = flows.length > 1;
   const name = (p: { flow: string; name: string }) => (qualify ? `${p.flow}/${p.name}` : p.name);
-  const subs = parties.subscribers.map(name);
+  // A subscription whose content filter reads the field may silently stop (or start) matching.
+  const subs = parties.subscribers.map((s) => {
+    const read = s.filter ? filterPaths(s.filter).filter((p) => overlaps(p, field)) : [];
+    return read.length > 0 ? `${name(s)} (its filter reads ${read.join(', ')})` : name(s);
+  });
   const pubs = parties.publishers.map(name);
   return `Affected subscriptions: ${subs.length > 0 ? subs.join(', ') : '(none)'}; publishers: ${pubs.length > 0 ? pubs.join(', ') : '(none)'}.`;
+}
+
+/** Dotted paths of the `data` fields a content filter tests (`{ customer: { tier: [...] } }` → `customer.tier`). */
+export function filterPaths(filter: Readonly<Record<string, unknown>>, prefix = ''): string[] {
+  return Object.entries(filter).flatMap(([key, value]) => {
+    const path = prefix === '' ? key : `${prefix}.${key}`;
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? filterPaths(value as Record<string, unknown>, path) : [path];
+  });
+}
+
+/** A filter path and a schema field overlap when one is the other or contains it (array items read as their array). */
+function overlaps(filterPath: string, field: string): boolean {
+  const f = field.replace(/\[\]/g, '');
+  return f === filterPath || f.startsWith(`${filterPath}.`) || filterPath.startsWith(`${f}.`);
 }

@@ -88,7 +88,11 @@ function diffNode(a: JsonSchema, b: JsonSchema, path: string, out: SchemaChange[
   diffProperties(a, b, path, out);
   const itemsA = a.items;
   const itemsB = b.items;
-  if (isSchemaObject(itemsA) && isSchemaObject(itemsB)) diffNode(itemsA, itemsB, `${path === '' ? '' : path}[]`, out);
+  const itemsPath = `${path}[]`;
+  if (isSchemaObject(itemsA) && isSchemaObject(itemsB)) diffNode(itemsA, itemsB, itemsPath, out);
+  // An absent `items` allows any item: compare with the empty schema.
+  else if (itemsA === undefined && isSchemaObject(itemsB)) diffNode({}, itemsB, itemsPath, out);
+  else if (isSchemaObject(itemsA) && itemsB === undefined) diffNode(itemsA, {}, itemsPath, out);
   else if (JSON.stringify(itemsA) !== JSON.stringify(itemsB)) {
     out.push({ kind: 'composition-changed', field, detail: 'items changed (not analysed: review by hand)', breaks: BOTH });
   }
@@ -133,6 +137,10 @@ function diffProperties(a: JsonSchema, b: JsonSchema, path: string, out: SchemaC
     if (!requiredA.has(name) && !(name in propsB)) {
       out.push({ kind: 'new-required-field', field: join(name), detail: 'added to required', breaks: NARROWING });
     }
+  }
+  // additionalProperties as a schema (not a boolean) is not analysed.
+  if ((isSchemaObject(a.additionalProperties) || isSchemaObject(b.additionalProperties)) && JSON.stringify(a.additionalProperties) !== JSON.stringify(b.additionalProperties)) {
+    out.push({ kind: 'composition-changed', field: path === '' ? '(root)' : path, detail: 'additionalProperties changed (not analysed: review by hand)', breaks: BOTH });
   }
   if (!closedA && closedB) out.push({ kind: 'additional-properties-closed', field: path === '' ? '(root)' : path, detail: 'additionalProperties → false', breaks: NARROWING });
   if (closedA && !closedB) out.push({ kind: 'additional-properties-opened', field: path === '' ? '(root)' : path, detail: 'additionalProperties: false removed', breaks: WIDENING });

@@ -32,6 +32,8 @@ function gate(edit: (s: Mutable) => void, mode: CompatibilityMode): string[] {
 }
 
 const AFFECTED = 'Affected subscriptions: reserve-inventory, notify-customer; publishers: checkout-api.';
+/** notify-customer filters on total > 100: a change to total is flagged on it. */
+const AFFECTED_TOTAL = 'Affected subscriptions: reserve-inventory, notify-customer (its filter reads total); publishers: checkout-api.';
 const BACKWARD = 'breaks backward compatibility: consumers reading with v2 reject events written with v1.';
 const FORWARD = 'breaks forward compatibility: consumers still on v1 reject events written with v2.';
 const BOTH = 'breaks backward and forward compatibility: consumers reading with v2 reject events written with v1; consumers still on v1 reject events written with v2.';
@@ -42,6 +44,8 @@ interface Case {
   /** Message head (`field "x": rule (detail)`), and the directions it breaks; undefined: breaks none. */
   readonly head?: string;
   readonly breaks?: 'backward' | 'forward' | 'both';
+  /** The affected-parties sentence, when not the default one. */
+  readonly affected?: string;
 }
 
 const CASES: readonly Case[] = [
@@ -76,7 +80,7 @@ const CASES: readonly Case[] = [
   {
     name: 'a narrowed type',
     edit: (s) => { s.properties.total.type = 'integer'; },
-    head: 'field "total": narrowed type (type number → integer)', breaks: 'backward',
+    head: 'field "total": narrowed type (type number → integer)', breaks: 'backward', affected: AFFECTED_TOTAL,
   },
   {
     name: 'a widened type',
@@ -86,7 +90,7 @@ const CASES: readonly Case[] = [
   {
     name: 'a changed type',
     edit: (s) => { s.properties.total.type = 'string'; },
-    head: 'field "total": changed type (type number → string)', breaks: 'both',
+    head: 'field "total": changed type (type number → string)', breaks: 'both', affected: AFFECTED_TOTAL,
   },
   {
     name: 'a narrowed enum',
@@ -106,7 +110,7 @@ const CASES: readonly Case[] = [
   {
     name: 'a narrowed range (a bound added)',
     edit: (s) => { s.properties.total.maximum = 10000; },
-    head: 'field "total": narrowed range (maximum (none) → 10000)', breaks: 'backward',
+    head: 'field "total": narrowed range (maximum (none) → 10000)', breaks: 'backward', affected: AFFECTED_TOTAL,
   },
   {
     name: 'a narrowed range in a nested array item',
@@ -159,7 +163,7 @@ function expected(c: Case, mode: CompatibilityMode): string[] {
   const breaksMode = c.breaks === 'both' || mode === 'full' || c.breaks === mode;
   if (!breaksMode) return [];
   const reason = c.breaks === 'both' ? (mode === 'full' ? BOTH : mode === 'backward' ? BACKWARD : FORWARD) : c.breaks === 'backward' ? BACKWARD : FORWARD;
-  return [`order.placed v2 against v1 (${mode}): ${c.head} ${reason} ${AFFECTED}`];
+  return [`order.placed v2 against v1 (${mode}): ${c.head} ${reason} ${c.affected ?? AFFECTED}`];
 }
 
 for (const mode of ['backward', 'forward', 'full'] as const) {
@@ -203,5 +207,14 @@ test('without a flow declaration the message says the affected parties are unkno
   const { violations } = runCompatibilityGate({ topics: topicOf(V1, v2), defaultMode: 'backward', flows: [] });
   assert.deepEqual(violations.map((v) => v.message), [
     'order.placed v2 against v1 (backward): field "currency": field made required (optional → required) breaks backward compatibility: consumers reading with v2 reject events written with v1. Affected: unknown (no flow declaration read: pass --assembly <cdk.out>).',
+  ]);
+});
+
+test('an array that gains an item schema narrows what its items may be', () => {
+  const v1 = { type: 'object', properties: { tags: { type: 'array' } } };
+  const v2 = { type: 'object', properties: { tags: { type: 'array', items: { type: 'string' } } } };
+  const { violations } = runCompatibilityGate({ topics: topicOf(v1, v2), defaultMode: 'backward', flows: FLOWS });
+  assert.deepEqual(violations.map((v) => v.message), [
+    `order.placed v2 against v1 (backward): field "tags[]": narrowed type (type (any) → string) ${BACKWARD} ${AFFECTED}`,
   ]);
 });
