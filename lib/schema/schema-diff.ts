@@ -61,6 +61,14 @@ const LOWER_BOUNDS = ['minimum', 'exclusiveMinimum', 'minLength', 'minItems', 'm
 const UPPER_BOUNDS = ['maximum', 'exclusiveMaximum', 'maxLength', 'maxItems', 'maxProperties'] as const;
 const COMPOSITION = ['oneOf', 'anyOf', 'allOf', 'not', '$ref', 'if', 'then', 'else', 'patternProperties', 'dependencies', 'dependentRequired'] as const;
 
+/** Keywords this diff compares itself. */
+const ANALYSED = new Set<string>([
+  'type', 'enum', 'const', 'format', 'pattern', 'multipleOf', ...LOWER_BOUNDS, ...UPPER_BOUNDS, ...COMPOSITION,
+  'properties', 'required', 'additionalProperties', 'items',
+]);
+/** Keywords with no effect on which events are valid. */
+const ANNOTATIONS = new Set(['$schema', '$id', '$comment', 'title', 'description', 'examples', 'default', 'deprecated', 'readOnly', 'writeOnly']);
+
 const ALL_TYPES = ['array', 'boolean', 'integer', 'null', 'number', 'object', 'string'];
 
 export function diffSchemas(older: JsonSchema, newer: JsonSchema): SchemaChange[] {
@@ -81,6 +89,12 @@ function diffNode(a: JsonSchema, b: JsonSchema, path: string, out: SchemaChange[
     out.push({ kind: breaks === WIDENING ? 'range-widened' : 'range-narrowed', field, detail: `multipleOf ${show(a.multipleOf)} → ${show(b.multipleOf)}`, breaks });
   }
   for (const keyword of COMPOSITION) {
+    if (JSON.stringify(a[keyword]) !== JSON.stringify(b[keyword])) {
+      out.push({ kind: 'composition-changed', field, detail: `${keyword} changed (not analysed: review by hand)`, breaks: BOTH });
+    }
+  }
+  for (const keyword of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    if (ANALYSED.has(keyword) || ANNOTATIONS.has(keyword) || keyword.startsWith('x-')) continue;
     if (JSON.stringify(a[keyword]) !== JSON.stringify(b[keyword])) {
       out.push({ kind: 'composition-changed', field, detail: `${keyword} changed (not analysed: review by hand)`, breaks: BOTH });
     }

@@ -19,7 +19,8 @@ export class SchemaCompileError extends Error {
   override readonly name = 'SchemaCompileError';
 }
 
-function newAjv(): Ajv {
+/** An ajv instance configured exactly as for build-time compilation (formats, strict, Busline keywords). */
+export function newAjv(): Ajv {
   const ajv = new Ajv(AJV_OPTIONS);
   addFormats(ajv);
   // Busline's own annotation (lib/schema/compatibility.ts): no validation effect, but strict

@@ -218,3 +218,9 @@ test('an array that gains an item schema narrows what its items may be', () => {
     `order.placed v2 against v1 (backward): field "tags[]": narrowed type (type (any) → string) ${BACKWARD} ${AFFECTED}`,
   ]);
 });
+
+test('a change to a keyword the diff does not analyse (uniqueItems) is reported for review, breaking both ways', () => {
+  assert.deepEqual(gate((s) => { s.properties.lines.uniqueItems = true; }, 'backward'), [
+    `order.placed v2 against v1 (backward): field "lines": changed composition (uniqueItems changed (not analysed: review by hand)) ${BACKWARD} ${AFFECTED}`,
+  ]);
+});

@@ -1,12 +1,15 @@
 /**
- * `busline check [--base <git ref>] [--mode backward|forward|full|none] [--schemas <dir>] [--assembly <cdk.out>]`
+ * `busline check [--base <git ref>] [--mode backward|forward|full|none] [--schemas <dir>] [--assembly <cdk.out>]
+ *                [--against-archive [--archive-dir .busline/archive]]`
  *
  * Fails (exit 1) when a schema breaks its topic's compatibility mode, against its previous
- * version and, with --base, against the same file at that ref. Exit 2 on bad usage.
+ * version and, with --base, against the same file at that ref; with --against-archive, also
+ * when events the local engine archived fail the schemas as they are now. Exit 2 on bad usage.
  * Mode precedence: the topic's own `x-busline-compatibility` > --mode > backward.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { checkArchivedEvents, readArchivedEvents } from '../../schema/archive-check.ts';
 import { COMPATIBILITY_MODES, DEFAULT_COMPATIBILITY_MODE, isCompatibilityMode } from '../../schema/compatibility.ts';
 import { runCompatibilityGate } from '../../schema/compatibility-gate.ts';
 import { loadFlows } from '../../schema/flow-assembly.ts';
@@ -14,7 +17,7 @@ import type { FlowManifest } from '../../schema/flow-manifest.ts';
 import { gitBase } from '../../schema/git-base.ts';
 import { loadSchemas } from '../../schema/schema-set.ts';
 
-const USAGE = 'usage: busline check [--base <git ref>] [--mode backward|forward|full|none] [--schemas <dir>] [--assembly <cdk.out>]';
+const USAGE = 'usage: busline check [--base <git ref>] [--mode backward|forward|full|none] [--schemas <dir>] [--assembly <cdk.out>] [--against-archive [--archive-dir <dir>]]';
 
 export async function run(argv: string[]): Promise<number> {
   let values;
@@ -26,6 +29,8 @@ export async function run(argv: string[]): Promise<number> {
         mode: { type: 'string', default: DEFAULT_COMPATIBILITY_MODE },
         schemas: { type: 'string', default: 'schemas' },
         assembly: { type: 'string' },
+        'against-archive': { type: 'boolean', default: false },
+        'archive-dir': { type: 'string', default: '.busline/archive' },
       },
       strict: true,
       allowPositionals: false,
@@ -48,9 +53,20 @@ export async function run(argv: string[]): Promise<number> {
       ...(base ? { changedFiles: base.changedFiles, base } : {}),
     });
     for (const v of result.violations) process.stderr.write(`✗ ${v.message}\n`);
-    const summary = `${result.comparisons.length} comparison(s) across ${topics.size} topic(s)${base ? ` (changed since ${base.ref}: ${base.changedFiles.size} file(s))` : ''}`;
-    if (result.violations.length > 0) {
-      process.stderr.write(`busline check: ${result.violations.length} breaking change(s) in ${summary}\n`);
+    let archiveNote = '';
+    let archiveFindings = 0;
+    if (values['against-archive']) {
+      const events = readArchivedEvents(resolve(values['archive-dir']));
+      // With --base, only the topics whose schemas changed; else every topic.
+      const only = base ? new Set([...topics.values()].filter((t) => t.versions.some((v) => base.changedFiles.has(v.file))).map((t) => t.topic)) : undefined;
+      const findings = checkArchivedEvents(topics, events, only);
+      for (const f of findings) process.stderr.write(`✗ ${f.message}\n`);
+      archiveFindings = findings.length;
+      archiveNote = `, ${events.length} archived event(s)`;
+    }
+    const summary = `${result.comparisons.length} comparison(s) across ${topics.size} topic(s)${base ? ` (changed since ${base.ref}: ${base.changedFiles.size} file(s))` : ''}${archiveNote}`;
+    if (result.violations.length > 0 || archiveFindings > 0) {
+      process.stderr.write(`busline check: ${result.violations.length} breaking change(s)${values['against-archive'] ? ` and ${archiveFindings} archive finding(s)` : ''} in ${summary}\n`);
       return 1;
     }
     process.stdout.write(`busline check: no breaking changes in ${summary}\n`);
