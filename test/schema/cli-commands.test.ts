@@ -137,3 +137,21 @@ describe('busline catalog and graph', () => {
     assert.equal(r.stderr, 'busline graph: cloud assembly no-such-dir does not exist: run `npx cdk synth` first or pass --assembly <folder>\n');
   });
 });
+
+describe('command conventions (dispatched by lib/cli/main.ts)', () => {
+  for (const name of ['types', 'check', 'catalog', 'graph']) {
+    test(`${name} exports a one-line summary and answers --help with its usage on stdout`, async () => {
+      const mod = await import(`../../lib/cli/commands/${name}.ts`) as { summary?: unknown };
+      assert.equal(typeof mod.summary, 'string');
+      const r = await runCommand(name, ['--help'], FIXTURE);
+      assert.equal(r.code, 0);
+      assert.match(r.stdout, new RegExp(`^usage: busline ${name} `));
+    });
+  }
+
+  test('an unknown option is a usage error (exit 2) showing the usage', async () => {
+    const r = await runCommand('catalog', ['--outt', 'x.md'], FIXTURE);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /Unknown option '--outt'[\s\S]*usage: busline catalog /);
+  });
+});

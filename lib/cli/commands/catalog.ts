@@ -14,12 +14,16 @@ import { loadSchemas } from '../../schema/schema-set.ts';
 
 const USAGE = 'usage: busline catalog [--out <file>] [--schemas <dir>] [--assembly <cdk.out>] [--check]';
 
+/** One line for `busline help`. */
+export const summary = 'write the Markdown event catalog (docs/catalog.md)';
+
 export async function run(argv: string[]): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
       args: argv,
       options: {
+        help: { type: 'boolean', short: 'h', default: false },
         out: { type: 'string', default: 'docs/catalog.md' },
         schemas: { type: 'string' },
         assembly: { type: 'string' },
@@ -31,6 +35,10 @@ export async function run(argv: string[]): Promise<number> {
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
     return 2;
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
   }
   try {
     const appDir = process.cwd();

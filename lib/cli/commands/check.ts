@@ -19,12 +19,16 @@ import { loadSchemas } from '../../schema/schema-set.ts';
 
 const USAGE = 'usage: busline check [--base <git ref>] [--mode backward|forward|full|none] [--schemas <dir>] [--assembly <cdk.out>] [--against-archive [--archive-dir <dir>]]';
 
+/** One line for `busline help`. */
+export const summary = "fail on schema changes that break a topic's compatibility mode";
+
 export async function run(argv: string[]): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
       args: argv,
       options: {
+        help: { type: 'boolean', short: 'h', default: false },
         base: { type: 'string' },
         mode: { type: 'string', default: DEFAULT_COMPATIBILITY_MODE },
         schemas: { type: 'string', default: 'schemas' },
@@ -37,6 +41,10 @@ export async function run(argv: string[]): Promise<number> {
     }));
   } catch (err) {
     return usageError(`${(err as Error).message}\n${USAGE}`);
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
   }
   if (!isCompatibilityMode(values.mode)) {
     return usageError(`--mode ${values.mode} is not a compatibility mode: use one of ${COMPATIBILITY_MODES.join(', ')}\n${USAGE}`);
@@ -68,12 +76,12 @@ export async function run(argv: string[]): Promise<number> {
       archiveFindings = findings.length;
       archiveNote = `, ${events.length} archived event(s)`;
     }
-    const summary = `${result.comparisons.length} comparison(s) across ${topics.size} topic(s)${base ? ` (changed since ${base.ref}: ${base.changedFiles.size} file(s))` : ''}${archiveNote}`;
+    const scope = `${result.comparisons.length} comparison(s) across ${topics.size} topic(s)${base ? ` (changed since ${base.ref}: ${base.changedFiles.size} file(s))` : ''}${archiveNote}`;
     if (result.violations.length > 0 || archiveFindings > 0) {
-      process.stderr.write(`busline check: ${result.violations.length} breaking change(s)${values['against-archive'] ? ` and ${archiveFindings} archive finding(s)` : ''} in ${summary}\n`);
+      process.stderr.write(`busline check: ${result.violations.length} breaking change(s)${values['against-archive'] ? ` and ${archiveFindings} archive finding(s)` : ''} in ${scope}\n`);
       return 1;
     }
-    process.stdout.write(`busline check: no breaking changes in ${summary}\n`);
+    process.stdout.write(`busline check: no breaking changes in ${scope}\n`);
     return 0;
   } catch (err) {
     process.stderr.write(`busline check: ${(err as Error).message}\n`);

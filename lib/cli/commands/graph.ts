@@ -12,12 +12,16 @@ import { GRAPH_FORMATS, renderGraph, type GraphFormat } from '../../schema/flow-
 
 const USAGE = 'usage: busline graph [--format mermaid|dot] [--assembly <cdk.out>] [--out <file>]';
 
+/** One line for `busline help`. */
+export const summary = 'print the flow graph as Mermaid or Graphviz DOT';
+
 export async function run(argv: string[]): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
       args: argv,
       options: {
+        help: { type: 'boolean', short: 'h', default: false },
         format: { type: 'string', default: 'mermaid' },
         assembly: { type: 'string' },
         out: { type: 'string' },
@@ -28,6 +32,10 @@ export async function run(argv: string[]): Promise<number> {
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
     return 2;
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
   }
   if (!(GRAPH_FORMATS as readonly string[]).includes(values.format)) {
     process.stderr.write(`--format ${values.format} is not supported: use one of ${GRAPH_FORMATS.join(', ')}\n${USAGE}\n`);

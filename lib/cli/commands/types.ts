@@ -13,12 +13,16 @@ import { generateTypesModule } from '../../schema/type-codegen.ts';
 
 const USAGE = 'usage: busline types [--schemas <dir>] [--out <file>] [--check]';
 
+/** One line for `busline help`. */
+export const summary = 'generate TypeScript payload types and TopicMap from schemas/';
+
 export async function run(argv: string[]): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
       args: argv,
       options: {
+        help: { type: 'boolean', short: 'h', default: false },
         schemas: { type: 'string', default: 'schemas' },
         out: { type: 'string' },
         check: { type: 'boolean', default: false },
@@ -29,6 +33,10 @@ export async function run(argv: string[]): Promise<number> {
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
     return 2;
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
   }
   try {
     const schemasDir = resolve(values.schemas);
