@@ -224,3 +224,36 @@ test('a change to a keyword the diff does not analyse (uniqueItems) is reported 
     `order.placed v2 against v1 (backward): field "lines": changed composition (uniqueItems changed (not analysed: review by hand)) ${BACKWARD} ${AFFECTED}`,
   ]);
 });
+
+describe('closed objects (additionalProperties: false)', () => {
+  const closed = { ...V1, additionalProperties: false } as JsonSchema;
+  const run = (edit: (s: Mutable) => void, mode: CompatibilityMode) => {
+    const v2 = structuredClone(closed) as Mutable;
+    edit(v2);
+    return runCompatibilityGate({ topics: topicOf(closed, v2), defaultMode: mode, flows: FLOWS }).violations.map((v) => v.message);
+  };
+
+  test('a new optional field breaks forward: consumers on the old closed schema reject the unknown field', () => {
+    const edit = (s: Mutable) => { s.properties.couponCode = { type: 'string' }; };
+    assert.deepEqual(run(edit, 'backward'), []);
+    assert.deepEqual(run(edit, 'forward'), [
+      `order.placed v2 against v1 (forward): field "couponCode": new field on an object that does not allow additional properties (added while the older schema sets additionalProperties: false) ${FORWARD} ${AFFECTED}`,
+    ]);
+  });
+
+  test('a removed optional field breaks backward: the new closed schema rejects old events that carry it', () => {
+    const edit = (s: Mutable) => { delete s.properties.currency; };
+    assert.deepEqual(run(edit, 'forward'), []);
+    assert.deepEqual(run(edit, 'backward'), [
+      `order.placed v2 against v1 (backward): field "currency": removed field is now rejected as an additional property (removed while the newer schema sets additionalProperties: false) ${BACKWARD} ${AFFECTED}`,
+    ]);
+  });
+
+  test('opening a closed object breaks forward only', () => {
+    const edit = (s: Mutable) => { delete s.additionalProperties; };
+    assert.deepEqual(run(edit, 'backward'), []);
+    assert.deepEqual(run(edit, 'forward'), [
+      `order.placed v2 against v1 (forward): field "(root)": additional properties now allowed (additionalProperties: false removed) ${FORWARD} ${AFFECTED}`,
+    ]);
+  });
+});
