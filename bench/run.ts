@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import type { BenchSection } from './section.ts';
 import { describeMachine, peerVersions, ROOT } from './lib/machine.ts';
 import { renderSection } from './lib/markdown.ts';
+import { failedSection } from './lib/section-failure.ts';
 import type { WorkerMessage } from './lib/section-worker.ts';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -68,18 +69,12 @@ function runSection(name: string): Promise<BenchSection> {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       cwd: ROOT,
     });
-    const failed = (why: string): BenchSection => ({
-      title: name,
-      columns: ['status'],
-      rows: [['not measured']],
-      notes: [`The section failed: ${why.split('\n').slice(0, 6).join(' / ')}`],
-    });
     child.on('message', (m: WorkerMessage) => {
       settled = true;
-      resolve(m.ok ? m.section : failed(m.error));
+      resolve(m.ok ? m.section : failedSection(name, m.error));
     });
     child.on('exit', (code, signal) => {
-      if (!settled) resolve(failed(`worker exited with ${signal ?? `code ${code}`} before reporting`));
+      if (!settled) resolve(failedSection(name, `worker exited with ${signal ?? `code ${code}`} before reporting`));
     });
   });
 }
