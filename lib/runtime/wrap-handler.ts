@@ -7,7 +7,7 @@
  * so after the loop: DLQ sends first (a failed send turns into a retry), then visibility
  * changes for retries, then the response, then the EMF line, then the guard's timer is cleared.
  * Record level (record-pipeline.ts), for each record:
- *   envelope decode → tracing → validation → options.recordSteps (dedupe) → user handler
+ *   envelope decode → tracing → validation → dedupe (unless off) → options.recordSteps → user handler
  *
  * Options (explicit option > environment variable > default):
  *
@@ -18,6 +18,7 @@
  * | timeoutMarginMs  | BUSLINE_TIMEOUT_MARGIN_MS  | 1000      |
  * | logLevel         | BUSLINE_LOG_LEVEL          | info      |
  * | metricsNamespace | BUSLINE_METRICS_NAMESPACE  | Busline   |
+ * | dedupe           | BUSLINE_DEDUPE_TABLE (table) | on unless config.dedupe is false; see docs/dedupe.md |
  * | recordSteps, output, sqsClient, eventBridgeClient | — | [], stdout, lazily made clients |
  */
 import middy from '@middy/core';
@@ -41,8 +42,9 @@ import { partialBatchMiddleware, type BatchResponse } from './middleware/partial
 import { timeoutGuardMiddleware } from './middleware/timeout-guard.ts';
 import { traceparentOf, tracingStep } from './middleware/tracing.ts';
 import { validationStep } from './middleware/validation.ts';
+import { createDedupeStep } from './dedupe/dedupe-options.ts';
 
-const WRAP_OPTION_KEYS = ['config', 'validators', 'recordSteps', 'busName', 'dlqUrl', 'timeoutMarginMs', 'logLevel', 'metricsNamespace', 'output', 'sqsClient', 'eventBridgeClient'] as const;
+const WRAP_OPTION_KEYS = ['config', 'validators', 'recordSteps', 'dedupe', 'busName', 'dlqUrl', 'timeoutMarginMs', 'logLevel', 'metricsNamespace', 'output', 'sqsClient', 'eventBridgeClient'] as const;
 
 /** The Lambda handler: a partial batch response for SQS batches, nothing for a direct event. */
 export type BuslineLambdaHandler = (event: unknown, context: Context) => Promise<BatchResponse | null | undefined>;
@@ -54,6 +56,7 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
   const config = checkConfig(where, options.config);
   checkValidators(where, config, options.validators);
   const recordSteps = checkSteps(where, options.recordSteps);
+  const dedupe = createDedupeStep(where, config, options.dedupe);
   const logLevel = stringOption(where, 'logLevel', options.logLevel, 'BUSLINE_LOG_LEVEL', 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new RuntimeOptionsError(`${where}: logLevel must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
   if (options.output !== undefined && typeof options.output !== 'function') throw new RuntimeOptionsError(`${where}: output must be a function (line: string) => void`);
@@ -88,7 +91,7 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
   };
 
   const flowTopics = new Set(Object.keys(options.validators));
-  const steps: RecordStep[] = [tracingStep(), validationStep(options.validators), ...recordSteps];
+  const steps: RecordStep[] = [tracingStep(), validationStep(options.validators), ...(dedupe ? [dedupe] : []), ...recordSteps];
   const dlqOptions: DlqOptions = { subscription: config.subscription, dlqUrl, sqsClient, logger };
   const processBatch = createBatchProcessor({
     config,
