@@ -37,14 +37,10 @@ export function referenceSubscription(name: string): ReferenceSubscription {
   }
 }
 
-/**
- * Writes the validators module under `dir` and returns its path, ready for import(). ajv's
- * standalone code calls `require` for its runtime helpers; the bundler's banner provides it
- * in a bundle, this shim does when the module is imported as is.
- */
+/** Writes the validators module under `dir` and returns its path, ready for import(). */
 export function writeValidatorsModule(dir: string, source: string): string {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'validators.mjs');
-  writeFileSync(file, `import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n${source}`);
+  writeFileSync(file, source);
   return file;
 }
