@@ -113,6 +113,7 @@ export async function run(): Promise<BenchSection> {
     const notes = [
       `Bundles: esbuild, minified ESM for nodejs24.x, @aws-sdk/* external (the Lambda runtime provides it); Busline's through lib/constructs' bundler, the peers' with the same options (bench/lib/bundle.ts).`,
       `Module load: import() of the bundle in a fresh node (median of ${RUNS}). Start → first batch: from spawning \`node bench/lib/cold-start-probe.mjs\` to the handler's response to a batch of ${BATCH_SIZE} order.placed events (median of ${RUNS}, interleaved); it includes Node's own start-up (the same for every row) and loading the AWS SDK clients from node_modules.`,
+      'Busline\'s module load includes the AWS SDK DynamoDB client, which functions/reserve-inventory.ts imports and creates at load; the runtime\'s own clients (EventBridge for publish, DynamoDB for dedupe) load on first use, inside the first batch. The Powertools handlers import every client at load.',
       `Work per record, for every row: validate data, take a dedupe lock in DynamoDB and complete it, ADD 1 to runs on the order's Reservations item, PutEvents inventory.reserved. DynamoDB is dynalite and EventBridge a local PutEvents endpoint, both over HTTP on 127.0.0.1; each run's events have fresh ids and the bench checks that ${BATCH_SIZE} inventory.reserved events were published.`,
     ];
     const ptValidation = stats.find((x) => x.s.key === 'powertools-reserve-inventory')!;
