@@ -24,6 +24,8 @@ const progress = (m: string) => process.stderr.write(`[bench] cold-start: ${m}\n
 
 interface ProbeReport {
   readonly moduleLoadMs: number;
+  /** The first handler call alone: lazy client loads, connections, the work. */
+  readonly firstInvokeMs: number;
   readonly firstBatchDoneMs: number;
   readonly failures: number;
 }
@@ -34,6 +36,7 @@ interface Subject {
   readonly bundle: string;
   readonly env: Record<string, string>;
   readonly load: number[];
+  readonly firstInvoke: number[];
   readonly firstBatch: number[];
 }
 
@@ -68,6 +71,7 @@ export async function run(): Promise<BenchSection> {
       bundle: buslineBundle.bundle,
       env: { ...baseEnv, ...buslineBundle.env({ dedupeTable: 'BuslineDedupe', reservationsTable: 'Reservations', busName: 'orders' }) },
       load: [],
+      firstInvoke: [],
       firstBatch: [],
     });
     for (const [key, label] of [
@@ -76,7 +80,7 @@ export async function run(): Promise<BenchSection> {
     ] as const) {
       const bundle = join(WORK_DIR, key, 'index.mjs');
       bundlePeer(join(ROOT, 'bench', 'peers', `${key}.ts`), bundle);
-      subjects.push({ key, label, bundle, env: peerEnv, load: [], firstBatch: [] });
+      subjects.push({ key, label, bundle, env: peerEnv, load: [], firstInvoke: [], firstBatch: [] });
     }
 
     // Fresh ids every run, so each process does the full first-delivery work.
@@ -91,6 +95,7 @@ export async function run(): Promise<BenchSection> {
       if (sent !== BATCH_SIZE) throw new Error(`${s.label}: published ${sent} inventory.reserved events for a batch of ${BATCH_SIZE}`);
       if (keep) {
         s.load.push(report.moduleLoadMs);
+        s.firstInvoke.push(report.firstInvokeMs);
         s.firstBatch.push(wallMs);
       }
     };
@@ -100,19 +105,20 @@ export async function run(): Promise<BenchSection> {
       for (const s of subjects) await runOnce(s, true);
     }
 
-    const stats = subjects.map((s) => ({ s, bytes: statSync(s.bundle).size, load: summarize(s.load), first: summarize(s.firstBatch) }));
+    const stats = subjects.map((s) => ({ s, bytes: statSync(s.bundle).size, load: summarize(s.load), invoke: summarize(s.firstInvoke), first: summarize(s.firstBatch) }));
     const busline = stats.find((x) => x.s.key === 'busline')!;
     const rows = stats.map((x) => [
       x.s.label,
       kib(x.bytes),
       formatSummary(x.load),
+      formatSummary(x.invoke),
       formatSummary(x.first),
       x === busline ? '—' : formatRatio(busline.bytes, x.bytes),
       x === busline ? '—' : formatRatio(busline.first, x.first),
     ]);
     const notes = [
       `Bundles: esbuild, minified ESM for nodejs24.x, @aws-sdk/* external (the Lambda runtime provides it); Busline's through lib/constructs' bundler, the peers' with the same options (bench/lib/bundle.ts).`,
-      `Module load: import() of the bundle in a fresh node (median of ${RUNS}). Start → first batch: from spawning \`node bench/lib/cold-start-probe.mjs\` to the handler's response to a batch of ${BATCH_SIZE} order.placed events (median of ${RUNS}, interleaved); it includes Node's own start-up (the same for every row) and loading the AWS SDK clients from node_modules.`,
+      `Module load: import() of the bundle in a fresh node (median of ${RUNS}). First invocation: the first handler call alone (lazy client loads, first connections, the work). Start → first batch: from spawning \`node bench/lib/cold-start-probe.mjs\` to the handler's response to a batch of ${BATCH_SIZE} order.placed events (median of ${RUNS}, interleaved); it includes Node's own start-up (the same for every row) and loading the AWS SDK clients from node_modules.`,
       'Busline\'s module load includes the AWS SDK DynamoDB client, which functions/reserve-inventory.ts imports and creates at load; the runtime\'s own clients (EventBridge for publish, DynamoDB for dedupe) load on first use, inside the first batch. The Powertools handlers import every client at load.',
       `Work per record, for every row: validate data, take a dedupe lock in DynamoDB and complete it, ADD 1 to runs on the order's Reservations item, PutEvents inventory.reserved. DynamoDB is dynalite and EventBridge a local PutEvents endpoint, both over HTTP on 127.0.0.1; each run's events have fresh ids and the bench checks that ${BATCH_SIZE} inventory.reserved events were published.`,
     ];
@@ -125,7 +131,7 @@ export async function run(): Promise<BenchSection> {
     );
     return {
       title: 'Cold start: reserve-inventory vs a Powertools handler doing the same work',
-      columns: ['Handler', 'Bundle (minified)', 'Module load, ms (IQR)', 'Start → first batch, ms (IQR)', 'Busline ÷ this, bundle', 'Busline ÷ this, first batch'],
+      columns: ['Handler', 'Bundle (minified)', 'Module load, ms (IQR)', 'First invocation, ms (IQR)', 'Start → first batch, ms (IQR)', 'Busline ÷ this, bundle', 'Busline ÷ this, first batch'],
       rows,
       notes,
     };

@@ -22,12 +22,14 @@ const context = {
   logStreamName: '2026/11/25/[$LATEST]bench',
   getRemainingTimeInMillis: () => deadline - Date.now(),
 };
+const invokedAt = performance.now();
 const response = await mod.handler(event, context);
 const doneAt = performance.now();
 writeSync(3, JSON.stringify({
   // ms since the process's time origin (its start)
   importStartMs: startedAt,
   moduleLoadMs: loadedAt - startedAt,
+  firstInvokeMs: doneAt - invokedAt,
   firstBatchDoneMs: doneAt,
   failures: response?.batchItemFailures?.length ?? 0,
 }) + '\n');
