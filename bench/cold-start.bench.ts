@@ -9,7 +9,7 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchSection } from './section.ts';
 import { batchSource, BATCH_SIZE } from './fixtures/order-events.ts';
-import { bundlePeer } from './lib/bundle.ts';
+import { bundleAsLambda } from './lib/bundle.ts';
 import { runChild } from './lib/child.ts';
 import { LOCAL_AWS, startDynalite } from './lib/dynalite.ts';
 import { startEventsEndpoint } from './lib/events-endpoint.ts';
@@ -79,7 +79,7 @@ export async function run(): Promise<BenchSection> {
       ['powertools-reserve-inventory-zod', 'Powertools: batch + idempotency + parser (zod) + logger + tracer'],
     ] as const) {
       const bundle = join(WORK_DIR, key, 'index.mjs');
-      bundlePeer(join(ROOT, 'bench', 'peers', `${key}.ts`), bundle);
+      bundleAsLambda(join(ROOT, 'bench', 'peers', `${key}.ts`), bundle);
       subjects.push({ key, label, bundle, env: peerEnv, load: [], firstInvoke: [], firstBatch: [] });
     }
 
