@@ -3,15 +3,14 @@
  * events of the reference order.placed topic, 1–2 KB each) through each stack with a
  * no-op handler; µs per event, median over interleaved rounds with the IQR.
  */
-import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
+import { relative } from 'node:path';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { BenchSection } from './section.ts';
 import { batchSource, BATCH_SIZE, lambdaContext, orderPlacedSchema, ORDER_PLACED_SCHEMA_FILE } from './fixtures/order-events.ts';
 import { startDynalite, type LocalDynamo } from './lib/dynalite.ts';
 import { measureRows, type BatchRow, type RowResult } from './lib/measure.ts';
-import { formatNumber, formatRatio, formatSummary } from './lib/stats.ts';
-import { relative } from 'node:path';
 import { ROOT } from './lib/machine.ts';
+import { formatNumber, formatRatio, formatSummary } from './lib/stats.ts';
 import { createBareLoopHandler } from './peers/bare-loop.ts';
 import { MemoryPersistenceLayer } from './peers/memory-persistence.ts';
 import { createMiddyHandler } from './peers/middy-batch.ts';
