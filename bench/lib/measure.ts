@@ -30,9 +30,8 @@ export interface RowResult {
   readonly batchesPerSample: number;
 }
 
-/** Runs one batch; a row that fails records would look fast, so any failure stops the bench. */
-async function runBatch(row: BatchRow, context: Context): Promise<number> {
-  const event = row.next();
+/** Runs one batch, returning its handler time in ms; a row that fails records would look fast, so any failure stops the bench. */
+async function runBatch(row: BatchRow, context: Context, event: SQSEvent = row.next()): Promise<number> {
   const started = performance.now();
   const response = await row.handler(event, context);
   const elapsed = performance.now() - started;
@@ -45,7 +44,7 @@ async function runBatch(row: BatchRow, context: Context): Promise<number> {
 
 export async function measureRows(rows: readonly BatchRow[], options: MeasureOptions): Promise<RowResult[]> {
   const gc = (globalThis as { gc?: () => void }).gc;
-  const plan: { row: BatchRow; batches: number; events: number; samples: number[] }[] = [];
+  const plan: { row: BatchRow; batches: number; samples: number[] }[] = [];
   for (const row of rows) {
     options.progress?.(`warming up ${row.label}`);
     let spent = 0;
@@ -57,8 +56,7 @@ export async function measureRows(rows: readonly BatchRow[], options: MeasureOpt
     }
     const perBatch = spent / count;
     const batches = Math.max(1, Math.min(500, Math.round(options.targetSampleMs / perBatch)));
-    const events = row.next().Records.length;
-    plan.push({ row, batches, events, samples: [] });
+    plan.push({ row, batches, samples: [] });
   }
   for (let round = 0; round < options.rounds; round++) {
     if (round % 5 === 0) options.progress?.(`round ${round + 1}/${options.rounds}`);
@@ -66,8 +64,13 @@ export async function measureRows(rows: readonly BatchRow[], options: MeasureOpt
       gc?.();
       const context = options.context();
       let total = 0;
-      for (let b = 0; b < p.batches; b++) total += await runBatch(p.row, context);
-      p.samples.push((total * 1000) / (p.batches * p.events));
+      let events = 0;
+      for (let b = 0; b < p.batches; b++) {
+        const event = p.row.next();
+        events += event.Records.length;
+        total += await runBatch(p.row, context, event);
+      }
+      p.samples.push((total * 1000) / events);
     }
   }
   return plan.map((p) => ({ label: p.row.label, perEvent: summarize(p.samples), batchesPerSample: p.batches }));
