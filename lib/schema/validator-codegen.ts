@@ -1,6 +1,7 @@
 import { Ajv, type Options } from 'ajv';
 import standaloneModule from 'ajv/dist/standalone/index.js';
 import addFormatsModule from 'ajv-formats';
+import { COMPATIBILITY_KEYWORD, COMPATIBILITY_MODES } from './compatibility.ts';
 import type { SchemaVersion, TopicSchemas } from './schema-set.ts';
 
 // Both are CommonJS with `exports.default`; under NodeNext the default import is the module object.
@@ -18,9 +19,13 @@ export class SchemaCompileError extends Error {
   override readonly name = 'SchemaCompileError';
 }
 
-function newAjv(): Ajv {
+/** An ajv instance configured exactly as for build-time compilation (formats, strict, Busline keywords). */
+export function newAjv(): Ajv {
   const ajv = new Ajv(AJV_OPTIONS);
   addFormats(ajv);
+  // Busline's own annotation (lib/schema/compatibility.ts): no validation effect, but strict
+  // mode rejects unknown keywords, and its value is checked here at build time.
+  ajv.addKeyword({ keyword: COMPATIBILITY_KEYWORD, metaSchema: { enum: [...COMPATIBILITY_MODES] } });
   return ajv;
 }
 
