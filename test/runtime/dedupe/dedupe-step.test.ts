@@ -197,3 +197,14 @@ test('a handler that throws releases its lock, so the retry in the same containe
   assert.equal(await handler(event, ctx()), null);
   assert.equal(calls, 2);
 });
+
+test('a ttlSeconds that is not a positive number is refused when wrapping, naming where it came from', () => {
+  assert.throws(
+    () => wrapHandler(async () => undefined, { config: dedupeOn({ dedupe: { ttlSeconds: -5 } }), validators, dedupe: { tableName, client } }),
+    (error: unknown) => error instanceof RuntimeOptionsError && /config\.dedupe\.ttlSeconds must be a number of seconds greater than 0/.test(error.message),
+  );
+  assert.throws(
+    () => wrapHandler(async () => undefined, { config: dedupeOn(), validators, dedupe: { tableName, client, ttlSeconds: 0 } }),
+    (error: unknown) => error instanceof RuntimeOptionsError && /the dedupe option ttlSeconds/.test(error.message),
+  );
+});
