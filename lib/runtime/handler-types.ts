@@ -1,4 +1,8 @@
 import type { SubscriptionConfig } from './subscription-config.ts';
+import type { RecordStep } from './record-pipeline.ts';
+import type { LineSink, LogLevel } from './logger.ts';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 
 /** What a user's handler receives besides its data. */
 export interface HandlerContext {
@@ -41,7 +45,29 @@ export interface CompiledValidator {
 /** `{ [topic]: { [version]: validator } }`, the shape the generated validator module exports. */
 export type ValidatorTable = Readonly<Record<string, Readonly<Record<number, CompiledValidator>>>>;
 
+/**
+ * Options of wrapHandler. `config` and `validators` are what the constructs' generated entry
+ * passes; the rest is optional (explicit option > environment variable > default).
+ */
 export interface WrapOptions {
   readonly config: SubscriptionConfig;
   readonly validators: ValidatorTable;
+  /** Record steps run after validation and before the handler (dedupe plugs in here). @default [] */
+  readonly recordSteps?: readonly RecordStep[];
+  /** @default env BUSLINE_BUS_NAME */
+  readonly busName?: string;
+  /** @default env BUSLINE_DLQ_URL */
+  readonly dlqUrl?: string;
+  /** Stop taking records this long before the Lambda timeout. @default env BUSLINE_TIMEOUT_MARGIN_MS, else 1000 */
+  readonly timeoutMarginMs?: number;
+  /** @default env BUSLINE_LOG_LEVEL, else 'info' */
+  readonly logLevel?: LogLevel;
+  /** CloudWatch namespace of the EMF metrics. @default env BUSLINE_METRICS_NAMESPACE, else 'Busline' */
+  readonly metricsNamespace?: string;
+  /** Where JSON log and EMF lines go. @default stdout */
+  readonly output?: LineSink;
+  /** @default a client made on first DLQ send or visibility change */
+  readonly sqsClient?: SQSClient;
+  /** @default a client made on first publish */
+  readonly eventBridgeClient?: EventBridgeClient;
 }

@@ -1,0 +1,281 @@
+import { createHash } from 'node:crypto';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { Aspects, Duration, Lazy, Names, RemovalPolicy, Stack, Stage, type CfnElement, type CfnResource, type IAspect } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import { Construct, type IConstruct } from 'constructs';
+import { FLOW_MANIFEST_METADATA_KEY, type FlowManifest, type FlowPublisher } from '../schema/flow-manifest.ts';
+import { loadSchemas, type TopicSchemas } from '../schema/schema-set.ts';
+import { generateValidatorModule } from '../schema/validator-codegen.ts';
+import { bundleHandlers } from './bundler.ts';
+import { EventFlowDeclarationError } from './errors.ts';
+import { Subscription, type SubscriptionOptions } from './subscription.ts';
+import { Topic, type TopicOptions } from './topic.ts';
+
+/** Props of an EventFlow. */
+export interface EventFlowProps {
+  /**
+   * Name of the flow in the manifest, the runtime's configuration and descriptions.
+   * @default - the construct id
+   */
+  readonly flowName?: string;
+  /**
+   * Folder the handler paths and `schemasDir` are relative to.
+   * @default process.cwd() (the CDK app's folder, where cdk.json is)
+   */
+  readonly rootDir?: string;
+  /**
+   * Folder of the topics' JSON Schemas: `<schemasDir>/<topic>/v<N>.json`.
+   * @default 'schemas'
+   */
+  readonly schemasDir?: string;
+  /**
+   * How long the bus's archive keeps events for replay.
+   * @default Duration.days(30)
+   */
+  readonly archiveRetention?: Duration;
+  /**
+   * Retention of the functions' log groups.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+const TOPIC_NAME = /^[a-z0-9][a-z0-9._-]*$/;
+const SOURCE = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
+/** Bundling slower than this prints one progress line, so a long synth is not a silent one. */
+const SLOW_BUNDLE_MS = 2000;
+
+/** `reserve-inventory` → `ReserveInventory`: construct ids are PascalCase. */
+function pascalCase(name: string): string {
+  return name.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+}
+
+/**
+ * An event flow: a custom EventBridge bus with an archive for replay, the topics that
+ * travel on it (each with a versioned JSON Schema), and the subscriptions that handle
+ * them. Handlers are plain async functions, bundled together with the Busline runtime
+ * when the app is synthesized.
+ */
+export class EventFlow extends Construct {
+  readonly flowName: string;
+  /** Absolute folder handler paths are resolved against. */
+  readonly rootDir: string;
+  /** Absolute schemas folder. */
+  readonly schemasDir: string;
+  readonly bus: events.EventBus;
+  readonly archive: events.Archive;
+  /** The runtime's dedupe records (partition key `pk`, TTL attribute `expiresAt`). */
+  readonly dedupeTable: dynamodb.Table;
+  readonly logRetention: logs.RetentionDays;
+  private readonly topicsByName = new Map<string, Topic>();
+  private readonly subscriptionsByName = new Map<string, Subscription>();
+  private readonly publishers: FlowPublisher[] = [];
+  private schemaSet?: ReadonlyMap<string, TopicSchemas>;
+  private bundled = false;
+
+  constructor(scope: Construct, id: string, props: EventFlowProps = {}) {
+    super(scope, id);
+    this.flowName = props.flowName ?? id;
+    this.rootDir = resolve(props.rootDir ?? process.cwd());
+    const schemasDir = props.schemasDir ?? 'schemas';
+    this.schemasDir = isAbsolute(schemasDir) ? schemasDir : join(this.rootDir, schemasDir);
+    this.logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+
+    this.bus = new events.EventBus(this, 'Bus', { description: `Busline flow ${this.flowName}` });
+    const retention = props.archiveRetention ?? Duration.days(30);
+    if (retention.toDays({ integral: false }) < 1) {
+      throw new EventFlowDeclarationError(this, `archiveRetention ${retention.toHumanString()} is shorter than a day: choose whole days (default 30)`);
+    }
+    this.archive = this.bus.archive('Archive', {
+      description: `Busline flow ${this.flowName}: every event, for replay`,
+      // Every event on this bus (all carry this account).
+      eventPattern: { account: [Stack.of(this).account] },
+      retention,
+    });
+    this.dedupeTable = new dynamodb.Table(this, 'DedupeTable', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      timeToLiveAttribute: 'expiresAt',
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // Dedupe records are short-lived working state: nothing to keep when the flow goes.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    (this.bus.node.defaultChild as CfnResource).addMetadata(
+      FLOW_MANIFEST_METADATA_KEY,
+      Lazy.any({ produce: () => this.manifest() }),
+    );
+    // Bundle once, when the app is synthesized and every subscription is known.
+    const flow = this;
+    const bundleAspect: IAspect = {
+      visit(node: IConstruct): void {
+        if (node === flow) flow.bundle();
+      },
+    };
+    Aspects.of(this).add(bundleAspect);
+  }
+
+  /** Topics declared so far, in declaration order. */
+  get topics(): Topic[] {
+    return [...this.topicsByName.values()];
+  }
+
+  /** Subscriptions declared so far, in declaration order. */
+  get subscriptions(): Subscription[] {
+    return [...this.subscriptionsByName.values()];
+  }
+
+  /**
+   * Declares a topic: `name` is its detail-type and the folder of its schemas
+   * (`<schemasDir>/<name>/v1.json`, …), which must exist and compile.
+   */
+  addTopic(name: string, options: TopicOptions): Topic {
+    if (!TOPIC_NAME.test(name)) {
+      throw new EventFlowDeclarationError(this, `topic name '${name}' is not lower-case letters, digits and . _ -: use a name like 'order.placed'`);
+    }
+    if (this.topicsByName.has(name)) {
+      throw new EventFlowDeclarationError(this, `topic '${name}' is declared twice: declare it once and reuse the Topic`);
+    }
+    if (!SOURCE.test(options.source)) {
+      throw new EventFlowDeclarationError(this, `source '${options.source}' of topic '${name}' is not a valid EventBridge source: use a name like 'shop.orders'`);
+    }
+    const schemas = this.loadedSchemas().get(name);
+    if (!schemas) {
+      const rel = relative(this.rootDir, join(this.schemasDir, name, 'v1.json'));
+      throw new EventFlowDeclarationError(this, `topic '${name}' has no schema: create ${rel} holding the JSON Schema of its data`);
+    }
+    try {
+      generateValidatorModule([schemas]);
+    } catch (err) {
+      throw new EventFlowDeclarationError(this, `topic '${name}': ${(err as Error).message}; fix the schema`, { cause: err });
+    }
+    const topic = new Topic(this.node.path, name, options.source, schemas);
+    this.topicsByName.set(name, topic);
+    return topic;
+  }
+
+  /** The declared topic named `name`; throws if there is none. */
+  topic(name: string): Topic {
+    const t = this.topicsByName.get(name);
+    if (!t) {
+      const known = this.topics.map((x) => x.name).join(', ') || 'none yet';
+      throw new EventFlowDeclarationError(this, `unknown topic '${name}' (topics: ${known}): declare it with addTopic('${name}', { source })`);
+    }
+    return t;
+  }
+
+  /** The declared topic named `name`, or undefined. */
+  findTopic(name: string): Topic | undefined {
+    return this.topicsByName.get(name);
+  }
+
+  /**
+   * Adds a subscription: a rule for `options.topic`, its delivery path, a function running
+   * `options.handler`, and a DLQ with an alarm. The construct id is the PascalCase name.
+   */
+  addSubscription(name: string, options: SubscriptionOptions): Subscription {
+    if (this.subscriptionsByName.has(name)) {
+      throw new EventFlowDeclarationError(this, `subscription name '${name}' is used twice: give each subscription its own name`);
+    }
+    if (this.bundled) {
+      throw new EventFlowDeclarationError(this, `subscription '${name}' was added after the flow was bundled: declare every subscription before synth`);
+    }
+    const sub = new Subscription(this, pascalCase(name), { ...options, flow: this, name });
+    this.subscriptionsByName.set(name, sub);
+    return sub;
+  }
+
+  /**
+   * Lets `grantee` publish the given topics on this bus: `events:PutEvents` on the bus only,
+   * one statement per topic with `events:detail-type` and `events:source` conditions.
+   */
+  grantPublish(grantee: iam.IGrantable, ...topics: Topic[]): iam.Grant {
+    if (topics.length === 0) {
+      throw new EventFlowDeclarationError(this, 'grantPublish needs at least one topic: pass the topics the grantee publishes');
+    }
+    for (const t of topics) {
+      if (this.topicsByName.get(t.name) !== t) {
+        throw new EventFlowDeclarationError(this, `grantPublish: '${t.name}' is not a topic of this flow: declare it with addTopic('${t.name}', { source })`);
+      }
+    }
+    let grant: iam.Grant | undefined;
+    for (const t of topics) {
+      const g = iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['events:PutEvents'],
+        resourceArns: [this.bus.eventBusArn],
+        conditions: { StringEquals: { 'events:detail-type': t.name, 'events:source': t.source } },
+      });
+      grant = grant ? grant.combine(g) : g;
+    }
+    const name = Construct.isConstruct(grantee) ? grantee.node.path : Names.nodeUniqueId(this.node) + '/grantee';
+    if (!this.isSubscriptionFunction(grantee)) this.publishers.push({ name, topics: topics.map((t) => t.name) });
+    return grant!;
+  }
+
+  /** The flow as the manifest in the bus's template metadata describes it. */
+  manifest(): FlowManifest {
+    const stack = Stack.of(this);
+    return {
+      manifestVersion: 1,
+      flow: this.flowName,
+      busLogicalId: stack.resolve((this.bus.node.defaultChild as CfnElement).logicalId) as string,
+      schemasDir: relative(process.cwd(), this.schemasDir) || '.',
+      topics: this.topics.map((t) => ({ name: t.name, source: t.source, versions: t.schemas.versions.map((v) => v.version) })),
+      subscriptions: this.subscriptions.map((s) => s._manifest()),
+      publishers: this.publishers,
+    };
+  }
+
+  private isSubscriptionFunction(grantee: iam.IGrantable): boolean {
+    return this.subscriptions.some((s) => s.function === grantee) || (Construct.isConstruct(grantee) && grantee.node.scope instanceof Subscription);
+  }
+
+  private loadedSchemas(): ReadonlyMap<string, TopicSchemas> {
+    if (!this.schemaSet) {
+      try {
+        this.schemaSet = loadSchemas(this.schemasDir);
+      } catch (err) {
+        throw new EventFlowDeclarationError(this, (err as Error).message, { cause: err });
+      }
+    }
+    return this.schemaSet;
+  }
+
+  /** Bundles every subscription's handler in one esbuild call and attaches the assets. */
+  private bundle(): void {
+    if (this.bundled || this.subscriptionsByName.size === 0) return;
+    this.bundled = true;
+    const stage = Stage.of(this);
+    if (!stage) throw new EventFlowDeclarationError(this, 'an EventFlow must live in a CDK App or Stage');
+    const pathHash = createHash('sha256').update(this.node.path).digest('hex').slice(0, 12);
+    const workDir = join(stage.outdir, '.busline', `${Names.uniqueId(this)}-${pathHash}`);
+    const started = Date.now();
+    let dirs: Map<string, string>;
+    try {
+      dirs = bundleHandlers(
+        this.subscriptions.map((s) => ({
+          name: s.name,
+          handlerFile: s.handlerFile,
+          validatorsModule: generateValidatorModule([s.topic, ...s.publishes].map((t) => t.schemas)),
+          config: s.config,
+        })),
+        workDir,
+      );
+    } catch (err) {
+      const culprit = this.subscriptions.find((s) => (err as Error).message.includes(s.handlerFile));
+      throw new EventFlowDeclarationError(culprit ?? this, `${(err as Error).message}; fix the handler (a default-exported async function (data, ctx) => { … })`, { cause: err });
+    }
+    const ms = Date.now() - started;
+    if (ms > SLOW_BUNDLE_MS) process.stderr.write(`busline: bundled ${dirs.size} handlers of flow ${this.flowName} in ${ms} ms\n`);
+    for (const s of this.subscriptions) {
+      const asset = new s3assets.Asset(s, 'Code', { path: dirs.get(s.name)! });
+      s._code.attach(asset);
+    }
+  }
+}

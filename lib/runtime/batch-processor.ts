@@ -1,0 +1,118 @@
+/**
+ * The batch loop: middy's handler. Runs the record pipeline (record-pipeline.ts) for each record
+ * in order and stores one outcome per record in the invocation state; the invocation-level
+ * middlewares (DLQ, backoff, partial batch, metrics) act on those outcomes afterwards.
+ *
+ * Two rules stop the loop early; every record after the stop is `not-attempted` (failed,
+ * untouched, redelivered later):
+ *   - timeout guard: the deadline is within the margin before a record starts, or the guard
+ *     aborted the running handler;
+ *   - ordered delivery (FIFO): a record failed and will be retried, so later records of the
+ *     batch must wait for it, or order per key breaks.
+ */
+import type { EventMetadata } from './envelope.ts';
+import type { HandlerContext, UserHandler } from './handler-types.ts';
+import type { SubscriptionConfig } from './subscription-config.ts';
+import { TimeoutGuardError, toError } from './errors.ts';
+import type { InvocationState, RecordResult } from './invocation.ts';
+import type { JsonLogger } from './logger.ts';
+import { decodeRecord, type InboundRecord } from './middleware/envelope.ts';
+import { raceDeadline } from './middleware/timeout-guard.ts';
+import { runRecordPipeline, type Deadline, type RecordContext, type RecordOutcome, type RecordStep, type RecordTimings } from './record-pipeline.ts';
+
+export interface BatchProcessorOptions {
+  readonly config: SubscriptionConfig;
+  readonly steps: readonly RecordStep[];
+  readonly userHandler: UserHandler<unknown>;
+  readonly logger: JsonLogger;
+  /** Topics with a schema: their events must carry the envelope. */
+  readonly flowTopics: ReadonlySet<string>;
+  readonly publish: (record: RecordContext, topic: string, data: unknown) => Promise<void>;
+}
+
+const NO_DEADLINE: Deadline = { remainingMs: () => Infinity, remainingBeforeGuardMs: () => Infinity, signal: new AbortController().signal };
+
+export function createBatchProcessor(options: BatchProcessorOptions): (state: InvocationState) => Promise<void> {
+  const { config, steps, userHandler, logger, flowTopics } = options;
+
+  const runHandler = (record: RecordContext): Promise<void> => {
+    const ctx: HandlerContext = {
+      publish: (topic, data) => options.publish(record, topic, data),
+      logger: record.logger,
+      signal: record.deadline.signal,
+      event: {
+        id: record.eventId,
+        topic: record.topic,
+        source: record.event.source,
+        time: record.event.time,
+        correlationId: record.correlationId,
+        ...(record.metadata.causationId ? { causationId: record.metadata.causationId } : {}),
+        attempt: record.attempt,
+      },
+    };
+    let work: Promise<void>;
+    try {
+      work = Promise.resolve(userHandler(record.data, ctx));
+    } catch (thrown) {
+      work = Promise.reject(toError(thrown));
+    }
+    return raceDeadline(work, record.deadline.signal, () => new TimeoutGuardError(`the handler was still running ${Math.max(0, Math.round(record.deadline.remainingMs()))} ms before the Lambda timeout: the record is retried`));
+  };
+
+  return async function processBatch(state: InvocationState): Promise<void> {
+    const deadline = state.deadline ?? NO_DEADLINE;
+    const ordered = config.delivery === 'ordered';
+    let stop: 'timeout' | 'ordered-after-failure' | undefined;
+    for (const inbound of state.records) {
+      if (!stop && (deadline.signal.aborted || deadline.remainingBeforeGuardMs() <= 0)) stop = 'timeout';
+      if (stop) {
+        state.results.push({ inbound, outcome: { kind: 'not-attempted', reason: stop }, timings: {} });
+        continue;
+      }
+      const result = await processRecord(inbound, deadline);
+      state.results.push(result);
+      const o = result.outcome;
+      if (o.kind === 'retry' && o.error instanceof TimeoutGuardError) stop = 'timeout';
+      // A dead-lettered record leaves the queue for good, so later records may proceed; only a
+      // record that will be redelivered must hold back the rest of an ordered batch.
+      else if (ordered && o.kind === 'retry') stop = 'ordered-after-failure';
+    }
+  };
+
+  async function processRecord(inbound: InboundRecord, deadline: Deadline): Promise<RecordResult> {
+    const timings: RecordTimings = {};
+    const decoded = decodeRecord(inbound, flowTopics);
+    const attempt = inbound.kind === 'sqs' ? inbound.receiveCount : 1;
+    if (!decoded.ok) {
+      logger.error('record dead-lettered', {
+        outcome: 'dead-letter',
+        reason: 'malformed',
+        messageId: inbound.kind === 'sqs' ? inbound.messageId : undefined,
+        attempt,
+        error: decoded.error,
+      });
+      const outcome: RecordOutcome = { kind: 'dead-letter', error: decoded.error, reason: 'malformed' };
+      return { inbound, outcome, timings };
+    }
+    const d = decoded.decoded;
+    const record: RecordContext = {
+      subscription: config.subscription,
+      flow: config.flow,
+      delivery: config.delivery,
+      topic: d.topic,
+      eventId: d.eventId,
+      eventBridgeId: d.event.id,
+      event: d.event,
+      enveloped: d.enveloped,
+      metadata: d.metadata as EventMetadata,
+      data: d.data,
+      correlationId: d.correlationId,
+      attempt,
+      ...(inbound.kind === 'sqs' ? { messageId: inbound.messageId } : {}),
+      deadline,
+      logger: logger.child({ topic: d.topic, eventId: d.eventId, correlationId: d.correlationId, attempt }),
+    };
+    const outcome = await runRecordPipeline(record, steps, runHandler, timings);
+    return { inbound, outcome, record, timings };
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Busline handler runtime: what runs inside Lambda. Never imports aws-cdk-lib, lib/constructs
+ * or lib/local. See wrap-handler.ts (the wrapper and its options), record-pipeline.ts (the
+ * per-record step interface, where dedupe plugs in) and publisher.ts (publishing).
+ */
+export { wrapHandler, type BuslineLambdaHandler } from './wrap-handler.ts';
+export { createPublisher, MAX_ENTRY_BYTES, MAX_ENTRIES_PER_CALL, type Publisher, type PublisherOptions, type PublishInput, type PublishMetadata, type PublishedEvent } from './publisher.ts';
+export {
+  NonRetryableError,
+  RuntimeOptionsError,
+  EnvelopeUnknownEventError,
+  EnvelopeMalformedBodyError,
+  ValidationSchemaError,
+  TimeoutGuardError,
+  PublishTopicError,
+  PublishValidationError,
+  PublishEntryTooLargeError,
+  PublishFailedEntriesError,
+  DeadLetterSendError,
+} from './errors.ts';
+export {
+  skipRecord,
+  retryRecord,
+  rejectRecord,
+  type RecordStep,
+  type RecordContext,
+  type RecordVerdict,
+  type RecordFailure,
+  type RecordOutcome,
+  type DeadLetterReason,
+  type Deadline,
+} from './record-pipeline.ts';
+export type { UserHandler, HandlerContext, HandlerEventInfo, Logger, WrapOptions, ValidatorTable, CompiledValidator } from './handler-types.ts';
+export type { SubscriptionConfig, RetryConfig, DedupeConfig, DeliveryMode, TopicInfo } from './subscription-config.ts';
+export { RUNTIME_ENV } from './subscription-config.ts';
+export type { EventMetadata, EnvelopeDetail, EventBridgeEvent } from './envelope.ts';
+export type { BatchResponse } from './middleware/partial-batch.ts';
+export { DLQ_ATTRIBUTES } from './middleware/dlq-with-reason.ts';
+export type { LogLevel, LineSink } from './logger.ts';

@@ -1,0 +1,114 @@
+/**
+ * Tracing step: one span per record through @opentelemetry/api (a no-op unless the function
+ * registers a tracer provider), the W3C `traceparent` the handler's publishes carry, and one
+ * structured log line per record outcome (topic, event id, correlation id, attempt, duration,
+ * outcome).
+ *
+ * The traceparent continues the incoming event's trace: with a real tracer it is the record
+ * span's context; without one, the incoming trace id (or a new one) with a fresh span id, so
+ * correlation across hops works with no tracing backend at all.
+ */
+import { randomBytes } from 'node:crypto';
+import { SpanKind, SpanStatusCode, context as otelContext, trace, type Span } from '@opentelemetry/api';
+import type { RecordContext, RecordOutcome, RecordStep } from '../record-pipeline.ts';
+
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+const INVALID_TRACE = '0'.repeat(32);
+const INVALID_SPAN = '0'.repeat(16);
+
+export interface TraceParent {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly flags: string;
+}
+
+export function parseTraceparent(value: unknown): TraceParent | undefined {
+  if (typeof value !== 'string') return undefined;
+  const m = TRACEPARENT.exec(value);
+  if (!m || m[1] === INVALID_TRACE || m[2] === INVALID_SPAN) return undefined;
+  return { traceId: m[1]!, spanId: m[2]!, flags: m[3]! };
+}
+
+export function formatTraceparent(tp: TraceParent): string {
+  return `00-${tp.traceId}-${tp.spanId}-${tp.flags}`;
+}
+
+/** A new span id under the same trace, or a new trace when there is no parent. */
+export function childTraceparent(parent: TraceParent | undefined): TraceParent {
+  return {
+    traceId: parent?.traceId ?? randomBytes(16).toString('hex'),
+    spanId: randomBytes(8).toString('hex'),
+    flags: parent?.flags ?? '01',
+  };
+}
+
+interface RecordTrace {
+  readonly span: Span;
+  readonly traceparent: string;
+  readonly startedAt: number;
+}
+
+const traces = new WeakMap<RecordContext, RecordTrace>();
+
+/** The traceparent that events published while handling `record` carry. */
+export function traceparentOf(record: RecordContext): string | undefined {
+  return traces.get(record)?.traceparent;
+}
+
+export function tracingStep(): RecordStep {
+  const tracer = trace.getTracer('busline');
+  return {
+    name: 'tracing',
+    before: function startRecordSpan(record) {
+      const parent = parseTraceparent(record.metadata.traceparent);
+      const parentContext = parent
+        ? trace.setSpanContext(otelContext.active(), { traceId: parent.traceId, spanId: parent.spanId, traceFlags: parseInt(parent.flags, 16), isRemote: true })
+        : otelContext.active();
+      const span = tracer.startSpan(
+        `${record.topic} process`,
+        {
+          kind: SpanKind.CONSUMER,
+          attributes: {
+            'messaging.system': 'aws_eventbridge',
+            'messaging.operation': 'process',
+            'messaging.destination.name': record.topic,
+            'messaging.message.id': record.eventId,
+            'busline.subscription': record.subscription,
+            'busline.correlation_id': record.correlationId,
+            'busline.attempt': record.attempt,
+          },
+        },
+        parentContext,
+      );
+      const sc = span.spanContext();
+      const traceparent =
+        sc.traceId !== INVALID_TRACE && sc.spanId !== INVALID_SPAN
+          ? formatTraceparent({ traceId: sc.traceId, spanId: sc.spanId, flags: sc.traceFlags.toString(16).padStart(2, '0') })
+          : formatTraceparent(childTraceparent(parent));
+      traces.set(record, { span, traceparent, startedAt: performance.now() });
+    },
+    settle: function endRecordSpan(record, outcome) {
+      const t = traces.get(record);
+      const durationMs = t ? Math.round((performance.now() - t.startedAt) * 100) / 100 : undefined;
+      if (t) {
+        t.span.setAttribute('busline.outcome', outcome.kind);
+        if ('error' in outcome) {
+          t.span.recordException(outcome.error);
+          t.span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error.message });
+        }
+        t.span.end();
+      }
+      logOutcome(record, outcome, durationMs);
+    },
+  };
+}
+
+/** One line per record outcome; failures at warn/error so they stand out. */
+export function logOutcome(record: RecordContext, outcome: RecordOutcome, durationMs: number | undefined): void {
+  const fields: Record<string, unknown> = { outcome: outcome.kind, durationMs };
+  if ('error' in outcome) fields.error = { name: outcome.error.name, message: outcome.error.message };
+  if (outcome.kind === 'duplicate' || outcome.kind === 'not-attempted' || outcome.kind === 'dead-letter') fields.reason = outcome.reason;
+  if (outcome.kind === 'succeeded' || outcome.kind === 'duplicate') record.logger.info('record processed', fields);
+  else if (outcome.kind === 'dead-letter') record.logger.error('record dead-lettered', fields);
+  else record.logger.warn('record failed', fields);
+}

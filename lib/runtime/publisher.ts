@@ -1,0 +1,245 @@
+/**
+ * Publishing events onto the flow's bus: used by `ctx.publish` inside handlers and, through
+ * `createPublisher`, by producers outside handlers (an API, a script).
+ *
+ * 1. Validate first: `data` is checked against the topic's newest schema; a bad event is the
+ *    producer's bug, so it throws PublishValidationError and sends nothing (not even the valid
+ *    events of the same call).
+ * 2. Fill metadata: `id` (crypto.randomUUID unless given, stable across our own retries),
+ *    `correlationId`, `causationId`, `traceparent`, `publishedAt`, `schemaVersion`.
+ * 3. Size check: an entry larger than {@link MAX_ENTRY_BYTES} is a PublishEntryTooLargeError
+ *    before any call.
+ * 4. Batch PutEvents: at most 10 entries and at most MAX_ENTRY_BYTES of entries per call.
+ * 5. Retry only what failed: entries with a retryable ErrorCode (throttling, internal) and
+ *    calls that failed as a whole with a retryable error, with full-jitter backoff; after
+ *    `maxAttempts`, or at once for a non-retryable code, throw PublishFailedEntriesError listing
+ *    them. An event counts as published only when EventBridge returned its EventId.
+ */
+import { randomUUID } from 'node:crypto';
+import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import type { EventMetadata } from './envelope.ts';
+import type { ValidatorTable } from './handler-types.ts';
+import type { TopicInfo } from './subscription-config.ts';
+import { RUNTIME_ENV } from './subscription-config.ts';
+import { lazyEventBridgeClient, loadEventBridgeModule } from './aws-clients.ts';
+import { PublishEntryTooLargeError, PublishFailedEntriesError, PublishTopicError, PublishValidationError, RuntimeOptionsError, toError } from './errors.ts';
+import { checkData } from './middleware/validation.ts';
+import { fullJitterDelay } from './retry-delay.ts';
+import { checkOptionKeys, positiveInteger, positiveNumber } from './option-checks.ts';
+
+/**
+ * Largest PutEvents entry (Source + DetailType + Detail + Resources, UTF-8; +14 with Time).
+ * 256 KB until 2026-01-29, when AWS raised EventBridge event payloads to 1 MB (AWS-FACTS.md;
+ * partner docs since speak of "EventBridge's 1 MiB entry cap"). Older AWS pages still say
+ * 256 KB. One constant, so one edit follows AWS.
+ */
+export const MAX_ENTRY_BYTES = 1024 * 1024;
+
+/** PutEvents accepts at most 10 entries per call. */
+export const MAX_ENTRIES_PER_CALL = 10;
+
+/** Per-entry error codes worth retrying; any other code is final. */
+const RETRYABLE_ENTRY_CODES = new Set(['ThrottlingException', 'InternalFailure', 'InternalException', 'ServiceUnavailable', 'LimitExceededException']);
+
+export interface PublisherOptions {
+  /** Topics this publisher may publish: name → { source, latestVersion }. */
+  readonly topics: Readonly<Record<string, TopicInfo>>;
+  /** The generated validator module's `validators`. */
+  readonly validators: ValidatorTable;
+  /** @default env BUSLINE_BUS_NAME */
+  readonly busName?: string;
+  /** @default a client made on first publish, from the environment */
+  readonly client?: EventBridgeClient;
+  /** Calls per entry, first included. @default 5 */
+  readonly maxAttempts?: number;
+  /** @default 100 */
+  readonly backoffBaseMs?: number;
+  /** @default 5000 */
+  readonly backoffMaxMs?: number;
+}
+
+/** Metadata a caller may set; the rest is filled. */
+export interface PublishMetadata {
+  /** Producer-assigned id; give the same id when retrying a publish of your own. @default crypto.randomUUID() */
+  readonly id?: string;
+  /** @default the event's own id (a new conversation) */
+  readonly correlationId?: string;
+  readonly causationId?: string;
+  /** @default a new W3C trace */
+  readonly traceparent?: string;
+}
+
+export interface PublishInput extends PublishMetadata {
+  readonly topic: string;
+  readonly data: unknown;
+}
+
+export interface PublishedEvent {
+  readonly topic: string;
+  /** metadata.id */
+  readonly id: string;
+  /** The id EventBridge assigned. */
+  readonly eventBridgeId: string;
+  readonly metadata: Required<Pick<EventMetadata, 'id' | 'correlationId' | 'publishedAt' | 'schemaVersion'>> & EventMetadata;
+}
+
+export interface Publisher {
+  publish(topic: string, data: unknown, metadata?: PublishMetadata): Promise<PublishedEvent>;
+  /** Publishes many events in as few PutEvents calls as the limits allow; all or an error. */
+  publishAll(events: readonly PublishInput[]): Promise<PublishedEvent[]>;
+}
+
+const OPTION_KEYS = ['topics', 'validators', 'busName', 'client', 'maxAttempts', 'backoffBaseMs', 'backoffMaxMs'] as const;
+
+interface Prepared {
+  readonly topic: string;
+  readonly metadata: PublishedEvent['metadata'];
+  readonly entry: PutEventsRequestEntry;
+  readonly bytes: number;
+  eventBridgeId?: string;
+  lastError?: { errorCode: string; errorMessage: string };
+}
+
+export function createPublisher(options: PublisherOptions): Publisher {
+  checkOptionKeys('createPublisher', options, OPTION_KEYS);
+  if (typeof options.topics !== 'object' || options.topics === null) {
+    throw new RuntimeOptionsError('createPublisher: `topics` is required: pass { [topic]: { source, latestVersion } } (SubscriptionConfig.topics has that shape)');
+  }
+  if (typeof options.validators !== 'object' || options.validators === null) {
+    throw new RuntimeOptionsError('createPublisher: `validators` is required: pass the `validators` export of the generated validator module');
+  }
+  for (const [topic, info] of Object.entries(options.topics)) {
+    if (!options.validators[topic]?.[info.latestVersion]) {
+      throw new RuntimeOptionsError(`createPublisher: no validator for topic ${topic} v${info.latestVersion}: regenerate the validator module from the schemas folder`);
+    }
+  }
+  const maxAttempts = positiveInteger('createPublisher', 'maxAttempts', options.maxAttempts, 5);
+  const baseMs = positiveNumber('createPublisher', 'backoffBaseMs', options.backoffBaseMs, 100);
+  const maxMs = positiveNumber('createPublisher', 'backoffMaxMs', options.backoffMaxMs, 5000);
+  const getClient = lazyEventBridgeClient(options.client);
+  const busName = (): string => {
+    const name = options.busName ?? process.env[RUNTIME_ENV.busName];
+    if (!name) {
+      throw new RuntimeOptionsError(`no event bus to publish to: pass busName, or set ${RUNTIME_ENV.busName} (the constructs set it on every subscription function)`);
+    }
+    return name;
+  };
+
+  function prepare(input: PublishInput): Prepared {
+    const info = options.topics[input.topic];
+    if (!info) {
+      throw new PublishTopicError(`topic ${input.topic} is not one this publisher knows (${Object.keys(options.topics).join(', ') || 'none'}): declare it in the flow and regenerate`);
+    }
+    const id = input.id ?? randomUUID();
+    const invalid = checkData(options.validators, input.topic, info.latestVersion, input.data, `the ${input.topic} event to publish`);
+    if (invalid) throw new PublishValidationError(`${invalid.message}; nothing was published`, invalid.errors);
+    const metadata: PublishedEvent['metadata'] = {
+      id,
+      correlationId: input.correlationId ?? id,
+      ...(input.causationId ? { causationId: input.causationId } : {}),
+      schemaVersion: info.latestVersion,
+      publishedAt: new Date().toISOString(),
+      ...(input.traceparent ? { traceparent: input.traceparent } : {}),
+    };
+    const detail = JSON.stringify({ metadata, data: input.data });
+    const bytes = Buffer.byteLength(info.source) + Buffer.byteLength(input.topic) + Buffer.byteLength(detail);
+    if (bytes > MAX_ENTRY_BYTES) {
+      throw new PublishEntryTooLargeError(
+        `the ${input.topic} event ${id} is ${bytes} bytes, over EventBridge's entry limit of ${MAX_ENTRY_BYTES}: put the payload in S3 and publish its key; nothing was published`,
+      );
+    }
+    return { topic: input.topic, metadata, bytes, entry: { EventBusName: busName(), Source: info.source, DetailType: input.topic, Detail: detail } };
+  }
+
+  async function send(prepared: Prepared[]): Promise<void> {
+    const { PutEventsCommand } = await loadEventBridgeModule();
+    const client = await getClient();
+    let pending = prepared;
+    const final: Prepared[] = [];
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      const retry: Prepared[] = [];
+      for (const chunk of chunks(pending)) {
+        try {
+          const out = await client.send(new PutEventsCommand({ Entries: chunk.map((p) => p.entry) }));
+          const results = out.Entries ?? [];
+          chunk.forEach((p, i) => {
+            const r = results[i];
+            if (r?.EventId && !r.ErrorCode) {
+              p.eventBridgeId = r.EventId;
+              return;
+            }
+            p.lastError = { errorCode: r?.ErrorCode ?? 'MissingResult', errorMessage: r?.ErrorMessage ?? 'EventBridge returned no result for this entry' };
+            (RETRYABLE_ENTRY_CODES.has(p.lastError.errorCode) || !r ? retry : final).push(p);
+          });
+        } catch (thrown) {
+          const error = toError(thrown);
+          for (const p of chunk) {
+            p.lastError = { errorCode: error.name, errorMessage: error.message };
+            (isRetryableCallError(thrown) ? retry : final).push(p);
+          }
+        }
+      }
+      if (retry.length === 0 || attempt >= maxAttempts) {
+        final.push(...retry);
+        break;
+      }
+      await sleep(fullJitterDelay(attempt, baseMs, maxMs));
+      pending = retry;
+    }
+    if (final.length > 0) {
+      const failed = final.map((p) => ({ topic: p.topic, id: p.metadata.id, errorCode: p.lastError!.errorCode, errorMessage: p.lastError!.errorMessage }));
+      throw new PublishFailedEntriesError(
+        `${failed.length} of ${prepared.length} events were not accepted by EventBridge after up to ${maxAttempts} attempts: ` +
+          failed.map((f) => `${f.topic} ${f.id} (${f.errorCode}: ${f.errorMessage})`).join('; '),
+        failed,
+      );
+    }
+  }
+
+  async function publishAll(events: readonly PublishInput[]): Promise<PublishedEvent[]> {
+    // Prepare all before sending any: one invalid event means nothing is sent.
+    const prepared = events.map(prepare);
+    if (prepared.length > 0) await send(prepared);
+    return prepared.map((p) => ({ topic: p.topic, id: p.metadata.id, eventBridgeId: p.eventBridgeId!, metadata: p.metadata }));
+  }
+
+  return {
+    publishAll,
+    async publish(topic, data, metadata = {}) {
+      const [published] = await publishAll([{ ...metadata, topic, data }]);
+      return published!;
+    },
+  };
+}
+
+/** Groups entries into PutEvents calls: ≤ 10 entries and ≤ MAX_ENTRY_BYTES in total per call. */
+export function chunks<T extends { readonly bytes: number }>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    if (current.length === MAX_ENTRIES_PER_CALL || (current.length > 0 && bytes + item.bytes > MAX_ENTRY_BYTES)) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += item.bytes;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+function isRetryableCallError(thrown: unknown): boolean {
+  if (typeof thrown !== 'object' || thrown === null) return false;
+  const e = thrown as { name?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number }; code?: string };
+  if (e.$retryable) return true;
+  if (e.name && (RETRYABLE_ENTRY_CODES.has(e.name) || e.name === 'TimeoutError' || e.name === 'RequestTimeout')) return true;
+  const status = e.$metadata?.httpStatusCode;
+  if (status !== undefined && (status >= 500 || status === 429)) return true;
+  return e.code === 'ECONNRESET' || e.code === 'ECONNREFUSED' || e.code === 'ETIMEDOUT' || e.code === 'EPIPE';
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,261 @@
+/**
+ * The per-record pipeline: what runs for each record of a batch, inside one Lambda invocation.
+ *
+ * Invocation-level concerns (timeout guard, envelope detection, DLQ sends, backoff, the partial
+ * batch response, metrics) are middy middlewares. Per-record concerns cannot be middy
+ * middlewares, because one invocation carries up to 10 (or more) records that each succeed or
+ * fail on their own; so the batch loop (batch-processor.ts) runs this pipeline once per record:
+ *
+ *     decode (envelope) ─► step₁.before ─► step₂.before ─► … ─► user handler
+ *                                                                │ success      │ failure
+ *                          stepₙ.after … step₁.after  ◄──────────┘              │
+ *                          stepₙ.onError … step₁.onError  ◄─────────────────────┘
+ *                          every step's settle(outcome)  (always, last)
+ *
+ * Built-in steps, in order: validation (schema check of `data`), then the steps passed in
+ * `WrapOptions.recordSteps` (dedupe plugs in here), then the user handler.
+ *
+ * ## Writing a RecordStep (e.g. dedupe)
+ *
+ * `before(record)` gets a {@link RecordContext}: the dedupe key inputs (`subscription`,
+ * `eventId` = metadata.id or else the EventBridge id, `eventBridgeId`, `data`, `topic`), the
+ * attempt number and the invocation deadline (`record.deadline.remainingMs()`, which reads
+ * `context.getRemainingTimeInMillis()`, and `record.deadline.signal`). It returns:
+ *   - nothing                    → continue with the next step, then the handler;
+ *   - `skipRecord(reason)`       → do not run the handler; the record SUCCEEDS as a duplicate
+ *                                  (outcome `duplicate`, counted in the Duplicate metric);
+ *   - `retryRecord(error, s?)`   → do not run the handler; the record FAILS and is retried later
+ *                                  (optionally after `s` seconds of visibility instead of the
+ *                                  retry policy's backoff; e.g. "another worker holds the lock");
+ *   - `rejectRecord(error)`      → the record can never succeed: straight to the DLQ with reason.
+ * Throwing from `before` is the same as `retryRecord(error)`, or `rejectRecord(error)` when the
+ * error is a NonRetryableError.
+ *
+ * `after(record)` runs (in reverse step order) when the handler succeeded. Throwing from it
+ * fails the record as retryable (the handler's work is done, but e.g. the dedupe store could not
+ * record completion: retrying is the safe side, and dedupe sees the retry).
+ *
+ * `onError(record, failure)` runs (in reverse order) when the record failed after this step's
+ * `before` completed without a verdict and before its `after` ran: the handler threw, a later
+ * step gave a retry/reject verdict, the timeout guard aborted the handler, or a later step's
+ * `after` threw. `failure.retryable` says whether the record will be retried (release a lock)
+ * or dead-lettered (mark it failed). Errors thrown from onError are logged, never propagated.
+ *
+ * `settle(record, outcome)` runs once for every step, whatever happened, after the above.
+ *
+ * Per-record state of a step: keep it in a `WeakMap<RecordContext, …>` inside the step.
+ */
+import type { EventMetadata, EventBridgeEvent } from './envelope.ts';
+import type { DeliveryMode } from './subscription-config.ts';
+import type { Logger } from './handler-types.ts';
+import { isNonRetryable, toError } from './errors.ts';
+
+/** The invocation's time budget, shared by every record. */
+export interface Deadline {
+  /** Milliseconds left before the Lambda timeout (context.getRemainingTimeInMillis()). */
+  remainingMs(): number;
+  /** Milliseconds left before the timeout guard stops the batch (remainingMs − margin). */
+  remainingBeforeGuardMs(): number;
+  /** Aborted when the timeout guard fires; passed to the handler as ctx.signal. */
+  readonly signal: AbortSignal;
+}
+
+/** One decoded record, as every step and the handler see it. */
+export interface RecordContext {
+  readonly subscription: string;
+  readonly flow: string;
+  readonly delivery: DeliveryMode;
+  /** The EventBridge detail-type. */
+  readonly topic: string;
+  /** metadata.id, else the EventBridge event id: the default dedupe key. */
+  readonly eventId: string;
+  /** The EventBridge event id (differs per delivery of a re-published event). */
+  readonly eventBridgeId: string;
+  /** The EventBridge event as delivered (detail untouched). */
+  readonly event: EventBridgeEvent<unknown>;
+  /** true when detail is a Busline envelope `{ metadata, data }`; false for raw events from outside the flow. */
+  readonly enveloped: boolean;
+  /** Envelope metadata as received ({} for raw events). */
+  readonly metadata: EventMetadata;
+  /** detail.data for enveloped events, the whole detail for raw ones. */
+  readonly data: unknown;
+  /** metadata.correlationId, else the event's own id. */
+  readonly correlationId: string;
+  /** 1 on first delivery (SQS ApproximateReceiveCount; 1 for direct delivery). */
+  readonly attempt: number;
+  /** SQS message id (absent for direct delivery). */
+  readonly messageId?: string;
+  readonly deadline: Deadline;
+  /** Logger carrying this record's topic, event id, correlation id and attempt. */
+  readonly logger: Logger;
+}
+
+export type RecordVerdict =
+  | { readonly verdict: 'skip'; readonly reason: string }
+  | { readonly verdict: 'retry'; readonly error: Error; readonly delaySeconds?: number }
+  | { readonly verdict: 'reject'; readonly error: Error };
+
+/** Succeed the record without running the handler (a duplicate). */
+export function skipRecord(reason: string): RecordVerdict {
+  return { verdict: 'skip', reason };
+}
+
+/** Fail the record so that it is retried later; `delaySeconds` overrides the backoff delay. */
+export function retryRecord(error: Error, delaySeconds?: number): RecordVerdict {
+  return delaySeconds === undefined ? { verdict: 'retry', error } : { verdict: 'retry', error, delaySeconds };
+}
+
+/** Fail the record for good: it goes to the DLQ with `error` as the reason. */
+export function rejectRecord(error: Error): RecordVerdict {
+  return { verdict: 'reject', error };
+}
+
+export interface RecordFailure {
+  readonly error: Error;
+  /** true: the record will be retried; false: it goes to the DLQ. */
+  readonly retryable: boolean;
+  readonly stage: 'step' | 'handler' | 'after';
+}
+
+/** Why a record can never succeed. */
+export type DeadLetterReason = 'malformed' | 'invalid' | 'non-retryable';
+
+/** The final state of one record. */
+export type RecordOutcome =
+  | { readonly kind: 'succeeded' }
+  | { readonly kind: 'duplicate'; readonly reason: string }
+  | { readonly kind: 'retry'; readonly error: Error; readonly delaySeconds?: number }
+  | { readonly kind: 'dead-letter'; readonly error: Error; readonly reason: DeadLetterReason }
+  /** Never started: the timeout guard fired, or an earlier record of an ordered batch failed. */
+  | { readonly kind: 'not-attempted'; readonly reason: 'timeout' | 'ordered-after-failure' };
+
+export interface RecordStep {
+  /** Shown in logs when a hook throws. */
+  readonly name: string;
+  before?(record: RecordContext): RecordVerdict | void | Promise<RecordVerdict | void>;
+  after?(record: RecordContext): void | Promise<void>;
+  onError?(record: RecordContext, failure: RecordFailure): void | Promise<void>;
+  settle?(record: RecordContext, outcome: RecordOutcome): void | Promise<void>;
+}
+
+/** Runs the user handler for one record; rejects on failure (the pipeline classifies the error). */
+export type RecordHandler = (record: RecordContext) => Promise<void>;
+
+/** Timings the metrics middleware reports. */
+export interface RecordTimings {
+  /** Duration of the user handler, when it ran. */
+  handlerMs?: number;
+}
+
+/**
+ * Runs `steps` and `handler` for one record and returns its outcome. Never throws: every
+ * failure becomes an outcome, so one record can never fail the whole batch.
+ */
+export async function runRecordPipeline(
+  record: RecordContext,
+  steps: readonly RecordStep[],
+  handler: RecordHandler,
+  timings: RecordTimings,
+): Promise<RecordOutcome> {
+  // Steps whose `before` completed with no verdict: they get after/onError.
+  const entered: RecordStep[] = [];
+  let outcome: RecordOutcome | undefined;
+  let failure: RecordFailure | undefined;
+
+  for (const step of steps) {
+    if (!step.before) {
+      entered.push(step);
+      continue;
+    }
+    let verdict: RecordVerdict | void;
+    try {
+      verdict = await step.before(record);
+    } catch (thrown) {
+      const error = toError(thrown);
+      verdict = isNonRetryable(error) ? rejectRecord(error) : retryRecord(error);
+    }
+    if (verdict) {
+      if (verdict.verdict === 'skip') {
+        outcome = { kind: 'duplicate', reason: verdict.reason };
+      } else {
+        failure = { error: verdict.error, retryable: verdict.verdict === 'retry', stage: 'step' };
+        outcome = verdictOutcome(verdict);
+      }
+      break;
+    }
+    entered.push(step);
+  }
+
+  if (!outcome) {
+    const started = performance.now();
+    try {
+      await handler(record);
+      timings.handlerMs = performance.now() - started;
+    } catch (thrown) {
+      timings.handlerMs = performance.now() - started;
+      const error = toError(thrown);
+      const retryable = !isNonRetryable(error);
+      failure = { error, retryable, stage: 'handler' };
+      outcome = retryable ? { kind: 'retry', error } : { kind: 'dead-letter', error, reason: 'non-retryable' };
+    }
+  }
+
+  if (!outcome) {
+    outcome = { kind: 'succeeded' };
+    while (entered.length > 0) {
+      const step = entered.pop()!;
+      if (!step.after) continue;
+      try {
+        await step.after(record);
+      } catch (thrown) {
+        const error = toError(thrown);
+        failure = { error, retryable: true, stage: 'after' };
+        outcome = { kind: 'retry', error };
+        break;
+      }
+    }
+  }
+
+  if (failure) {
+    for (let i = entered.length - 1; i >= 0; i--) {
+      const step = entered[i]!;
+      if (!step.onError) continue;
+      try {
+        await step.onError(record, failure);
+      } catch (thrown) {
+        record.logger.error('record step onError hook failed', { step: step.name, error: describeError(toError(thrown)) });
+      }
+    }
+  }
+
+  for (const step of steps) {
+    if (!step.settle) continue;
+    try {
+      await step.settle(record, outcome);
+    } catch (thrown) {
+      record.logger.error('record step settle hook failed', { step: step.name, error: describeError(toError(thrown)) });
+    }
+  }
+  return outcome;
+}
+
+function verdictOutcome(verdict: Exclude<RecordVerdict, { verdict: 'skip' }>): RecordOutcome {
+  if (verdict.verdict === 'reject') {
+    return { kind: 'dead-letter', error: verdict.error, reason: deadLetterReasonOf(verdict.error) };
+  }
+  return verdict.delaySeconds === undefined
+    ? { kind: 'retry', error: verdict.error }
+    : { kind: 'retry', error: verdict.error, delaySeconds: verdict.delaySeconds };
+}
+
+/** Schema violations say `invalid`; everything else rejected says `non-retryable`. */
+export function deadLetterReasonOf(error: Error): DeadLetterReason {
+  if (error.name === 'ValidationSchemaError') return 'invalid';
+  if (error.name === 'EnvelopeMalformedBodyError') return 'malformed';
+  return 'non-retryable';
+}
+
+/** A JSON-friendly view of an error for logs. */
+export function describeError(error: Error): { name: string; message: string } {
+  return { name: error.name, message: error.message };
+}

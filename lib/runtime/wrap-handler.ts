@@ -1,0 +1,154 @@
+/**
+ * wrapHandler: a plain `(data, ctx) => Promise<void>` becomes a Lambda handler for SQS batches
+ * (queue and ordered delivery) and bare EventBridge events (direct delivery).
+ *
+ * Invocation level (middy, in `use` order; `after` hooks run in reverse):
+ *   timeout-guard → metrics → envelope → partial-batch → backoff → dlq-with-reason → [batch loop]
+ * so after the loop: DLQ sends first (a failed send turns into a retry), then visibility
+ * changes for retries, then the response, then the EMF line, then the guard's timer is cleared.
+ * Record level (record-pipeline.ts), for each record:
+ *   envelope decode → tracing → validation → options.recordSteps (dedupe) → user handler
+ *
+ * Options (explicit option > environment variable > default):
+ *
+ * | option           | env                        | default   |
+ * |------------------|----------------------------|-----------|
+ * | busName          | BUSLINE_BUS_NAME           | (none: publish throws) |
+ * | dlqUrl           | BUSLINE_DLQ_URL            | (none: rejected records are retried) |
+ * | timeoutMarginMs  | BUSLINE_TIMEOUT_MARGIN_MS  | 1000      |
+ * | logLevel         | BUSLINE_LOG_LEVEL          | info      |
+ * | metricsNamespace | BUSLINE_METRICS_NAMESPACE  | Busline   |
+ * | recordSteps, output, sqsClient, eventBridgeClient | — | [], stdout, lazily made clients |
+ */
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import type { UserHandler, WrapOptions } from './handler-types.ts';
+import type { SubscriptionConfig } from './subscription-config.ts';
+import { RUNTIME_ENV } from './subscription-config.ts';
+import { lazyEventBridgeClient, lazySqsClient } from './aws-clients.ts';
+import { createBatchProcessor } from './batch-processor.ts';
+import { PublishTopicError, RuntimeOptionsError } from './errors.ts';
+import { invocationState, type BuslineRequest, type InvocationState } from './invocation.ts';
+import { createLogger, LOG_LEVELS, stdoutSink, type LogLevel } from './logger.ts';
+import { checkOptionKeys, numberOption, stringOption } from './option-checks.ts';
+import { createPublisher, type Publisher } from './publisher.ts';
+import type { RecordStep } from './record-pipeline.ts';
+import { backoffMiddleware } from './middleware/backoff.ts';
+import { dlqWithReasonMiddleware } from './middleware/dlq-with-reason.ts';
+import { envelopeMiddleware } from './middleware/envelope.ts';
+import { metricsMiddleware } from './middleware/metrics.ts';
+import { partialBatchMiddleware, type BatchResponse } from './middleware/partial-batch.ts';
+import { timeoutGuardMiddleware } from './middleware/timeout-guard.ts';
+import { traceparentOf, tracingStep } from './middleware/tracing.ts';
+import { validationStep } from './middleware/validation.ts';
+
+const WRAP_OPTION_KEYS = ['config', 'validators', 'recordSteps', 'busName', 'dlqUrl', 'timeoutMarginMs', 'logLevel', 'metricsNamespace', 'output', 'sqsClient', 'eventBridgeClient'] as const;
+
+/** The Lambda handler: a partial batch response for SQS batches, nothing for a direct event. */
+export type BuslineLambdaHandler = (event: unknown, context: Context) => Promise<BatchResponse | null | undefined>;
+
+export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, options: WrapOptions): BuslineLambdaHandler {
+  const where = `wrapHandler(${typeof options?.config?.subscription === 'string' ? options.config.subscription : '?'})`;
+  if (typeof userHandler !== 'function') throw new RuntimeOptionsError(`${where}: the handler must be a function (data, ctx) => Promise<void>, got ${typeof userHandler}`);
+  checkOptionKeys(where, options, WRAP_OPTION_KEYS);
+  const config = checkConfig(where, options.config);
+  if (typeof options.validators !== 'object' || options.validators === null) {
+    throw new RuntimeOptionsError(`${where}: validators is required: pass the \`validators\` export of the generated validator module`);
+  }
+  const recordSteps = checkSteps(where, options.recordSteps);
+  const logLevel = stringOption(where, 'logLevel', options.logLevel, 'BUSLINE_LOG_LEVEL', 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw new RuntimeOptionsError(`${where}: logLevel must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
+  if (options.output !== undefined && typeof options.output !== 'function') throw new RuntimeOptionsError(`${where}: output must be a function (line: string) => void`);
+  const sink = options.output ?? stdoutSink;
+  const timeoutMarginMs = numberOption(where, 'timeoutMarginMs', options.timeoutMarginMs, 'BUSLINE_TIMEOUT_MARGIN_MS', 1000);
+  const metricsNamespace = stringOption(where, 'metricsNamespace', options.metricsNamespace, 'BUSLINE_METRICS_NAMESPACE', 'Busline')!;
+  const dlqUrl = stringOption(where, 'dlqUrl', options.dlqUrl, RUNTIME_ENV.dlqUrl);
+  const busName = stringOption(where, 'busName', options.busName, RUNTIME_ENV.busName);
+
+  const logger = createLogger(logLevel, sink, { flow: config.flow, subscription: config.subscription });
+  const sqsClient = lazySqsClient(options.sqsClient);
+
+  // Only the topics this subscription publishes; made on first publish.
+  let publisher: Publisher | undefined;
+  const publishTopics = Object.fromEntries(config.publishes.map((t) => [t, config.topics[t]!]));
+  const publish = async (record: Parameters<Parameters<typeof createBatchProcessor>[0]['publish']>[0], topic: string, data: unknown): Promise<void> => {
+    if (!config.publishes.includes(topic)) {
+      throw new PublishTopicError(`subscription ${config.subscription} may not publish ${topic}: add it to the subscription's \`publishes\` (it publishes ${config.publishes.join(', ') || 'nothing'})`);
+    }
+    publisher ??= createPublisher({
+      topics: publishTopics,
+      validators: options.validators,
+      ...(busName ? { busName } : {}),
+      ...(options.eventBridgeClient ? { client: options.eventBridgeClient } : {}),
+    });
+    const traceparent = traceparentOf(record);
+    await publisher.publish(topic, data, {
+      correlationId: record.correlationId,
+      causationId: record.eventId,
+      ...(traceparent ? { traceparent } : {}),
+    });
+  };
+
+  const flowTopics = new Set(Object.keys(options.validators));
+  const steps: RecordStep[] = [tracingStep(), validationStep(options.validators), ...recordSteps];
+  const processBatch = createBatchProcessor({ config, steps, userHandler: userHandler as UserHandler<unknown>, logger, flowTopics, publish });
+
+  // Middy's own early-timeout race would throw and fail the whole batch: the timeout guard
+  // middleware does it per record instead.
+  const handler = middy(noopHandler, { timeoutEarlyInMillis: 0 })
+    .use(timeoutGuardMiddleware(timeoutMarginMs))
+    .use(metricsMiddleware({ namespace: metricsNamespace, flow: config.flow, subscription: config.subscription, sink }))
+    .use(envelopeMiddleware())
+    .use(partialBatchMiddleware())
+    .use(backoffMiddleware({ retry: config.retry, sqsClient, logger }))
+    .use(dlqWithReasonMiddleware({ subscription: config.subscription, dlqUrl, sqsClient, logger }));
+
+  // The batch loop needs the invocation state, which lives on middy's request: run it as the
+  // innermost `before` so it sees the state the envelope and guard middlewares prepared.
+  handler.before(async function runBatch(request) {
+    await processBatch(invocationState(request as BuslineRequest) as InvocationState);
+  });
+
+  return handler as unknown as BuslineLambdaHandler;
+}
+
+// The work happens in the runBatch `before` hook; the partial-batch middleware sets the response.
+async function noopHandler(): Promise<undefined> {
+  return undefined;
+}
+
+function checkConfig(where: string, config: unknown): SubscriptionConfig {
+  if (typeof config !== 'object' || config === null) {
+    throw new RuntimeOptionsError(`${where}: config is required: pass the SubscriptionConfig the constructs generate`);
+  }
+  const c = config as Partial<SubscriptionConfig>;
+  const problems: string[] = [];
+  if (typeof c.flow !== 'string' || !c.flow) problems.push('flow must be a non-empty string');
+  if (typeof c.subscription !== 'string' || !c.subscription) problems.push('subscription must be a non-empty string');
+  if (c.delivery !== 'queue' && c.delivery !== 'ordered' && c.delivery !== 'direct') problems.push(`delivery must be queue, ordered or direct, got ${JSON.stringify(c.delivery)}`);
+  if (!Array.isArray(c.consumes)) problems.push('consumes must be an array of topics');
+  if (!Array.isArray(c.publishes)) problems.push('publishes must be an array of topics');
+  if (typeof c.topics !== 'object' || c.topics === null) problems.push('topics must map each topic to { source, latestVersion }');
+  else for (const t of [...(c.consumes ?? []), ...(c.publishes ?? [])]) if (!c.topics[t]) problems.push(`topics has no entry for ${t}`);
+  const r = c.retry;
+  if (typeof r !== 'object' || r === null) problems.push('retry must be { maxAttempts, backoffBaseSeconds, backoffMaxSeconds }');
+  else {
+    if (!Number.isInteger(r.maxAttempts) || r.maxAttempts < 1) problems.push(`retry.maxAttempts must be an integer ≥ 1, got ${JSON.stringify(r.maxAttempts)}`);
+    if (typeof r.backoffBaseSeconds !== 'number' || r.backoffBaseSeconds < 0) problems.push(`retry.backoffBaseSeconds must be ≥ 0, got ${JSON.stringify(r.backoffBaseSeconds)}`);
+    if (typeof r.backoffMaxSeconds !== 'number' || r.backoffMaxSeconds < 0) problems.push(`retry.backoffMaxSeconds must be ≥ 0, got ${JSON.stringify(r.backoffMaxSeconds)}`);
+  }
+  if (problems.length > 0) throw new RuntimeOptionsError(`${where}: invalid config: ${problems.join('; ')}`);
+  return c as SubscriptionConfig;
+}
+
+function checkSteps(where: string, steps: unknown): readonly RecordStep[] {
+  if (steps === undefined) return [];
+  if (!Array.isArray(steps)) throw new RuntimeOptionsError(`${where}: recordSteps must be an array of RecordStep`);
+  for (const s of steps as unknown[]) {
+    const step = s as Partial<RecordStep> | null;
+    if (typeof step !== 'object' || step === null || typeof step.name !== 'string' || !(step.before || step.after || step.onError || step.settle)) {
+      throw new RuntimeOptionsError(`${where}: each record step needs a name and at least one of before, after, onError, settle`);
+    }
+  }
+  return steps as readonly RecordStep[];
+}
