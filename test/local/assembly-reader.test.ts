@@ -27,7 +27,7 @@ test('Ref to a table in a function environment resolves to the table name', () =
   const worker = model.functions.find((f) => f.logicalId.startsWith('Worker'))!;
   assert.equal(worker.environment.TABLE_NAME, model.tables[0]!.name);
   assert.equal(worker.handler, 'record.handler');
-  assert.equal(worker.timeoutSeconds, 5);
+  assert.equal(worker.timeoutSeconds, 2);
   assert.ok(worker.codeDir?.includes('asset.'), 'the code is the asset folder named in the asset manifest');
 });
 
@@ -39,7 +39,7 @@ test('a rule targets its queue by ARN, and the queue redrives to its DLQ at maxR
   assert.deepEqual(rule.eventPattern, { source: ['mini.orders'], 'detail-type': ['order.placed'] });
   assert.deepEqual(rule.targets.map((t) => [t.kind, t.arn]), [['sqs', queue.arn]]);
   assert.deepEqual(queue.redrive, { deadLetterTargetArn: dlq.arn, maxReceiveCount: 2 });
-  assert.equal(queue.visibilityTimeoutSeconds, 30);
+  assert.equal(queue.visibilityTimeoutSeconds, 2);
 });
 
 test('the event source mapping keeps batch size, window, partial batch responses and max concurrency', () => {
