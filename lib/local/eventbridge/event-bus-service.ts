@@ -42,6 +42,8 @@ const BACKOFF_CAP_SECONDS = 60;
 
 export interface JournalSink {
   append(entry: JournalEntry): void;
+  /** append() of an event.accepted record with the event already serialised. */
+  appendAccepted(entry: Omit<Extract<JournalEntry, { kind: 'event.accepted' }>, 'event'>, event: unknown, eventText: string): void;
 }
 
 interface CompiledTarget {
@@ -62,6 +64,8 @@ interface Rule {
   readonly pattern: EventPattern;
   readonly enabled: boolean;
   readonly targets: Map<string, CompiledTarget>;
+  /** Target ids (kept with `targets`, so routing does not rebuild the list per event). */
+  targetIds: string[];
 }
 
 interface Bus {
@@ -146,6 +150,7 @@ export class EventBusService {
       pattern,
       enabled: state === 'ENABLED',
       targets: previous?.targets ?? new Map(),
+      targetIds: previous?.targetIds ?? [],
     };
     bus.rules.set(rule.name, rule);
     bus.index.remove(rule.name);
@@ -161,11 +166,13 @@ export class EventBusService {
       throw new EventBridgeError('LimitExceededException', `Rule ${rule.name} would have ${ids.size} targets; a rule has at most ${MAX_TARGETS_PER_RULE}.`);
     }
     for (const [id, target] of compiled) rule.targets.set(id, target);
+    rule.targetIds = [...rule.targets.keys()];
   }
 
   removeTargets(busName: string | undefined, ruleName: string, ids: readonly string[]): void {
     const rule = this.rule(busName, ruleName);
     for (const id of ids) rule.targets.delete(id);
+    rule.targetIds = [...rule.targets.keys()];
   }
 
   createArchive(definition: ArchiveDefinition): void {
@@ -336,24 +343,27 @@ export class EventBusService {
     const journal = this.options.journal;
     if (journal) {
       const metadata = metadataOf(event);
-      journal.append({
-        kind: 'event.accepted',
-        eventId: event.id,
-        bus: bus.name,
-        source: event.source,
-        topic: event['detail-type'],
-        correlationId: lineage.correlationId,
-        metadataId: typeof metadata?.['id'] === 'string' ? metadata['id'] : undefined,
-        causationId: typeof metadata?.['causationId'] === 'string' ? metadata['causationId'] : undefined,
-        replayName: event['replay-name'],
+      journal.appendAccepted(
+        {
+          kind: 'event.accepted',
+          eventId: event.id,
+          bus: bus.name,
+          source: event.source,
+          topic: event['detail-type'],
+          correlationId: lineage.correlationId,
+          metadataId: typeof metadata?.['id'] === 'string' ? metadata['id'] : undefined,
+          causationId: typeof metadata?.['causationId'] === 'string' ? metadata['causationId'] : undefined,
+          replayName: event['replay-name'],
+        },
         event,
-      });
+        eventText,
+      );
     }
     const matched = bus.index.match(event);
     const ingestionTime = new Date(now).toISOString();
     for (const rule of matched) {
       if (onlyRules && !onlyRules.has(rule.name)) continue;
-      journal?.append({ kind: 'rule.matched', eventId: event.id, bus: bus.name, rule: rule.name, targets: [...rule.targets.keys()], topic: event['detail-type'], correlationId: lineage.correlationId });
+      journal?.append({ kind: 'rule.matched', eventId: event.id, bus: bus.name, rule: rule.name, targets: rule.targetIds, topic: event['detail-type'], correlationId: lineage.correlationId });
       for (const target of rule.targets.values()) {
         this.deliverFirst(rule, target, event, eventText, ingestionTime, now, traceHeader, lineage);
       }
@@ -540,6 +550,26 @@ export class EventBusService {
     return { replayName, eventCount: count };
   }
 
+  /**
+   * StartReplay: the archive (by ARN) names the bus whose events are re-sent; its pattern,
+   * if any, filters them. An archive never declared falls back to the destination bus (the
+   * engine archives every bus anyway).
+   */
+  replayFromArchive(options: { archiveArn: string; busArn: string; from: Date; to: Date; replayName: string; ruleNames?: readonly string[] }): Promise<ReplayResult> {
+    const archiveName = options.archiveArn.slice(options.archiveArn.lastIndexOf('/') + 1);
+    const archive = this.archives.get(archiveName);
+    const busName = busNameOf(archive?.EventSourceArn ?? options.busArn);
+    const pattern = archive?.EventPattern ? compilePatternOrThrow(archive.EventPattern) : undefined;
+    return this.replay({
+      busName,
+      from: options.from,
+      to: options.to,
+      replayName: options.replayName,
+      ...(options.ruleNames && { ruleNames: options.ruleNames }),
+      ...(pattern && { filter: (archived) => pattern.matches(archived.event) }),
+    });
+  }
+
   // ---- helpers -----------------------------------------------------------------------
 
   private bus(nameOrArn: string | undefined): Bus {
@@ -586,8 +616,12 @@ function entryError(code: string, message: string): PutEventsResultEntry {
   return { ErrorCode: code, ErrorMessage: message };
 }
 
+let isoCache = { second: -1, text: '' };
+/** ISO-8601 time to the second, as EventBridge writes `time` (cached: one Date per second). */
 function isoSeconds(ms: number): string {
-  return new Date(ms - (ms % 1000)).toISOString().replace('.000Z', 'Z');
+  const second = Math.floor(ms / 1000);
+  if (second !== isoCache.second) isoCache = { second, text: new Date(second * 1000).toISOString().replace('.000Z', 'Z') };
+  return isoCache.text;
 }
 
 function metadataOf(event: BusEvent): Record<string, unknown> | undefined {

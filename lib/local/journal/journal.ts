@@ -52,6 +52,29 @@ export class Journal {
     return record;
   }
 
+  /**
+   * append() for an `event.accepted` record whose event is already serialised: the line is
+   * built around `eventText` instead of serialising the event a second time (hot path).
+   */
+  appendAccepted(entry: Omit<Extract<JournalEntry, { kind: 'event.accepted' }>, 'event'>, event: unknown, eventText: string): void {
+    const seq = ++this.seq;
+    const at = entry.at ?? new Date().toISOString();
+    const head = JSON.stringify({ seq, at, ...entry });
+    this.file.appendRawLazy(`${head.slice(0, -1)},"event":${eventText}}`);
+    if (this.subscribers.size > 0) {
+      const record = { seq, at, ...entry, event } as JournalRecord;
+      for (const subscriber of this.subscribers) {
+        if (matchesQuery(record, subscriber.query)) {
+          try {
+            subscriber.onRecord(record);
+          } catch (error) {
+            console.error(`busline journal: a subscriber threw: ${(error as Error).message}`);
+          }
+        }
+      }
+    }
+  }
+
   /** Records matching the query, oldest first (everything written so far, from disk). */
   async query(query: JournalQuery = {}): Promise<JournalRecord[]> {
     await this.file.flush();

@@ -121,7 +121,7 @@ export class SqsService {
     if (!queue) return; // a record for a queue that no longer exists
     switch (record.t) {
       case 'send':
-        queue.add({ ...record.m }, now, this.live);
+        queue.add(record.m, now, this.live);
         break;
       case 'recv': {
         const m = queue.messages.get(record.id);
@@ -151,8 +151,9 @@ export class SqsService {
   }
 
   private commit(record: SqsRecord, now: number): void {
-    this.apply(record, now);
+    // Serialise first: apply() adds index fields to the message object it is given.
     this.sink.appendLazy(record);
+    this.apply(record, now);
   }
 
   /** Resolves once every change made so far is on disk. */

@@ -43,7 +43,53 @@ function ruleView(rule: RuleDefinition & { Arn?: string }, arn: string): Record<
 }
 
 export function eventBridgeActions(events: EventBusService): Record<string, ActionHandler> {
+  const replays = new Map<string, Record<string, unknown>>();
   return {
+    async StartReplay(input) {
+      const name = str(input, 'ReplayName');
+      const archiveArn = str(input, 'EventSourceArn');
+      const destination = (input['Destination'] ?? {}) as { Arn?: unknown; FilterArns?: unknown };
+      if (typeof destination.Arn !== 'string') {
+        throw new EventBridgeError('ValidationException', "1 validation error detected: Value null at 'destination.arn' failed to satisfy constraint: Member must not be null.");
+      }
+      const from = input['EventStartTime'];
+      const to = input['EventEndTime'];
+      if (typeof from !== 'number' || typeof to !== 'number') {
+        throw new EventBridgeError('ValidationException', 'EventStartTime and EventEndTime are required (timestamps).');
+      }
+      if (replays.has(name)) throw new EventBridgeError('ResourceAlreadyExistsException', `Replay ${name} already exists.`);
+      const filterArns = Array.isArray(destination.FilterArns) ? (destination.FilterArns as string[]) : undefined;
+      const started = Date.now();
+      const result = await events.replayFromArchive({
+        archiveArn,
+        busArn: destination.Arn,
+        from: new Date(from * 1000),
+        to: new Date(to * 1000),
+        replayName: name,
+        ruleNames: filterArns?.map((arn) => arn.slice(arn.lastIndexOf('/') + 1)),
+      });
+      const replayArn = `${events.busArn('x').replace(/:event-bus\/x$/, '')}:replay/${name}`;
+      replays.set(name, {
+        ReplayName: name,
+        ReplayArn: replayArn,
+        EventSourceArn: archiveArn,
+        Destination: input['Destination'],
+        State: 'COMPLETED',
+        StateReason: `Replayed ${result.eventCount} events.`,
+        EventStartTime: from,
+        EventEndTime: to,
+        EventLastReplayedTime: to,
+        ReplayStartTime: Math.floor(started / 1000),
+        ReplayEndTime: Math.floor(Date.now() / 1000),
+      });
+      return { ReplayArn: replayArn, State: 'COMPLETED', StateReason: `Replayed ${result.eventCount} events.`, ReplayStartTime: Math.floor(started / 1000) };
+    },
+    DescribeReplay(input) {
+      const name = str(input, 'ReplayName');
+      const replay = replays.get(name);
+      if (!replay) throw new EventBridgeError('ResourceNotFoundException', `Replay ${name} does not exist.`);
+      return replay;
+    },
     async PutEvents(input) {
       const entries = input['Entries'];
       if (!Array.isArray(entries)) throw new EventBridgeError('ValidationException', "1 validation error detected: Value null at 'entries' failed to satisfy constraint: Member must not be null.");
