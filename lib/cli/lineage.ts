@@ -4,6 +4,7 @@
  * happened to it (rules matched and not matched, deliveries, invocations and their logs).
  */
 import type { EventAcceptedRecord, JournalRecord } from '../local/journal/types.ts';
+import { renderLogLine } from './log-line.ts';
 
 export interface LineageNode {
   readonly event: EventAcceptedRecord;
@@ -57,9 +58,9 @@ const time = (iso: string): string => iso.slice(11, 23);
 /** One line per step; `label` turns physical names into subscription names. */
 export function describeStep(r: JournalRecord, label: (name: string) => string): string | undefined {
   switch (r.kind) {
-    case 'rule.matched': return `✓ rule ${label(r.rule)} matched → ${r.targets.map((t) => label(targetName(t))).join(', ')}`;
+    case 'rule.matched': return `✓ rule ${label(r.rule)} matched`;
     case 'rule.unmatched': return `· rule ${label(r.rule)} did not match: ${r.reason}`;
-    case 'delivery.enqueued': return `→ enqueued on ${label(r.queue)} (${r.via})`;
+    case 'delivery.enqueued': return `→ enqueued on ${label(r.queue)}${r.via.startsWith('rule:') ? '' : ` (${r.via})`}`;
     case 'delivery.received': return `← received from ${label(r.queue)}, attempt ${r.receiveCount}`;
     case 'delivery.deleted': return `✓ done: deleted from ${label(r.queue)}`;
     case 'delivery.dead-lettered': return `✗ dead-lettered to ${label(r.deadLetterQueue)} after ${r.receiveCount} receives`;
@@ -91,7 +92,10 @@ export function renderLineage(roots: readonly LineageNode[], label: (name: strin
       if (!text) continue;
       lines.push(`${inner}${bar}${time(step.at)} ${text}`);
       if (options.logs !== false && step.kind === 'invocation.finished') {
-        for (const log of step.logs ?? []) lines.push(`${inner}${bar}             | ${log}`);
+        for (const log of step.logs ?? []) {
+          const shown = renderLogLine(log);
+          if (shown !== undefined) lines.push(`${inner}${bar}             | ${shown}`);
+        }
       }
     }
     node.children.forEach((child, i) => walk(child, inner, i === node.children.length - 1, depth + 1));

@@ -11,6 +11,7 @@ import { synthesize } from '../synth.ts';
 import { DEFAULT_PORT, DEFAULT_STATE_DIR, writeDevSession } from '../dev-session.ts';
 import { loadFlowContext, type FlowContext } from '../flow-context.ts';
 import { examplePayload, topicSchemas } from '../schema-check.ts';
+import { renderLogLine } from '../log-line.ts';
 
 export const summary = 'synthesize the CDK app and run it in the local engine (AWS wire endpoint on 127.0.0.1)';
 
@@ -45,7 +46,8 @@ export async function startDev(options: DevOptions): Promise<{ app: LocalApp; co
     assembly: assemblyDir, stateDir, port: options.port,
     ...(options.quiet ? {} : {
       onLog: (fn: string, line: { level: string; text: string }) => {
-        for (const l of line.text.split('\n')) print(`[${context.label(fn)}] ${l}`);
+        const shown = renderLogLine(line.text);
+        if (shown !== undefined) for (const l of shown.split('\n')) print(`[${context.label(fn)}] ${l}`);
       },
     }),
   });
