@@ -7,7 +7,6 @@
  * only the last line; readers ignore a torn tail (see readJsonLines).
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 export interface AppendFileOptions {
@@ -172,7 +171,9 @@ export async function readJsonLines(path: string, onRecord: (record: unknown) =>
   let stream;
   try {
     const handle = await open(path, 'r');
-    stream = createReadStream('', { fd: handle.fd, autoClose: true });
+    // The handle's own stream closes the handle (a stream over the raw fd would leave the
+    // FileHandle to close an already-closed descriptor when it is garbage-collected).
+    stream = handle.createReadStream({ autoClose: true });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
     throw error;
