@@ -126,6 +126,7 @@ export class SqsEventSource {
       : verdict.kind === 'malformed' ? `malformed batch response, whole batch failed: ${verdict.reason}` : undefined;
     const failedIds = verdict.kind === 'partial' ? new Set(verdict.failedMessageIds) : undefined;
     const logs = result.logs.map((l) => (l.level === 'info' ? l.text : `${l.level.toUpperCase()} ${l.text}`));
+    const logsOf = logsPerMessage(logs, batch, fields);
     batch.forEach((m, i) => {
       const failedHere = outcome === 'error' || outcome === 'timeout' || failedIds?.has(m.MessageId);
       this.engine.journalAppend({
@@ -133,9 +134,29 @@ export class SqsEventSource {
         outcome: failedHere ? (outcome === 'partial-failure' ? 'partial-failure' : outcome) : 'success',
         ...(failedHere && error ? { error } : {}),
         ...(failedIds?.has(m.MessageId) ? { failedMessageIds: [m.MessageId] } : {}),
-        logs, ...fields[i],
+        logs: logsOf[i]!, ...fields[i],
       });
     });
     this.onOutcome?.({ result, verdict, messageIds });
   }
+}
+
+/**
+ * Splits an invocation's log lines between the messages of its batch: a line naming a
+ * message's event id or message id belongs to that message; lines naming none (start-up
+ * notices, summaries) go to every message. Without this, each record of a 10-message batch
+ * would carry all ten messages' lines.
+ */
+function logsPerMessage(logs: readonly string[], batch: readonly ReceivedMessage[], fields: readonly { eventId?: string }[]): string[][] {
+  const out = batch.map((): string[] => []);
+  for (const line of logs) {
+    let owner = -1;
+    for (let i = 0; i < batch.length && owner < 0; i++) {
+      const id = fields[i]?.eventId;
+      if ((id && line.includes(id)) || line.includes(batch[i]!.MessageId)) owner = i;
+    }
+    if (owner >= 0) out[owner]!.push(line);
+    else for (const list of out) list.push(line);
+  }
+  return out;
 }

@@ -66,7 +66,9 @@ export interface EngineProcess {
 }
 
 export async function startEngineProcess(assemblyDir: string, stateDir: string, extraArgs: string[] = []): Promise<EngineProcess> {
-  const child = spawn(process.execPath, [BIN, 'dev', '--assembly', assemblyDir, '--state', stateDir, '--port', '0', ...extraArgs], {
+  // BUSLINE_ENGINE_NODE_ARGS: extra node flags for the engine process (e.g. --cpu-prof when profiling a bench).
+  const nodeArgs = (process.env.BUSLINE_ENGINE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, BIN, 'dev', '--assembly', assemblyDir, '--state', stateDir, '--port', '0', ...extraArgs], {
     cwd: PROJECT_DIR, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
