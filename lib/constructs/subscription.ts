@@ -441,7 +441,7 @@ export class Subscription extends Construct {
     }
     const types = declaredTypes(node);
     if (types.length > 0 && !types.some((t) => t === 'string' || t === 'number' || t === 'integer')) {
-      throw new EventFlowDeclarationError(this, `${prop} '${path}' is a ${types.join('/')} field of ${this.topic.name}: name a string or number field`);
+      throw new EventFlowDeclarationError(this, `${prop} '${path}' is of type ${types.join('/')} in ${this.topic.name}: name a string or number field`);
     }
   }
 
@@ -464,7 +464,7 @@ export class Subscription extends Construct {
       enforceSSL: true,
     });
     Validations.of(queue).acknowledge({
-      id: 'AwsSolutions-SQS3',
+      id: 'AwsSolutions::AwsSolutions-SQS3',
       reason: 'This queue is itself a dead-letter queue; a DLQ of a DLQ would only move the problem (cdklabs/cdk-nag#1990).',
     });
     return queue;
@@ -522,7 +522,7 @@ export class Subscription extends Construct {
       statements: [new iam.PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] })],
     });
     Validations.of(policy).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
       reason: "X-Ray's PutTraceSegments and PutTelemetryRecords support no resource-level permissions; AWS requires Resource '*'.",
     });
   }

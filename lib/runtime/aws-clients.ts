@@ -25,6 +25,11 @@ export function loadEventBridgeModule(): Promise<EventBridgeModule> {
   return (eventBridgeModule ??= import('@aws-sdk/client-eventbridge'));
 }
 
+/** Which SDK client packages this process has started to load (for diagnostics and tests). */
+export function loadedAwsModules(): { readonly sqs: boolean; readonly eventBridge: boolean } {
+  return { sqs: sqsModule !== undefined, eventBridge: eventBridgeModule !== undefined };
+}
+
 /** A client made on first call, once; `given` (an option) wins over a default one. */
 export function lazyClient<T>(given: T | undefined, make: () => Promise<T>): () => Promise<T> {
   let client: Promise<T> | undefined = given === undefined ? undefined : Promise.resolve(given);

@@ -28,6 +28,12 @@ export interface BatchProcessorOptions {
   /** Topics with a schema: their events must carry the envelope. */
   readonly flowTopics: ReadonlySet<string>;
   readonly publish: (record: RecordContext, topic: string, data: unknown) => Promise<void>;
+  /**
+   * Ordered delivery only: sends a dead-lettered record to the DLQ before the next record runs.
+   * If that send fails the record becomes a retry and the batch stops there; sending after the
+   * loop would let later records of the same key run before a record that is then redelivered.
+   */
+  readonly sendDeadLetterNow?: (result: RecordResult) => Promise<void>;
 }
 
 const NO_DEADLINE: Deadline = { remainingMs: () => Infinity, remainingBeforeGuardMs: () => Infinity, signal: new AbortController().signal };
@@ -71,10 +77,12 @@ export function createBatchProcessor(options: BatchProcessorOptions): (state: In
       }
       const result = await processRecord(inbound, deadline);
       state.results.push(result);
+      if (ordered && result.outcome.kind === 'dead-letter' && options.sendDeadLetterNow) await options.sendDeadLetterNow(result);
       const o = result.outcome;
       if (o.kind === 'retry' && o.error instanceof TimeoutGuardError) stop = 'timeout';
-      // A dead-lettered record leaves the queue for good, so later records may proceed; only a
-      // record that will be redelivered must hold back the rest of an ordered batch.
+      // A dead-lettered record (already in the DLQ, see sendDeadLetterNow) leaves the queue for
+      // good, so later records may proceed; only a record that will be redelivered must hold
+      // back the rest of an ordered batch.
       else if (ordered && o.kind === 'retry') stop = 'ordered-after-failure';
     }
   };

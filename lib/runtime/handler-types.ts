@@ -1,5 +1,6 @@
 import type { SubscriptionConfig } from './subscription-config.ts';
 import type { RecordStep } from './record-pipeline.ts';
+import type { DedupeOptions } from './dedupe/dedupe-options.ts';
 import type { LineSink, LogLevel } from './logger.ts';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -54,6 +55,12 @@ export interface WrapOptions {
   readonly validators: ValidatorTable;
   /** Record steps run after validation and before the handler (dedupe plugs in here). @default [] */
   readonly recordSteps?: readonly RecordStep[];
+  /**
+   * Dedupe (docs/dedupe.md): on unless `config.dedupe` is false; `false` here turns it off for
+   * this wrapper; an object sets its table (else env BUSLINE_DEDUPE_TABLE), ttl, cache or store.
+   * @default on, table from env BUSLINE_DEDUPE_TABLE
+   */
+  readonly dedupe?: DedupeOptions | false;
   /** @default env BUSLINE_BUS_NAME */
   readonly busName?: string;
   /** @default env BUSLINE_DLQ_URL */

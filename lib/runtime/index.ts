@@ -37,3 +37,14 @@ export type { EventMetadata, EnvelopeDetail, EventBridgeEvent } from './envelope
 export type { BatchResponse } from './middleware/partial-batch.ts';
 export { DLQ_ATTRIBUTES } from './middleware/dlq-with-reason.ts';
 export type { LogLevel, LineSink } from './logger.ts';
+export {
+  DedupeCoordinator,
+  DynamoDbDedupeStore,
+  InMemoryDedupeStore,
+  DedupeInProgressError,
+  DedupeStoreError,
+  DedupeKeyError,
+  type DedupeStore,
+  type DedupeResult,
+} from './dedupe/index.ts';
+export type { DedupeOptions } from './dedupe/dedupe-options.ts';

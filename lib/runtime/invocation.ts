@@ -17,6 +17,8 @@ export interface RecordResult {
   /** Absent when the record could not be decoded or was never attempted. */
   readonly record?: RecordContext;
   readonly timings: RecordTimings;
+  /** Set once the DLQ accepted a dead-lettered record, so it is never sent twice. */
+  deadLetterSent?: boolean;
 }
 
 export interface InvocationState {

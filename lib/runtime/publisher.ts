@@ -15,7 +15,6 @@
  *    `maxAttempts`, or at once for a non-retryable code, throw PublishFailedEntriesError listing
  *    them. An event counts as published only when EventBridge returned its EventId.
  */
-import { randomUUID } from 'node:crypto';
 import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { EventMetadata } from './envelope.ts';
 import type { ValidatorTable } from './handler-types.ts';
@@ -25,6 +24,7 @@ import { lazyEventBridgeClient, loadEventBridgeModule } from './aws-clients.ts';
 import { PublishEntryTooLargeError, PublishFailedEntriesError, PublishTopicError, PublishValidationError, RuntimeOptionsError, toError } from './errors.ts';
 import { checkData } from './middleware/validation.ts';
 import { fullJitterDelay } from './retry-delay.ts';
+import { childTraceparent, formatTraceparent } from './trace-context.ts';
 import { checkOptionKeys, positiveInteger, positiveNumber } from './option-checks.ts';
 
 /**
@@ -65,7 +65,7 @@ export interface PublishMetadata {
   /** @default the event's own id (a new conversation) */
   readonly correlationId?: string;
   readonly causationId?: string;
-  /** @default a new W3C trace */
+  /** W3C traceparent of the publishing span. @default a new trace */
   readonly traceparent?: string;
 }
 
@@ -80,7 +80,7 @@ export interface PublishedEvent {
   readonly id: string;
   /** The id EventBridge assigned. */
   readonly eventBridgeId: string;
-  readonly metadata: Required<Pick<EventMetadata, 'id' | 'correlationId' | 'publishedAt' | 'schemaVersion'>> & EventMetadata;
+  readonly metadata: Required<Pick<EventMetadata, 'id' | 'correlationId' | 'publishedAt' | 'schemaVersion' | 'traceparent'>> & EventMetadata;
 }
 
 export interface Publisher {
@@ -130,7 +130,8 @@ export function createPublisher(options: PublisherOptions): Publisher {
     if (!info) {
       throw new PublishTopicError(`topic ${input.topic} is not one this publisher knows (${Object.keys(options.topics).join(', ') || 'none'}): declare it in the flow and regenerate`);
     }
-    const id = input.id ?? randomUUID();
+    // globalThis.crypto, not node:crypto: see trace-context.ts.
+    const id = input.id ?? crypto.randomUUID();
     const invalid = checkData(options.validators, input.topic, info.latestVersion, input.data, `the ${input.topic} event to publish`);
     if (invalid) throw new PublishValidationError(`${invalid.message}; nothing was published`, invalid.errors);
     const metadata: PublishedEvent['metadata'] = {
@@ -139,7 +140,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
       ...(input.causationId ? { causationId: input.causationId } : {}),
       schemaVersion: info.latestVersion,
       publishedAt: new Date().toISOString(),
-      ...(input.traceparent ? { traceparent: input.traceparent } : {}),
+      traceparent: input.traceparent ?? formatTraceparent(childTraceparent(undefined)),
     };
     const detail = JSON.stringify({ metadata, data: input.data });
     const bytes = Buffer.byteLength(info.source) + Buffer.byteLength(input.topic) + Buffer.byteLength(detail);

@@ -7,7 +7,7 @@
  * so after the loop: DLQ sends first (a failed send turns into a retry), then visibility
  * changes for retries, then the response, then the EMF line, then the guard's timer is cleared.
  * Record level (record-pipeline.ts), for each record:
- *   envelope decode → tracing → validation → options.recordSteps (dedupe) → user handler
+ *   envelope decode → tracing → validation → dedupe (unless off) → options.recordSteps → user handler
  *
  * Options (explicit option > environment variable > default):
  *
@@ -18,11 +18,12 @@
  * | timeoutMarginMs  | BUSLINE_TIMEOUT_MARGIN_MS  | 1000      |
  * | logLevel         | BUSLINE_LOG_LEVEL          | info      |
  * | metricsNamespace | BUSLINE_METRICS_NAMESPACE  | Busline   |
+ * | dedupe           | BUSLINE_DEDUPE_TABLE (table) | on unless config.dedupe is false; see docs/dedupe.md |
  * | recordSteps, output, sqsClient, eventBridgeClient | — | [], stdout, lazily made clients |
  */
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { UserHandler, WrapOptions } from './handler-types.ts';
+import type { UserHandler, ValidatorTable, WrapOptions } from './handler-types.ts';
 import type { SubscriptionConfig } from './subscription-config.ts';
 import { RUNTIME_ENV } from './subscription-config.ts';
 import { lazyEventBridgeClient, lazySqsClient } from './aws-clients.ts';
@@ -32,17 +33,18 @@ import { invocationState, type BuslineRequest, type InvocationState } from './in
 import { createLogger, LOG_LEVELS, stdoutSink, type LogLevel } from './logger.ts';
 import { checkOptionKeys, numberOption, stringOption } from './option-checks.ts';
 import { createPublisher, type Publisher } from './publisher.ts';
-import type { RecordStep } from './record-pipeline.ts';
+import type { RecordContext, RecordStep } from './record-pipeline.ts';
 import { backoffMiddleware } from './middleware/backoff.ts';
-import { dlqWithReasonMiddleware } from './middleware/dlq-with-reason.ts';
+import { dlqWithReasonMiddleware, sendToDlq, type DlqOptions } from './middleware/dlq-with-reason.ts';
 import { envelopeMiddleware } from './middleware/envelope.ts';
 import { metricsMiddleware } from './middleware/metrics.ts';
 import { partialBatchMiddleware, type BatchResponse } from './middleware/partial-batch.ts';
 import { timeoutGuardMiddleware } from './middleware/timeout-guard.ts';
 import { traceparentOf, tracingStep } from './middleware/tracing.ts';
 import { validationStep } from './middleware/validation.ts';
+import { createDedupeStep } from './dedupe/dedupe-options.ts';
 
-const WRAP_OPTION_KEYS = ['config', 'validators', 'recordSteps', 'busName', 'dlqUrl', 'timeoutMarginMs', 'logLevel', 'metricsNamespace', 'output', 'sqsClient', 'eventBridgeClient'] as const;
+const WRAP_OPTION_KEYS = ['config', 'validators', 'recordSteps', 'dedupe', 'busName', 'dlqUrl', 'timeoutMarginMs', 'logLevel', 'metricsNamespace', 'output', 'sqsClient', 'eventBridgeClient'] as const;
 
 /** The Lambda handler: a partial batch response for SQS batches, nothing for a direct event. */
 export type BuslineLambdaHandler = (event: unknown, context: Context) => Promise<BatchResponse | null | undefined>;
@@ -52,10 +54,9 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
   if (typeof userHandler !== 'function') throw new RuntimeOptionsError(`${where}: the handler must be a function (data, ctx) => Promise<void>, got ${typeof userHandler}`);
   checkOptionKeys(where, options, WRAP_OPTION_KEYS);
   const config = checkConfig(where, options.config);
-  if (typeof options.validators !== 'object' || options.validators === null) {
-    throw new RuntimeOptionsError(`${where}: validators is required: pass the \`validators\` export of the generated validator module`);
-  }
+  checkValidators(where, config, options.validators);
   const recordSteps = checkSteps(where, options.recordSteps);
+  const dedupe = createDedupeStep(where, config, options.dedupe);
   const logLevel = stringOption(where, 'logLevel', options.logLevel, 'BUSLINE_LOG_LEVEL', 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new RuntimeOptionsError(`${where}: logLevel must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
   if (options.output !== undefined && typeof options.output !== 'function') throw new RuntimeOptionsError(`${where}: output must be a function (line: string) => void`);
@@ -71,7 +72,7 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
   // Only the topics this subscription publishes; made on first publish.
   let publisher: Publisher | undefined;
   const publishTopics = Object.fromEntries(config.publishes.map((t) => [t, config.topics[t]!]));
-  const publish = async (record: Parameters<Parameters<typeof createBatchProcessor>[0]['publish']>[0], topic: string, data: unknown): Promise<void> => {
+  const publish = async (record: RecordContext, topic: string, data: unknown): Promise<void> => {
     if (!config.publishes.includes(topic)) {
       throw new PublishTopicError(`subscription ${config.subscription} may not publish ${topic}: add it to the subscription's \`publishes\` (it publishes ${config.publishes.join(', ') || 'nothing'})`);
     }
@@ -90,8 +91,17 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
   };
 
   const flowTopics = new Set(Object.keys(options.validators));
-  const steps: RecordStep[] = [tracingStep(), validationStep(options.validators), ...recordSteps];
-  const processBatch = createBatchProcessor({ config, steps, userHandler: userHandler as UserHandler<unknown>, logger, flowTopics, publish });
+  const steps: RecordStep[] = [tracingStep(), validationStep(options.validators), ...(dedupe ? [dedupe] : []), ...recordSteps];
+  const dlqOptions: DlqOptions = { subscription: config.subscription, dlqUrl, sqsClient, logger };
+  const processBatch = createBatchProcessor({
+    config,
+    steps,
+    userHandler: userHandler as UserHandler<unknown>,
+    logger,
+    flowTopics,
+    publish,
+    ...(config.delivery === 'ordered' ? { sendDeadLetterNow: (result) => sendToDlq([result], dlqOptions) } : {}),
+  });
 
   // Middy's own early-timeout race would throw and fail the whole batch: the timeout guard
   // middleware does it per record instead.
@@ -101,7 +111,7 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
     .use(envelopeMiddleware())
     .use(partialBatchMiddleware())
     .use(backoffMiddleware({ retry: config.retry, sqsClient, logger }))
-    .use(dlqWithReasonMiddleware({ subscription: config.subscription, dlqUrl, sqsClient, logger }));
+    .use(dlqWithReasonMiddleware(dlqOptions));
 
   // The batch loop needs the invocation state, which lives on middy's request: run it as the
   // innermost `before` so it sees the state the envelope and guard middlewares prepared.
@@ -139,6 +149,25 @@ function checkConfig(where: string, config: unknown): SubscriptionConfig {
   }
   if (problems.length > 0) throw new RuntimeOptionsError(`${where}: invalid config: ${problems.join('; ')}`);
   return c as SubscriptionConfig;
+}
+
+/** Every consumed and published topic with a schema must have its newest version compiled. */
+function checkValidators(where: string, config: SubscriptionConfig, validators: unknown): asserts validators is ValidatorTable {
+  if (typeof validators !== 'object' || validators === null) {
+    throw new RuntimeOptionsError(`${where}: validators is required: pass the \`validators\` export of the generated validator module`);
+  }
+  const table = validators as ValidatorTable;
+  for (const topic of [...config.consumes, ...config.publishes]) {
+    const info = config.topics[topic]!;
+    if (table[topic] && !table[topic]![info.latestVersion]) {
+      throw new RuntimeOptionsError(`${where}: the validators have no schema v${info.latestVersion} of topic ${topic}: regenerate the validator module from the schemas folder`);
+    }
+  }
+  for (const topic of config.publishes) {
+    if (!table[topic]) {
+      throw new RuntimeOptionsError(`${where}: the validators have no schema for ${topic}, which this subscription publishes: regenerate the validator module with every consumed and published topic`);
+    }
+  }
 }
 
 function checkSteps(where: string, steps: unknown): readonly RecordStep[] {

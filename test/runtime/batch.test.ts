@@ -201,3 +201,61 @@ test('timeout guard: a batch that starts inside the margin runs no handler and r
   assert.equal(called, false);
   assert.deepEqual(response, { batchItemFailures: [{ itemIdentifier: records[0]!.messageId }] });
 });
+
+test('a record failing on its last attempt is logged with its reason and made visible at once for the redrive', { skip }, async () => {
+  const source = await env.createQueue('last', { VisibilityTimeout: '120' });
+  await env.sqs.send(new SendMessageCommand({ QueueUrl: source, MessageBody: JSON.stringify(eventBridgeEvent('order.placed', { orderId: 'last', quantity: 1 })) }));
+  const [received] = await receiveBatch(env.sqs, source, 1);
+  // Delivered for the 5th time with maxAttempts 5 (the real receive count is 1; SQS cannot be
+  // made to count five receives without five visibility timeouts).
+  const record = { ...received!, attributes: { ...received!.attributes, ApproximateReceiveCount: '5' } };
+  const lines: string[] = [];
+  const handler = wrapHandler(
+    async () => {
+      throw new Error('payment provider rejected the call');
+    },
+    { config: subscriptionConfig({ retry: { maxAttempts: 5, backoffBaseSeconds: 60, backoffMaxSeconds: 600 } }), validators, output: (l) => void lines.push(l) },
+  );
+  assert.deepEqual(await handler({ Records: [record] }, ctx()), { batchItemFailures: [{ itemIdentifier: record.messageId }] });
+  const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => String(l.message).includes('last attempt'));
+  assert.equal(logged?.level, 'error');
+  assert.deepEqual([logged?.attempt, logged?.maxAttempts, (logged?.error as { message: string }).message], [5, 5, 'payment provider rejected the call']);
+  // Visibility 0 instead of the 60 s+ backoff: receivable again at once.
+  const again = await env.drain(source, 1, 1);
+  assert.equal(again.length, 1);
+});
+
+test('one JSON log line per record outcome and one EMF metrics line per invocation', { skip }, async () => {
+  const source = await env.createQueue('logs');
+  const dlq = await env.createQueue('logs-dlq');
+  for (const quantity of [1, 0]) await env.sqs.send(new SendMessageCommand({ QueueUrl: source, MessageBody: JSON.stringify(eventBridgeEvent('order.placed', { orderId: `l-${quantity}`, quantity })) }));
+  const records = await receiveBatch(env.sqs, source, 2);
+  const lines: string[] = [];
+  const handler = wrapHandler(async () => undefined, { config: subscriptionConfig(), validators, dlqUrl: dlq, output: (l) => void lines.push(l) });
+  await handler({ Records: records }, ctx());
+  const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  const outcomes = parsed.filter((l) => 'outcome' in l);
+  assert.deepEqual(outcomes.map((l) => l.outcome).sort(), ['dead-letter', 'succeeded']);
+  for (const l of outcomes) for (const key of ['topic', 'eventId', 'correlationId', 'attempt', 'durationMs', 'subscription']) assert.ok(key in l, `log line has ${key}`);
+  const emf = parsed.filter((l) => '_aws' in l);
+  assert.equal(emf.length, 1);
+  assert.deepEqual([emf[0]!.Processed, emf[0]!.DeadLettered, emf[0]!.Invalid], [1, 1, 1]);
+});
+
+test('ordered delivery: when a dead-lettered record cannot be sent to the DLQ, the batch stops there so later records keep their order', { skip }, async () => {
+  const source = await env.createQueue('ord-nodlq.fifo', { FifoQueue: 'true', ContentBasedDeduplication: 'true' });
+  for (const quantity of [1, 0, 3]) {
+    await env.sqs.send(new SendMessageCommand({ QueueUrl: source, MessageGroupId: 'order-3', MessageBody: JSON.stringify(eventBridgeEvent('order.placed', { orderId: `n-${quantity}`, quantity })) }));
+  }
+  const records = await receiveBatch(env.sqs, source, 3);
+  const handled: number[] = [];
+  const handler = wrapHandler<{ quantity: number }>(async (data) => void handled.push(data.quantity), {
+    config: subscriptionConfig({ delivery: 'ordered' }),
+    validators,
+    dlqUrl: `${env.moto.endpoint}/123456789012/missing-dlq.fifo`,
+    output: () => undefined,
+  });
+  const response = await handler({ Records: records }, ctx());
+  assert.deepEqual(handled, [1]);
+  assert.deepEqual(response, { batchItemFailures: records.slice(1).map((r) => ({ itemIdentifier: r.messageId })) });
+});

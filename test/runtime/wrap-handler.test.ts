@@ -31,3 +31,78 @@ test('an unknown option is an error naming the known ones', () => {
     (err: unknown) => err instanceof RuntimeOptionsError && /unknown option "timeoutMargin".*timeoutMarginMs/.test(err.message),
   );
 });
+
+test('record steps from options run after validation and before the handler; a skip succeeds the record without the handler', async () => {
+  const calls: string[] = [];
+  const handler = wrapHandler<{ orderId: string }>(async (data) => void calls.push(`handler ${data.orderId}`), {
+    config: subscriptionConfig(),
+    validators,
+    recordSteps: [
+      {
+        name: 'dedupe',
+        before: (r) => {
+          calls.push(`dedupe ${r.eventId}`);
+          if ((r.data as { orderId: string }).orderId === 'dup') return { verdict: 'skip', reason: 'completed before' };
+        },
+        settle: (_r, o) => void calls.push(`settle ${o.kind}`),
+      },
+    ],
+    ...quiet,
+  });
+  const first = eventBridgeEvent('order.placed', { orderId: 'new', quantity: 1 }, { id: 'e-new' });
+  const second = eventBridgeEvent('order.placed', { orderId: 'dup', quantity: 1 }, { id: 'e-dup' });
+  const response = await handler({ Records: [sqsRecord(JSON.stringify(first)), sqsRecord(JSON.stringify(second))] }, lambdaContext() as unknown as Context);
+  assert.deepEqual(response, { batchItemFailures: [] });
+  assert.deepEqual(calls, ['dedupe e-new', 'handler new', 'settle succeeded', 'dedupe e-dup', 'settle duplicate']);
+});
+
+test('an event from outside the flow (no envelope, no schema) reaches the handler raw', async () => {
+  let seen: unknown;
+  const handler = wrapHandler(async (data, ctx) => void (seen = { data, id: ctx.event.id, topic: ctx.event.topic }), {
+    config: subscriptionConfig({ consumes: ['Object Created'], topics: { 'Object Created': { source: 'aws.s3', latestVersion: 1 }, 'inventory.reserved': { source: 'busline.inventory', latestVersion: 1 } } }),
+    validators,
+    ...quiet,
+  });
+  const s3Event = { version: '0', id: 'aws-1', 'detail-type': 'Object Created', source: 'aws.s3', account: '1', time: '2026-01-01T00:00:00Z', region: 'us-east-1', resources: [], detail: { bucket: { name: 'b' } } };
+  await handler({ Records: [sqsRecord(JSON.stringify(s3Event))] }, lambdaContext() as unknown as Context);
+  assert.deepEqual(seen, { data: { bucket: { name: 'b' } }, id: 'aws-1', topic: 'Object Created' });
+});
+
+test('a config with a published topic missing from topics is rejected at construction, naming the topic', () => {
+  assert.throws(
+    () => wrapHandler(async () => undefined, { config: subscriptionConfig({ publishes: ['order.shipped'] }), validators }),
+    (err: unknown) => err instanceof RuntimeOptionsError && /topics has no entry for order\.shipped/.test(err.message),
+  );
+});
+
+test('an option given explicitly wins over its environment variable, which wins over the default', async () => {
+  const lines: string[] = [];
+  process.env.BUSLINE_METRICS_NAMESPACE = 'FromEnv';
+  try {
+    const run = async (extra: object) => {
+      lines.length = 0;
+      const handler = wrapHandler(async () => undefined, { config: subscriptionConfig(), validators, output: (l) => void lines.push(l), logLevel: 'silent', ...extra });
+      await handler({ Records: [sqsRecord(JSON.stringify(eventBridgeEvent('order.placed', { orderId: 'o', quantity: 1 })))] }, lambdaContext() as unknown as Context);
+      return (JSON.parse(lines.find((l) => l.includes('CloudWatchMetrics'))!) as { _aws: { CloudWatchMetrics: Array<{ Namespace: string }> } })._aws.CloudWatchMetrics[0]!.Namespace;
+    };
+    assert.equal(await run({ metricsNamespace: 'Explicit' }), 'Explicit');
+    assert.equal(await run({}), 'FromEnv');
+    delete process.env.BUSLINE_METRICS_NAMESPACE;
+    assert.equal(await run({}), 'Busline');
+  } finally {
+    delete process.env.BUSLINE_METRICS_NAMESPACE;
+  }
+});
+
+test('an event that is neither an SQS batch nor an EventBridge event fails the invocation with a clear error', async () => {
+  const handler = wrapHandler(async () => undefined, { config: subscriptionConfig(), validators, ...quiet });
+  await assert.rejects(handler({ hello: 'world' }, lambdaContext() as unknown as Context), /neither an SQS batch .* nor an EventBridge event/);
+});
+
+test('validators lacking a topic the subscription publishes are rejected at construction', () => {
+  const { 'inventory.reserved': _dropped, ...partial } = validators as Record<string, unknown>;
+  assert.throws(
+    () => wrapHandler(async () => undefined, { config: subscriptionConfig(), validators: partial as typeof validators }),
+    (err: unknown) => err instanceof RuntimeOptionsError && /no schema for inventory\.reserved, which this subscription publishes/.test(err.message),
+  );
+});

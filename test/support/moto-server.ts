@@ -47,7 +47,12 @@ export async function startMotoServer(options: { timeoutMs?: number } = {}): Pro
   const stop = async (): Promise<void> => {
     if (!stopped) {
       stopped = true;
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        // A server that ignores SIGTERM must not outlive the tests.
+        const force = setTimeout(() => child.kill('SIGKILL'), 5000);
+        exited.then(() => clearTimeout(force), () => clearTimeout(force));
+      }
     }
     await exited;
   };

@@ -11,13 +11,11 @@
 import { InvalidEventPatternError } from './errors.ts';
 import { readPatternJson, type JsonNode } from './pattern-json.ts';
 import { comparableFromText } from './numbers.ts';
-import { parseCidr, parseIp } from './ip.ts';
-import { parseWildcard } from './wildcard.ts';
-import {
-  AnythingBut, AnythingButIgnoreCase, AnythingButPrefix, AnythingButSuffix, AnythingButWildcard,
-  Cidr, EqualsIgnoreCase, ExactIp, ExactLiteral, ExactNumber, ExactString, NumericRange, Prefix, Suffix, Wildcard,
-  type Matcher, type NumericBound,
-} from './matchers.ts';
+import { parseIp } from './ip.ts';
+import type { WildcardPieces } from './wildcard.ts';
+import { checkWildcardComplexity } from './wildcard-complexity.ts';
+import { ExactIp, ExactLiteral, ExactNumber, ExactString, Wildcard, type Matcher } from './matchers.ts';
+import { EXISTS_FALSE, EXISTS_TRUE, matchExpression } from './match-expression.ts';
 
 /** The conditions a pattern puts on one field (its value list, OR-ed). */
 export interface FieldCondition {
@@ -41,19 +39,72 @@ const RESERVED_IN_OR = new Set([
   'ip-address-in-range', 'ip-address-not-in-range',
 ]);
 
+/**
+ * Sibling and nested `$or`s multiply: `[A|B] x [C|D]` is four combinations. A
+ * pattern within the size quota could still expand to billions, so we refuse
+ * beyond this many (AWS refuses such rules too but does not publish its bound).
+ */
+export const MAX_OR_COMBINATIONS = 1000;
+
 export function compileBranches(text: string): Branch[] {
-  const root = readPatternJson(text);
-  if (root.kind !== 'object') throw new InvalidEventPatternError('Filter is not an object');
-  const branches: MutableBranch[] = [];
-  parseObject(branches, [], root, false);
+  const branches = parseBranches(text);
+  checkWildcardComplexity(wildcardOperandsByField(branches));
   return branches;
 }
 
-function parseObject(branches: MutableBranch[], path: string[], node: JsonNode & { kind: 'object' }, insideOr: boolean): void {
+/** Distinct `wildcard` operands per field path, over all branches (AWS evaluates one automaton per field). */
+function wildcardOperandsByField(branches: readonly Branch[]): Map<string, WildcardPieces[]> {
+  const byField = new Map<string, Map<string, WildcardPieces>>();
+  for (const b of branches) {
+    for (const cond of b.values()) {
+      for (const m of cond.matchers) {
+        if (!(m instanceof Wildcard)) continue;
+        let ops = byField.get(cond.path);
+        if (!ops) byField.set(cond.path, (ops = new Map()));
+        ops.set(m.operand, m.pieces);
+      }
+    }
+  }
+  return new Map([...byField].map(([path, ops]) => [path, [...ops.values()]]));
+}
+
+function parseBranches(text: string): Branch[] {
+  const root = readPatternJson(text);
+  if (root.kind !== 'object') throw new InvalidEventPatternError('Filter is not an object');
+  const context = { legacyOr: false, sawOr: false };
+  try {
+    const branches: MutableBranch[] = [];
+    parseObject(branches, [], root, false, context);
+    return branches;
+  } catch (e) {
+    // AWS's rule compiler keeps pre-`$or` patterns working: when a pattern using
+    // "$or" is not a valid `$or` expression, it is read again with "$or" as an
+    // ordinary field name, and only if that fails too is the pattern refused.
+    if (!(e instanceof InvalidEventPatternError) || !context.sawOr) throw e;
+    try {
+      const branches: MutableBranch[] = [];
+      parseObject(branches, [], root, false, { legacyOr: true, sawOr: true });
+      return branches;
+    } catch {
+      throw e;
+    }
+  }
+}
+
+interface CompileContext {
+  /** Read "$or" as an ordinary field name (the fallback above). */
+  readonly legacyOr: boolean;
+  sawOr: boolean;
+}
+
+function parseObject(
+  branches: MutableBranch[], path: string[], node: JsonNode & { kind: 'object' }, insideOr: boolean, context: CompileContext,
+): void {
   if (node.members.length === 0) throw new InvalidEventPatternError('Empty objects are not allowed');
   for (const { key, value } of node.members) {
-    if (key === '$or') {
-      parseOr(branches, path, value);
+    if (key === '$or' && !context.legacyOr) {
+      context.sawOr = true;
+      parseOr(branches, path, value, context);
       continue;
     }
     if (insideOr && RESERVED_IN_OR.has(key)) {
@@ -61,7 +112,7 @@ function parseObject(branches: MutableBranch[], path: string[], node: JsonNode &
     }
     if (value.kind === 'object') {
       path.push(key);
-      parseObject(branches, path, value, insideOr);
+      parseObject(branches, path, value, insideOr, context);
       path.pop();
     } else if (value.kind === 'array') {
       writeField(branches, [...path, key].join('.'), value);
@@ -75,7 +126,7 @@ function parseObject(branches: MutableBranch[], path: string[], node: JsonNode &
  * `$or: [A, B, ...]`: every branch built so far forks into one copy per
  * alternative; conditions read later apply to all the forks.
  */
-function parseOr(branches: MutableBranch[], path: string[], node: JsonNode): void {
+function parseOr(branches: MutableBranch[], path: string[], node: JsonNode, context: CompileContext): void {
   if (node.kind !== 'array') throw new InvalidEventPatternError('It must be an Array followed with $or.');
   const before = branches.map((b) => new Map(b));
   branches.length = 0;
@@ -84,13 +135,31 @@ function parseOr(branches: MutableBranch[], path: string[], node: JsonNode): voi
       throw new InvalidEventPatternError('Only JSON object is allowed in array of $or relationship.');
     }
     const forks = before.length > 0 ? before.map((b) => new Map(b)) : [new Map<string, FieldCondition>()];
-    parseObject(forks, path, alternative, true);
+    parseObject(forks, path, alternative, true, context);
     branches.push(...forks);
+    if (branches.length > MAX_OR_COMBINATIONS) {
+      throw new InvalidEventPatternError(
+        `Rule is too complex - its $or alternatives expand to more than ${MAX_OR_COMBINATIONS} combinations; ` +
+          'use fewer $or alternatives or split the pattern into several rules',
+      );
+    }
   }
   if (node.items.length < 2) throw new InvalidEventPatternError('There must have at least 2 Objects in $or relationship.');
 }
 
 function writeField(branches: MutableBranch[], path: string, node: JsonNode & { kind: 'array' }): void {
+  let condition: FieldCondition;
+  try {
+    condition = fieldCondition(path, node);
+  } catch (e) {
+    throw e instanceof InvalidEventPatternError ? e.inField(path) : e;
+  }
+  if (branches.length === 0) branches.push(new Map());
+  for (const b of branches) b.set(path, condition);
+}
+
+/** A field's value list: plain values and operator objects, any of which may match. */
+function fieldCondition(path: string, node: JsonNode & { kind: 'array' }): FieldCondition {
   const matchers: Matcher[] = [];
   let existsTrue = false;
   let existsFalse = false;
@@ -121,216 +190,5 @@ function writeField(branches: MutableBranch[], path: string, node: JsonNode & { 
     }
   }
   if (node.items.length === 0) throw new InvalidEventPatternError('Empty arrays are not allowed');
-  const condition: FieldCondition = { path, matchers, existsTrue, existsFalse };
-  if (branches.length === 0) branches.push(new Map());
-  for (const b of branches) b.set(path, condition);
-}
-
-const EXISTS_TRUE = Symbol('exists:true');
-const EXISTS_FALSE = Symbol('exists:false');
-type Expression = Matcher | typeof EXISTS_TRUE | typeof EXISTS_FALSE;
-
-function onlyKey(node: JsonNode & { kind: 'object' }, message = 'Only one key allowed in match expression'): void {
-  if (node.members.length > 1) throw new InvalidEventPatternError(message);
-}
-
-const TOO_MANY = 'Too many elements in numeric expression';
-
-function matchExpression(node: JsonNode & { kind: 'object' }): Expression {
-  const first = node.members[0];
-  if (!first) throw new InvalidEventPatternError('Match expression name not found');
-  const { key: type, value } = first;
-  switch (type) {
-    case 'exactly': {
-      if (value.kind !== 'string') throw new InvalidEventPatternError('exact match pattern must be a string');
-      onlyKey(node);
-      return new ExactString(value.value);
-    }
-    case 'prefix':
-    case 'suffix': {
-      if (value.kind === 'object') {
-        const m = ignoreCaseAffix(type, value);
-        onlyKey(node);
-        return m;
-      }
-      if (value.kind !== 'string') throw new InvalidEventPatternError(`${type} match pattern must be a string`);
-      onlyKey(node);
-      return type === 'prefix' ? new Prefix(value.value, false) : new Suffix(value.value, false);
-    }
-    case 'numeric': {
-      if (value.kind !== 'array') throw new InvalidEventPatternError('Value of numeric must be an array.');
-      const m = numericExpression(value.items);
-      onlyKey(node, TOO_MANY);
-      return m;
-    }
-    case 'anything-but': {
-      const m = anythingBut(value);
-      onlyKey(node, TOO_MANY);
-      return m;
-    }
-    case 'exists': {
-      if (value.kind !== 'true' && value.kind !== 'false') {
-        throw new InvalidEventPatternError('exists match pattern must be either true or false.');
-      }
-      onlyKey(node);
-      return value.kind === 'true' ? EXISTS_TRUE : EXISTS_FALSE;
-    }
-    case 'cidr': {
-      // AWS's wording for a non-string CIDR really does say "prefix".
-      if (value.kind !== 'string') throw new InvalidEventPatternError('prefix match pattern must be a string');
-      const block = parseCidr(value.value);
-      onlyKey(node);
-      return new Cidr(block);
-    }
-    case 'equals-ignore-case': {
-      if (value.kind !== 'string') throw new InvalidEventPatternError('equals-ignore-case match pattern must be a string');
-      onlyKey(node);
-      return new EqualsIgnoreCase(value.value);
-    }
-    case 'wildcard': {
-      if (value.kind !== 'string') throw new InvalidEventPatternError('wildcard match pattern must be a string');
-      const pieces = parseWildcard(value.value);
-      onlyKey(node);
-      return new Wildcard(value.value, pieces);
-    }
-    default:
-      throw new InvalidEventPatternError(`Unrecognized match type ${type}`);
-  }
-}
-
-function ignoreCaseAffix(type: 'prefix' | 'suffix', node: JsonNode & { kind: 'object' }): Matcher {
-  const Type = type === 'prefix' ? 'Prefix' : 'Suffix';
-  const first = node.members[0];
-  if (!first) throw new InvalidEventPatternError(`${Type} expression name not found`);
-  if (first.key !== 'equals-ignore-case') throw new InvalidEventPatternError(`Unsupported ${type} pattern: ${first.key}`);
-  if (first.value.kind !== 'string') throw new InvalidEventPatternError('equals-ignore-case match pattern must be a string');
-  onlyKey(node);
-  return type === 'prefix' ? new Prefix(first.value.value, true) : new Suffix(first.value.value, true);
-}
-
-function operand(node: JsonNode | undefined, op: string): number {
-  if (!node || node.kind !== 'number') {
-    throw new InvalidEventPatternError(`Value of ${op === '=' ? 'equals' : op} must be numeric`);
-  }
-  const c = comparableFromText(node.text);
-  if (!c.ok) throw new InvalidEventPatternError(c.reason);
-  return c.micros;
-}
-
-function tokenText(node: JsonNode | undefined): string {
-  if (!node) return ']';
-  switch (node.kind) {
-    case 'string': return node.value;
-    case 'number': return node.text;
-    case 'object': return '{';
-    case 'array': return '[';
-    default: return node.kind;
-  }
-}
-
-/** `[op, n]` or `[">"|">=", n, "<"|"<=", m]`, exactly as AWS accepts them. */
-function numericExpression(items: readonly JsonNode[]): Matcher {
-  const [opNode, first, secondOpNode, second, extra] = items;
-  if (!opNode || opNode.kind !== 'string') throw new InvalidEventPatternError(`Invalid member in numeric match: ${tokenText(opNode)}`);
-  const op = opNode.value;
-  switch (op) {
-    case '=':
-    case '<':
-    case '<=': {
-      const micros = operand(first, op);
-      if (items.length > 2) throw new InvalidEventPatternError(TOO_MANY);
-      return new NumericRange([{ op, micros }]);
-    }
-    case '>':
-    case '>=': {
-      const low = operand(first, op);
-      if (items.length === 2) return new NumericRange([{ op, micros: low }]);
-      if (!secondOpNode || secondOpNode.kind !== 'string') {
-        throw new InvalidEventPatternError(`Bad value in numeric range: ${tokenText(secondOpNode)}`);
-      }
-      const op2 = secondOpNode.value;
-      if (op2 !== '<' && op2 !== '<=') throw new InvalidEventPatternError(`Bad numeric range operator: ${op2}`);
-      const high = operand(second, op2);
-      if (extra) throw new InvalidEventPatternError('Too many terms in numeric range expression');
-      if (low >= high) throw new InvalidEventPatternError('Bottom must be less than top');
-      const bounds: NumericBound[] = [{ op, micros: low }, { op: op2, micros: high }];
-      return new NumericRange(bounds);
-    }
-    default:
-      throw new InvalidEventPatternError(`Unrecognized numeric range operator: ${op}`);
-  }
-}
-
-type AnythingButKind = 'equals-ignore-case' | 'prefix' | 'suffix' | 'wildcard';
-
-function anythingBut(value: JsonNode): Matcher {
-  if (value.kind === 'object') {
-    const first = value.members[0];
-    if (!first) throw new InvalidEventPatternError('Anything-But expression name not found');
-    const kind = first.key;
-    if (kind !== 'equals-ignore-case' && kind !== 'prefix' && kind !== 'suffix' && kind !== 'wildcard') {
-      throw new InvalidEventPatternError(`Unsupported anything-but pattern: ${kind}`);
-    }
-    const m = anythingButSet(kind, first.value);
-    onlyKey(value, TOO_MANY);
-    return m;
-  }
-  if (value.kind === 'array') return anythingButList(value.items);
-  if (value.kind === 'string') return new AnythingBut(new Set([value.value]), new Set(), [JSON.stringify(value.value)]);
-  if (value.kind === 'number') {
-    const c = comparableFromText(value.text);
-    if (!c.ok) throw new InvalidEventPatternError(c.reason);
-    return new AnythingBut(new Set(), new Set([c.micros]), [value.text]);
-  }
-  throw new InvalidEventPatternError('Value of anything-but must be an array or single string/number value.');
-}
-
-function anythingButList(items: readonly JsonNode[]): Matcher {
-  const strings = new Set<string>();
-  const micros = new Set<number>();
-  const shown: string[] = [];
-  for (const item of items) {
-    if (item.kind === 'string') {
-      strings.add(item.value);
-      shown.push(JSON.stringify(item.value));
-    } else if (item.kind === 'number') {
-      const c = comparableFromText(item.text);
-      if (!c.ok) throw new InvalidEventPatternError(c.reason);
-      micros.add(c.micros);
-      shown.push(item.text);
-    } else {
-      throw new InvalidEventPatternError('Inside anything but list, start|null|boolean is not supported.');
-    }
-  }
-  if ((strings.size > 0) === (micros.size > 0)) {
-    throw new InvalidEventPatternError('Inside anything but list, either all values are number or string, mixed type is not supported');
-  }
-  return new AnythingBut(strings, micros, shown);
-}
-
-function anythingButSet(kind: AnythingButKind, value: JsonNode): Matcher {
-  if (value.kind !== 'array' && value.kind !== 'string' && value.kind !== 'number') {
-    throw new InvalidEventPatternError('Value of anything-but must be an array or single string/number value.');
-  }
-  const items = value.kind === 'array' ? value.items : [value];
-  const operands: string[] = [];
-  for (const item of items) {
-    if (item.kind !== 'string') {
-      if (kind === 'equals-ignore-case') {
-        throw new InvalidEventPatternError('Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported.');
-      }
-      if (kind === 'wildcard') throw new InvalidEventPatternError('wildcard match pattern must be a string');
-      throw new InvalidEventPatternError('prefix/suffix match pattern must be a string');
-    }
-    if ((kind === 'prefix' || kind === 'suffix') && item.value === '') {
-      throw new InvalidEventPatternError('Null prefix/suffix not allowed');
-    }
-    operands.push(item.value);
-  }
-  switch (kind) {
-    case 'equals-ignore-case': return new AnythingButIgnoreCase(operands);
-    case 'prefix': return new AnythingButPrefix(operands);
-    case 'suffix': return new AnythingButSuffix(operands);
-    case 'wildcard': return new AnythingButWildcard(operands, operands.map(parseWildcard));
-  }
+  return { path, matchers, existsTrue, existsFalse };
 }

@@ -49,9 +49,32 @@ export class CompiledPattern implements EventPattern {
   }
 }
 
-export function compilePattern(pattern: string): CompiledPattern {
+/** EventBridge's "Event pattern size" quota (characters), adjustable per account. */
+export const DEFAULT_MAX_PATTERN_LENGTH = 2048;
+
+export interface CompilePatternOptions {
+  /**
+   * Longest pattern text accepted, in characters.
+   * @default 2048 - EventBridge's default "Event pattern size" quota
+   */
+  readonly maxLength?: number;
+}
+
+/**
+ * Validate and compile pattern text. Throws InvalidEventPatternError with AWS's
+ * reason for anything AWS refuses, including text that is not JSON and JSON
+ * that is not an object.
+ */
+export function compilePattern(pattern: string, options: CompilePatternOptions = {}): CompiledPattern {
   if (typeof pattern !== 'string') {
     throw new InvalidEventPatternError(`the pattern must be JSON text (a string), got ${pattern === null ? 'null' : typeof pattern}`);
+  }
+  const maxLength = options.maxLength ?? DEFAULT_MAX_PATTERN_LENGTH;
+  if (pattern.length > maxLength) {
+    throw new InvalidEventPatternError(
+      `event pattern is ${pattern.length} characters long, over the ${maxLength}-character limit ` +
+        '(EventBridge "Event pattern size" quota); shorten it or split it into several rules',
+    );
   }
   return new CompiledPattern(pattern, compileBranches(pattern));
 }

@@ -29,7 +29,8 @@ export function parseIp(text: string): IpAddress | undefined {
 function parseIpv4(text: string): IpAddress | undefined {
   let value = 0n;
   for (const part of text.split('.')) {
-    if (part.length > 3) return undefined;
+    // Leading zeros are refused as ambiguous (octal or decimal?), as current Java runtimes do.
+    if (part.length > 3 || (part.length > 1 && part.startsWith('0'))) return undefined;
     const n = Number(part);
     if (n > 255) return undefined;
     value = (value << 8n) | BigInt(n);
@@ -100,13 +101,4 @@ export function parseCidr(text: string): CidrBlock {
   }
   const hostMask = (1n << BigInt(width - bits)) - 1n;
   return { text, version: address.version, low: address.value, high: address.value | hostMask };
-}
-
-export function formatIp(ip: IpAddress): string {
-  if (ip.version === 4) {
-    return [24n, 16n, 8n, 0n].map((s) => String((ip.value >> s) & 255n)).join('.');
-  }
-  const groups: string[] = [];
-  for (let s = 112n; s >= 0n; s -= 16n) groups.push(((ip.value >> s) & 0xffffn).toString(16));
-  return groups.join(':');
 }

@@ -8,29 +8,24 @@
  * `null` too (their text is never one of the excluded strings).
  */
 import { comparableFromNumber, formatMicros } from './numbers.ts';
-import { parseIp, type CidrBlock, type IpAddress, formatIp } from './ip.ts';
+import { parseIp, type CidrBlock, type IpAddress } from './ip.ts';
 import { wildcardMatches, type WildcardPieces } from './wildcard.ts';
+import { IgnoreCaseText } from './ignore-case.ts';
 
 export type Leaf = string | number | boolean | null;
 
 export interface Matcher {
   /** Used by explain(): the condition in words, e.g. `> 100`, `"a"`, `a string starting with "x"`. */
   readonly description: string;
+  /** The anything-but family reads better with its own wording: `"x" is excluded by anything-but ...`. */
+  readonly excludes?: boolean;
   test(value: Leaf): boolean;
 }
 
-/** `exists` is not a test on a value: it is about presence, handled by the evaluator. */
-export interface ExistsCondition {
-  readonly exists: boolean;
-}
 
 const q = (s: string): string => JSON.stringify(s);
 export const formatLeaf = (v: Leaf): string => (typeof v === 'string' ? q(v) : String(v));
 
-/** Java's equalsIgnoreCase-style fold: compare upper-cased then lower-cased forms. */
-export function foldCase(s: string): string {
-  return s.toUpperCase().toLowerCase();
-}
 
 export class ExactString implements Matcher {
   readonly description: string;
@@ -87,47 +82,45 @@ export class ExactLiteral implements Matcher {
 
 export class Prefix implements Matcher {
   readonly description: string;
-  private readonly folded: string;
+  private readonly folded: IgnoreCaseText | undefined;
   constructor(readonly prefix: string, readonly ignoreCase: boolean) {
     this.description = `a string starting with ${q(prefix)}${ignoreCase ? ' (ignoring case)' : ''}`;
-    this.folded = foldCase(prefix);
+    this.folded = ignoreCase ? new IgnoreCaseText(prefix) : undefined;
   }
   test(v: Leaf): boolean {
     if (typeof v !== 'string') return false;
-    if (!this.ignoreCase) return v.startsWith(this.prefix);
-    return foldCase(v).startsWith(this.folded);
+    return this.folded ? this.folded.isPrefixOf(v) : v.startsWith(this.prefix);
   }
 }
 
 export class Suffix implements Matcher {
   readonly description: string;
-  private readonly folded: string;
+  private readonly folded: IgnoreCaseText | undefined;
   constructor(readonly suffix: string, readonly ignoreCase: boolean) {
     this.description = `a string ending with ${q(suffix)}${ignoreCase ? ' (ignoring case)' : ''}`;
-    this.folded = foldCase(suffix);
+    this.folded = ignoreCase ? new IgnoreCaseText(suffix) : undefined;
   }
   test(v: Leaf): boolean {
     if (typeof v !== 'string') return false;
-    if (!this.ignoreCase) return v.endsWith(this.suffix);
-    return foldCase(v).endsWith(this.folded);
+    return this.folded ? this.folded.isSuffixOf(v) : v.endsWith(this.suffix);
   }
 }
 
 export class EqualsIgnoreCase implements Matcher {
   readonly description: string;
-  private readonly folded: string;
+  private readonly folded: IgnoreCaseText;
   constructor(readonly expected: string) {
     this.description = `${q(expected)} (ignoring case)`;
-    this.folded = foldCase(expected);
+    this.folded = new IgnoreCaseText(expected);
   }
   test(v: Leaf): boolean {
-    return typeof v === 'string' && foldCase(v) === this.folded;
+    return typeof v === 'string' && this.folded.equals(v);
   }
 }
 
 export class Wildcard implements Matcher {
   readonly description: string;
-  constructor(readonly operand: string, private readonly pieces: WildcardPieces) {
+  constructor(readonly operand: string, readonly pieces: WildcardPieces) {
     this.description = `a string matching wildcard ${q(operand)}`;
   }
   test(v: Leaf): boolean {
@@ -177,6 +170,7 @@ export class Cidr implements Matcher {
 /** `anything-but` with strings or numbers: any leaf except the listed values. */
 export class AnythingBut implements Matcher {
   readonly description: string;
+  readonly excludes = true;
   constructor(private readonly strings: ReadonlySet<string>, private readonly micros: ReadonlySet<number>, shown: readonly string[]) {
     this.description = `anything but ${shown.join(', ')}`;
   }
@@ -192,18 +186,20 @@ export class AnythingBut implements Matcher {
 
 export class AnythingButIgnoreCase implements Matcher {
   readonly description: string;
-  private readonly folded: ReadonlySet<string>;
+  readonly excludes = true;
+  private readonly folded: readonly IgnoreCaseText[];
   constructor(values: readonly string[]) {
     this.description = `anything but ${values.map(q).join(', ')} (ignoring case)`;
-    this.folded = new Set(values.map(foldCase));
+    this.folded = values.map((v) => new IgnoreCaseText(v));
   }
   test(v: Leaf): boolean {
-    return typeof v !== 'string' || !this.folded.has(foldCase(v));
+    return typeof v !== 'string' || !this.folded.some((f) => f.equals(v));
   }
 }
 
 export class AnythingButPrefix implements Matcher {
   readonly description: string;
+  readonly excludes = true;
   constructor(private readonly prefixes: readonly string[]) {
     this.description = `anything but a string starting with ${prefixes.map(q).join(' or ')}`;
   }
@@ -214,6 +210,7 @@ export class AnythingButPrefix implements Matcher {
 
 export class AnythingButSuffix implements Matcher {
   readonly description: string;
+  readonly excludes = true;
   constructor(private readonly suffixes: readonly string[]) {
     this.description = `anything but a string ending with ${suffixes.map(q).join(' or ')}`;
   }
@@ -224,6 +221,7 @@ export class AnythingButSuffix implements Matcher {
 
 export class AnythingButWildcard implements Matcher {
   readonly description: string;
+  readonly excludes = true;
   constructor(operands: readonly string[], private readonly pieces: readonly WildcardPieces[]) {
     this.description = `anything but a string matching wildcard ${operands.map(q).join(' or ')}`;
   }
@@ -232,4 +230,3 @@ export class AnythingButWildcard implements Matcher {
   }
 }
 
-export { formatIp };

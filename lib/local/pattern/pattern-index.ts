@@ -1,15 +1,16 @@
 /**
- * Many rules, one event. Each rule branch is filed under the value of one of
- * its plain-equality fields (preferably `detail-type`, then `source`), so an
- * event only meets the branches filed under its own values, plus the few
- * branches that have no equality field at all. The event is flattened once,
- * and only along the paths some rule reads.
+ * Many rules, one event. Each rule branch is filed under the values of one of
+ * its fields that only lists plain values or prefixes (preferably
+ * `detail-type`, then `source`), so an event only meets the branches filed
+ * under its own values or their prefixes, plus the few branches that have no
+ * such field. The event is flattened once, and only along the paths some rule
+ * reads.
  */
 import type { Branch, FieldCondition } from './compile.ts';
 import { branchMatches } from './evaluate.ts';
 import { flattenEvent } from './event-fields.ts';
 import { CompiledPattern, type EventPattern } from './event-pattern.ts';
-import { ExactLiteral, ExactNumber, ExactString, type Leaf } from './matchers.ts';
+import { ExactLiteral, ExactNumber, ExactString, Prefix, type Leaf } from './matchers.ts';
 import { comparableFromNumber } from './numbers.ts';
 
 interface Rule<T> {
@@ -19,6 +20,7 @@ interface Rule<T> {
   readonly value: T;
   /** Where this rule's branches were filed, to undo on remove. */
   readonly filed: Array<{ path: string; key: string; ref: BranchRef<T> }>;
+  readonly filedByPrefix: Array<{ path: string; prefix: string; ref: BranchRef<T> }>;
   readonly unfiled: Array<BranchRef<T>>;
 }
 
@@ -40,36 +42,88 @@ function leafKey(v: Leaf): string {
   return `l${String(v)}`;
 }
 
-/** Index keys of a condition made only of plain equality values, else undefined. */
-function equalityKeys(cond: FieldCondition): string[] | undefined {
+interface FilingKeys {
+  readonly path: string;
+  /** Exact-value keys (leafKey form). */
+  readonly keys: string[];
+  /** Case-sensitive string prefixes. */
+  readonly prefixes: string[];
+}
+
+/** How a condition can be filed: only when every alternative is a plain value or a prefix. */
+function filingKeys(cond: FieldCondition): FilingKeys | undefined {
   if (cond.existsTrue || cond.existsFalse || cond.matchers.length === 0) return undefined;
   const keys: string[] = [];
+  const prefixes: string[] = [];
   for (const m of cond.matchers) {
     if (m instanceof ExactString) keys.push(`s${m.expected}`);
     else if (m instanceof ExactLiteral) keys.push(`l${String(m.expected)}`);
     else if (m instanceof ExactNumber) keys.push(leafKey(m.value));
-    else return undefined; // prefixes, ranges, IP literals...: not filed by value
+    else if (m instanceof Prefix && !m.ignoreCase) prefixes.push(m.prefix);
+    else return undefined; // ranges, anything-but, IP literals...: cannot be looked up by value
   }
-  return keys;
+  return { path: cond.path, keys, prefixes };
 }
 
-function chooseKeyField(branch: Branch): { path: string; keys: string[] } | undefined {
-  for (const path of PREFERRED_KEYS) {
-    const cond = branch.get(path);
-    const keys = cond && equalityKeys(cond);
-    if (keys) return { path, keys };
-  }
-  let best: { path: string; keys: string[] } | undefined;
+/** Prefer a well-known equality field, then any equality field, then fields with prefixes. */
+function chooseKeyField(branch: Branch): FilingKeys | undefined {
+  let best: FilingKeys | undefined;
+  let bestRank = Infinity;
   for (const cond of branch.values()) {
-    const keys = equalityKeys(cond);
-    if (keys && (!best || keys.length < best.keys.length)) best = { path: cond.path, keys };
+    const f = filingKeys(cond);
+    if (!f) continue;
+    const preferred = PREFERRED_KEYS.indexOf(cond.path);
+    const rank = (f.prefixes.length > 0 ? 100 : 0) + (preferred >= 0 ? preferred : 10) + (f.keys.length + f.prefixes.length) / 1000;
+    if (rank < bestRank) {
+      best = f;
+      bestRank = rank;
+    }
   }
   return best;
+}
+
+/** Branches filed under string prefixes of one field, looked up by the event value's prefixes of each filed length. */
+class PrefixShelf<T> {
+  readonly byPrefix = new Map<string, Set<BranchRef<T>>>();
+  private readonly lengths = new Map<number, number>(); // prefix length → how many prefixes have it
+
+  add(prefix: string, ref: BranchRef<T>): void {
+    let refs = this.byPrefix.get(prefix);
+    if (!refs) {
+      this.byPrefix.set(prefix, (refs = new Set()));
+      this.lengths.set(prefix.length, (this.lengths.get(prefix.length) ?? 0) + 1);
+    }
+    refs.add(ref);
+  }
+
+  delete(prefix: string, ref: BranchRef<T>): void {
+    const refs = this.byPrefix.get(prefix);
+    if (!refs) return;
+    refs.delete(ref);
+    if (refs.size > 0) return;
+    this.byPrefix.delete(prefix);
+    const n = (this.lengths.get(prefix.length) ?? 1) - 1;
+    if (n === 0) this.lengths.delete(prefix.length);
+    else this.lengths.set(prefix.length, n);
+  }
+
+  get empty(): boolean {
+    return this.byPrefix.size === 0;
+  }
+
+  lookup(value: string, visit: (ref: BranchRef<T>) => void): void {
+    for (const length of this.lengths.keys()) {
+      if (length > value.length) continue;
+      const refs = this.byPrefix.get(value.slice(0, length));
+      if (refs) for (const ref of refs) visit(ref);
+    }
+  }
 }
 
 export class PatternIndex<T> {
   private readonly rules = new Map<string, Rule<T>>();
   private readonly byField = new Map<string, Map<string, Set<BranchRef<T>>>>();
+  private readonly byFieldPrefix = new Map<string, PrefixShelf<T>>();
   private readonly unfiled = new Set<BranchRef<T>>();
   private needed: Set<string> | undefined = new Set();
   private seq = 0;
@@ -81,7 +135,7 @@ export class PatternIndex<T> {
   /** Add a rule; adding an id again replaces the earlier rule. */
   add(id: string, pattern: EventPattern, value: T): void {
     if (this.rules.has(id)) this.remove(id);
-    const rule: Rule<T> = { id, seq: this.seq++, pattern, value, filed: [], unfiled: [] };
+    const rule: Rule<T> = { id, seq: this.seq++, pattern, value, filed: [], filedByPrefix: [], unfiled: [] };
     this.rules.set(id, rule);
     const branches = pattern instanceof CompiledPattern ? pattern.branches : [undefined];
     for (const branch of branches) {
@@ -92,13 +146,23 @@ export class PatternIndex<T> {
         rule.unfiled.push(ref);
         continue;
       }
-      let byKey = this.byField.get(key.path);
-      if (!byKey) this.byField.set(key.path, (byKey = new Map()));
-      for (const k of new Set(key.keys)) {
-        let refs = byKey.get(k);
-        if (!refs) byKey.set(k, (refs = new Set()));
-        refs.add(ref);
-        rule.filed.push({ path: key.path, key: k, ref });
+      if (key.keys.length > 0) {
+        let byKey = this.byField.get(key.path);
+        if (!byKey) this.byField.set(key.path, (byKey = new Map()));
+        for (const k of new Set(key.keys)) {
+          let refs = byKey.get(k);
+          if (!refs) byKey.set(k, (refs = new Set()));
+          refs.add(ref);
+          rule.filed.push({ path: key.path, key: k, ref });
+        }
+      }
+      if (key.prefixes.length > 0) {
+        let shelf = this.byFieldPrefix.get(key.path);
+        if (!shelf) this.byFieldPrefix.set(key.path, (shelf = new PrefixShelf()));
+        for (const prefix of new Set(key.prefixes)) {
+          shelf.add(prefix, ref);
+          rule.filedByPrefix.push({ path: key.path, prefix, ref });
+        }
       }
     }
     this.needed = undefined;
@@ -115,6 +179,11 @@ export class PatternIndex<T> {
       if (refs && refs.size === 0) byKey!.delete(key);
       if (byKey && byKey.size === 0) this.byField.delete(path);
     }
+    for (const { path, prefix, ref } of rule.filedByPrefix) {
+      const shelf = this.byFieldPrefix.get(path);
+      shelf?.delete(prefix, ref);
+      if (shelf?.empty) this.byFieldPrefix.delete(path);
+    }
     for (const ref of rule.unfiled) this.unfiled.delete(ref);
     this.needed = undefined;
   }
@@ -124,8 +193,11 @@ export class PatternIndex<T> {
     if (this.rules.size === 0) return [];
     const fields = flattenEvent(event, this.neededPaths());
     const matched = new Set<Rule<T>>();
+    let tested: Set<BranchRef<T>> | undefined; // a branch filed under several values is tested once
     const test = (ref: BranchRef<T>): void => {
       if (matched.has(ref.rule)) return;
+      if (tested?.has(ref)) return;
+      (tested ??= new Set()).add(ref);
       const ok = ref.branch ? branchMatches(ref.branch, fields) : ref.rule.pattern.matches(event);
       if (ok) matched.add(ref.rule);
     };
@@ -136,6 +208,11 @@ export class PatternIndex<T> {
         const refs = byKey.get(leafKey(v.value));
         if (refs) for (const ref of refs) test(ref);
       }
+    }
+    for (const [path, shelf] of this.byFieldPrefix) {
+      const values = fields.get(path);
+      if (!values) continue;
+      for (const v of values) if (typeof v.value === 'string') shelf.lookup(v.value, test);
     }
     for (const ref of this.unfiled) test(ref);
     if (matched.size === 0) return [];

@@ -5,7 +5,9 @@
  *    repeated key twice: a later leaf replaces an earlier one, two objects merge);
  *  - the text of each number (`300.0`, `3.018e2`), to apply AWS's numeric limits
  *    to the number as written.
- * Error messages mimic the ones AWS returns for malformed JSON.
+ * Error messages mimic the ones AWS returns for malformed JSON. Like AWS's
+ * parser, reading stops at the end of the first JSON value: text after the
+ * pattern's closing brace is not read, so it cannot make the pattern invalid.
  */
 import { InvalidEventPatternError } from './errors.ts';
 
@@ -21,12 +23,7 @@ const MAX_DEPTH = 1000;
 export function readPatternJson(text: string): JsonNode {
   const reader = new Reader(text);
   reader.skipWhitespace();
-  const node = reader.value(0);
-  reader.skipWhitespace();
-  if (reader.pos < text.length) {
-    reader.fail(`Unexpected content after the end of the pattern object: '${text.slice(reader.pos, reader.pos + 20)}'`);
-  }
-  return node;
+  return reader.value(0);
 }
 
 class Reader {

@@ -77,7 +77,7 @@ export function dlqWithReasonMiddleware(options: DlqOptions): MiddlewareObj {
     name: 'busline-dlq-with-reason',
     after: async function sendDeadLetters(request) {
       const state = invocationState(request as BuslineRequest);
-      const dead = state.results.filter((r) => r.outcome.kind === 'dead-letter');
+      const dead = state.results.filter((r) => r.outcome.kind === 'dead-letter' && !r.deadLetterSent);
       if (dead.length === 0) return; // the common case: no SQS client is loaded
       await sendToDlq(dead, options);
     },
@@ -116,7 +116,9 @@ export async function sendToDlq(dead: RecordResult[], options: DlqOptions): Prom
       const failures = new Map((out.Failed ?? []).map((f) => [f.Id, f]));
       group.forEach((r, i) => {
         const id = entries[i]!.Id!;
-        if (!ok.has(id)) {
+        if (ok.has(id)) {
+          r.deadLetterSent = true;
+        } else {
           const f = failures.get(id);
           demote(r, f ? `${f.Code}: ${f.Message ?? ''}` : 'no result for the entry');
         }

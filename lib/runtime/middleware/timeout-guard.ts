@@ -27,9 +27,9 @@ export function createDeadline(context: Partial<Pick<Context, 'getRemainingTimeI
     const abort = (): void => controller.abort(new Error(`the invocation is ${marginMs} ms from its timeout`));
     if (initial - marginMs <= 0) abort();
     else {
+      // Not unref'd: while a handler awaits only this signal, the timer is what keeps the
+      // event loop (and so the invocation) alive. dispose() clears it when the invocation ends.
       timer = setTimeout(abort, initial - marginMs);
-      // Never keep a process alive for the guard alone (local runs, tests).
-      timer.unref?.();
     }
   }
   return {

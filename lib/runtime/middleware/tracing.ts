@@ -8,39 +8,9 @@
  * span's context; without one, the incoming trace id (or a new one) with a fresh span id, so
  * correlation across hops works with no tracing backend at all.
  */
-import { randomBytes } from 'node:crypto';
 import { SpanKind, SpanStatusCode, context as otelContext, trace, type Span } from '@opentelemetry/api';
 import type { RecordContext, RecordOutcome, RecordStep } from '../record-pipeline.ts';
-
-const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
-const INVALID_TRACE = '0'.repeat(32);
-const INVALID_SPAN = '0'.repeat(16);
-
-export interface TraceParent {
-  readonly traceId: string;
-  readonly spanId: string;
-  readonly flags: string;
-}
-
-export function parseTraceparent(value: unknown): TraceParent | undefined {
-  if (typeof value !== 'string') return undefined;
-  const m = TRACEPARENT.exec(value);
-  if (!m || m[1] === INVALID_TRACE || m[2] === INVALID_SPAN) return undefined;
-  return { traceId: m[1]!, spanId: m[2]!, flags: m[3]! };
-}
-
-export function formatTraceparent(tp: TraceParent): string {
-  return `00-${tp.traceId}-${tp.spanId}-${tp.flags}`;
-}
-
-/** A new span id under the same trace, or a new trace when there is no parent. */
-export function childTraceparent(parent: TraceParent | undefined): TraceParent {
-  return {
-    traceId: parent?.traceId ?? randomBytes(16).toString('hex'),
-    spanId: randomBytes(8).toString('hex'),
-    flags: parent?.flags ?? '01',
-  };
-}
+import { INVALID_SPAN_ID, INVALID_TRACE_ID, childTraceparent, formatTraceparent, parseTraceparent } from '../trace-context.ts';
 
 interface RecordTrace {
   readonly span: Span;
@@ -82,7 +52,8 @@ export function tracingStep(): RecordStep {
       );
       const sc = span.spanContext();
       const traceparent =
-        sc.traceId !== INVALID_TRACE && sc.spanId !== INVALID_SPAN
+        // The no-op tracer hands back the parent's own context: that is no new span.
+        sc.traceId !== INVALID_TRACE_ID && sc.spanId !== INVALID_SPAN_ID && sc.spanId !== parent?.spanId
           ? formatTraceparent({ traceId: sc.traceId, spanId: sc.spanId, flags: sc.traceFlags.toString(16).padStart(2, '0') })
           : formatTraceparent(childTraceparent(parent));
       traces.set(record, { span, traceparent, startedAt: performance.now() });

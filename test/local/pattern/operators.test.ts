@@ -107,3 +107,21 @@ test('values in one list are OR-ed: numeric or anything-but', () => {
   assert.equal(detailMatches(p, { n: '102' }), true);
   assert.equal(detailMatches(p, { n: 150 }), true);
 });
+
+test('exists:false ignores a field that only appears in another element of the same array', () => {
+  // AWS matches the fields of one array element together, for absence too.
+  const p = { lines: { sku: ['a'], voucher: [{ exists: false }] } };
+  assert.equal(detailMatches(p, { lines: [{ sku: 'a' }, { sku: 'b', voucher: 'x' }] }), true);
+  assert.equal(detailMatches(p, { lines: [{ sku: 'a', voucher: 'x' }, { sku: 'b' }] }), false);
+});
+
+test('equals-ignore-case accepts each pattern character in its lower or upper case form', () => {
+  assert.equal(detailMatches({ v: [{ 'equals-ignore-case': 'straße' }] }, { v: 'STRASSE' }), true);
+  assert.equal(detailMatches({ v: [{ 'equals-ignore-case': 'straße' }] }, { v: 'STRAßE' }), true);
+  assert.equal(detailMatches({ v: [{ 'equals-ignore-case': 'STRASSE' }] }, { v: 'straße' }), false);
+});
+
+test('suffix with equals-ignore-case matches the end of the value in any case', () => {
+  assert.equal(detailMatches({ v: [{ suffix: { 'equals-ignore-case': 'tBridge' } }] }, { v: 'EVENTBRIDGE' }), true);
+  assert.equal(detailMatches({ v: [{ suffix: { 'equals-ignore-case': 'tBridge' } }] }, { v: 'bridges' }), false);
+});

@@ -71,3 +71,24 @@ test('the index agrees with matching each pattern on its own', () => {
     assert.deepEqual(index.match(ev), expected);
   }
 });
+
+test('rules selecting by prefix are found through the prefixes of the event value', () => {
+  const index = new PatternIndex<string>();
+  index.add('a', p({ source: [{ prefix: 'svc-1' }] }), 'svc-1*');
+  index.add('b', p({ source: [{ prefix: 'svc-12' }, 'other'] }), 'svc-12*|other');
+  index.add('c', p({ source: [{ prefix: 'x' }] }), 'x*');
+  assert.deepEqual(index.match(event({ source: 'svc-123' })), ['svc-1*', 'svc-12*|other']);
+  assert.deepEqual(index.match(event({ source: 'other' })), ['svc-12*|other']);
+  assert.deepEqual(index.match(event({ source: 'svc-2' })), []);
+  index.remove('a');
+  assert.deepEqual(index.match(event({ source: 'svc-123' })), ['svc-12*|other']);
+});
+
+test('a pattern implemented outside this module is matched through its own matches()', () => {
+  const index = new PatternIndex<string>();
+  const custom = { text: '(custom)', matches: (e: unknown) => (e as { source?: string }).source === 'orders', explain: () => undefined };
+  index.add('custom', custom, 'custom');
+  index.add('plain', p({ source: ['orders'] }), 'plain');
+  assert.deepEqual(index.match(event({})), ['custom', 'plain']);
+  assert.deepEqual(index.match(event({ source: 'billing' })), []);
+});

@@ -1,0 +1,122 @@
+/**
+ * Runtime bundle budget: the reference flow's reserve-inventory handler bundled exactly as the
+ * constructs bundle it (lib/constructs/bundler.ts: one esbuild call, minified ESM, `@aws-sdk/*`
+ * external), against a peer bundle of the same handler wrapped by bare @middy/core with the same
+ * build-time validator. Reports minified size and module load time (median and spread of 20
+ * fresh `node -e "import(...)"` processes; each measures its own import with performance.now()).
+ *
+ * Run: npx tsx bench/runtime.bench.ts (or through `npm run bench`).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { buildSync } from 'esbuild';
+import type { BenchSection } from './section.ts';
+import { bundleHandlers } from '../lib/constructs/bundler.ts';
+import { loadSchemas } from '../lib/schema/schema-set.ts';
+import { generateValidatorModule } from '../lib/schema/validator-codegen.ts';
+import type { SubscriptionConfig } from '../lib/runtime/subscription-config.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const WORK = join(ROOT, 'bench/.tmp/runtime');
+const RUNS = 20;
+
+const CONFIG: SubscriptionConfig = {
+  flow: 'Orders',
+  subscription: 'reserve-inventory',
+  delivery: 'queue',
+  consumes: ['order.placed'],
+  publishes: ['inventory.reserved'],
+  topics: { 'order.placed': { source: 'shop.orders', latestVersion: 1 }, 'inventory.reserved': { source: 'shop.inventory', latestVersion: 1 } },
+  retry: { maxAttempts: 3, backoffBaseSeconds: 1, backoffMaxSeconds: 60 },
+  dedupe: { ttlSeconds: 86_400 },
+};
+
+function loadTimes(file: string): number[] {
+  const url = pathToFileURL(file).href;
+  const script = `const t=performance.now();await import(${JSON.stringify(url)});process.stdout.write(String(performance.now()-t));`;
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) times.push(Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, NODE_NO_WARNINGS: '1' } })));
+  return times.sort((a, b) => a - b);
+}
+
+const median = (xs: number[]) => (xs.length % 2 ? xs[(xs.length - 1) / 2]! : (xs[xs.length / 2 - 1]! + xs[xs.length / 2]!) / 2);
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+const ms = (x: number) => `${x.toFixed(2)} ms`;
+
+function bundlePeer(name: string, handlerFile: string, validatorsModule: string): string {
+  // Peer: the same handler and build-time validator under bare middy core, nothing else.
+  const src = join(WORK, 'peer-src', name);
+  mkdirSync(src, { recursive: true });
+  writeFileSync(join(src, 'validators.mjs'), validatorsModule);
+  writeFileSync(
+    join(src, 'entry.mjs'),
+    [
+      `import middy from '@middy/core';`,
+      `import userHandler from ${JSON.stringify(handlerFile)};`,
+      `import { validators } from './validators.mjs';`,
+      `export const handler = middy(async (event) => { for (const r of event.Records) { const d = JSON.parse(r.body).detail; if (!validators['order.placed'][1](d.data)) throw new Error('invalid'); await userHandler(d.data, {}); } });`,
+    ].join('\n'),
+  );
+  const outfile = join(WORK, 'peer', name, 'index.mjs');
+  buildSync({
+    entryPoints: [join(src, 'entry.mjs')],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node24',
+    minify: true,
+    external: ['@aws-sdk/*'],
+    nodePaths: [join(ROOT, 'node_modules')],
+    banner: { js: "import{createRequire as __bl_cr}from'node:module';const require=__bl_cr(import.meta.url);" },
+    legalComments: 'none',
+    logLevel: 'silent',
+  });
+  return outfile;
+}
+
+export async function run(): Promise<BenchSection> {
+  const validatorsModule = generateValidatorModule(loadSchemas(join(ROOT, 'schemas')).values());
+  const handlers = {
+    'reserve-inventory': join(ROOT, 'functions/reserve-inventory.ts'),
+    'sample (no SDK import)': join(ROOT, 'bench/fixtures/sample-handler.ts'),
+  };
+  const rows: string[][] = [];
+  for (const [label, handlerFile] of Object.entries(handlers)) {
+    const name = label.split(' ')[0]!;
+    const dir = bundleHandlers([{ name, handlerFile, validatorsModule, config: CONFIG }], join(WORK, 'busline', name)).get(name)!;
+    const busline = join(dir, 'index.mjs');
+    const peer = bundlePeer(name, handlerFile, validatorsModule);
+    const ours = { size: statSync(busline).size, times: loadTimes(busline) };
+    const theirs = { size: statSync(peer).size, times: loadTimes(peer) };
+    for (const [who, m] of [['busline, every middleware', ours], ['peer: bare @middy/core + validator', theirs]] as const) {
+      rows.push([
+        `${label}: ${who}`,
+        kb(m.size),
+        ms(median(m.times)),
+        `${ms(m.times[0]!)} – ${ms(m.times[m.times.length - 1]!)}`,
+        `${(median(m.times) / median(theirs.times)).toFixed(2)}×`,
+      ]);
+    }
+  }
+  return {
+    title: 'Runtime bundle: size and module load',
+    columns: ['bundle', 'minified size (@aws-sdk external)', `load median of ${RUNS}`, 'load min – max', 'load vs peer'],
+    rows,
+    notes: [
+      'Budget: < 60 KB and < 15 ms module load. Load = `await import()` of the bundle, timed inside a fresh node process, 20 processes per row.',
+      'reserve-inventory imports @aws-sdk/client-dynamodb at top level (its own code), which dominates its load time; the sample handler isolates the runtime (its SQS/EventBridge clients load lazily, on first use).',
+      `Node ${process.version}; bundles under bench/.tmp/runtime; machine shared with other jobs, so expect spread.`,
+    ],
+  };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const section = await run();
+  console.log(section.title);
+  console.log(section.columns.join(' | '));
+  for (const r of section.rows) console.log(r.join(' | '));
+  for (const n of section.notes ?? []) console.log(`- ${n}`);
+}

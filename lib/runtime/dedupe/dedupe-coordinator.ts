@@ -1,0 +1,280 @@
+/**
+ * Runs a handler at most once per dedupe key, over a store's lock:
+ *
+ *   key in the COMPLETED cache or store → duplicate: skip the handler, succeed the record
+ *   lock taken                          → run the handler; success → COMPLETED, failure → lock released, error rethrown
+ *   live lock held elsewhere            → DedupeInProgressError: the record fails and comes back after its visibility timeout
+ *   store unreachable or throttled      → DedupeStoreError: the record fails; the handler never runs without the lock
+ *
+ * Two records with the same key in flight in this container (an in-batch
+ * duplicate, or parallel records) do not race each other for the lock: the later
+ * one waits for the earlier one's outcome and is then a duplicate (it succeeded)
+ * or runs (it failed and released the lock).
+ */
+import type { Logger } from '../handler-types.ts';
+import { CompletedKeyCache, type CompletedEntry } from './completed-key-cache.ts';
+import type { DedupeStore } from './dedupe-store.ts';
+
+export const DEFAULT_DEDUPE_TTL_SECONDS = 24 * 60 * 60;
+export const DEFAULT_COMPLETED_CACHE_SIZE = 1_000;
+
+export interface DedupeCoordinatorOptions {
+  readonly store: DedupeStore;
+  /**
+   * How long a COMPLETED record suppresses duplicates.
+   * @default 86400 (24 hours)
+   */
+  readonly ttlSeconds?: number;
+  /**
+   * COMPLETED keys remembered in this container's memory (0 turns the cache off).
+   * @default 1000
+   */
+  readonly cacheSize?: number;
+  /** Where duplicate lines and store warnings go. @default - no logging */
+  readonly logger?: Logger;
+  /**
+   * Write the `duplicate event skipped: first processed at …` info line. The runtime's
+   * dedupe step turns it off: its record outcome line already carries that reason.
+   * @default true
+   */
+  readonly logDuplicates?: boolean;
+  /** Called once per duplicate skipped (for a metric when used outside the runtime, whose pipeline counts `Duplicate` itself). */
+  readonly onDuplicate?: (duplicate: DuplicateInfo) => void;
+  /** Epoch-ms clock; tests move it to expire locks and records. @default Date.now */
+  readonly now?: () => number;
+}
+
+export interface BeginOptions {
+  /** Epoch ms of the invocation's deadline: the lock lapses then, so a crashed attempt does not block retries. */
+  readonly deadlineMs: number;
+  /** This record's logger (for the duplicate line and store warnings). @default - the coordinator's logger */
+  readonly logger?: Logger;
+}
+
+export interface DuplicateInfo {
+  readonly key: string;
+  /** ISO-8601 time the first successful attempt finished. */
+  readonly firstProcessedAt: string;
+  /** Whether this container's cache recognised it, or the store did. */
+  readonly seenBy: 'cache' | 'store';
+}
+
+/** The lock is ours: run the handler, then settle the lease exactly once. */
+export interface DedupeLease {
+  readonly key: string;
+  /** The handler succeeded: mark the key COMPLETED. Never throws (a store failure is logged: the effect already happened). */
+  succeed(): Promise<void>;
+  /** The handler failed: release the lock so the retry runs. Never throws (the lock lapses at the deadline anyway). */
+  fail(): Promise<void>;
+  /**
+   * The attempt is given up without touching the store: the lock stays until its
+   * deadline. For a handler the timeout guard aborted, whose promise may still be
+   * running: releasing the lock would let a retry run beside it.
+   */
+  abandon(): void;
+  /** true once succeed(), fail() or abandon() was called. */
+  readonly settled: boolean;
+}
+
+export type BeginResult =
+  | { readonly outcome: 'run'; readonly lease: DedupeLease }
+  | ({ readonly outcome: 'duplicate' } & DuplicateInfo);
+
+export type DedupeResult = { readonly outcome: 'ran' } | ({ readonly outcome: 'duplicate' } & DuplicateInfo);
+
+/** A concurrent delivery of the same key holds a live lock; the record must fail and come back later. */
+export class DedupeInProgressError extends Error {
+  override readonly name = 'DedupeInProgressError';
+  readonly key: string;
+  /** ISO-8601 time the holder's lock lapses. */
+  readonly lockExpiresAt: string;
+  readonly lockExpiresAtMs: number;
+  constructor(key: string, lockExpiresAtMs: number) {
+    const lockExpiresAt = new Date(lockExpiresAtMs).toISOString();
+    super(
+      `dedupe: key "${key}" is being processed by another invocation (lock held until ${lockExpiresAt}); ` +
+        `the record fails and is redelivered after its visibility timeout`,
+    );
+    this.key = key;
+    this.lockExpiresAt = lockExpiresAt;
+    this.lockExpiresAtMs = lockExpiresAtMs;
+  }
+}
+
+export class DedupeCoordinator {
+  readonly ttlSeconds: number;
+  readonly #store: DedupeStore;
+  readonly #cache: CompletedKeyCache;
+  readonly #logger: Logger | undefined;
+  readonly #onDuplicate: ((duplicate: DuplicateInfo) => void) | undefined;
+  readonly #logDuplicates: boolean;
+  readonly #now: () => number;
+  /** Resolves (never rejects) when the attempt holding that key in this container settles. */
+  readonly #inFlight = new Map<string, Promise<void>>();
+
+  constructor(options: DedupeCoordinatorOptions) {
+    const ttlSeconds = options.ttlSeconds ?? DEFAULT_DEDUPE_TTL_SECONDS;
+    if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0) {
+      throw new RangeError(`dedupe: ttlSeconds must be a positive number of seconds (default 86400), got ${ttlSeconds}`);
+    }
+    if (options.store === undefined) throw new TypeError('dedupe: a store is required (DynamoDbDedupeStore in Lambda)');
+    this.ttlSeconds = ttlSeconds;
+    this.#store = options.store;
+    this.#cache = new CompletedKeyCache(options.cacheSize ?? DEFAULT_COMPLETED_CACHE_SIZE);
+    this.#logger = options.logger;
+    this.#onDuplicate = options.onDuplicate;
+    this.#logDuplicates = options.logDuplicates ?? true;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /**
+   * Runs `handler` unless `key` was already handled. Resolves `ran` or `duplicate`;
+   * rejects with the handler's error (lock released), DedupeInProgressError or
+   * DedupeStoreError (handler not run): in every rejection the record must fail.
+   */
+  async execute(key: string, options: BeginOptions, handler: () => Promise<void>): Promise<DedupeResult> {
+    const begun = await this.begin(key, options);
+    if (begun.outcome === 'duplicate') return begun;
+    try {
+      await handler();
+    } catch (error) {
+      await begun.lease.fail();
+      throw error;
+    }
+    await begun.lease.succeed();
+    return { outcome: 'ran' };
+  }
+
+  /**
+   * The first half of {@link execute}, for pipelines that run the handler themselves:
+   * `run` hands over a lease that must be settled with succeed() or fail(); until
+   * then, a second record with the same key in this container waits for it.
+   * Rejects with DedupeInProgressError or DedupeStoreError when the handler must not run.
+   */
+  async begin(key: string, options: BeginOptions): Promise<BeginResult> {
+    if (!Number.isFinite(options.deadlineMs)) {
+      throw new TypeError(`dedupe: deadlineMs must be the invocation's deadline in epoch ms, got ${options.deadlineMs}`);
+    }
+    // An in-batch duplicate waits for the earlier record's outcome instead of
+    // failing on its lock; loop, since another waiter may have gone first.
+    for (let prior = this.#inFlight.get(key); prior !== undefined; prior = this.#inFlight.get(key)) {
+      await prior;
+    }
+    let settle = noop;
+    const settled = new Promise<void>((resolve) => (settle = resolve));
+    this.#inFlight.set(key, settled);
+    const done = (): void => {
+      if (this.#inFlight.get(key) === settled) this.#inFlight.delete(key);
+      settle();
+    };
+    try {
+      const result = await this.#begin(key, options, done);
+      if (result.outcome === 'duplicate') done();
+      return result;
+    } catch (error) {
+      done();
+      throw error;
+    }
+  }
+
+  async #begin(key: string, options: BeginOptions, done: () => void): Promise<BeginResult> {
+    const logger = options.logger ?? this.#logger;
+    const nowMs = this.#now();
+    const cached = this.#cache.get(key, nowMs);
+    if (cached) return this.#duplicate(key, cached, 'cache', logger);
+
+    const lock = await this.#store.acquire(key, { nowMs, lockExpiresAtMs: options.deadlineMs });
+    if (lock.outcome === 'completed') {
+      this.#cache.set(key, lock);
+      return this.#duplicate(key, lock, 'store', logger);
+    }
+    if (lock.outcome === 'in-progress') throw new DedupeInProgressError(key, lock.lockExpiresAtMs);
+
+    let settled = false;
+    const lease: DedupeLease = {
+      key,
+      get settled() {
+        return settled;
+      },
+      succeed: async () => {
+        if (settled) return;
+        settled = true;
+        try {
+          await this.#complete(key, lock.token, options.deadlineMs, logger);
+        } finally {
+          done();
+        }
+      },
+      fail: async () => {
+        if (settled) return;
+        settled = true;
+        try {
+          await this.#release(key, lock.token, logger);
+        } finally {
+          done();
+        }
+      },
+      abandon: () => {
+        if (settled) return;
+        settled = true;
+        done();
+      },
+    };
+    return { outcome: 'run', lease };
+  }
+
+  async #complete(key: string, token: string, deadlineMs: number, logger: Logger | undefined): Promise<void> {
+    const processedAtMs = this.#now();
+    const expiresAtMs = processedAtMs + this.ttlSeconds * 1000;
+    // Cached before the store write: should that write fail, this container still skips duplicates.
+    this.#cache.set(key, { processedAtMs, expiresAtMs });
+    try {
+      const stillOurs = await this.#store.complete(key, token, { nowMs: processedAtMs, expiresAtMs });
+      if (!stillOurs) {
+        logger?.warn('dedupe: the lock lapsed before the handler finished and another attempt took it; the effect may have run twice', {
+          dedupeKey: key,
+          lockExpiresAt: new Date(deadlineMs).toISOString(),
+        });
+      }
+    } catch (error) {
+      // The effect happened: failing the record now would only make a retry run it again
+      // once the lock lapses. Succeed it and say the store missed the COMPLETED mark.
+      logger?.error('dedupe: handler succeeded but marking it COMPLETED failed; a redelivery after the lock lapses would run it again', {
+        dedupeKey: key,
+        error: describe(error),
+      });
+    }
+  }
+
+  async #release(key: string, token: string, logger: Logger | undefined): Promise<void> {
+    try {
+      await this.#store.release(key, token);
+    } catch (error) {
+      // The handler's own error is what the record fails with; the lock lapses at the deadline anyway.
+      logger?.warn('dedupe: could not release the lock after the handler failed; the retry waits for the lock to lapse', {
+        dedupeKey: key,
+        error: describe(error),
+      });
+    }
+  }
+
+  #duplicate(key: string, entry: CompletedEntry, seenBy: DuplicateInfo['seenBy'], logger: Logger | undefined): BeginResult {
+    const info: DuplicateInfo = { key, firstProcessedAt: new Date(entry.processedAtMs).toISOString(), seenBy };
+    if (this.#logDuplicates) {
+      logger?.info(duplicateMessage(info), { dedupeKey: key, firstProcessedAt: info.firstProcessedAt, seenBy });
+    }
+    this.#onDuplicate?.(info);
+    return { outcome: 'duplicate', ...info };
+  }
+}
+
+const noop = (): void => {};
+
+/** The line (or skip reason) that names a duplicate's first processing time. */
+export function duplicateMessage(info: DuplicateInfo): string {
+  return `duplicate event skipped: first processed at ${info.firstProcessedAt}`;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -1,0 +1,91 @@
+/**
+ * Turns a subscription's dedupe declaration (SubscriptionConfig.dedupe) and the
+ * wrapHandler `dedupe` option into the pipeline's dedupe step.
+ *
+ * Precedence: explicit option > environment variable > default.
+ *
+ * | option     | env                   | default                                    |
+ * |------------|-----------------------|--------------------------------------------|
+ * | (on/off)   | —                     | on unless config.dedupe or the option is false |
+ * | tableName  | BUSLINE_DEDUPE_TABLE  | none: required while dedupe is on          |
+ * | ttlSeconds | —                     | config.dedupe.ttlSeconds, else 86400       |
+ * | cacheSize  | —                     | 1000                                       |
+ * | store      | —                     | DynamoDbDedupeStore on tableName           |
+ * | client     | —                     | a DynamoDBClient made on first use         |
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { RuntimeOptionsError } from '../errors.ts';
+import { checkOptionKeys, positiveNumber, stringOption } from '../option-checks.ts';
+import type { RecordStep } from '../record-pipeline.ts';
+import { RUNTIME_ENV, type SubscriptionConfig } from '../subscription-config.ts';
+import { DEFAULT_COMPLETED_CACHE_SIZE, DEFAULT_DEDUPE_TTL_SECONDS, DedupeCoordinator } from './dedupe-coordinator.ts';
+import type { DedupeStore } from './dedupe-store.ts';
+import { dedupeStep } from './dedupe-step.ts';
+import { DynamoDbDedupeStore } from './dynamodb-dedupe-store.ts';
+
+/** The `dedupe` option of wrapHandler; `false` turns dedupe off for this wrapper. */
+export interface DedupeOptions {
+  /** The flow's dedupe table. @default env BUSLINE_DEDUPE_TABLE */
+  readonly tableName?: string;
+  /** How long a COMPLETED record suppresses duplicates. @default config.dedupe.ttlSeconds, else 86400 */
+  readonly ttlSeconds?: number;
+  /** COMPLETED keys remembered in this container (0 turns the cache off). @default 1000 */
+  readonly cacheSize?: number;
+  /** Where locks live. @default a DynamoDbDedupeStore on tableName */
+  readonly store?: DedupeStore;
+  /** The DynamoDB client of the default store. @default one made on first use (endpoint and region from the environment) */
+  readonly client?: DynamoDBClient;
+}
+
+const DEDUPE_OPTION_KEYS = ['tableName', 'ttlSeconds', 'cacheSize', 'store', 'client'] as const;
+
+/** The dedupe step for a wrapper, or undefined when dedupe is off. Checks every option now, at cold start. */
+export function createDedupeStep(where: string, config: SubscriptionConfig, options: DedupeOptions | false | undefined): RecordStep | undefined {
+  if (options === false) return undefined;
+  if (config.dedupe === false) {
+    if (options !== undefined) {
+      throw new RuntimeOptionsError(
+        `${where}: the dedupe option was given but config.dedupe is false (the subscription opted out); ` +
+          `remove the option, or turn dedupe on for the subscription`,
+      );
+    }
+    return undefined;
+  }
+  const given: DedupeOptions = options ?? {};
+  checkOptionKeys(`${where} dedupe`, given, DEDUPE_OPTION_KEYS);
+  const declared = config.dedupe ?? { ttlSeconds: DEFAULT_DEDUPE_TTL_SECONDS };
+  const ttlSeconds = positiveNumber(`${where} dedupe`, 'ttlSeconds', given.ttlSeconds, declared.ttlSeconds ?? DEFAULT_DEDUPE_TTL_SECONDS);
+  if (ttlSeconds <= 0) throw new RuntimeOptionsError(`${where}: dedupe ttlSeconds must be greater than 0, got ${ttlSeconds}`);
+  const cacheSize = given.cacheSize ?? DEFAULT_COMPLETED_CACHE_SIZE;
+  if (!Number.isInteger(cacheSize) || cacheSize < 0) {
+    throw new RuntimeOptionsError(`${where}: dedupe cacheSize must be a whole number ≥ 0 (0 turns the cache off), got ${JSON.stringify(cacheSize)}`);
+  }
+
+  let store = given.store;
+  if (store === undefined) {
+    const tableName = stringOption(`${where} dedupe`, 'tableName', given.tableName, RUNTIME_ENV.dedupeTable);
+    if (tableName === undefined) {
+      throw new RuntimeOptionsError(
+        `${where}: dedupe is on for subscription ${config.subscription} but no table is named: set the ` +
+          `${RUNTIME_ENV.dedupeTable} environment variable (the constructs do), pass dedupe: { tableName }, ` +
+          `or opt the subscription out with dedupe: false`,
+      );
+    }
+    store = new DynamoDbDedupeStore({ tableName, ...(given.client ? { client: given.client } : {}) });
+  } else if (given.tableName !== undefined || given.client !== undefined) {
+    throw new RuntimeOptionsError(`${where}: dedupe tableName and client configure the default store; they cannot be combined with dedupe.store`);
+  }
+
+  const coordinator = new DedupeCoordinator({ store, ttlSeconds, cacheSize, logDuplicates: false });
+  try {
+    return dedupeStep({
+      subscription: config.subscription,
+      ...(declared.keyPath === undefined ? {} : { keyPath: declared.keyPath }),
+      coordinator,
+    });
+  } catch (error) {
+    // A malformed config.dedupe.keyPath: an option error of this wrapper, found at cold start.
+    if (error instanceof TypeError) throw new RuntimeOptionsError(`${where}: ${error.message}`, { cause: error });
+    throw error;
+  }
+}

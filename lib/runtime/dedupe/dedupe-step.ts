@@ -1,0 +1,92 @@
+/**
+ * Dedupe as a record step of the runtime's per-record pipeline (record-pipeline.ts),
+ * placed after schema validation and before the user handler:
+ *
+ *   before   key → coordinator.begin: duplicate → skipRecord (the record succeeds, counted
+ *            as Duplicate); in progress elsewhere → retryRecord after the holder's lock
+ *            lapses; store down → retryRecord with the usual backoff; a keyPath
+ *            missing from data → rejectRecord (retrying cannot fix it: DLQ with reason)
+ *   after    handler succeeded → lease.succeed() (COMPLETED; never throws)
+ *   onError  handler or a later step failed → lease.fail() (lock released for the retry),
+ *            except after the timeout guard aborted the handler → lease.abandon() (its
+ *            promise may still run: the lock stays until the deadline)
+ *   settle   a lease still open (should not happen) is abandoned, so no later record of
+ *            this container waits on it
+ */
+import { TimeoutGuardError } from '../errors.ts';
+import { rejectRecord, retryRecord, skipRecord, type RecordContext, type RecordStep } from '../record-pipeline.ts';
+import { DedupeCoordinator, DedupeInProgressError, duplicateMessage, type DedupeLease } from './dedupe-coordinator.ts';
+import { DedupeKeyError, dedupeKeyFor } from './dedupe-key.ts';
+import { DedupeStoreError } from './dedupe-store.ts';
+
+export interface DedupeStepOptions {
+  readonly subscription: string;
+  /** Path in `data` whose value is the key. @default - metadata.id, else the EventBridge id */
+  readonly keyPath?: string;
+  readonly coordinator: DedupeCoordinator;
+}
+
+/**
+ * Delay for a record turned away by a live lock: come back just after the lock lapses.
+ * Backoff's short first delays would spend the record's attempts against a lock a crashed
+ * container holds until its deadline, and send it to the DLQ before it could ever run;
+ * if the holder succeeds sooner, the later retry is a duplicate and is simply skipped.
+ */
+function secondsUntil(epochMs: number): number {
+  return Math.max(1, Math.ceil((epochMs - Date.now()) / 1000) + 1);
+}
+
+/** Lambda's longest timeout: the lock expiry when a hand-driven invocation has no deadline. */
+const MAX_LAMBDA_TIMEOUT_MS = 15 * 60_000;
+
+export function dedupeStep(options: DedupeStepOptions): RecordStep {
+  const keyOf = dedupeKeyFor(options.subscription, options.keyPath);
+  const { coordinator } = options;
+  const leases = new WeakMap<RecordContext, DedupeLease>();
+
+  return {
+    name: 'dedupe',
+    async before(record) {
+      let key: string;
+      try {
+        key = keyOf({ metadataId: record.metadata.id, eventBridgeId: record.eventBridgeId, data: record.data });
+      } catch (error) {
+        if (error instanceof DedupeKeyError) return rejectRecord(error);
+        throw error;
+      }
+      const remainingMs = record.deadline.remainingMs();
+      const deadlineMs = Date.now() + (Number.isFinite(remainingMs) ? Math.max(0, remainingMs) : MAX_LAMBDA_TIMEOUT_MS);
+      try {
+        const begun = await coordinator.begin(key, { deadlineMs, logger: record.logger });
+        if (begun.outcome === 'duplicate') {
+          return skipRecord(`${duplicateMessage(begun)} (dedupe key ${begun.key}, seen by ${begun.seenBy})`);
+        }
+        leases.set(record, begun.lease);
+        return undefined;
+      } catch (error) {
+        if (error instanceof DedupeInProgressError) return retryRecord(error, secondsUntil(error.lockExpiresAtMs));
+        if (error instanceof DedupeStoreError) return retryRecord(error);
+        throw error;
+      }
+    },
+    async after(record) {
+      await leases.get(record)?.succeed();
+    },
+    async onError(record, failure) {
+      const lease = leases.get(record);
+      if (!lease) return;
+      if (failure.error instanceof TimeoutGuardError) lease.abandon();
+      else await lease.fail();
+    },
+    settle(record) {
+      const lease = leases.get(record);
+      if (lease && !lease.settled) {
+        record.logger.warn('dedupe: a lease was left open by the pipeline; abandoning it (the lock lapses at the deadline)', {
+          dedupeKey: lease.key,
+        });
+        lease.abandon();
+      }
+      leases.delete(record);
+    },
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * The contract between the dedupe coordinator and a place that remembers which
+ * events were handled: DynamoDB in Lambda ({@link DynamoDbDedupeStore}), memory in
+ * benchmarks and pipeline unit tests ({@link InMemoryDedupeStore}).
+ *
+ * A key is in one of three states: absent (never seen, or its record expired),
+ * IN_PROGRESS (an attempt holds the lock until `lockExpiresAt`), COMPLETED (the
+ * handler succeeded; duplicates are suppressed until `expiresAt`). Expiry is always
+ * judged against the caller's clock in code, never left to TTL deletion.
+ */
+
+export type DedupeStatus = 'IN_PROGRESS' | 'COMPLETED';
+
+export interface AcquireRequest {
+  /** Epoch ms now, by the caller's clock. */
+  readonly nowMs: number;
+  /** Epoch ms at which the lock lapses: the invocation's deadline, so a crashed attempt does not block retries. */
+  readonly lockExpiresAtMs: number;
+}
+
+export interface CompleteRequest {
+  readonly nowMs: number;
+  /** Epoch ms until which the COMPLETED record suppresses duplicates. */
+  readonly expiresAtMs: number;
+}
+
+/** The lock is ours: run the handler, then call complete() or release() with the token. */
+export interface LockAcquired {
+  readonly outcome: 'acquired';
+  readonly token: string;
+}
+
+/** The key was already handled successfully: skip the handler. */
+export interface AlreadyCompleted {
+  readonly outcome: 'completed';
+  /** Epoch ms the first successful attempt finished. */
+  readonly processedAtMs: number;
+  /** Epoch ms the COMPLETED record stops suppressing duplicates. */
+  readonly expiresAtMs: number;
+}
+
+/** Another attempt holds a live lock (a concurrent delivery): the record must come back later. */
+export interface HeldElsewhere {
+  readonly outcome: 'in-progress';
+  readonly lockExpiresAtMs: number;
+}
+
+export type AcquireResult = LockAcquired | AlreadyCompleted | HeldElsewhere;
+
+export interface DedupeStore {
+  /** Takes the lock for `key` unless a live IN_PROGRESS or unexpired COMPLETED record holds it. */
+  acquire(key: string, request: AcquireRequest): Promise<AcquireResult>;
+  /**
+   * Marks our lock COMPLETED. Resolves false when the lock is no longer ours (it
+   * expired and another attempt took it), so the caller can say so in its log.
+   */
+  complete(key: string, token: string, request: CompleteRequest): Promise<boolean>;
+  /** Deletes our IN_PROGRESS record so a retry runs; a lock that is no longer ours is left alone. */
+  release(key: string, token: string): Promise<void>;
+}
+
+/**
+ * The store could not be reached or refused the call (network error, throttling,
+ * missing table, access denied). The record must fail and be retried; the
+ * handler never runs without the lock.
+ */
+export class DedupeStoreError extends Error {
+  override readonly name = 'DedupeStoreError';
+  constructor(message: string, options: { cause: unknown }) {
+    super(message, options);
+  }
+}
