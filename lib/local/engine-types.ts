@@ -25,6 +25,8 @@ export interface LocalEngineOptions {
   readonly inFlightOnStart?: 'release' | 'keep';
   /** Function runner for rule → Lambda targets; can also be set later with setLambdaInvoker. */
   readonly lambdaInvoker?: LambdaInvoker;
+  /** Write-ahead log size that triggers a snapshot (compaction). @default 64 MiB */
+  readonly compactLogAfterBytes?: number;
   /** Skip starting DynamoDB (dynalite). @default false */
   readonly withoutDynamoDb?: boolean;
 }

@@ -62,7 +62,7 @@ export class LocalEngine {
     const accountId = options.accountId ?? '000000000000';
     await mkdir(stateDir, { recursive: true });
 
-    const store = await StateStore.open(join(stateDir, 'store'));
+    const store = await StateStore.open(join(stateDir, 'store'), { compactAfterBytes: options.compactLogAfterBytes });
     const journal = await Journal.open(join(stateDir, 'journal'));
     const archive = await EventArchive.open(join(stateDir, 'archive'));
     const sqs = new SqsService(store, { region, accountId, baseUrl: 'http://127.0.0.1' });

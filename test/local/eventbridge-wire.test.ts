@@ -83,6 +83,15 @@ test('an accepted event reaches the queue of every matching rule target, as the 
   assert.equal((await drain('unmatched')).length, 0);
 });
 
+test('a pretty-printed Detail is delivered as the same JSON and stays one record in the archive', async () => {
+  const detail = JSON.stringify({ metadata: { correlationId: 'pretty-1' }, data: { orderId: 'p-1', customerId: 'c', total: 3 } }, null, 2);
+  const from = new Date(Date.now() - 1000);
+  await f.events.send(new PutEventsCommand({ Entries: [{ EventBusName: 'orders', Source: 'shop', DetailType: 'OrderPlaced', Detail: detail }] }));
+  assert.deepEqual(JSON.parse((await drain('placed'))[0]!.Body!).detail, JSON.parse(detail));
+  const replay = await f.engine.replay({ busName: 'orders', from, to: new Date(Date.now() + 1000), ruleNames: ['placed'], filter: (a) => (a.event.detail as { data: { orderId: string } }).data.orderId === 'p-1' });
+  assert.equal(replay.eventCount, 1);
+});
+
 test('InputTransformer, InputPath and Input shape what a target receives', async () => {
   await f.events.send(new PutEventsCommand({ Entries: [order('o-2', 'c-1', 30)] }));
   assert.deepEqual(JSON.parse((await drain('transformed'))[0]!.Body!), { order: 'o-2', text: 'order o-2 costs 30', total: 30 });

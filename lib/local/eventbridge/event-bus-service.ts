@@ -332,7 +332,12 @@ export class EventBusService {
       resources,
       detail,
     };
-    const eventText = JSON.stringify(event);
+    // The event's JSON is built around the Detail text as received (it was just parsed, so it
+    // is valid JSON): serialising the parsed detail again is the largest cost on this path.
+    const eventText =
+      `{"version":"0","id":"${event.id}","detail-type":${JSON.stringify(detailType)},"source":${JSON.stringify(source)},` +
+      `"account":${JSON.stringify(event.account)},"time":"${time}","region":${JSON.stringify(event.region)},` +
+      `"resources":${JSON.stringify(resources)},"detail":${compactDetail(detailText, detail)}}`;
     this.options.archive.add(bus.name, eventText);
     this.route(bus, event, eventText, now, entry.TraceHeader, undefined);
     return { EventId: event.id };
@@ -610,6 +615,14 @@ export function busNameOf(nameOrArn: string): string {
   const marker = ':event-bus/';
   const i = nameOrArn.indexOf(marker);
   return i >= 0 ? nameOrArn.slice(i + marker.length) : nameOrArn;
+}
+
+/**
+ * Detail text fit to embed in a one-line record: as received, unless it spans lines (pretty
+ * printed), in which case it is serialised again.
+ */
+function compactDetail(text: string, parsed: unknown): string {
+  return text.includes('\n') || text.includes('\r') ? JSON.stringify(parsed) : text;
 }
 
 function entryError(code: string, message: string): PutEventsResultEntry {

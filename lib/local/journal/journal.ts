@@ -12,6 +12,14 @@ import type { JournalEntry, JournalQuery, JournalRecord } from './types.ts';
 
 export const JOURNAL_FILE = 'journal.jsonl';
 
+let clock = { ms: -1, iso: '' };
+/** The current time as ISO-8601, formatted once per millisecond (many records share one). */
+function nowIso(): string {
+  const ms = Date.now();
+  if (ms !== clock.ms) clock = { ms, iso: new Date(ms).toISOString() };
+  return clock.iso;
+}
+
 interface Subscriber {
   readonly query: JournalQuery;
   readonly onRecord: (record: JournalRecord) => void;
@@ -38,7 +46,7 @@ export class Journal {
 
   /** Stamp `seq` and `at`, write, and tell live subscribers. */
   append(entry: JournalEntry): JournalRecord {
-    const record = { seq: ++this.seq, at: entry.at ?? new Date().toISOString(), ...entry } as JournalRecord;
+    const record = { seq: ++this.seq, at: entry.at ?? nowIso(), ...entry } as JournalRecord;
     this.file.appendRawLazy(JSON.stringify(record));
     for (const subscriber of this.subscribers) {
       if (matchesQuery(record, subscriber.query)) {
@@ -58,7 +66,7 @@ export class Journal {
    */
   appendAccepted(entry: Omit<Extract<JournalEntry, { kind: 'event.accepted' }>, 'event'>, event: unknown, eventText: string): void {
     const seq = ++this.seq;
-    const at = entry.at ?? new Date().toISOString();
+    const at = entry.at ?? nowIso();
     const head = JSON.stringify({ seq, at, ...entry });
     this.file.appendRawLazy(`${head.slice(0, -1)},"event":${eventText}}`);
     if (this.subscribers.size > 0) {

@@ -35,6 +35,7 @@ export class StateStore {
   private generation = 0;
   private snapshotSource: SnapshotSource | undefined;
   private compacting: Promise<void> | undefined;
+  private compactQueued = false;
   private readonly compactAfterBytes: number;
 
   private constructor(readonly dir: string, options: StateStoreOptions) {
@@ -94,17 +95,20 @@ export class StateStore {
     const source = this.snapshotSource;
     if (!source) throw new Error('StateStore.compact() called before begin()');
     const next = this.generation + 1;
-    // Take the snapshot and switch logs in one synchronous step: every record logged before
-    // this point is reflected in the snapshot, every later one goes to the new log.
-    const lines: string[] = [];
-    for (const record of source()) lines.push(JSON.stringify(record));
+    // Capture the snapshot's records and switch logs in one synchronous step: every record
+    // logged before this point is reflected in the snapshot, every later one goes to the new
+    // log. The records are serialised afterwards, a slice per turn of the event loop, so a
+    // large state does not stall the engine. That is safe because the state's records are
+    // absolute (set receive count / visibility, delete, add): a change made after the switch
+    // that shows up in the snapshot is simply applied again when the new log is replayed.
+    const records = [...source()];
     const previous = this.log;
     this.log = new AppendFile(join(this.dir, `log-${next}.jsonl`));
     this.generation = next;
     const run = (async () => {
       await this.log?.flush();
       await previous?.close();
-      await writeFileDurably(join(this.dir, `snapshot-${next}.jsonl`), lines);
+      await writeSnapshot(join(this.dir, `snapshot-${next}.jsonl`), records);
       await syncDir(this.dir);
       for (const name of await readdir(this.dir)) {
         const m = SNAPSHOT.exec(name) ?? LOG.exec(name);
@@ -133,9 +137,16 @@ export class StateStore {
   }
 
   private maybeCompact(log: AppendFile): void {
-    if (this.compacting || log.bytesWritten < this.compactAfterBytes) return;
-    void this.compact().catch((error: unknown) => {
-      console.error(`busline store: compaction failed, will retry later: ${(error as Error).message}`);
+    if (this.compacting || this.compactQueued || log.bytesWritten < this.compactAfterBytes) return;
+    // Not now: the caller may log a change before applying it to memory, and the snapshot
+    // must include every change logged to the old log. A microtask runs after the caller's
+    // synchronous step has finished.
+    this.compactQueued = true;
+    queueMicrotask(() => {
+      this.compactQueued = false;
+      void this.compact().catch((error: unknown) => {
+        console.error(`busline store: compaction failed, will retry later: ${(error as Error).message}`);
+      });
     });
   }
 }
@@ -148,14 +159,16 @@ function numbered(names: readonly string[], pattern: RegExp): number[] {
     .sort((a, b) => a - b);
 }
 
-async function writeFileDurably(path: string, lines: readonly string[]): Promise<void> {
+async function writeSnapshot(path: string, records: readonly unknown[]): Promise<void> {
   const temporary = `${path}.tmp`;
   const handle = await open(temporary, 'w');
   try {
-    // Write in slices so a large state does not need one giant string.
-    const slice = 4096;
-    for (let i = 0; i < lines.length; i += slice) {
-      await handle.write(lines.slice(i, i + slice).join('\n') + '\n');
+    const slice = 2048;
+    for (let i = 0; i < records.length; i += slice) {
+      let chunk = '';
+      const end = Math.min(records.length, i + slice);
+      for (let j = i; j < end; j++) chunk += JSON.stringify(records[j]) + '\n';
+      await handle.write(chunk);
     }
     await handle.sync();
   } finally {
