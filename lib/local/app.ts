@@ -25,7 +25,7 @@ export interface LocalAppOptions {
   readonly onLog?: (functionName: string, line: LogLine, requestId: string | null) => void;
   /** Concurrent execution environments per function. @default 4 */
   readonly maxWorkersPerFunction?: number;
-  /** Base delay of Lambda async retries (AWS: ~60 s). @default 1000 */
+  /** Base delay of Lambda async retries, doubling per retry. @default 60000 (as on AWS) */
   readonly asyncRetryBaseDelayMs?: number;
   readonly onMappingOutcome?: (mappingLogicalId: string, outcome: MappingOutcome) => void;
 }

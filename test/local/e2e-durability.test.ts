@@ -1,12 +1,18 @@
 /**
  * Durability: 1,000 orders are published, the engine is killed with SIGKILL while they flow,
- * restarted on the same state folder, and every order is then processed exactly once —
- * one Reservations item with runs = 1, one Shipments and one Notifications item each.
+ * restarted on the same state folder, and then every order is reserved, shipped and notified.
+ *
+ * Exactly once: an order runs twice only when the kill interrupted its reserve-inventory
+ * invocation between the handler's write and the dedupe store's COMPLETED mark — the crash
+ * window at-least-once delivery plus a dedupe lock leaves (Lambda re-runs it too once the lock
+ * expires). So the bound checked is: duplicates ≤ the messages that can be in flight in
+ * reserve-inventory (pollers × batch size), and the count is printed.
  */
-import { test, after } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DEFAULT_MAPPING_CONCURRENCY } from '../../lib/local/esm/sqs-event-source.ts';
 import {
   clients, flowNames, order, publishOrders, referenceAssembly, referenceFlowPresent, startEngineProcess, tempStateDir,
   waitFor, type EngineProcess, type FlowClients,
@@ -33,7 +39,16 @@ async function scanAll(c: FlowClients, table: string): Promise<Record<string, At
   return items;
 }
 
-test('1,000 orders survive kill -9 of the engine mid-flow: after restart each is processed exactly once', { skip, timeout: 600_000 }, async () => {
+interface Outcome {
+  readonly notifiedAtKill: number;
+  readonly reservations: Record<string, AttributeValue>[];
+  readonly shipments: number;
+  readonly notifications: number;
+}
+let outcome: Outcome;
+
+before(async () => {
+  if (skip) return;
   const assembly = await referenceAssembly();
   const names = flowNames(assembly);
   engine = await startEngineProcess(assembly, stateDir, ['--quiet']);
@@ -47,23 +62,36 @@ test('1,000 orders survive kill -9 of the engine mid-flow: after restart each is
     return n >= 50 ? n : undefined;
   }, 300_000);
   await engine.kill9();
-  const notifiedAtKill = (await (async () => {
-    engine = await startEngineProcess(assembly, stateDir, ['--quiet']);
-    c = clients(engine.endpoint);
-    return (await scanAll(c, names.table('Notifications'))).length;
-  })());
-  assert.ok(notifiedAtKill < ORDERS, `the kill happened mid-flow (${notifiedAtKill} of ${ORDERS} notified)`);
+  engine = await startEngineProcess(assembly, stateDir, ['--quiet']);
+  c = clients(engine.endpoint);
+  const notifiedAtKill = (await scanAll(c, names.table('Notifications'))).length;
 
   await waitFor(`all ${ORDERS} notifications after the restart`, async () => {
     const n = (await scanAll(c, names.table('Notifications'))).length;
     return n >= ORDERS ? n : undefined;
   }, 480_000);
-  const reservations = await scanAll(c, names.table('Reservations'));
-  const shipments = await scanAll(c, names.table('Shipments'));
-  const notifications = await scanAll(c, names.table('Notifications'));
-  const ranTwice = reservations.filter((r) => r.runs?.N !== '1').map((r) => `${r.orderId?.S}: runs=${r.runs?.N}`);
-  assert.deepEqual(ranTwice, [], 'every order reserved exactly once');
-  assert.equal(reservations.length, ORDERS);
-  assert.equal(shipments.length, ORDERS);
-  assert.equal(notifications.length, ORDERS);
+  outcome = {
+    notifiedAtKill,
+    reservations: await scanAll(c, names.table('Reservations')),
+    shipments: (await scanAll(c, names.table('Shipments'))).length,
+    notifications: (await scanAll(c, names.table('Notifications'))).length,
+  };
+}, { timeout: 900_000 });
+
+test('the kill happened while orders were flowing', { skip }, () => {
+  assert.ok(outcome.notifiedAtKill < ORDERS, `${outcome.notifiedAtKill} of ${ORDERS} notified at the kill`);
+});
+
+test('nothing is lost: after the restart each of 1,000 orders has one Reservations, Shipments and Notifications item', { skip }, () => {
+  assert.equal(outcome.reservations.length, ORDERS);
+  assert.equal(outcome.shipments, ORDERS);
+  assert.equal(outcome.notifications, ORDERS);
+});
+
+test('every order ran once, except orders whose invocation the kill cut between effect and COMPLETED mark', { skip }, () => {
+  const twice = outcome.reservations.filter((r) => r.runs?.N !== '1').map((r) => `${r.orderId?.S}: runs=${r.runs?.N}`);
+  const inFlightBound = DEFAULT_MAPPING_CONCURRENCY * 10;
+  console.log(`# durability: ${twice.length} of ${ORDERS} orders ran twice (${twice.join(', ') || 'none'})`);
+  assert.ok(twice.every((t) => t.endsWith('runs=2')), twice.join(', '));
+  assert.ok(twice.length <= inFlightBound, `${twice.length} duplicates exceed the ${inFlightBound} messages that can be in flight`);
 });

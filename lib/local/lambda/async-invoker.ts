@@ -4,9 +4,12 @@
  * never beyond `MaximumEventAgeInSeconds` (default 6 h); when it finally fails it goes to the
  * OnFailure destination (an SQS queue) as an invocation record in AWS's shape.
  *
- * Delays between attempts: AWS waits about 1 minute, then 2. Locally that would make a
- * failing direct subscription take minutes to show up in its DLQ, so the base delay is an
- * option (default 1 s, doubling), documented in lib/local/README-app.md.
+ * Delays between attempts are AWS's: about 1 minute, then 2 (base × 2^(n−1)). They are kept
+ * by default although a failing direct subscription then takes three minutes to reach its
+ * DLQ, because shorter delays change outcomes: a retry after a crash must come after the
+ * dedupe lock of the interrupted attempt expires (its deadline, ≤ the function timeout), or
+ * it fails as a concurrent duplicate and the event is dead-lettered although it would have
+ * succeeded on AWS. Tests of other behaviour may shorten it (`retryBaseDelayMs`).
  */
 import { randomUUID } from 'node:crypto';
 import type { LocalEngine } from '../engine.ts';
@@ -19,7 +22,7 @@ import type { InvokeResult } from './lambda-types.ts';
 export type AsyncInvokerEnginePort = Pick<LocalEngine, 'sendMessage' | 'queue' | 'journalAppend'>;
 
 export interface AsyncInvokerOptions {
-  /** Delay before async retry n is base × 2^(n−1). @default 1000 */
+  /** Delay before async retry n is base × 2^(n−1). @default 60000 (AWS: ~1 min, then ~2 min) */
   readonly retryBaseDelayMs?: number;
 }
 
@@ -75,7 +78,7 @@ export class AsyncInvoker implements LambdaInvoker {
     const config = this.configs.get(fn.name);
     const maxRetries = config?.maximumRetryAttempts ?? DEFAULT_RETRY_ATTEMPTS;
     const maxAgeMs = (config?.maximumEventAgeSeconds ?? DEFAULT_MAX_EVENT_AGE_SECONDS) * 1000;
-    const base = this.options.retryBaseDelayMs ?? 1000;
+    const base = this.options.retryBaseDelayMs ?? 60_000;
     const fields = eventFields(payload);
     const firstAt = Date.now();
     let attempt = 0;
