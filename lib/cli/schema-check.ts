@@ -6,6 +6,7 @@
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { loadSchemas, type JsonSchema, type TopicSchemas } from '../schema/schema-set.ts';
+import type { CompiledValidator, ValidatorTable } from '../runtime/handler-types.ts';
 
 // ajv-formats is CommonJS: its default export arrives wrapped under some loaders.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
@@ -21,6 +22,15 @@ export function topicSchemas(schemasDir: string, topic: string): TopicSchemas {
     throw new PayloadInvalidError(`unknown topic "${topic}": ${schemasDir} has ${[...all.keys()].join(', ') || 'no topics'}`);
   }
   return found;
+}
+
+/** An ajv-compiled validator per version of one topic, in the runtime's ValidatorTable shape. */
+export function validatorTable(topic: TopicSchemas): ValidatorTable {
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  addFormats(ajv);
+  const versions: Record<number, CompiledValidator> = {};
+  for (const v of topic.versions) versions[v.version] = ajv.compile(v.schema as Record<string, unknown>) as CompiledValidator;
+  return { [topic.topic]: versions };
 }
 
 /** Throws PayloadInvalidError listing every violation (path and message). */

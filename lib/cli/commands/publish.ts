@@ -4,14 +4,12 @@
  */
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { createPublisher } from '../../runtime/index.ts';
 import { DEFAULT_STATE_DIR, readDevSession } from '../dev-session.ts';
 import { loadFlowContext } from '../flow-context.ts';
-import { topicSchemas, validatePayload, PayloadInvalidError } from '../schema-check.ts';
+import { topicSchemas, validatePayload, validatorTable, PayloadInvalidError } from '../schema-check.ts';
 import { localClients } from '../aws-clients.ts';
-import type { EnvelopeDetail, EventMetadata } from '../../runtime/envelope.ts';
 
 export const summary = 'validate a payload against its topic schema and publish it to the running engine';
 
@@ -53,21 +51,18 @@ export async function run(argv: string[]): Promise<number> {
   const schemas = topicSchemas(resolve(session.projectDir, flow.manifest.schemasDir), topic);
   validatePayload(schemas.latest.schema, topic, schemas.latest.version, data);
 
-  const id = values.id ?? randomUUID();
-  const metadata: EventMetadata = {
-    id, correlationId: values['correlation-id'] ?? id, schemaVersion: schemas.latest.version, publishedAt: new Date().toISOString(),
-  };
-  const detail: EnvelopeDetail = { metadata, data };
+  // The runtime's publisher, as a producer outside a handler would use it: it fills the
+  // metadata, sends, and retries only entries EventBridge did not accept.
   const { events } = localClients(values.endpoint ?? process.env.BUSLINE_ENDPOINT ?? session.endpoint, context.model.region);
-  const out = await events.send(new PutEventsCommand({
-    Entries: [{ EventBusName: flow.busName, Source: topicInfo.source, DetailType: topic, Detail: JSON.stringify(detail) }],
-  }));
-  const entry = out.Entries?.[0];
-  if ((out.FailedEntryCount ?? 0) > 0 || !entry?.EventId) {
-    console.error(`busline publish: not accepted: ${entry?.ErrorCode ?? 'unknown error'}: ${entry?.ErrorMessage ?? ''}`);
-    return 1;
-  }
-  console.log(`published ${topic} id=${id} correlationId=${metadata.correlationId} eventId=${entry.EventId}`);
+  const publisher = createPublisher({
+    topics: { [topic]: { source: topicInfo.source, latestVersion: schemas.latest.version } },
+    validators: validatorTable(schemas), busName: flow.busName, client: events,
+  });
+  const published = await publisher.publish(topic, data, {
+    ...(values.id ? { id: values.id } : {}), ...(values['correlation-id'] ? { correlationId: values['correlation-id'] } : {}),
+  });
+  const metadata = published.metadata;
+  console.log(`published ${topic} id=${published.id} correlationId=${metadata.correlationId} eventId=${published.eventBridgeId}`);
   console.log(`see it: npx busline events --correlation ${metadata.correlationId}`);
   return 0;
 }

@@ -65,10 +65,11 @@ export interface EngineProcess {
   kill9(): Promise<void>;
 }
 
-export async function startEngineProcess(assemblyDir: string, stateDir: string, extraArgs: string[] = []): Promise<EngineProcess> {
+/** Starts `busline dev` on an assembly, or (assemblyDir undefined) on the project, synthesizing it as `npm start` does. */
+export async function startEngineProcess(assemblyDir: string | undefined, stateDir: string, extraArgs: string[] = []): Promise<EngineProcess> {
   // BUSLINE_ENGINE_NODE_ARGS: extra node flags for the engine process (e.g. --cpu-prof when profiling a bench).
   const nodeArgs = (process.env.BUSLINE_ENGINE_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, BIN, 'dev', '--assembly', assemblyDir, '--state', stateDir, '--port', '0', ...extraArgs], {
+  const child = spawn(process.execPath, [...nodeArgs, BIN, 'dev', ...(assemblyDir ? ['--assembly', assemblyDir] : []), '--state', stateDir, '--port', '0', ...extraArgs], {
     cwd: PROJECT_DIR, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -76,7 +77,7 @@ export async function startEngineProcess(assemblyDir: string, stateDir: string, 
   child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const endpoint = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the engine did not start within 60 s:\n${out}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`the engine did not start within 240 s:\n${out}`)), 240_000);
     const check = (): void => {
       const m = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
       if (m) { clearTimeout(timer); resolve(m[1]!); }
