@@ -17,29 +17,33 @@ export interface LineageFilter {
   readonly topic?: string;
 }
 
-/** Builds the trees; roots are events without a known cause, oldest first. */
+/**
+ * Builds the trees; roots are events without a known cause, oldest first. One pass in journal
+ * order: a step belongs to the latest acceptance of its event id before it, so a replayed event
+ * (same id as the original, on AWS too) gets its own node with its own steps.
+ */
 export function buildLineage(records: readonly JournalRecord[], filter: LineageFilter = {}): LineageNode[] {
-  const nodes = new Map<string, LineageNode>();
+  const all: LineageNode[] = [];
+  const current = new Map<string, LineageNode>();
   const byMetadataId = new Map<string, LineageNode>();
   const eventByMessage = new Map<string, string>();
   for (const r of records) {
     if (r.kind === 'event.accepted') {
       const node: LineageNode = { event: r, steps: [], children: [] };
-      nodes.set(r.eventId, node);
+      all.push(node);
+      current.set(r.eventId, node);
       if (r.metadataId && !byMetadataId.has(r.metadataId)) byMetadataId.set(r.metadataId, node);
+      continue;
     }
-  }
-  for (const r of records) {
-    if (r.kind === 'event.accepted') continue;
     if (r.kind === 'delivery.enqueued' && r.eventId) eventByMessage.set(r.messageId, r.eventId);
     let eventId = r.eventId;
     if (!eventId && 'messageId' in r) eventId = eventByMessage.get(r.messageId);
     if (!eventId && r.kind === 'invocation.started' && r.messageIds?.[0]) eventId = eventByMessage.get(r.messageIds[0]);
-    const node = eventId ? nodes.get(eventId) : undefined;
+    const node = eventId ? current.get(eventId) : undefined;
     node?.steps.push(r);
   }
   const roots: LineageNode[] = [];
-  for (const node of nodes.values()) {
+  for (const node of all) {
     const parent = node.event.causationId ? byMetadataId.get(node.event.causationId) : undefined;
     if (parent && parent !== node) parent.children.push(node);
     else roots.push(node);

@@ -39,3 +39,15 @@ test('the tree names subscriptions instead of physical names and drops metric li
   assert.doesNotMatch(text, /_aws/);
   assert.match(text, /└─ inventory\.reserved/);
 });
+
+test('a replayed event (same event id as its original) gets its own node with its own steps', () => {
+  const replayed: JournalRecord[] = [
+    ...records,
+    { seq: ++seq, at: at(seq), kind: 'event.accepted', eventId: 'e1', bus: 'b', source: 's', topic: 'order.placed', metadataId: 'm1', correlationId: 'corr-1', replayName: 'r1', event: {} },
+    { seq: ++seq, at: at(seq), kind: 'rule.matched', eventId: 'e1', bus: 'b', rule: 'R2', targets: ['T'] },
+  ];
+  const roots = buildLineage(replayed);
+  const copy = roots.find((r) => r.event.replayName === 'r1')!;
+  assert.deepEqual(copy.steps.map((s) => s.kind === 'rule.matched' && s.rule), ['R2']);
+  assert.ok(!roots[0]!.steps.some((s) => s.kind === 'rule.matched' && s.rule === 'R2'));
+});

@@ -135,3 +135,21 @@ test('`busline events --correlation` prints the lineage tree from order.placed t
   assert.match(out.stdout, /└─ inventory\.reserved[^\n]*\n(.*\n)*.*schedule-shipment success/);
   assert.match(out.stdout, /└─ shipment\.scheduled[^\n]*\n(.*\n)*.*notify-customer success/);
 });
+
+test('`busline replay --subscription` re-sends archived events to that subscription only, marked with the replay name', { skip }, async () => {
+  const id = `replay-${run}`;
+  const [metadataId] = await publishOrders(c, names.busName, [order(id)]);
+  await notified(id);
+  const replay = busline(['replay', '--from', '10m', '--to', 'now', '--subscription', 'customer-history', '--state', stateDir]);
+  assert.equal(replay.code, 0, replay.stderr);
+  assert.match(replay.stdout, /→ customer-history only/);
+  const tree = await waitFor('the replayed copy in the lineage', async () => {
+    const out = busline(['events', '--correlation', metadataId!, '--state', stateDir, '--no-logs']).stdout;
+    return /replay=busline-/.test(out) ? out : undefined;
+  });
+  const replayed = tree.split('\n\n').find((block) => block.includes('replay=busline-'))!;
+  assert.match(replayed, /rule customer-history matched/);
+  assert.doesNotMatch(replayed, /rule reserve-inventory matched/);
+  const reservation = await getItem(c, names.table('Reservations'), key(id));
+  assert.equal(reservation?.runs?.N, '1', 'reserve-inventory did not see the replay');
+});
