@@ -241,7 +241,7 @@ export class EventFlow extends Construct {
       });
       grant = grant ? grant.combine(g) : g;
     }
-    const name = Construct.isConstruct(grantee) ? grantee.node.path : Names.nodeUniqueId(this.node) + '/grantee';
+    const name = Construct.isConstruct(grantee) ? grantee.node.path : Stack.of(this).resolve(grantee.grantPrincipal.toString()) as string;
     if (!this.isSubscriptionFunction(grantee)) this.publishers.push({ name, topics: topics.map((t) => t.name) });
     return grant!;
   }
