@@ -53,7 +53,7 @@ export type ValidatorTable = Readonly<Record<string, Readonly<Record<number, Com
 export interface WrapOptions {
   readonly config: SubscriptionConfig;
   readonly validators: ValidatorTable;
-  /** Record steps run after validation and before the handler (dedupe plugs in here). @default [] */
+  /** Record steps run after validation and dedupe, before the handler. @default [] */
   readonly recordSteps?: readonly RecordStep[];
   /**
    * Dedupe (docs/dedupe.md): on unless `config.dedupe` is false; `false` here turns it off for

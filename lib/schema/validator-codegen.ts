@@ -57,6 +57,26 @@ export function generateValidatorModule(topics: Iterable<TopicSchemas>): string 
     }
     table.push(`${JSON.stringify(t.topic)}: { ${entries.join(', ')} }`);
   }
-  const code = standaloneCode(ajv, refs);
+  const code = esmImports(standaloneCode(ajv, refs));
   return `${code}\nexport const validators = { ${table.join(', ')} };\n`;
+}
+
+/**
+ * ajv's standalone ESM output still calls `require()` for its runtime helpers (ucs2length for
+ * minLength, for one). Plain Node ESM has no `require`, so each call becomes a static import:
+ * the module then loads as it is in Node and in tests, and esbuild bundles the helpers.
+ * A CommonJS module's default import is its `module.exports`, which is what require returned.
+ */
+function esmImports(code: string): string {
+  const imports = new Map<string, string>();
+  const body = code.replace(/require\(("[^"]+")\)/g, (_call, specifier: string) => {
+    let name = imports.get(specifier);
+    if (!name) {
+      name = `__ajv_runtime_${imports.size}`;
+      imports.set(specifier, name);
+    }
+    return name;
+  });
+  const header = [...imports].map(([specifier, name]) => `import ${name} from ${specifier};`).join('\n');
+  return header ? `${header}\n${body}` : body;
 }

@@ -1,0 +1,158 @@
+/**
+ * The reference flow end to end in the local engine (run as `busline dev` in its own
+ * process): order.placed → reserve-inventory (queue) → inventory.reserved → schedule-shipment
+ * (queue) → shipment.scheduled → notify-customer (direct), plus customer-history (FIFO).
+ *
+ * - Sustained throughput: ORDERS orders published as fast as PutEvents takes them (10 per
+ *   call, 8 calls in flight); orders/s = orders ÷ time until the last Notifications write.
+ * - Latency at 20 orders/s: one order every 50 ms for LATENCY_SECONDS; per order, from just
+ *   before its PutEvents call to the end of the notify-customer invocation that wrote its
+ *   Notifications item (the journal's invocation.finished time, same clock), three hops.
+ * Each figure is the median of RUNS runs on one warm engine, with min–max.
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { BenchSection } from './section.ts';
+import {
+  clients, flowNames, order, referenceAssembly, startEngineProcess, tempStateDir, type FlowClients,
+} from '../test/local/support/reference-flow.ts';
+import { readJournal } from '../lib/cli/journal-file.ts';
+
+const RUNS = Number(process.env.BENCH_FLOW_RUNS ?? 3);
+const ORDERS = Number(process.env.BENCH_FLOW_ORDERS ?? 600);
+const LATENCY_SECONDS = Number(process.env.BENCH_FLOW_LATENCY_SECONDS ?? 15);
+const RATE_PER_SECOND = 20;
+
+interface Tracker {
+  /** correlationId → time the notify-customer invocation finished (ms since epoch). */
+  readonly notifiedAt: Map<string, number>;
+  poll(): void;
+}
+
+function journalTracker(stateDir: string, notifyFunction: string): Tracker {
+  const file = join(stateDir, 'journal', 'journal.jsonl');
+  const notifiedAt = new Map<string, number>();
+  let offset = 0;
+  return {
+    notifiedAt,
+    poll() {
+      const next = readJournal(file, offset);
+      offset = next.offset;
+      for (const r of next.records) {
+        if (r.kind === 'invocation.finished' && r.functionName === notifyFunction && r.outcome === 'success' && r.correlationId) {
+          if (!notifiedAt.has(r.correlationId)) notifiedAt.set(r.correlationId, Date.parse(r.at));
+        }
+      }
+    },
+  };
+}
+
+async function publish(c: FlowClients, busName: string, ids: readonly string[]): Promise<void> {
+  const out = await c.events.send(new PutEventsCommand({
+    Entries: ids.map((id) => ({
+      EventBusName: busName, Source: 'shop.orders', DetailType: 'order.placed',
+      Detail: JSON.stringify({ metadata: { id, correlationId: id, schemaVersion: 1, publishedAt: new Date().toISOString() }, data: order(id) }),
+    })),
+  }));
+  if (out.FailedEntryCount) throw new Error(`PutEvents rejected ${out.FailedEntryCount} entries`);
+}
+
+async function waitAll(tracker: Tracker, ids: readonly string[], timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    tracker.poll();
+    if (ids.every((id) => tracker.notifiedAt.has(id))) return Math.max(...ids.map((id) => tracker.notifiedAt.get(id)!));
+    if (Date.now() > deadline) {
+      const missing = ids.filter((id) => !tracker.notifiedAt.has(id)).length;
+      throw new Error(`${missing} of ${ids.length} orders not notified within ${timeoutMs / 1000} s`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function throughputRun(c: FlowClients, busName: string, tracker: Tracker, tag: string): Promise<number> {
+  const ids = Array.from({ length: ORDERS }, (_, i) => `tp-${tag}-${i}`);
+  const start = Date.now();
+  const chunks: string[][] = [];
+  for (let i = 0; i < ids.length; i += 10) chunks.push(ids.slice(i, i + 10));
+  let next = 0;
+  await Promise.all(Array.from({ length: 8 }, async () => {
+    while (next < chunks.length) await publish(c, busName, chunks[next++]!);
+  }));
+  const last = await waitAll(tracker, ids, 300_000);
+  return ORDERS / ((last - start) / 1000);
+}
+
+async function latencyRun(c: FlowClients, busName: string, tracker: Tracker, tag: string): Promise<number[]> {
+  const count = LATENCY_SECONDS * RATE_PER_SECOND;
+  const sentAt = new Map<string, number>();
+  const start = Date.now();
+  const sends: Promise<void>[] = [];
+  for (let i = 0; i < count; i++) {
+    const due = start + (i * 1000) / RATE_PER_SECOND;
+    const wait = due - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const id = `lat-${tag}-${i}`;
+    sentAt.set(id, Date.now());
+    sends.push(publish(c, busName, [id]));
+  }
+  await Promise.all(sends);
+  await waitAll(tracker, [...sentAt.keys()], 120_000);
+  return [...sentAt].map(([id, t]) => tracker.notifiedAt.get(id)! - t).sort((a, b) => a - b);
+}
+
+const pct = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const spread = (xs: readonly number[], digits = 0): string => `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
+
+export async function run(): Promise<BenchSection> {
+  const assembly = await referenceAssembly();
+  const names = flowNames(assembly);
+  const stateDir = tempStateDir();
+  const engine = await startEngineProcess(assembly, stateDir, ['--quiet']);
+  try {
+    const c = clients(engine.endpoint);
+    const tracker = journalTracker(stateDir, names.subscription('notify-customer').functionName!);
+    // Warm-up: every function's workers cold-start once, outside the measured runs.
+    const warm = Array.from({ length: 20 }, (_, i) => `warm-${i}`);
+    await publish(c, names.busName, warm.slice(0, 10));
+    await publish(c, names.busName, warm.slice(10));
+    await waitAll(tracker, warm, 120_000);
+
+    const throughput: number[] = [];
+    const p50: number[] = [];
+    const p99: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      throughput.push(await throughputRun(c, names.busName, tracker, String(i)));
+      const lat = await latencyRun(c, names.busName, tracker, String(i));
+      p50.push(pct(lat, 50));
+      p99.push(pct(lat, 99));
+    }
+    return {
+      title: 'Local engine: reference flow end to end (PutEvents → 3 hops → Notifications write)',
+      columns: ['measure', 'median', 'min–max', 'target'],
+      rows: [
+        ['sustained orders/s', median(throughput).toFixed(1), spread(throughput, 1), '≥ 100'],
+        [`p50 latency at ${RATE_PER_SECOND} orders/s (ms)`, median(p50).toFixed(0), spread(p50), '< 100'],
+        [`p99 latency at ${RATE_PER_SECOND} orders/s (ms)`, median(p99).toFixed(0), spread(p99), '< 500'],
+      ],
+      notes: [
+        `${RUNS} runs on one warm engine (busline dev in its own process, handlers in worker threads); ${ORDERS} orders per throughput run, ${LATENCY_SECONDS * RATE_PER_SECOND} per latency run.`,
+        'Each order runs four handlers (reserve-inventory, customer-history, schedule-shipment, notify-customer) and their DynamoDB writes (dynalite, in process).',
+        'Latency ends at the notify-customer invocation that wrote the Notifications item (journal invocation.finished), measured on the same clock as the publish.',
+      ],
+    };
+  } finally {
+    await engine.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const section = await run();
+  console.log(`## ${section.title}\n`);
+  console.log(`| ${section.columns.join(' | ')} |\n|${section.columns.map(() => '---').join('|')}|`);
+  for (const row of section.rows) console.log(`| ${row.join(' | ')} |`);
+  for (const note of section.notes ?? []) console.log(`\n${note}`);
+}

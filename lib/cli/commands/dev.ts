@@ -1,0 +1,126 @@
+/**
+ * `busline dev`: synthesize the CDK app (unless given an assembly), run it in the local engine,
+ * print the endpoint and one ready-to-paste publish command, and stream function logs.
+ */
+import { parseArgs } from 'node:util';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { startLocalApp, type LocalApp } from '../../local/app.ts';
+import { formatWarnings } from '../../local/assembly/format-warnings.ts';
+import { synthesize } from '../synth.ts';
+import { DEFAULT_PORT, DEFAULT_STATE_DIR, writeDevSession } from '../dev-session.ts';
+import { loadFlowContext, type FlowContext } from '../flow-context.ts';
+import { examplePayload, topicSchemas } from '../schema-check.ts';
+import { renderLogLine } from '../log-line.ts';
+
+export const summary = 'synthesize the CDK app and run it in the local engine (AWS wire endpoint on 127.0.0.1)';
+
+const HELP = `usage: busline dev [--port 4747] [--state .busline] [--app "<cdk app command>" | --assembly cdk.out] [--quiet]
+
+  --port      port of the AWS wire endpoint on 127.0.0.1 (default ${DEFAULT_PORT}; 0 = any free port)
+  --state     folder for queues, archive, journal and tables (default ${DEFAULT_STATE_DIR})
+  --app       command that runs the CDK app (default: "app" in cdk.json)
+  --assembly  run an already synthesized cloud assembly instead of synthesizing
+  --quiet     do not stream function logs`;
+
+export interface DevOptions {
+  readonly port: number;
+  readonly stateDir: string;
+  readonly projectDir: string;
+  readonly app?: string;
+  readonly assembly?: string;
+  readonly quiet?: boolean;
+  readonly print?: (line: string) => void;
+}
+
+/** Starts the engine on the app; resolves once it serves. The caller stops it. */
+export async function startDev(options: DevOptions): Promise<{ app: LocalApp; context: FlowContext; banner: string[] }> {
+  const print = options.print ?? ((l: string) => console.log(l));
+  const stateDir = resolve(options.stateDir);
+  mkdirSync(stateDir, { recursive: true });
+  const assemblyDir = options.assembly
+    ? resolve(options.assembly)
+    : await synthesize({ projectDir: options.projectDir, outdir: join(stateDir, 'cdk.out'), ...(options.app ? { app: options.app } : {}) });
+  const context = loadFlowContext(assemblyDir);
+  const app = await startLocalApp({
+    assembly: assemblyDir, stateDir, port: options.port,
+    ...(options.quiet ? {} : {
+      onLog: (fn: string, line: { level: string; text: string }) => {
+        const shown = renderLogLine(line.text);
+        if (shown !== undefined) for (const l of shown.split('\n')) print(`[${context.label(fn)}] ${l}`);
+      },
+    }),
+  });
+  writeDevSession({
+    endpoint: app.engine.endpoint, pid: process.pid, assemblyDir, projectDir: resolve(options.projectDir),
+    stateDir, startedAt: new Date().toISOString(),
+  });
+  return { app, context, banner: banner(app, context, options) };
+}
+
+function banner(app: LocalApp, context: FlowContext, options: DevOptions): string[] {
+  const lines = [`Busline local engine on ${app.engine.endpoint}  (state: ${options.stateDir})`, ''];
+  for (const flow of context.flows) {
+    lines.push(`flow "${flow.manifest.flow}" on bus ${flow.busName}:`);
+    for (const s of context.subscriptions.filter((x) => x.flow === flow.manifest.flow)) {
+      const pub = s.manifest.publishes.length ? `  → publishes ${s.manifest.publishes.join(', ')}` : '';
+      lines.push(`  ${s.name.padEnd(20)} ${s.manifest.topics.join(', ')} (${s.manifest.delivery})${pub}`);
+    }
+  }
+  if (context.flows.length === 0) {
+    lines.push(`${app.model.rules.length} rules, ${app.model.queues.length} queues, ${app.model.functions.length} functions, ${app.model.tables.length} tables (no Busline flow metadata)`);
+  }
+  const warnings = formatWarnings(app.model.warnings);
+  if (warnings.length) lines.push('', ...warnings);
+  lines.push('', `AWS SDK / CLI: AWS_ENDPOINT_URL=${app.engine.endpoint} AWS_REGION=${app.engine.region} AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x`);
+  const command = publishCommand(context, options);
+  if (command) lines.push('', 'Publish an event:', `  ${command}`, 'Then see what happened:', `  npx busline events${options.stateDir === DEFAULT_STATE_DIR ? '' : ` --state ${options.stateDir}`}`);
+  return lines;
+}
+
+/** One ready-to-paste publish command for the first topic a subscription consumes. */
+function publishCommand(context: FlowContext, options: DevOptions): string | undefined {
+  const flow = context.flows[0];
+  const topic = flow?.manifest.subscriptions[0]?.topics[0] ?? flow?.manifest.topics[0]?.name;
+  if (!flow || !topic) return undefined;
+  let data: unknown;
+  try {
+    data = examplePayload(topicSchemas(resolve(options.projectDir, flow.manifest.schemasDir), topic).latest.schema);
+  } catch {
+    return undefined;
+  }
+  const state = options.stateDir === DEFAULT_STATE_DIR ? '' : ` --state ${options.stateDir}`;
+  return `npx busline publish${state} ${topic} '${JSON.stringify(data).replace(/'/g, "'\\''")}'`;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string', default: String(DEFAULT_PORT) },
+      state: { type: 'string', default: DEFAULT_STATE_DIR },
+      app: { type: 'string' },
+      assembly: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) { console.log(HELP); return 0; }
+  if (values.app && values.assembly) { console.error('busline dev: give --app or --assembly, not both'); return 2; }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) { console.error(`busline dev: --port ${values.port} is not a port number (0–65535)`); return 2; }
+  const { app, banner } = await startDev({
+    port, stateDir: values.state, projectDir: process.cwd(), quiet: values.quiet,
+    ...(values.app ? { app: values.app } : {}), ...(values.assembly ? { assembly: values.assembly } : {}),
+  });
+  console.log(banner.join('\n'));
+  await new Promise<void>((resolveStop) => {
+    const stop = (): void => { resolveStop(); };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  console.log('\nstopping…');
+  await app.stop();
+  rmSync(join(resolve(values.state), 'dev.json'), { force: true });
+  return 0;
+}

@@ -1,0 +1,74 @@
+/**
+ * The CLI's view of a flow: subscriptions (from the FlowManifest in the bus's metadata) joined
+ * with the local physical names of their rule, queue, DLQ and function, so commands take
+ * `reserve-inventory` rather than `Orders-ReserveInventoryQueue…-1A2B…`.
+ */
+import { readCloudAssembly } from '../local/assembly/cloud-assembly.ts';
+import { loadAppModel } from '../local/assembly/load-app-model.ts';
+import type { LocalAppModel, ResourceRef } from '../local/assembly/app-model.ts';
+import type { FlowManifest, FlowSubscription } from '../schema/flow-manifest.ts';
+
+export interface SubscriptionView {
+  readonly name: string;
+  readonly flow: string;
+  readonly manifest: FlowSubscription;
+  readonly busName: string;
+  readonly ruleName?: string;
+  readonly functionName?: string;
+  readonly queueName?: string;
+  readonly queueArn?: string;
+  readonly dlqName?: string;
+  readonly dlqArn?: string;
+}
+
+export interface FlowContext {
+  readonly model: LocalAppModel;
+  readonly flows: readonly { readonly manifest: FlowManifest; readonly busName: string; readonly stackName: string }[];
+  readonly subscriptions: readonly SubscriptionView[];
+  subscription(name: string): SubscriptionView;
+  /** Subscription name for a physical function, rule or queue name, else the name itself. */
+  label(physicalName: string): string;
+}
+
+export class UnknownSubscriptionError extends Error {
+  override readonly name = 'UnknownSubscriptionError';
+}
+
+export function loadFlowContext(assemblyDir: string): FlowContext {
+  // Queue URLs are not needed by the CLI (it asks the engine with GetQueueUrl).
+  const model = loadAppModel(readCloudAssembly(assemblyDir), { queueUrl: (a, r, name) => name });
+  const find = <T extends ResourceRef>(list: readonly T[], stackName: string, logicalId: string | undefined): T | undefined =>
+    logicalId === undefined ? undefined : list.find((x) => x.stackName === stackName && x.logicalId === logicalId);
+  const flows = model.buses.filter((b) => b.flow).map((b) => ({ manifest: b.flow!, busName: b.name, stackName: b.stackName }));
+  const subscriptions: SubscriptionView[] = [];
+  const labels = new Map<string, string>();
+  for (const flow of flows) {
+    for (const s of flow.manifest.subscriptions) {
+      const rule = find(model.rules, flow.stackName, s.resources.rule);
+      const fn = find(model.functions, flow.stackName, s.resources.function);
+      const queue = find(model.queues, flow.stackName, s.resources.queue);
+      const dlq = find(model.queues, flow.stackName, s.resources.dlq);
+      subscriptions.push({
+        name: s.name, flow: flow.manifest.flow, manifest: s, busName: flow.busName,
+        ...(rule ? { ruleName: rule.name } : {}),
+        ...(fn ? { functionName: fn.name } : {}),
+        ...(queue ? { queueName: queue.name, queueArn: queue.arn } : {}),
+        ...(dlq ? { dlqName: dlq.name, dlqArn: dlq.arn } : {}),
+      });
+      for (const physical of [rule?.name, fn?.name, queue?.name]) if (physical) labels.set(physical, s.name);
+      if (dlq) labels.set(dlq.name, `${s.name} (DLQ)`);
+    }
+  }
+  return {
+    model, flows, subscriptions,
+    subscription(name) {
+      const found = subscriptions.find((s) => s.name === name);
+      if (!found) {
+        const known = subscriptions.map((s) => s.name).join(', ') || '(none: the app declares no Busline flow)';
+        throw new UnknownSubscriptionError(`no subscription named "${name}"; the flow has: ${known}`);
+      }
+      return found;
+    },
+    label: (physical) => labels.get(physical) ?? physical,
+  };
+}

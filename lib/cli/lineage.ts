@@ -1,0 +1,109 @@
+/**
+ * Lineage from the journal: events linked by causation (an event published while handling
+ * another carries metadata.causationId = that event's metadata.id), each with the steps that
+ * happened to it (rules matched and not matched, deliveries, invocations and their logs).
+ */
+import type { EventAcceptedRecord, JournalRecord } from '../local/journal/types.ts';
+import { renderLogLine } from './log-line.ts';
+
+export interface LineageNode {
+  readonly event: EventAcceptedRecord;
+  readonly steps: JournalRecord[];
+  readonly children: LineageNode[];
+}
+
+export interface LineageFilter {
+  readonly correlationId?: string;
+  readonly topic?: string;
+}
+
+/**
+ * Builds the trees; roots are events without a known cause, oldest first. One pass in journal
+ * order: a step belongs to the latest acceptance of its event id before it, so a replayed event
+ * (same id as the original, on AWS too) gets its own node with its own steps.
+ */
+export function buildLineage(records: readonly JournalRecord[], filter: LineageFilter = {}): LineageNode[] {
+  const all: LineageNode[] = [];
+  const current = new Map<string, LineageNode>();
+  const byMetadataId = new Map<string, LineageNode>();
+  const eventByMessage = new Map<string, string>();
+  for (const r of records) {
+    if (r.kind === 'event.accepted') {
+      const node: LineageNode = { event: r, steps: [], children: [] };
+      all.push(node);
+      current.set(r.eventId, node);
+      if (r.metadataId && !byMetadataId.has(r.metadataId)) byMetadataId.set(r.metadataId, node);
+      continue;
+    }
+    if (r.kind === 'delivery.enqueued' && r.eventId) eventByMessage.set(r.messageId, r.eventId);
+    let eventId = r.eventId;
+    if (!eventId && 'messageId' in r) eventId = eventByMessage.get(r.messageId);
+    if (!eventId && r.kind === 'invocation.started' && r.messageIds?.[0]) eventId = eventByMessage.get(r.messageIds[0]);
+    const node = eventId ? current.get(eventId) : undefined;
+    node?.steps.push(r);
+  }
+  const roots: LineageNode[] = [];
+  for (const node of all) {
+    const parent = node.event.causationId ? byMetadataId.get(node.event.causationId) : undefined;
+    if (parent && parent !== node) parent.children.push(node);
+    else roots.push(node);
+  }
+  return roots.filter((root) => matches(root, filter));
+}
+
+function matches(node: LineageNode, filter: LineageFilter): boolean {
+  const self = (filter.correlationId === undefined || node.event.correlationId === filter.correlationId || node.event.metadataId === filter.correlationId)
+    && (filter.topic === undefined || node.event.topic === filter.topic);
+  return self || node.children.some((c) => matches(c, filter));
+}
+
+const time = (iso: string): string => iso.slice(11, 23);
+
+/** One line per step; `label` turns physical names into subscription names. */
+export function describeStep(r: JournalRecord, label: (name: string) => string): string | undefined {
+  switch (r.kind) {
+    case 'rule.matched': return `✓ rule ${label(r.rule)} matched`;
+    case 'rule.unmatched': return `· rule ${label(r.rule)} did not match: ${r.reason}`;
+    case 'delivery.enqueued': return `→ enqueued on ${label(r.queue)}${r.via.startsWith('rule:') ? '' : ` (${r.via})`}`;
+    case 'delivery.received': return `← received from ${label(r.queue)}, attempt ${r.receiveCount}`;
+    case 'delivery.deleted': return `✓ done: deleted from ${label(r.queue)}`;
+    case 'delivery.dead-lettered': return `✗ dead-lettered to ${label(r.deadLetterQueue)} after ${r.receiveCount} receives`;
+    case 'target.invoked': return `→ invoked ${label(targetName(r.functionArn))} (async, attempt ${r.attempt})`;
+    case 'target.failed': return `✗ target ${r.targetId} failed (attempt ${r.attempt}): ${r.error}${r.final ? ` — final, ${r.deadLetter ?? 'dropped'}` : ''}`;
+    case 'invocation.started': return undefined;
+    case 'invocation.finished': {
+      const mark = r.outcome === 'success' ? '✓' : '✗';
+      return `${mark} ${label(r.functionName)} ${r.outcome} in ${r.durationMs} ms${r.error ? `: ${r.error}` : ''}`;
+    }
+    default: return undefined;
+  }
+}
+
+function targetName(arn: string): string {
+  return arn.replace(/^arn:aws:[a-z]+:[^:]*:[^:]*:(function:)?/, '');
+}
+
+export function renderLineage(roots: readonly LineageNode[], label: (name: string) => string, options: { logs?: boolean } = {}): string[] {
+  const lines: string[] = [];
+  const walk = (node: LineageNode, prefix: string, last: boolean, depth: number): void => {
+    const e = node.event;
+    const head = depth === 0 ? '' : last ? '└─ ' : '├─ ';
+    lines.push(`${prefix}${head}${e.topic ?? '(no detail-type)'}  id=${e.metadataId ?? e.eventId}  ${time(e.at)}${e.replayName ? `  replay=${e.replayName}` : ''}${depth === 0 && e.correlationId ? `  correlation=${e.correlationId}` : ''}`);
+    const inner = depth === 0 ? '' : `${prefix}${last ? '   ' : '│  '}`;
+    const bar = node.children.length ? '│  ' : '   ';
+    for (const step of node.steps) {
+      const text = describeStep(step, label);
+      if (!text) continue;
+      lines.push(`${inner}${bar}${time(step.at)} ${text}`);
+      if (options.logs !== false && step.kind === 'invocation.finished') {
+        for (const log of step.logs ?? []) {
+          const shown = renderLogLine(log);
+          if (shown !== undefined) lines.push(`${inner}${bar}             | ${shown}`);
+        }
+      }
+    }
+    node.children.forEach((child, i) => walk(child, inner, i === node.children.length - 1, depth + 1));
+  };
+  roots.forEach((root) => { walk(root, '', true, 0); lines.push(''); });
+  return lines;
+}

@@ -1,0 +1,66 @@
+/**
+ * Synthesizes a CDK app into a folder the way the CDK CLI runs an app: the app command with
+ * CDK_OUTDIR and the context of cdk.json / cdk.context.json in CDK_CONTEXT_JSON. Running the
+ * app directly skips the CDK CLI's own start-up (about two seconds) and makes no network calls.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export class SynthError extends Error {
+  override readonly name = 'SynthError';
+}
+
+export interface SynthOptions {
+  readonly projectDir: string;
+  /** The app command; default: "app" of cdk.json. */
+  readonly app?: string;
+  readonly outdir: string;
+}
+
+export function appCommandFromCdkJson(projectDir: string): string {
+  const file = join(projectDir, 'cdk.json');
+  if (!existsSync(file)) {
+    throw new SynthError(`no cdk.json in ${projectDir}: pass --app "<command that runs your CDK app>" or --assembly <cdk.out folder>`);
+  }
+  const app = (JSON.parse(readFileSync(file, 'utf8')) as { app?: string }).app;
+  if (!app) throw new SynthError(`${file} has no "app" entry: add "app": "npx tsx bin/app.ts" (or pass --app)`);
+  return app;
+}
+
+function contextOf(projectDir: string): Record<string, unknown> {
+  const context: Record<string, unknown> = {};
+  for (const name of ['cdk.json', 'cdk.context.json']) {
+    const file = join(projectDir, name);
+    if (!existsSync(file)) continue;
+    const json = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    Object.assign(context, name === 'cdk.json' ? (json.context as Record<string, unknown> | undefined) ?? {} : json);
+  }
+  return context;
+}
+
+export async function synthesize(options: SynthOptions): Promise<string> {
+  const projectDir = resolve(options.projectDir);
+  const app = options.app ?? appCommandFromCdkJson(projectDir);
+  const outdir = resolve(options.outdir);
+  mkdirSync(outdir, { recursive: true });
+  const child = spawn(app, {
+    cwd: projectDir, shell: true, stdio: ['ignore', 'inherit', 'pipe'],
+    env: {
+      ...process.env,
+      CDK_OUTDIR: outdir,
+      CDK_CONTEXT_JSON: JSON.stringify(contextOf(projectDir)),
+      CDK_CLI_ASM_VERSION: '55.0.0',
+      CDK_DISABLE_CLI_TELEMETRY: 'true',
+      CDK_DISABLE_VERSION_CHECK: '1',
+    },
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  const code = await new Promise<number>((r) => child.on('close', (c) => r(c ?? 1)));
+  if (code !== 0) throw new SynthError(`the CDK app (\`${app}\`) failed with exit code ${code}:\n${stderr.trim()}`);
+  if (!existsSync(join(outdir, 'manifest.json'))) {
+    throw new SynthError(`the CDK app (\`${app}\`) wrote no cloud assembly to ${outdir}: does it call app.synth()?`);
+  }
+  return outdir;
+}

@@ -1,0 +1,38 @@
+/** Options and programmatic shapes of {@link LocalEngine} (lib/local/engine.ts). */
+import type { LambdaInvoker } from './eventbridge/types.ts';
+
+export interface LocalEngineOptions {
+  /** Folder holding all durable state (queues, archive, journal, DynamoDB tables). Created if missing. */
+  readonly stateDir: string;
+  /** TCP port on 127.0.0.1; 0 picks a free one. @default 0 */
+  readonly port?: number;
+  /** @default "us-east-1" */
+  readonly region?: string;
+  /** @default "000000000000" */
+  readonly accountId?: string;
+  /**
+   * Called after durable state is recovered and before the wire endpoint accepts requests:
+   * declare the template's buses, rules, queues and tables here, so no request can arrive
+   * before the rules exist.
+   */
+  readonly setup?: (engine: EngineResources) => void | Promise<void>;
+  /**
+   * What to do at start with messages that were in flight when the engine stopped.
+   * "release" makes them visible at once (their consumers — the engine's own workers —
+   * died with it); "keep" lets their visibility timeout run out as on AWS.
+   * @default "release"
+   */
+  readonly inFlightOnStart?: 'release' | 'keep';
+  /** Function runner for rule → Lambda targets; can also be set later with setLambdaInvoker. */
+  readonly lambdaInvoker?: LambdaInvoker;
+  /** Write-ahead log size that triggers a snapshot (compaction). @default 64 MiB */
+  readonly compactLogAfterBytes?: number;
+  /** Skip starting DynamoDB (dynalite). @default false */
+  readonly withoutDynamoDb?: boolean;
+}
+
+/** The resource-declaring part of the engine, handed to `setup`. */
+export type EngineResources = Pick<
+  import('./engine.ts').LocalEngine,
+  'createBus' | 'putRule' | 'putTargets' | 'createArchive' | 'createQueue' | 'createTable' | 'setLambdaInvoker' | 'region' | 'accountId'
+>;

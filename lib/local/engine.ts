@@ -1,0 +1,257 @@
+/**
+ * LocalEngine: the embedded engine. Composes the durable store, SQS queues, EventBridge
+ * buses and rules, DynamoDB (dynalite), the lineage journal and the one wire endpoint.
+ * See lib/local/README.md.
+ *
+ * State folder layout:
+ *   store/     write-ahead log + snapshots of queue state (lib/local/store)
+ *   archive/   every accepted event, per bus (lib/local/eventbridge/archive.ts)
+ *   journal/   the lineage journal (lib/local/journal)
+ *   dynamodb/  dynalite's LevelDB
+ */
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { EngineResources, LocalEngineOptions } from './engine-types.ts';
+import { StateStore } from './store/state-store.ts';
+import { SqsService } from './sqs/sqs-service.ts';
+import { EventArchive } from './eventbridge/archive.ts';
+import { EventBusService } from './eventbridge/event-bus-service.ts';
+import { Journal } from './journal/journal.ts';
+import { DynamoDbBackend } from './wire/dynamodb.ts';
+import { WireServer } from './wire/server.ts';
+import { sqsActions, toWireError as sqsWireError } from './wire/sqs-actions.ts';
+import { eventBridgeActions, toWireError as eventsWireError } from './wire/eventbridge-actions.ts';
+import type {
+  ArchiveDefinition,
+  LambdaInvoker,
+  PutEventsRequestEntry,
+  PutEventsResult,
+  ReplayOptions,
+  ReplayResult,
+  RuleDefinition,
+  TargetDefinition,
+} from './eventbridge/types.ts';
+import type { QueueAttributes, QueueInfo, ReceiveOptions, ReceivedMessage, SendMessageInput, SendMessageResult } from './sqs/types.ts';
+import type { JournalEntry, JournalQuery, JournalRecord } from './journal/types.ts';
+import type { Queue, StoredMessage } from './sqs/queue.ts';
+
+export type { LocalEngineOptions, EngineResources } from './engine-types.ts';
+
+interface Parts {
+  readonly stateDir: string;
+  readonly region: string;
+  readonly accountId: string;
+  readonly store: StateStore;
+  readonly sqs: SqsService;
+  readonly archive: EventArchive;
+  readonly events: EventBusService;
+  readonly journal: Journal;
+  readonly dynamodb: DynamoDbBackend | undefined;
+  readonly wire: WireServer;
+}
+
+export class LocalEngine {
+  private stopped = false;
+
+  private constructor(private readonly parts: Parts) {}
+
+  /** Recover state from stateDir, start DynamoDB and the wire endpoint, run `setup`. */
+  static async start(options: LocalEngineOptions): Promise<LocalEngine> {
+    const stateDir = resolve(options.stateDir);
+    const region = options.region ?? 'us-east-1';
+    const accountId = options.accountId ?? '000000000000';
+    await mkdir(stateDir, { recursive: true });
+
+    const store = await StateStore.open(join(stateDir, 'store'), { compactAfterBytes: options.compactLogAfterBytes });
+    const journal = await Journal.open(join(stateDir, 'journal'));
+    const archive = await EventArchive.open(join(stateDir, 'archive'));
+    const sqs = new SqsService(store, { region, accountId, baseUrl: 'http://127.0.0.1' });
+    await store.recover((record) => {
+      sqs.applyRecovered(record as { t?: unknown });
+    });
+    sqs.finishRecovery(options.inFlightOnStart ?? 'release');
+    await store.begin(() => sqs.snapshot());
+    sqs.observer = journalObserver(journal);
+
+    const events = new EventBusService({ region, accountId, sqs, archive, journal });
+    if (options.lambdaInvoker) events.setLambdaInvoker(options.lambdaInvoker);
+    const dynamodb = options.withoutDynamoDb ? undefined : await DynamoDbBackend.start(join(stateDir, 'dynamodb'));
+
+    let open!: () => void;
+    const ready = new Promise<void>((resolveReady) => (open = resolveReady));
+    const wire = await WireServer.start(options.port ?? 0, {
+      sqs: sqsActions(sqs),
+      events: eventBridgeActions(events),
+      sqsError: sqsWireError,
+      eventsError: eventsWireError,
+      dynamodb,
+      journalQuery: (query) => journal.query(query),
+      ready,
+    });
+    sqs.baseUrl = `http://127.0.0.1:${wire.port}`;
+    const engine = new LocalEngine({ stateDir, region, accountId, store, sqs, archive, events, journal, dynamodb, wire });
+    try {
+      await options.setup?.(engine as EngineResources);
+    } catch (error) {
+      await engine.stop();
+      throw error;
+    }
+    events.startDeliveries();
+    open();
+    return engine;
+  }
+
+  /** e.g. "http://127.0.0.1:4747": endpoint for every AWS SDK client and `aws --endpoint-url`. */
+  get endpoint(): string {
+    return `http://127.0.0.1:${this.parts.wire.port}`;
+  }
+  get port(): number {
+    return this.parts.wire.port;
+  }
+  get region(): string {
+    return this.parts.region;
+  }
+  get accountId(): string {
+    return this.parts.accountId;
+  }
+  get stateDir(): string {
+    return this.parts.stateDir;
+  }
+  /** dynalite's own endpoint (the wire endpoint forwards to it; rarely needed directly). */
+  get dynamoDbEndpoint(): string | undefined {
+    return this.parts.dynamodb?.endpoint;
+  }
+
+  /** Stop serving, flush and close the store. Pending long polls resolve empty. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    const p = this.parts;
+    await p.events.stopDeliveries();
+    p.sqs.close();
+    await p.wire.stop();
+    await p.store.close();
+    await p.archive.close();
+    await p.journal.close();
+    await p.dynamodb?.stop();
+  }
+
+  // ---- EventBridge -------------------------------------------------------
+  /** Idempotent. The "default" bus always exists. */
+  createBus(name: string): { name: string; arn: string } {
+    return this.parts.events.createBus(name);
+  }
+  /** Create or replace a rule. Throws an EventBridgeError (InvalidEventPatternException) for a bad pattern. */
+  putRule(rule: RuleDefinition): { arn: string } {
+    return this.parts.events.putRule(rule);
+  }
+  /** Add or replace targets (by Id) of a rule. */
+  putTargets(busName: string, ruleName: string, targets: readonly TargetDefinition[]): void {
+    this.parts.events.putTargets(busName, ruleName, targets);
+  }
+  createArchive(archive: ArchiveDefinition): void {
+    this.parts.events.createArchive(archive);
+  }
+  /** Same as PutEvents on the wire: resolves once accepted entries are on disk. */
+  putEvents(entries: readonly PutEventsRequestEntry[]): Promise<PutEventsResult> {
+    return this.parts.events.putEvents(entries);
+  }
+  /** Re-send archived events of a bus with a `replay-name`. */
+  replay(options: ReplayOptions): Promise<ReplayResult> {
+    return this.parts.events.replay(options);
+  }
+  setLambdaInvoker(invoker: LambdaInvoker): void {
+    this.parts.events.setLambdaInvoker(invoker);
+  }
+
+  // ---- SQS ---------------------------------------------------------------
+  /** Create, or update the attributes of, a queue (idempotent; survives restarts). */
+  createQueue(name: string, attributes: QueueAttributes = {}): QueueInfo {
+    return this.parts.sqs.createQueue(name, attributes);
+  }
+  /** Throws QueueDoesNotExist (an SqsError) when missing; accepts a name, URL or ARN. */
+  queue(nameUrlOrArn: string): QueueInfo {
+    return this.parts.sqs.info(this.parts.sqs.get(nameUrlOrArn));
+  }
+  /** Queue names (without the engine's internal ones). */
+  listQueues(): QueueInfo[] {
+    return this.parts.sqs.list().map((q) => this.parts.sqs.info(q));
+  }
+  async sendMessage(queue: string, input: SendMessageInput): Promise<SendMessageResult> {
+    return this.parts.sqs.sendMessage(queue, input);
+  }
+  /** Receive (with long polling) — what an event source mapping polls. */
+  receiveMessages(queue: string, options?: ReceiveOptions): Promise<ReceivedMessage[]> {
+    return this.parts.sqs.receive(queue, options);
+  }
+  async deleteMessage(queue: string, receiptHandle: string): Promise<void> {
+    this.parts.sqs.deleteMessage(queue, receiptHandle);
+    await this.parts.sqs.durable();
+  }
+  async changeMessageVisibility(queue: string, receiptHandle: string, visibilityTimeoutSeconds: number): Promise<void> {
+    this.parts.sqs.changeVisibility(queue, receiptHandle, visibilityTimeoutSeconds);
+    await this.parts.sqs.durable();
+  }
+  /** DLQ redrive (StartMessageMoveTask): moves every message of the DLQ back to its source queue(s), or to destination. */
+  async moveMessages(sourceQueue: string, destinationQueue?: string): Promise<{ moved: number }> {
+    const result = this.parts.sqs.moveMessages(sourceQueue, destinationQueue);
+    await this.parts.sqs.durable();
+    return result;
+  }
+  /** Messages on a queue without receiving them (for `busline dlq show`). */
+  peekMessages(queue: string, limit?: number): ReceivedMessage[] {
+    return this.parts.sqs.peek(queue, limit);
+  }
+  /** Visible / in flight / delayed counts. */
+  queueCounts(queue: string): { visible: number; inFlight: number; delayed: number } {
+    return this.parts.sqs.get(queue).counts(Date.now());
+  }
+
+  // ---- DynamoDB ----------------------------------------------------------
+  /** CreateTable input as in the DynamoDB API; no-op when the table exists. */
+  async createTable(input: Record<string, unknown>): Promise<void> {
+    const dynamodb = this.parts.dynamodb;
+    if (!dynamodb) throw new Error('createTable: this engine was started withoutDynamoDb');
+    const { status, body } = await dynamodb.call('CreateTable', input);
+    if (status === 200) return;
+    const type = String(body['__type'] ?? '');
+    if (type.endsWith('#ResourceInUseException')) return;
+    throw new Error(`createTable ${String(input['TableName'])}: ${type.split('#').pop()}: ${String(body['message'] ?? body['Message'] ?? '')}`);
+  }
+
+  // ---- Journal -----------------------------------------------------------
+  /** Append a record (the function runner appends invocation.* records). */
+  journalAppend(entry: JournalEntry): JournalRecord {
+    return this.parts.journal.append(entry);
+  }
+  journalQuery(query: JournalQuery = {}): Promise<JournalRecord[]> {
+    return this.parts.journal.query(query);
+  }
+  /** Live records matching query; returns an unsubscribe function. */
+  journalSubscribe(query: JournalQuery, onRecord: (record: JournalRecord) => void): () => void {
+    return this.parts.journal.subscribe(query, onRecord);
+  }
+}
+
+/** Journal records for queue activity (the engine's internal delivery queue is left out). */
+function journalObserver(journal: Journal) {
+  const base = (m: StoredMessage) => ({
+    ...(m.lineage?.eventId !== undefined && { eventId: m.lineage.eventId }),
+    ...(m.lineage?.correlationId !== undefined && { correlationId: m.lineage.correlationId }),
+    ...(m.lineage?.topic !== undefined && { topic: m.lineage.topic }),
+  });
+  return {
+    enqueued(queue: Queue, m: StoredMessage, via: string) {
+      if (!queue.internal) journal.append({ kind: 'delivery.enqueued', queue: queue.name, messageId: m.id, via, ...base(m) });
+    },
+    received(queue: Queue, m: StoredMessage) {
+      if (!queue.internal) journal.append({ kind: 'delivery.received', queue: queue.name, messageId: m.id, receiveCount: m.rc, ...base(m) });
+    },
+    deleted(queue: Queue, m: StoredMessage) {
+      if (!queue.internal) journal.append({ kind: 'delivery.deleted', queue: queue.name, messageId: m.id, ...base(m) });
+    },
+    deadLettered(queue: Queue, dlq: Queue, m: StoredMessage) {
+      journal.append({ kind: 'delivery.dead-lettered', queue: queue.name, deadLetterQueue: dlq.name, messageId: m.id, receiveCount: m.rc, ...base(m) });
+    },
+  };
+}

@@ -1,0 +1,162 @@
+/**
+ * An SQS event source mapping: pollers that receive batches from a queue (batch size and
+ * batching window), invoke the function with the records in AWS's SQS event shape, and delete
+ * what succeeded — all of the batch, or, with ReportBatchItemFailures, all but the reported
+ * failures. Failed messages are left alone: they come back after their visibility timeout
+ * (or whatever ChangeMessageVisibility set) and reach the DLQ by the queue's redrive policy.
+ * Up to `maximumConcurrency` invocations run at once.
+ */
+import { randomUUID } from 'node:crypto';
+import type { LocalEventSourceMapping } from '../assembly/app-model.ts';
+import type { LocalEngine } from '../engine.ts';
+import type { ReceivedMessage } from '../sqs/types.ts';
+import type { FunctionRunner } from '../lambda/function-runner.ts';
+import type { InvokeResult } from '../lambda/lambda-types.ts';
+import { readBatchResponse, type BatchVerdict } from './batch-response.ts';
+import { toSqsEventRecord } from './sqs-event-record.ts';
+import { eventFields } from './event-fields.ts';
+
+/** The part of the engine a mapping uses. */
+export type MappingEnginePort = Pick<LocalEngine, 'receiveMessages' | 'deleteMessage' | 'queue' | 'journalAppend' | 'region'>;
+
+/** Long-poll wait of each receive; pollers are stopped through an AbortSignal. */
+const POLL_WAIT_SECONDS = 20;
+/** Concurrent invocations when the mapping sets no MaximumConcurrency. */
+export const DEFAULT_MAPPING_CONCURRENCY = 4;
+
+export interface MappingOutcome {
+  readonly result: InvokeResult;
+  readonly verdict: BatchVerdict | { readonly kind: 'error' };
+  readonly messageIds: readonly string[];
+}
+
+export class SqsEventSource {
+  private readonly abort = new AbortController();
+  private readonly loops: Promise<void>[] = [];
+  private readonly queueName: string;
+
+  constructor(
+    readonly mapping: LocalEventSourceMapping,
+    private readonly engine: MappingEnginePort,
+    private readonly runner: FunctionRunner,
+    private readonly onOutcome?: (outcome: MappingOutcome) => void,
+  ) {
+    this.queueName = engine.queue(mapping.queueArn).name;
+  }
+
+  start(): void {
+    if (!this.mapping.enabled) return;
+    const pollers = this.mapping.maximumConcurrency ?? DEFAULT_MAPPING_CONCURRENCY;
+    for (let i = 0; i < pollers; i++) this.loops.push(this.poll());
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await Promise.allSettled(this.loops);
+  }
+
+  private async poll(): Promise<void> {
+    const signal = this.abort.signal;
+    while (!signal.aborted) {
+      try {
+        const batch = await this.gatherBatch(signal);
+        if (batch.length === 0) continue;
+        await this.process(batch);
+      } catch (error) {
+        if (signal.aborted) return;
+        // A poller never dies: report, back off briefly, poll again (as Lambda's pollers do).
+        process.emitWarning(`event source mapping ${this.mapping.logicalId}: ${(error as Error).message}`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+
+  /** Receives up to BatchSize messages, waiting up to MaximumBatchingWindowInSeconds to fill the batch. */
+  private async gatherBatch(signal: AbortSignal): Promise<ReceivedMessage[]> {
+    const { batchSize, maximumBatchingWindowSeconds } = this.mapping;
+    const batch = await this.engine.receiveMessages(this.queueName, {
+      maxNumberOfMessages: Math.min(10, batchSize), waitTimeSeconds: POLL_WAIT_SECONDS, signal,
+    });
+    if (batch.length === 0 || maximumBatchingWindowSeconds <= 0) return batch;
+    const deadline = Date.now() + maximumBatchingWindowSeconds * 1000;
+    while (batch.length < batchSize && !signal.aborted) {
+      const remainingMs = deadline - Date.now();
+      if (remainingMs <= 0) break;
+      const more = await this.engine.receiveMessages(this.queueName, {
+        maxNumberOfMessages: Math.min(10, batchSize - batch.length), waitTimeSeconds: remainingMs / 1000, signal,
+      });
+      batch.push(...more);
+    }
+    return batch;
+  }
+
+  private async process(batch: ReceivedMessage[]): Promise<void> {
+    const fn = this.runner.get(this.mapping.functionName);
+    const records = batch.map((m) => toSqsEventRecord(m, this.mapping.queueArn, this.engine.region));
+    const messageIds = batch.map((m) => m.MessageId);
+    const invocationId = randomUUID();
+    const fields = batch.map((m) => eventFields(m.Body));
+    batch.forEach((m, i) => this.engine.journalAppend({
+      kind: 'invocation.started', functionName: fn.name, invocationId, messageIds: [m.MessageId],
+      attempt: Number(m.Attributes.ApproximateReceiveCount ?? 1), ...fields[i],
+    }));
+
+    const result = await this.runner.invoke(fn.name, { Records: records });
+    let verdict: MappingOutcome['verdict'];
+    let toDelete: ReceivedMessage[];
+    if (!result.ok) {
+      verdict = { kind: 'error' };
+      toDelete = [];
+    } else if (!this.mapping.reportBatchItemFailures) {
+      verdict = { kind: 'success' };
+      toDelete = batch;
+    } else {
+      verdict = readBatchResponse(result.value, messageIds);
+      const failed = verdict.kind === 'partial' ? new Set(verdict.failedMessageIds) : undefined;
+      toDelete = verdict.kind === 'malformed' ? [] : batch.filter((m) => !failed?.has(m.MessageId));
+    }
+    await Promise.all(toDelete.map((m) => this.engine.deleteMessage(this.queueName, m.ReceiptHandle).catch(() => {
+      // The receipt handle expired (the handler outlived the visibility timeout): the message
+      // is visible again and will be delivered once more, as on AWS.
+    })));
+
+    const outcome = !result.ok ? (result.timedOut ? 'timeout' : 'error')
+      : verdict.kind === 'partial' ? 'partial-failure' : verdict.kind === 'malformed' ? 'error' : 'success';
+    const error = !result.ok ? `${result.error?.errorType}: ${result.error?.errorMessage}`
+      : verdict.kind === 'malformed' ? `malformed batch response, whole batch failed: ${verdict.reason}` : undefined;
+    const failedIds = verdict.kind === 'partial' ? new Set(verdict.failedMessageIds) : undefined;
+    const logs = result.logs.map((l) => (l.level === 'info' ? l.text : `${l.level.toUpperCase()} ${l.text}`));
+    const logsOf = logsPerMessage(logs, batch, fields);
+    batch.forEach((m, i) => {
+      const failedHere = outcome === 'error' || outcome === 'timeout' || failedIds?.has(m.MessageId);
+      this.engine.journalAppend({
+        kind: 'invocation.finished', functionName: fn.name, invocationId, durationMs: result.durationMs,
+        outcome: failedHere ? (outcome === 'partial-failure' ? 'partial-failure' : outcome) : 'success',
+        ...(failedHere && error ? { error } : {}),
+        ...(failedIds?.has(m.MessageId) ? { failedMessageIds: [m.MessageId] } : {}),
+        logs: logsOf[i]!, ...fields[i],
+      });
+    });
+    this.onOutcome?.({ result, verdict, messageIds });
+  }
+}
+
+/**
+ * Splits an invocation's log lines between the messages of its batch: a line naming a
+ * message's event id or message id belongs to that message; lines naming none (start-up
+ * notices, summaries) go to every message. Without this, each record of a 10-message batch
+ * would carry all ten messages' lines.
+ */
+function logsPerMessage(logs: readonly string[], batch: readonly ReceivedMessage[], fields: readonly { eventId?: string }[]): string[][] {
+  const out = batch.map((): string[] => []);
+  for (const line of logs) {
+    let owner = -1;
+    for (let i = 0; i < batch.length && owner < 0; i++) {
+      const id = fields[i]?.eventId;
+      if ((id && line.includes(id)) || line.includes(batch[i]!.MessageId)) owner = i;
+    }
+    if (owner >= 0) out[owner]!.push(line);
+    else for (const list of out) list.push(line);
+  }
+  return out;
+}

@@ -1,0 +1,58 @@
+/**
+ * The archive: every event accepted on a bus, appended durably (group commit) to
+ * `<dir>/<bus>.jsonl`, one `{ "event": {...} }` a line. Replay reads it back.
+ * The archive is never compacted: it is the history (delete the file to forget it).
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AppendFile, readJsonLines } from '../store/append-file.ts';
+import type { BusEvent } from './types.ts';
+
+export class EventArchive {
+  private readonly files = new Map<string, AppendFile>();
+
+  private constructor(private readonly dir: string) {}
+
+  static async open(dir: string): Promise<EventArchive> {
+    await mkdir(dir, { recursive: true });
+    return new EventArchive(dir);
+  }
+
+  /** Queue the event for the next group commit (await `flush()` before acknowledging). */
+  add(bus: string, eventText: string): void {
+    let file = this.files.get(bus);
+    if (!file) {
+      file = new AppendFile(this.pathOf(bus));
+      this.files.set(bus, file);
+    }
+    file.appendRawLazy(`{"event":${eventText}}`);
+  }
+
+  /** Resolves when every event added so far is on disk. */
+  async flush(): Promise<void> {
+    if (this.files.size === 1) return this.files.values().next().value!.flush();
+    await Promise.all([...this.files.values()].map((file) => file.flush()));
+  }
+
+  /** Archived events of a bus with from <= time < to, oldest first. */
+  async read(bus: string, from: Date, to: Date, onEvent: (event: BusEvent) => void): Promise<void> {
+    await this.files.get(bus)?.flush();
+    const start = from.getTime();
+    const end = to.getTime();
+    await readJsonLines(this.pathOf(bus), (record) => {
+      const event = (record as { event?: BusEvent }).event;
+      if (!event) return;
+      const time = Date.parse(event.time);
+      if (time >= start && time < end) onEvent(event);
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.files.values()].map((file) => file.close()));
+    this.files.clear();
+  }
+
+  private pathOf(bus: string): string {
+    return join(this.dir, `${encodeURIComponent(bus)}.jsonl`);
+  }
+}

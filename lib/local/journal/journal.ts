@@ -1,0 +1,217 @@
+/**
+ * The lineage journal (record shapes and meaning: ./types.ts and ./README.md).
+ *
+ * Written as JSON lines to `<dir>/journal.jsonl` in batches without fsync: the journal
+ * explains what happened, it is not what makes delivery durable (the store is), so it does
+ * not cost an fsync per batch. A crash may lose its last few records, never the events.
+ */
+import { mkdir, open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AppendFile, readJsonLines } from '../store/append-file.ts';
+import type { JournalEntry, JournalQuery, JournalRecord } from './types.ts';
+
+export const JOURNAL_FILE = 'journal.jsonl';
+
+let clock = { ms: -1, iso: '' };
+/** The current time as ISO-8601, formatted once per millisecond (many records share one). */
+function nowIso(): string {
+  const ms = Date.now();
+  if (ms !== clock.ms) clock = { ms, iso: new Date(ms).toISOString() };
+  return clock.iso;
+}
+
+interface Subscriber {
+  readonly query: JournalQuery;
+  readonly onRecord: (record: JournalRecord) => void;
+}
+
+export class Journal {
+  private readonly subscribers = new Set<Subscriber>();
+
+  private constructor(
+    private readonly file: AppendFile,
+    private seq: number,
+  ) {}
+
+  static async open(dir: string): Promise<Journal> {
+    await mkdir(dir, { recursive: true });
+    const path = join(dir, JOURNAL_FILE);
+    const file = await AppendFile.open(path, { durable: false });
+    return new Journal(file, await lastSeq(path));
+  }
+
+  get path(): string {
+    return this.file.path;
+  }
+
+  /** Stamp `seq` and `at`, write, and tell live subscribers. */
+  append(entry: JournalEntry): JournalRecord {
+    const record = { seq: ++this.seq, at: entry.at ?? nowIso(), ...entry } as JournalRecord;
+    this.file.appendRawLazy(JSON.stringify(record));
+    for (const subscriber of this.subscribers) {
+      if (matchesQuery(record, subscriber.query)) {
+        try {
+          subscriber.onRecord(record);
+        } catch (error) {
+          console.error(`busline journal: a subscriber threw: ${(error as Error).message}`);
+        }
+      }
+    }
+    return record;
+  }
+
+  /**
+   * append() for an `event.accepted` record whose event is already serialised: the line is
+   * built around `eventText` instead of serialising the event a second time (hot path).
+   */
+  appendAccepted(entry: Omit<Extract<JournalEntry, { kind: 'event.accepted' }>, 'event'>, event: unknown, eventText: string): void {
+    const seq = ++this.seq;
+    const at = entry.at ?? nowIso();
+    const head = JSON.stringify({ seq, at, ...entry });
+    this.file.appendRawLazy(`${head.slice(0, -1)},"event":${eventText}}`);
+    if (this.subscribers.size > 0) {
+      const record = { seq, at, ...entry, event } as JournalRecord;
+      for (const subscriber of this.subscribers) {
+        if (matchesQuery(record, subscriber.query)) {
+          try {
+            subscriber.onRecord(record);
+          } catch (error) {
+            console.error(`busline journal: a subscriber threw: ${(error as Error).message}`);
+          }
+        }
+      }
+    }
+  }
+
+  /** Records matching the query, oldest first (everything written so far, from disk). */
+  async query(query: JournalQuery = {}): Promise<JournalRecord[]> {
+    await this.file.flush();
+    return readJournalFile(this.file.path, query);
+  }
+
+  /** Live records matching the query from now on; returns the unsubscribe function. */
+  subscribe(query: JournalQuery, onRecord: (record: JournalRecord) => void): () => void {
+    const subscriber: Subscriber = { query, onRecord };
+    this.subscribers.add(subscriber);
+    return () => this.subscribers.delete(subscriber);
+  }
+
+  async flush(): Promise<void> {
+    await this.file.flush();
+  }
+
+  async close(): Promise<void> {
+    this.subscribers.clear();
+    await this.file.close();
+  }
+}
+
+export function matchesQuery(record: JournalRecord, query: JournalQuery): boolean {
+  if (query.afterSeq !== undefined && record.seq <= query.afterSeq) return false;
+  if (query.correlationId !== undefined && record.correlationId !== query.correlationId) return false;
+  if (query.topic !== undefined && record.topic !== query.topic) return false;
+  if (query.eventId !== undefined && record.eventId !== query.eventId) return false;
+  if (query.kinds !== undefined && !query.kinds.includes(record.kind)) return false;
+  return true;
+}
+
+/** Read a journal file without an engine (the CLI, a dashboard). */
+export async function readJournalFile(path: string, query: JournalQuery = {}): Promise<JournalRecord[]> {
+  const out: JournalRecord[] = [];
+  await readJsonLines(path, (record) => {
+    if (matchesQuery(record as JournalRecord, query)) out.push(record as JournalRecord);
+  });
+  return query.limit !== undefined && out.length > query.limit ? out.slice(out.length - query.limit) : out;
+}
+
+/** Read the journal of a state folder: `<stateDir>/journal/journal.jsonl`. */
+export function readJournal(stateDir: string, query: JournalQuery = {}): Promise<JournalRecord[]> {
+  return readJournalFile(join(stateDir, 'journal', JOURNAL_FILE), query);
+}
+
+/**
+ * Follow a journal file from another process: calls onRecord for every matching record
+ * already there (after `query.afterSeq`) and then for new ones as they are written (polled
+ * every `intervalMs`). Stops when the signal aborts; resolves then.
+ */
+export async function followJournal(
+  stateDir: string,
+  query: JournalQuery,
+  onRecord: (record: JournalRecord) => void,
+  signal: AbortSignal,
+  intervalMs = 250,
+): Promise<void> {
+  const path = join(stateDir, 'journal', JOURNAL_FILE);
+  let offset = 0;
+  let carry = '';
+  while (!signal.aborted) {
+    let handle;
+    try {
+      handle = await open(path, 'r');
+    } catch {
+      handle = undefined;
+    }
+    if (handle) {
+      try {
+        const { size } = await handle.stat();
+        if (size < offset) offset = 0; // the file was replaced
+        while (offset < size) {
+          const buffer = Buffer.alloc(Math.min(1 << 20, size - offset));
+          const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
+          if (bytesRead === 0) break;
+          offset += bytesRead;
+          const text = carry + buffer.subarray(0, bytesRead).toString('utf8');
+          const lines = text.split('\n');
+          carry = lines.pop() ?? '';
+          for (const line of lines) {
+            if (!line) continue;
+            let record: JournalRecord;
+            try {
+              record = JSON.parse(line) as JournalRecord;
+            } catch {
+              continue;
+            }
+            if (matchesQuery(record, query)) onRecord(record);
+          }
+        }
+      } finally {
+        await handle.close();
+      }
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, intervalMs);
+      signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        resolve();
+      }, { once: true });
+    });
+  }
+}
+
+async function lastSeq(path: string): Promise<number> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch {
+    return 0;
+  }
+  try {
+    const { size } = await handle.stat();
+    if (size === 0) return 0;
+    const length = Math.min(size, 4 * 1024 * 1024);
+    const buffer = Buffer.alloc(length);
+    await handle.read(buffer, 0, length, size - length);
+    const lines = buffer.toString('utf8').split('\n').filter((l) => l.length > 0);
+    for (let i = lines.length - 1; i >= 0; i--) {
+      try {
+        const seq = (JSON.parse(lines[i]!) as { seq?: unknown }).seq;
+        if (typeof seq === 'number') return seq;
+      } catch {
+        // a partial first line of the window, or a torn last line: look further back
+      }
+    }
+    return 0;
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * The lineage journal: what happened to each event, one record per step, in the order the
+ * engine saw them. Stored as JSON lines in `<stateDir>/journal/journal.jsonl` (one record a
+ * line, append-only), so a CLI or dashboard can read it while the engine runs.
+ *
+ * Every record carries:
+ * - `seq`   position in the journal (strictly increasing, survives restarts),
+ * - `at`    ISO-8601 time the engine recorded it,
+ * - `kind`  what happened (below),
+ * - `eventId` the EventBridge event id the step concerns (when known),
+ * - `correlationId`, `topic` copied from the event (detail.metadata.correlationId and the
+ *   detail-type) so a query by either needs no join.
+ *
+ * Lineage: an `event.accepted` record with `causationId` was published by a handler that was
+ * processing the event whose `detail.metadata.id` is that causationId; `metadataId` is that
+ * id for every event. Tree = events linked by causationId → metadataId, each with its
+ * rule / delivery / invocation records.
+ */
+
+interface JournalBase {
+  readonly seq: number;
+  readonly at: string;
+  readonly eventId?: string;
+  readonly correlationId?: string;
+  readonly topic?: string;
+}
+
+/** PutEvents accepted the event (it is on disk). */
+export interface EventAcceptedRecord extends JournalBase {
+  readonly kind: 'event.accepted';
+  readonly eventId: string;
+  readonly bus: string;
+  readonly source: string;
+  /** detail.metadata.id, when the event carries the Busline envelope. */
+  readonly metadataId?: string;
+  readonly causationId?: string;
+  /** Set when the event was re-sent by an archive replay. */
+  readonly replayName?: string;
+  /** The full event as delivered to targets. */
+  readonly event: unknown;
+}
+
+/** The event matched a rule; one delivery per target follows. */
+export interface RuleMatchedRecord extends JournalBase {
+  readonly kind: 'rule.matched';
+  readonly eventId: string;
+  readonly bus: string;
+  readonly rule: string;
+  readonly targets: readonly string[];
+}
+
+/** The event did not match a rule of its bus; `reason` is the pattern engine's explanation. */
+export interface RuleUnmatchedRecord extends JournalBase {
+  readonly kind: 'rule.unmatched';
+  readonly eventId: string;
+  readonly bus: string;
+  readonly rule: string;
+  readonly reason: string;
+}
+
+/** A message was put on a queue (by a rule target, SendMessage, or a redrive). */
+export interface DeliveryEnqueuedRecord extends JournalBase {
+  readonly kind: 'delivery.enqueued';
+  readonly queue: string;
+  readonly messageId: string;
+  /** "rule:<bus>/<rule>/<targetId>", "send", "dead-letter", "move-task". */
+  readonly via: string;
+}
+
+/** A consumer received the message (attempt number = receiveCount). */
+export interface DeliveryReceivedRecord extends JournalBase {
+  readonly kind: 'delivery.received';
+  readonly queue: string;
+  readonly messageId: string;
+  readonly receiveCount: number;
+}
+
+/** A consumer deleted the message: it was handled. */
+export interface DeliveryDeletedRecord extends JournalBase {
+  readonly kind: 'delivery.deleted';
+  readonly queue: string;
+  readonly messageId: string;
+}
+
+/** The message exceeded maxReceiveCount and moved to the dead-letter queue. */
+export interface DeliveryDeadLetteredRecord extends JournalBase {
+  readonly kind: 'delivery.dead-lettered';
+  readonly queue: string;
+  readonly deadLetterQueue: string;
+  readonly messageId: string;
+  readonly receiveCount: number;
+}
+
+/** A rule target (Lambda) delivery attempt failed; `final` when retries are exhausted. */
+export interface TargetFailedRecord extends JournalBase {
+  readonly kind: 'target.failed';
+  readonly bus: string;
+  readonly rule: string;
+  readonly targetId: string;
+  readonly attempt: number;
+  readonly error: string;
+  readonly final: boolean;
+  /** Where the event went when final: a DLQ ARN, or "dropped". */
+  readonly deadLetter?: string;
+}
+
+/** A rule → Lambda target delivery was handed to the invoker. */
+export interface TargetInvokedRecord extends JournalBase {
+  readonly kind: 'target.invoked';
+  readonly bus: string;
+  readonly rule: string;
+  readonly targetId: string;
+  readonly functionArn: string;
+  readonly attempt: number;
+}
+
+/** A handler invocation started (appended by the function runner). */
+export interface InvocationStartedRecord extends JournalBase {
+  readonly kind: 'invocation.started';
+  readonly functionName: string;
+  readonly invocationId: string;
+  /** Queue message ids in the batch (SQS source), if any. */
+  readonly messageIds?: readonly string[];
+  readonly attempt?: number;
+}
+
+/** A handler invocation ended (appended by the function runner). */
+export interface InvocationFinishedRecord extends JournalBase {
+  readonly kind: 'invocation.finished';
+  readonly functionName: string;
+  readonly invocationId: string;
+  readonly outcome: 'success' | 'partial-failure' | 'error' | 'timeout';
+  readonly durationMs: number;
+  readonly error?: string;
+  /** Message ids reported in batchItemFailures. */
+  readonly failedMessageIds?: readonly string[];
+  /** Lines the handler logged during this invocation. */
+  readonly logs?: readonly string[];
+}
+
+export type JournalRecord =
+  | EventAcceptedRecord
+  | RuleMatchedRecord
+  | RuleUnmatchedRecord
+  | DeliveryEnqueuedRecord
+  | DeliveryReceivedRecord
+  | DeliveryDeletedRecord
+  | DeliveryDeadLetteredRecord
+  | TargetFailedRecord
+  | TargetInvokedRecord
+  | InvocationStartedRecord
+  | InvocationFinishedRecord;
+
+export type JournalKind = JournalRecord['kind'];
+
+/** A record before the journal stamps `seq` and `at`. */
+export type JournalEntry = JournalRecord extends infer R
+  ? R extends JournalRecord
+    ? Omit<R, 'seq' | 'at'> & { readonly at?: string }
+    : never
+  : never;
+
+export interface JournalQuery {
+  readonly correlationId?: string;
+  readonly topic?: string;
+  readonly eventId?: string;
+  readonly kinds?: readonly JournalKind[];
+  /** Only records with seq > afterSeq. */
+  readonly afterSeq?: number;
+  /** Newest records last; at most this many (the newest). */
+  readonly limit?: number;
+}

@@ -1,0 +1,212 @@
+/**
+ * Runs one function's code in worker threads, each a warm execution environment reused
+ * across invocations (one invocation at a time per worker, as in Lambda). Enforces the
+ * template's timeout by terminating the worker, captures console output per invocation,
+ * and scales up to `maxWorkers` concurrent environments.
+ */
+import { Worker } from 'node:worker_threads';
+import { randomUUID } from 'node:crypto';
+import type { LocalFunction } from '../assembly/app-model.ts';
+import type { InvokeResult, LambdaError, LogLine } from './lambda-types.ts';
+
+const WORKER_ENTRY = new URL('./worker-main.mjs', import.meta.url);
+/** Lambda's limit on the init phase (module load before the first invocation). */
+const INIT_TIMEOUT_MS = 10_000;
+
+export interface FunctionPoolOptions {
+  readonly fn: LocalFunction;
+  readonly codeDir: string;
+  readonly env: Record<string, string>;
+  readonly maxWorkers: number;
+  /** Where @aws-sdk/* resolves from when the code folder has no copy (see sdk-resolve-hooks.mjs). */
+  readonly sdkFallback: { readonly parentUrl: string; readonly nodeModules?: string };
+  /** Live log lines (the CLI prints them). */
+  readonly onLog?: (line: LogLine, requestId: string | null) => void;
+}
+
+interface WorkerMessage {
+  readonly type: 'ready' | 'init-error' | 'log' | 'result';
+  readonly id?: string | null;
+  readonly level?: string;
+  readonly text?: string;
+  readonly ok?: boolean;
+  readonly value?: unknown;
+  readonly error?: LambdaError;
+}
+
+interface Pending {
+  readonly requestId: string;
+  readonly logs: LogLine[];
+  readonly started: number;
+  readonly finish: (result: Omit<InvokeResult, 'requestId' | 'functionName' | 'logs' | 'durationMs'>) => void;
+}
+
+class Environment {
+  readonly worker: Worker;
+  readonly ready: Promise<LambdaError | undefined>;
+  pending: Pending | undefined;
+  dead = false;
+
+  constructor(private readonly options: FunctionPoolOptions, onDeath: (env: Environment) => void) {
+    this.worker = new Worker(WORKER_ENTRY, {
+      env: options.env,
+      // No tsx or other loaders of the engine's own process: the function sees only its bundle.
+      execArgv: [],
+      workerData: {
+        codeDir: options.codeDir,
+        handler: options.fn.handler,
+        fallbackParentUrl: options.sdkFallback.parentUrl,
+        fallbackNodeModules: options.sdkFallback.nodeModules,
+      },
+      resourceLimits: { maxOldGenerationSizeMb: Math.max(64, options.fn.memoryMb) },
+    });
+    this.worker.unref();
+    let settleReady: (e: LambdaError | undefined) => void = () => {};
+    this.ready = new Promise((resolve) => { settleReady = resolve; });
+    const initTimer = setTimeout(() => {
+      settleReady({ errorType: 'Runtime.InitTimeout', errorMessage: `init did not finish within ${INIT_TIMEOUT_MS / 1000} s` });
+      this.kill();
+    }, INIT_TIMEOUT_MS);
+    initTimer.unref();
+
+    this.worker.on('message', (m: WorkerMessage) => {
+      switch (m.type) {
+        case 'ready': clearTimeout(initTimer); settleReady(undefined); break;
+        case 'init-error': clearTimeout(initTimer); settleReady(m.error); this.kill(); break;
+        case 'log': {
+          const line = { level: m.level ?? 'info', text: m.text ?? '' };
+          if (this.pending && m.id === this.pending.requestId) this.pending.logs.push(line);
+          options.onLog?.(line, m.id ?? null);
+          break;
+        }
+        case 'result': {
+          const p = this.pending;
+          if (!p || m.id !== p.requestId) break;
+          this.pending = undefined;
+          p.finish(m.ok ? { ok: true, value: m.value, timedOut: false } : { ok: false, error: m.error!, timedOut: false });
+          break;
+        }
+      }
+    });
+    const onGone = (error?: Error): void => {
+      clearTimeout(initTimer);
+      settleReady({ errorType: 'Runtime.ExitError', errorMessage: error?.message ?? 'the execution environment exited during init' });
+      const p = this.pending;
+      this.pending = undefined;
+      p?.finish({
+        ok: false, timedOut: false,
+        error: { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${p.requestId} Error: Runtime exited${error ? ` with error: ${error.message}` : ''}` },
+      });
+      this.dead = true;
+      onDeath(this);
+    };
+    this.worker.on('error', (e) => onGone(e));
+    this.worker.on('exit', () => onGone());
+  }
+
+  kill(): void {
+    this.dead = true;
+    void this.worker.terminate();
+  }
+}
+
+export class FunctionPool {
+  private readonly environments: Environment[] = [];
+  private readonly idle: Environment[] = [];
+  private readonly waiters: Array<(env: Environment) => void> = [];
+  private stopped = false;
+
+  constructor(private readonly options: FunctionPoolOptions) {}
+
+  get name(): string { return this.options.fn.name; }
+
+  /** Invokes the function synchronously (RequestResponse) and returns what happened. */
+  async invoke(event: unknown): Promise<InvokeResult> {
+    const requestId = randomUUID();
+    const env = await this.acquire();
+    const initError = await env.ready;
+    const started = Date.now();
+    const logs: LogLine[] = [];
+    const base = { requestId, functionName: this.options.fn.name, logs };
+    if (initError) {
+      this.release(env);
+      return { ...base, ok: false, error: initError, timedOut: false, durationMs: 0 };
+    }
+    const timeoutMs = this.options.fn.timeoutSeconds * 1000;
+    return new Promise<InvokeResult>((resolve) => {
+      const timer = setTimeout(() => {
+        // Lambda stops the environment at the deadline; the next invocation cold-starts.
+        env.pending = undefined;
+        env.kill();
+        this.release(env);
+        resolve({
+          ...base, ok: false, timedOut: true, durationMs: Date.now() - started,
+          error: { errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: Task timed out after ${this.options.fn.timeoutSeconds.toFixed(2)} seconds` },
+        });
+      }, timeoutMs);
+      env.pending = {
+        requestId, logs, started,
+        finish: (r) => {
+          clearTimeout(timer);
+          this.release(env);
+          resolve({ ...base, ...r, durationMs: Date.now() - started });
+        },
+      };
+      env.worker.postMessage({
+        type: 'invoke', id: requestId, event,
+        context: {
+          functionName: this.options.fn.name,
+          invokedFunctionArn: this.options.fn.arn,
+          memoryLimitInMB: this.options.fn.memoryMb,
+          awsRequestId: requestId,
+          logGroupName: `/aws/lambda/${this.options.fn.name}`,
+          logStreamName: `local/[$LATEST]${this.options.fn.logicalId}`,
+          deadlineMs: started + timeoutMs,
+        },
+      });
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.all(this.environments.map((e) => e.worker.terminate()));
+    this.environments.length = 0;
+    this.idle.length = 0;
+  }
+
+  private acquire(): Promise<Environment> {
+    if (this.stopped) return Promise.reject(new Error(`function ${this.name} is stopped`));
+    const warm = this.idle.pop();
+    if (warm) return Promise.resolve(warm);
+    if (this.environments.length < this.options.maxWorkers) {
+      const env = new Environment(this.options, (dead) => this.forget(dead));
+      this.environments.push(env);
+      return Promise.resolve(env);
+    }
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private release(env: Environment): void {
+    if (env.dead || this.stopped) {
+      this.forget(env);
+      // A slot freed up: a waiter gets a fresh environment.
+      const waiter = this.waiters.shift();
+      if (waiter && !this.stopped) {
+        const fresh = new Environment(this.options, (dead) => this.forget(dead));
+        this.environments.push(fresh);
+        waiter(fresh);
+      }
+      return;
+    }
+    const waiter = this.waiters.shift();
+    if (waiter) waiter(env);
+    else this.idle.push(env);
+  }
+
+  private forget(env: Environment): void {
+    const i = this.environments.indexOf(env);
+    if (i >= 0) this.environments.splice(i, 1);
+    const j = this.idle.indexOf(env);
+    if (j >= 0) this.idle.splice(j, 1);
+  }
+}

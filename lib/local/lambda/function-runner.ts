@@ -1,0 +1,98 @@
+/**
+ * Runs the functions of a cloud assembly: one {@link FunctionPool} of warm worker threads
+ * per function, each with its own environment (template variables + endpoint overrides).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, sep } from 'node:path';
+import type { LocalFunction } from '../assembly/app-model.ts';
+import { functionEnvironment, type EngineCoordinates } from './function-environment.ts';
+import { FunctionPool } from './function-pool.ts';
+import type { InvokeResult, LogLine } from './lambda-types.ts';
+
+export interface FunctionRunnerOptions extends EngineCoordinates {
+  /** Folder for files the runner writes (inline code). */
+  readonly workDir: string;
+  /** Concurrent execution environments per function unless its ReservedConcurrentExecutions is lower. @default 4 */
+  readonly maxWorkersPerFunction?: number;
+  readonly onLog?: (functionName: string, line: LogLine, requestId: string | null) => void;
+}
+
+export class FunctionNotFoundError extends Error {
+  override readonly name = 'ResourceNotFoundException';
+}
+
+export class FunctionRunner {
+  private readonly pools = new Map<string, FunctionPool>();
+  private readonly functions = new Map<string, LocalFunction>();
+  private readonly sdkFallback = sdkFallback();
+
+  constructor(private readonly options: FunctionRunnerOptions) {}
+
+  add(fn: LocalFunction): void {
+    let codeDir = fn.codeDir;
+    if (fn.inlineCode !== undefined) {
+      // Code.ZipFile: Lambda stores it as index.js (CommonJS) in an otherwise empty package.
+      codeDir = join(this.options.workDir, 'inline-code', fn.name);
+      mkdirSync(codeDir, { recursive: true });
+      writeFileSync(join(codeDir, 'index.js'), fn.inlineCode);
+      writeFileSync(join(codeDir, 'package.json'), '{"type":"commonjs"}\n');
+    }
+    const maxWorkers = Math.max(1, Math.min(fn.reservedConcurrency ?? Infinity, this.options.maxWorkersPerFunction ?? 4));
+    this.functions.set(fn.name, fn);
+    if (!codeDir) return;
+    this.pools.set(fn.name, new FunctionPool({
+      fn, codeDir, maxWorkers, sdkFallback: this.sdkFallback,
+      env: functionEnvironment(fn, this.options, codeDir),
+      ...(this.options.onLog ? { onLog: (line: LogLine, id: string | null) => this.options.onLog!(fn.name, line, id) } : {}),
+    }));
+  }
+
+  has(nameOrArn: string): boolean {
+    return this.functions.has(nameOf(nameOrArn));
+  }
+
+  get(nameOrArn: string): LocalFunction {
+    const fn = this.functions.get(nameOf(nameOrArn));
+    if (!fn) throw new FunctionNotFoundError(`Function not found: ${nameOrArn}`);
+    return fn;
+  }
+
+  list(): LocalFunction[] {
+    return [...this.functions.values()];
+  }
+
+  /** Synchronous invoke; resolves with the outcome (never rejects for function errors). */
+  async invoke(nameOrArn: string, event: unknown): Promise<InvokeResult> {
+    const fn = this.get(nameOrArn);
+    const pool = this.pools.get(fn.name);
+    if (!pool) {
+      return {
+        requestId: 'none', functionName: fn.name, ok: false, timedOut: false, durationMs: 0, logs: [],
+        error: { errorType: 'Runtime.ImportModuleError', errorMessage: `the code of ${fn.name} is not in the cloud assembly` },
+      };
+    }
+    return pool.invoke(event);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.pools.values()].map((p) => p.stop()));
+  }
+}
+
+function nameOf(nameOrArn: string): string {
+  const match = /:function:([^:]+)/.exec(nameOrArn);
+  return match ? match[1]! : nameOrArn;
+}
+
+/** The engine's own AWS SDK install, the stand-in for the one Lambda's runtime provides. */
+function sdkFallback(): { parentUrl: string; nodeModules?: string } {
+  const parentUrl = import.meta.url;
+  try {
+    const resolved = createRequire(import.meta.url).resolve('@aws-sdk/client-sqs');
+    const at = resolved.lastIndexOf(`${sep}node_modules${sep}`);
+    return at >= 0 ? { parentUrl, nodeModules: resolved.slice(0, at + '/node_modules'.length) } : { parentUrl };
+  } catch {
+    return { parentUrl };
+  }
+}

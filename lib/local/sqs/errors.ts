@@ -1,0 +1,76 @@
+/**
+ * SQS errors as the JSON protocol reports them: `__type` is the Smithy shape
+ * (`com.amazonaws.sqs#QueueDoesNotExist`), and the `x-amzn-query-error` header carries the
+ * legacy query error code and fault (`AWS.SimpleQueueService.NonExistentQueue;Sender`),
+ * which the SDKs use as the error code (the service is awsQueryCompatible).
+ */
+export type SqsErrorShape =
+  | 'QueueDoesNotExist'
+  | 'QueueNameExists'
+  | 'ReceiptHandleIsInvalid'
+  | 'MessageNotInflight'
+  | 'TooManyEntriesInBatchRequest'
+  | 'EmptyBatchRequest'
+  | 'BatchEntryIdsNotDistinct'
+  | 'InvalidBatchEntryId'
+  | 'InvalidAttributeName'
+  | 'InvalidAttributeValue'
+  | 'InvalidMessageContents'
+  | 'UnsupportedOperation'
+  | 'ResourceNotFoundException'
+  | 'InvalidParameterValue'
+  | 'MissingParameter'
+  | 'InvalidAction';
+
+const QUERY_CODE: Record<SqsErrorShape, string> = {
+  QueueDoesNotExist: 'AWS.SimpleQueueService.NonExistentQueue',
+  QueueNameExists: 'QueueAlreadyExists',
+  ReceiptHandleIsInvalid: 'ReceiptHandleIsInvalid',
+  MessageNotInflight: 'AWS.SimpleQueueService.MessageNotInflight',
+  TooManyEntriesInBatchRequest: 'AWS.SimpleQueueService.TooManyEntriesInBatchRequest',
+  EmptyBatchRequest: 'AWS.SimpleQueueService.EmptyBatchRequest',
+  BatchEntryIdsNotDistinct: 'AWS.SimpleQueueService.BatchEntryIdsNotDistinct',
+  InvalidBatchEntryId: 'AWS.SimpleQueueService.InvalidBatchEntryId',
+  InvalidAttributeName: 'InvalidAttributeName',
+  InvalidAttributeValue: 'InvalidAttributeValue',
+  InvalidMessageContents: 'InvalidMessageContents',
+  UnsupportedOperation: 'AWS.SimpleQueueService.UnsupportedOperation',
+  ResourceNotFoundException: 'ResourceNotFoundException',
+  InvalidParameterValue: 'InvalidParameterValue',
+  MissingParameter: 'MissingParameter',
+  InvalidAction: 'InvalidAction',
+};
+
+export class SqsError extends Error {
+  override readonly name = 'SqsError';
+  constructor(
+    readonly shape: SqsErrorShape,
+    message: string,
+    readonly httpStatus = 400,
+  ) {
+    super(message);
+  }
+
+  /** `com.amazonaws.sqs#<Shape>` for the body's `__type`. */
+  get wireType(): string {
+    return `com.amazonaws.sqs#${this.shape}`;
+  }
+
+  /** Value of the `x-amzn-query-error` header. */
+  get queryError(): string {
+    return `${QUERY_CODE[this.shape]};${this.httpStatus >= 500 ? 'Receiver' : 'Sender'}`;
+  }
+
+  /** The legacy code (what SDK clients expose as the error code, e.g. in batch results). */
+  get code(): string {
+    return QUERY_CODE[this.shape];
+  }
+}
+
+export function queueDoesNotExist(name: string): SqsError {
+  return new SqsError('QueueDoesNotExist', `The specified queue does not exist: ${name}`);
+}
+
+export function invalidParameter(message: string): SqsError {
+  return new SqsError('InvalidParameterValue', message);
+}

@@ -1,0 +1,202 @@
+/**
+ * A JSON-lines file written with group commit: records appended while a write (and its
+ * fsync) is in progress are written together by the next one, so one fsync covers every
+ * record that arrived meanwhile and throughput does not drop to one record per fsync.
+ *
+ * A record is one line of JSON (JSON.stringify never emits a raw newline). A crash can tear
+ * only the last line; readers ignore a torn tail (see readJsonLines).
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+
+export interface AppendFileOptions {
+  /** fsync (fdatasync) each batch before its promises resolve. @default true */
+  readonly durable?: boolean;
+}
+
+export class AppendFile {
+  private pending: string[] = [];
+  private waiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
+  private flushing = false;
+  private closed = false;
+  private failure: Error | undefined;
+  /** Bytes written by this instance (used to decide when to compact). */
+  bytesWritten = 0;
+
+  private readonly handle: Promise<FileHandle>;
+  private readonly durable: boolean;
+
+  /**
+   * Synchronous so a caller can switch to a new file in the same turn as it decides to
+   * (the store relies on that when compacting); the file is opened in the background and
+   * the first write waits for it.
+   */
+  constructor(readonly path: string, options: AppendFileOptions = {}) {
+    this.durable = options.durable ?? true;
+    this.handle = cutTornTail(path).then(() => open(path, 'a'));
+    // Surface an open failure on the first write, not as an unhandled rejection.
+    this.handle.catch(() => undefined);
+  }
+
+  static async open(path: string, options: AppendFileOptions = {}): Promise<AppendFile> {
+    const file = new AppendFile(path, options);
+    await file.handle;
+    return file;
+  }
+
+  /** Append a record; resolves once it is written (and fsynced when durable). */
+  append(record: unknown): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.enqueue(record);
+      this.waiters.push({ resolve, reject });
+    });
+  }
+
+  /** Append a record without waiting: it goes out with the next batch. */
+  appendLazy(record: unknown): void {
+    this.enqueue(record);
+  }
+
+  /** Append a line that is already JSON text (saves serialising twice on hot paths). */
+  appendRawLazy(jsonLine: string): void {
+    if (this.closed) throw new Error(`store file ${this.path} is closed; the engine was stopped`);
+    if (this.failure) throw this.failure;
+    this.pending.push(jsonLine);
+    this.kick();
+  }
+
+  /** Resolves once everything appended so far is written. */
+  flush(): Promise<void> {
+    if (this.pending.length === 0 && !this.flushing) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+      this.kick();
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    this.closed = true;
+    await (await this.handle).close();
+  }
+
+  private enqueue(record: unknown): void {
+    if (this.closed) throw new Error(`store file ${this.path} is closed; the engine was stopped`);
+    if (this.failure) throw this.failure;
+    this.pending.push(JSON.stringify(record));
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.flushing) return;
+    this.flushing = true;
+    // setImmediate lets every record appended in this turn of the event loop join the batch.
+    setImmediate(() => void this.flushLoop());
+  }
+
+  private async flushLoop(): Promise<void> {
+    while (this.pending.length > 0 || this.waiters.length > 0) {
+      const lines = this.pending;
+      const waiters = this.waiters;
+      this.pending = [];
+      this.waiters = [];
+      try {
+        const handle = await this.handle;
+        if (lines.length > 0) {
+          const chunk = Buffer.from(lines.join('\n') + '\n', 'utf8');
+          let offset = 0;
+          while (offset < chunk.length) {
+            const { bytesWritten } = await handle.write(chunk, offset, chunk.length - offset);
+            offset += bytesWritten;
+          }
+          this.bytesWritten += chunk.length;
+          if (this.durable) await handle.datasync();
+        }
+        for (const waiter of waiters) waiter.resolve();
+      } catch (cause) {
+        this.failure = new Error(`writing ${this.path} failed: ${(cause as Error).message}`, { cause });
+        for (const waiter of waiters) waiter.reject(this.failure);
+        for (const waiter of this.waiters) waiter.reject(this.failure);
+        this.waiters = [];
+        this.pending = [];
+        break;
+      }
+    }
+    this.flushing = false;
+  }
+}
+
+/**
+ * A crash while writing can leave a last line without its newline. Appending after it would
+ * glue the next record onto the torn one, so cut the file back to its last newline first.
+ */
+async function cutTornTail(path: string): Promise<void> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r+');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  try {
+    const { size } = await handle.stat();
+    let end = size;
+    const chunk = Buffer.alloc(64 * 1024);
+    while (end > 0) {
+      const start = Math.max(0, end - chunk.length);
+      const { bytesRead } = await handle.read(chunk, 0, end - start, start);
+      const newline = chunk.subarray(0, bytesRead).lastIndexOf(0x0a);
+      if (newline >= 0) {
+        const keep = start + newline + 1;
+        if (keep !== size) {
+          await handle.truncate(keep);
+          await handle.datasync();
+        }
+        return;
+      }
+      end = start;
+    }
+    if (size > 0) await handle.truncate(0);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Read every complete record of a JSON-lines file, in order. A last line cut short by a
+ * crash (no newline, or not valid JSON) is ignored; a bad line elsewhere is corruption and
+ * throws. A missing file reads as empty.
+ */
+export async function readJsonLines(path: string, onRecord: (record: unknown) => void): Promise<number> {
+  let stream;
+  try {
+    const handle = await open(path, 'r');
+    // The handle's own stream closes the handle (a stream over the raw fd would leave the
+    // FileHandle to close an already-closed descriptor when it is garbage-collected).
+    stream = handle.createReadStream({ autoClose: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw error;
+  }
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  let count = 0;
+  let badLine: { lineNo: number; text: string } | undefined;
+  let lineNo = 0;
+  for await (const line of lines) {
+    lineNo++;
+    if (line.length === 0) continue;
+    if (badLine) {
+      throw new Error(`${path}: line ${badLine.lineNo} is not valid JSON but is followed by more records; the file is corrupt (move it away to start empty)`);
+    }
+    let record: unknown;
+    try {
+      record = JSON.parse(line);
+    } catch {
+      badLine = { lineNo, text: line };
+      continue;
+    }
+    onRecord(record);
+    count++;
+  }
+  return count;
+}

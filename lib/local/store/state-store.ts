@@ -1,0 +1,187 @@
+/**
+ * The engine's durable state: a write-ahead log of state changes plus snapshots.
+ *
+ * Layout of `<dir>`:
+ *   snapshot-<n>.jsonl  every record needed to rebuild the state as it was when log n began
+ *   log-<n>.jsonl       changes made after snapshot n (and log n+1… if a crash came between
+ *                       opening a new log and finishing its snapshot)
+ *
+ * A snapshot is itself a list of records (the state re-expressed as the changes that would
+ * create it), so recovery is one code path: apply snapshot n, then logs n, n+1, … in order.
+ * Snapshots are written to a temporary name, fsynced and renamed, so a snapshot file that
+ * exists is complete; older files are deleted only after the new snapshot is in place.
+ *
+ * Compaction: when the current log grows past `compactAfterBytes`, the store asks the
+ * state for its snapshot records (synchronously, so they match exactly the records logged
+ * so far), switches new appends to the next log and writes the snapshot in the background.
+ */
+import { mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AppendFile, readJsonLines } from './append-file.ts';
+
+export interface StateStoreOptions {
+  /** Log size that triggers a snapshot. @default 64 MiB */
+  readonly compactAfterBytes?: number;
+}
+
+/** Produces the current state as records (called synchronously at compaction). */
+export type SnapshotSource = () => Iterable<unknown>;
+
+const SNAPSHOT = /^snapshot-(\d+)\.jsonl$/;
+const LOG = /^log-(\d+)\.jsonl$/;
+
+export class StateStore {
+  private log: AppendFile | undefined;
+  private generation = 0;
+  private snapshotSource: SnapshotSource | undefined;
+  private compacting: Promise<void> | undefined;
+  private compactQueued = false;
+  private readonly compactAfterBytes: number;
+
+  private constructor(readonly dir: string, options: StateStoreOptions) {
+    this.compactAfterBytes = options.compactAfterBytes ?? 64 * 1024 * 1024;
+  }
+
+  static async open(dir: string, options: StateStoreOptions = {}): Promise<StateStore> {
+    await mkdir(dir, { recursive: true });
+    return new StateStore(dir, options);
+  }
+
+  /** Feed every durable record, oldest first, to `apply`. Call once, before `begin`. */
+  async recover(apply: (record: unknown) => void): Promise<{ records: number }> {
+    const names = await readdir(this.dir);
+    const snapshots = numbered(names, SNAPSHOT);
+    const logs = numbered(names, LOG);
+    const base = snapshots.at(-1) ?? 0;
+    let records = 0;
+    if (snapshots.length > 0) records += await readJsonLines(join(this.dir, `snapshot-${base}.jsonl`), apply);
+    for (const n of logs) if (n >= base) records += await readJsonLines(join(this.dir, `log-${n}.jsonl`), apply);
+    this.generation = Math.max(base, logs.at(-1) ?? 0);
+    return { records };
+  }
+
+  /**
+   * Start logging. Writes a fresh snapshot from `source` first, so the logs read by
+   * `recover` (possibly with a torn tail) are never appended to.
+   */
+  async begin(source: SnapshotSource): Promise<void> {
+    this.snapshotSource = source;
+    await this.compact();
+  }
+
+  /** Log a change; resolves once it is on disk (group commit). */
+  append(record: unknown): Promise<void> {
+    const log = this.requireLog();
+    const done = log.append(record);
+    this.maybeCompact(log);
+    return done;
+  }
+
+  /** Log a change that nobody waits for; it goes to disk with the next batch. */
+  appendLazy(record: unknown): void {
+    const log = this.requireLog();
+    log.appendLazy(record);
+    this.maybeCompact(log);
+  }
+
+  /** Resolves when everything logged so far is on disk. */
+  async flush(): Promise<void> {
+    await this.log?.flush();
+  }
+
+  /** Write a snapshot of the current state and start a new log. */
+  async compact(): Promise<void> {
+    while (this.compacting) await this.compacting;
+    const source = this.snapshotSource;
+    if (!source) throw new Error('StateStore.compact() called before begin()');
+    const next = this.generation + 1;
+    // Capture the snapshot's records and switch logs in one synchronous step: every record
+    // logged before this point is reflected in the snapshot, every later one goes to the new
+    // log. The records are serialised afterwards, a slice per turn of the event loop, so a
+    // large state does not stall the engine. That is safe because the state's records are
+    // absolute (set receive count / visibility, delete, add): a change made after the switch
+    // that shows up in the snapshot is simply applied again when the new log is replayed.
+    const records = [...source()];
+    const previous = this.log;
+    this.log = new AppendFile(join(this.dir, `log-${next}.jsonl`));
+    this.generation = next;
+    const run = (async () => {
+      await this.log?.flush();
+      await previous?.close();
+      await writeSnapshot(join(this.dir, `snapshot-${next}.jsonl`), records);
+      await syncDir(this.dir);
+      for (const name of await readdir(this.dir)) {
+        const m = SNAPSHOT.exec(name) ?? LOG.exec(name);
+        if (m && Number(m[1]) < next) await unlink(join(this.dir, name));
+      }
+    })();
+    this.compacting = run;
+    try {
+      await run;
+    } finally {
+      this.compacting = undefined;
+    }
+  }
+
+  async close(): Promise<void> {
+    while (this.compacting) await this.compacting;
+    await this.log?.close();
+    this.log = undefined;
+  }
+
+  private requireLog(): AppendFile {
+    if (!this.log) {
+      throw new Error('StateStore: append before begin() finished (or after close())');
+    }
+    return this.log;
+  }
+
+  private maybeCompact(log: AppendFile): void {
+    if (this.compacting || this.compactQueued || log.bytesWritten < this.compactAfterBytes) return;
+    // Not now: the caller may log a change before applying it to memory, and the snapshot
+    // must include every change logged to the old log. A microtask runs after the caller's
+    // synchronous step has finished.
+    this.compactQueued = true;
+    queueMicrotask(() => {
+      this.compactQueued = false;
+      void this.compact().catch((error: unknown) => {
+        console.error(`busline store: compaction failed, will retry later: ${(error as Error).message}`);
+      });
+    });
+  }
+}
+
+function numbered(names: readonly string[], pattern: RegExp): number[] {
+  return names
+    .map((name) => pattern.exec(name))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => Number(m[1]))
+    .sort((a, b) => a - b);
+}
+
+async function writeSnapshot(path: string, records: readonly unknown[]): Promise<void> {
+  const temporary = `${path}.tmp`;
+  const handle = await open(temporary, 'w');
+  try {
+    const slice = 2048;
+    for (let i = 0; i < records.length; i += slice) {
+      let chunk = '';
+      const end = Math.min(records.length, i + slice);
+      for (let j = i; j < end; j++) chunk += JSON.stringify(records[j]) + '\n';
+      await handle.write(chunk);
+    }
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temporary, path);
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * DynamoDB for the engine: dynalite (npm, a DynamoDB implementation on LevelDB) runs
+ * in-process on its own loopback port with its data in `<stateDir>/dynamodb`, so tables
+ * survive restarts; the wire endpoint forwards `DynamoDB_20120810.*` requests to it
+ * unchanged (dynalite speaks the same JSON 1.0 protocol and error shapes).
+ */
+import { createRequire } from 'node:module';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+interface DynaliteOptions {
+  path?: string;
+  createTableMs?: number;
+  deleteTableMs?: number;
+  updateTableMs?: number;
+}
+
+const require = createRequire(import.meta.url);
+const dynalite = require('dynalite') as (options: DynaliteOptions) => http.Server;
+
+export class DynamoDbBackend {
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+  private constructor(
+    private readonly server: http.Server,
+    readonly port: number,
+  ) {}
+
+  /** Start dynalite with its LevelDB in `path` (in memory when undefined). */
+  static async start(path: string | undefined): Promise<DynamoDbBackend> {
+    const server = dynalite({ ...(path && { path }), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    return new DynamoDbBackend(server, (server.address() as AddressInfo).port);
+  }
+
+  get endpoint(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Forward one request (already read into `body`) and stream the answer back. */
+  forward(request: http.IncomingMessage, body: Buffer, response: http.ServerResponse): void {
+    const headers = { ...request.headers, host: `127.0.0.1:${this.port}`, 'content-length': String(body.length) };
+    const upstream = http.request(
+      { host: '127.0.0.1', port: this.port, method: request.method, path: request.url, headers, agent: this.agent },
+      (answer) => {
+        response.writeHead(answer.statusCode ?? 500, answer.headers);
+        answer.pipe(response);
+      },
+    );
+    upstream.on('error', (error) => {
+      if (response.headersSent) {
+        response.destroy(error);
+        return;
+      }
+      response.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
+      response.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: `local DynamoDB failed: ${error.message}` }));
+    });
+    upstream.end(body);
+  }
+
+  /** Call a DynamoDB action directly (used for CreateTable from the template). */
+  async call(action: string, input: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+    const payload = Buffer.from(JSON.stringify(input));
+    return new Promise((resolve, reject) => {
+      const request = http.request(
+        {
+          host: '127.0.0.1',
+          port: this.port,
+          method: 'POST',
+          path: '/',
+          agent: this.agent,
+          headers: {
+            'content-type': 'application/x-amz-json-1.0',
+            'x-amz-target': `DynamoDB_20120810.${action}`,
+            'content-length': String(payload.length),
+            // dynalite checks that a request is signed, not the signature itself.
+            authorization: 'AWS4-HMAC-SHA256 Credential=local/20200101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=local',
+            'x-amz-date': '20200101T000000Z',
+          },
+        },
+        (answer) => {
+          const chunks: Buffer[] = [];
+          answer.on('data', (c: Buffer) => chunks.push(c));
+          answer.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            resolve({ status: answer.statusCode ?? 500, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} });
+          });
+          answer.on('error', reject);
+        },
+      );
+      request.on('error', reject);
+      request.end(payload);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.agent.destroy();
+    this.server.closeAllConnections?.();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * The one wire endpoint, on 127.0.0.1 only. Dispatches on `X-Amz-Target`:
+ *   AWSEvents.<Action>           EventBridge, JSON 1.1
+ *   AmazonSQS.<Action>           SQS, JSON 1.0
+ *   DynamoDB_20120810.<Action>   DynamoDB, forwarded to dynalite
+ * Plus `GET /_busline/health` and `GET /_busline/journal?correlationId=&topic=&eventId=&afterSeq=&limit=`
+ * (JSON array of journal records) for local tools.
+ */
+import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { WireError, type ActionHandler } from './protocol.ts';
+import type { DynamoDbBackend } from './dynamodb.ts';
+import type { JournalQuery, JournalRecord } from '../journal/types.ts';
+
+export interface WireServices {
+  readonly sqs: Record<string, ActionHandler>;
+  readonly events: Record<string, ActionHandler>;
+  readonly sqsError: (error: unknown) => WireError | undefined;
+  readonly eventsError: (error: unknown) => WireError | undefined;
+  readonly dynamodb?: DynamoDbBackend;
+  readonly journalQuery?: (query: JournalQuery) => Promise<JournalRecord[]>;
+  /** Requests wait for this before they are handled (the engine opens it once set up). */
+  readonly ready?: Promise<void>;
+}
+
+const MAX_BODY_BYTES = 12 * 1024 * 1024;
+
+interface Protocol {
+  readonly contentType: string;
+  readonly actions: Record<string, ActionHandler>;
+  readonly toWireError: (error: unknown) => WireError | undefined;
+  /** `__type` for an action this endpoint does not know. */
+  readonly unknownOperation: string;
+}
+
+export class WireServer {
+  private constructor(
+    private readonly server: http.Server,
+    readonly port: number,
+  ) {}
+
+  static async start(port: number, services: WireServices): Promise<WireServer> {
+    const protocols: Record<string, Protocol> = {
+      AmazonSQS: { contentType: 'application/x-amz-json-1.0', actions: services.sqs, toWireError: services.sqsError, unknownOperation: 'com.amazonaws.sqs#UnsupportedOperation' },
+      AWSEvents: { contentType: 'application/x-amz-json-1.1', actions: services.events, toWireError: services.eventsError, unknownOperation: 'UnknownOperationException' },
+    };
+    const gate = { open: services.ready === undefined };
+    void services.ready?.then(() => {
+      gate.open = true;
+    });
+    const server = http.createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      request.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_BODY_BYTES) {
+          request.destroy();
+          return;
+        }
+        chunks.push(chunk);
+      });
+      request.on('end', () => {
+        const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+        if (gate.open) void handle(request, body, response, protocols, services);
+        else void services.ready!.then(() => handle(request, body, response, protocols, services));
+      });
+    });
+    server.keepAliveTimeout = 65_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+    return new WireServer(server, (server.address() as AddressInfo).port);
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+async function handle(request: http.IncomingMessage, body: Buffer, response: http.ServerResponse, protocols: Record<string, Protocol>, services: WireServices): Promise<void> {
+  const requestId = randomUUID();
+  const target = request.headers['x-amz-target'];
+  if (request.method === 'GET' && request.url?.startsWith('/_busline/')) return localTools(request, response, services);
+  if (typeof target !== 'string') {
+    return send(response, 400, 'application/x-amz-json-1.0', requestId, {
+      __type: 'MissingTargetException',
+      message: 'This endpoint speaks the AWS JSON protocols: send an X-Amz-Target header (AWSEvents.*, AmazonSQS.*, DynamoDB_20120810.*). The SQS query (form) protocol is not supported; use an SDK or CLI recent enough to speak SQS JSON.',
+    });
+  }
+  const dot = target.indexOf('.');
+  const prefix = dot > 0 ? target.slice(0, dot) : target;
+  const action = target.slice(dot + 1);
+  if (prefix === 'DynamoDB_20120810') {
+    if (!services.dynamodb) return send(response, 400, 'application/x-amz-json-1.0', requestId, { __type: 'com.amazon.coral.service#UnknownOperationException', message: 'DynamoDB is not running in this engine.' });
+    return services.dynamodb.forward(request, body, response);
+  }
+  const protocol = protocols[prefix];
+  if (!protocol) {
+    return send(response, 400, 'application/x-amz-json-1.0', requestId, { __type: 'UnknownServiceException', message: `Unknown X-Amz-Target service "${prefix}": this endpoint serves AWSEvents, AmazonSQS and DynamoDB_20120810.` });
+  }
+  const handler = Object.hasOwn(protocol.actions, action) ? protocol.actions[action] : undefined;
+  if (!handler) {
+    const headers: Record<string, string> = prefix === 'AmazonSQS' ? { 'x-amzn-query-error': 'AWS.SimpleQueueService.UnsupportedOperation;Sender' } : {};
+    return send(response, 400, protocol.contentType, requestId, { __type: protocol.unknownOperation, message: `The local engine does not support ${prefix}.${action}. Supported: ${Object.keys(protocol.actions).join(', ')}.` }, headers);
+  }
+  let input: Record<string, unknown>;
+  try {
+    const text = body.length === 0 ? '{}' : body.toString('utf8');
+    const parsed: unknown = JSON.parse(text);
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+    input = parsed as Record<string, unknown>;
+  } catch {
+    const type = prefix === 'AmazonSQS' ? 'com.amazonaws.sqs#InvalidParameterValue' : 'SerializationException';
+    const headers: Record<string, string> = prefix === 'AmazonSQS' ? { 'x-amzn-query-error': 'InvalidParameterValue;Sender' } : {};
+    return send(response, 400, protocol.contentType, requestId, { __type: type, message: 'The request body is not a JSON object.' }, headers);
+  }
+  try {
+    const output = await handler(input);
+    send(response, 200, protocol.contentType, requestId, output ?? {});
+  } catch (error) {
+    const wire = protocol.toWireError(error);
+    if (wire) return send(response, wire.status, protocol.contentType, requestId, { __type: wire.type, message: wire.message }, wire.headers);
+    console.error(`busline engine: ${target} failed:`, error);
+    const headers: Record<string, string> = prefix === 'AmazonSQS' ? { 'x-amzn-query-error': 'InternalError;Receiver' } : {};
+    send(response, 500, protocol.contentType, requestId, { __type: prefix === 'AmazonSQS' ? 'com.amazonaws.sqs#InternalError' : 'InternalException', message: `Internal error in the local engine: ${(error as Error).message}` }, headers);
+  }
+}
+
+function send(response: http.ServerResponse, status: number, contentType: string, requestId: string, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
+  const payload = JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type': contentType,
+    'content-length': Buffer.byteLength(payload),
+    'x-amzn-requestid': requestId,
+    ...headers,
+  });
+  response.end(payload);
+}
+
+async function localTools(request: http.IncomingMessage, response: http.ServerResponse, services: WireServices): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+  const requestId = randomUUID();
+  if (url.pathname === '/_busline/health') return send(response, 200, 'application/json', requestId, { ok: true });
+  if (url.pathname === '/_busline/journal' && services.journalQuery) {
+    const p = url.searchParams;
+    const number = (name: string) => (p.has(name) ? Number(p.get(name)) : undefined);
+    const records = await services.journalQuery({
+      ...(p.has('correlationId') && { correlationId: p.get('correlationId')! }),
+      ...(p.has('topic') && { topic: p.get('topic')! }),
+      ...(p.has('eventId') && { eventId: p.get('eventId')! }),
+      afterSeq: number('afterSeq'),
+      limit: number('limit'),
+    });
+    return send(response, 200, 'application/json', requestId, records);
+  }
+  send(response, 404, 'application/json', requestId, { message: `No such local tool: ${url.pathname}` });
+}

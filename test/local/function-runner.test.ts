@@ -1,0 +1,97 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FunctionRunner } from '../../lib/local/lambda/function-runner.ts';
+import type { LocalFunction } from '../../lib/local/assembly/app-model.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'busline-fn-'));
+writeFileSync(join(dir, 'app.mjs'), `
+import { SQSClient } from '@aws-sdk/client-sqs';
+let invocations = 0;
+export const handler = async (event, context) => {
+  invocations++;
+  console.log('event', event.n);
+  console.error('to stderr');
+  if (event.sleepMs) await new Promise((r) => setTimeout(r, event.sleepMs));
+  if (event.fail) throw new TypeError('bad input ' + event.n);
+  return {
+    invocations, table: process.env.TABLE_NAME, endpoint: process.env.AWS_ENDPOINT_URL, region: process.env.AWS_REGION,
+    name: process.env.AWS_LAMBDA_FUNCTION_NAME, remaining: context.getRemainingTimeInMillis(), fn: context.functionName,
+    sdk: typeof SQSClient,
+  };
+};`);
+writeFileSync(join(dir, 'broken.mjs'), 'export const other = 1;');
+
+const fn = (over: Partial<LocalFunction>): LocalFunction => ({
+  stackName: 'S', logicalId: 'Fn', name: 'S-Fn-ABC', arn: 'arn:aws:lambda:us-east-1:000000000000:function:S-Fn-ABC',
+  codeDir: dir, handler: 'app.handler', runtime: 'nodejs22.x', timeoutSeconds: 2, memoryMb: 128,
+  environment: { TABLE_NAME: 'Orders-Table-X' }, ...over,
+});
+const runner = new FunctionRunner({ endpoint: 'http://127.0.0.1:4999', region: 'eu-west-1', accountId: '000000000000', workDir: dir });
+runner.add(fn({}));
+runner.add(fn({ name: 'short', timeoutSeconds: 1 }));
+runner.add(fn({ name: 'broken', handler: 'broken.handler' }));
+runner.add(fn({ name: 'inline', codeDir: undefined, inlineCode: 'exports.handler = async (e) => ({ cjs: typeof require, e });', handler: 'index.handler' }));
+after(async () => { await runner.stop(); rmSync(dir, { recursive: true, force: true }); });
+
+test('a function sees its template variables, the engine endpoint, region, its name and a context with remaining time', async () => {
+  const r = await runner.invoke('S-Fn-ABC', { n: 1 });
+  assert.equal(r.ok, true);
+  const v = r.value as Record<string, unknown>;
+  assert.equal(v.table, 'Orders-Table-X');
+  assert.equal(v.endpoint, 'http://127.0.0.1:4999');
+  assert.equal(v.region, 'eu-west-1');
+  assert.equal(v.name, 'S-Fn-ABC');
+  assert.equal(v.fn, 'S-Fn-ABC');
+  assert.ok((v.remaining as number) > 0 && (v.remaining as number) <= 2000);
+});
+
+test('the AWS SDK resolves for bundles that mark it external, as on the Lambda runtime', async () => {
+  const r = await runner.invoke('S-Fn-ABC', { n: 2 });
+  assert.equal((r.value as { sdk: string }).sdk, 'function');
+});
+
+test('a warm worker is reused: module state survives between invocations', async () => {
+  const a = await runner.invoke('short', { n: 1 });
+  const b = await runner.invoke('short', { n: 2 });
+  assert.equal((b.value as { invocations: number }).invocations, (a.value as { invocations: number }).invocations + 1);
+});
+
+test('console output is captured per invocation, in order, with stderr as error level', async () => {
+  const r = await runner.invoke('S-Fn-ABC', { n: 7 });
+  assert.deepEqual(r.logs, [{ level: 'info', text: 'event 7' }, { level: 'error', text: 'to stderr' }]);
+});
+
+test('a thrown error is reported in Lambda error shape (errorType, errorMessage, stackTrace)', async () => {
+  const r = await runner.invoke('S-Fn-ABC', { n: 3, fail: true });
+  assert.equal(r.ok, false);
+  assert.equal(r.error?.errorType, 'TypeError');
+  assert.equal(r.error?.errorMessage, 'bad input 3');
+  assert.ok(Array.isArray(r.error?.stackTrace));
+});
+
+test('the template timeout is enforced: the worker is terminated and the next invocation cold-starts', async () => {
+  await runner.invoke('short', { n: 1 });
+  const slow = await runner.invoke('short', { n: 2, sleepMs: 5000 });
+  assert.equal(slow.timedOut, true);
+  assert.equal(slow.error?.errorType, 'Sandbox.Timedout');
+  assert.match(slow.error!.errorMessage, /Task timed out after 1\.00 seconds/);
+  const next = await runner.invoke('short', { n: 3 });
+  assert.equal((next.value as { invocations: number }).invocations, 1);
+});
+
+test('a handler that is not exported fails with Runtime.HandlerNotFound', async () => {
+  const r = await runner.invoke('broken', {});
+  assert.equal(r.error?.errorType, 'Runtime.HandlerNotFound');
+});
+
+test('inline code (Code.ZipFile) runs as CommonJS index.js', async () => {
+  const r = await runner.invoke('inline', { x: 1 });
+  assert.deepEqual(r.value, { cjs: 'function', e: { x: 1 } });
+});
+
+test('an unknown function is a ResourceNotFoundException', async () => {
+  await assert.rejects(runner.invoke('nope', {}), { name: 'ResourceNotFoundException' });
+});

@@ -1,0 +1,46 @@
+/** Start test/local/support/engine-child.ts as a child process and wait for its endpoint. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { EngineChildConfig } from './engine-child.ts';
+
+export interface EngineProcess {
+  readonly endpoint: string;
+  readonly child: ChildProcess;
+  /** SIGKILL: the engine gets no chance to flush anything. */
+  kill(): Promise<void>;
+  /** SIGTERM: a clean stop. */
+  stop(): Promise<void>;
+}
+
+const CHILD = fileURLToPath(new URL('./engine-child.ts', import.meta.url));
+
+export async function spawnEngine(config: EngineChildConfig, timeoutMs = 30_000): Promise<EngineProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`engine child did not start in ${timeoutMs} ms: ${stderr}`)), timeoutMs);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line && out.includes('\n')) {
+        clearTimeout(timer);
+        resolve((JSON.parse(line) as { endpoint: string }).endpoint);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`engine child exited (${code}) before starting: ${stderr}`));
+    });
+  });
+  child.stdout!.resume();
+  const end = async (signal: NodeJS.Signals): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  };
+  return { endpoint, child, kill: () => end('SIGKILL'), stop: () => end('SIGTERM') };
+}
