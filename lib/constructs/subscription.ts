@@ -13,6 +13,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { RUNTIME_ENV, type DedupeConfig, type RetryConfig, type SubscriptionConfig, type TopicInfo } from '../runtime/subscription-config.ts';
 import type { FlowSubscription } from '../schema/flow-manifest.ts';
+import { acceptedVersions } from '../schema/compatibility.ts';
 import { Backoff } from './backoff.ts';
 import { BundledCode } from './bundled-code.ts';
 import { Delivery } from './delivery.ts';
@@ -81,6 +82,13 @@ export interface SubscriptionOptions {
    * @default Duration.hours(24)
    */
   readonly dedupeTtl?: Duration;
+  /**
+   * Schema versions of the topic this subscription accepts; events of other versions go to
+   * its DLQ with the reason. Each must be a version under the topic's schemas folder.
+   * @default - the latest version and every earlier one the latest schema can still read
+   * (lib/schema/compatibility.ts `acceptedVersions`)
+   */
+  readonly acceptsVersions?: readonly number[];
   /**
    * The function's timeout (at most 15 minutes).
    * @default Duration.seconds(30)
@@ -221,6 +229,7 @@ export class Subscription extends Construct {
       topics: topicInfos([this.topic, ...this.publishes]),
       retry,
       dedupe,
+      acceptsVersions: { [this.topic.name]: this.acceptedVersionsOf(props.acceptsVersions) },
     };
     this._code = new BundledCode(this.node.path);
     const environment: Record<string, string> = {
@@ -349,6 +358,16 @@ export class Subscription extends Construct {
     });
   }
 
+  private acceptedVersionsOf(declared: readonly number[] | undefined): number[] {
+    const known = this.topic.schemas.versions.map((v) => v.version);
+    if (declared === undefined) return acceptedVersions(this.topic.schemas);
+    const unknown = declared.filter((v) => !known.includes(v));
+    if (declared.length === 0 || unknown.length > 0) {
+      throw new EventFlowDeclarationError(this, `acceptsVersions [${declared.join(', ')}] of topic '${this.topic.name}' ${declared.length === 0 ? 'is empty' : `names versions it has no schema for (${unknown.join(', ')})`}: choose among its versions ${known.join(', ')}, or leave acceptsVersions out to accept the latest and every version compatible with it`);
+    }
+    return [...declared].sort((a, b) => a - b);
+  }
+
   /** @internal The subscription as the flow manifest describes it. */
   _manifest(): FlowSubscription {
     const logicalId = (c: Construct): string => Stack.of(this).resolve((c.node.defaultChild as CfnElement).logicalId) as string;
@@ -362,6 +381,7 @@ export class Subscription extends Construct {
       publishes: this.publishes.map((t) => t.name),
       retry: this.config.retry,
       dedupe: this.config.dedupe,
+      ...(this.config.acceptsVersions ? { acceptsVersions: this.config.acceptsVersions } : {}),
       resources: {
         rule: logicalId(this.rule as events.Rule),
         function: logicalId(this.function as lambda.Function),

@@ -41,6 +41,11 @@ export interface SubscriptionConfig {
   readonly retry: RetryConfig;
   /** false when the subscription opted out of dedupe. */
   readonly dedupe: DedupeConfig | false;
+  /**
+   * Schema versions of each consumed topic the subscription accepts; an event of another
+   * version goes to the DLQ with the reason. Absent: every version the bundle has a validator for.
+   */
+  readonly acceptsVersions?: Readonly<Record<string, readonly number[]>>;
 }
 
 /** Environment variables the constructs set on every subscription function. */

@@ -91,7 +91,7 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
   };
 
   const flowTopics = new Set(Object.keys(options.validators));
-  const steps: RecordStep[] = [tracingStep(), validationStep(options.validators), ...(dedupe ? [dedupe] : []), ...recordSteps];
+  const steps: RecordStep[] = [tracingStep(), validationStep(options.validators, config.acceptsVersions), ...(dedupe ? [dedupe] : []), ...recordSteps];
   const dlqOptions: DlqOptions = { subscription: config.subscription, dlqUrl, sqsClient, logger };
   const processBatch = createBatchProcessor({
     config,

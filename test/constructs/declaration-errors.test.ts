@@ -169,3 +169,9 @@ test('reserved BUSLINE_ environment names fail', () => {
   assertDeclarationError(() => f.flow.addSubscription('reserve-inventory', { topic: f.orderPlaced, handler, environment: { BUSLINE_BUS_NAME: 'x' } }),
     "'BUSLINE_BUS_NAME'", 'reserved');
 });
+
+test('accepting a schema version the topic does not have fails, listing its versions', () => {
+  const f = newFlow();
+  assertDeclarationError(() => f.flow.addSubscription('reserve-inventory', { topic: f.orderPlaced, handler, acceptsVersions: [1, 4] }),
+    'TestStack/Orders/ReserveInventory', 'acceptsVersions [1, 4]', 'no schema for (4)', 'choose among its versions 1');
+});

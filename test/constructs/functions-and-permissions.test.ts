@@ -164,5 +164,6 @@ test('the runtime configuration names the flow, the subscription, its topics and
     },
     retry: { maxAttempts: 3, backoffBaseSeconds: 2, backoffMaxSeconds: 300 },
     dedupe: { ttlSeconds: 86400 },
+    acceptsVersions: { 'order.placed': [1] },
   });
 });

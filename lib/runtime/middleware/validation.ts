@@ -1,7 +1,8 @@
 /**
  * Validation step: checks `data` against the topic's schema with the validator compiled at
  * build time (lib/schema/validator-codegen.ts, ajv standalone code; no ajv at cold start).
- * The version is metadata.schemaVersion, else the topic's newest one. A violation is never
+ * The version is metadata.schemaVersion, else the topic's newest one; a version the subscription
+ * does not accept (SubscriptionConfig.acceptsVersions) is rejected like a violation. A violation is never
  * retried: the record is rejected straight to the DLQ with the schema errors as its reason.
  * Raw events (no envelope, from outside the flow) have no schema here and pass through.
  */
@@ -37,13 +38,34 @@ function newestVersion(versions: Readonly<Record<number, CompiledValidator>>): n
   return newest;
 }
 
-export function validationStep(validators: ValidatorTable): RecordStep {
+/** Rejects an event whose schema version the subscription does not accept (SubscriptionConfig.acceptsVersions). */
+export function checkAcceptedVersion(
+  accepts: Readonly<Record<string, readonly number[]>> | undefined,
+  validators: ValidatorTable,
+  topic: string,
+  version: number | undefined,
+  what: string,
+): ValidationSchemaError | undefined {
+  const accepted = accepts?.[topic];
+  const versions = validators[topic];
+  if (!accepted || !versions) return undefined;
+  const chosen = version ?? newestVersion(versions);
+  if (accepted.includes(chosen)) return undefined;
+  return new ValidationSchemaError(
+    `${what} has schemaVersion ${chosen} of topic ${topic}, which this subscription does not accept (it accepts ${accepted.join(', ')}): publish a version it accepts, or add ${chosen} to the subscription's acceptsVersions once its handler reads it`,
+    [],
+  );
+}
+
+export function validationStep(validators: ValidatorTable, acceptsVersions?: Readonly<Record<string, readonly number[]>>): RecordStep {
   return {
     name: 'validation',
     before: function validateRecord(record: RecordContext): RecordVerdict | void {
       if (!record.enveloped) return;
       const version = typeof record.metadata.schemaVersion === 'number' ? record.metadata.schemaVersion : undefined;
-      const error = checkData(validators, record.topic, version, record.data, `event ${record.eventId}`);
+      const what = `event ${record.eventId}`;
+      const error = checkAcceptedVersion(acceptsVersions, validators, record.topic, version, what)
+        ?? checkData(validators, record.topic, version, record.data, what);
       if (error) return rejectRecord(error);
     },
   };

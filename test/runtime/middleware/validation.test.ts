@@ -40,3 +40,17 @@ test('the validation step rejects an invalid enveloped record for the DLQ and ig
   assert.equal(verdict && verdict.verdict, 'reject');
   assert.equal(await step.before!({ ...base, enveloped: false, data: { orderId: 'o' } } as unknown as RecordContext), undefined);
 });
+
+test('an event of a schema version the subscription does not accept is rejected for the DLQ, saying what it accepts', async () => {
+  const step = validationStep(validators, { 'order.placed': [2] });
+  const record = { topic: 'order.placed', eventId: 'e', metadata: { schemaVersion: 1 }, enveloped: true, data: { orderId: 'o', quantity: 1 }, logger: createLogger('silent', () => undefined) };
+  const verdict = await step.before!(record as unknown as RecordContext);
+  assert.equal(verdict && verdict.verdict, 'reject');
+  assert.match(String(verdict && 'error' in verdict ? verdict.error.message : ''), /schemaVersion 1 of topic order\.placed, which this subscription does not accept \(it accepts 2\)/);
+});
+
+test('an event of an accepted schema version is validated as usual', async () => {
+  const step = validationStep(validators, { 'order.placed': [1] });
+  const record = { topic: 'order.placed', eventId: 'e', metadata: { schemaVersion: 1 }, enveloped: true, data: { orderId: 'o', quantity: 1 }, logger: createLogger('silent', () => undefined) };
+  assert.equal(await step.before!(record as unknown as RecordContext), undefined);
+});
