@@ -160,6 +160,15 @@ test('a FIFO queue delivers a group in order and holds the group while a message
   assert.ok(BigInt(third[0]!.Attributes!['SequenceNumber']!) < BigInt(third[1]!.Attributes!['SequenceNumber']!));
 });
 
+test('a long poll on a FIFO queue whose group is blocked returns when the in-flight message becomes visible again', async () => {
+  const url = await queue({ FifoQueue: 'true', ContentBasedDeduplication: 'true', VisibilityTimeout: '1' }, true);
+  await f.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'first', MessageGroupId: 'g' }));
+  await f.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'second', MessageGroupId: 'g' }));
+  assert.deepEqual((await receive(url, 1)).map((m) => m.Body), ['first']);
+  const again = await receive(url, 1, { WaitTimeSeconds: 10 });
+  assert.deepEqual(again.map((m) => [m.Body, m.Attributes!['ApproximateReceiveCount']]), [['first', '2']]);
+});
+
 test('a FIFO queue drops a duplicate sent within the dedupe window and answers with the first message id', async () => {
   const url = await queue({ FifoQueue: 'true' }, true);
   const one = await f.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'x', MessageGroupId: 'g', MessageDeduplicationId: 'd-1' }));
