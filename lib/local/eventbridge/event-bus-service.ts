@@ -35,6 +35,12 @@ import type {
 } from './types.ts';
 
 export const DELIVERY_QUEUE = 'busline-internal-target-deliveries';
+/**
+ * A delivery stays in flight while the function runner handles it, which with Lambda's own
+ * async retries can take longer than 15 minutes: the lease is the maximum, 12 hours (a crash
+ * releases it at the next start anyway).
+ */
+const DELIVERY_QUEUE_ATTRIBUTES = { VisibilityTimeout: '43200', MessageRetentionPeriod: '1209600' };
 const MAX_ENTRY_BYTES = 1024 * 1024;
 const MAX_TARGETS_PER_RULE = 5;
 const DELIVERY_CONCURRENCY = 64;
@@ -438,7 +444,7 @@ export class EventBusService {
 
   private queueDelivery(pending: PendingDelivery, delaySeconds: number): void {
     const sqs = this.options.sqs;
-    if (!sqs.find(DELIVERY_QUEUE)) sqs.createQueue(DELIVERY_QUEUE, { VisibilityTimeout: '900' }, { internal: true });
+    if (!sqs.find(DELIVERY_QUEUE)) sqs.createQueue(DELIVERY_QUEUE, DELIVERY_QUEUE_ATTRIBUTES, { internal: true });
     sqs.send(DELIVERY_QUEUE, { MessageBody: JSON.stringify(pending), DelaySeconds: Math.min(900, delaySeconds) }, 'retry', pending.lineage);
   }
 
@@ -448,7 +454,7 @@ export class EventBusService {
   startDeliveries(): void {
     if (this.worker) return;
     const sqs = this.options.sqs;
-    if (!sqs.find(DELIVERY_QUEUE)) sqs.createQueue(DELIVERY_QUEUE, { VisibilityTimeout: '900' }, { internal: true });
+    sqs.createQueue(DELIVERY_QUEUE, DELIVERY_QUEUE_ATTRIBUTES, { internal: true });
     const abort = new AbortController();
     const done = (async () => {
       while (!abort.signal.aborted) {
