@@ -84,6 +84,8 @@ async function cpuMicros(pid: number | undefined): Promise<number | undefined> {
 
 interface Measured {
   readonly rates: number[];
+  /** CPU of this process (the SDK client) per event, µs. */
+  readonly clientCpuPerEvent: number[];
   /** Engine CPU per routed event (µs), when the engine's process can be observed. */
   readonly cpuPerEvent: number[];
 }
@@ -91,16 +93,20 @@ interface Measured {
 async function measure(target: Target, runs: number, count: number, concurrency: number, pid?: number): Promise<Measured> {
   const rates: number[] = [];
   const cpuPerEvent: number[] = [];
+  const clientCpuPerEvent: number[] = [];
   for (let r = 0; r < runs; r++) {
     await target.sqs.send(new PurgeQueueCommand({ QueueUrl: target.queueUrl }));
     const before = await cpuMicros(pid);
+    const clientBefore = process.cpuUsage();
     rates.push(await route(target, count, concurrency));
+    const client = process.cpuUsage(clientBefore);
+    clientCpuPerEvent.push((client.user + client.system) / count);
     const after = await cpuMicros(pid);
     if (before !== undefined && after !== undefined) cpuPerEvent.push((after - before) / count);
     const n = await queued(target);
     if (n !== count) throw new Error(`expected ${count} routed messages on the queue, found ${n}`);
   }
-  return { rates, cpuPerEvent };
+  return { rates, cpuPerEvent, clientCpuPerEvent };
 }
 
 function median(values: readonly number[]): number {
@@ -112,7 +118,7 @@ function median(values: readonly number[]): number {
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
 function row(name: string, measured: Measured, count: number): string[] {
-  const { rates, cpuPerEvent } = measured;
+  const { rates, cpuPerEvent, clientCpuPerEvent } = measured;
   const cpu = cpuPerEvent.length > 0 ? median(cpuPerEvent) : undefined;
   return [
     name,
@@ -122,6 +128,7 @@ function row(name: string, measured: Measured, count: number): string[] {
     `${fmt(Math.min(...rates))}–${fmt(Math.max(...rates))}`,
     cpu === undefined ? 'n/a' : cpu.toFixed(0),
     cpu === undefined ? 'n/a' : fmt(1e6 / cpu),
+    median(clientCpuPerEvent).toFixed(0),
   ];
 }
 
@@ -174,10 +181,10 @@ export async function run(): Promise<BenchSection> {
     `PutEvents over HTTP with the AWS SDK v3 EventBridge client (10 entries per call, ${CONCURRENCY} calls in flight for the engine, 1 for moto) → rule with a numeric content filter → SQS queue; no handlers.`,
     'The engine runs in its own process and acknowledges each PutEvents only after the events, their archive copies and the enqueued messages are fsynced (group commit).',
     moto ? `Ratio engine / moto_server (medians, same run): ${(median(engine.rates) / median(moto.rates)).toFixed(0)}×.` : `moto_server not measured: ${missing}.`,
-    'events/s is wall clock with the SDK client in this process and the engine in another, on a machine shared with other work: on 2 cores the SDK client itself costs ~70 µs of CPU per event (10 per call), so it bounds the figure. "engine µs/event" is the engine process\'s own CPU time (all threads, incl. fsync and journal) per routed event; "engine capacity" = 1e6 / that, what one core of the engine can route.',
+    'events/s is wall clock with the SDK client in this process and the engine in another, on a machine shared with other work: the SDK client\'s own CPU per event is in the last column (10 entries per call), and on 2 shared cores it bounds the figure. "engine µs/event" is the engine process\'s own CPU time (all threads, incl. fsync and journal) per routed event; "engine capacity" = 1e6 / that, what one core of the engine can route.',
     'Target on these 2-core machines: >= 20,000 events/s.',
   ];
-  return { title: 'Local engine: routing (PutEvents → rule → queue)', columns: ['endpoint', 'runs', 'events/run', 'events/s (median)', 'spread (min–max)', 'engine µs/event', 'engine capacity (events/s/core)'], rows, notes };
+  return { title: 'Local engine: routing (PutEvents → rule → queue)', columns: ['endpoint', 'runs', 'events/run', 'events/s (median)', 'spread (min–max)', 'engine µs/event', 'engine capacity (events/s/core)', 'SDK client µs/event'], rows, notes };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
