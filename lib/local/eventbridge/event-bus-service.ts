@@ -601,6 +601,10 @@ export class EventBusService {
     return `arn:aws:events:${this.options.region}:${this.options.accountId}:event-bus/${name}`;
   }
 
+  replayArn(name: string): string {
+    return `arn:aws:events:${this.options.region}:${this.options.accountId}:replay/${name}`;
+  }
+
   ruleArn(bus: string, rule: string): string {
     return bus === 'default'
       ? `arn:aws:events:${this.options.region}:${this.options.accountId}:rule/${rule}`
