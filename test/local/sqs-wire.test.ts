@@ -145,6 +145,25 @@ test('a long poll returns as soon as a message arrives', async () => {
   assert.equal(m?.Body, 'wake up');
 });
 
+test('a long poll abandoned by its client does not take a message sent afterwards', async () => {
+  const url = await queue();
+  const abandon = new AbortController();
+  const poll = fetch(f.engine.endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.ReceiveMessage' },
+    body: JSON.stringify({ QueueUrl: url, WaitTimeSeconds: 20 }),
+    signal: abandon.signal,
+  }).catch(() => undefined);
+  await sleep(100);
+  abandon.abort();
+  await poll;
+  await sleep(50);
+  await f.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'for the next poll' }));
+  const [m] = await receive(url);
+  assert.equal(m?.Body, 'for the next poll');
+  assert.equal(m?.Attributes!['ApproximateReceiveCount'], '1');
+});
+
 test('a FIFO queue delivers a group in order and holds the group while a message of it is in flight', async () => {
   const url = await queue({ FifoQueue: 'true', ContentBasedDeduplication: 'true', VisibilityTimeout: '300' }, true);
   for (const body of ['a1', 'b1', 'a2', 'a3']) {

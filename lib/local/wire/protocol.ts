@@ -20,8 +20,13 @@ export interface WireResponse {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
+/** What a handler knows about the call: `signal` aborts when the client goes away (long polls stop then). */
+export interface ActionContext {
+  readonly signal: AbortSignal;
+}
+
 /** An action handler: parsed JSON input → output object (or throws). */
-export type ActionHandler = (input: Record<string, unknown>) => unknown | Promise<unknown>;
+export type ActionHandler = (input: Record<string, unknown>, context: ActionContext) => unknown | Promise<unknown>;
 
 export function requireString(input: Record<string, unknown>, name: string, missing: (name: string) => Error): string {
   const value = input[name];

@@ -117,8 +117,13 @@ async function handle(request: http.IncomingMessage, body: Buffer, response: htt
     const headers: Record<string, string> = prefix === 'AmazonSQS' ? { 'x-amzn-query-error': 'InvalidParameterValue;Sender' } : {};
     return send(response, 400, protocol.contentType, requestId, { __type: type, message: 'The request body is not a JSON object.' }, headers);
   }
+  const gone = new AbortController();
+  response.once('close', () => {
+    if (!response.writableFinished) gone.abort();
+  });
   try {
-    const output = await handler(input);
+    const output = await handler(input, { signal: gone.signal });
+    if (gone.signal.aborted) return;
     send(response, 200, protocol.contentType, requestId, output ?? {});
   } catch (error) {
     const wire = protocol.toWireError(error);
