@@ -15,6 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import { compilePattern, formatMismatch, PatternIndex, type EventPattern } from '../pattern/index.ts';
 import type { SqsService } from '../sqs/sqs-service.ts';
+import { SqsError } from '../sqs/errors.ts';
 import type { MessageLineage } from '../sqs/queue.ts';
 import type { JournalEntry } from '../journal/types.ts';
 import { EventBridgeError } from './errors.ts';
@@ -511,7 +512,10 @@ export class EventBusService {
       const message = (error as Error).message ?? String(error);
       const maxRetries = target?.maxRetries ?? 185;
       const maxAgeMs = target?.maxAgeMs ?? 86_400_000;
-      const final = attempt > maxRetries || Date.now() - pending.acceptedAt >= maxAgeMs;
+      // A request the queue refuses as invalid (a FIFO group id the event lacks, a body too
+      // large) fails the same way every time: no point retrying for a day.
+      const permanent = error instanceof SqsError && error.shape !== 'QueueDoesNotExist' && error.httpStatus < 500;
+      const final = permanent || attempt > maxRetries || Date.now() - pending.acceptedAt >= maxAgeMs;
       if (!final) {
         journal?.append({ kind: 'target.failed', eventId: pending.eventId, bus: pending.bus, rule: pending.rule, targetId: pending.targetId, attempt, error: message, final: false, topic: lineage.topic, correlationId: lineage.correlationId });
         sqs.changeVisibility(DELIVERY_QUEUE, receiptHandle, backoffSeconds(attempt));
@@ -527,7 +531,7 @@ export class EventBusService {
             MessageAttributes: {
               RULE_ARN: { DataType: 'String', StringValue: this.ruleArn(pending.bus, pending.rule) },
               TARGET_ARN: { DataType: 'String', StringValue: pending.arn },
-              ERROR_CODE: { DataType: 'String', StringValue: 'SDK_CLIENT_ERROR' },
+              ERROR_CODE: { DataType: 'String', StringValue: error instanceof SqsError ? error.code : 'SDK_CLIENT_ERROR' },
               ERROR_MESSAGE: { DataType: 'String', StringValue: message.slice(0, 1000) || 'delivery failed' },
             },
           },
