@@ -1,8 +1,9 @@
 /**
  * DynamoDB for the engine: dynalite (npm, a DynamoDB implementation on LevelDB) runs
- * in-process on its own loopback port with its data in `<stateDir>/dynamodb`, so tables
- * survive restarts; the wire endpoint forwards `DynamoDB_20120810.*` requests to it
- * unchanged (dynalite speaks the same JSON 1.0 protocol and error shapes).
+ * in-process with its data in `<stateDir>/dynamodb`, so tables survive restarts. The wire
+ * endpoint hands `DynamoDB_20120810.*` requests to dynalite's request handler unchanged
+ * (dynalite speaks the same JSON 1.0 protocol and error shapes); dynalite also listens on
+ * its own loopback port, used for the engine's own calls (CreateTable from the template).
  */
 import { createRequire } from 'node:module';
 import http from 'node:http';
@@ -18,13 +19,19 @@ interface DynaliteOptions {
 const require = createRequire(import.meta.url);
 const dynalite = require('dynalite') as (options: DynaliteOptions) => http.Server;
 
+type RequestListener = (request: http.IncomingMessage, response: http.ServerResponse) => void;
+
 export class DynamoDbBackend {
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  /** dynalite's own request handler: requests are handed to it directly, not proxied over a socket. */
+  private readonly listener: RequestListener;
 
   private constructor(
     private readonly server: http.Server,
     readonly port: number,
-  ) {}
+  ) {
+    this.listener = server.listeners('request')[0] as RequestListener;
+  }
 
   /** Start dynalite with its LevelDB in `path` (in memory when undefined). */
   static async start(path: string | undefined): Promise<DynamoDbBackend> {
@@ -38,6 +45,14 @@ export class DynamoDbBackend {
 
   get endpoint(): string {
     return `http://127.0.0.1:${this.port}`;
+  }
+
+  /**
+   * Serve one request whose body has not been read yet: dynalite's handler reads it and
+   * answers on the same response, saving a loopback round trip per DynamoDB call.
+   */
+  handle(request: http.IncomingMessage, response: http.ServerResponse): void {
+    this.listener(request, response);
   }
 
   /** Forward one request (already read into `body`) and stream the answer back. */

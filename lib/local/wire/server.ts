@@ -50,6 +50,14 @@ export class WireServer {
       gate.open = true;
     });
     const server = http.createServer((request, response) => {
+      const target = request.headers['x-amz-target'];
+      if (services.dynamodb && typeof target === 'string' && target.startsWith('DynamoDB_20120810.')) {
+        // dynalite reads the body itself.
+        const dynamodb = services.dynamodb;
+        if (gate.open) dynamodb.handle(request, response);
+        else void services.ready!.then(() => dynamodb.handle(request, response));
+        return;
+      }
       const chunks: Buffer[] = [];
       let size = 0;
       request.on('data', (chunk: Buffer) => {
