@@ -214,9 +214,22 @@ export class SqsService {
     return [...this.queues.values()].filter((q) => !q.internal && q.name.startsWith(prefix));
   }
 
+  /**
+   * Drop messages older than the queue's retention period. Receiving drops them as it meets
+   * them; this is for views of the whole queue (counts, peek, move) of queues nobody receives
+   * from, such as DLQs.
+   */
+  private dropExpired(queue: Queue, now: number): void {
+    const oldest = now - queue.settings.retentionSeconds * 1000;
+    for (const m of queue.messages.values()) {
+      if (m.sent < oldest) this.commit({ t: 'del', q: queue.name, id: m.id }, now);
+    }
+  }
+
   /** GetQueueAttributes: the stored attributes plus the computed ones. */
   attributesOf(queue: Queue): Record<string, string> {
     const now = Date.now();
+    this.dropExpired(queue, now);
     const counts = queue.counts(now);
     const s = queue.settings;
     const attributes: Record<string, string> = {
@@ -490,6 +503,7 @@ export class SqsService {
     const source = this.get(sourceRef);
     const destination = destinationRef ? this.get(destinationRef) : undefined;
     const now = Date.now();
+    this.dropExpired(source, now);
     let moved = 0;
     for (const m of [...source.messages.values()]) {
       const target = destination ?? (m.deadLetterSourceArn ? this.find(m.deadLetterSourceArn) : undefined);
@@ -508,6 +522,7 @@ export class SqsService {
   /** Messages of a queue without receiving them (for `busline dlq show`). */
   peek(queueRef: string, limit = 100): ReceivedMessage[] {
     const queue = this.get(queueRef);
+    this.dropExpired(queue, Date.now());
     const out: ReceivedMessage[] = [];
     for (const m of queue.messages.values()) {
       if (out.length >= limit) break;
