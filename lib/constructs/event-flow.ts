@@ -185,9 +185,18 @@ export class EventFlow extends Construct {
     if (this.bundled) {
       throw new EventFlowDeclarationError(this, `subscription '${name}' was added after the flow was bundled: declare every subscription before synth`);
     }
-    const sub = new Subscription(this, pascalCase(name), { ...options, flow: this, name });
-    this.subscriptionsByName.set(name, sub);
-    return sub;
+    return new Subscription(this, pascalCase(name), { ...options, flow: this, name });
+  }
+
+  /** @internal Called by every Subscription's constructor, however it was made. */
+  _registerSubscription(sub: Subscription): void {
+    if (this.subscriptionsByName.has(sub.name)) {
+      throw new EventFlowDeclarationError(sub, `subscription name '${sub.name}' is used twice: give each subscription its own name`);
+    }
+    if (this.bundled) {
+      throw new EventFlowDeclarationError(sub, `subscription '${sub.name}' was added after the flow was bundled: declare every subscription before synth`);
+    }
+    this.subscriptionsByName.set(sub.name, sub);
   }
 
   /**

@@ -292,6 +292,7 @@ export class Subscription extends Construct {
 
     this.deadLetterAlarm = this.newDlqAlarm('DlqAlarm', dlq);
     if (ordered) this.newDlqAlarm('DeliveryDlqAlarm', this.deliveryDeadLetterQueue);
+    flow._registerSubscription(this);
   }
 
   /** A metric of this subscription's rule (AWS/Events, dimensions EventBusName and RuleName). */

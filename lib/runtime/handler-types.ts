@@ -53,7 +53,7 @@ export type ValidatorTable = Readonly<Record<string, Readonly<Record<number, Com
 export interface WrapOptions {
   readonly config: SubscriptionConfig;
   readonly validators: ValidatorTable;
-  /** Record steps run after validation and before the handler (dedupe plugs in here). @default [] */
+  /** Record steps run after validation and dedupe, before the handler. @default [] */
   readonly recordSteps?: readonly RecordStep[];
   /**
    * Dedupe (docs/dedupe.md): on unless `config.dedupe` is false; `false` here turns it off for
@@ -78,3 +78,23 @@ export interface WrapOptions {
   /** @default a client made on first publish */
   readonly eventBridgeClient?: EventBridgeClient;
 }
+
+/**
+ * `ctx` of a handler typed with a topic map (e.g. the `TopicMap` that `busline types`
+ * generates): `publish` accepts only the topics in `TPublishes`, each with its own payload type.
+ * A plain {@link HandlerContext} is assignable to it, so the runtime passes the same object.
+ */
+export interface TypedHandlerContext<TMap, TPublishes extends keyof TMap = never> extends Omit<HandlerContext, 'publish'> {
+  publish<TTopic extends TPublishes>(topic: TTopic, data: TMap[TTopic]): Promise<void>;
+}
+
+/**
+ * A handler typed from the schemas: `data` is the payload of `TTopic` (a union when the
+ * subscription consumes several topics), and `ctx.publish` is checked at compile time — a
+ * topic outside `TPublishes` or a payload not matching its schema is a type error.
+ * `TypedHandler<M, T, P>` is assignable to `UserHandler<M[T]>`.
+ */
+export type TypedHandler<TMap, TTopic extends keyof TMap, TPublishes extends keyof TMap = never> = (
+  data: TMap[TTopic],
+  ctx: TypedHandlerContext<TMap, TPublishes>,
+) => Promise<void>;

@@ -12,8 +12,9 @@
  *                          stepₙ.onError … step₁.onError  ◄─────────────────────┘
  *                          every step's settle(outcome)  (always, last)
  *
- * Built-in steps, in order: validation (schema check of `data`), then the steps passed in
- * `WrapOptions.recordSteps` (dedupe plugs in here), then the user handler.
+ * Steps, in order: tracing (span and outcome log line), validation (schema check of `data`),
+ * dedupe (lib/runtime/dedupe, unless the subscription opts out), then the steps passed in
+ * `WrapOptions.recordSteps`, then the user handler.
  *
  * ## Writing a RecordStep (e.g. dedupe)
  *

@@ -1,6 +1,7 @@
 import { Ajv, type Options } from 'ajv';
 import standaloneModule from 'ajv/dist/standalone/index.js';
 import addFormatsModule from 'ajv-formats';
+import { COMPATIBILITY_KEYWORD, COMPATIBILITY_MODES } from './compatibility.ts';
 import type { SchemaVersion, TopicSchemas } from './schema-set.ts';
 
 // Both are CommonJS with `exports.default`; under NodeNext the default import is the module object.
@@ -18,9 +19,13 @@ export class SchemaCompileError extends Error {
   override readonly name = 'SchemaCompileError';
 }
 
-function newAjv(): Ajv {
+/** An ajv instance configured exactly as for build-time compilation (formats, strict, Busline keywords). */
+export function newAjv(): Ajv {
   const ajv = new Ajv(AJV_OPTIONS);
   addFormats(ajv);
+  // Busline's own annotation (lib/schema/compatibility.ts): no validation effect, but strict
+  // mode rejects unknown keywords, and its value is checked here at build time.
+  ajv.addKeyword({ keyword: COMPATIBILITY_KEYWORD, metaSchema: { enum: [...COMPATIBILITY_MODES] } });
   return ajv;
 }
 
@@ -52,6 +57,26 @@ export function generateValidatorModule(topics: Iterable<TopicSchemas>): string 
     }
     table.push(`${JSON.stringify(t.topic)}: { ${entries.join(', ')} }`);
   }
-  const code = standaloneCode(ajv, refs);
+  const code = esmImports(standaloneCode(ajv, refs));
   return `${code}\nexport const validators = { ${table.join(', ')} };\n`;
+}
+
+/**
+ * ajv's standalone ESM output still calls `require()` for its runtime helpers (ucs2length for
+ * minLength, for one). Plain Node ESM has no `require`, so each call becomes a static import:
+ * the module then loads as it is in Node and in tests, and esbuild bundles the helpers.
+ * A CommonJS module's default import is its `module.exports`, which is what require returned.
+ */
+function esmImports(code: string): string {
+  const imports = new Map<string, string>();
+  const body = code.replace(/require\(("[^"]+")\)/g, (_call, specifier: string) => {
+    let name = imports.get(specifier);
+    if (!name) {
+      name = `__ajv_runtime_${imports.size}`;
+      imports.set(specifier, name);
+    }
+    return name;
+  });
+  const header = [...imports].map(([specifier, name]) => `import ${name} from ${specifier};`).join('\n');
+  return header ? `${header}\n${body}` : body;
 }

@@ -56,7 +56,14 @@ test('the bundle holds the validators compiled at build time, with no ajv compil
   assert.ok(!code.includes('compileAsync') && !code.includes('new Ajv'), 'no ajv compiler in the bundle');
 });
 
-test('the bundle loads in Node and exports the Lambda handler', async () => {
+test('the bundle loads in Node, with the environment its template gives it, and exports the Lambda handler', async () => {
+  // The wrapper checks its configuration at load, as in Lambda: give it the function's
+  // variables, with each deploy-time reference standing in as its logical id.
+  const fn = Object.values(template.findResources('AWS::Lambda::Function'))
+    .find((r) => JSON.stringify(r).includes('reserve-inventory') || JSON.stringify(r).includes('ReserveInventory')) as { Properties: { Environment: { Variables: Record<string, unknown> } } };
+  for (const [name, value] of Object.entries(fn.Properties.Environment.Variables)) {
+    process.env[name] = typeof value === 'string' ? value : JSON.stringify(value);
+  }
   const mod = (await import(pathToFileURL(join(bundleDirOf('ReserveInventoryFunction'), 'index.mjs')).href)) as { handler?: unknown };
   assert.equal(typeof mod.handler, 'function');
 });

@@ -184,8 +184,8 @@ test('timeout guard: the running handler is aborted through ctx.signal, and it a
     },
     { config: subscriptionConfig(), validators, timeoutMarginMs: 1000, output: () => undefined },
   );
-  // 1.2 s before the deadline and a 1 s margin: the guard fires while the first record runs.
-  const response = await handler({ Records: records }, ctx(1200));
+  // 3 s before the deadline and a 1 s margin: the guard fires while the first record runs.
+  const response = await handler({ Records: records }, ctx(3000));
   assert.deepEqual(started, [records[0] && JSON.parse(records[0].body).detail.data.orderId]);
   assert.equal(sawAbort, true);
   assert.deepEqual(response, { batchItemFailures: records.map((r) => ({ itemIdentifier: r.messageId })) });

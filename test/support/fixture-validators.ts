@@ -15,9 +15,7 @@ const CACHE_DIR = resolve(import.meta.dirname, '../../node_modules/.cache/buslin
 
 /** Writes the generated module for `schemasDir` and returns its path. */
 export function writeValidatorModule(schemasDir: string): string {
-  // ajv's standalone ESM output still calls require() for its runtime helpers (ucs2length for
-  // minLength, formats): esbuild bundles those, but plain Node ESM has no require, so give it one.
-  const code = `import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n${generateValidatorModule(loadSchemas(schemasDir).values())}`;
+  const code = generateValidatorModule(loadSchemas(schemasDir).values());
   mkdirSync(CACHE_DIR, { recursive: true });
   const file = join(CACHE_DIR, `validators-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
   writeFileSync(file, code);

@@ -22,12 +22,16 @@ interface Rule<T> {
   readonly filed: Array<{ path: string; key: string; ref: BranchRef<T> }>;
   readonly filedByPrefix: Array<{ path: string; prefix: string; ref: BranchRef<T> }>;
   readonly unfiled: Array<BranchRef<T>>;
+  /** The match() call that last found this rule matching (saves a Set per event). */
+  matchedIn: number;
 }
 
 interface BranchRef<T> {
   readonly rule: Rule<T>;
   /** undefined: a foreign EventPattern implementation, matched through its own matches(). */
   readonly branch: Branch | undefined;
+  /** The match() call that last tested this branch: a branch filed under several values is tested once. */
+  testedIn: number;
 }
 
 const PREFERRED_KEYS = ['detail-type', 'source'];
@@ -127,6 +131,7 @@ export class PatternIndex<T> {
   private readonly unfiled = new Set<BranchRef<T>>();
   private needed: Set<string> | undefined = new Set();
   private seq = 0;
+  private matchCalls = 0;
 
   get size(): number {
     return this.rules.size;
@@ -135,11 +140,11 @@ export class PatternIndex<T> {
   /** Add a rule; adding an id again replaces the earlier rule. */
   add(id: string, pattern: EventPattern, value: T): void {
     if (this.rules.has(id)) this.remove(id);
-    const rule: Rule<T> = { id, seq: this.seq++, pattern, value, filed: [], filedByPrefix: [], unfiled: [] };
+    const rule: Rule<T> = { id, seq: this.seq++, pattern, value, filed: [], filedByPrefix: [], unfiled: [], matchedIn: 0 };
     this.rules.set(id, rule);
     const branches = pattern instanceof CompiledPattern ? pattern.branches : [undefined];
     for (const branch of branches) {
-      const ref: BranchRef<T> = { rule, branch };
+      const ref: BranchRef<T> = { rule, branch, testedIn: 0 };
       const key = branch && chooseKeyField(branch);
       if (!key) {
         this.unfiled.add(ref);
@@ -192,14 +197,16 @@ export class PatternIndex<T> {
   match(event: unknown): T[] {
     if (this.rules.size === 0) return [];
     const fields = flattenEvent(event, this.neededPaths());
-    const matched = new Set<Rule<T>>();
-    let tested: Set<BranchRef<T>> | undefined; // a branch filed under several values is tested once
+    const call = ++this.matchCalls;
+    const matched: Array<Rule<T>> = [];
     const test = (ref: BranchRef<T>): void => {
-      if (matched.has(ref.rule)) return;
-      if (tested?.has(ref)) return;
-      (tested ??= new Set()).add(ref);
+      if (ref.rule.matchedIn === call || ref.testedIn === call) return;
+      ref.testedIn = call;
       const ok = ref.branch ? branchMatches(ref.branch, fields) : ref.rule.pattern.matches(event);
-      if (ok) matched.add(ref.rule);
+      if (ok) {
+        ref.rule.matchedIn = call;
+        matched.push(ref.rule);
+      }
     };
     for (const [path, byKey] of this.byField) {
       const values = fields.get(path);
@@ -215,8 +222,8 @@ export class PatternIndex<T> {
       for (const v of values) if (typeof v.value === 'string') shelf.lookup(v.value, test);
     }
     for (const ref of this.unfiled) test(ref);
-    if (matched.size === 0) return [];
-    return [...matched].sort((a, b) => a.seq - b.seq).map((r) => r.value);
+    if (matched.length > 1) matched.sort((a, b) => a.seq - b.seq);
+    return matched.map((r) => r.value);
   }
 
   private neededPaths(): ReadonlySet<string> | undefined {

@@ -15,7 +15,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { RuntimeOptionsError } from '../errors.ts';
-import { checkOptionKeys, positiveNumber, stringOption } from '../option-checks.ts';
+import { checkOptionKeys, stringOption } from '../option-checks.ts';
 import type { RecordStep } from '../record-pipeline.ts';
 import { RUNTIME_ENV, type SubscriptionConfig } from '../subscription-config.ts';
 import { DEFAULT_COMPLETED_CACHE_SIZE, DEFAULT_DEDUPE_TTL_SECONDS, DedupeCoordinator } from './dedupe-coordinator.ts';
@@ -54,8 +54,11 @@ export function createDedupeStep(where: string, config: SubscriptionConfig, opti
   const given: DedupeOptions = options ?? {};
   checkOptionKeys(`${where} dedupe`, given, DEDUPE_OPTION_KEYS);
   const declared = config.dedupe ?? { ttlSeconds: DEFAULT_DEDUPE_TTL_SECONDS };
-  const ttlSeconds = positiveNumber(`${where} dedupe`, 'ttlSeconds', given.ttlSeconds, declared.ttlSeconds ?? DEFAULT_DEDUPE_TTL_SECONDS);
-  if (ttlSeconds <= 0) throw new RuntimeOptionsError(`${where}: dedupe ttlSeconds must be greater than 0, got ${ttlSeconds}`);
+  const ttlSource = given.ttlSeconds !== undefined ? 'the dedupe option ttlSeconds' : 'config.dedupe.ttlSeconds';
+  const ttlSeconds: unknown = given.ttlSeconds ?? declared.ttlSeconds ?? DEFAULT_DEDUPE_TTL_SECONDS;
+  if (typeof ttlSeconds !== 'number' || !Number.isFinite(ttlSeconds) || ttlSeconds <= 0) {
+    throw new RuntimeOptionsError(`${where}: ${ttlSource} must be a number of seconds greater than 0 (default 86400), got ${JSON.stringify(ttlSeconds)}`);
+  }
   const cacheSize = given.cacheSize ?? DEFAULT_COMPLETED_CACHE_SIZE;
   if (!Number.isInteger(cacheSize) || cacheSize < 0) {
     throw new RuntimeOptionsError(`${where}: dedupe cacheSize must be a whole number ≥ 0 (0 turns the cache off), got ${JSON.stringify(cacheSize)}`);

@@ -1,6 +1,7 @@
 /** Exact values, nesting and arrays (AWS docs: "Event pattern syntax", "Arrays in event patterns"). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { compilePattern } from '../../../lib/local/pattern/index.ts';
 import { detailMatches, event, matches } from './helpers.ts';
 
 test('a string value matches the same string and nothing else', () => {
@@ -77,3 +78,10 @@ test('keys are case sensitive', () => {
   assert.equal(matches({ MY_KEY: ['v'] }, event({ my_key: 'v' })), false);
 });
 
+
+test('a number beyond AWS\'s comparable range matches only the same number (account ids)', () => {
+  assert.equal(detailMatches({ account: [123456789012] }, { account: 123456789012 }), true);
+  assert.equal(detailMatches({ account: [123456789012] }, { account: 123456789013 }), false);
+  assert.equal(matches({ n: [0] }, JSON.parse('{"n": 0}')), true);
+  assert.equal(compilePattern('{"detail": {"n": [1e-999]}}').matches(event({ detail: { n: 0 } })), false);
+});

@@ -342,3 +342,22 @@ test('store throttled: every call answered with ProvisionedThroughputExceededExc
   assert.equal(ran, false);
   assert.equal(calls, 2, 'the SDK retried the throttled call once before giving up');
 });
+
+test('a handler that outlives its lock: another container takes over, and the late COMPLETED mark is refused and logged as a possible double run', async () => {
+  const clock = manualClock();
+  const { lines, logger } = recordingLogger();
+  const slowContainer = new DedupeCoordinator({ store: new DynamoDbDedupeStore({ tableName, client: client(dynamo.endpoint) }), now: clock.now, logger });
+  const key = 'reserve#order-overran';
+  const slow = await slowContainer.begin(key, deadline(clock));
+  if (slow.outcome !== 'run') assert.fail('expected the lock');
+
+  clock.advance(LAMBDA_TIMEOUT_MS + 1);
+  const takeover = await container(clock).execute(key, deadline(clock), async () => {});
+  assert.equal(takeover.outcome, 'ran');
+  await slow.lease.succeed();
+
+  const warning = lines.find((l) => l.level === 'warn');
+  assert.match(warning?.message ?? '', /lock lapsed before the handler finished/);
+  const item = await readDedupeItem(client(dynamo.endpoint), tableName, key);
+  assert.equal(item?.['status']?.S, 'COMPLETED', 'the takeover’s own completion stands');
+});

@@ -171,9 +171,11 @@ test('a handler the timeout guard aborts keeps its lock until the deadline, so n
     async (_data, hctx) => {
       await new Promise<void>((resolve) => hctx.signal.addEventListener('abort', () => resolve(), { once: true }));
     },
-    { config: dedupeOn({ delivery: 'direct' }), validators, dedupe: { tableName, client }, timeoutMarginMs: 1000, output: () => undefined },
+    { config: dedupeOn({ delivery: 'direct' }), validators, dedupe: { tableName, client }, timeoutMarginMs: 9_000, output: () => undefined },
   );
-  await assert.rejects(handler(order('o-8', 'evt-timeout'), ctx(1200)), { name: 'TimeoutGuardError' });
+  // 10 s to the deadline, 9 s margin: the guard fires about 1 s into the handler, and the
+  // lock (held to the deadline) outlives the checks below by seconds even on a loaded machine.
+  await assert.rejects(handler(order('o-8', 'evt-timeout'), ctx(10_000)), { name: 'TimeoutGuardError' });
   const item = await readDedupeItem(client, tableName, 'reserve-inventory#evt-timeout');
   assert.equal(item?.['status']?.S, 'IN_PROGRESS');
 
@@ -196,4 +198,15 @@ test('a handler that throws releases its lock, so the retry in the same containe
   assert.equal(await handler(event, ctx()), null);
   assert.equal(await handler(event, ctx()), null);
   assert.equal(calls, 2);
+});
+
+test('a ttlSeconds that is not a positive number is refused when wrapping, naming where it came from', () => {
+  assert.throws(
+    () => wrapHandler(async () => undefined, { config: dedupeOn({ dedupe: { ttlSeconds: -5 } }), validators, dedupe: { tableName, client } }),
+    (error: unknown) => error instanceof RuntimeOptionsError && /config\.dedupe\.ttlSeconds must be a number of seconds greater than 0/.test(error.message),
+  );
+  assert.throws(
+    () => wrapHandler(async () => undefined, { config: dedupeOn(), validators, dedupe: { tableName, client, ttlSeconds: 0 } }),
+    (error: unknown) => error instanceof RuntimeOptionsError && /the dedupe option ttlSeconds/.test(error.message),
+  );
 });

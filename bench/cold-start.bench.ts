@@ -1,0 +1,142 @@
+/**
+ * Issue 8, item 2: cold start of the reference reserve-inventory handler against
+ * Powertools handlers doing the same work (validate, dedupe, write, publish). For each:
+ * the minified bundle's bytes (@aws-sdk external), the module load time, and the time
+ * from spawning a fresh `node` to the first batch of 10 processed, with DynamoDB answered
+ * by dynalite and EventBridge PutEvents by a local endpoint, over HTTP with the real SDK.
+ */
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BenchSection } from './section.ts';
+import { batchSource, BATCH_SIZE } from './fixtures/order-events.ts';
+import { bundleAsLambda } from './lib/bundle.ts';
+import { runChild } from './lib/child.ts';
+import { LOCAL_AWS, startDynalite } from './lib/dynalite.ts';
+import { startEventsEndpoint } from './lib/events-endpoint.ts';
+import { ROOT } from './lib/machine.ts';
+import { formatNumber, formatRatio, formatSummary, summarize } from './lib/stats.ts';
+import { buildBuslineReserveInventory } from './subjects/busline-bundle.ts';
+
+const RUNS = 21;
+const WORK_DIR = join(ROOT, 'bench', '.tmp', 'cold-start');
+const PROBE = join(ROOT, 'bench', 'lib', 'cold-start-probe.mjs');
+const progress = (m: string) => process.stderr.write(`[bench] cold-start: ${m}\n`);
+
+interface ProbeReport {
+  readonly moduleLoadMs: number;
+  /** The first handler call alone: lazy client loads, connections, the work. */
+  readonly firstInvokeMs: number;
+  readonly firstBatchDoneMs: number;
+  readonly failures: number;
+}
+
+interface Subject {
+  readonly key: string;
+  readonly label: string;
+  readonly bundle: string;
+  readonly env: Record<string, string>;
+  readonly load: number[];
+  readonly firstInvoke: number[];
+  readonly firstBatch: number[];
+}
+
+function kib(bytes: number): string {
+  return `${formatNumber(bytes / 1024)} KiB`;
+}
+
+export async function run(): Promise<BenchSection> {
+  const dynamo = await startDynalite();
+  const events = await startEventsEndpoint();
+  try {
+    await dynamo.createTable('Reservations', 'orderId');
+    await dynamo.createTable('PowertoolsIdempotency', 'id');
+    await dynamo.createTable('BuslineDedupe', 'pk');
+    mkdirSync(WORK_DIR, { recursive: true });
+    const baseEnv: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      AWS_REGION: LOCAL_AWS.region,
+      AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: events.endpoint,
+    };
+    const peerEnv = { ...baseEnv, RESERVATIONS_TABLE: 'Reservations', IDEMPOTENCY_TABLE: 'PowertoolsIdempotency', EVENT_BUS_NAME: 'orders' };
+
+    const subjects: Subject[] = [];
+    progress('bundling Busline reserve-inventory as the constructs do');
+    const buslineBundle = buildBuslineReserveInventory(join(WORK_DIR, 'busline'));
+    subjects.push({
+      key: 'busline',
+      label: 'Busline reserve-inventory (functions/reserve-inventory.ts, wrapped)',
+      bundle: buslineBundle.bundle,
+      env: { ...baseEnv, ...buslineBundle.env({ dedupeTable: 'BuslineDedupe', reservationsTable: 'Reservations', busName: 'orders' }) },
+      load: [],
+      firstInvoke: [],
+      firstBatch: [],
+    });
+    for (const [key, label] of [
+      ['powertools-reserve-inventory', 'Powertools: batch + idempotency + validation (shared Ajv) + logger + tracer'],
+      ['powertools-reserve-inventory-zod', 'Powertools: batch + idempotency + parser (zod) + logger + tracer'],
+    ] as const) {
+      const bundle = join(WORK_DIR, key, 'index.mjs');
+      bundleAsLambda(join(ROOT, 'bench', 'peers', `${key}.ts`), bundle);
+      subjects.push({ key, label, bundle, env: peerEnv, load: [], firstInvoke: [], firstBatch: [] });
+    }
+
+    // Fresh ids every run, so each process does the full first-delivery work.
+    const batches = batchSource('cold-start');
+    const runOnce = async (s: Subject, keep: boolean) => {
+      const batchFile = join(WORK_DIR, `${s.key}.batch.json`);
+      writeFileSync(batchFile, JSON.stringify(batches()));
+      const published = events.accepted('inventory.reserved');
+      const { report, wallMs } = await runChild<ProbeReport>([PROBE, s.bundle, batchFile], { env: s.env, cwd: ROOT });
+      if (report.failures > 0) throw new Error(`${s.label}: ${report.failures} records failed in the first batch: the handler is misconfigured`);
+      const sent = events.accepted('inventory.reserved') - published;
+      if (sent !== BATCH_SIZE) throw new Error(`${s.label}: published ${sent} inventory.reserved events for a batch of ${BATCH_SIZE}`);
+      if (keep) {
+        s.load.push(report.moduleLoadMs);
+        s.firstInvoke.push(report.firstInvokeMs);
+        s.firstBatch.push(wallMs);
+      }
+    };
+    for (const s of subjects) await runOnce(s, false);
+    for (let i = 0; i < RUNS; i++) {
+      if (i % 5 === 0) progress(`run ${i + 1}/${RUNS}`);
+      for (const s of subjects) await runOnce(s, true);
+    }
+
+    const stats = subjects.map((s) => ({ s, bytes: statSync(s.bundle).size, load: summarize(s.load), invoke: summarize(s.firstInvoke), first: summarize(s.firstBatch) }));
+    const busline = stats.find((x) => x.s.key === 'busline')!;
+    const rows = stats.map((x) => [
+      x.s.label,
+      kib(x.bytes),
+      formatSummary(x.load),
+      formatSummary(x.invoke),
+      formatSummary(x.first),
+      x === busline ? '—' : formatRatio(busline.bytes, x.bytes),
+      x === busline ? '—' : formatRatio(busline.first, x.first),
+    ]);
+    const notes = [
+      `Bundles: esbuild, minified ESM for nodejs24.x, @aws-sdk/* external (the Lambda runtime provides it); Busline's through lib/constructs' bundler, the peers' with the same options (bench/lib/bundle.ts).`,
+      `Module load: import() of the bundle in a fresh node (median of ${RUNS}). First invocation: the first handler call alone (lazy client loads, first connections, the work). Start → first batch: from spawning \`node bench/lib/cold-start-probe.mjs\` to the handler's response to a batch of ${BATCH_SIZE} order.placed events (median of ${RUNS}, interleaved); it includes Node's own start-up (the same for every row) and loading the AWS SDK clients from node_modules.`,
+      'Busline\'s module load includes the AWS SDK DynamoDB client, which functions/reserve-inventory.ts imports and creates at load; the runtime\'s own clients (EventBridge for publish, DynamoDB for dedupe) load on first use, inside the first batch. The Powertools handlers import every client at load.',
+      `Work per record, for every row: validate data, take a dedupe lock in DynamoDB and complete it, ADD 1 to runs on the order's Reservations item, PutEvents inventory.reserved. DynamoDB is dynalite and EventBridge a local PutEvents endpoint, both over HTTP on 127.0.0.1; each run's events have fresh ids and the bench checks that ${BATCH_SIZE} inventory.reserved events were published.`,
+    ];
+    const ptValidation = stats.find((x) => x.s.key === 'powertools-reserve-inventory')!;
+    const b = busline.bytes / ptValidation.bytes;
+    const f = busline.first.median / ptValidation.first.median;
+    notes.push(
+      `Target bundle ≤ 0.25 × the Powertools handler's (validation utility): ${formatNumber(b)}× — ${b <= 0.25 ? 'met' : 'NOT met'}.`,
+      `Target start → first batch ≤ 0.6 × the Powertools handler's: ${formatNumber(f)}× — ${f <= 0.6 ? 'met' : 'NOT met'}.`,
+    );
+    return {
+      title: 'Cold start: reserve-inventory vs a Powertools handler doing the same work',
+      columns: ['Handler', 'Bundle (minified)', 'Module load, ms (IQR)', 'First invocation, ms (IQR)', 'Start → first batch, ms (IQR)', 'Busline ÷ this, bundle', 'Busline ÷ this, first batch'],
+      rows,
+      notes,
+    };
+  } finally {
+    await events.close();
+    await dynamo.close();
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * `npm run bench [section …] [--out file]`: runs every bench/<area>.bench.ts (or those
+ * named), each in a fresh child process, prints one Markdown table per section and writes
+ * them with the machine's description and the peers' versions to bench/RESULTS.md.
+ *
+ * Naming sections (`npm run bench -- runtime-overhead`) writes to bench/.tmp/RESULTS.md
+ * instead, so a quick partial run never overwrites the committed full results.
+ */
+import { fork } from 'node:child_process';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BenchSection } from './section.ts';
+import { describeMachine, peerVersions, ROOT } from './lib/machine.ts';
+import { renderSection } from './lib/markdown.ts';
+import { failedSection } from './lib/section-failure.ts';
+import type { WorkerMessage } from './lib/section-worker.ts';
+
+const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+const SUFFIX = '.bench.ts';
+/** Sections of issue 8 first, in its order; any other bench file after them, by name. */
+const ORDER = ['runtime-overhead', 'cold-start', 'synth'];
+
+interface Args {
+  readonly names: string[];
+  readonly out?: string;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const names: string[] = [];
+  let out: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--out') {
+      out = argv[++i];
+      if (!out) throw new Error('--out needs a file path: npm run bench -- --out results.md');
+    } else if (arg.startsWith('-')) {
+      throw new Error(`unknown option ${arg}: usage is npm run bench [-- section … [--out file]]`);
+    } else {
+      names.push(arg.endsWith(SUFFIX) ? arg.slice(0, -SUFFIX.length).replace(/^.*\//, '') : arg);
+    }
+  }
+  return { names, ...(out ? { out } : {}) };
+}
+
+function discover(names: readonly string[]): string[] {
+  const all = readdirSync(BENCH_DIR)
+    .filter((f) => f.endsWith(SUFFIX))
+    .map((f) => f.slice(0, -SUFFIX.length));
+  const rank = (n: string) => (ORDER.includes(n) ? ORDER.indexOf(n) : ORDER.length);
+  all.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  if (names.length === 0) return all;
+  const unknown = names.filter((n) => !all.includes(n));
+  if (unknown.length > 0) {
+    throw new Error(`no bench file for ${unknown.join(', ')}: the sections are ${all.join(', ')}`);
+  }
+  return all.filter((n) => names.includes(n));
+}
+
+/** Runs one section in a child process; a failure becomes a section that says so. */
+function runSection(name: string): Promise<BenchSection> {
+  const file = join(BENCH_DIR, name + SUFFIX);
+  return new Promise((resolve) => {
+    let settled = false;
+    const child = fork(join(BENCH_DIR, 'lib', 'section-worker.ts'), [file], {
+      execArgv: ['--import', 'tsx', '--expose-gc'],
+      // stdout is where measured handlers write their logs, as in Lambda: discard it.
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      cwd: ROOT,
+    });
+    child.on('message', (m: WorkerMessage) => {
+      settled = true;
+      resolve(m.ok ? m.section : failedSection(name, m.error));
+    });
+    child.on('exit', (code, signal) => {
+      if (!settled) resolve(failedSection(name, `worker exited with ${signal ?? `code ${code}`} before reporting`));
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const names = discover(args.names);
+  const partial = args.names.length > 0;
+  const out = args.out ?? join(BENCH_DIR, partial ? '.tmp/RESULTS.md' : 'RESULTS.md');
+  const command = ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
+  const machine = describeMachine();
+  const started = performance.now();
+
+  const rendered: string[] = [];
+  for (const name of names) {
+    const t0 = performance.now();
+    process.stderr.write(`[bench] ${name}: running\n`);
+    const section = await runSection(name);
+    process.stderr.write(`[bench] ${name}: done in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+    const md = renderSection(section);
+    process.stdout.write(md + '\n');
+    rendered.push(md);
+  }
+
+  const header = [
+    '# Busline benchmarks',
+    '',
+    `Made by \`${command}\` in ${((performance.now() - started) / 1000).toFixed(0)} s.`,
+    'Figures are medians over repeated runs, with the interquartile range in parentheses; ratios compare medians from the same run.',
+    '',
+    ...machine.map((l) => `- ${l}`),
+    `- Load average at end (1/5/15 min): ${loadavg().map((x) => x.toFixed(2)).join(' / ')} (the machine is shared: figures from a loaded machine are noisier, ratios from interleaved rows less so)`,
+    '',
+    'Peer and tool versions:',
+    '',
+    ...peerVersions().map((v) => `- ${v}`),
+    '',
+  ].join('\n');
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, header + '\n' + rendered.join('\n'));
+  process.stderr.write(`[bench] wrote ${relative(process.cwd(), out)}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
