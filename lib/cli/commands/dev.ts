@@ -74,6 +74,9 @@ function banner(app: LocalApp, context: FlowContext, options: DevOptions): strin
     lines.push(`${app.model.rules.length} rules, ${app.model.queues.length} queues, ${app.model.functions.length} functions, ${app.model.tables.length} tables (no Busline flow metadata)`);
   }
   const warnings = formatWarnings(app.model.warnings);
+  const hostMajor = Number(process.versions.node.split('.')[0]);
+  const newer = [...new Set(app.model.functions.map((f) => f.runtime).filter((r) => Number(/^nodejs(\d+)/.exec(r)?.[1] ?? 0) > hostMajor))];
+  if (newer.length) warnings.push(`note: functions declare ${newer.join(', ')}; locally they run on this machine's Node ${process.versions.node}`);
   if (warnings.length) lines.push('', ...warnings);
   lines.push('', `AWS SDK / CLI: AWS_ENDPOINT_URL=${app.engine.endpoint} AWS_REGION=${app.engine.region} AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x`);
   const command = publishCommand(context, options);
