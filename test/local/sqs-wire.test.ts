@@ -88,6 +88,18 @@ test('ChangeMessageVisibility(0) makes an in-flight message visible at once', as
   assert.equal((await receive(url)).length, 1);
 });
 
+test('ChangeMessageVisibility cannot extend a lease beyond 12 hours after the receive', async () => {
+  const url = await queue({ VisibilityTimeout: '300' });
+  await f.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'x' }));
+  const [m] = await receive(url);
+  await f.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: m!.ReceiptHandle!, VisibilityTimeout: 43_200 }));
+  await sleep(1100);
+  await assert.rejects(
+    f.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: m!.ReceiptHandle!, VisibilityTimeout: 43_200 })),
+    /beyond the limit/,
+  );
+});
+
 test('ChangeMessageVisibility on a message that is not in flight fails with MessageNotInflight', async () => {
   const url = await queue({ VisibilityTimeout: '300' });
   await f.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'x' }));

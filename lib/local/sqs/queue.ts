@@ -61,6 +61,8 @@ const GONE = 2;
 export interface LiveMessage extends StoredMessage {
   state: number;
   stamp: number;
+  /** When the current receive began (in memory only: leases do not outlive the engine). */
+  leaseStart?: number;
 }
 
 interface Group {

@@ -63,6 +63,8 @@ const ATTRIBUTE_NAME = /^(?!\.)(?!(?:aws|amazon)\.)(?!.*\.\.)[A-Za-z0-9_.-]{1,25
 // Characters SQS accepts in a body: #x9 #xA #xD #x20–#xD7FF #xE000–#xFFFD #x10000–#x10FFFF.
 const INVALID_BODY_CHAR = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 const SEQUENCE_BASE = 18_000_000_000_000_000_000n;
+/** A message's visibility can be extended to at most 12 hours after it was received. */
+const MAX_VISIBILITY_MS = 43_200 * 1000;
 
 export class SqsService {
   private readonly queues = new Map<string, Queue>();
@@ -128,6 +130,7 @@ export class SqsService {
         if (!m) break;
         m.rc = record.rc;
         m.first ??= record.first;
+        m.leaseStart = now;
         queue.setAvailable(m, record.avail, now, this.live);
         break;
       }
@@ -485,6 +488,10 @@ export class SqsService {
     if (!m || m.avail <= now || m.rc === 0) {
       throw new SqsError('MessageNotInflight', `Message ${handle.id} is not in flight on queue ${queue.name} (it was deleted, or its visibility timeout ran out).`);
     }
+    const leaseStart = m.leaseStart ?? now;
+    if (Math.floor((now - leaseStart) / 1000) * 1000 + seconds * 1000 > MAX_VISIBILITY_MS) {
+      throw invalidParameter(`Value ${seconds} for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message is beyond the limit [43200 seconds] (it was received ${Math.round((now - leaseStart) / 1000)} s ago).`);
+    }
     this.commit({ t: 'vis', q: queue.name, id: m.id, avail: now + seconds * 1000 }, now);
     if (seconds === 0) queue.signal(now);
     else queue.scheduleWake(now);
@@ -559,7 +566,7 @@ function parseReceiptHandle(handle: string): { queue: string; id: string; rc: nu
 }
 
 function storedOf(m: StoredMessage): StoredMessage {
-  const { state: _state, stamp: _stamp, ...stored } = m as LiveMessage;
+  const { state: _state, stamp: _stamp, leaseStart: _leaseStart, ...stored } = m as LiveMessage;
   return stored;
 }
 
