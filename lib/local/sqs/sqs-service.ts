@@ -450,14 +450,6 @@ export class SqsService {
     };
   }
 
-  /** The message's lineage, for callers that hold only a receipt handle. */
-  lineageOf(queueRef: string, receiptHandle: string): MessageLineage | undefined {
-    const queue = this.find(queueRef);
-    if (!queue) return undefined;
-    const parsed = parseReceiptHandle(receiptHandle);
-    return parsed ? queue.messages.get(parsed.id)?.lineage : undefined;
-  }
-
   // ---- after receiving ---------------------------------------------------------
 
   deleteMessage(queueRef: string, receiptHandle: string): void {

@@ -55,27 +55,6 @@ export class DynamoDbBackend {
     this.listener(request, response);
   }
 
-  /** Forward one request (already read into `body`) and stream the answer back. */
-  forward(request: http.IncomingMessage, body: Buffer, response: http.ServerResponse): void {
-    const headers = { ...request.headers, host: `127.0.0.1:${this.port}`, 'content-length': String(body.length) };
-    const upstream = http.request(
-      { host: '127.0.0.1', port: this.port, method: request.method, path: request.url, headers, agent: this.agent },
-      (answer) => {
-        response.writeHead(answer.statusCode ?? 500, answer.headers);
-        answer.pipe(response);
-      },
-    );
-    upstream.on('error', (error) => {
-      if (response.headersSent) {
-        response.destroy(error);
-        return;
-      }
-      response.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
-      response.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: `local DynamoDB failed: ${error.message}` }));
-    });
-    upstream.end(body);
-  }
-
   /** Call a DynamoDB action directly (used for CreateTable from the template). */
   async call(action: string, input: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
     const payload = Buffer.from(JSON.stringify(input));

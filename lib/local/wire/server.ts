@@ -102,8 +102,8 @@ async function handle(request: http.IncomingMessage, body: Buffer, response: htt
   const prefix = dot > 0 ? target.slice(0, dot) : target;
   const action = target.slice(dot + 1);
   if (prefix === 'DynamoDB_20120810') {
-    if (!services.dynamodb) return send(response, 400, 'application/x-amz-json-1.0', requestId, { __type: 'com.amazon.coral.service#UnknownOperationException', message: 'DynamoDB is not running in this engine.' });
-    return services.dynamodb.forward(request, body, response);
+    // With DynamoDB running these requests never get here (see start()).
+    return send(response, 400, 'application/x-amz-json-1.0', requestId, { __type: 'com.amazon.coral.service#UnknownOperationException', message: 'DynamoDB is not running in this engine (it was started withoutDynamoDb).' });
   }
   const protocol = protocols[prefix];
   if (!protocol) {
