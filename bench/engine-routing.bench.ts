@@ -24,7 +24,7 @@ import { startMotoServer, motoServerMissing, MOTO_CREDENTIALS, MOTO_ACCOUNT } fr
 
 const RUNS = Number(process.env['BENCH_ROUTING_RUNS'] ?? 5);
 const EVENTS = Number(process.env['BENCH_ROUTING_EVENTS'] ?? 40_000);
-const CONCURRENCY = 48;
+const CONCURRENCY = Number(process.env['BENCH_ROUTING_CONCURRENCY'] ?? 48);
 /** Publisher processes driving the engine (each with its own SDK client), so the client side can use more than one core. */
 const PUBLISHERS = Number(process.env['BENCH_ROUTING_PUBLISHERS'] ?? 2);
 const PUBLISHER_SCRIPT = fileURLToPath(new URL('./support/routing-publisher.ts', import.meta.url));
