@@ -5,10 +5,12 @@
  */
 import {
   CreateTableCommand,
+  DescribeTableCommand,
   DynamoDBClient,
   GetItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export function testDynamoDbClient(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({
@@ -32,7 +34,23 @@ export async function createDedupeTable(client: DynamoDBClient, prefix = 'dedupe
       BillingMode: 'PAY_PER_REQUEST',
     }),
   );
+  await waitUntilActive(client, tableName);
   return tableName;
+}
+
+/**
+ * A table answers ResourceNotFoundException until it is ACTIVE. dynalite flips it from
+ * CREATING on a timer even with createTableMs 0, and with a disk-backed store on a loaded
+ * machine that write can land after the next request: wait for it, as with real DynamoDB.
+ */
+export async function waitUntilActive(client: DynamoDBClient, tableName: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const out = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (out.Table?.TableStatus === 'ACTIVE') return;
+    if (Date.now() > deadline) throw new Error(`table ${tableName} still ${out.Table?.TableStatus} after 30 s`);
+    await sleep(10);
+  }
 }
 
 /** The raw item stored under `pk`, read consistently (undefined when absent). */

@@ -17,7 +17,7 @@ import { RUNTIME_ENV, wrapHandler, type SubscriptionConfig, type UserHandler } f
 import { motoServerMissing } from '../../support/moto-server.ts';
 import { loadValidators } from '../../support/fixture-validators.ts';
 import { startDynalite, type RunningDynalite } from '../../support/dynalite.ts';
-import { createDedupeTable, readDedupeItem, testDynamoDbClient } from '../../support/dedupe-table.ts';
+import { createDedupeTable, readDedupeItem, testDynamoDbClient, waitUntilActive } from '../../support/dedupe-table.ts';
 import { cdkJsonContext, ROOT } from '../../constructs/helpers.ts';
 import { lambdaContext, sqsRecord } from '../fixtures/flow.ts';
 import { startMotoEnv, type MotoEnv } from '../fixtures/moto-env.ts';
@@ -47,6 +47,7 @@ before(async () => {
       BillingMode: 'PAY_PER_REQUEST',
     }),
   );
+  await waitUntilActive(client, RESERVATIONS);
   process.env['RESERVATIONS_TABLE'] = RESERVATIONS;
   process.env[RUNTIME_ENV.busName] = 'orders-bus';
   await env.eventBridge.send(new CreateEventBusCommand({ Name: 'orders-bus' }));
