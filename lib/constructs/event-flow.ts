@@ -12,6 +12,7 @@ import { loadSchemas, type TopicSchemas } from '../schema/schema-set.ts';
 import { generateValidatorModule } from '../schema/validator-codegen.ts';
 import { bundleHandlers } from './bundler.ts';
 import { EventFlowDeclarationError } from './errors.ts';
+import { FlowSchemaRegistry } from './schema-registry.ts';
 import { Subscription, type SubscriptionOptions } from './subscription.ts';
 import { Topic, type TopicOptions } from './topic.ts';
 
@@ -42,6 +43,13 @@ export interface EventFlowProps {
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Whether every topic's schema versions are published to an EventBridge schema registry
+   * (one AWS::EventSchemas::Schema, type JSONSchemaDraft4, per version), so other teams can
+   * discover and generate code for the flow's events.
+   * @default true
+   */
+  readonly schemaRegistry?: boolean;
 }
 
 const TOPIC_NAME = /^[a-z0-9][a-z0-9._-]*$/;
@@ -71,6 +79,8 @@ export class EventFlow extends Construct {
   /** The runtime's dedupe records (partition key `pk`, TTL attribute `expiresAt`). */
   readonly dedupeTable: dynamodb.Table;
   readonly logRetention: logs.RetentionDays;
+  /** The registry the topics' schemas are published to; absent with `schemaRegistry: false`. */
+  readonly schemaRegistry?: FlowSchemaRegistry;
   private readonly topicsByName = new Map<string, Topic>();
   private readonly subscriptionsByName = new Map<string, Subscription>();
   private readonly publishers: FlowPublisher[] = [];
@@ -105,6 +115,10 @@ export class EventFlow extends Construct {
       // Dedupe records are short-lived working state: nothing to keep when the flow goes.
       removalPolicy: RemovalPolicy.DESTROY,
     });
+
+    if (props.schemaRegistry ?? true) {
+      this.schemaRegistry = new FlowSchemaRegistry(this, 'SchemaRegistry', { flowName: this.flowName });
+    }
 
     (this.bus.node.defaultChild as CfnResource).addMetadata(
       FLOW_MANIFEST_METADATA_KEY,
@@ -155,6 +169,11 @@ export class EventFlow extends Construct {
       throw new EventFlowDeclarationError(this, `topic '${name}': ${(err as Error).message}; fix the schema`, { cause: err });
     }
     const topic = new Topic(this.node.path, name, options.source, schemas);
+    try {
+      this.schemaRegistry?.addTopic(topic);
+    } catch (err) {
+      throw new EventFlowDeclarationError(this, `topic '${name}' cannot be published to the schema registry: ${(err as Error).message}; or set schemaRegistry: false`, { cause: err });
+    }
     this.topicsByName.set(name, topic);
     return topic;
   }
@@ -222,7 +241,7 @@ export class EventFlow extends Construct {
       });
       grant = grant ? grant.combine(g) : g;
     }
-    const name = Construct.isConstruct(grantee) ? grantee.node.path : Names.nodeUniqueId(this.node) + '/grantee';
+    const name = Construct.isConstruct(grantee) ? grantee.node.path : Stack.of(this).resolve(grantee.grantPrincipal.toString()) as string;
     if (!this.isSubscriptionFunction(grantee)) this.publishers.push({ name, topics: topics.map((t) => t.name) });
     return grant!;
   }

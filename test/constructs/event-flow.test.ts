@@ -84,3 +84,16 @@ test('a flow without subscriptions synthesizes without bundling anything', () =>
   t.resourceCountIs('AWS::Lambda::Function', 0);
   t.hasResource('AWS::Events::EventBus', { Metadata: Match.objectLike({ [FLOW_MANIFEST_METADATA_KEY]: Match.objectLike({ subscriptions: [] }) }) });
 });
+
+test("every topic's schema versions are published to the flow's EventBridge schema registry as draft 4", () => {
+  const t = template(newFlow());
+  t.resourceCountIs('AWS::EventSchemas::Registry', 1);
+  t.resourceCountIs('AWS::EventSchemas::Schema', 3);
+  t.hasResourceProperties('AWS::EventSchemas::Schema', { SchemaName: 'shop.orders@order.placed-v1', Type: 'JSONSchemaDraft4' });
+});
+
+test('schemaRegistry: false publishes no schemas', () => {
+  const t = template(newFlow({ schemaRegistry: false }));
+  t.resourceCountIs('AWS::EventSchemas::Registry', 0);
+  t.resourceCountIs('AWS::EventSchemas::Schema', 0);
+});
