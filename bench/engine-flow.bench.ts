@@ -11,6 +11,7 @@
  * Each figure is the median of RUNS runs on one warm engine, with min–max.
  */
 import { rmSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { BenchSection } from './section.ts';
@@ -23,6 +24,8 @@ const RUNS = Number(process.env.BENCH_FLOW_RUNS ?? 3);
 const ORDERS = Number(process.env.BENCH_FLOW_ORDERS ?? 600);
 const LATENCY_SECONDS = Number(process.env.BENCH_FLOW_LATENCY_SECONDS ?? 15);
 const RATE_PER_SECOND = 20;
+/** Execution environments per function (busline dev --concurrency). */
+const CONCURRENCY = process.env.BENCH_FLOW_CONCURRENCY;
 
 interface Tracker {
   /** correlationId → time the notify-customer invocation finished (ms since epoch). */
@@ -110,7 +113,7 @@ export async function run(): Promise<BenchSection> {
   const assembly = await referenceAssembly();
   const names = flowNames(assembly);
   const stateDir = tempStateDir();
-  const engine = await startEngineProcess(assembly, stateDir, ['--quiet']);
+  const engine = await startEngineProcess(assembly, stateDir, ['--quiet', ...(CONCURRENCY ? ['--concurrency', CONCURRENCY] : [])]);
   try {
     const c = clients(engine.endpoint);
     const tracker = journalTracker(stateDir, names.subscription('notify-customer').functionName!);
@@ -138,7 +141,7 @@ export async function run(): Promise<BenchSection> {
         [`p99 latency at ${RATE_PER_SECOND} orders/s (ms)`, median(p99).toFixed(0), spread(p99), '< 500'],
       ],
       notes: [
-        `${RUNS} runs on one warm engine (busline dev in its own process, handlers in worker threads); ${ORDERS} orders per throughput run, ${LATENCY_SECONDS * RATE_PER_SECOND} per latency run.`,
+        `${RUNS} runs on one warm engine (busline dev in its own process, handlers in worker threads, ${CONCURRENCY ?? 4} per function); ${ORDERS} orders per throughput run, ${LATENCY_SECONDS * RATE_PER_SECOND} per latency run; load average at the end ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores.`,
         'Each order runs four handlers (reserve-inventory, customer-history, schedule-shipment, notify-customer) and their DynamoDB writes (dynalite, in process).',
         'Latency ends at the notify-customer invocation that wrote the Notifications item (journal invocation.finished), measured on the same clock as the publish.',
       ],

@@ -1,15 +1,11 @@
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import type { HandlerContext } from '../lib/runtime/handler-types.ts';
-
-interface ShipmentScheduled {
-  orderId: string;
-  carrier: string;
-}
+import { defineHandler } from '../lib/runtime/index.ts';
+import type { TopicMap } from '../schemas/types.ts';
 
 const dynamodb = new DynamoDBClient({});
 
 /** Records the notification sent to the customer about their shipment. */
-export default async function notifyCustomer(shipment: ShipmentScheduled, ctx: HandlerContext): Promise<void> {
+export default defineHandler<TopicMap, 'shipment.scheduled'>(async function notifyCustomer(shipment, ctx) {
   await dynamodb.send(new PutItemCommand({
     TableName: process.env.NOTIFICATIONS_TABLE,
     Item: {
@@ -19,4 +15,4 @@ export default async function notifyCustomer(shipment: ShipmentScheduled, ctx: H
     },
   }));
   ctx.logger.info('customer notified', { orderId: shipment.orderId, carrier: shipment.carrier });
-}
+});

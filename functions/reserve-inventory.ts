@@ -1,13 +1,6 @@
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import type { HandlerContext } from '../lib/runtime/handler-types.ts';
-
-interface OrderPlaced {
-  orderId: string;
-  customerId: string;
-  items: { sku: string; qty: number }[];
-  total: number;
-  currency: string;
-}
+import { defineHandler } from '../lib/runtime/index.ts';
+import type { TopicMap } from '../schemas/types.ts';
 
 const dynamodb = new DynamoDBClient({});
 
@@ -16,7 +9,7 @@ const dynamodb = new DynamoDBClient({});
  * retries are visible from outside. A sku starting with FAIL- always fails (after counting
  * the run): the way to watch retries and the DLQ at work.
  */
-export default async function reserveInventory(order: OrderPlaced, ctx: HandlerContext): Promise<void> {
+export default defineHandler<TopicMap, 'order.placed', 'inventory.reserved'>(async function reserveInventory(order, ctx) {
   await dynamodb.send(new UpdateItemCommand({
     TableName: process.env.RESERVATIONS_TABLE,
     Key: { orderId: { S: order.orderId } },
@@ -29,4 +22,4 @@ export default async function reserveInventory(order: OrderPlaced, ctx: HandlerC
   const failing = order.items.find((i) => i.sku.startsWith('FAIL-'));
   if (failing) throw new Error(`no stock for sku ${failing.sku} (FAIL- skus always fail, to show retries and the DLQ)`);
   await ctx.publish('inventory.reserved', { orderId: order.orderId, items: order.items });
-}
+});

@@ -1,15 +1,11 @@
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import type { HandlerContext } from '../lib/runtime/handler-types.ts';
-
-interface InventoryReserved {
-  orderId: string;
-  items: { sku: string; qty: number }[];
-}
+import { defineHandler } from '../lib/runtime/index.ts';
+import type { TopicMap } from '../schemas/types.ts';
 
 const dynamodb = new DynamoDBClient({});
 
 /** Books a carrier (freight for more than 10 units, parcel otherwise) and announces it. */
-export default async function scheduleShipment(reserved: InventoryReserved, ctx: HandlerContext): Promise<void> {
+export default defineHandler<TopicMap, 'inventory.reserved', 'shipment.scheduled'>(async function scheduleShipment(reserved, ctx) {
   const units = reserved.items.reduce((n, i) => n + i.qty, 0);
   const carrier = units > 10 ? 'freight' : 'parcel';
   await dynamodb.send(new PutItemCommand({
@@ -17,4 +13,4 @@ export default async function scheduleShipment(reserved: InventoryReserved, ctx:
     Item: { orderId: { S: reserved.orderId }, carrier: { S: carrier }, units: { N: String(units) } },
   }));
   await ctx.publish('shipment.scheduled', { orderId: reserved.orderId, carrier });
-}
+});

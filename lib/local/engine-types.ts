@@ -34,5 +34,5 @@ export interface LocalEngineOptions {
 /** The resource-declaring part of the engine, handed to `setup`. */
 export type EngineResources = Pick<
   import('./engine.ts').LocalEngine,
-  'createBus' | 'putRule' | 'putTargets' | 'createArchive' | 'createQueue' | 'createTable' | 'setLambdaInvoker' | 'region' | 'accountId'
+  'createBus' | 'putRule' | 'putTargets' | 'createArchive' | 'createQueue' | 'queue' | 'createTable' | 'setLambdaInvoker' | 'region' | 'accountId' | 'endpoint'
 >;

@@ -30,7 +30,8 @@ export {
   type DeadLetterReason,
   type Deadline,
 } from './record-pipeline.ts';
-export type { UserHandler, HandlerContext, HandlerEventInfo, Logger, WrapOptions, ValidatorTable, CompiledValidator } from './handler-types.ts';
+export type { UserHandler, HandlerContext, HandlerEventInfo, Logger, WrapOptions, ValidatorTable, CompiledValidator, TypedHandler, TypedHandlerContext } from './handler-types.ts';
+export { defineHandler } from './define-handler.ts';
 export type { SubscriptionConfig, RetryConfig, DedupeConfig, DeliveryMode, TopicInfo } from './subscription-config.ts';
 export { RUNTIME_ENV } from './subscription-config.ts';
 export type { EventMetadata, EnvelopeDetail, EventBridgeEvent } from './envelope.ts';

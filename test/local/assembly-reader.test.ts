@@ -101,3 +101,28 @@ test('intrinsics: Join, Select, Split, GetAtt QueueName and Ref to a queue (its 
   assert.equal(r.resolve({ 'Fn::Sub': '${AWS::Region}-${AWS::StackName}' }, 't'), 'us-east-1-Mini');
   assert.equal(r.resolve({ 'Fn::Sub': ['${Q}!', { Q: { 'Fn::GetAtt': [queueId, 'Arn'] } }] }, 't'), `arn:aws:sqs:us-east-1:000000000000:${name}!`);
 });
+
+test('a rule in one stack targets a queue exported by another (Fn::ImportValue), stacks read in dependency order', () => {
+  const producer = {
+    artifactId: 'Shared', stackName: 'Shared', account: '000000000000', region: 'us-east-1', templateFile: 'Shared.template.json', dependencies: [],
+    template: {
+      Resources: { Inbox: { Type: 'AWS::SQS::Queue', Properties: {} } },
+      Outputs: { InboxArn: { Value: { 'Fn::GetAtt': ['Inbox', 'Arn'] }, Export: { Name: 'Shared:InboxArn' } } },
+    },
+  };
+  const consumer = {
+    artifactId: 'App', stackName: 'App', account: '000000000000', region: 'us-east-1', templateFile: 'App.template.json', dependencies: ['Shared'],
+    template: {
+      Resources: {
+        Route: {
+          Type: 'AWS::Events::Rule',
+          Properties: { EventPattern: { source: ['x'] }, Targets: [{ Id: 'T', Arn: { 'Fn::ImportValue': 'Shared:InboxArn' } }] },
+        },
+      },
+    },
+  };
+  const m = loadAppModel({ directory: '/nowhere', stacks: [producer, consumer], assetsByObjectKey: new Map() }, { queueUrl: () => 'x' });
+  const inbox = m.queues.find((q) => q.logicalId === 'Inbox')!;
+  assert.match(inbox.name, /^Shared-Inbox-[A-Z0-9]{13}$/);
+  assert.deepEqual(m.rules[0]!.targets.map((t) => t.arn), [inbox.arn]);
+});

@@ -12,7 +12,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { DEFAULT_MAPPING_CONCURRENCY } from '../../lib/local/esm/sqs-event-source.ts';
+import { DEFAULT_WORKERS_PER_FUNCTION } from '../../lib/local/lambda/function-runner.ts';
 import {
   clients, flowNames, order, publishOrders, referenceAssembly, referenceFlowPresent, startEngineProcess, tempStateDir,
   waitFor, type EngineProcess, type FlowClients,
@@ -90,7 +90,7 @@ test('nothing is lost: after the restart each of 1,000 orders has one Reservatio
 
 test('every order ran once, except orders whose invocation the kill cut between effect and COMPLETED mark', { skip }, () => {
   const twice = outcome.reservations.filter((r) => r.runs?.N !== '1').map((r) => `${r.orderId?.S}: runs=${r.runs?.N}`);
-  const inFlightBound = DEFAULT_MAPPING_CONCURRENCY * 10;
+  const inFlightBound = DEFAULT_WORKERS_PER_FUNCTION * 10;
   console.log(`# durability: ${twice.length} of ${ORDERS} orders ran twice (${twice.join(', ') || 'none'})`);
   assert.ok(twice.every((t) => t.endsWith('runs=2')), twice.join(', '));
   assert.ok(twice.length <= inFlightBound, `${twice.length} duplicates exceed the ${inFlightBound} messages that can be in flight`);

@@ -50,6 +50,8 @@ before(async () => {
       ]);
       e.putRule({ Name: 'big-orders', EventBusName: 'orders', EventPattern: JSON.stringify({ 'detail-type': ['OrderPlaced'], detail: { data: { total: [{ numeric: ['>', 1000] }] } } }) });
       e.putTargets('orders', 'big-orders', [{ Id: 'q', Arn: arn('unmatched') }]);
+      e.putRule({ Name: 'grouped', EventBusName: 'orders', EventPattern: JSON.stringify({ 'detail-type': ['Grouped'] }) });
+      e.putTargets('orders', 'grouped', [{ Id: 'fifo', Arn: arn('ordered.fifo'), SqsParameters: { MessageGroupId: '$.detail.customerId' }, DeadLetterConfig: { Arn: arn('target-dlq') } }]);
       e.putRule({ Name: 'to-function', EventBusName: 'orders', EventPattern: JSON.stringify({ 'detail-type': ['Shipped'] }) });
       e.putTargets('orders', 'to-function', [{ Id: 'fn', Arn: fn('notify') }]);
       e.putRule({ Name: 'to-broken-function', EventBusName: 'orders', EventPattern: JSON.stringify({ 'detail-type': ['Broken'] }) });
@@ -148,6 +150,13 @@ test('a target that cannot be delivered is retried per its RetryPolicy and then 
   assert.deepEqual(invoker.calls.filter((c) => c.functionArn === fn('broken')).map((c) => c.attempt), [1, 2]);
 });
 
+test('an event a FIFO target cannot take (no group id at the path) goes to the target DLQ at once, not retried for a day', async () => {
+  await f.events.send(new PutEventsCommand({ Entries: [{ EventBusName: 'orders', Source: 'shop', DetailType: 'Grouped', Detail: '{"other":1}' }] }));
+  const [dead] = await drain('target-dlq', 10);
+  assert.equal(JSON.parse(dead!.Body!).detail.other, 1);
+  assert.equal(dead!.MessageAttributes!['ERROR_CODE']!.StringValue, 'MissingParameter');
+});
+
 test('TestEventPattern answers on the wire, and a bad pattern is an InvalidEventPatternException', async () => {
   const event = JSON.stringify({ id: '1', account: '1', source: 's', time: '2026-01-01T00:00:00Z', region: 'us-east-1', resources: [], 'detail-type': 'A', detail: { n: 5 } });
   assert.equal((await f.events.send(new TestEventPatternCommand({ EventPattern: '{"detail":{"n":[{"numeric":[">",3]}]}}', Event: event }))).Result, true);
@@ -160,6 +169,7 @@ test('ListEventBuses, ListRules, DescribeRule and ListTargetsByRule describe the
   assert.deepEqual(buses.sort(), ['default', 'orders']);
   const rules = (await f.events.send(new ListRulesCommand({ EventBusName: 'orders', NamePrefix: 'to-' }))).Rules!.map((r) => r.Name);
   assert.deepEqual(rules, ['to-function', 'to-broken-function']);
+  assert.equal((await f.events.send(new ListRulesCommand({ EventBusName: 'orders' }))).Rules!.length, 5);
   const rule = await f.events.send(new DescribeRuleCommand({ EventBusName: 'orders', Name: 'placed' }));
   assert.equal(rule.Arn, 'arn:aws:events:us-east-1:000000000000:rule/orders/placed');
   assert.equal(rule.State, 'ENABLED');

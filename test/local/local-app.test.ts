@@ -82,7 +82,8 @@ test('an event routed to a queue reaches the function through the event source m
   assert.equal(record.awsRegion, 'us-east-1');
   assert.equal(record.eventSourceARN, app.model.queues.find((q) => q.logicalId.startsWith('WorkQueue'))!.arn);
   const attributes = record.attributes as Record<string, string>;
-  assert.equal(attributes.ApproximateReceiveCount, '1');
+  // 1 normally; more when a slow machine let the 2 s visibility timeout of the fixture run out.
+  assert.match(attributes.ApproximateReceiveCount!, /^[1-9]\d*$/);
   assert.match(attributes.SentTimestamp!, /^\d{13}$/);
   assert.ok(attributes.ApproximateFirstReceiveTimestamp && attributes.SenderId);
 });

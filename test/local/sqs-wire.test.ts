@@ -88,6 +88,18 @@ test('ChangeMessageVisibility(0) makes an in-flight message visible at once', as
   assert.equal((await receive(url)).length, 1);
 });
 
+test('ChangeMessageVisibility cannot extend a lease beyond 12 hours after the receive', async () => {
+  const url = await queue({ VisibilityTimeout: '300' });
+  await f.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'x' }));
+  const [m] = await receive(url);
+  await f.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: m!.ReceiptHandle!, VisibilityTimeout: 43_200 }));
+  await sleep(1100);
+  await assert.rejects(
+    f.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: m!.ReceiptHandle!, VisibilityTimeout: 43_200 })),
+    /beyond the limit/,
+  );
+});
+
 test('ChangeMessageVisibility on a message that is not in flight fails with MessageNotInflight', async () => {
   const url = await queue({ VisibilityTimeout: '300' });
   await f.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'x' }));
@@ -145,6 +157,25 @@ test('a long poll returns as soon as a message arrives', async () => {
   assert.equal(m?.Body, 'wake up');
 });
 
+test('a long poll abandoned by its client does not take a message sent afterwards', async () => {
+  const url = await queue();
+  const abandon = new AbortController();
+  const poll = fetch(f.engine.endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.ReceiveMessage' },
+    body: JSON.stringify({ QueueUrl: url, WaitTimeSeconds: 20 }),
+    signal: abandon.signal,
+  }).catch(() => undefined);
+  await sleep(100);
+  abandon.abort();
+  await poll;
+  await sleep(50);
+  await f.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'for the next poll' }));
+  const [m] = await receive(url);
+  assert.equal(m?.Body, 'for the next poll');
+  assert.equal(m?.Attributes!['ApproximateReceiveCount'], '1');
+});
+
 test('a FIFO queue delivers a group in order and holds the group while a message of it is in flight', async () => {
   const url = await queue({ FifoQueue: 'true', ContentBasedDeduplication: 'true', VisibilityTimeout: '300' }, true);
   for (const body of ['a1', 'b1', 'a2', 'a3']) {
@@ -158,6 +189,15 @@ test('a FIFO queue delivers a group in order and holds the group while a message
   const third = await receive(url, 10);
   assert.deepEqual(third.map((m) => m.Body), ['a2', 'a3']);
   assert.ok(BigInt(third[0]!.Attributes!['SequenceNumber']!) < BigInt(third[1]!.Attributes!['SequenceNumber']!));
+});
+
+test('a long poll on a FIFO queue whose group is blocked returns when the in-flight message becomes visible again', async () => {
+  const url = await queue({ FifoQueue: 'true', ContentBasedDeduplication: 'true', VisibilityTimeout: '1' }, true);
+  await f.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'first', MessageGroupId: 'g' }));
+  await f.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'second', MessageGroupId: 'g' }));
+  assert.deepEqual((await receive(url, 1)).map((m) => m.Body), ['first']);
+  const again = await receive(url, 1, { WaitTimeSeconds: 10 });
+  assert.deepEqual(again.map((m) => [m.Body, m.Attributes!['ApproximateReceiveCount']]), [['first', '2']]);
 });
 
 test('a FIFO queue drops a duplicate sent within the dedupe window and answers with the first message id', async () => {

@@ -15,12 +15,13 @@ import { renderLogLine } from '../log-line.ts';
 
 export const summary = 'synthesize the CDK app and run it in the local engine (AWS wire endpoint on 127.0.0.1)';
 
-const HELP = `usage: busline dev [--port 4747] [--state .busline] [--app "<cdk app command>" | --assembly cdk.out] [--quiet]
+const HELP = `usage: busline dev [--port 4747] [--state .busline] [--app "<cdk app command>" | --assembly cdk.out] [--concurrency 4] [--quiet]
 
   --port      port of the AWS wire endpoint on 127.0.0.1 (default ${DEFAULT_PORT}; 0 = any free port)
   --state     folder for queues, archive, journal and tables (default ${DEFAULT_STATE_DIR})
   --app       command that runs the CDK app (default: "app" in cdk.json)
   --assembly  run an already synthesized cloud assembly instead of synthesizing
+  --concurrency  execution environments (worker threads) per function (default 4; ReservedConcurrentExecutions caps it)
   --quiet     do not stream function logs`;
 
 export interface DevOptions {
@@ -30,6 +31,7 @@ export interface DevOptions {
   readonly app?: string;
   readonly assembly?: string;
   readonly quiet?: boolean;
+  readonly concurrency?: number;
   readonly print?: (line: string) => void;
 }
 
@@ -44,6 +46,7 @@ export async function startDev(options: DevOptions): Promise<{ app: LocalApp; co
   const context = loadFlowContext(assemblyDir);
   const app = await startLocalApp({
     assembly: assemblyDir, stateDir, port: options.port,
+    ...(options.concurrency !== undefined ? { maxWorkersPerFunction: options.concurrency } : {}),
     ...(options.quiet ? {} : {
       onLog: (fn: string, line: { level: string; text: string }) => {
         const shown = renderLogLine(line.text);
@@ -71,6 +74,9 @@ function banner(app: LocalApp, context: FlowContext, options: DevOptions): strin
     lines.push(`${app.model.rules.length} rules, ${app.model.queues.length} queues, ${app.model.functions.length} functions, ${app.model.tables.length} tables (no Busline flow metadata)`);
   }
   const warnings = formatWarnings(app.model.warnings);
+  const hostMajor = Number(process.versions.node.split('.')[0]);
+  const newer = [...new Set(app.model.functions.map((f) => f.runtime).filter((r) => Number(/^nodejs(\d+)/.exec(r)?.[1] ?? 0) > hostMajor))];
+  if (newer.length) warnings.push(`note: functions declare ${newer.join(', ')}; locally they run on this machine's Node ${process.versions.node}`);
   if (warnings.length) lines.push('', ...warnings);
   lines.push('', `AWS SDK / CLI: AWS_ENDPOINT_URL=${app.engine.endpoint} AWS_REGION=${app.engine.region} AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x`);
   const command = publishCommand(context, options);
@@ -102,6 +108,7 @@ export async function run(argv: string[]): Promise<number> {
       app: { type: 'string' },
       assembly: { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      concurrency: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -109,8 +116,14 @@ export async function run(argv: string[]): Promise<number> {
   if (values.app && values.assembly) { console.error('busline dev: give --app or --assembly, not both'); return 2; }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) { console.error(`busline dev: --port ${values.port} is not a port number (0–65535)`); return 2; }
+  const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
+    console.error(`busline dev: --concurrency ${values.concurrency} is not a whole number ≥ 1`);
+    return 2;
+  }
   const { app, banner } = await startDev({
     port, stateDir: values.state, projectDir: process.cwd(), quiet: values.quiet,
+    ...(concurrency !== undefined ? { concurrency } : {}),
     ...(values.app ? { app: values.app } : {}), ...(values.assembly ? { assembly: values.assembly } : {}),
   });
   console.log(banner.join('\n'));

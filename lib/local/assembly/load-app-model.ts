@@ -252,7 +252,8 @@ function readTarget(t: Record<string, unknown>, warn: (message: string) => void)
   const arn = String(t.Arn);
   const kind = arn.startsWith('arn:aws:sqs:') ? 'sqs' : arn.startsWith('arn:aws:lambda:') ? 'lambda'
     : arn.startsWith('arn:aws:events:') && arn.includes(':event-bus/') ? 'eventbus' : 'unsupported';
-  if (kind === 'unsupported') warn(`target ${String(t.Id)} (${arn}) is not emulated: only SQS, Lambda and event bus targets are`);
+  if (kind === 'unsupported') warn(`target ${String(t.Id)} (${arn}) is not emulated: only SQS queue and Lambda function targets are`);
+  if (kind === 'eventbus') warn(`target ${String(t.Id)} (${arn}) is another event bus: cross-bus delivery is not emulated, events are not forwarded`);
   for (const key of Object.keys(t)) {
     if (!TARGET_PROPERTIES.has(key)) warn(`target ${String(t.Id)}: ${key} is not emulated`);
   }

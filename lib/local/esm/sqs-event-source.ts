@@ -4,7 +4,9 @@
  * what succeeded — all of the batch, or, with ReportBatchItemFailures, all but the reported
  * failures. Failed messages are left alone: they come back after their visibility timeout
  * (or whatever ChangeMessageVisibility set) and reach the DLQ by the queue's redrive policy.
- * Up to `maximumConcurrency` invocations run at once.
+ * Up to `MaximumConcurrency` invocations run at once, and never more than the function has
+ * execution environments: a poller holding a batch while it waits for an environment would
+ * let the batch's visibility timeout run down for nothing.
  */
 import { randomUUID } from 'node:crypto';
 import type { LocalEventSourceMapping } from '../assembly/app-model.ts';
@@ -21,8 +23,8 @@ export type MappingEnginePort = Pick<LocalEngine, 'receiveMessages' | 'deleteMes
 
 /** Long-poll wait of each receive; pollers are stopped through an AbortSignal. */
 const POLL_WAIT_SECONDS = 20;
-/** Concurrent invocations when the mapping sets no MaximumConcurrency. */
-export const DEFAULT_MAPPING_CONCURRENCY = 4;
+/** Concurrent invocations when the mapping sets no MaximumConcurrency (then capped by the function's environments). */
+export const DEFAULT_MAPPING_CONCURRENCY = 1000;
 
 export interface MappingOutcome {
   readonly result: InvokeResult;
@@ -46,7 +48,7 @@ export class SqsEventSource {
 
   start(): void {
     if (!this.mapping.enabled) return;
-    const pollers = this.mapping.maximumConcurrency ?? DEFAULT_MAPPING_CONCURRENCY;
+    const pollers = Math.min(this.mapping.maximumConcurrency ?? DEFAULT_MAPPING_CONCURRENCY, this.runner.concurrency(this.mapping.functionName));
     for (let i = 0; i < pollers; i++) this.loops.push(this.poll());
   }
 

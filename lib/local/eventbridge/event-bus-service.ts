@@ -15,6 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import { compilePattern, formatMismatch, PatternIndex, type EventPattern } from '../pattern/index.ts';
 import type { SqsService } from '../sqs/sqs-service.ts';
+import { SqsError } from '../sqs/errors.ts';
 import type { MessageLineage } from '../sqs/queue.ts';
 import type { JournalEntry } from '../journal/types.ts';
 import { EventBridgeError } from './errors.ts';
@@ -35,6 +36,12 @@ import type {
 } from './types.ts';
 
 export const DELIVERY_QUEUE = 'busline-internal-target-deliveries';
+/**
+ * A delivery stays in flight while the function runner handles it, which with Lambda's own
+ * async retries can take longer than 15 minutes: the lease is the maximum, 12 hours (a crash
+ * releases it at the next start anyway).
+ */
+const DELIVERY_QUEUE_ATTRIBUTES = { VisibilityTimeout: '43200', MessageRetentionPeriod: '1209600' };
 const MAX_ENTRY_BYTES = 1024 * 1024;
 const MAX_TARGETS_PER_RULE = 5;
 const DELIVERY_CONCURRENCY = 64;
@@ -438,7 +445,7 @@ export class EventBusService {
 
   private queueDelivery(pending: PendingDelivery, delaySeconds: number): void {
     const sqs = this.options.sqs;
-    if (!sqs.find(DELIVERY_QUEUE)) sqs.createQueue(DELIVERY_QUEUE, { VisibilityTimeout: '900' }, { internal: true });
+    if (!sqs.find(DELIVERY_QUEUE)) sqs.createQueue(DELIVERY_QUEUE, DELIVERY_QUEUE_ATTRIBUTES, { internal: true });
     sqs.send(DELIVERY_QUEUE, { MessageBody: JSON.stringify(pending), DelaySeconds: Math.min(900, delaySeconds) }, 'retry', pending.lineage);
   }
 
@@ -448,7 +455,7 @@ export class EventBusService {
   startDeliveries(): void {
     if (this.worker) return;
     const sqs = this.options.sqs;
-    if (!sqs.find(DELIVERY_QUEUE)) sqs.createQueue(DELIVERY_QUEUE, { VisibilityTimeout: '900' }, { internal: true });
+    sqs.createQueue(DELIVERY_QUEUE, DELIVERY_QUEUE_ATTRIBUTES, { internal: true });
     const abort = new AbortController();
     const done = (async () => {
       while (!abort.signal.aborted) {
@@ -505,7 +512,10 @@ export class EventBusService {
       const message = (error as Error).message ?? String(error);
       const maxRetries = target?.maxRetries ?? 185;
       const maxAgeMs = target?.maxAgeMs ?? 86_400_000;
-      const final = attempt > maxRetries || Date.now() - pending.acceptedAt >= maxAgeMs;
+      // A request the queue refuses as invalid (a FIFO group id the event lacks, a body too
+      // large) fails the same way every time: no point retrying for a day.
+      const permanent = error instanceof SqsError && error.shape !== 'QueueDoesNotExist' && error.httpStatus < 500;
+      const final = permanent || attempt > maxRetries || Date.now() - pending.acceptedAt >= maxAgeMs;
       if (!final) {
         journal?.append({ kind: 'target.failed', eventId: pending.eventId, bus: pending.bus, rule: pending.rule, targetId: pending.targetId, attempt, error: message, final: false, topic: lineage.topic, correlationId: lineage.correlationId });
         sqs.changeVisibility(DELIVERY_QUEUE, receiptHandle, backoffSeconds(attempt));
@@ -521,7 +531,7 @@ export class EventBusService {
             MessageAttributes: {
               RULE_ARN: { DataType: 'String', StringValue: this.ruleArn(pending.bus, pending.rule) },
               TARGET_ARN: { DataType: 'String', StringValue: pending.arn },
-              ERROR_CODE: { DataType: 'String', StringValue: 'SDK_CLIENT_ERROR' },
+              ERROR_CODE: { DataType: 'String', StringValue: error instanceof SqsError ? error.code : 'SDK_CLIENT_ERROR' },
               ERROR_MESSAGE: { DataType: 'String', StringValue: message.slice(0, 1000) || 'delivery failed' },
             },
           },
@@ -593,6 +603,10 @@ export class EventBusService {
 
   busArn(name: string): string {
     return `arn:aws:events:${this.options.region}:${this.options.accountId}:event-bus/${name}`;
+  }
+
+  replayArn(name: string): string {
+    return `arn:aws:events:${this.options.region}:${this.options.accountId}:replay/${name}`;
   }
 
   ruleArn(bus: string, rule: string): string {

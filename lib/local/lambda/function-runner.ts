@@ -13,10 +13,16 @@ import type { InvokeResult, LogLine } from './lambda-types.ts';
 export interface FunctionRunnerOptions extends EngineCoordinates {
   /** Folder for files the runner writes (inline code). */
   readonly workDir: string;
-  /** Concurrent execution environments per function unless its ReservedConcurrentExecutions is lower. @default 4 */
+  /** Concurrent execution environments per function unless its ReservedConcurrentExecutions is lower. @default DEFAULT_WORKERS_PER_FUNCTION (4) */
   readonly maxWorkersPerFunction?: number;
   readonly onLog?: (functionName: string, line: LogLine, requestId: string | null) => void;
 }
+
+/**
+ * Execution environments per function by default. Each is a worker thread with its own copy
+ * of the function's modules and the AWS SDK (tens of MB), so the default is modest.
+ */
+export const DEFAULT_WORKERS_PER_FUNCTION = 4;
 
 export class FunctionNotFoundError extends Error {
   override readonly name = 'ResourceNotFoundException';
@@ -38,8 +44,8 @@ export class FunctionRunner {
       writeFileSync(join(codeDir, 'index.js'), fn.inlineCode);
       writeFileSync(join(codeDir, 'package.json'), '{"type":"commonjs"}\n');
     }
-    const maxWorkers = Math.max(1, Math.min(fn.reservedConcurrency ?? Infinity, this.options.maxWorkersPerFunction ?? 4));
     this.functions.set(fn.name, fn);
+    const maxWorkers = this.concurrency(fn.name);
     if (!codeDir) return;
     this.pools.set(fn.name, new FunctionPool({
       fn, codeDir, maxWorkers, sdkFallback: this.sdkFallback,
@@ -56,6 +62,12 @@ export class FunctionRunner {
     const fn = this.functions.get(nameOf(nameOrArn));
     if (!fn) throw new FunctionNotFoundError(`Function not found: ${nameOrArn}`);
     return fn;
+  }
+
+  /** Concurrent execution environments this function may have. */
+  concurrency(nameOrArn: string): number {
+    const fn = this.get(nameOrArn);
+    return Math.max(1, Math.min(fn.reservedConcurrency ?? Infinity, this.options.maxWorkersPerFunction ?? DEFAULT_WORKERS_PER_FUNCTION));
   }
 
   list(): LocalFunction[] {

@@ -61,6 +61,8 @@ const GONE = 2;
 export interface LiveMessage extends StoredMessage {
   state: number;
   stamp: number;
+  /** When the current receive began (in memory only: leases do not outlive the engine). */
+  leaseStart?: number;
 }
 
 interface Group {
@@ -262,7 +264,13 @@ export class Queue {
     return out;
   }
 
-  /** Earliest future time a message becomes visible (for long-poll wake-ups). */
+  /**
+   * Earliest future time a message becomes visible (for long-poll wake-ups). Callers have
+   * just offered every message visible now to the waiting polls, so entries already due are
+   * done with: a standard queue promotes them to `ready`, a FIFO queue (whose heap only
+   * times wake-ups) drops them — keeping them would re-arm a wake-up in the past over and
+   * over while a group stays blocked.
+   */
   nextAvailable(now: number): number | undefined {
     while (this.later.size > 0) {
       const top = this.later.peek()!;
@@ -270,8 +278,9 @@ export class Queue {
         this.later.pop();
         continue;
       }
-      if (!this.fifo && top.m.avail <= now) {
-        this.promote(now);
+      if (top.m.avail <= now) {
+        if (this.fifo) this.later.pop();
+        else this.promote(now);
         continue;
       }
       return top.m.avail;

@@ -63,6 +63,8 @@ const ATTRIBUTE_NAME = /^(?!\.)(?!(?:aws|amazon)\.)(?!.*\.\.)[A-Za-z0-9_.-]{1,25
 // Characters SQS accepts in a body: #x9 #xA #xD #x20–#xD7FF #xE000–#xFFFD #x10000–#x10FFFF.
 const INVALID_BODY_CHAR = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 const SEQUENCE_BASE = 18_000_000_000_000_000_000n;
+/** A message's visibility can be extended to at most 12 hours after it was received. */
+const MAX_VISIBILITY_MS = 43_200 * 1000;
 
 export class SqsService {
   private readonly queues = new Map<string, Queue>();
@@ -128,6 +130,7 @@ export class SqsService {
         if (!m) break;
         m.rc = record.rc;
         m.first ??= record.first;
+        m.leaseStart = now;
         queue.setAvailable(m, record.avail, now, this.live);
         break;
       }
@@ -214,9 +217,22 @@ export class SqsService {
     return [...this.queues.values()].filter((q) => !q.internal && q.name.startsWith(prefix));
   }
 
+  /**
+   * Drop messages older than the queue's retention period. Receiving drops them as it meets
+   * them; this is for views of the whole queue (counts, peek, move) of queues nobody receives
+   * from, such as DLQs.
+   */
+  private dropExpired(queue: Queue, now: number): void {
+    const oldest = now - queue.settings.retentionSeconds * 1000;
+    for (const m of queue.messages.values()) {
+      if (m.sent < oldest) this.commit({ t: 'del', q: queue.name, id: m.id }, now);
+    }
+  }
+
   /** GetQueueAttributes: the stored attributes plus the computed ones. */
   attributesOf(queue: Queue): Record<string, string> {
     const now = Date.now();
+    this.dropExpired(queue, now);
     const counts = queue.counts(now);
     const s = queue.settings;
     const attributes: Record<string, string> = {
@@ -434,14 +450,6 @@ export class SqsService {
     };
   }
 
-  /** The message's lineage, for callers that hold only a receipt handle. */
-  lineageOf(queueRef: string, receiptHandle: string): MessageLineage | undefined {
-    const queue = this.find(queueRef);
-    if (!queue) return undefined;
-    const parsed = parseReceiptHandle(receiptHandle);
-    return parsed ? queue.messages.get(parsed.id)?.lineage : undefined;
-  }
-
   // ---- after receiving ---------------------------------------------------------
 
   deleteMessage(queueRef: string, receiptHandle: string): void {
@@ -472,6 +480,10 @@ export class SqsService {
     if (!m || m.avail <= now || m.rc === 0) {
       throw new SqsError('MessageNotInflight', `Message ${handle.id} is not in flight on queue ${queue.name} (it was deleted, or its visibility timeout ran out).`);
     }
+    const leaseStart = m.leaseStart ?? now;
+    if (Math.floor((now - leaseStart) / 1000) * 1000 + seconds * 1000 > MAX_VISIBILITY_MS) {
+      throw invalidParameter(`Value ${seconds} for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message is beyond the limit [43200 seconds] (it was received ${Math.round((now - leaseStart) / 1000)} s ago).`);
+    }
     this.commit({ t: 'vis', q: queue.name, id: m.id, avail: now + seconds * 1000 }, now);
     if (seconds === 0) queue.signal(now);
     else queue.scheduleWake(now);
@@ -490,6 +502,7 @@ export class SqsService {
     const source = this.get(sourceRef);
     const destination = destinationRef ? this.get(destinationRef) : undefined;
     const now = Date.now();
+    this.dropExpired(source, now);
     let moved = 0;
     for (const m of [...source.messages.values()]) {
       const target = destination ?? (m.deadLetterSourceArn ? this.find(m.deadLetterSourceArn) : undefined);
@@ -508,6 +521,7 @@ export class SqsService {
   /** Messages of a queue without receiving them (for `busline dlq show`). */
   peek(queueRef: string, limit = 100): ReceivedMessage[] {
     const queue = this.get(queueRef);
+    this.dropExpired(queue, Date.now());
     const out: ReceivedMessage[] = [];
     for (const m of queue.messages.values()) {
       if (out.length >= limit) break;
@@ -544,7 +558,7 @@ function parseReceiptHandle(handle: string): { queue: string; id: string; rc: nu
 }
 
 function storedOf(m: StoredMessage): StoredMessage {
-  const { state: _state, stamp: _stamp, ...stored } = m as LiveMessage;
+  const { state: _state, stamp: _stamp, leaseStart: _leaseStart, ...stored } = m as LiveMessage;
   return stored;
 }
 

@@ -1,8 +1,9 @@
 /**
  * DynamoDB for the engine: dynalite (npm, a DynamoDB implementation on LevelDB) runs
- * in-process on its own loopback port with its data in `<stateDir>/dynamodb`, so tables
- * survive restarts; the wire endpoint forwards `DynamoDB_20120810.*` requests to it
- * unchanged (dynalite speaks the same JSON 1.0 protocol and error shapes).
+ * in-process with its data in `<stateDir>/dynamodb`, so tables survive restarts. The wire
+ * endpoint hands `DynamoDB_20120810.*` requests to dynalite's request handler unchanged
+ * (dynalite speaks the same JSON 1.0 protocol and error shapes); dynalite also listens on
+ * its own loopback port, used for the engine's own calls (CreateTable from the template).
  */
 import { createRequire } from 'node:module';
 import http from 'node:http';
@@ -18,13 +19,19 @@ interface DynaliteOptions {
 const require = createRequire(import.meta.url);
 const dynalite = require('dynalite') as (options: DynaliteOptions) => http.Server;
 
+type RequestListener = (request: http.IncomingMessage, response: http.ServerResponse) => void;
+
 export class DynamoDbBackend {
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  /** dynalite's own request handler: requests are handed to it directly, not proxied over a socket. */
+  private readonly listener: RequestListener;
 
   private constructor(
     private readonly server: http.Server,
     readonly port: number,
-  ) {}
+  ) {
+    this.listener = server.listeners('request')[0] as RequestListener;
+  }
 
   /** Start dynalite with its LevelDB in `path` (in memory when undefined). */
   static async start(path: string | undefined): Promise<DynamoDbBackend> {
@@ -40,25 +47,12 @@ export class DynamoDbBackend {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  /** Forward one request (already read into `body`) and stream the answer back. */
-  forward(request: http.IncomingMessage, body: Buffer, response: http.ServerResponse): void {
-    const headers = { ...request.headers, host: `127.0.0.1:${this.port}`, 'content-length': String(body.length) };
-    const upstream = http.request(
-      { host: '127.0.0.1', port: this.port, method: request.method, path: request.url, headers, agent: this.agent },
-      (answer) => {
-        response.writeHead(answer.statusCode ?? 500, answer.headers);
-        answer.pipe(response);
-      },
-    );
-    upstream.on('error', (error) => {
-      if (response.headersSent) {
-        response.destroy(error);
-        return;
-      }
-      response.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
-      response.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: `local DynamoDB failed: ${error.message}` }));
-    });
-    upstream.end(body);
+  /**
+   * Serve one request whose body has not been read yet: dynalite's handler reads it and
+   * answers on the same response, saving a loopback round trip per DynamoDB call.
+   */
+  handle(request: http.IncomingMessage, response: http.ServerResponse): void {
+    this.listener(request, response);
   }
 
   /** Call a DynamoDB action directly (used for CreateTable from the template). */

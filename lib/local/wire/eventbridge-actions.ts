@@ -68,7 +68,7 @@ export function eventBridgeActions(events: EventBusService): Record<string, Acti
         replayName: name,
         ruleNames: filterArns?.map((arn) => arn.slice(arn.lastIndexOf('/') + 1)),
       });
-      const replayArn = `${events.busArn('x').replace(/:event-bus\/x$/, '')}:replay/${name}`;
+      const replayArn = events.replayArn(name);
       replays.set(name, {
         ReplayName: name,
         ReplayArn: replayArn,

@@ -50,6 +50,14 @@ export class WireServer {
       gate.open = true;
     });
     const server = http.createServer((request, response) => {
+      const target = request.headers['x-amz-target'];
+      if (services.dynamodb && typeof target === 'string' && target.startsWith('DynamoDB_20120810.')) {
+        // dynalite reads the body itself.
+        const dynamodb = services.dynamodb;
+        if (gate.open) dynamodb.handle(request, response);
+        else void services.ready!.then(() => dynamodb.handle(request, response));
+        return;
+      }
       const chunks: Buffer[] = [];
       let size = 0;
       request.on('data', (chunk: Buffer) => {
@@ -94,8 +102,8 @@ async function handle(request: http.IncomingMessage, body: Buffer, response: htt
   const prefix = dot > 0 ? target.slice(0, dot) : target;
   const action = target.slice(dot + 1);
   if (prefix === 'DynamoDB_20120810') {
-    if (!services.dynamodb) return send(response, 400, 'application/x-amz-json-1.0', requestId, { __type: 'com.amazon.coral.service#UnknownOperationException', message: 'DynamoDB is not running in this engine.' });
-    return services.dynamodb.forward(request, body, response);
+    // With DynamoDB running these requests never get here (see start()).
+    return send(response, 400, 'application/x-amz-json-1.0', requestId, { __type: 'com.amazon.coral.service#UnknownOperationException', message: 'DynamoDB is not running in this engine (it was started withoutDynamoDb).' });
   }
   const protocol = protocols[prefix];
   if (!protocol) {
@@ -117,8 +125,13 @@ async function handle(request: http.IncomingMessage, body: Buffer, response: htt
     const headers: Record<string, string> = prefix === 'AmazonSQS' ? { 'x-amzn-query-error': 'InvalidParameterValue;Sender' } : {};
     return send(response, 400, protocol.contentType, requestId, { __type: type, message: 'The request body is not a JSON object.' }, headers);
   }
+  const gone = new AbortController();
+  response.once('close', () => {
+    if (!response.writableFinished) gone.abort();
+  });
   try {
-    const output = await handler(input);
+    const output = await handler(input, { signal: gone.signal });
+    if (gone.signal.aborted) return;
     send(response, 200, protocol.contentType, requestId, output ?? {});
   } catch (error) {
     const wire = protocol.toWireError(error);

@@ -225,7 +225,7 @@ export function sqsActions(sqs: SqsService): Record<string, ActionHandler> {
       await sqs.durable();
       return { Successful, Failed };
     },
-    async ReceiveMessage(input) {
+    async ReceiveMessage(input, context) {
       const queue = queueOf(input);
       const wait = int(input, 'WaitTimeSeconds');
       if (wait !== undefined && (wait < 0 || wait > 20)) {
@@ -235,6 +235,8 @@ export function sqsActions(sqs: SqsService): Record<string, ActionHandler> {
         maxNumberOfMessages: int(input, 'MaxNumberOfMessages'),
         visibilityTimeout: int(input, 'VisibilityTimeout'),
         waitTimeSeconds: wait,
+        // A client that hangs up during a long poll must not take messages it never sees.
+        signal: context.signal,
       });
       return {
         Messages: messages.map((m) => {

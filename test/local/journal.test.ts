@@ -1,0 +1,61 @@
+/**
+ * The journal read from outside the engine: the file (readJournal / followJournal, as the CLI
+ * does), the HTTP tool endpoint, and sequence numbers that continue across restarts.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { followJournal, readJournal } from '../../lib/local/journal/journal.ts';
+import type { JournalRecord } from '../../lib/local/journal/types.ts';
+import { startEngine, sleep } from './support/engine-fixture.ts';
+
+function published(correlationId: string) {
+  return { Entries: [{ Source: 'shop', DetailType: 'OrderPlaced', Detail: JSON.stringify({ metadata: { id: `m-${correlationId}`, correlationId }, data: {} }) }] };
+}
+
+test('another process can read the journal file by correlation id and topic', async (t) => {
+  const f = await startEngine();
+  t.after(() => f.close());
+  await f.events.send(new PutEventsCommand(published('file-1')));
+  await f.engine.journalQuery({}); // flushes the journal file
+  const records = await readJournal(f.stateDir, { correlationId: 'file-1' });
+  assert.deepEqual(records.map((r) => r.kind), ['event.accepted']);
+  const accepted = records[0]!;
+  assert.ok(accepted.kind === 'event.accepted' && accepted.metadataId === 'm-file-1' && accepted.topic === 'OrderPlaced');
+  assert.equal((await readJournal(f.stateDir, { topic: 'Nope' })).length, 0);
+});
+
+test('followJournal delivers existing records and then new ones as they are written', async (t) => {
+  const f = await startEngine();
+  t.after(() => f.close());
+  await f.events.send(new PutEventsCommand(published('follow-1')));
+  const seen: JournalRecord[] = [];
+  const stop = new AbortController();
+  const following = followJournal(f.stateDir, { kinds: ['event.accepted'] }, (r) => seen.push(r), stop.signal, 20);
+  await f.events.send(new PutEventsCommand(published('follow-2')));
+  await f.engine.journalQuery({});
+  for (let i = 0; i < 100 && seen.length < 2; i++) await sleep(20);
+  stop.abort();
+  await following;
+  assert.deepEqual(seen.map((r) => r.correlationId), ['follow-1', 'follow-2']);
+});
+
+test('GET /_busline/journal answers a correlation query as a JSON array', async (t) => {
+  const f = await startEngine();
+  t.after(() => f.close());
+  await f.events.send(new PutEventsCommand(published('http-1')));
+  const response = await fetch(`${f.engine.endpoint}/_busline/journal?correlationId=http-1`);
+  const records = (await response.json()) as JournalRecord[];
+  assert.deepEqual(records.map((r) => r.kind), ['event.accepted']);
+});
+
+test('journal sequence numbers keep increasing across a restart', async (t) => {
+  let f = await startEngine();
+  t.after(() => f.close());
+  await f.events.send(new PutEventsCommand(published('seq-1')));
+  const before = (await f.engine.journalQuery({})).at(-1)!.seq;
+  f = await f.restart();
+  await f.events.send(new PutEventsCommand(published('seq-2')));
+  const after = (await f.engine.journalQuery({ correlationId: 'seq-2' }))[0]!.seq;
+  assert.ok(after > before, `${after} > ${before}`);
+});
