@@ -7,10 +7,10 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { renderCatalog } from '../../schema/catalog.ts';
 import { loadFlows } from '../../schema/flow-assembly.ts';
 import { loadSchemas } from '../../schema/schema-set.ts';
+import { parseCommandArgs } from '../args.ts';
 
 const USAGE = 'usage: busline catalog [--out <file>] [--schemas <dir>] [--assembly <cdk.out>] [--check]';
 
@@ -18,28 +18,18 @@ const USAGE = 'usage: busline catalog [--out <file>] [--schemas <dir>] [--assemb
 export const summary = 'write the Markdown event catalog (docs/catalog.md)';
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        help: { type: 'boolean', short: 'h', default: false },
-        out: { type: 'string', default: 'docs/catalog.md' },
-        schemas: { type: 'string' },
-        assembly: { type: 'string' },
-        check: { type: 'boolean', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const parsed = parseCommandArgs(USAGE, {
+    args: argv,
+    options: {
+      help: { type: 'boolean', short: 'h', default: false },
+      out: { type: 'string', default: 'docs/catalog.md' },
+      schemas: { type: 'string' },
+      assembly: { type: 'string' },
+      check: { type: 'boolean', default: false },
+    },
+  });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   try {
     const appDir = process.cwd();
     const flows = (await loadFlows({ ...(values.assembly !== undefined ? { assembly: values.assembly } : {}), appDir })).map((f) => f.manifest);

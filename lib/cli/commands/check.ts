@@ -8,7 +8,6 @@
  * Mode precedence: the topic's own `x-busline-compatibility` > --mode > backward.
  */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { checkArchivedEvents, readArchivedEvents } from '../../schema/archive-check.ts';
 import { COMPATIBILITY_MODES, DEFAULT_COMPATIBILITY_MODE, isCompatibilityMode, type CompatibilityMode } from '../../schema/compatibility.ts';
 import { runCompatibilityGate } from '../../schema/compatibility-gate.ts';
@@ -16,6 +15,7 @@ import { loadFlows } from '../../schema/flow-assembly.ts';
 import type { FlowManifest } from '../../schema/flow-manifest.ts';
 import { gitBase } from '../../schema/git-base.ts';
 import { loadSchemas } from '../../schema/schema-set.ts';
+import { parseCommandArgs } from '../args.ts';
 
 const USAGE = 'usage: busline check [--base <git ref>] [--mode backward|forward|full|none] [--schemas <dir>] [--assembly <cdk.out>] [--against-archive [--archive-dir <dir>]]';
 
@@ -23,29 +23,20 @@ const USAGE = 'usage: busline check [--base <git ref>] [--mode backward|forward|
 export const summary = "fail on schema changes that break a topic's compatibility mode";
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        help: { type: 'boolean', short: 'h', default: false },
-        base: { type: 'string' },
-        mode: { type: 'string', default: DEFAULT_COMPATIBILITY_MODE },
-        schemas: { type: 'string', default: 'schemas' },
-        assembly: { type: 'string' },
-        'against-archive': { type: 'boolean', default: false },
-        'archive-dir': { type: 'string', default: '.busline/archive' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    return usageError(`${(err as Error).message}\n${USAGE}`);
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const parsed = parseCommandArgs(USAGE, {
+    args: argv,
+    options: {
+      help: { type: 'boolean', short: 'h', default: false },
+      base: { type: 'string' },
+      mode: { type: 'string', default: DEFAULT_COMPATIBILITY_MODE },
+      schemas: { type: 'string', default: 'schemas' },
+      assembly: { type: 'string' },
+      'against-archive': { type: 'boolean', default: false },
+      'archive-dir': { type: 'string', default: '.busline/archive' },
+    },
+  });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   if (!isCompatibilityMode(values.mode)) {
     return usageError(`--mode ${values.mode} is not a compatibility mode: use one of ${COMPATIBILITY_MODES.join(', ')}\n${USAGE}`);
   }

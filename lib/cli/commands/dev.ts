@@ -2,7 +2,6 @@
  * `busline dev`: synthesize the CDK app (unless given an assembly), run it in the local engine,
  * print the endpoint and one ready-to-paste publish command, and stream function logs.
  */
-import { parseArgs } from 'node:util';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startLocalApp, type LocalApp } from '../../local/app.ts';
@@ -12,6 +11,7 @@ import { DEFAULT_PORT, DEFAULT_STATE_DIR, writeDevSession } from '../dev-session
 import { loadFlowContext, type FlowContext } from '../flow-context.ts';
 import { examplePayload, topicSchemas } from '../schema-check.ts';
 import { renderLogLine } from '../log-line.ts';
+import { parseCommandArgs } from '../args.ts';
 
 export const summary = 'synthesize the CDK app and run it in the local engine (AWS wire endpoint on 127.0.0.1)';
 
@@ -100,7 +100,7 @@ function publishCommand(context: FlowContext, options: DevOptions): string | und
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const parsed = parseCommandArgs(HELP, {
     args: argv,
     options: {
       port: { type: 'string', default: String(DEFAULT_PORT) },
@@ -112,7 +112,8 @@ export async function run(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) { console.log(HELP); return 0; }
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   if (values.app && values.assembly) { console.error('busline dev: give --app or --assembly, not both'); return 2; }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) { console.error(`busline dev: --port ${values.port} is not a port number (0–65535)`); return 2; }

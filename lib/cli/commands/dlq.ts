@@ -2,13 +2,13 @@
  * `busline dlq list | show <subscription> | redrive <subscription>`: dead-letter queues of the
  * flow's subscriptions, over the SQS wire API of the running engine.
  */
-import { parseArgs } from 'node:util';
 import {
   GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, StartMessageMoveTaskCommand, type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { DEFAULT_STATE_DIR, readDevSession } from '../dev-session.ts';
 import { loadFlowContext, type SubscriptionView } from '../flow-context.ts';
 import { localClients } from '../aws-clients.ts';
+import { parseCommandArgs } from '../args.ts';
 
 export const summary = 'list dead-letter queues, show their messages with reasons, redrive them';
 
@@ -33,15 +33,17 @@ function withDlq(s: SubscriptionView): s is SubscriptionView & { dlqName: string
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const parsed = parseCommandArgs(HELP, {
     args: argv, allowPositionals: true,
     options: {
       state: { type: 'string', default: DEFAULT_STATE_DIR }, endpoint: { type: 'string' },
       max: { type: 'string', default: '10' }, help: { type: 'boolean', short: 'h' },
     },
   });
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
   const [action, name] = positionals;
-  if (values.help || !action) { console.log(HELP); return values.help ? 0 : 2; }
+  if (!action) { console.error(HELP); return 2; }
   const session = readDevSession(values.state);
   const context = loadFlowContext(session.assemblyDir);
   const { sqs } = localClients(values.endpoint ?? process.env.BUSLINE_ENDPOINT ?? session.endpoint, context.model.region);

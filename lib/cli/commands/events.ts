@@ -2,13 +2,13 @@
  * `busline events [--topic <t>] [--correlation <id>] [--follow]`: what happened to events, as
  * lineage trees (event → rules → deliveries → invocations → the events they caused).
  */
-import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { DEFAULT_STATE_DIR, readDevSession } from '../dev-session.ts';
 import { loadFlowContext } from '../flow-context.ts';
 import { journalPath, readJournal } from '../journal-file.ts';
 import { buildLineage, describeStep, renderLineage } from '../lineage.ts';
 import type { JournalRecord } from '../../local/journal/types.ts';
+import { parseCommandArgs } from '../args.ts';
 
 export const summary = 'show what happened to events as lineage trees (rules, deliveries, handler runs, caused events)';
 
@@ -20,7 +20,7 @@ const HELP = `usage: busline events [--topic <topic>] [--correlation <id>] [--la
   --follow       keep printing new steps as they happen`;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const parsed = parseCommandArgs(HELP, {
     args: argv,
     options: {
       topic: { type: 'string' }, correlation: { type: 'string' }, last: { type: 'string', default: '10' },
@@ -28,7 +28,8 @@ export async function run(argv: string[]): Promise<number> {
       state: { type: 'string', default: DEFAULT_STATE_DIR }, help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) { console.log(HELP); return 0; }
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   const file = journalPath(values.state);
   if (!existsSync(file)) {
     console.error(`busline events: no journal at ${file}: start the engine with \`busline dev\` and publish an event first`);

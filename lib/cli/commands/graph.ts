@@ -6,9 +6,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadFlows } from '../../schema/flow-assembly.ts';
 import { GRAPH_FORMATS, renderGraph, type GraphFormat } from '../../schema/flow-graph.ts';
+import { parseCommandArgs } from '../args.ts';
 
 const USAGE = 'usage: busline graph [--format mermaid|dot] [--assembly <cdk.out>] [--out <file>]';
 
@@ -16,27 +16,17 @@ const USAGE = 'usage: busline graph [--format mermaid|dot] [--assembly <cdk.out>
 export const summary = 'print the flow graph as Mermaid or Graphviz DOT';
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        help: { type: 'boolean', short: 'h', default: false },
-        format: { type: 'string', default: 'mermaid' },
-        assembly: { type: 'string' },
-        out: { type: 'string' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const parsed = parseCommandArgs(USAGE, {
+    args: argv,
+    options: {
+      help: { type: 'boolean', short: 'h', default: false },
+      format: { type: 'string', default: 'mermaid' },
+      assembly: { type: 'string' },
+      out: { type: 'string' },
+    },
+  });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   if (!(GRAPH_FORMATS as readonly string[]).includes(values.format)) {
     process.stderr.write(`--format ${values.format} is not supported: use one of ${GRAPH_FORMATS.join(', ')}\n${USAGE}\n`);
     return 2;

@@ -2,7 +2,6 @@
  * `busline publish <topic> <json | @file>`: validates the payload against the topic's newest
  * schema, then publishes it to the flow's bus in the running engine, in the Busline envelope.
  */
-import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createPublisher } from '../../runtime/index.ts';
@@ -10,6 +9,7 @@ import { DEFAULT_STATE_DIR, readDevSession } from '../dev-session.ts';
 import { loadFlowContext } from '../flow-context.ts';
 import { topicSchemas, validatePayload, validatorTable, PayloadInvalidError } from '../schema-check.ts';
 import { localClients } from '../aws-clients.ts';
+import { parseCommandArgs } from '../args.ts';
 
 export const summary = 'validate a payload against its topic schema and publish it to the running engine';
 
@@ -20,7 +20,7 @@ const HELP = `usage: busline publish <topic> <json | @file> [--id <metadata.id>]
   --correlation-id   metadata.correlationId (default: the id)`;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const parsed = parseCommandArgs(HELP, {
     args: argv, allowPositionals: true,
     options: {
       id: { type: 'string' }, 'correlation-id': { type: 'string' },
@@ -28,7 +28,8 @@ export async function run(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) { console.log(HELP); return 0; }
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
   const [topic, payloadArg] = positionals;
   if (!topic || payloadArg === undefined) { console.error(HELP); return 2; }
 

@@ -3,11 +3,11 @@
  * of the flow's bus (EventBridge StartReplay on the engine's wire endpoint); with a
  * subscription, only to that subscription's rule (Destination.FilterArns).
  */
-import { parseArgs } from 'node:util';
 import { StartReplayCommand } from '@aws-sdk/client-eventbridge';
 import { DEFAULT_STATE_DIR, readDevSession } from '../dev-session.ts';
 import { loadFlowContext } from '../flow-context.ts';
 import { localClients } from '../aws-clients.ts';
+import { parseCommandArgs } from '../args.ts';
 
 export const summary = 'replay archived events of a time range, to every rule or one subscription';
 
@@ -25,14 +25,15 @@ export function parseTime(text: string, now = Date.now()): Date {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const parsed = parseCommandArgs(HELP, {
     args: argv,
     options: {
       from: { type: 'string' }, to: { type: 'string', default: 'now' }, subscription: { type: 'string' },
       state: { type: 'string', default: DEFAULT_STATE_DIR }, endpoint: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) { console.log(HELP); return 0; }
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   if (!values.from) { console.error(`busline replay: --from is required\n${HELP}`); return 2; }
   const from = parseTime(values.from);
   const to = parseTime(values.to);

@@ -7,9 +7,9 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadSchemas } from '../../schema/schema-set.ts';
 import { generateTypesModule } from '../../schema/type-codegen.ts';
+import { parseCommandArgs } from '../args.ts';
 
 const USAGE = 'usage: busline types [--schemas <dir>] [--out <file>] [--check]';
 
@@ -17,27 +17,17 @@ const USAGE = 'usage: busline types [--schemas <dir>] [--out <file>] [--check]';
 export const summary = 'generate TypeScript payload types and TopicMap from schemas/';
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        help: { type: 'boolean', short: 'h', default: false },
-        schemas: { type: 'string', default: 'schemas' },
-        out: { type: 'string' },
-        check: { type: 'boolean', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const parsed = parseCommandArgs(USAGE, {
+    args: argv,
+    options: {
+      help: { type: 'boolean', short: 'h', default: false },
+      schemas: { type: 'string', default: 'schemas' },
+      out: { type: 'string' },
+      check: { type: 'boolean', default: false },
+    },
+  });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   try {
     const schemasDir = resolve(values.schemas);
     const out = resolve(values.out ?? join(schemasDir, 'types.ts'));
