@@ -3,7 +3,7 @@
  * same build-time path the constructs use) and imports it. The module is written under
  * node_modules/.cache so that its imports (ajv runtime helpers) resolve and git never sees it.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -18,7 +18,13 @@ export function writeValidatorModule(schemasDir: string): string {
   const code = generateValidatorModule(loadSchemas(schemasDir).values());
   mkdirSync(CACHE_DIR, { recursive: true });
   const file = join(CACHE_DIR, `validators-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
-  writeFileSync(file, code);
+  // Test files run in parallel processes that want the same module: write it whole under a
+  // private name, then rename (atomic), so no process ever imports a half-written file.
+  if (!existsSync(file)) {
+    const partial = `${file}.${process.pid}.tmp`;
+    writeFileSync(partial, code);
+    renameSync(partial, file);
+  }
   return file;
 }
 
