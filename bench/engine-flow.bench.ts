@@ -19,6 +19,7 @@ import {
   clients, flowNames, order, referenceAssembly, startEngineProcess, tempStateDir, type FlowClients,
 } from '../test/local/support/reference-flow.ts';
 import { readJournal } from '../lib/cli/journal-file.ts';
+import { DEFAULT_WORKERS_PER_FUNCTION } from '../lib/local/lambda/function-runner.ts';
 
 const RUNS = Number(process.env.BENCH_FLOW_RUNS ?? 3);
 const ORDERS = Number(process.env.BENCH_FLOW_ORDERS ?? 600);
@@ -163,7 +164,7 @@ export async function run(): Promise<BenchSection> {
         [`p99 latency at ${RATE_PER_SECOND} orders/s (ms)`, median(p99).toFixed(0), spread(p99), '< 500'],
       ],
       notes: [
-        `${RUNS} runs on one warm engine (busline dev in its own process, handlers in worker threads, ${CONCURRENCY ?? 4} per function); ${ORDERS} orders per throughput run, ${LATENCY_SECONDS * RATE_PER_SECOND} per latency run; load average at the end ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores.`,
+        `${RUNS} runs on one warm engine (busline dev in its own process, handlers in worker threads, ${CONCURRENCY ?? DEFAULT_WORKERS_PER_FUNCTION} per function); ${ORDERS} orders per throughput run, ${LATENCY_SECONDS * RATE_PER_SECOND} per latency run; load average at the end ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores.`,
         'Each order runs four handlers (reserve-inventory, customer-history, schedule-shipment, notify-customer) and their DynamoDB writes (dynalite, in process).',
         'Latency ends at the notify-customer invocation that wrote the Notifications item (journal invocation.finished), measured on the same clock as the publish.',
       ],
