@@ -10,7 +10,7 @@
  *   Notifications item (the journal's invocation.finished time, same clock), three hops.
  * Each figure is the median of RUNS runs on one warm engine, with min–max.
  */
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
@@ -19,6 +19,7 @@ import {
   clients, flowNames, order, referenceAssembly, startEngineProcess, tempStateDir, type FlowClients,
 } from '../test/local/support/reference-flow.ts';
 import { readJournal } from '../lib/cli/journal-file.ts';
+import { DEFAULT_WORKERS_PER_FUNCTION } from '../lib/local/lambda/function-runner.ts';
 
 const RUNS = Number(process.env.BENCH_FLOW_RUNS ?? 3);
 const ORDERS = Number(process.env.BENCH_FLOW_ORDERS ?? 600);
@@ -74,6 +75,23 @@ async function waitAll(tracker: Tracker, ids: readonly string[], timeoutMs: numb
   }
 }
 
+/**
+ * CPU time (user + system, all threads: engine, dynalite, function workers) the engine process
+ * has used, in ms; Linux only (undefined elsewhere). Per order it is a figure that other work on
+ * a shared machine barely moves, unlike orders/s.
+ */
+function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 of /proc/<pid>/stat (utime, stime), in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
 async function throughputRun(c: FlowClients, busName: string, tracker: Tracker, tag: string): Promise<number> {
   const ids = Array.from({ length: ORDERS }, (_, i) => `tp-${tag}-${i}`);
   const start = Date.now();
@@ -124,10 +142,14 @@ export async function run(): Promise<BenchSection> {
     await waitAll(tracker, warm, 120_000);
 
     const throughput: number[] = [];
+    const cpuPerOrder: number[] = [];
     const p50: number[] = [];
     const p99: number[] = [];
     for (let i = 0; i < RUNS; i++) {
+      const cpuBefore = processCpuMs(engine.child.pid);
       throughput.push(await throughputRun(c, names.busName, tracker, String(i)));
+      const cpuAfter = processCpuMs(engine.child.pid);
+      if (cpuBefore !== undefined && cpuAfter !== undefined) cpuPerOrder.push((cpuAfter - cpuBefore) / ORDERS);
       const lat = await latencyRun(c, names.busName, tracker, String(i));
       p50.push(pct(lat, 50));
       p99.push(pct(lat, 99));
@@ -137,11 +159,12 @@ export async function run(): Promise<BenchSection> {
       columns: ['measure', 'median', 'min–max', 'target'],
       rows: [
         ['sustained orders/s', median(throughput).toFixed(1), spread(throughput, 1), '≥ 100'],
+        ...(cpuPerOrder.length ? [['engine CPU per order in the throughput runs (ms)', median(cpuPerOrder).toFixed(1), spread(cpuPerOrder, 1), '—']] : []),
         [`p50 latency at ${RATE_PER_SECOND} orders/s (ms)`, median(p50).toFixed(0), spread(p50), '< 100'],
         [`p99 latency at ${RATE_PER_SECOND} orders/s (ms)`, median(p99).toFixed(0), spread(p99), '< 500'],
       ],
       notes: [
-        `${RUNS} runs on one warm engine (busline dev in its own process, handlers in worker threads, ${CONCURRENCY ?? 4} per function); ${ORDERS} orders per throughput run, ${LATENCY_SECONDS * RATE_PER_SECOND} per latency run; load average at the end ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores.`,
+        `${RUNS} runs on one warm engine (busline dev in its own process, handlers in worker threads, ${CONCURRENCY ?? DEFAULT_WORKERS_PER_FUNCTION} per function); ${ORDERS} orders per throughput run, ${LATENCY_SECONDS * RATE_PER_SECOND} per latency run; load average at the end ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores.`,
         'Each order runs four handlers (reserve-inventory, customer-history, schedule-shipment, notify-customer) and their DynamoDB writes (dynalite, in process).',
         'Latency ends at the notify-customer invocation that wrote the Notifications item (journal invocation.finished), measured on the same clock as the publish.',
       ],

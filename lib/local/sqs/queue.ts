@@ -99,6 +99,7 @@ export class Queue {
   readonly waiters = new Set<() => void>();
   private wakeTimer: NodeJS.Timeout | undefined;
   private wakeAt = Infinity;
+  private signalPending = false;
 
   constructor(
     readonly name: string,
@@ -288,11 +289,23 @@ export class Queue {
     return undefined;
   }
 
-  /** Wake long polls now and, if some wait, again when the next message becomes visible. */
-  signal(now: number): void {
-    if (this.waiters.size === 0) return;
-    for (const waiter of [...this.waiters]) waiter();
-    this.scheduleWake(now);
+  /**
+   * Wake long polls at the end of this turn of the event loop and, if some still wait, again
+   * when the next message becomes visible. Not at once: the entries of one PutEvents or
+   * SendMessageBatch are enqueued one by one in the same turn, and a poll woken by the first
+   * would leave with a batch of one, the next poll with the next one, and so on — a handler
+   * invocation per message instead of one per batch. Deferred, the first poll takes the whole
+   * burst (up to its MaxNumberOfMessages), as soon as it is all there.
+   */
+  signal(_now: number): void {
+    if (this.waiters.size === 0 || this.signalPending) return;
+    this.signalPending = true;
+    setImmediate(() => {
+      this.signalPending = false;
+      if (this.waiters.size === 0) return;
+      for (const waiter of [...this.waiters]) waiter();
+      this.scheduleWake(Date.now());
+    }).unref();
   }
 
   scheduleWake(now: number): void {
