@@ -106,7 +106,20 @@ function plainKey(key: string): boolean {
 /** `,"key":value` as JSON.stringify writes an object member, or '' when it drops it (undefined, functions). */
 function member(key: string, value: unknown): string {
   const json = valueJson(value);
-  return json === undefined ? '' : `,${JSON.stringify(key)}:${json}`;
+  return json === undefined ? '' : memberPrefix(key) + json;
+}
+
+// `,"key":` for the field names a function logs, made once each: field names come from code, so
+// there are few; past MAX_PREFIXES (keys built from data) they are made per call instead.
+const MAX_PREFIXES = 512;
+const prefixes = new Map<string, string>();
+function memberPrefix(key: string): string {
+  let prefix = prefixes.get(key);
+  if (prefix === undefined) {
+    prefix = `,${JSON.stringify(key)}:`;
+    if (prefixes.size < MAX_PREFIXES) prefixes.set(key, prefix);
+  }
+  return prefix;
 }
 
 function valueJson(value: unknown): string | undefined {
