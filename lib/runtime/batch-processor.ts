@@ -17,7 +17,7 @@ import { TimeoutGuardError, toError } from './errors.ts';
 import type { InvocationState, RecordResult } from './invocation.ts';
 import type { JsonLogger } from './logger.ts';
 import { decodeRecord, type InboundRecord } from './middleware/envelope.ts';
-import { raceDeadline } from './middleware/timeout-guard.ts';
+import { deadlineRace, type DeadlineRace } from './middleware/timeout-guard.ts';
 import { runRecordPipeline, type Deadline, type RecordContext, type RecordOutcome, type RecordStep, type RecordTimings } from './record-pipeline.ts';
 
 export interface BatchProcessorOptions {
@@ -41,7 +41,7 @@ const NO_DEADLINE: Deadline = { remainingMs: () => Infinity, remainingBeforeGuar
 export function createBatchProcessor(options: BatchProcessorOptions): (state: InvocationState) => Promise<void> {
   const { config, steps, userHandler, logger, flowTopics } = options;
 
-  const runHandler = (record: RecordContext): Promise<void> => {
+  const runHandler = (record: RecordContext, race: DeadlineRace): Promise<void> => {
     const ctx: HandlerContext = {
       publish: (topic, data) => options.publish(record, topic, data),
       logger: record.logger,
@@ -62,32 +62,39 @@ export function createBatchProcessor(options: BatchProcessorOptions): (state: In
     } catch (thrown) {
       work = Promise.reject(toError(thrown));
     }
-    return raceDeadline(work, record.deadline.signal, () => new TimeoutGuardError(`the handler was still running ${Math.max(0, Math.round(record.deadline.remainingMs()))} ms before the Lambda timeout: the record is retried`));
+    return race.run(work, () => new TimeoutGuardError(`the handler was still running ${Math.max(0, Math.round(record.deadline.remainingMs()))} ms before the Lambda timeout: the record is retried`));
   };
 
   return async function processBatch(state: InvocationState): Promise<void> {
     const deadline = state.deadline ?? NO_DEADLINE;
     const ordered = config.delivery === 'ordered';
     let stop: 'timeout' | 'ordered-after-failure' | undefined;
-    for (const inbound of state.records) {
-      if (!stop && (deadline.signal.aborted || deadline.remainingBeforeGuardMs() <= 0)) stop = 'timeout';
-      if (stop) {
-        state.results.push({ inbound, outcome: { kind: 'not-attempted', reason: stop }, timings: {} });
-        continue;
+    // One abort listener for the batch's handlers, not one per record.
+    const race = deadlineRace(deadline.signal);
+    const handler = (record: RecordContext): Promise<void> => runHandler(record, race);
+    try {
+      for (const inbound of state.records) {
+        if (!stop && (deadline.signal.aborted || deadline.remainingBeforeGuardMs() <= 0)) stop = 'timeout';
+        if (stop) {
+          state.results.push({ inbound, outcome: { kind: 'not-attempted', reason: stop }, timings: {} });
+          continue;
+        }
+        const result = await processRecord(inbound, deadline, handler);
+        state.results.push(result);
+        if (ordered && result.outcome.kind === 'dead-letter' && options.sendDeadLetterNow) await options.sendDeadLetterNow(result);
+        const o = result.outcome;
+        if (o.kind === 'retry' && o.error instanceof TimeoutGuardError) stop = 'timeout';
+        // A dead-lettered record (already in the DLQ, see sendDeadLetterNow) leaves the queue for
+        // good, so later records may proceed; only a record that will be redelivered must hold
+        // back the rest of an ordered batch.
+        else if (ordered && o.kind === 'retry') stop = 'ordered-after-failure';
       }
-      const result = await processRecord(inbound, deadline);
-      state.results.push(result);
-      if (ordered && result.outcome.kind === 'dead-letter' && options.sendDeadLetterNow) await options.sendDeadLetterNow(result);
-      const o = result.outcome;
-      if (o.kind === 'retry' && o.error instanceof TimeoutGuardError) stop = 'timeout';
-      // A dead-lettered record (already in the DLQ, see sendDeadLetterNow) leaves the queue for
-      // good, so later records may proceed; only a record that will be redelivered must hold
-      // back the rest of an ordered batch.
-      else if (ordered && o.kind === 'retry') stop = 'ordered-after-failure';
+    } finally {
+      race.dispose();
     }
   };
 
-  async function processRecord(inbound: InboundRecord, deadline: Deadline): Promise<RecordResult> {
+  async function processRecord(inbound: InboundRecord, deadline: Deadline, handler: (record: RecordContext) => Promise<void>): Promise<RecordResult> {
     const timings: RecordTimings = {};
     const decoded = decodeRecord(inbound, flowTopics);
     const attempt = inbound.kind === 'sqs' ? inbound.receiveCount : 1;
@@ -120,7 +127,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): (state: In
       deadline,
       logger: logger.child({ topic: d.topic, eventId: d.eventId, correlationId: d.correlationId, attempt }),
     };
-    const outcome = await runRecordPipeline(record, steps, runHandler, timings);
+    const outcome = await runRecordPipeline(record, steps, handler, timings);
     return { inbound, outcome, record, timings };
   }
 }

@@ -29,13 +29,20 @@ export interface InvocationState {
   deadline?: Deadline;
 }
 
-const states = new WeakMap<object, InvocationState>();
+/**
+ * The state lives on the request itself, under a non-enumerable symbol, rather than in a
+ * WeakMap keyed by it: V8's young-generation GC keeps WeakMap values alive while it runs, so a
+ * WeakMap entry made the whole invocation (decoded events, results, loggers) survive into the
+ * old generation, to be collected only by a full mark-compact. Same lifetime: the request's.
+ */
+const STATE = Symbol('busline.invocationState');
 
 export function invocationState(request: BuslineRequest): InvocationState {
-  let state = states.get(request);
+  const holder = request as unknown as { [STATE]?: InvocationState };
+  let state = holder[STATE];
   if (!state) {
     state = { kind: 'sqs-batch', records: [], results: [] };
-    states.set(request, state);
+    Object.defineProperty(holder, STATE, { value: state, enumerable: false, configurable: true, writable: false });
   }
   return state;
 }

@@ -2,6 +2,13 @@
  * Structured JSON logs: one line per call, `{ level, time, message, ...fields }`, written to
  * stdout where Lambda ships it to CloudWatch Logs. Child loggers add fixed fields (subscription,
  * then topic/event id/correlation id/attempt per record) without re-serialising them per call.
+ *
+ * Hot path (one line per record outcome): the line is built as a string. The fixed fields are
+ * serialised once, when the (child) logger is made; each call adds only the level, the time
+ * (formatted once per millisecond), the message and its own fields. The result is the same
+ * JSON text `JSON.stringify({ level, time, message, ...fields, ...extra }, errorReplacer)`
+ * gives; when a call's fields collide with fixed ones (or with level/time/message), where the
+ * spread would reorder or override keys, the line is made exactly that way instead.
  */
 import type { Logger } from './handler-types.ts';
 
@@ -20,19 +27,127 @@ export interface JsonLogger extends Logger {
   child(fields: Record<string, unknown>): JsonLogger;
 }
 
+/** Keys every line starts with: a field of the same name would override them in place. */
+const LINE_KEYS = new Set(['level', 'time', 'message']);
+
+/** The fixed fields of a logger, with their JSON text made once. */
+interface FixedFields {
+  readonly fields: Record<string, unknown>;
+  /** `,"k":v,…` for every field JSON.stringify keeps (undefined values are dropped). */
+  readonly json: string;
+  /** false when a field is named level, time or message (or is an array index): lines then take the exact slow path. */
+  readonly plain: boolean;
+}
+
 export function createLogger(level: LogLevel, sink: LineSink, fields: Record<string, unknown> = {}): JsonLogger {
-  const min = RANK[level];
+  return makeLogger(RANK[level], level, sink, fixedFields(fields));
+}
+
+function fixedFields(fields: Record<string, unknown>): FixedFields {
+  let json = '';
+  let plain = true;
+  for (const key in fields) {
+    if (!Object.hasOwn(fields, key)) continue;
+    if (!plainKey(key)) plain = false;
+    json += member(key, fields[key]);
+  }
+  return { fields, json, plain };
+}
+
+function makeLogger(min: number, level: LogLevel, sink: LineSink, fixed: FixedFields): JsonLogger {
   const write = (lvl: Exclude<LogLevel, 'silent'>, message: string, extra?: Record<string, unknown>): void => {
     if (RANK[lvl] < min) return;
-    sink(JSON.stringify({ level: lvl, time: new Date().toISOString(), message, ...fields, ...extra }, errorReplacer));
+    sink(logLine(lvl, message, fixed, extra));
   };
   return {
     debug: (m, f) => write('debug', m, f),
     info: (m, f) => write('info', m, f),
     warn: (m, f) => write('warn', m, f),
     error: (m, f) => write('error', m, f),
-    child: (more) => createLogger(level, sink, { ...fields, ...more }),
+    child: (more) => {
+      const merged = { ...fixed.fields, ...more };
+      // Appending is only exact when no new field replaces a fixed one (the spread would keep its position).
+      for (const key in more) {
+        if (Object.hasOwn(fixed.fields, key)) return makeLogger(min, level, sink, fixedFields(merged));
+      }
+      const tail = fixedFields(more);
+      return makeLogger(min, level, sink, { fields: merged, json: fixed.json + tail.json, plain: fixed.plain && tail.plain });
+    },
   };
+}
+
+function logLine(level: string, message: string, fixed: FixedFields, extra: Record<string, unknown> | undefined): string {
+  const time = isoNow();
+  let extraJson = '';
+  if (extra !== undefined && extra !== null) {
+    for (const key in extra) {
+      if (!Object.hasOwn(extra, key)) continue;
+      if (!fixed.plain || !plainKey(key) || Object.hasOwn(fixed.fields, key)) {
+        return JSON.stringify({ level, time, message, ...fixed.fields, ...extra }, errorReplacer);
+      }
+      extraJson += member(key, extra[key]);
+    }
+  } else if (!fixed.plain || typeof message !== 'string') {
+    return JSON.stringify({ level, time, message, ...fixed.fields }, errorReplacer);
+  }
+  if (typeof message !== 'string') return JSON.stringify({ level, time, message, ...fixed.fields, ...extra }, errorReplacer);
+  return `{"level":"${level}","time":"${time}","message":${JSON.stringify(message)}${fixed.json}${extraJson}}`;
+}
+
+/**
+ * A key whose member can simply be appended: not one of the line's own keys, and not an
+ * array index (JSON.stringify writes those first, whatever the insertion order).
+ */
+function plainKey(key: string): boolean {
+  const c = key.charCodeAt(0);
+  return !(c >= 48 && c <= 57) && !LINE_KEYS.has(key);
+}
+
+/** `,"key":value` as JSON.stringify writes an object member, or '' when it drops it (undefined, functions). */
+function member(key: string, value: unknown): string {
+  const json = valueJson(value);
+  return json === undefined ? '' : memberPrefix(key) + json;
+}
+
+// `,"key":` for the field names a function logs, made once each: field names come from code, so
+// there are few; past MAX_PREFIXES (keys built from data) they are made per call instead.
+const MAX_PREFIXES = 512;
+const prefixes = new Map<string, string>();
+function memberPrefix(key: string): string {
+  let prefix = prefixes.get(key);
+  if (prefix === undefined) {
+    prefix = `,${JSON.stringify(key)}:`;
+    if (prefixes.size < MAX_PREFIXES) prefixes.set(key, prefix);
+  }
+  return prefix;
+}
+
+function valueJson(value: unknown): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'undefined':
+      return undefined;
+    default:
+      // Objects (toJSON, nested Errors), bigint (throws, as before), functions and symbols (dropped).
+      return JSON.stringify(value, errorReplacer) as string | undefined;
+  }
+}
+
+// One ISO timestamp per millisecond: every line of a record written in the same ms shares it.
+let isoMs = -1;
+let isoText = '';
+function isoNow(): string {
+  const now = Date.now();
+  if (now !== isoMs) {
+    isoMs = now;
+    isoText = new Date(now).toISOString();
+  }
+  return isoText;
 }
 
 // Errors have no enumerable fields; log their name and message instead of `{}`.

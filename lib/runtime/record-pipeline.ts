@@ -170,7 +170,8 @@ export async function runRecordPipeline(
     }
     let verdict: RecordVerdict | void;
     try {
-      verdict = await step.before(record);
+      const pending = step.before(record);
+      verdict = isThenable(pending) ? await pending : pending;
     } catch (thrown) {
       const error = toError(thrown);
       verdict = isNonRetryable(error) ? rejectRecord(error) : retryRecord(error);
@@ -207,7 +208,8 @@ export async function runRecordPipeline(
       const step = entered.pop()!;
       if (!step.after) continue;
       try {
-        await step.after(record);
+        const pending = step.after(record);
+        if (isThenable(pending)) await pending;
       } catch (thrown) {
         const error = toError(thrown);
         failure = { error, retryable: true, stage: 'after' };
@@ -222,7 +224,8 @@ export async function runRecordPipeline(
       const step = entered[i]!;
       if (!step.onError) continue;
       try {
-        await step.onError(record, failure);
+        const pending = step.onError(record, failure);
+        if (isThenable(pending)) await pending;
       } catch (thrown) {
         record.logger.error('record step onError hook failed', { step: step.name, error: describeError(toError(thrown)) });
       }
@@ -232,12 +235,21 @@ export async function runRecordPipeline(
   for (const step of steps) {
     if (!step.settle) continue;
     try {
-      await step.settle(record, outcome);
+      const pending = step.settle(record, outcome);
+      if (isThenable(pending)) await pending;
     } catch (thrown) {
       record.logger.error('record step settle hook failed', { step: step.name, error: describeError(toError(thrown)) });
     }
   }
   return outcome;
+}
+
+/**
+ * Hooks may be synchronous (validation, tracing's settle): awaiting only what is a promise
+ * saves a microtask turn per hook per record. A throwing sync hook lands in the same catch.
+ */
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 function verdictOutcome(verdict: Exclude<RecordVerdict, { verdict: 'skip' }>): RecordOutcome {

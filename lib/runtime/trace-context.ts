@@ -36,9 +36,21 @@ export function childTraceparent(parent: TraceParent | undefined): TraceParent {
 
 // Web Crypto (globalThis.crypto) rather than node:crypto: Node loads it on first use, while
 // importing node:crypto costs milliseconds at cold start whether or not it is used.
+// getRandomValues costs about a microsecond per call whatever the size, so random bytes are
+// drawn 4 KB at a time (a new span id per record would otherwise pay it every time).
+const POOL_BYTES = 4096;
+let pool: Uint8Array | undefined;
+let poolOffset = POOL_BYTES;
+const HEX = Array.from({ length: 256 }, (_, b) => (b < 16 ? '0' : '') + b.toString(16));
+
 function randomHex(bytes: number): string {
-  const buf = crypto.getRandomValues(new Uint8Array(bytes));
+  if (poolOffset + bytes > POOL_BYTES) {
+    pool = crypto.getRandomValues(pool ?? new Uint8Array(POOL_BYTES));
+    poolOffset = 0;
+  }
+  const buf = pool!;
   let hex = '';
-  for (const b of buf) hex += (b < 16 ? '0' : '') + b.toString(16);
+  for (let i = poolOffset, end = poolOffset + bytes; i < end; i++) hex += HEX[buf[i]!];
+  poolOffset += bytes;
   return hex;
 }

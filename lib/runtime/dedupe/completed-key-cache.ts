@@ -16,6 +16,14 @@ export class CompletedKeyCache {
   readonly maxEntries: number;
   // A Map iterates in insertion order: re-inserting on hit makes the first key the least recently used.
   readonly #entries = new Map<string, CompletedEntry>();
+  /**
+   * One live iterator over the keys, kept between evictions. A Map keeps deleted slots until it
+   * rehashes, and a fresh `keys()` walks over every one of them, so evicting with a new iterator
+   * each time costs O(evictions since the last rehash). The kept iterator stands on the last
+   * evicted key: every key before it is gone, so its next key is the least recently used one
+   * (a key moved to the end by a hit is met again there, in its new place).
+   */
+  #oldest: IterableIterator<string> | undefined;
 
   constructor(maxEntries: number) {
     if (!Number.isInteger(maxEntries) || maxEntries < 0) {
@@ -39,7 +47,9 @@ export class CompletedKeyCache {
     this.#entries.delete(key);
     this.#entries.set(key, entry);
     if (this.#entries.size > this.maxEntries) {
-      const oldest = this.#entries.keys().next();
+      let oldest = (this.#oldest ??= this.#entries.keys()).next();
+      // An iterator that reached the end stays done: start a new one.
+      if (oldest.done) oldest = (this.#oldest = this.#entries.keys()).next();
       if (!oldest.done) this.#entries.delete(oldest.value);
     }
   }

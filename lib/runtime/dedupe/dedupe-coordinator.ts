@@ -109,8 +109,8 @@ export class DedupeCoordinator {
   readonly #onDuplicate: ((duplicate: DuplicateInfo) => void) | undefined;
   readonly #logDuplicates: boolean;
   readonly #now: () => number;
-  /** Resolves (never rejects) when the attempt holding that key in this container settles. */
-  readonly #inFlight = new Map<string, Promise<void>>();
+  /** The attempt holding each key in this container, until it settles. */
+  readonly #inFlight = new Map<string, InFlightAttempt>();
 
   constructor(options: DedupeCoordinatorOptions) {
     const ttlSeconds = options.ttlSeconds ?? DEFAULT_DEDUPE_TTL_SECONDS;
@@ -158,38 +158,39 @@ export class DedupeCoordinator {
     // An in-batch duplicate waits for the earlier record's outcome instead of
     // failing on its lock; loop, since another waiter may have gone first.
     for (let prior = this.#inFlight.get(key); prior !== undefined; prior = this.#inFlight.get(key)) {
-      await prior;
+      await whenSettled(prior);
     }
-    let settle = noop;
-    const settled = new Promise<void>((resolve) => (settle = resolve));
-    this.#inFlight.set(key, settled);
+    const attempt: InFlightAttempt = { settled: false, waiting: undefined, wake: noop };
+    this.#inFlight.set(key, attempt);
     const done = (): void => {
-      if (this.#inFlight.get(key) === settled) this.#inFlight.delete(key);
-      settle();
+      if (this.#inFlight.get(key) === attempt) this.#inFlight.delete(key);
+      attempt.settled = true;
+      attempt.wake();
     };
+    // One async frame for the lookup and the lock (this runs once per record).
     try {
-      const result = await this.#begin(key, options, done);
-      if (result.outcome === 'duplicate') done();
-      return result;
+      const logger = options.logger ?? this.#logger;
+      const nowMs = this.#now();
+      const cached = this.#cache.get(key, nowMs);
+      if (cached) {
+        done();
+        return this.#duplicate(key, cached, 'cache', logger);
+      }
+      const lock = await this.#store.acquire(key, { nowMs, lockExpiresAtMs: options.deadlineMs });
+      if (lock.outcome === 'completed') {
+        this.#cache.set(key, lock);
+        done();
+        return this.#duplicate(key, lock, 'store', logger);
+      }
+      if (lock.outcome === 'in-progress') throw new DedupeInProgressError(key, lock.lockExpiresAtMs);
+      return { outcome: 'run', lease: this.#lease(key, lock.token, options.deadlineMs, logger, done) };
     } catch (error) {
       done();
       throw error;
     }
   }
 
-  async #begin(key: string, options: BeginOptions, done: () => void): Promise<BeginResult> {
-    const logger = options.logger ?? this.#logger;
-    const nowMs = this.#now();
-    const cached = this.#cache.get(key, nowMs);
-    if (cached) return this.#duplicate(key, cached, 'cache', logger);
-
-    const lock = await this.#store.acquire(key, { nowMs, lockExpiresAtMs: options.deadlineMs });
-    if (lock.outcome === 'completed') {
-      this.#cache.set(key, lock);
-      return this.#duplicate(key, lock, 'store', logger);
-    }
-    if (lock.outcome === 'in-progress') throw new DedupeInProgressError(key, lock.lockExpiresAtMs);
-
+  #lease(key: string, token: string, deadlineMs: number, logger: Logger | undefined, done: () => void): DedupeLease {
     let settled = false;
     const lease: DedupeLease = {
       key,
@@ -200,7 +201,7 @@ export class DedupeCoordinator {
         if (settled) return;
         settled = true;
         try {
-          await this.#complete(key, lock.token, options.deadlineMs, logger);
+          await this.#complete(key, token, deadlineMs, logger);
         } finally {
           done();
         }
@@ -209,7 +210,7 @@ export class DedupeCoordinator {
         if (settled) return;
         settled = true;
         try {
-          await this.#release(key, lock.token, logger);
+          await this.#release(key, token, logger);
         } finally {
           done();
         }
@@ -220,7 +221,7 @@ export class DedupeCoordinator {
         done();
       },
     };
-    return { outcome: 'run', lease };
+    return lease;
   }
 
   async #complete(key: string, token: string, deadlineMs: number, logger: Logger | undefined): Promise<void> {
@@ -269,6 +270,23 @@ export class DedupeCoordinator {
 }
 
 const noop = (): void => {};
+
+/**
+ * An attempt holding a key in this container. The promise a waiter awaits is made only when
+ * one waits (an in-batch duplicate): most attempts are never waited for.
+ */
+interface InFlightAttempt {
+  settled: boolean;
+  waiting: Promise<void> | undefined;
+  wake: () => void;
+}
+
+/** Resolves (never rejects) once the attempt settles. */
+function whenSettled(attempt: InFlightAttempt): Promise<void> {
+  if (attempt.settled) return Promise.resolve();
+  attempt.waiting ??= new Promise<void>((resolve) => (attempt.wake = resolve));
+  return attempt.waiting;
+}
 
 /** The line (or skip reason) that names a duplicate's first processing time. */
 export function duplicateMessage(info: DuplicateInfo): string {

@@ -85,3 +85,50 @@ export function raceDeadline<T>(work: Promise<T>, signal: AbortSignal, onTimeout
     );
   });
 }
+
+/** Races each handler of one batch against the batch's deadline signal (see deadlineRace). */
+export interface DeadlineRace {
+  /** raceDeadline(work, signal, onTimeout), for one handler at a time. */
+  run<T>(work: Promise<T>, onTimeout: () => Error): Promise<T>;
+  /** Removes the abort listener; call when the batch ends. */
+  dispose(): void;
+}
+
+/**
+ * raceDeadline for the handlers of one batch, which run one after another: one abort listener
+ * for the batch instead of adding and removing one per record. The listener rejects the handler
+ * running when the signal aborts; a handler that finished (or lost the race and still runs in
+ * the background) is never touched again.
+ */
+export function deadlineRace(signal: AbortSignal): DeadlineRace {
+  let running: (() => void) | undefined;
+  const onAbort = (): void => {
+    const fire = running;
+    running = undefined;
+    fire?.();
+  };
+  if (!signal.aborted) signal.addEventListener('abort', onAbort, { once: true });
+  return {
+    run<T>(work: Promise<T>, onTimeout: () => Error): Promise<T> {
+      if (signal.aborted) {
+        work.catch(() => undefined);
+        return Promise.reject(onTimeout());
+      }
+      return new Promise<T>((resolve, reject) => {
+        const fire = (): void => reject(onTimeout());
+        running = fire;
+        work.then(
+          (value) => {
+            if (running === fire) running = undefined;
+            resolve(value);
+          },
+          (error: unknown) => {
+            if (running === fire) running = undefined;
+            reject(error);
+          },
+        );
+      });
+    },
+    dispose: () => signal.removeEventListener('abort', onAbort),
+  };
+}

@@ -8,17 +8,35 @@
  * span's context; without one, the incoming trace id (or a new one) with a fresh span id, so
  * correlation across hops works with no tracing backend at all.
  */
-import { SpanKind, SpanStatusCode, context as otelContext, trace, type Span } from '@opentelemetry/api';
+import { ProxyTracerProvider, SpanKind, SpanStatusCode, context as otelContext, isSpanContextValid, trace, type Span } from '@opentelemetry/api';
 import type { RecordContext, RecordOutcome, RecordStep } from '../record-pipeline.ts';
 import { INVALID_SPAN_ID, INVALID_TRACE_ID, childTraceparent, formatTraceparent, parseTraceparent } from '../trace-context.ts';
 
 interface RecordTrace {
-  readonly span: Span;
+  /** Absent when no tracer provider is registered: a no-op span records nothing. */
+  readonly span: Span | undefined;
   readonly traceparent: string;
   readonly startedAt: number;
 }
 
 const traces = new WeakMap<RecordContext, RecordTrace>();
+
+/** The provider a ProxyTracerProvider hands out while none is registered (the API's no-op one). */
+const NOOP_PROVIDER = new ProxyTracerProvider().getDelegate();
+
+/**
+ * true when spans would be no-ops: no tracer provider is registered (with this copy of the API)
+ * and no active context carries a span. Then the span the API would return is the parent's
+ * context or an invalid one, and the record's traceparent is a child of the incoming one either
+ * way, so there is no span, context or attributes object to make per record. Checked per record:
+ * a provider may be registered after the handler is wrapped.
+ */
+function tracingIsNoop(): boolean {
+  const provider = trace.getTracerProvider();
+  if (!(provider instanceof ProxyTracerProvider) || provider.getDelegate() !== NOOP_PROVIDER) return false;
+  const active = trace.getSpanContext(otelContext.active());
+  return active === undefined || !isSpanContextValid(active);
+}
 
 /** The traceparent that events published while handling `record` carry. */
 export function traceparentOf(record: RecordContext): string | undefined {
@@ -31,6 +49,10 @@ export function tracingStep(): RecordStep {
     name: 'tracing',
     before: function startRecordSpan(record) {
       const parent = parseTraceparent(record.metadata.traceparent);
+      if (tracingIsNoop()) {
+        traces.set(record, { span: undefined, traceparent: formatTraceparent(childTraceparent(parent)), startedAt: performance.now() });
+        return;
+      }
       const parentContext = parent
         ? trace.setSpanContext(otelContext.active(), { traceId: parent.traceId, spanId: parent.spanId, traceFlags: parseInt(parent.flags, 16), isRemote: true })
         : otelContext.active();
@@ -61,7 +83,7 @@ export function tracingStep(): RecordStep {
     settle: function endRecordSpan(record, outcome) {
       const t = traces.get(record);
       const durationMs = t ? Math.round((performance.now() - t.startedAt) * 100) / 100 : undefined;
-      if (t) {
+      if (t?.span) {
         t.span.setAttribute('busline.outcome', outcome.kind);
         if ('error' in outcome) {
           t.span.recordException(outcome.error);
