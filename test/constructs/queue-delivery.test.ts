@@ -135,7 +135,7 @@ test('queues are SSE-encrypted and kept 4 days; the DLQ keeps messages 14 days, 
   });
 });
 
-test('one queue policy covers the queue and its DLQ: it denies non-TLS access to both and lets only this rule send, to the queue only', () => {
+test('one queue policy covers the queue and its DLQ: it denies non-TLS access to both and lets only this rule send to either', () => {
   const f = newFlow();
   f.flow.addSubscription('reserve-inventory', { topic: f.orderPlaced, handler });
   const t = template(f);
@@ -146,22 +146,14 @@ test('one queue policy covers the queue and its DLQ: it denies non-TLS access to
   const policy = resourceOf(t, 'AWS::SQS::QueuePolicy', 'ReserveInventory');
   assert.deepEqual(policy.props.Queues, [{ Ref: queue.id }, { Ref: dlq.id }]);
   const arn = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
-  assert.deepEqual(policy.props.PolicyDocument.Statement, [
-    {
-      Sid: 'DenyWithoutTls',
-      Effect: 'Deny',
-      Principal: { AWS: '*' },
-      Action: 'sqs:*',
-      Resource: [arn(dlq.id), arn(queue.id)],
-      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-    },
-    {
-      Effect: 'Allow',
-      Principal: { Service: 'events.amazonaws.com' },
-      Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
-      Resource: arn(queue.id),
-      Condition: { ArnEquals: { 'aws:SourceArn': arn(rule.id) } },
-    },
+  const fromRule = { ArnEquals: { 'aws:SourceArn': arn(rule.id) } };
+  const statements = policy.props.PolicyDocument.Statement as Array<Record<string, any>>;
+  assert.deepEqual(statements.map((s) => [s.Effect, s.Principal, s.Action, s.Resource, s.Condition]), [
+    ['Deny', { AWS: '*' }, 'sqs:*', [arn(dlq.id), arn(queue.id)], { Bool: { 'aws:SecureTransport': 'false' } }],
+    // Delivery: the rule's target.
+    ['Allow', { Service: 'events.amazonaws.com' }, ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'], arn(queue.id), fromRule],
+    // The rule's delivery failures: its target's DeadLetterConfig.
+    ['Allow', { Service: 'events.amazonaws.com' }, 'sqs:SendMessage', arn(dlq.id), fromRule],
   ]);
 });
 
