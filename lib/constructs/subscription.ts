@@ -273,7 +273,8 @@ export class Subscription extends Construct {
     }
     if (this.publishes.length > 0) flow.grantPublish(fn, ...this.publishes);
 
-    if (this.delivery.mode === 'direct') {
+    if (!queue) {
+      // Direct delivery.
       rule.addTarget(new targets.LambdaFunction(fn, {
         deadLetterQueue: dlq,
         retryAttempts: RULE_TARGET_RETRY_ATTEMPTS,
@@ -285,7 +286,7 @@ export class Subscription extends Construct {
         onFailure: new destinations.SqsDestination(dlq),
       });
     } else {
-      rule.addTarget(new targets.SqsQueue(queue!, {
+      rule.addTarget(new targets.SqsQueue(queue, {
         deadLetterQueue: this.deliveryDeadLetterQueue,
         retryAttempts: RULE_TARGET_RETRY_ATTEMPTS,
         maxEventAge,
@@ -293,7 +294,7 @@ export class Subscription extends Construct {
         ...(ordered ? { messageGroupId: `$.detail.data.${this.delivery.messageGroupPath}` } : {}),
       }));
       const o = this.delivery.queueOptions;
-      fn.addEventSource(new SqsEventSource(queue!, {
+      fn.addEventSource(new SqsEventSource(queue, {
         batchSize: o.batchSize ?? 10,
         maxBatchingWindow: o.maxBatchingWindow,
         maxConcurrency: o.maxConcurrency,
