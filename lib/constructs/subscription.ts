@@ -211,13 +211,16 @@ export class Subscription extends Construct {
     const ordered = this.delivery.mode === 'ordered';
     const dlq = this.newDeadLetterQueue('Dlq', ordered);
     this.deadLetterQueue = dlq;
-    this.deliveryDeadLetterQueue = ordered ? this.newDeadLetterQueue('DeliveryDlq', false) : dlq;
+    const deliveryDlq = ordered ? this.newDeadLetterQueue('DeliveryDlq', false) : undefined;
+    this.deliveryDeadLetterQueue = deliveryDlq ?? dlq;
+    const queue = this.delivery.mode === 'direct' ? undefined : this.newSourceQueue(timeout, retry.maxAttempts, dlq);
+    this.queue = queue;
+    // Every queue of the subscription exists now: give them their one shared policy before
+    // anything (the rule's targets, grants) adds a statement to it.
+    this.shareQueuePolicy([queue, dlq, deliveryDlq]);
 
     // The function: explicit role (no managed policies), log group, runtime and tracing.
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Busline ${flow.flowName}/${this.name} handler`,
-    });
+    const role = this.newRole();
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: flow.logRetention });
     logGroup.grantWrite(role);
     this.config = {
@@ -260,7 +263,8 @@ export class Subscription extends Construct {
       description: `Busline ${flow.flowName}/${this.name}`,
     });
     this.function = fn;
-    this.enableTracing(fn, role);
+    // Active X-Ray tracing; the role's inline 'Tracing' policy lets the function write segments.
+    (fn.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: lambda.Tracing.ACTIVE };
 
     // Runtime permissions: send unhandleable events to the DLQ, dedupe, publish.
     dlq.grant(fn, 'sqs:SendMessage');
@@ -269,7 +273,8 @@ export class Subscription extends Construct {
     }
     if (this.publishes.length > 0) flow.grantPublish(fn, ...this.publishes);
 
-    if (this.delivery.mode === 'direct') {
+    if (!queue) {
+      // Direct delivery.
       rule.addTarget(new targets.LambdaFunction(fn, {
         deadLetterQueue: dlq,
         retryAttempts: RULE_TARGET_RETRY_ATTEMPTS,
@@ -281,8 +286,6 @@ export class Subscription extends Construct {
         onFailure: new destinations.SqsDestination(dlq),
       });
     } else {
-      const queue = this.newSourceQueue(timeout, retry.maxAttempts, dlq);
-      this.queue = queue;
       rule.addTarget(new targets.SqsQueue(queue, {
         deadLetterQueue: this.deliveryDeadLetterQueue,
         retryAttempts: RULE_TARGET_RETRY_ATTEMPTS,
@@ -476,13 +479,13 @@ export class Subscription extends Construct {
     throw new EventFlowDeclarationError(this, `filter field '${problem.path}' holds ${JSON.stringify(filter)}: give each field an array of matchers (e.g. ['a', 'b'] or [{ prefix: 'x' }]) or a nested object; $or takes a list of at least two filters`);
   }
 
-  private newDeadLetterQueue(id: string, fifo: boolean): sqs.Queue {
-    const queue = new sqs.Queue(this, id, {
+  private newDeadLetterQueue(id: string, fifo: boolean): SharedPolicyQueue {
+    // TLS-only through the subscription's shared queue policy (shareQueuePolicy), not enforceSSL.
+    const queue = new SharedPolicyQueue(this, id, {
       fifo: fifo || undefined,
       contentBasedDeduplication: fifo || undefined,
       retentionPeriod: Duration.days(14),
       encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
     });
     Validations.of(queue).acknowledge({
       id: 'AwsSolutions::AwsSolutions-SQS3',
@@ -491,7 +494,7 @@ export class Subscription extends Construct {
     return queue;
   }
 
-  private newSourceQueue(timeout: Duration, maxAttempts: number, dlq: sqs.IQueue): sqs.Queue {
+  private newSourceQueue(timeout: Duration, maxAttempts: number, dlq: sqs.IQueue): SharedPolicyQueue {
     const o = this.delivery.queueOptions;
     const ordered = this.delivery.mode === 'ordered';
     const minVisibility = seconds(timeout) * VISIBILITY_FACTOR;
@@ -520,32 +523,60 @@ export class Subscription extends Construct {
     if (o.maxConcurrency !== undefined && (!Number.isInteger(o.maxConcurrency) || o.maxConcurrency < 2 || o.maxConcurrency > 1000)) {
       throw new EventFlowDeclarationError(this, `maxConcurrency ${o.maxConcurrency} is outside SQS event sources' 2–1,000: choose a whole number in that range, or leave it unset`);
     }
-    return new sqs.Queue(this, 'Queue', {
+    // TLS-only through the subscription's shared queue policy (shareQueuePolicy), not enforceSSL.
+    return new SharedPolicyQueue(this, 'Queue', {
       fifo: ordered || undefined,
       contentBasedDeduplication: ordered || undefined,
       visibilityTimeout: visibility,
       retentionPeriod: Duration.days(4),
       encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
       deadLetterQueue: { queue: dlq, maxReceiveCount: maxAttempts },
     });
   }
 
   /**
-   * Active X-Ray tracing. The write permissions live in their own policy because X-Ray's
-   * PutTraceSegments/PutTelemetryRecords accept no resource but '*': the acknowledgement
-   * of that finding is scoped to this one policy, never to the grants of the function.
+   * One AWS::SQS::QueuePolicy for all of the subscription's queues (its `Queues` takes a
+   * list) instead of one per queue: a queue subscription is then 10 resources, so 45 fit in
+   * a stack's 500. Nothing is shared that was not before: every statement still names the
+   * ARN of the queue it is about (the TLS deny names them all, the rule's grants their own
+   * queue), so each queue's effective policy is what a policy of its own would say.
    */
-  private enableTracing(fn: lambda.Function, role: iam.IRole): void {
-    (fn.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: lambda.Tracing.ACTIVE };
-    const policy = new iam.Policy(this, 'TracingPolicy', {
-      roles: [role],
-      statements: [new iam.PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] })],
+  private shareQueuePolicy(candidates: ReadonlyArray<SharedPolicyQueue | undefined>): void {
+    const queues = candidates.filter((q): q is SharedPolicyQueue => q !== undefined);
+    const policy = new sqs.QueuePolicy(this, 'QueuePolicy', { queues });
+    policy.document.addStatements(new iam.PolicyStatement({
+      sid: 'DenyWithoutTls',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['sqs:*'],
+      resources: queues.map((q) => q.queueArn),
+      conditions: { Bool: { 'aws:SecureTransport': 'false' } },
+    }));
+    for (const q of queues) q.sharePolicy(policy);
+  }
+
+  /**
+   * The function's role: no managed policies. X-Ray's PutTraceSegments/PutTelemetryRecords
+   * accept no resource but '*', so that statement is the role's own inline policy, the only
+   * statement the role resource itself holds; the acknowledgement of that finding is scoped
+   * to the role resource alone. Every grant (the construct's and the user's) lands in the
+   * role's DefaultPolicy, a resource of its own, where any wildcard is still reported.
+   */
+  private newRole(): iam.Role {
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Busline ${this.flow.flowName}/${this.name} handler`,
+      inlinePolicies: {
+        Tracing: new iam.PolicyDocument({
+          statements: [new iam.PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] })],
+        }),
+      },
     });
-    Validations.of(policy).acknowledge({
+    Validations.of(role.node.defaultChild!).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-      reason: "X-Ray's PutTraceSegments and PutTelemetryRecords support no resource-level permissions; AWS requires Resource '*'.",
+      reason: "X-Ray's PutTraceSegments and PutTelemetryRecords support no resource-level permissions; AWS requires Resource '*'. Only the role resource's inline Tracing policy is covered, never its DefaultPolicy of grants.",
     });
+    return role;
   }
 
   private newDlqAlarm(id: string, queue: sqs.IQueue): cloudwatch.Alarm {
@@ -557,6 +588,27 @@ export class Subscription extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       alarmDescription: `Busline ${this.flow.flowName}/${this.name}: events are waiting in a dead-letter queue`,
     });
+  }
+}
+
+/**
+ * A subscription's queue whose resource-policy statements go to the subscription's one
+ * shared QueuePolicy (see Subscription.shareQueuePolicy) rather than a policy of its own.
+ */
+class SharedPolicyQueue extends sqs.Queue {
+  private sharedPolicy?: sqs.QueuePolicy;
+
+  sharePolicy(policy: sqs.QueuePolicy): void {
+    this.sharedPolicy = policy;
+  }
+
+  override addToResourcePolicy(statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {
+    if (!this.sharedPolicy) {
+      // Only the Subscription constructor could get here, before shareQueuePolicy: a bug, not a user error.
+      throw new Error(`${this.node.path}: a statement was added before the subscription's queue policy was made`);
+    }
+    this.sharedPolicy.document.addStatements(statement);
+    return { statementAdded: true, policyDependable: this.sharedPolicy };
   }
 }
 

@@ -9,12 +9,15 @@ after(cleanup);
 
 const handler = 'functions/reserve-inventory.ts';
 
-/** Every statement of the IAM policies attached to a role whose id contains `fragment`. */
+/** Every statement the role whose id contains `fragment` is granted: its inline policies and the IAM policies attached to it. */
 function statementsOfRole(t: Template, fragment: string): Array<Record<string, any>> {
   const role = resourceOf(t, 'AWS::IAM::Role', fragment);
-  return Object.values(t.findResources('AWS::IAM::Policy'))
+  const inline = ((role.props.Policies ?? []) as Array<{ PolicyDocument: { Statement: Array<Record<string, any>> } }>)
+    .flatMap((p) => p.PolicyDocument.Statement);
+  const attached = Object.values(t.findResources('AWS::IAM::Policy'))
     .filter((p) => (p.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: role.id })))
     .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<Record<string, any>>);
+  return [...inline, ...attached];
 }
 
 test('functions run nodejs24.x on arm64 with handler index.handler, active tracing and an explicit log group', () => {
@@ -72,6 +75,19 @@ test("no statement of a subscription's role grants a wildcard action, and only X
   }
   const starred = statements.filter((s) => s.Resource === '*');
   assert.deepEqual(starred.map((s) => s.Action), [['xray:PutTelemetryRecords', 'xray:PutTraceSegments']]);
+});
+
+test("X-Ray's write permission is the role's own inline 'Tracing' policy, and no separate IAM policy is made for it", () => {
+  const f = newFlow();
+  f.flow.addSubscription('reserve-inventory', { topic: f.orderPlaced, handler });
+  const t = template(f);
+  const role = resourceOf(t, 'AWS::IAM::Role', 'ReserveInventoryRole');
+  assert.deepEqual(role.props.Policies, [{
+    PolicyName: 'Tracing',
+    PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], Resource: '*' }] },
+  }]);
+  const policies = Object.keys(t.findResources('AWS::IAM::Policy'));
+  assert.deepEqual(policies.map((id) => id.replace(/[0-9A-F]{8}$/, '')), ['OrdersReserveInventoryRoleDefaultPolicy']);
 });
 
 test('publishes grants events:PutEvents on the flow bus only, conditioned on each topic\'s detail-type and source', () => {

@@ -50,6 +50,48 @@ test('ordered delivery redrives to a FIFO DLQ, while rule delivery failures go t
   assert.notEqual(sub.deadLetterQueue, sub.deliveryDeadLetterQueue);
 });
 
+test('ordered delivery: one queue policy denies non-TLS access to all three queues and lets only this rule send to the FIFO queue and the delivery DLQ', () => {
+  const f = newFlow();
+  f.flow.addSubscription('customer-history', {
+    topic: f.orderPlaced,
+    handler: 'functions/customer-history.ts',
+    delivery: Delivery.ordered({ messageGroupPath: 'customerId' }),
+  });
+  const t = template(f);
+  const [queue, dlq, deliveryDlq] = ['CustomerHistoryQueue', 'CustomerHistoryDlq', 'CustomerHistoryDeliveryDlq'].map((id) => resourceOf(t, 'AWS::SQS::Queue', id).id);
+  const rule = resourceOf(t, 'AWS::Events::Rule', 'CustomerHistoryRule');
+  const arn = (id: string | undefined) => ({ 'Fn::GetAtt': [id, 'Arn'] });
+  t.resourceCountIs('AWS::SQS::QueuePolicy', 1);
+  const policy = resourceOf(t, 'AWS::SQS::QueuePolicy', 'CustomerHistory');
+  assert.deepEqual(policy.props.Queues, [{ Ref: queue }, { Ref: dlq }, { Ref: deliveryDlq }]);
+  const statements = policy.props.PolicyDocument.Statement as Array<Record<string, any>>;
+  const deny = statements.filter((s) => s.Effect === 'Deny');
+  assert.deepEqual(deny.map((s) => [s.Action, s.Condition, s.Resource]), [
+    ['sqs:*', { Bool: { 'aws:SecureTransport': 'false' } }, [arn(deliveryDlq), arn(dlq), arn(queue)]],
+  ]);
+  const allows = statements.filter((s) => s.Effect === 'Allow');
+  assert.deepEqual(allows.map((s) => [s.Principal, s.Resource, s.Condition]), [
+    [{ Service: 'events.amazonaws.com' }, arn(queue), { ArnEquals: { 'aws:SourceArn': arn(rule.id) } }],
+    [{ Service: 'events.amazonaws.com' }, arn(deliveryDlq), { ArnEquals: { 'aws:SourceArn': arn(rule.id) } }],
+  ]);
+});
+
+test("the rule's delivery failures may reach the DLQ of a direct subscription only from this rule, over TLS, through its one queue policy", () => {
+  const f = newFlow();
+  f.flow.addSubscription('notify-customer', { topic: f.shipmentScheduled, handler: 'functions/notify-customer.ts', delivery: Delivery.direct() });
+  const t = template(f);
+  const dlq = resourceOf(t, 'AWS::SQS::Queue', 'NotifyCustomerDlq');
+  const rule = resourceOf(t, 'AWS::Events::Rule', 'NotifyCustomerRule');
+  t.resourceCountIs('AWS::SQS::QueuePolicy', 1);
+  const policy = resourceOf(t, 'AWS::SQS::QueuePolicy', 'NotifyCustomer');
+  assert.deepEqual(policy.props.Queues, [{ Ref: dlq.id }]);
+  const statements = policy.props.PolicyDocument.Statement as Array<Record<string, any>>;
+  assert.deepEqual(statements.map((s) => [s.Effect, s.Action, s.Resource, s.Condition]), [
+    ['Deny', 'sqs:*', { 'Fn::GetAtt': [dlq.id, 'Arn'] }, { Bool: { 'aws:SecureTransport': 'false' } }],
+    ['Allow', 'sqs:SendMessage', { 'Fn::GetAtt': [dlq.id, 'Arn'] }, { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [rule.id, 'Arn'] } } }],
+  ]);
+});
+
 test('direct delivery invokes the function from the rule, without a queue', () => {
   const f = newFlow();
   f.flow.addSubscription('notify-customer', { topic: f.shipmentScheduled, handler: 'functions/notify-customer.ts', delivery: Delivery.direct() });

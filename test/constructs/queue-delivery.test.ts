@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { Duration } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Backoff, Delivery } from '../../lib/constructs/index.ts';
 import { cleanup, newFlow, resourceOf, template } from './helpers.ts';
 
@@ -113,41 +114,16 @@ test('the rule target retries deliveries and sends what it cannot deliver to the
   });
 });
 
-test('queues are SSE-encrypted, kept 4 days, and their policies deny non-TLS access and let only this rule send', () => {
+test('queues are SSE-encrypted and kept 4 days; the DLQ keeps messages 14 days, is SSE-encrypted and alarms on any visible message', () => {
   const f = newFlow();
   f.flow.addSubscription('reserve-inventory', { topic: f.orderPlaced, handler });
   const t = template(f);
   const queue = resourceOf(t, 'AWS::SQS::Queue', 'ReserveInventoryQueue');
-  const rule = resourceOf(t, 'AWS::Events::Rule', 'ReserveInventoryRule');
+  const dlq = resourceOf(t, 'AWS::SQS::Queue', 'ReserveInventoryDlq');
   assert.equal(queue.props.SqsManagedSseEnabled, true);
   assert.equal(queue.props.MessageRetentionPeriod, 4 * 86400);
-  t.hasResourceProperties('AWS::SQS::QueuePolicy', {
-    Queues: [{ Ref: queue.id }],
-    PolicyDocument: {
-      Statement: [
-        Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        Match.objectLike({
-          Effect: 'Allow',
-          Principal: { Service: 'events.amazonaws.com' },
-          Action: Match.arrayWith(['sqs:SendMessage']),
-          Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [rule.id, 'Arn'] } } },
-        }),
-      ],
-    },
-  });
-});
-
-test('the DLQ keeps messages 14 days, is SSE-encrypted and TLS-only, and alarms on any visible message', () => {
-  const f = newFlow();
-  f.flow.addSubscription('reserve-inventory', { topic: f.orderPlaced, handler });
-  const t = template(f);
-  const dlq = resourceOf(t, 'AWS::SQS::Queue', 'ReserveInventoryDlq');
   assert.equal(dlq.props.MessageRetentionPeriod, 14 * 86400);
   assert.equal(dlq.props.SqsManagedSseEnabled, true);
-  t.hasResourceProperties('AWS::SQS::QueuePolicy', {
-    Queues: [{ Ref: dlq.id }],
-    PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
-  });
   t.hasResourceProperties('AWS::CloudWatch::Alarm', {
     MetricName: 'ApproximateNumberOfMessagesVisible',
     Namespace: 'AWS/SQS',
@@ -157,6 +133,40 @@ test('the DLQ keeps messages 14 days, is SSE-encrypted and TLS-only, and alarms 
     EvaluationPeriods: 1,
     TreatMissingData: 'notBreaching',
   });
+});
+
+test('one queue policy covers the queue and its DLQ: it denies non-TLS access to both and lets only this rule send to either', () => {
+  const f = newFlow();
+  f.flow.addSubscription('reserve-inventory', { topic: f.orderPlaced, handler });
+  const t = template(f);
+  const queue = resourceOf(t, 'AWS::SQS::Queue', 'ReserveInventoryQueue');
+  const dlq = resourceOf(t, 'AWS::SQS::Queue', 'ReserveInventoryDlq');
+  const rule = resourceOf(t, 'AWS::Events::Rule', 'ReserveInventoryRule');
+  t.resourceCountIs('AWS::SQS::QueuePolicy', 1);
+  const policy = resourceOf(t, 'AWS::SQS::QueuePolicy', 'ReserveInventory');
+  assert.deepEqual(policy.props.Queues, [{ Ref: queue.id }, { Ref: dlq.id }]);
+  const arn = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
+  const fromRule = { ArnEquals: { 'aws:SourceArn': arn(rule.id) } };
+  const statements = policy.props.PolicyDocument.Statement as Array<Record<string, any>>;
+  assert.deepEqual(statements.map((s) => [s.Effect, s.Principal, s.Action, s.Resource, s.Condition]), [
+    ['Deny', { AWS: '*' }, 'sqs:*', [arn(dlq.id), arn(queue.id)], { Bool: { 'aws:SecureTransport': 'false' } }],
+    // Delivery: the rule's target.
+    ['Allow', { Service: 'events.amazonaws.com' }, ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'], arn(queue.id), fromRule],
+    // The rule's delivery failures: its target's DeadLetterConfig.
+    ['Allow', { Service: 'events.amazonaws.com' }, 'sqs:SendMessage', arn(dlq.id), fromRule],
+  ]);
+});
+
+test('a grant a user adds to a subscription queue lands in the shared policy, naming that queue only', () => {
+  const f = newFlow();
+  const sub = f.flow.addSubscription('reserve-inventory', { topic: f.orderPlaced, handler });
+  sub.deadLetterQueue.grantSendMessages(new iam.ServicePrincipal('sns.amazonaws.com'));
+  const t = template(f);
+  const dlq = resourceOf(t, 'AWS::SQS::Queue', 'ReserveInventoryDlq');
+  t.resourceCountIs('AWS::SQS::QueuePolicy', 1);
+  const statements = resourceOf(t, 'AWS::SQS::QueuePolicy', 'ReserveInventory').props.PolicyDocument.Statement as Array<Record<string, any>>;
+  const sns = statements.filter((s) => JSON.stringify(s.Principal) === JSON.stringify({ Service: 'sns.amazonaws.com' }));
+  assert.deepEqual(sns.map((s) => s.Resource), [{ 'Fn::GetAtt': [dlq.id, 'Arn'] }]);
 });
 
 test('rule metrics carry the bus and rule names; DLQ metrics the DLQ name', () => {
