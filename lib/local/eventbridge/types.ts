@@ -2,6 +2,7 @@
  * Public shapes of the local EventBridge emulation. Field names follow the EventBridge API
  * (PutRule / PutTargets / PutEvents), which CloudFormation's AWS::Events::Rule uses too.
  */
+import type { EventBridgeEvent } from '../../runtime/envelope.ts';
 
 /** One entry of PutEvents, as in the API. */
 export interface PutEventsRequestEntry {
@@ -97,19 +98,8 @@ export interface ReplayResult {
   readonly eventCount: number;
 }
 
-/** An event as delivered to targets (same shape as lib/runtime/envelope.ts EventBridgeEvent). */
-export interface BusEvent {
-  readonly version: string;
-  readonly id: string;
-  readonly 'detail-type': string;
-  readonly source: string;
-  readonly account: string;
-  readonly time: string;
-  readonly region: string;
-  readonly resources: readonly string[];
-  readonly detail: unknown;
-  readonly 'replay-name'?: string;
-}
+/** An event as delivered to targets: the one EventBridge event shape the runtime also reads. */
+export type BusEvent = EventBridgeEvent;
 
 export interface ArchivedEvent {
   readonly bus: string;
