@@ -17,6 +17,7 @@ import { bundleHandlers } from '../lib/constructs/bundler.ts';
 import { loadSchemas } from '../lib/schema/schema-set.ts';
 import { generateValidatorModule } from '../lib/schema/validator-codegen.ts';
 import type { SubscriptionConfig } from '../lib/runtime/subscription-config.ts';
+import { LAMBDA_BUNDLE_OPTIONS } from '../lib/constructs/bundler.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const WORK = join(ROOT, 'bench/.tmp/runtime');
@@ -71,20 +72,7 @@ function bundlePeer(name: string, handlerFile: string, validatorsModule: string)
     ].join('\n'),
   );
   const outfile = join(WORK, 'peer', name, 'index.mjs');
-  buildSync({
-    entryPoints: [join(src, 'entry.mjs')],
-    outfile,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node24',
-    minify: true,
-    external: ['@aws-sdk/*'],
-    nodePaths: [join(ROOT, 'node_modules')],
-    banner: { js: "import{createRequire as __bl_cr}from'node:module';const require=__bl_cr(import.meta.url);" },
-    legalComments: 'none',
-    logLevel: 'silent',
-  });
+  buildSync({ ...LAMBDA_BUNDLE_OPTIONS, entryPoints: [join(src, 'entry.mjs')], outfile, nodePaths: [join(ROOT, 'node_modules')] });
   return outfile;
 }
 

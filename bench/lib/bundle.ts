@@ -5,21 +5,8 @@
  * Busline's runtime, so the benches run the code Lambda runs.
  */
 import { buildSync } from 'esbuild';
-
-const REQUIRE_SHIM = "import{createRequire as __bl_cr}from'node:module';const require=__bl_cr(import.meta.url);";
+import { LAMBDA_BUNDLE_OPTIONS } from '../../lib/constructs/bundler.ts';
 
 export function bundleAsLambda(entry: string, outfile: string): void {
-  buildSync({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node24',
-    minify: true,
-    external: ['@aws-sdk/*'],
-    banner: { js: REQUIRE_SHIM },
-    legalComments: 'none',
-    logLevel: 'silent',
-  });
+  buildSync({ ...LAMBDA_BUNDLE_OPTIONS, entryPoints: [entry], outfile });
 }

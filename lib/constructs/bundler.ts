@@ -9,7 +9,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildSync, type BuildFailure, type Message } from 'esbuild';
+import { buildSync, type BuildFailure, type BuildOptions, type Message } from 'esbuild';
 import type { SubscriptionConfig } from '../runtime/subscription-config.ts';
 
 /** One function to bundle. */
@@ -39,6 +39,22 @@ const NODE_PATHS = [dirname(dirname(require.resolve('ajv/package.json')))];
 
 /** ESM in Node has no `require`; CommonJS dependencies bundled into an .mjs file may call it. */
 const REQUIRE_SHIM = "import{createRequire as __bl_cr}from'node:module';const require=__bl_cr(import.meta.url);";
+
+/**
+ * How every Busline function is bundled: minified ESM for nodejs24.x, `@aws-sdk/*` left to the
+ * Lambda runtime (which ships SDK v3). Shared with the benchmarks so they measure what ships.
+ */
+export const LAMBDA_BUNDLE_OPTIONS = {
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node24',
+  minify: true,
+  external: ['@aws-sdk/*'],
+  banner: { js: REQUIRE_SHIM },
+  legalComments: 'none',
+  logLevel: 'silent',
+} as const satisfies BuildOptions;
 
 function entrySource(e: BundleEntry): string {
   return [
@@ -76,19 +92,11 @@ export function bundleHandlers(entries: readonly BundleEntry[], workDir: string)
   }
   try {
     buildSync({
+      ...LAMBDA_BUNDLE_OPTIONS,
       entryPoints,
       outdir: distDir,
       outExtension: { '.js': '.mjs' },
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node24',
-      minify: true,
-      external: ['@aws-sdk/*'],
       nodePaths: NODE_PATHS,
-      banner: { js: REQUIRE_SHIM },
-      legalComments: 'none',
-      logLevel: 'silent',
     });
   } catch (err) {
     const failure = err as Partial<BuildFailure>;
