@@ -48,6 +48,12 @@ export class Journal {
   append(entry: JournalEntry): JournalRecord {
     const record = { seq: ++this.seq, at: entry.at ?? nowIso(), ...entry } as JournalRecord;
     this.file.appendRawLazy(JSON.stringify(record));
+    this.notify(record);
+    return record;
+  }
+
+  /** Tells live subscribers whose query matches; one that throws does not stop the others. */
+  private notify(record: JournalRecord): void {
     for (const subscriber of this.subscribers) {
       if (matchesQuery(record, subscriber.query)) {
         try {
@@ -57,7 +63,6 @@ export class Journal {
         }
       }
     }
-    return record;
   }
 
   /**
@@ -71,15 +76,7 @@ export class Journal {
     this.file.appendRawLazy(`${head.slice(0, -1)},"event":${eventText}}`);
     if (this.subscribers.size > 0) {
       const record = { seq, at, ...entry, event } as JournalRecord;
-      for (const subscriber of this.subscribers) {
-        if (matchesQuery(record, subscriber.query)) {
-          try {
-            subscriber.onRecord(record);
-          } catch (error) {
-            console.error(`busline journal: a subscriber threw: ${(error as Error).message}`);
-          }
-        }
-      }
+      this.notify(record);
     }
   }
 

@@ -108,6 +108,24 @@ function checkBatch(entries: unknown): Array<Record<string, unknown>> {
   return entries as Array<Record<string, unknown>>;
 }
 
+/**
+ * Runs `each` on every entry of a batch request: as on SQS, one entry failing does not stop the
+ * others; it is reported under `Failed` with its code, the rest under `Successful`.
+ */
+function eachBatchEntry(input: Input, each: (entry: Record<string, unknown>) => object | void): { Successful: unknown[]; Failed: unknown[] } {
+  const Successful: unknown[] = [];
+  const Failed: unknown[] = [];
+  for (const entry of checkBatch(input['Entries'])) {
+    const id = entry['Id'] as string;
+    try {
+      Successful.push({ Id: id, ...each(entry) });
+    } catch (error) {
+      Failed.push(failedEntry(id, error));
+    }
+  }
+  return { Successful, Failed };
+}
+
 function failedEntry(id: string, error: unknown): { Id: string; SenderFault: boolean; Code: string; Message: string } {
   if (error instanceof SqsError) return { Id: id, SenderFault: error.httpStatus < 500, Code: error.code, Message: error.message };
   return { Id: id, SenderFault: false, Code: 'InternalError', Message: (error as Error).message };
@@ -211,19 +229,12 @@ export function sqsActions(sqs: SqsService): Record<string, ActionHandler> {
     },
     async SendMessageBatch(input) {
       const queue = queueOf(input);
-      const Successful: unknown[] = [];
-      const Failed: unknown[] = [];
-      for (const entry of checkBatch(input['Entries'])) {
-        const id = entry['Id'] as string;
-        try {
-          const message = sendInput(entry);
-          Successful.push({ Id: id, ...sqs.send(queue, message, 'send', lineageFromBody(message.MessageBody)) });
-        } catch (error) {
-          Failed.push(failedEntry(id, error));
-        }
-      }
+      const result = eachBatchEntry(input, (entry) => {
+        const message = sendInput(entry);
+        return sqs.send(queue, message, 'send', lineageFromBody(message.MessageBody));
+      });
       await sqs.durable();
-      return { Successful, Failed };
+      return result;
     },
     async ReceiveMessage(input, context) {
       const queue = queueOf(input);
@@ -260,19 +271,11 @@ export function sqsActions(sqs: SqsService): Record<string, ActionHandler> {
     },
     async DeleteMessageBatch(input) {
       const queue = queueOf(input);
-      const Successful: unknown[] = [];
-      const Failed: unknown[] = [];
-      for (const entry of checkBatch(input['Entries'])) {
-        const id = entry['Id'] as string;
-        try {
-          sqs.deleteMessage(queue.name, str(entry, 'ReceiptHandle'));
-          Successful.push({ Id: id });
-        } catch (error) {
-          Failed.push(failedEntry(id, error));
-        }
-      }
+      const result = eachBatchEntry(input, (entry) => {
+        sqs.deleteMessage(queue.name, str(entry, 'ReceiptHandle'));
+      });
       await sqs.durable();
-      return { Successful, Failed };
+      return result;
     },
     async ChangeMessageVisibility(input) {
       const seconds = int(input, 'VisibilityTimeout');
@@ -283,21 +286,13 @@ export function sqsActions(sqs: SqsService): Record<string, ActionHandler> {
     },
     async ChangeMessageVisibilityBatch(input) {
       const queue = queueOf(input);
-      const Successful: unknown[] = [];
-      const Failed: unknown[] = [];
-      for (const entry of checkBatch(input['Entries'])) {
-        const id = entry['Id'] as string;
-        try {
-          const seconds = int(entry, 'VisibilityTimeout');
-          if (seconds === undefined) throw missing('VisibilityTimeout');
-          sqs.changeVisibility(queue.name, str(entry, 'ReceiptHandle'), seconds);
-          Successful.push({ Id: id });
-        } catch (error) {
-          Failed.push(failedEntry(id, error));
-        }
-      }
+      const result = eachBatchEntry(input, (entry) => {
+        const seconds = int(entry, 'VisibilityTimeout');
+        if (seconds === undefined) throw missing('VisibilityTimeout');
+        sqs.changeVisibility(queue.name, str(entry, 'ReceiptHandle'), seconds);
+      });
       await sqs.durable();
-      return { Successful, Failed };
+      return result;
     },
     async PurgeQueue(input) {
       sqs.purge(queueOf(input).name);
