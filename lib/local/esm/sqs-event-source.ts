@@ -16,7 +16,8 @@ import type { FunctionRunner } from '../lambda/function-runner.ts';
 import type { InvokeResult } from '../lambda/lambda-types.ts';
 import { readBatchResponse, type BatchVerdict } from './batch-response.ts';
 import { toSqsEventRecord } from './sqs-event-record.ts';
-import { eventFields } from './event-fields.ts';
+import { readEvent } from './event-fields.ts';
+import { logsPerMessage } from './log-attribution.ts';
 
 /** The part of the engine a mapping uses. */
 export type MappingEnginePort = Pick<LocalEngine, 'receiveMessages' | 'deleteMessage' | 'queue' | 'journalAppend' | 'region'>;
@@ -97,7 +98,8 @@ export class SqsEventSource {
     const records = batch.map((m) => toSqsEventRecord(m, this.mapping.queueArn, this.engine.region));
     const messageIds = batch.map((m) => m.MessageId);
     const invocationId = randomUUID();
-    const fields = batch.map((m) => eventFields(m.Body));
+    const read = batch.map((m) => readEvent(m.Body));
+    const fields = read.map((r) => r.fields);
     batch.forEach((m, i) => this.engine.journalAppend({
       kind: 'invocation.started', functionName: fn.name, invocationId, messageIds: [m.MessageId],
       attempt: Number(m.Attributes.ApproximateReceiveCount ?? 1), ...fields[i],
@@ -128,7 +130,7 @@ export class SqsEventSource {
       : verdict.kind === 'malformed' ? `malformed batch response, whole batch failed: ${verdict.reason}` : undefined;
     const failedIds = verdict.kind === 'partial' ? new Set(verdict.failedMessageIds) : undefined;
     const logs = result.logs.map((l) => (l.level === 'info' ? l.text : `${l.level.toUpperCase()} ${l.text}`));
-    const logsOf = logsPerMessage(logs, batch, fields);
+    const logsOf = logsPerMessage(logs, batch.map((m, i) => [m.MessageId, fields[i]!.eventId ?? '', read[i]!.envelopeId ?? '']));
     batch.forEach((m, i) => {
       const failedHere = outcome === 'error' || outcome === 'timeout' || failedIds?.has(m.MessageId);
       this.engine.journalAppend({
@@ -141,24 +143,4 @@ export class SqsEventSource {
     });
     this.onOutcome?.({ result, verdict, messageIds });
   }
-}
-
-/**
- * Splits an invocation's log lines between the messages of its batch: a line naming a
- * message's event id or message id belongs to that message; lines naming none (start-up
- * notices, summaries) go to every message. Without this, each record of a 10-message batch
- * would carry all ten messages' lines.
- */
-function logsPerMessage(logs: readonly string[], batch: readonly ReceivedMessage[], fields: readonly { eventId?: string }[]): string[][] {
-  const out = batch.map((): string[] => []);
-  for (const line of logs) {
-    let owner = -1;
-    for (let i = 0; i < batch.length && owner < 0; i++) {
-      const id = fields[i]?.eventId;
-      if ((id && line.includes(id)) || line.includes(batch[i]!.MessageId)) owner = i;
-    }
-    if (owner >= 0) out[owner]!.push(line);
-    else for (const list of out) list.push(line);
-  }
-  return out;
 }
