@@ -92,3 +92,27 @@ test('a log written after a crash between opening a new log and finishing its sn
   await store.recover((r) => seen.push(r));
   assert.deepEqual(seen, [{ add: 1 }, { add: 2 }, { add: 3 }]);
 });
+
+test('a gathering file writes lazily appended records without a flush, in order', async (t) => {
+  const dir = await tempDir(t);
+  const path = join(dir, 'journal.jsonl');
+  const file = await AppendFile.open(path, { durable: false, gatherMs: 5 });
+  for (let i = 0; i < 50; i++) file.appendLazy({ i });
+  while ((await readFile(path, 'utf8')).split('\n').length <= 50) await new Promise((r) => setTimeout(r, 5));
+  assert.deepEqual(await readAll(path), Array.from({ length: 50 }, (_, i) => ({ i })));
+  await file.close();
+});
+
+test('flush() on a gathering file writes what is pending at once, without waiting for the window', async (t) => {
+  const dir = await tempDir(t);
+  const path = join(dir, 'journal.jsonl');
+  // A window far longer than the test: only flush() can have written the records.
+  const file = await AppendFile.open(path, { durable: false, gatherMs: 3_600_000 });
+  file.appendLazy({ a: 1 });
+  file.appendLazy({ a: 2 });
+  await file.flush();
+  assert.deepEqual(await readAll(path), [{ a: 1 }, { a: 2 }]);
+  file.appendLazy({ a: 3 });
+  await file.close();
+  assert.deepEqual(await readAll(path), [{ a: 1 }, { a: 2 }, { a: 3 }]);
+});

@@ -12,12 +12,20 @@ import { createInterface } from 'node:readline';
 export interface AppendFileOptions {
   /** fsync (fdatasync) each batch before its promises resolve. @default true */
   readonly durable?: boolean;
+  /**
+   * Records appended without anyone waiting (appendLazy) may wait this long to be written
+   * together: one write per window instead of one per event-loop turn. For files no caller
+   * waits on in the hot path (the journal); a flush() or append() still writes at once.
+   * @default 0 (write in the next turn of the event loop)
+   */
+  readonly gatherMs?: number;
 }
 
 export class AppendFile {
   private pending: string[] = [];
   private waiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
   private flushing = false;
+  private gatherTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private failure: Error | undefined;
   /** Bytes written by this instance (used to decide when to compact). */
@@ -25,6 +33,7 @@ export class AppendFile {
 
   private readonly handle: Promise<FileHandle>;
   private readonly durable: boolean;
+  private readonly gatherMs: number;
 
   /**
    * Synchronous so a caller can switch to a new file in the same turn as it decides to
@@ -33,6 +42,7 @@ export class AppendFile {
    */
   constructor(readonly path: string, options: AppendFileOptions = {}) {
     this.durable = options.durable ?? true;
+    this.gatherMs = options.gatherMs ?? 0;
     this.handle = cutTornTail(path).then(() => open(path, 'a'));
     // Surface an open failure on the first write, not as an unhandled rejection.
     this.handle.catch(() => undefined);
@@ -89,6 +99,22 @@ export class AppendFile {
 
   private kick(): void {
     if (this.flushing) return;
+    if (this.gatherMs > 0 && this.waiters.length === 0) {
+      this.gatherTimer ??= setTimeout(() => {
+        this.gatherTimer = undefined;
+        this.startFlush();
+      }, this.gatherMs);
+      return;
+    }
+    if (this.gatherTimer) {
+      clearTimeout(this.gatherTimer);
+      this.gatherTimer = undefined;
+    }
+    this.startFlush();
+  }
+
+  private startFlush(): void {
+    if (this.flushing) return;
     this.flushing = true;
     // setImmediate lets every record appended in this turn of the event loop join the batch.
     setImmediate(() => void this.flushLoop());
@@ -113,6 +139,9 @@ export class AppendFile {
           if (this.durable) await handle.datasync();
         }
         for (const waiter of waiters) waiter.resolve();
+        // Gathering: what arrived during this write waits for the next window, unless
+        // someone is waiting for it.
+        if (this.gatherMs > 0 && this.waiters.length === 0) break;
       } catch (cause) {
         this.failure = new Error(`writing ${this.path} failed: ${(cause as Error).message}`, { cause });
         for (const waiter of waiters) waiter.reject(this.failure);
@@ -123,6 +152,7 @@ export class AppendFile {
       }
     }
     this.flushing = false;
+    if (this.pending.length > 0 && !this.failure) this.kick();
   }
 }
 
