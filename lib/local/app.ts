@@ -23,7 +23,7 @@ export interface LocalAppOptions {
   readonly port?: number;
   /** Live function log lines. */
   readonly onLog?: (functionName: string, line: LogLine, requestId: string | null) => void;
-  /** Concurrent execution environments per function. @default 2 (DEFAULT_WORKERS_PER_FUNCTION) */
+  /** Concurrent execution environments per function. @default 1 (DEFAULT_WORKERS_PER_FUNCTION) */
   readonly maxWorkersPerFunction?: number;
   /** Base delay of Lambda async retries, doubling per retry. @default 60000 (as on AWS) */
   readonly asyncRetryBaseDelayMs?: number;

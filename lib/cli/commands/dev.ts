@@ -21,7 +21,7 @@ const HELP = `usage: busline dev [--port 4747] [--state .busline] [--app "<cdk a
   --state     folder for queues, archive, journal and tables (default ${DEFAULT_STATE_DIR})
   --app       command that runs the CDK app (default: "app" in cdk.json)
   --assembly  run an already synthesized cloud assembly instead of synthesizing
-  --concurrency  execution environments (worker threads) per function (default 2; ReservedConcurrentExecutions caps it)
+  --concurrency  execution environments (worker threads) per function (default 1; ReservedConcurrentExecutions caps it)
   --quiet     do not stream function logs`;
 
 export interface DevOptions {

@@ -13,21 +13,23 @@ import type { InvokeResult, LogLine } from './lambda-types.ts';
 export interface FunctionRunnerOptions extends EngineCoordinates {
   /** Folder for files the runner writes (inline code). */
   readonly workDir: string;
-  /** Concurrent execution environments per function unless its ReservedConcurrentExecutions is lower. @default DEFAULT_WORKERS_PER_FUNCTION (2) */
+  /** Concurrent execution environments per function unless its ReservedConcurrentExecutions is lower. @default DEFAULT_WORKERS_PER_FUNCTION (1) */
   readonly maxWorkersPerFunction?: number;
   readonly onLog?: (functionName: string, line: LogLine, requestId: string | null) => void;
 }
 
 /**
  * Execution environments per function by default. Each is a worker thread with its own copy
- * of the function's modules and the AWS SDK (tens of MB), so the default is modest. Two, not
- * more: the handlers wait on this same engine, on the same cores, so more environments do not
- * add throughput; each one is another isolate that loads and JIT-compiles the SDK and the
- * handler again, and spreading the records over more isolates keeps each of them colder
- * (reference flow: about a fifth less CPU per order with 2 than with 4; `--concurrency` raises it
- * for handlers that wait on something slow).
+ * of the function's modules and the AWS SDK (tens of MB). One: the handlers wait on this same
+ * engine, on the same cores, so more environments do not add throughput (the reference flow's
+ * four functions already keep two cores busy); each one is another isolate that loads,
+ * JIT-compiles and garbage-collects the SDK and the handler again, and spreading the records
+ * over more isolates keeps each of them colder. Reference flow (bench/engine-flow.bench.ts,
+ * interleaved, load 5-8 on 2 cores): 16.5-17.3 ms CPU per order with 1, 21.9-23.1 with 2, and
+ * about a fifth more again with 4; p99 latency at 20 orders/s 44-62 ms with 1.
+ * `--concurrency` raises it for handlers that wait on something slow.
  */
-export const DEFAULT_WORKERS_PER_FUNCTION = 2;
+export const DEFAULT_WORKERS_PER_FUNCTION = 1;
 
 export class FunctionNotFoundError extends Error {
   override readonly name = 'ResourceNotFoundException';
