@@ -20,7 +20,8 @@
  *   batch, which LevelDB applies entirely or not at all (its write-ahead log). No extra round
  *   trip: a transaction costs its reads plus one batch write.
  *
- * Not modelled: ClientRequestToken idempotency (accepted, ignored), consumed capacity, and
+ * Not modelled: ClientRequestToken idempotency (accepted, ignored), consumed capacity, the
+ * 4 MB aggregate size limit (each item's 400 KB limit is dynalite's own check), and
  * TransactionConflict (conflicting requests wait on the locks instead).
  */
 import {
