@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, TransactGetItemsCommand, TransactWriteItemsCommand,
+  CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, TransactGetItemsCommand, TransactWriteItemsCommand,
   TransactionCanceledException, UpdateItemCommand, type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../lib/local/dynamodb/start-local-dynamodb.ts';
@@ -155,6 +155,29 @@ describe('the engine DynamoDB backend', () => {
       ],
     })));
     assert.deepEqual(error.CancellationReasons?.map((r) => r.Code), ['None', 'ValidationError']);
+  });
+
+  test("a transaction's writes reach the table's global secondary index", async () => {
+    await client.send(new CreateTableCommand({
+      TableName: 'Indexed',
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }, { AttributeName: 'owner', AttributeType: 'S' }],
+      GlobalSecondaryIndexes: [{ IndexName: 'byOwner', KeySchema: [{ AttributeName: 'owner', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }));
+    await client.send(new PutItemCommand({ TableName: 'Indexed', Item: { id: { S: 'moved' }, owner: { S: 'ann' } } }));
+    await client.send(new TransactWriteItemsCommand({
+      TransactItems: [
+        put('Indexed', 'new', { owner: { S: 'bob' } }),
+        { Update: { TableName: 'Indexed', Key: { id: { S: 'moved' } }, UpdateExpression: 'SET #o = :bob', ExpressionAttributeNames: { '#o': 'owner' }, ExpressionAttributeValues: { ':bob': { S: 'bob' } } } },
+      ],
+    }));
+    const owned = async (owner: string) => (await client.send(new QueryCommand({
+      TableName: 'Indexed', IndexName: 'byOwner', KeyConditionExpression: '#o = :o',
+      ExpressionAttributeNames: { '#o': 'owner' }, ExpressionAttributeValues: { ':o': { S: owner } },
+    }))).Items?.map((i) => i['id']?.S).sort();
+    assert.deepEqual(await owned('bob'), ['moved', 'new']);
+    assert.deepEqual(await owned('ann'), []);
   });
 
   test('transactions are atomic against concurrent single-item writes to the same items', async () => {
