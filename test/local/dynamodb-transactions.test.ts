@@ -1,12 +1,13 @@
 /**
- * TransactWriteItems and TransactGetItems on the engine's DynamoDB backend, over the wire with
- * the AWS SDK v3 client. The cases that compare outcomes also run against moto_server (which
- * implements both actions) and must answer alike.
+ * TransactWriteItems and TransactGetItems (and ReturnValuesOnConditionCheckFailure on a single
+ * write) on the engine's DynamoDB backend, over the wire with the AWS SDK v3 client. The cases
+ * that compare outcomes also run against moto_server (which implements them) and must answer
+ * alike.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, TransactGetItemsCommand, TransactWriteItemsCommand,
+  ConditionalCheckFailedException, CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, TransactGetItemsCommand, TransactWriteItemsCommand,
   TransactionCanceledException, UpdateItemCommand, type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../lib/local/dynamodb/start-local-dynamodb.ts';
@@ -97,6 +98,20 @@ function sharedCases(endpoint: () => DynamoDBClient): void {
     assert.equal(error.CancellationReasons?.[0]?.Code, 'ConditionalCheckFailed');
     assert.deepEqual(error.CancellationReasons?.[0]?.Item, { id: { S: id }, balance: { N: '3' } });
     assert.equal(await balance(client, id), '3');
+  });
+
+  test('a single PutItem whose condition fails with ReturnValuesOnConditionCheckFailure ALL_OLD carries the item in its error', async () => {
+    const client = endpoint();
+    const id = fresh();
+    await client.send(new PutItemCommand({ TableName: 'Accounts', Item: { id: { S: id }, balance: { N: '7' } } }));
+    await assert.rejects(
+      client.send(new PutItemCommand({ TableName: 'Accounts', Item: { id: { S: id } }, ConditionExpression: 'attribute_not_exists(id)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' })),
+      (error: unknown) => {
+        assert.ok(error instanceof ConditionalCheckFailedException);
+        assert.deepEqual(error.Item, { id: { S: id }, balance: { N: '7' } });
+        return true;
+      },
+    );
   });
 
   test('two actions on the same item are a ValidationException, and nothing is written', async () => {

@@ -2,14 +2,16 @@
  * The engine's DynamoDB: dynalite's store (LevelDB, on disk under the state folder or in
  * memory) driven in-process. Requests are validated and run with dynalite's own validations
  * and actions, the way its HTTP handler does it (minus signature checks, which it never
- * verified), and the actions dynalite lacks are added: TransactWriteItems and
- * TransactGetItems (transactions.ts).
+ * verified), and what dynalite lacks is added: TransactWriteItems and TransactGetItems
+ * (transactions.ts), and ReturnValuesOnConditionCheckFailure on single-item writes
+ * (single-item-writes.ts).
  */
 import http from 'node:http';
 import { crc32 } from 'node:zlib';
 import { DYNALITE_OPERATIONS, dynaliteActions, dynaliteDb, validateRequest, type DynaliteError, type DynaliteStore } from './dynalite-modules.ts';
 import { replyOf, type WireReply } from './errors.ts';
 import { transactGetItems, transactWriteItems } from './transactions.ts';
+import { SINGLE_ITEM_WRITES, returnOldOnFailure, writeReturningOldOnFailure } from './single-item-writes.ts';
 
 const TARGET_PREFIX = 'DynamoDB_20120810.';
 const CONTENT_TYPE = 'application/x-amz-json-1.0';
@@ -33,12 +35,15 @@ export class DynamoDbService {
     if (!DYNALITE_SET.has(operation)) {
       return { status: 400, body: { __type: 'com.amazon.coral.service#UnknownOperationException', message: `The local DynamoDB does not implement ${operation}` } };
     }
+    const returnOld = SINGLE_ITEM_WRITES.has(operation) ? returnOldOnFailure(input) : false;
+    if (typeof returnOld === 'object') return returnOld;
     let data: Record<string, unknown>;
     try {
       data = validateRequest(operation, input ?? {}, this.store);
     } catch (error) {
       return replyOf(error as DynaliteError);
     }
+    if (returnOld) return writeReturningOldOnFailure(this.store, operation, data);
     return new Promise((resolve) => {
       dynaliteActions[operation]!(this.store, data, (error, result) => resolve(error ? replyOf(error) : { status: 200, body: result ?? {} }));
     });
