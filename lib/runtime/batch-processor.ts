@@ -10,6 +10,7 @@
  *   - ordered delivery (FIFO): a record failed and will be retried, so later records of the
  *     batch must wait for it, or order per key breaks.
  */
+import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { EventMetadata } from './envelope.ts';
 import type { HandlerContext, UserHandler } from './handler-types.ts';
 import type { SubscriptionConfig } from './subscription-config.ts';
@@ -28,6 +29,8 @@ export interface BatchProcessorOptions {
   /** Topics with a schema: their events must carry the envelope. */
   readonly flowTopics: ReadonlySet<string>;
   readonly publish: (record: RecordContext, topic: string, data: unknown) => Promise<void>;
+  /** ctx.write: declares the record's DynamoDB writes (committed by the dedupe or effects step). */
+  readonly write: (record: RecordContext, items: readonly TransactWriteItem[]) => void;
   /**
    * Ordered delivery only: sends a dead-lettered record to the DLQ before the next record runs.
    * If that send fails the record becomes a retry and the batch stops there; sending after the
@@ -44,6 +47,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): (state: In
   const runHandler = (record: RecordContext, race: DeadlineRace): Promise<void> => {
     const ctx: HandlerContext = {
       publish: (topic, data) => options.publish(record, topic, data),
+      write: (...items) => options.write(record, items),
       logger: record.logger,
       signal: record.deadline.signal,
       event: {
