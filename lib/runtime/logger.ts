@@ -3,8 +3,9 @@
  * stdout where Lambda ships it to CloudWatch Logs. Child loggers add fixed fields (subscription,
  * then topic/event id/correlation id/attempt per record) without re-serialising them per call.
  *
- * Hot path (one line per record outcome): the line is built as a string. The fixed fields are
- * serialised once, when the (child) logger is made; each call adds only the level, the time
+ * Hot path: the line is built as a string. The fixed fields are serialised once, on the
+ * (child) logger's first line (never, for a logger that writes none, like most records'
+ * child loggers: a record that succeeds logs at debug); each call adds only the level, the time
  * (formatted once per millisecond), the message and its own fields. The result is the same
  * JSON text `JSON.stringify({ level, time, message, ...fields, ...extra }, errorReplacer)`
  * gives; when a call's fields collide with fixed ones (or with level/time/message), where the
@@ -55,9 +56,18 @@ function fixedFields(fields: Record<string, unknown>): FixedFields {
 }
 
 function makeLogger(min: number, level: LogLevel, sink: LineSink, fixed: FixedFields): JsonLogger {
+  return makeLazyLogger(min, level, sink, () => fixed);
+}
+
+/**
+ * `fixedOf` gives the logger's fixed fields, made on its first line: the runtime makes a child
+ * logger per record, and most records (those that succeed, logged at debug) write no line, so
+ * their fields are never serialised.
+ */
+function makeLazyLogger(min: number, level: LogLevel, sink: LineSink, fixedOf: () => FixedFields): JsonLogger {
   const write = (lvl: Exclude<LogLevel, 'silent'>, message: string, extra?: Record<string, unknown>): void => {
     if (RANK[lvl] < min) return;
-    sink(logLine(lvl, message, fixed, extra));
+    sink(logLine(lvl, message, fixedOf(), extra));
   };
   return {
     debug: (m, f) => write('debug', m, f),
@@ -65,15 +75,20 @@ function makeLogger(min: number, level: LogLevel, sink: LineSink, fixed: FixedFi
     warn: (m, f) => write('warn', m, f),
     error: (m, f) => write('error', m, f),
     child: (more) => {
-      const merged = { ...fixed.fields, ...more };
-      // Appending is only exact when no new field replaces a fixed one (the spread would keep its position).
-      for (const key in more) {
-        if (Object.hasOwn(fixed.fields, key)) return makeLogger(min, level, sink, fixedFields(merged));
-      }
-      const tail = fixedFields(more);
-      return makeLogger(min, level, sink, { fields: merged, json: fixed.json + tail.json, plain: fixed.plain && tail.plain });
+      let made: FixedFields | undefined;
+      return makeLazyLogger(min, level, sink, () => (made ??= childFields(fixedOf(), more)));
     },
   };
+}
+
+function childFields(fixed: FixedFields, more: Record<string, unknown>): FixedFields {
+  const merged = { ...fixed.fields, ...more };
+  // Appending is only exact when no new field replaces a fixed one (the spread would keep its position).
+  for (const key in more) {
+    if (Object.hasOwn(fixed.fields, key)) return fixedFields(merged);
+  }
+  const tail = fixedFields(more);
+  return { fields: merged, json: fixed.json + tail.json, plain: fixed.plain && tail.plain };
 }
 
 function logLine(level: string, message: string, fixed: FixedFields, extra: Record<string, unknown> | undefined): string {

@@ -107,7 +107,7 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
   // middleware does it per record instead.
   const handler = middy(noopHandler, { timeoutEarlyInMillis: 0 })
     .use(timeoutGuardMiddleware(timeoutMarginMs))
-    .use(metricsMiddleware({ namespace: metricsNamespace, flow: config.flow, subscription: config.subscription, sink }))
+    .use(metricsMiddleware({ namespace: metricsNamespace, flow: config.flow, subscription: config.subscription, sink, logger }))
     .use(envelopeMiddleware())
     .use(partialBatchMiddleware())
     .use(backoffMiddleware({ retry: config.retry, sqsClient, logger }))

@@ -1,6 +1,7 @@
 /**
  * Metrics: one CloudWatch Embedded Metric Format document per invocation, written as a log
  * line (CloudWatch turns it into metrics; no API call, no SDK). Dimensions Flow + Subscription.
+ * Then one `batch processed` info log line with the same counts (see MetricsOptions.logger).
  *
  *   Processed     records whose handler succeeded
  *   Failed        records that failed (retried or dead-lettered)
@@ -13,13 +14,18 @@
  */
 import type { MiddlewareObj } from '@middy/core';
 import { invocationState, type BuslineRequest, type InvocationState } from '../invocation.ts';
-import type { LineSink } from '../logger.ts';
+import type { JsonLogger, LineSink } from '../logger.ts';
 
 export interface MetricsOptions {
   readonly namespace: string;
   readonly flow: string;
   readonly subscription: string;
   readonly sink: LineSink;
+  /**
+   * Writes the batch's summary line (`batch processed`, info) with the same counts: records
+   * that succeed log at debug, so at info this line is what says a batch went through.
+   */
+  readonly logger?: JsonLogger;
 }
 
 const COUNTS = ['Processed', 'Failed', 'Retried', 'DeadLettered', 'Invalid', 'Duplicate'] as const;
@@ -69,7 +75,16 @@ export function metricsMiddleware(options: MetricsOptions): MiddlewareObj {
   const flush = (request: BuslineRequest): void => {
     const state = invocationState(request);
     if (state.results.length === 0) return;
-    options.sink(JSON.stringify(emfDocument(state, options, Date.now())));
+    const doc = emfDocument(state, options, Date.now());
+    options.sink(JSON.stringify(doc));
+    options.logger?.info('batch processed', {
+      records: state.results.length,
+      processed: doc.Processed,
+      duplicate: doc.Duplicate,
+      failed: doc.Failed,
+      retried: doc.Retried,
+      deadLettered: doc.DeadLettered,
+    });
   };
   return {
     name: 'busline-metrics',

@@ -2,7 +2,7 @@
  * Tracing step: one span per record through @opentelemetry/api (a no-op unless the function
  * registers a tracer provider), the W3C `traceparent` the handler's publishes carry, and one
  * structured log line per record outcome (topic, event id, correlation id, attempt, duration,
- * outcome).
+ * outcome), at debug for a success (see logOutcome).
  *
  * The traceparent continues the incoming event's trace: with a real tracer it is the record
  * span's context; without one, the incoming trace id (or a new one) with a fresh span id, so
@@ -91,17 +91,28 @@ export function tracingStep(): RecordStep {
         }
         t.span.end();
       }
+      // Published events read the traceparent only while the handler runs.
+      traces.delete(record);
       logOutcome(record, outcome, durationMs);
     },
   };
 }
 
-/** One line per record outcome; failures at warn/error so they stand out. */
+/**
+ * One line per record outcome: a success at debug (the batch's summary line, written by the
+ * metrics middleware at info, counts them), a duplicate at info, failures at warn/error so
+ * they stand out. At the default level (info) a batch that succeeds writes two lines in all,
+ * the summary and the EMF metrics, instead of one per record.
+ */
 export function logOutcome(record: RecordContext, outcome: RecordOutcome, durationMs: number | undefined): void {
+  if (outcome.kind === 'succeeded') {
+    record.logger.debug('record processed', { outcome: 'succeeded', durationMs });
+    return;
+  }
   const fields: Record<string, unknown> = { outcome: outcome.kind, durationMs };
   if ('error' in outcome) fields.error = { name: outcome.error.name, message: outcome.error.message };
   if (outcome.kind === 'duplicate' || outcome.kind === 'not-attempted' || outcome.kind === 'dead-letter') fields.reason = outcome.reason;
-  if (outcome.kind === 'succeeded' || outcome.kind === 'duplicate') record.logger.info('record processed', fields);
+  if (outcome.kind === 'duplicate') record.logger.info('record processed', fields);
   else if (outcome.kind === 'dead-letter') record.logger.error('record dead-lettered', fields);
   else record.logger.warn('record failed', fields);
 }
