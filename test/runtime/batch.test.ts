@@ -169,7 +169,7 @@ test('direct delivery: an event that can never succeed goes to the DLQ with its 
   assert.match(attr(dead!, DLQ_ATTRIBUTES.errorMessage)!, /\/quantity must be integer/);
 });
 
-test('timeout guard: the running handler is aborted through ctx.signal, and it and every later record are reported failed, untouched', { skip }, async () => {
+test('timeout guard, records one after another: the running handler is aborted through ctx.signal, and it and every later record are reported failed, untouched', { skip }, async () => {
   const source = await env.createQueue('slow', { VisibilityTimeout: '120' });
   for (let i = 1; i <= 3; i++) await env.sqs.send(new SendMessageCommand({ QueueUrl: source, MessageBody: JSON.stringify(eventBridgeEvent('order.placed', { orderId: `s-${i}`, quantity: i })) }));
   const records = await receiveBatch(env.sqs, source, 3);
@@ -182,7 +182,7 @@ test('timeout guard: the running handler is aborted through ctx.signal, and it a
       await new Promise<void>((resolve) => hctx.signal.addEventListener('abort', () => resolve(), { once: true }));
       sawAbort = hctx.signal.aborted;
     },
-    { config: subscriptionConfig(), validators, timeoutMarginMs: 1000, output: () => undefined },
+    { config: subscriptionConfig(), validators, recordConcurrency: 1, timeoutMarginMs: 1000, output: () => undefined },
   );
   // 3 s before the deadline and a 1 s margin: the guard fires while the first record runs.
   const response = await handler({ Records: records }, ctx(3000));

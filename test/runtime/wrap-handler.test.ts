@@ -47,6 +47,8 @@ test('record steps from options run after validation and before the handler; a s
         settle: (_r, o) => void calls.push(`settle ${o.kind}`),
       },
     ],
+    // One record after another, so the two records' calls do not interleave.
+    recordConcurrency: 1,
     ...quiet,
   });
   const first = eventBridgeEvent('order.placed', { orderId: 'new', quantity: 1 }, { id: 'e-new' });

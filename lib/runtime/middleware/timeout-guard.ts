@@ -88,24 +88,34 @@ export function raceDeadline<T>(work: Promise<T>, signal: AbortSignal, onTimeout
 
 /** Races each handler of one batch against the batch's deadline signal (see deadlineRace). */
 export interface DeadlineRace {
-  /** raceDeadline(work, signal, onTimeout), for one handler at a time. */
+  /** raceDeadline(work, signal, onTimeout), for each handler of the batch (several may run at once). */
   run<T>(work: Promise<T>, onTimeout: () => Error): Promise<T>;
   /** Removes the abort listener; call when the batch ends. */
   dispose(): void;
 }
 
 /**
- * raceDeadline for the handlers of one batch, which run one after another: one abort listener
- * for the batch instead of adding and removing one per record. The listener rejects the handler
- * running when the signal aborts; a handler that finished (or lost the race and still runs in
- * the background) is never touched again.
+ * raceDeadline for the handlers of one batch: one abort listener for the batch instead of adding
+ * and removing one per record. When the signal aborts, every handler still running (one, when
+ * records run one after another; up to the record concurrency otherwise) is rejected with its
+ * timeout error; a handler that finished (or lost the race and still runs in the background)
+ * is never touched again.
  */
 export function deadlineRace(signal: AbortSignal): DeadlineRace {
-  let running: (() => void) | undefined;
+  // The common case, one handler at a time, keeps to a variable; a Set only when they overlap.
+  let single: (() => void) | undefined;
+  let many: Set<() => void> | undefined;
   const onAbort = (): void => {
-    const fire = running;
-    running = undefined;
-    fire?.();
+    const fired = single;
+    single = undefined;
+    const rest = many;
+    many = undefined;
+    fired?.();
+    if (rest) for (const fire of rest) fire();
+  };
+  const forget = (fire: () => void): void => {
+    if (single === fire) single = undefined;
+    else many?.delete(fire);
   };
   if (!signal.aborted) signal.addEventListener('abort', onAbort, { once: true });
   return {
@@ -116,14 +126,15 @@ export function deadlineRace(signal: AbortSignal): DeadlineRace {
       }
       return new Promise<T>((resolve, reject) => {
         const fire = (): void => reject(onTimeout());
-        running = fire;
+        if (single === undefined) single = fire;
+        else (many ??= new Set()).add(fire);
         work.then(
           (value) => {
-            if (running === fire) running = undefined;
+            forget(fire);
             resolve(value);
           },
           (error: unknown) => {
-            if (running === fire) running = undefined;
+            forget(fire);
             reject(error);
           },
         );
