@@ -15,7 +15,11 @@ import { INVALID_SPAN_ID, INVALID_TRACE_ID, childTraceparent, formatTraceparent,
 interface RecordTrace {
   /** Absent when no tracer provider is registered: a no-op span records nothing. */
   readonly span: Span | undefined;
-  readonly traceparent: string;
+  /**
+   * Without a span, made on first use (traceparentOf): most records publish nothing, so parsing
+   * the incoming traceparent and drawing a span id per record would be wasted.
+   */
+  traceparent: string | undefined;
   readonly startedAt: number;
 }
 
@@ -40,7 +44,9 @@ function tracingIsNoop(): boolean {
 
 /** The traceparent that events published while handling `record` carry. */
 export function traceparentOf(record: RecordContext): string | undefined {
-  return traces.get(record)?.traceparent;
+  const t = traces.get(record);
+  if (!t) return undefined;
+  return (t.traceparent ??= formatTraceparent(childTraceparent(parseTraceparent(record.metadata.traceparent))));
 }
 
 export function tracingStep(): RecordStep {
@@ -48,11 +54,11 @@ export function tracingStep(): RecordStep {
   return {
     name: 'tracing',
     before: function startRecordSpan(record) {
-      const parent = parseTraceparent(record.metadata.traceparent);
       if (tracingIsNoop()) {
-        traces.set(record, { span: undefined, traceparent: formatTraceparent(childTraceparent(parent)), startedAt: performance.now() });
+        traces.set(record, { span: undefined, traceparent: undefined, startedAt: performance.now() });
         return;
       }
+      const parent = parseTraceparent(record.metadata.traceparent);
       const parentContext = parent
         ? trace.setSpanContext(otelContext.active(), { traceId: parent.traceId, spanId: parent.spanId, traceFlags: parseInt(parent.flags, 16), isRemote: true })
         : otelContext.active();
