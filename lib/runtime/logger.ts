@@ -26,6 +26,14 @@ export const stdoutSink: LineSink = (line) => {
 
 export interface JsonLogger extends Logger {
   child(fields: Record<string, unknown>): JsonLogger;
+  /** Whether a line at `level` would be written: lets a hot path skip building fields for nothing. */
+  enabled(level: Exclude<LogLevel, 'silent'>): boolean;
+}
+
+/** `logger.enabled(level)` for any Logger (a user's own logger, without the method, is always asked). */
+export function loggerEnabled(logger: Logger, level: Exclude<LogLevel, 'silent'>): boolean {
+  const enabled = (logger as Partial<JsonLogger>).enabled;
+  return typeof enabled === 'function' ? enabled(level) : true;
 }
 
 /** Keys every line starts with: a field of the same name would override them in place. */
@@ -74,6 +82,7 @@ function makeLazyLogger(min: number, level: LogLevel, sink: LineSink, fixedOf: (
     info: (m, f) => write('info', m, f),
     warn: (m, f) => write('warn', m, f),
     error: (m, f) => write('error', m, f),
+    enabled: (lvl) => RANK[lvl] >= min,
     child: (more) => {
       let made: FixedFields | undefined;
       return makeLazyLogger(min, level, sink, () => (made ??= childFields(fixedOf(), more)));

@@ -10,6 +10,7 @@
  */
 import { ProxyTracerProvider, SpanKind, SpanStatusCode, context as otelContext, isSpanContextValid, trace, type Span } from '@opentelemetry/api';
 import type { RecordContext, RecordOutcome, RecordStep } from '../record-pipeline.ts';
+import { loggerEnabled } from '../logger.ts';
 import { INVALID_SPAN_ID, INVALID_TRACE_ID, childTraceparent, formatTraceparent, parseTraceparent } from '../trace-context.ts';
 
 interface RecordTrace {
@@ -88,7 +89,8 @@ export function tracingStep(): RecordStep {
     },
     settle: function endRecordSpan(record, outcome) {
       const t = traces.get(record);
-      const durationMs = t ? Math.round((performance.now() - t.startedAt) * 100) / 100 : undefined;
+      // A success logs at debug: at the default level there is no line, so no duration to format.
+      const durationMs = t && (outcome.kind !== 'succeeded' || loggerEnabled(record.logger, 'debug')) ? Math.round((performance.now() - t.startedAt) * 100) / 100 : undefined;
       if (t?.span) {
         t.span.setAttribute('busline.outcome', outcome.kind);
         if ('error' in outcome) {
@@ -112,7 +114,7 @@ export function tracingStep(): RecordStep {
  */
 export function logOutcome(record: RecordContext, outcome: RecordOutcome, durationMs: number | undefined): void {
   if (outcome.kind === 'succeeded') {
-    record.logger.debug('record processed', { outcome: 'succeeded', durationMs });
+    if (loggerEnabled(record.logger, 'debug')) record.logger.debug('record processed', { outcome: 'succeeded', durationMs });
     return;
   }
   const fields: Record<string, unknown> = { outcome: outcome.kind, durationMs };
