@@ -53,7 +53,12 @@ export async function processRunner(label: string, rowsModule: string, key: stri
       pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       child.send({ ...request, id } as RowRequest);
     });
-  await call<null>({ op: 'ready' });
+  try {
+    await call<null>({ op: 'ready' });
+  } catch (error) {
+    await stop(child);
+    throw error;
+  }
   return {
     label,
     warmup: (warmupMs) => call<number>({ op: 'warmup', arg: warmupMs }),
