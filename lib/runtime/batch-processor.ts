@@ -31,7 +31,7 @@ import { TimeoutGuardError, toError } from './errors.ts';
 import type { InvocationState, RecordResult } from './invocation.ts';
 import type { JsonLogger } from './logger.ts';
 import { decodeRecord, type InboundRecord } from './middleware/envelope.ts';
-import { deadlineRace, type DeadlineRace } from './middleware/timeout-guard.ts';
+import { deadlineExpired, deadlineRace, type DeadlineRace } from './middleware/timeout-guard.ts';
 import { runRecordPipeline, type Deadline, type RecordContext, type RecordOutcome, type RecordStep, type RecordTimings } from './record-pipeline.ts';
 
 export interface BatchProcessorOptions {
@@ -70,7 +70,10 @@ export function createBatchProcessor(options: BatchProcessorOptions): (state: In
     const ctx: HandlerContext = {
       publish: (topic, data) => options.publish(record, topic, data),
       logger: record.logger,
-      signal: record.deadline.signal,
+      // Read on demand: the deadline makes its AbortSignal only for a handler that looks at it.
+      get signal() {
+        return record.deadline.signal;
+      },
       event,
     };
     let work: Promise<void>;
@@ -87,7 +90,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): (state: In
   return async function processBatch(state: InvocationState): Promise<void> {
     const deadline = state.deadline ?? NO_DEADLINE;
     // One abort listener for the batch's handlers, not one per record.
-    const race = deadlineRace(deadline.signal);
+    const race = deadlineRace(deadline);
     const handler = (record: RecordContext): Promise<void> => runHandler(record, race);
     try {
       if (concurrency > 1 && state.records.length > 1) await runConcurrently(state, deadline, handler);
@@ -101,7 +104,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): (state: In
     const ordered = config.delivery === 'ordered';
     let stop: 'timeout' | 'ordered-after-failure' | undefined;
     for (const inbound of state.records) {
-      if (!stop && (deadline.signal.aborted || deadline.remainingBeforeGuardMs() <= 0)) stop = 'timeout';
+      if (!stop && (deadlineExpired(deadline) || deadline.remainingBeforeGuardMs() <= 0)) stop = 'timeout';
       if (stop) {
         state.results.push(notAttempted(inbound, stop));
         continue;
@@ -124,7 +127,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): (state: In
     if (records.length <= concurrency) {
       // The whole batch fits (the common case: 10 records, concurrency 10): start every record
       // now, in batch order, with no lanes. The deadline is checked once, for all of them.
-      if (deadline.signal.aborted || deadline.remainingBeforeGuardMs() <= 0) {
+      if (deadlineExpired(deadline) || deadline.remainingBeforeGuardMs() <= 0) {
         for (const inbound of records) state.results.push(notAttempted(inbound, 'timeout'));
         return;
       }
@@ -140,7 +143,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): (state: In
       while (next < records.length) {
         const i = next++;
         const inbound = records[i]!;
-        if (!stopped && (deadline.signal.aborted || deadline.remainingBeforeGuardMs() <= 0)) stopped = true;
+        if (!stopped && (deadlineExpired(deadline) || deadline.remainingBeforeGuardMs() <= 0)) stopped = true;
         if (stopped) {
           slots[i] = notAttempted(inbound, 'timeout');
           continue;
