@@ -20,8 +20,30 @@ const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 4
 /** Where log lines and EMF metric lines go (one JSON document per call, no newline). */
 export type LineSink = (line: string) => void;
 
+/**
+ * Lines written in the same turn of the event loop (a batch's summary and EMF lines, a burst of
+ * failure lines) go out in one stdout write at the end of the turn, as a microtask: one system
+ * call instead of one per line. The order is kept; a process exiting in that turn still
+ * writes them (the exit hook; stdout on a pipe or file is synchronous on Linux).
+ */
+let pendingLines: string | undefined;
+let exitHooked = false;
+function flushLines(): void {
+  const text = pendingLines;
+  pendingLines = undefined;
+  if (text !== undefined) process.stdout.write(text);
+}
 export const stdoutSink: LineSink = (line) => {
-  process.stdout.write(line + '\n');
+  if (pendingLines !== undefined) {
+    pendingLines += line + '\n';
+    return;
+  }
+  pendingLines = line + '\n';
+  queueMicrotask(flushLines);
+  if (!exitHooked) {
+    exitHooked = true;
+    process.once('exit', flushLines);
+  }
 };
 
 export interface JsonLogger extends Logger {
