@@ -52,6 +52,27 @@ export interface BatchProcessorOptions {
   readonly concurrency?: number;
 }
 
+/**
+ * The `ctx` a handler gets. `signal` is read on demand (a getter on the prototype, so `ctx.signal`
+ * and `const { signal } = ctx` both work): the deadline makes its AbortSignal only for a handler
+ * that looks at it. `publish` stays an own function, so `const { publish } = ctx` works too.
+ */
+class RecordHandlerContext implements HandlerContext {
+  readonly publish: HandlerContext['publish'];
+  readonly logger: HandlerContext['logger'];
+  readonly event: HandlerEventInfo;
+  readonly #deadline: Deadline;
+  constructor(publish: HandlerContext['publish'], record: RecordContext, event: HandlerEventInfo) {
+    this.publish = publish;
+    this.logger = record.logger;
+    this.event = event;
+    this.#deadline = record.deadline;
+  }
+  get signal(): AbortSignal {
+    return this.#deadline.signal;
+  }
+}
+
 function notAttempted(inbound: InboundRecord, reason: 'timeout' | 'ordered-after-failure'): RecordResult {
   return { inbound, outcome: { kind: 'not-attempted', reason }, timings: {} };
 }
@@ -67,15 +88,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): (state: In
     const event: HandlerEventInfo = causationId
       ? { id: record.eventId, topic: record.topic, source: record.event.source, time: record.event.time, correlationId: record.correlationId, causationId, attempt: record.attempt }
       : { id: record.eventId, topic: record.topic, source: record.event.source, time: record.event.time, correlationId: record.correlationId, attempt: record.attempt };
-    const ctx: HandlerContext = {
-      publish: (topic, data) => options.publish(record, topic, data),
-      logger: record.logger,
-      // Read on demand: the deadline makes its AbortSignal only for a handler that looks at it.
-      get signal() {
-        return record.deadline.signal;
-      },
-      event,
-    };
+    const ctx = new RecordHandlerContext((topic, data) => options.publish(record, topic, data), record, event);
     let work: Promise<void>;
     try {
       work = Promise.resolve(userHandler(record.data, ctx));
