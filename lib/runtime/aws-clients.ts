@@ -29,21 +29,26 @@ export type EventBridgeModule = typeof import('@aws-sdk/client-eventbridge');
 let sqsModule: Promise<SqsModule> | undefined;
 let eventBridgeModule: Promise<EventBridgeModule> | undefined;
 
-/** require() in a promise: a missing package rejects instead of throwing, as import() would. */
-function requireModule<T>(name: string): Promise<T> {
+/**
+ * require() in a promise. When `require` cannot find the package but `import()` can (a host
+ * that resolves ES imports with loader hooks only, like the local engine's function workers),
+ * the import() result is used: same module, only slower.
+ */
+function requireModule<T>(name: string, viaImport: () => Promise<T>): Promise<T> {
   try {
     return Promise.resolve(requireSdk(name) as T);
   } catch (error) {
+    if ((error as { code?: unknown }).code === 'MODULE_NOT_FOUND') return viaImport();
     return Promise.reject(error);
   }
 }
 
 export function loadSqsModule(): Promise<SqsModule> {
-  return (sqsModule ??= requireModule<SqsModule>('@aws-sdk/client-sqs'));
+  return (sqsModule ??= requireModule<SqsModule>('@aws-sdk/client-sqs', () => import('@aws-sdk/client-sqs')));
 }
 
 export function loadEventBridgeModule(): Promise<EventBridgeModule> {
-  return (eventBridgeModule ??= requireModule<EventBridgeModule>('@aws-sdk/client-eventbridge'));
+  return (eventBridgeModule ??= requireModule<EventBridgeModule>('@aws-sdk/client-eventbridge', () => import('@aws-sdk/client-eventbridge')));
 }
 
 /**
