@@ -1,11 +1,11 @@
 /**
  * What dedupe costs per record: the coordinator around a no-op handler, against
- * dynalite (a real DynamoDB wire endpoint on 127.0.0.1, so each store call is an
- * HTTP round trip through the AWS SDK) and against the in-memory double (the
- * coordinator's own overhead). Three paths: a first delivery (lock + COMPLETED
- * mark), a duplicate another container already handled (one conditional PutItem
- * that fails; dynalite also needs the GetItem read-back that real DynamoDB does
- * not), and a duplicate this container has cached (no store call).
+ * "dynalite" — the local engine's DynamoDB backend on dynalite's store (a real DynamoDB
+ * wire endpoint on 127.0.0.1, so each store call is an HTTP round trip through the AWS
+ * SDK) — and against the in-memory double (the coordinator's own overhead). Three paths:
+ * a first delivery (lock + COMPLETED mark), a duplicate another container already
+ * handled (one conditional PutItem that fails and returns the holder, as DynamoDB does),
+ * and a duplicate this container has cached (no store call).
  *
  * A second table puts that in context: whole wrapHandler invocations on batches of
  * 10 SQS records, with dedupe off, on over the in-memory double, and on over dynalite.
@@ -125,7 +125,8 @@ export async function run(): Promise<BenchSection> {
       notes: [
         `${RUNS} runs of ${RECORDS_PER_RUN} records per cell; median and min–max of the per-run means.`,
         'first delivery = conditional PutItem + UpdateItem (2 round trips to the store).',
-        'duplicate (store) against dynalite = failed PutItem + GetItem read-back (dynalite ignores ReturnValuesOnConditionCheckFailure); real DynamoDB answers in the PutItem alone.',
+        'dynalite = the local engine\'s DynamoDB backend (lib/local/dynamodb: dynalite\'s store, plus transactions and ReturnValuesOnConditionCheckFailure).',
+        'duplicate (store) = one failed conditional PutItem that returns the holder (ReturnValuesOnConditionCheckFailure: ALL_OLD), as real DynamoDB answers.',
         'duplicate (cache) = this container already saw the key COMPLETED: no store call.',
         `wrapHandler rows: ${RUNS} runs of ${BATCHES_PER_RUN} batches × ${BATCH_SIZE} SQS records (first deliveries, all succeed), no-op handler, logs discarded; their last column is the ratio to dedupe off.`,
         'dynalite runs in the same process as the benchmark, on a 2-core machine shared with other work: absolute figures are indicative, ratios within one run are the comparison.',

@@ -5,12 +5,14 @@ import type { TopicMap } from '../schemas/types.ts';
 const dynamodb = new DynamoDBClient({});
 
 /**
- * Reserves stock for an order. `runs` counts every run for the order, so duplicates and
- * retries are visible from outside. A sku starting with FAIL- always fails (after counting
- * the run): the way to watch retries and the DLQ at work.
+ * Reserves stock for an order. `runs` counts the order's successful runs, so a duplicate would
+ * show as runs = 2: the write is declared with ctx.write, and the runtime commits it with the
+ * dedupe mark in one transaction (exactly once). A sku starting with FAIL- always fails: the way
+ * to watch retries and the DLQ at work. That run is counted with a direct write, which (unlike
+ * a declared one) happens even though the handler fails, so each retry shows in `runs`.
  */
 export default defineHandler<TopicMap, 'order.placed', 'inventory.reserved'>(async function reserveInventory(order, ctx) {
-  await dynamodb.send(new UpdateItemCommand({
+  const countRun = {
     TableName: process.env.RESERVATIONS_TABLE,
     Key: { orderId: { S: order.orderId } },
     UpdateExpression: 'ADD runs :one SET skus = :skus',
@@ -18,8 +20,12 @@ export default defineHandler<TopicMap, 'order.placed', 'inventory.reserved'>(asy
       ':one': { N: '1' },
       ':skus': { L: order.items.map((i) => ({ S: i.sku })) },
     },
-  }));
+  };
   const failing = order.items.find((i) => i.sku.startsWith('FAIL-'));
-  if (failing) throw new Error(`no stock for sku ${failing.sku} (FAIL- skus always fail, to show retries and the DLQ)`);
+  if (failing) {
+    await dynamodb.send(new UpdateItemCommand(countRun));
+    throw new Error(`no stock for sku ${failing.sku} (FAIL- skus always fail, to show retries and the DLQ)`);
+  }
+  ctx.write({ Update: countRun });
   await ctx.publish('inventory.reserved', { orderId: order.orderId, items: order.items });
 });

@@ -25,6 +25,9 @@ export class OrdersStack extends Stack {
       publishes: [inventoryReserved],
       environment: { RESERVATIONS_TABLE: reservations.tableName },
     });
+    // Handlers declare their writes with ctx.write; the runtime commits them with TransactWriteItems,
+    // which IAM authorises per action (PutItem, UpdateItem, DeleteItem; ConditionCheckItem for a
+    // ConditionCheck): grant the actions the handler declares, as for direct calls.
     reservations.grant(reserve.function, 'dynamodb:UpdateItem');
 
     const shipments = table(this, 'Shipments', 'orderId');

@@ -1,15 +1,10 @@
 /**
- * dynalite (an in-process DynamoDB speaking the wire protocol) on 127.0.0.1 with a free
- * port, for rows and handlers whose dedupe or writes go to "DynamoDB over the wire".
+ * The local engine's DynamoDB backend (dynalite's store, in process, plus TransactWriteItems,
+ * which the reference handlers' declared writes need) on 127.0.0.1 with a free port, for rows
+ * and handlers whose dedupe or writes go to "DynamoDB over the wire".
  */
 import { CreateTableCommand, DynamoDBClient, type KeySchemaElement, type AttributeDefinition } from '@aws-sdk/client-dynamodb';
-import { createRequire } from 'node:module';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-
-// dynalite is CommonJS without type declarations: describe the one call used.
-type DynaliteFactory = (options: { createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => Server;
-const dynalite = createRequire(import.meta.url)('dynalite') as DynaliteFactory;
+import { startLocalDynamoDb } from '../../lib/local/dynamodb/start-local-dynamodb.ts';
 
 export interface LocalDynamo {
   readonly endpoint: string;
@@ -25,13 +20,8 @@ export const LOCAL_AWS = {
 } as const;
 
 export async function startDynalite(): Promise<LocalDynamo> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const endpoint = `http://127.0.0.1:${port}`;
+  const local = await startLocalDynamoDb();
+  const endpoint = local.endpoint;
   const admin = new DynamoDBClient({ ...LOCAL_AWS, endpoint });
   return {
     endpoint,
@@ -47,8 +37,7 @@ export async function startDynalite(): Promise<LocalDynamo> {
     },
     async close() {
       admin.destroy();
-      server.closeAllConnections?.();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await local.stop();
     },
   };
 }

@@ -24,6 +24,7 @@
  * (validation, dedupe lock and completion, outcome); two records of one batch with the same
  * dedupe key do not race (the dedupe coordinator makes the later wait for the earlier's outcome).
  */
+import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { EventMetadata } from './envelope.ts';
 import type { HandlerContext, HandlerEventInfo, UserHandler } from './handler-types.ts';
 import type { SubscriptionConfig } from './subscription-config.ts';
@@ -42,6 +43,8 @@ export interface BatchProcessorOptions {
   /** Topics with a schema: their events must carry the envelope. */
   readonly flowTopics: ReadonlySet<string>;
   readonly publish: (record: RecordContext, topic: string, data: unknown) => Promise<void>;
+  /** ctx.write: declares the record's DynamoDB writes (committed by the dedupe or effects step). */
+  readonly write: (record: RecordContext, items: readonly TransactWriteItem[]) => void;
   /**
    * Ordered delivery only: sends a dead-lettered record to the DLQ before the next record runs.
    * If that send fails the record becomes a retry and the batch stops there; sending after the
@@ -55,15 +58,17 @@ export interface BatchProcessorOptions {
 /**
  * The `ctx` a handler gets. `signal` is read on demand (a getter on the prototype, so `ctx.signal`
  * and `const { signal } = ctx` both work): the deadline makes its AbortSignal only for a handler
- * that looks at it. `publish` stays an own function, so `const { publish } = ctx` works too.
+ * that looks at it. `publish` and `write` stay own functions, so `const { publish, write } = ctx` works too.
  */
 class RecordHandlerContext implements HandlerContext {
   readonly publish: HandlerContext['publish'];
+  readonly write: HandlerContext['write'];
   readonly logger: HandlerContext['logger'];
   readonly event: HandlerEventInfo;
   readonly #deadline: Deadline;
-  constructor(publish: HandlerContext['publish'], record: RecordContext, event: HandlerEventInfo) {
+  constructor(publish: HandlerContext['publish'], write: HandlerContext['write'], record: RecordContext, event: HandlerEventInfo) {
     this.publish = publish;
+    this.write = write;
     this.logger = record.logger;
     this.event = event;
     this.#deadline = record.deadline;
@@ -88,7 +93,12 @@ export function createBatchProcessor(options: BatchProcessorOptions): (state: In
     const event: HandlerEventInfo = causationId
       ? { id: record.eventId, topic: record.topic, source: record.event.source, time: record.event.time, correlationId: record.correlationId, causationId, attempt: record.attempt }
       : { id: record.eventId, topic: record.topic, source: record.event.source, time: record.event.time, correlationId: record.correlationId, attempt: record.attempt };
-    const ctx = new RecordHandlerContext((topic, data) => options.publish(record, topic, data), record, event);
+    const ctx = new RecordHandlerContext(
+      (topic, data) => options.publish(record, topic, data),
+      (...items) => options.write(record, items),
+      record,
+      event,
+    );
     let work: Promise<void>;
     try {
       work = Promise.resolve(userHandler(record.data, ctx));

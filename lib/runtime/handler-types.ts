@@ -4,11 +4,26 @@ import type { DedupeOptions } from './dedupe/dedupe-options.ts';
 import type { LineSink, LogLevel } from './logger.ts';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { DynamoDBClient, TransactWriteItem } from '@aws-sdk/client-dynamodb';
 
 /** What a user's handler receives besides its data. */
 export interface HandlerContext {
-  /** Publishes an event on the flow's bus; `topic` must be one the subscription declares in `publishes`. */
+  /**
+   * Publishes an event on the flow's bus; `topic` must be one the subscription declares in
+   * `publishes`. The topic and the data's schema are checked now (a bad event rejects here);
+   * the event is sent once the handler has succeeded, before its writes are committed, with
+   * an id derived from the dedupe key, the topic and the publish's ordinal, so a re-run sends
+   * the same ids (docs/dedupe.md). A handler that fails publishes nothing.
+   */
   publish(topic: string, data: unknown): Promise<void>;
+  /**
+   * Declares DynamoDB writes (TransactWriteItem: Put, Update, Delete or ConditionCheck, with
+   * their conditions). The runtime commits them after the handler succeeded, in ONE
+   * TransactWriteItems together with the dedupe record's COMPLETED mark: all of them exactly
+   * once, or none. At most 99 per record. A failing condition of yours fails the record
+   * (EffectsCanceledError, retried) with nothing applied. A handler that fails writes nothing.
+   */
+  write(...items: TransactWriteItem[]): void;
   readonly logger: Logger;
   readonly event: HandlerEventInfo;
   /** Aborted when the invocation nears its deadline. */
@@ -83,6 +98,12 @@ export interface WrapOptions {
   readonly sqsClient?: SQSClient;
   /** @default a client made on first publish */
   readonly eventBridgeClient?: EventBridgeClient;
+  /**
+   * The client that commits the handler's ctx.write writes when dedupe is off (with dedupe on
+   * they go through the dedupe store's client, in the same transaction as its mark).
+   * @default a client made on first commit (endpoint and region from the environment)
+   */
+  readonly dynamoDbClient?: DynamoDBClient;
 }
 
 /**

@@ -43,9 +43,13 @@ export {
   DynamoDbDedupeStore,
   InMemoryDedupeStore,
   DedupeInProgressError,
+  DedupeLockLostError,
   DedupeStoreError,
   DedupeKeyError,
   type DedupeStore,
   type DedupeResult,
 } from './dedupe/index.ts';
 export type { DedupeOptions } from './dedupe/dedupe-options.ts';
+// Transactional effects (ctx.write / ctx.publish), docs/dedupe.md.
+export { EffectsWriteError, MAX_EFFECT_WRITES } from './effects/record-effects.ts';
+export { EffectsCanceledError, EffectsRejectedError } from './effects/transact-write.ts';

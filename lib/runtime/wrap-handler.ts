@@ -8,7 +8,9 @@
  * changes for retries, then the response, then the EMF line, then the guard's timer is cleared.
  * Record level (record-pipeline.ts), for each record (up to recordConcurrency records of a
  * queue batch at once; ordered batches one record after another, see batch-processor.ts):
- *   envelope decode → tracing → validation → dedupe (unless off) → options.recordSteps → user handler
+ *   envelope decode → tracing → validation → dedupe (or, dedupe off, effects) → options.recordSteps → user handler
+ * The handler's ctx.publish / ctx.write effects are applied by the dedupe (or effects) step's
+ * `after`: events sent, then the writes committed with the COMPLETED mark (docs/dedupe.md).
  *
  * Options (explicit option > environment variable > default):
  *
@@ -25,12 +27,13 @@
  */
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { UserHandler, ValidatorTable, WrapOptions } from './handler-types.ts';
 import type { SubscriptionConfig } from './subscription-config.ts';
 import { RUNTIME_ENV } from './subscription-config.ts';
-import { lazySqsClient, prefetchEventBridgeModule } from './aws-clients.ts';
+import { lazyClient, lazySqsClient, prefetchEventBridgeModule } from './aws-clients.ts';
 import { createBatchProcessor } from './batch-processor.ts';
-import { PublishTopicError, RuntimeOptionsError } from './errors.ts';
+import { PublishTopicError, PublishValidationError, RuntimeOptionsError } from './errors.ts';
 import { invocationState, type BuslineRequest, type InvocationState } from './invocation.ts';
 import { createLogger, LOG_LEVELS, stdoutSink, type LogLevel } from './logger.ts';
 import { checkOptionKeys, integerOption, numberOption, stringOption } from './option-checks.ts';
@@ -45,8 +48,13 @@ import { timeoutGuardMiddleware } from './middleware/timeout-guard.ts';
 import { traceparentOf, tracingStep } from './middleware/tracing.ts';
 import { validationStep } from './middleware/validation.ts';
 import { createDedupeStep } from './dedupe/dedupe-options.ts';
+import { EffectsRegistry, type EffectsRuntime, type PendingPublish } from './effects/record-effects.ts';
+import { effectsStep } from './effects/effects-step.ts';
+import { publishedEventId } from './effects/event-ids.ts';
+import { loadDynamoDbModule } from './effects/transact-write.ts';
+import { checkData } from './middleware/validation.ts';
 
-const WRAP_OPTION_KEYS = ['config', 'validators', 'recordSteps', 'dedupe', 'recordConcurrency', 'busName', 'dlqUrl', 'timeoutMarginMs', 'logLevel', 'metricsNamespace', 'output', 'sqsClient', 'eventBridgeClient'] as const;
+const WRAP_OPTION_KEYS = ['config', 'validators', 'recordSteps', 'dedupe', 'recordConcurrency', 'busName', 'dlqUrl', 'timeoutMarginMs', 'logLevel', 'metricsNamespace', 'output', 'sqsClient', 'eventBridgeClient', 'dynamoDbClient'] as const;
 
 /**
  * Records of a standard-queue batch in flight at once: a batch of 10 (the SQS default) runs
@@ -65,7 +73,9 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
   const config = checkConfig(where, options.config);
   checkValidators(where, config, options.validators);
   const recordSteps = checkSteps(where, options.recordSteps);
-  const dedupe = createDedupeStep(where, config, options.dedupe);
+  const registry = new EffectsRegistry();
+  const effects: EffectsRuntime = { registry, sendPublishes: (record, idBase, publishes) => sendPublishes(record, idBase, publishes) };
+  const dedupe = createDedupeStep(where, config, options.dedupe, effects);
   const logLevel = stringOption(where, 'logLevel', options.logLevel, 'BUSLINE_LOG_LEVEL', 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new RuntimeOptionsError(`${where}: logLevel must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
   if (options.output !== undefined && typeof options.output !== 'function') throw new RuntimeOptionsError(`${where}: output must be a function (line: string) => void`);
@@ -79,13 +89,20 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
   const logger = createLogger(logLevel, sink, { flow: config.flow, subscription: config.subscription });
   const sqsClient = lazySqsClient(options.sqsClient);
 
-  // Only the topics this subscription publishes; made on first publish.
+  // Only the topics this subscription publishes; made on first send.
   let publisher: Publisher | undefined;
   const publishTopics = Object.fromEntries(config.publishes.map((t) => [t, config.topics[t]!]));
+  // ctx.publish checks the event now and defers the send until the handler succeeded
+  // (the dedupe or effects step sends it, before committing the writes).
   const publish = async (record: RecordContext, topic: string, data: unknown): Promise<void> => {
     if (!config.publishes.includes(topic)) {
       throw new PublishTopicError(`subscription ${config.subscription} may not publish ${topic}: add it to the subscription's \`publishes\` (it publishes ${config.publishes.join(', ') || 'nothing'})`);
     }
+    const invalid = checkData(options.validators, topic, publishTopics[topic]!.latestVersion, data, `the ${topic} event to publish`);
+    if (invalid) throw new PublishValidationError(`${invalid.message}; nothing was published`, invalid.errors);
+    registry.for(record).publishes.push({ topic, data });
+  };
+  const sendPublishes = async (record: RecordContext, idBase: string, publishes: readonly PendingPublish[]): Promise<void> => {
     publisher ??= createPublisher({
       topics: publishTopics,
       validators: options.validators,
@@ -93,15 +110,24 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
       ...(options.eventBridgeClient ? { client: options.eventBridgeClient } : {}),
     });
     const traceparent = traceparentOf(record);
-    await publisher.publish(topic, data, {
+    const events = await Promise.all(publishes.map(async (p, ordinal) => ({
+      topic: p.topic,
+      data: p.data,
+      id: await publishedEventId(idBase, p.topic, ordinal),
       correlationId: record.correlationId,
       causationId: record.eventId,
       ...(traceparent ? { traceparent } : {}),
-    });
+    })));
+    await publisher.publishAll(events);
   };
+  const write = (record: RecordContext, items: readonly TransactWriteItem[]): void => registry.for(record).addWrites(items);
+  const commitStep = dedupe ?? effectsStep({
+    effects,
+    client: lazyClient(options.dynamoDbClient, async () => new (await loadDynamoDbModule()).DynamoDBClient({})),
+  });
 
   const flowTopics = new Set(Object.keys(options.validators));
-  const steps: RecordStep[] = [tracingStep(), validationStep(options.validators, config.acceptsVersions), ...(dedupe ? [dedupe] : []), ...recordSteps];
+  const steps: RecordStep[] = [tracingStep(), validationStep(options.validators, config.acceptsVersions), commitStep, ...recordSteps];
   const dlqOptions: DlqOptions = { subscription: config.subscription, dlqUrl, sqsClient, logger };
   const processBatch = createBatchProcessor({
     config,
@@ -110,6 +136,7 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
     logger,
     flowTopics,
     publish,
+    write,
     concurrency: recordConcurrency,
     ...(config.delivery === 'ordered' ? { sendDeadLetterNow: (result) => sendToDlq([result], dlqOptions) } : {}),
   });

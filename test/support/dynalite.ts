@@ -1,12 +1,13 @@
 /**
- * Starts dynalite (an in-process DynamoDB speaking the real wire protocol) on
- * 127.0.0.1 for tests. Pass `path` to keep the data on disk so a server stopped
- * mid-test (a simulated outage) can be started again on the same port with the
- * same items.
+ * Starts the local engine's DynamoDB backend (dynalite's store plus TransactWriteItems,
+ * speaking the real wire protocol) on 127.0.0.1 for tests. Pass `path` to keep the data on
+ * disk so a server stopped mid-test (a simulated outage) can be started again on the same
+ * port with the same items.
  */
 import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { startLocalDynamoDb } from '../../lib/local/dynamodb/start-local-dynamodb.ts';
 
 export interface DynaliteOptions {
   /** Port to bind; default 0 (a free port). Pass a previous server's port to restart it in place. */
@@ -23,31 +24,31 @@ export interface RunningDynalite {
   stop(): Promise<void>;
 }
 
-type DynaliteFactory = (options: { createTableMs: number; path?: string }) => Server;
+export async function startDynalite(options: DynaliteOptions = {}): Promise<RunningDynalite> {
+  const local = await startLocalDynamoDb({
+    ...(options.port === undefined ? {} : { port: options.port }),
+    ...(options.path === undefined ? {} : { path: options.path }),
+  });
+  return { endpoint: local.endpoint, port: local.port, stop: () => local.stop() };
+}
 
 // dynalite is CommonJS without type declarations; load it through require and give it the one type we use.
-const dynalite = createRequire(import.meta.url)('dynalite') as DynaliteFactory;
+const dynalite = createRequire(import.meta.url)('dynalite') as (options: { createTableMs: number }) => Server;
 
-export async function startDynalite(options: DynaliteOptions = {}): Promise<RunningDynalite> {
-  const server = dynalite({ createTableMs: 0, ...(options.path === undefined ? {} : { path: options.path }) });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+/**
+ * dynalite itself, in memory, without the engine's additions: for the few tests that show how
+ * the runtime copes with an endpoint that ignores ReturnValuesOnConditionCheckFailure.
+ */
+export async function startRawDynalite(): Promise<RunningDynalite> {
+  const server = dynalite({ createTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
-  let stopped: Promise<void> | undefined;
   return {
     endpoint: `http://127.0.0.1:${port}`,
     port,
-    stop() {
-      stopped ??= new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      });
-      return stopped;
-    },
+    stop: () => new Promise<void>((resolve, reject) => {
+      server.close((err) => (err ? reject(err) : resolve()));
+      server.closeAllConnections();
+    }),
   };
 }

@@ -1,98 +1,39 @@
 /**
- * DynamoDB for the engine: dynalite (npm, a DynamoDB implementation on LevelDB) runs
- * in-process with its data in `<stateDir>/dynamodb`, so tables survive restarts. The wire
- * endpoint hands `DynamoDB_20120810.*` requests to dynalite's request handler unchanged
- * (dynalite speaks the same JSON 1.0 protocol and error shapes); dynalite also listens on
- * its own loopback port, used for the engine's own calls (CreateTable from the template).
+ * DynamoDB for the engine: dynalite's store (LevelDB in `<stateDir>/dynamodb`, so tables
+ * survive restarts) driven in-process by lib/local/dynamodb, which adds TransactWriteItems and
+ * TransactGetItems. The wire endpoint hands `DynamoDB_20120810.*` requests to it unread; it
+ * also listens on its own loopback port (`endpoint`), for tools that want DynamoDB alone.
  */
-import { createRequire } from 'node:module';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-
-interface DynaliteOptions {
-  path?: string;
-  createTableMs?: number;
-  deleteTableMs?: number;
-  updateTableMs?: number;
-}
-
-const require = createRequire(import.meta.url);
-const dynalite = require('dynalite') as (options: DynaliteOptions) => http.Server;
-
-type RequestListener = (request: http.IncomingMessage, response: http.ServerResponse) => void;
+import type http from 'node:http';
+import { startLocalDynamoDb, type LocalDynamoDb } from '../dynamodb/start-local-dynamodb.ts';
 
 export class DynamoDbBackend {
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  /** dynalite's own request handler: requests are handed to it directly, not proxied over a socket. */
-  private readonly listener: RequestListener;
+  private constructor(private readonly local: LocalDynamoDb) {}
 
-  private constructor(
-    private readonly server: http.Server,
-    readonly port: number,
-  ) {
-    this.listener = server.listeners('request')[0] as RequestListener;
+  /** Start with the LevelDB in `path` (in memory when undefined). */
+  static async start(path: string | undefined): Promise<DynamoDbBackend> {
+    return new DynamoDbBackend(await startLocalDynamoDb(path ? { path } : {}));
   }
 
-  /** Start dynalite with its LevelDB in `path` (in memory when undefined). */
-  static async start(path: string | undefined): Promise<DynamoDbBackend> {
-    const server = dynalite({ ...(path && { path }), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    return new DynamoDbBackend(server, (server.address() as AddressInfo).port);
+  get port(): number {
+    return this.local.port;
   }
 
   get endpoint(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return this.local.endpoint;
   }
 
-  /**
-   * Serve one request whose body has not been read yet: dynalite's handler reads it and
-   * answers on the same response, saving a loopback round trip per DynamoDB call.
-   */
+  /** Serve one request whose body has not been read yet, in process (no loopback hop). */
   handle(request: http.IncomingMessage, response: http.ServerResponse): void {
-    this.listener(request, response);
+    this.local.service.handle(request, response);
   }
 
   /** Call a DynamoDB action directly (used for CreateTable from the template). */
   async call(action: string, input: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-    const payload = Buffer.from(JSON.stringify(input));
-    return new Promise((resolve, reject) => {
-      const request = http.request(
-        {
-          host: '127.0.0.1',
-          port: this.port,
-          method: 'POST',
-          path: '/',
-          agent: this.agent,
-          headers: {
-            'content-type': 'application/x-amz-json-1.0',
-            'x-amz-target': `DynamoDB_20120810.${action}`,
-            'content-length': String(payload.length),
-            // dynalite checks that a request is signed, not the signature itself.
-            authorization: 'AWS4-HMAC-SHA256 Credential=local/20200101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=local',
-            'x-amz-date': '20200101T000000Z',
-          },
-        },
-        (answer) => {
-          const chunks: Buffer[] = [];
-          answer.on('data', (c: Buffer) => chunks.push(c));
-          answer.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            resolve({ status: answer.statusCode ?? 500, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} });
-          });
-          answer.on('error', reject);
-        },
-      );
-      request.on('error', reject);
-      request.end(payload);
-    });
+    return this.local.service.call(action, input);
   }
 
   async stop(): Promise<void> {
-    this.agent.destroy();
-    this.server.closeAllConnections?.();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.local.stop();
   }
 }

@@ -11,6 +11,7 @@
  * one waits for the earlier one's outcome and is then a duplicate (it succeeded)
  * or runs (it failed and released the lock).
  */
+import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { Logger } from '../handler-types.ts';
 import { CompletedKeyCache, type CompletedEntry } from './completed-key-cache.ts';
 import type { DedupeStore } from './dedupe-store.ts';
@@ -62,8 +63,17 @@ export interface DuplicateInfo {
 /** The lock is ours: run the handler, then settle the lease exactly once. */
 export interface DedupeLease {
   readonly key: string;
-  /** The handler succeeded: mark the key COMPLETED. Never throws (a store failure is logged: the effect already happened). */
-  succeed(): Promise<void>;
+  /**
+   * The handler succeeded: mark the key COMPLETED. Without `writes` it never throws (a store
+   * failure is logged: the handler's own effect already happened).
+   *
+   * With `writes` (the handler's declared DynamoDB writes), they and the mark are committed in
+   * one transaction, and it rejects when nothing was applied, after releasing the lock:
+   * DedupeLockLostError (the lock lapsed and another attempt took it), EffectsCanceledError
+   * (a write's own condition failed), EffectsRejectedError, DedupeStoreError. The record must
+   * then fail; its retry finds the key COMPLETED if the commit did happen after all.
+   */
+  succeed(writes?: readonly TransactWriteItem[]): Promise<void>;
   /** The handler failed: release the lock so the retry runs. Never throws (the lock lapses at the deadline anyway). */
   fail(): Promise<void>;
   /**
@@ -98,6 +108,19 @@ export class DedupeInProgressError extends Error {
     this.key = key;
     this.lockExpiresAt = lockExpiresAt;
     this.lockExpiresAtMs = lockExpiresAtMs;
+  }
+}
+
+/** The lock lapsed before the handler's writes were committed, and another attempt took it: nothing was applied. */
+export class DedupeLockLostError extends Error {
+  override readonly name = 'DedupeLockLostError';
+  readonly key: string;
+  constructor(key: string, lockExpiresAtMs: number) {
+    super(
+      `dedupe: the lock on key "${key}" lapsed at ${new Date(lockExpiresAtMs).toISOString()} before the handler's writes were committed, ` +
+        `and another attempt holds it; none of the writes was applied, the record is retried`,
+    );
+    this.key = key;
   }
 }
 
@@ -197,11 +220,12 @@ export class DedupeCoordinator {
       get settled() {
         return settled;
       },
-      succeed: async () => {
+      succeed: async (writes) => {
         if (settled) return;
         settled = true;
         try {
-          await this.#complete(key, token, deadlineMs, logger);
+          if (writes && writes.length > 0) await this.#commit(key, token, deadlineMs, writes, logger);
+          else await this.#complete(key, token, deadlineMs, logger);
         } finally {
           done();
         }
@@ -245,6 +269,23 @@ export class DedupeCoordinator {
         error: describe(error),
       });
     }
+  }
+
+  /** The handler's writes and the COMPLETED mark in one transaction; cached only once committed. */
+  async #commit(key: string, token: string, deadlineMs: number, writes: readonly TransactWriteItem[], logger: Logger | undefined): Promise<void> {
+    const processedAtMs = this.#now();
+    const expiresAtMs = processedAtMs + this.ttlSeconds * 1000;
+    let ours: boolean;
+    try {
+      ours = await this.#store.complete(key, token, { nowMs: processedAtMs, expiresAtMs }, writes);
+    } catch (error) {
+      // Nothing was applied (or, if the answer was lost, the key is COMPLETED and the release's
+      // token condition leaves it alone): free the lock so the retry runs at once.
+      await this.#release(key, token, logger);
+      throw error;
+    }
+    if (!ours) throw new DedupeLockLostError(key, deadlineMs);
+    this.#cache.set(key, { processedAtMs, expiresAtMs });
   }
 
   async #release(key: string, token: string, logger: Logger | undefined): Promise<void> {

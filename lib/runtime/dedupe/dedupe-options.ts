@@ -20,6 +20,7 @@ import type { RecordStep } from '../record-pipeline.ts';
 import { RUNTIME_ENV, type SubscriptionConfig } from '../subscription-config.ts';
 import { DEFAULT_COMPLETED_CACHE_SIZE, DEFAULT_DEDUPE_TTL_SECONDS, DedupeCoordinator } from './dedupe-coordinator.ts';
 import type { DedupeStore } from './dedupe-store.ts';
+import type { EffectsRuntime } from '../effects/record-effects.ts';
 import { dedupeStep } from './dedupe-step.ts';
 import { DynamoDbDedupeStore } from './dynamodb-dedupe-store.ts';
 
@@ -40,7 +41,12 @@ export interface DedupeOptions {
 const DEDUPE_OPTION_KEYS = ['tableName', 'ttlSeconds', 'cacheSize', 'store', 'client'] as const;
 
 /** The dedupe step for a wrapper, or undefined when dedupe is off. Checks every option now, at cold start. */
-export function createDedupeStep(where: string, config: SubscriptionConfig, options: DedupeOptions | false | undefined): RecordStep | undefined {
+export function createDedupeStep(
+  where: string,
+  config: SubscriptionConfig,
+  options: DedupeOptions | false | undefined,
+  effects?: EffectsRuntime,
+): RecordStep | undefined {
   if (options === false) return undefined;
   if (config.dedupe === false) {
     if (options !== undefined) {
@@ -85,6 +91,7 @@ export function createDedupeStep(where: string, config: SubscriptionConfig, opti
       subscription: config.subscription,
       ...(declared.keyPath === undefined ? {} : { keyPath: declared.keyPath }),
       coordinator,
+      ...(effects ? { effects } : {}),
     });
   } catch (error) {
     // A malformed config.dedupe.keyPath: an option error of this wrapper, found at cold start.

@@ -6,7 +6,10 @@
  *            as Duplicate); in progress elsewhere → retryRecord after the holder's lock
  *            lapses; store down → retryRecord with the usual backoff; a keyPath
  *            missing from data → rejectRecord (retrying cannot fix it: DLQ with reason)
- *   after    handler succeeded → lease.succeed() (COMPLETED; never throws)
+ *   after    handler succeeded → the handler's declared events are sent (ids derived from
+ *            the dedupe key), then lease.succeed(writes): its declared DynamoDB writes and
+ *            the COMPLETED mark in one transaction (without writes: the mark alone, never
+ *            throws). A send or commit that fails releases the lock and fails the record
  *   onError  handler or a later step failed → lease.fail() (lock released for the retry),
  *            except after the timeout guard aborted the handler → lease.abandon() (its
  *            promise may still run: the lock stays until the deadline)
@@ -18,12 +21,15 @@ import { rejectRecord, retryRecord, skipRecord, type RecordContext, type RecordS
 import { DedupeCoordinator, DedupeInProgressError, duplicateMessage, type DedupeLease } from './dedupe-coordinator.ts';
 import { DedupeKeyError, dedupeKeyFor } from './dedupe-key.ts';
 import { DedupeStoreError } from './dedupe-store.ts';
+import type { EffectsRuntime } from '../effects/record-effects.ts';
 
 export interface DedupeStepOptions {
   readonly subscription: string;
   /** Path in `data` whose value is the key. @default - metadata.id, else the EventBridge id */
   readonly keyPath?: string;
   readonly coordinator: DedupeCoordinator;
+  /** The handler's declared effects (ctx.write, ctx.publish), applied on success. @default - none */
+  readonly effects?: EffectsRuntime;
 }
 
 /**
@@ -41,7 +47,7 @@ const MAX_LAMBDA_TIMEOUT_MS = 15 * 60_000;
 
 export function dedupeStep(options: DedupeStepOptions): RecordStep {
   const keyOf = dedupeKeyFor(options.subscription, options.keyPath);
-  const { coordinator } = options;
+  const { coordinator, effects } = options;
   const leases = new WeakMap<RecordContext, DedupeLease>();
 
   return {
@@ -70,7 +76,20 @@ export function dedupeStep(options: DedupeStepOptions): RecordStep {
       }
     },
     async after(record) {
-      await leases.get(record)?.succeed();
+      const lease = leases.get(record);
+      if (!lease) return;
+      const declared = effects?.registry.take(record);
+      if (declared && declared.publishes.length > 0) {
+        try {
+          // Before the commit: a crash in between re-runs the handler, which republishes the
+          // same ids (downstream dedupe drops them). After it, a crash would lose the events.
+          await effects!.sendPublishes(record, lease.key, declared.publishes);
+        } catch (error) {
+          await lease.fail();
+          throw error;
+        }
+      }
+      await lease.succeed(declared?.writes);
     },
     async onError(record, failure) {
       const lease = leases.get(record);

@@ -9,6 +9,8 @@
  * judged against the caller's clock in code, never left to TTL deletion.
  */
 
+import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
+
 export type DedupeStatus = 'IN_PROGRESS' | 'COMPLETED';
 
 export interface AcquireRequest {
@@ -53,8 +55,14 @@ export interface DedupeStore {
   /**
    * Marks our lock COMPLETED. Resolves false when the lock is no longer ours (it
    * expired and another attempt took it), so the caller can say so in its log.
+   *
+   * With `writes` (the handler's declared DynamoDB writes, ctx.write), commits them and the
+   * mark in ONE transaction: both happen or neither. Resolves false when the lock was lost
+   * (nothing applied); rejects with EffectsCanceledError when a write's own condition
+   * cancelled it, EffectsRejectedError when DynamoDB refused the request, DedupeStoreError
+   * when the store could not be reached.
    */
-  complete(key: string, token: string, request: CompleteRequest): Promise<boolean>;
+  complete(key: string, token: string, request: CompleteRequest, writes?: readonly TransactWriteItem[]): Promise<boolean>;
   /** Deletes our IN_PROGRESS record so a retry runs; a lock that is no longer ours is left alone. */
   release(key: string, token: string): Promise<void>;
 }

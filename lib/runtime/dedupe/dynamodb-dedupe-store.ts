@@ -17,7 +17,8 @@
  * record DynamoDB's TTL has not yet deleted (deletion lags by hours) still counts
  * as absent once expired.
  */
-import type { DynamoDBClient, DynamoDBClientConfig, AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient, DynamoDBClientConfig, AttributeValue, TransactWriteItem, Update } from '@aws-sdk/client-dynamodb';
+import { EffectsCanceledError, EffectsRejectedError, isRequestRejection, transactWrite } from '../effects/transact-write.ts';
 import {
   DedupeStoreError,
   type AcquireRequest,
@@ -117,31 +118,52 @@ export class DynamoDbDedupeStore implements DedupeStore {
     return { outcome: 'in-progress', lockExpiresAtMs: request.lockExpiresAtMs };
   }
 
-  async complete(key: string, token: string, request: CompleteRequest): Promise<boolean> {
+  async complete(key: string, token: string, request: CompleteRequest, writes?: readonly TransactWriteItem[]): Promise<boolean> {
     const sdk = await this.#sdk();
     const client = await this.#getClient();
+    const mark = this.#completion(key, token, request);
+    if (writes && writes.length > 0) return this.#completeWith(client, key, mark, writes);
     try {
-      await client.send(
-        new sdk.UpdateItemCommand({
-          TableName: this.tableName,
-          Key: { pk: { S: key } },
-          UpdateExpression: 'SET #status = :completed, processedAt = :nowMs, expiresAt = :expiresAt REMOVE lockExpiresAt',
-          ConditionExpression: OWN_LOCK_CONDITION,
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':completed': { S: 'COMPLETED' },
-            ':inProgress': { S: 'IN_PROGRESS' },
-            ':token': { S: token },
-            ':nowMs': { N: String(request.nowMs) },
-            ':expiresAt': { N: String(Math.ceil(request.expiresAtMs / 1000)) },
-          },
-        }),
-      );
+      await client.send(new sdk.UpdateItemCommand(mark));
       return true;
     } catch (error) {
       if (error instanceof sdk.ConditionalCheckFailedException) return false;
       throw this.#storeError('UpdateItem', key, error);
     }
+  }
+
+  /** The handler's writes and the COMPLETED mark (last) in one TransactWriteItems. */
+  async #completeWith(client: DynamoDBClient, key: string, mark: Update, writes: readonly TransactWriteItem[]): Promise<boolean> {
+    let outcome;
+    try {
+      outcome = await transactWrite(client, [...writes, { Update: mark }]);
+    } catch (error) {
+      if (isRequestRejection(error)) {
+        throw new EffectsRejectedError(`DynamoDB refused the handler's writes: ${(error as Error).message}; none was applied`, { cause: error });
+      }
+      throw this.#storeError('TransactWriteItems', key, error);
+    }
+    if (outcome.committed) return true;
+    // The mark is the last action: its condition failing means our lock was lost.
+    if (outcome.reasons[writes.length]?.Code === 'ConditionalCheckFailed') return false;
+    throw new EffectsCanceledError(outcome.reasons.slice(0, writes.length));
+  }
+
+  #completion(key: string, token: string, request: CompleteRequest): Update & { TableName: string } {
+    return {
+      TableName: this.tableName,
+      Key: { pk: { S: key } },
+      UpdateExpression: 'SET #status = :completed, processedAt = :nowMs, expiresAt = :expiresAt REMOVE lockExpiresAt',
+      ConditionExpression: OWN_LOCK_CONDITION,
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':completed': { S: 'COMPLETED' },
+        ':inProgress': { S: 'IN_PROGRESS' },
+        ':token': { S: token },
+        ':nowMs': { N: String(request.nowMs) },
+        ':expiresAt': { N: String(Math.ceil(request.expiresAtMs / 1000)) },
+      },
+    };
   }
 
   async release(key: string, token: string): Promise<void> {
@@ -172,6 +194,11 @@ export class DynamoDbDedupeStore implements DedupeStore {
     } catch (error) {
       throw this.#storeError('GetItem', key, error);
     }
+  }
+
+  /** The store's DynamoDB client (shared by the handler's declared writes). */
+  client(): Promise<DynamoDBClient> {
+    return this.#getClient();
   }
 
   #sdk(): Promise<ClientModule> {

@@ -4,6 +4,7 @@
  * benchmarks and unit tests of pipeline logic; it dedupes nothing across Lambda
  * containers, so never use it in a deployed function.
  */
+import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { AcquireRequest, AcquireResult, CompleteRequest, DedupeStore, DedupeStatus } from './dedupe-store.ts';
 
 interface MemoryRecord {
@@ -37,7 +38,13 @@ export class InMemoryDedupeStore implements DedupeStore {
     return { outcome: 'acquired', token };
   }
 
-  async complete(key: string, token: string, request: CompleteRequest): Promise<boolean> {
+  async complete(key: string, token: string, request: CompleteRequest, writes?: readonly TransactWriteItem[]): Promise<boolean> {
+    if (writes && writes.length > 0) {
+      throw new TypeError(
+        `InMemoryDedupeStore cannot commit the handler's ${writes.length} DynamoDB write(s) (ctx.write) with the COMPLETED mark: ` +
+          'use DynamoDbDedupeStore, or a handler without ctx.write',
+      );
+    }
     const held = this.#records.get(key);
     if (held?.status !== 'IN_PROGRESS' || held.token !== token) return false;
     held.status = 'COMPLETED';

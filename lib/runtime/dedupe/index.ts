@@ -2,6 +2,7 @@
 export {
   DedupeCoordinator,
   DedupeInProgressError,
+  DedupeLockLostError,
   DEFAULT_COMPLETED_CACHE_SIZE,
   DEFAULT_DEDUPE_TTL_SECONDS,
   type BeginOptions,

@@ -1,14 +1,14 @@
 /**
  * The lock conflict costs DynamoDB one call: the failed conditional PutItem
- * returns the holder (ReturnValuesOnConditionCheckFailure: ALL_OLD). moto_server
- * implements that parameter, so it shows the single-call path; dynalite ignores it,
- * so there the store falls back to one consistent GetItem.
+ * returns the holder (ReturnValuesOnConditionCheckFailure: ALL_OLD). moto_server and
+ * the local engine's DynamoDB implement that parameter, so they show the single-call
+ * path; plain dynalite ignores it, so there the store falls back to one consistent GetItem.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbDedupeStore } from '../../../lib/runtime/dedupe/dynamodb-dedupe-store.ts';
-import { startDynalite } from '../../support/dynalite.ts';
+import { startDynalite, startRawDynalite } from '../../support/dynalite.ts';
 import { createDedupeTable, testDynamoDbClient } from '../../support/dedupe-table.ts';
 import { motoServerMissing, startMotoServer, type MotoServer } from '../../support/moto-server.ts';
 
@@ -58,8 +58,19 @@ test('against moto_server a duplicate is recognised from the failed PutItem alon
   assert.deepEqual(result, { outcome: 'completed', processedAtMs: T0 + 10, expiresAtMs: T0 + 86_400_000 });
 });
 
-test('against dynalite, which drops ALL_OLD, the store reads the holder back once and reaches the same answer', async () => {
+test("against the local engine's DynamoDB a duplicate is recognised from the failed PutItem alone, too", async () => {
   const dynamo = await startDynalite();
+  try {
+    const { sent, result } = await conflictOnCompletedKey(dynamo.endpoint);
+    assert.deepEqual(sent, ['PutItemCommand']);
+    assert.deepEqual(result, { outcome: 'completed', processedAtMs: T0 + 10, expiresAtMs: T0 + 86_400_000 });
+  } finally {
+    await dynamo.stop();
+  }
+});
+
+test('against plain dynalite, which drops ALL_OLD, the store reads the holder back once and reaches the same answer', async () => {
+  const dynamo = await startRawDynalite();
   try {
     const { sent, result } = await conflictOnCompletedKey(dynamo.endpoint);
     assert.deepEqual(sent, ['PutItemCommand', 'GetItemCommand']);

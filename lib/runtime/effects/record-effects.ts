@@ -1,0 +1,76 @@
+/**
+ * A handler's declared effects: DynamoDB writes (`ctx.write`) and events (`ctx.publish`),
+ * collected while the handler runs and applied by the runtime only after it succeeded:
+ * events first, then the writes in ONE TransactWriteItems together with the dedupe
+ * record's COMPLETED mark (docs/dedupe.md, "Transactional effects").
+ */
+import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import type { RecordContext } from '../record-pipeline.ts';
+import { NonRetryableError } from '../errors.ts';
+
+/** TransactWriteItems takes 100 actions; one is the dedupe record's COMPLETED mark. */
+export const MAX_EFFECT_WRITES = 99;
+
+const WRITE_KINDS = ['Put', 'Update', 'Delete', 'ConditionCheck'] as const;
+
+export interface PendingPublish {
+  readonly topic: string;
+  readonly data: unknown;
+}
+
+/** A write that can never be committed (bad shape, too many writes): retrying cannot help. */
+export class EffectsWriteError extends NonRetryableError {
+  override readonly name = 'EffectsWriteError';
+}
+
+/** The effects one record's handler declared. */
+export class RecordEffects {
+  readonly writes: TransactWriteItem[] = [];
+  readonly publishes: PendingPublish[] = [];
+
+  addWrites(items: readonly TransactWriteItem[]): void {
+    for (const item of items) {
+      const kinds = WRITE_KINDS.filter((k) => typeof item === 'object' && item !== null && item[k] !== undefined);
+      if (kinds.length !== 1) {
+        throw new EffectsWriteError(
+          `ctx.write: each write is a TransactWriteItem with exactly one of Put, Update, Delete or ConditionCheck, got ${kinds.length === 0 ? 'none' : kinds.join(' and ')}`,
+        );
+      }
+    }
+    if (this.writes.length + items.length > MAX_EFFECT_WRITES) {
+      throw new EffectsWriteError(
+        `ctx.write: at most ${MAX_EFFECT_WRITES} writes per record (DynamoDB transactions take 100 actions, one is the dedupe mark); ` +
+          `this handler declared ${this.writes.length + items.length}: split the work into several events`,
+      );
+    }
+    this.writes.push(...items);
+  }
+}
+
+/** Each record's effects, while the record is in the pipeline. */
+export class EffectsRegistry {
+  readonly #byRecord = new WeakMap<RecordContext, RecordEffects>();
+
+  for(record: RecordContext): RecordEffects {
+    let effects = this.#byRecord.get(record);
+    if (!effects) {
+      effects = new RecordEffects();
+      this.#byRecord.set(record, effects);
+    }
+    return effects;
+  }
+
+  /** Removes and returns the record's effects (undefined when it declared none). */
+  take(record: RecordContext): RecordEffects | undefined {
+    const effects = this.#byRecord.get(record);
+    this.#byRecord.delete(record);
+    return effects;
+  }
+}
+
+/** What the commit steps need from the wrapper: the registry and how to send a record's events. */
+export interface EffectsRuntime {
+  readonly registry: EffectsRegistry;
+  /** Sends the record's events with ids derived from `idBase` (same base → same ids on a re-run). */
+  sendPublishes(record: RecordContext, idBase: string, publishes: readonly PendingPublish[]): Promise<void>;
+}

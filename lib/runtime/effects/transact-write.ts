@@ -1,0 +1,62 @@
+/**
+ * One TransactWriteItems call and what its failure means for a record's effects.
+ */
+import type { CancellationReason, DynamoDBClient, TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { NonRetryableError } from '../errors.ts';
+
+type ClientModule = typeof import('@aws-sdk/client-dynamodb');
+let clientModule: Promise<ClientModule> | undefined;
+/** The SDK is loaded on the first commit, not at module load (cold start). */
+export function loadDynamoDbModule(): Promise<ClientModule> {
+  return (clientModule ??= import('@aws-sdk/client-dynamodb'));
+}
+
+export type TransactOutcome =
+  | { readonly committed: true }
+  | { readonly committed: false; readonly reasons: readonly CancellationReason[] };
+
+/**
+ * Commits `items` as one transaction. Resolves `committed: false` with the reasons (one per
+ * item, request order) when DynamoDB cancelled it; rejects with the SDK error otherwise.
+ */
+export async function transactWrite(client: DynamoDBClient, items: readonly TransactWriteItem[]): Promise<TransactOutcome> {
+  const sdk = await loadDynamoDbModule();
+  try {
+    await client.send(new sdk.TransactWriteItemsCommand({ TransactItems: [...items] }));
+    return { committed: true };
+  } catch (error) {
+    if (error instanceof sdk.TransactionCanceledException) return { committed: false, reasons: error.CancellationReasons ?? [] };
+    throw error;
+  }
+}
+
+/**
+ * The handler's declared writes were cancelled by one of their own conditions (or an item
+ * error): none of them was applied. The record fails like a handler error and is retried.
+ */
+export class EffectsCanceledError extends Error {
+  override readonly name = 'EffectsCanceledError';
+  /** One entry per declared write, in ctx.write order. */
+  readonly reasons: readonly CancellationReason[];
+  constructor(reasons: readonly CancellationReason[]) {
+    const failing = reasons
+      .map((r, i) => ({ r, i }))
+      .filter(({ r }) => r.Code && r.Code !== 'None')
+      .map(({ r, i }) => `write ${i + 1}: ${r.Code}${r.Message ? ` (${r.Message})` : ''}`);
+    super(
+      `the handler's DynamoDB writes were cancelled, none was applied: ${failing.join('; ') || 'no reason given'}; ` +
+        `the record fails and is retried (a condition that cannot pass sends it to the DLQ after its attempts)`,
+    );
+    this.reasons = reasons;
+  }
+}
+
+/** DynamoDB refused the declared writes as a request (ValidationException: bad expression, same item twice...). */
+export class EffectsRejectedError extends NonRetryableError {
+  override readonly name = 'EffectsRejectedError';
+}
+
+/** A ValidationException can never pass on retry; other errors (network, throttling) can. */
+export function isRequestRejection(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ValidationException';
+}
