@@ -1,9 +1,8 @@
 /**
  * AWS SDK clients, loaded on first use: the SDK is most of a cold start, and a batch where every
  * record succeeds needs no SQS (no DLQ send, no visibility change); EventBridge is needed only
- * by a subscription that publishes (the runtime starts loading it at the first batch, see
- * prefetchEventBridgeModule). Bundles mark `@aws-sdk/*` external (the Lambda Node runtime ships
- * SDK v3).
+ * by a subscription that publishes (wrapHandler makes that client in the background at the
+ * first batch). Bundles mark `@aws-sdk/*` external (the Lambda Node runtime ships SDK v3).
  *
  * Loaded with `require` (createRequire), not `import()`: the SDK packages are CommonJS, and
  * importing CommonJS from an ES module makes Node lex the package's whole entry file for its
@@ -49,22 +48,6 @@ export function loadSqsModule(): Promise<SqsModule> {
 
 export function loadEventBridgeModule(): Promise<EventBridgeModule> {
   return (eventBridgeModule ??= requireModule<EventBridgeModule>('@aws-sdk/client-eventbridge', () => import('@aws-sdk/client-eventbridge')));
-}
-
-/**
- * Starts loading the EventBridge client module without waiting for a publish, on a later turn of
- * the event loop: called at the first batch of a subscription that publishes, so the load (CPU
- * time, ≈ 10 ms) runs while the first records wait on the network (dedupe lock, the handler's
- * own calls) instead of after them, when the first record publishes.
- */
-export function prefetchEventBridgeModule(): void {
-  if (eventBridgeModule) return;
-  setImmediate(() => {
-    loadEventBridgeModule().catch(() => {
-      // Reported by the publish that needs it; a failed load is not cached.
-      eventBridgeModule = undefined;
-    });
-  });
 }
 
 /** Which SDK client packages this process has started to load (for diagnostics and tests). */

@@ -31,7 +31,7 @@ import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { UserHandler, ValidatorTable, WrapOptions } from './handler-types.ts';
 import type { SubscriptionConfig } from './subscription-config.ts';
 import { RUNTIME_ENV } from './subscription-config.ts';
-import { lazyClient, lazySqsClient, prefetchEventBridgeModule } from './aws-clients.ts';
+import { lazyClient, lazyEventBridgeClient, lazySqsClient } from './aws-clients.ts';
 import { createBatchProcessor } from './batch-processor.ts';
 import { PublishTopicError, PublishValidationError, RuntimeOptionsError } from './errors.ts';
 import { invocationState, type BuslineRequest, type InvocationState } from './invocation.ts';
@@ -102,12 +102,15 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
     if (invalid) throw new PublishValidationError(`${invalid.message}; nothing was published`, invalid.errors);
     registry.for(record).publishes.push({ topic, data });
   };
+  // One EventBridge client for the publisher, made ahead of the first send (see runBatch).
+  const eventBridgeClient = lazyEventBridgeClient(options.eventBridgeClient);
   const sendPublishes = async (record: RecordContext, idBase: string, publishes: readonly PendingPublish[]): Promise<void> => {
+    const client = await eventBridgeClient();
     publisher ??= createPublisher({
       topics: publishTopics,
       validators: options.validators,
       ...(busName ? { busName } : {}),
-      ...(options.eventBridgeClient ? { client: options.eventBridgeClient } : {}),
+      client,
     });
     const traceparent = traceparentOf(record);
     const events = await Promise.all(publishes.map(async (p, ordinal) => ({
@@ -153,13 +156,17 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
 
   // The batch loop needs the invocation state, which lives on middy's request: run it as the
   // innermost `before` so it sees the state the envelope and guard middlewares prepared.
-  // A subscription that publishes will need the EventBridge client: load it while the first
-  // batch's records wait on the network rather than when the first of them publishes.
+  // A subscription that publishes will need the EventBridge client: load its module and make
+  // it on a later turn of the event loop, while the first batch's records wait on the network
+  // (dedupe lock, the handler's calls), rather than when the first of them publishes.
   let prefetch = config.publishes.length > 0;
   handler.before(async function runBatch(request) {
     if (prefetch) {
       prefetch = false;
-      prefetchEventBridgeModule();
+      setImmediate(() => {
+        // A failed load is not cached: the send that needs the client reports it.
+        eventBridgeClient().catch(() => undefined);
+      });
     }
     await processBatch(invocationState(request as BuslineRequest) as InvocationState);
   });
