@@ -55,9 +55,16 @@ export interface RowRunner {
   close(): Promise<void>;
 }
 
-/** A row run in this process: every row shares its heap, so GC from one lands on the next. */
-export function inProcessRunner(row: BatchRow, contextOf: () => Context): RowRunner {
-  const gc = (globalThis as { gc?: () => void }).gc;
+/**
+ * A row run in this process. Rows sharing a heap collect it (when `gc` is exposed) before
+ * each sample, so one row's garbage is not collected on the next row's time; a row alone in
+ * its process (bench/lib/row-worker.ts) passes `collectBeforeSample: false`: forcing a full
+ * collection there only makes V8 shrink the young generation, and each sample would then pay
+ * for growing it back (measured on this machine: +20–25% on the Busline and Powertools rows,
+ * nothing on the bare loop, which allocates little).
+ */
+export function inProcessRunner(row: BatchRow, contextOf: () => Context, options: { collectBeforeSample?: boolean } = {}): RowRunner {
+  const gc = options.collectBeforeSample === false ? undefined : (globalThis as { gc?: () => void }).gc;
   return {
     label: row.label,
     async warmup(warmupMs) {

@@ -26,7 +26,8 @@ const WORKER = join(import.meta.dirname, 'row-worker.ts');
  */
 export async function processRunner(label: string, rowsModule: string, key: string, env: Readonly<Record<string, string>> = {}): Promise<RowRunner> {
   const child = fork(WORKER, [rowsModule, key, JSON.stringify(env)], {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    // No --expose-gc: a row alone in its process is not collected before each sample (measure.ts).
+    execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   let nextId = 0;

@@ -1,7 +1,7 @@
 /**
  * The child side of bench/lib/row-process.ts: builds one row from a rows module and answers
  * the parent's warmup/sample requests until the IPC channel closes.
- *   node --import tsx --expose-gc row-worker.ts <rows module> <row key> <env JSON>
+ *   node --import tsx row-worker.ts <rows module> <row key> <env JSON>
  */
 import { pathToFileURL } from 'node:url';
 import { inProcessRunner, type RowRunner } from './measure.ts';
@@ -21,7 +21,7 @@ const setUp = (): Promise<RowRunner> =>
   (runner ??= (async () => {
     const mod = (await import(pathToFileURL(rowsModule).href)) as RowsModule;
     const row = await mod.createRow(key, JSON.parse(envJson ?? '{}') as Record<string, string>);
-    return inProcessRunner(row, mod.contextOf);
+    return inProcessRunner(row, mod.contextOf, { collectBeforeSample: false });
   })());
 
 process.on('message', (request: RowRequest) => {
