@@ -3,29 +3,18 @@
  * events of the reference order.placed topic, 1–2 KB each) through each stack with a
  * no-op handler; µs per event, median over interleaved rounds with the IQR.
  */
-import { relative } from 'node:path';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { join, relative } from 'node:path';
 import type { BenchSection } from './section.ts';
-import { batchSource, BATCH_SIZE, lambdaContext, orderPlacedSchema, ORDER_PLACED_SCHEMA_FILE } from './fixtures/order-events.ts';
-import { startDynalite, type LocalDynamo } from './lib/dynalite.ts';
-import { measureRows, type BatchRow, type RowResult } from './lib/measure.ts';
+import { BATCH_SIZE, ORDER_PLACED_SCHEMA_FILE } from './fixtures/order-events.ts';
+import { startDynalite } from './lib/dynalite.ts';
+import { measureRunners, type RowResult, type RowRunner } from './lib/measure.ts';
 import { ROOT } from './lib/machine.ts';
+import { processRunner } from './lib/row-process.ts';
 import { formatNumber, formatRatio, formatSummary } from './lib/stats.ts';
-import { createBareLoopHandler } from './peers/bare-loop.ts';
-import { MemoryPersistenceLayer } from './peers/memory-persistence.ts';
-import { createMiddyHandler } from './peers/middy-batch.ts';
-import { createPowertoolsHandler, type PowertoolsValidation } from './peers/powertools-batch.ts';
-import { buslineBatchHandler } from './subjects/busline-batch.ts';
+import { ROWS, ROW_TABLES, type StoreKind } from './rows/runtime-overhead.ts';
 
 const progress = (m: string) => process.stderr.write(`[bench] runtime-overhead: ${m}\n`);
-
-type StoreKind = 'none' | 'memory' | 'dynalite';
-
-interface Row extends BatchRow {
-  readonly stack: string;
-  readonly store: StoreKind;
-  readonly key: string;
-}
+const ROWS_MODULE = join(ROOT, 'bench', 'rows', 'runtime-overhead.ts');
 
 const STORE_LABEL: Record<StoreKind, string> = {
   none: '—',
@@ -33,53 +22,18 @@ const STORE_LABEL: Record<StoreKind, string> = {
   dynalite: 'DynamoDB (dynalite, over HTTP)',
 };
 
-async function powertoolsRow(key: string, stack: string, validation: PowertoolsValidation, store: StoreKind, dynamo: LocalDynamo): Promise<Row> {
-  const dataSchema = orderPlacedSchema();
-  let persistenceStore;
-  if (store === 'dynalite') {
-    const tableName = `pt-idempotency-${key}`;
-    await dynamo.createTable(tableName, 'id');
-    persistenceStore = new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: dynamo.client() });
-  } else {
-    persistenceStore = new MemoryPersistenceLayer();
-  }
-  return { key, stack, store, label: key, next: batchSource(key), handler: createPowertoolsHandler({ validation, persistenceStore, dataSchema }) };
-}
-
 export async function run(): Promise<BenchSection> {
   const dynamo = await startDynalite();
+  const runners: RowRunner[] = [];
   try {
-    const dataSchema = orderPlacedSchema();
-    const rows: Row[] = [
-      { key: 'bare', stack: 'Bare loop: JSON.parse + no-op', store: 'none', label: 'bare', next: batchSource('bare'), handler: createBareLoopHandler() },
-      {
-        key: 'middy',
-        stack: 'middy: event-normalizer + validator (precompiled) + sqs-partial-batch-failure',
-        store: 'none',
-        label: 'middy',
-        next: batchSource('middy'),
-        handler: createMiddyHandler(dataSchema),
-      },
-      await powertoolsRow('pt-zod', 'Powertools: batch + parser (zod) + idempotency + logger + tracer', 'zod-parser', 'memory', dynamo),
-      await powertoolsRow('pt-zod-inner', 'Powertools: batch + parser (zod, innerSchema) + idempotency + logger + tracer', 'zod-parser-inner-schema', 'memory', dynamo),
-      await powertoolsRow('pt-ajv', 'Powertools: batch + validation (shared Ajv) + idempotency + logger + tracer', 'validation-utility-shared-ajv', 'memory', dynamo),
-      await powertoolsRow('pt-val', 'Powertools: batch + validation (as documented) + idempotency + logger + tracer', 'validation-utility', 'memory', dynamo),
-      await powertoolsRow('pt-zod-ddb', 'Powertools: batch + parser (zod) + idempotency + logger + tracer', 'zod-parser', 'dynalite', dynamo),
-    ];
-    await dynamo.createTable('busline-dedupe', 'pk');
-    rows.push(
-      { key: 'busline', stack: 'Busline: full stack (wrapHandler)', store: 'memory', label: 'busline', next: batchSource('busline'), handler: await buslineBatchHandler({ kind: 'memory' }) },
-      {
-        key: 'busline-ddb',
-        stack: 'Busline: full stack (wrapHandler)',
-        store: 'dynalite',
-        label: 'busline-ddb',
-        next: batchSource('busline-ddb'),
-        handler: await buslineBatchHandler({ kind: 'dynamodb', tableName: 'busline-dedupe', client: dynamo.client() }),
-      },
-    );
-
-    const results = await measureRows(rows, { rounds: 21, targetSampleMs: 40, warmupMs: 300, context: lambdaContext, progress });
+    for (const [table, key] of Object.values(ROW_TABLES)) await dynamo.createTable(table, key);
+    // One process per row, started one at a time (bundling and imports are not measured).
+    for (const row of ROWS) {
+      progress(`starting ${row.key}`);
+      runners.push(await processRunner(row.key, ROWS_MODULE, row.key, { DYNAMO_ENDPOINT: dynamo.endpoint }));
+    }
+    const rows = ROWS;
+    const results = await measureRunners(runners, { rounds: 21, targetSampleMs: 40, warmupMs: 300, progress });
     const byKey = new Map(results.map((r, i) => [rows[i]!.key, r] as const));
     const buslineMemory = byKey.get('busline')!;
     // Busline against each row: the same-store Busline row for dedupe stacks, the in-memory one otherwise.
@@ -91,12 +45,12 @@ export async function run(): Promise<BenchSection> {
     });
 
     const notes = [
-      `Each row: ${BATCH_SIZE}-record SQS batches whose bodies are EventBridge order.placed events in Busline's envelope (1.0–1.7 KB, median 1.3 KB), data checked against ${relative(ROOT, ORDER_PLACED_SCHEMA_FILE)}; every event has a fresh id, so dedupe runs its first-delivery path (lock, handler, complete). A no-op handler. µs per event = handler time / events; 21 interleaved rounds, each sample ≥ 40 ms of batches.`,
+      `Each row: ${BATCH_SIZE}-record SQS batches whose bodies are EventBridge order.placed events in Busline's envelope (1.0–1.7 KB, median 1.3 KB), data checked against ${relative(ROOT, ORDER_PLACED_SCHEMA_FILE)}; every event has a fresh id, so dedupe runs its first-delivery path (lock, handler, complete). A no-op handler. µs per event = handler time / events; 21 interleaved rounds, each sample ≥ 40 ms of batches. Every row runs in a node process of its own (bench/lib/row-process.ts), so no row's garbage or retained heap is collected on another row's time; the parent asks one row at a time, so rows never compete for the CPU. A row alone in its process is not force-collected before each sample (that made V8 shrink its young generation and each sample pay to grow it back).`,
       'Every row must report zero failed records or the run stops: a misconfigured stack cannot look fast.',
       'Busline runs its runtime bundled and minified as the constructs ship it (bench/subjects/busline-batch.ts), with reserve-inventory\'s SubscriptionConfig and generated validators taken from the OrdersStack; the peers run their published JavaScript from node_modules.',
-      'Logs: Busline writes one JSON line per record outcome and one EMF metrics line per batch; the Powertools rows log one line per record with Logger too (same work); middy and the bare loop log nothing. Stdout goes to /dev/null. Tracing: Powertools Tracer is disabled outside Lambda and Busline\'s OpenTelemetry spans are no-ops without a registered provider, so neither row pays for trace export.',
+      'Logs: Busline (at its default level, info) writes one `batch processed` summary line and one EMF metrics line per batch, plus one line per record that did not succeed (failed, dead-lettered, duplicate); a record that succeeds is logged at debug, so it writes no line here. The Powertools rows log one line per record with Logger (as its docs show), so in this respect Busline does less work; middy and the bare loop log nothing. Stdout goes to /dev/null. Tracing: Powertools Tracer is disabled outside Lambda and Busline\'s OpenTelemetry spans are no-ops without a registered provider, so neither row pays for trace export.',
       'Powertools in-memory rows use a BasePersistenceLayer subclass over a Map with the DynamoDB layer\'s conditions (bench/peers/memory-persistence.ts), the same store kind as Busline\'s in-memory double.',
-      'Over DynamoDB, Powertools\' BatchProcessor handles the 10 records in parallel (its default) while Busline\'s runtime handles them one after another (lib/runtime/batch-processor.ts), so the dynalite rows also compare concurrency, not only code.',
+      'Over DynamoDB, both handle a batch\'s 10 records concurrently: Powertools\' BatchProcessor in parallel (its default), Busline\'s runtime up to recordConcurrency (default 10) records of a standard-queue batch at once (lib/runtime/batch-processor.ts; ordered delivery stays one after another).',
     ];
     const bare = byKey.get('bare')!;
     const ptZod = byKey.get('pt-zod')!;
@@ -116,6 +70,7 @@ export async function run(): Promise<BenchSection> {
       notes,
     };
   } finally {
+    for (const r of runners) await r.close();
     await dynamo.close();
   }
 }

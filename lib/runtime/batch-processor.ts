@@ -1,24 +1,38 @@
 /**
  * The batch loop: middy's handler. Runs the record pipeline (record-pipeline.ts) for each record
- * in order and stores one outcome per record in the invocation state; the invocation-level
- * middlewares (DLQ, backoff, partial batch, metrics) act on those outcomes afterwards.
+ * and stores one outcome per record, in batch order, in the invocation state; the
+ * invocation-level middlewares (DLQ, backoff, partial batch, metrics) act on those outcomes
+ * afterwards.
  *
- * Two rules stop the loop early; every record after the stop is `not-attempted` (failed,
+ * Order of work:
+ *   - queue (standard SQS) delivery: up to `concurrency` records run at once (records are
+ *     started in batch order as others finish). A standard queue promises no order, and the
+ *     records of a batch wait mostly on I/O (dedupe lock, the handler's calls, publishes), so a
+ *     batch takes about as long as its slowest records instead of the sum of all.
+ *   - ordered (FIFO) delivery: one record after another, strictly in batch order (SQS gives a
+ *     FIFO batch's records in order per message group; running them sequentially keeps it).
+ *   - concurrency 1: one after another, for handlers that are not safe to overlap.
+ *
+ * Two rules stop the loop early; every record not started by then is `not-attempted` (failed,
  * untouched, redelivered later):
  *   - timeout guard: the deadline is within the margin before a record starts, or the guard
- *     aborted the running handler;
+ *     aborted a running handler (every handler running then is aborted: each of those records
+ *     fails with TimeoutGuardError);
  *   - ordered delivery (FIFO): a record failed and will be retried, so later records of the
  *     batch must wait for it, or order per key breaks.
+ * Every per-record rule is the same whichever the order: each record has its own pipeline
+ * (validation, dedupe lock and completion, outcome); two records of one batch with the same
+ * dedupe key do not race (the dedupe coordinator makes the later wait for the earlier's outcome).
  */
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { EventMetadata } from './envelope.ts';
-import type { HandlerContext, UserHandler } from './handler-types.ts';
+import type { HandlerContext, HandlerEventInfo, UserHandler } from './handler-types.ts';
 import type { SubscriptionConfig } from './subscription-config.ts';
 import { TimeoutGuardError, toError } from './errors.ts';
 import type { InvocationState, RecordResult } from './invocation.ts';
 import type { JsonLogger } from './logger.ts';
 import { decodeRecord, type InboundRecord } from './middleware/envelope.ts';
-import { deadlineRace, type DeadlineRace } from './middleware/timeout-guard.ts';
+import { deadlineExpired, deadlineRace, type DeadlineRace } from './middleware/timeout-guard.ts';
 import { runRecordPipeline, type Deadline, type RecordContext, type RecordOutcome, type RecordStep, type RecordTimings } from './record-pipeline.ts';
 
 export interface BatchProcessorOptions {
@@ -37,6 +51,35 @@ export interface BatchProcessorOptions {
    * loop would let later records of the same key run before a record that is then redelivered.
    */
   readonly sendDeadLetterNow?: (result: RecordResult) => Promise<void>;
+  /** Records of a queue-delivery batch run at once (ordered delivery always runs one at a time). @default 1 */
+  readonly concurrency?: number;
+}
+
+/**
+ * The `ctx` a handler gets. `signal` is read on demand (a getter on the prototype, so `ctx.signal`
+ * and `const { signal } = ctx` both work): the deadline makes its AbortSignal only for a handler
+ * that looks at it. `publish` and `write` stay own functions, so `const { publish, write } = ctx` works too.
+ */
+class RecordHandlerContext implements HandlerContext {
+  readonly publish: HandlerContext['publish'];
+  readonly write: HandlerContext['write'];
+  readonly logger: HandlerContext['logger'];
+  readonly event: HandlerEventInfo;
+  readonly #deadline: Deadline;
+  constructor(publish: HandlerContext['publish'], write: HandlerContext['write'], record: RecordContext, event: HandlerEventInfo) {
+    this.publish = publish;
+    this.write = write;
+    this.logger = record.logger;
+    this.event = event;
+    this.#deadline = record.deadline;
+  }
+  get signal(): AbortSignal {
+    return this.#deadline.signal;
+  }
+}
+
+function notAttempted(inbound: InboundRecord, reason: 'timeout' | 'ordered-after-failure'): RecordResult {
+  return { inbound, outcome: { kind: 'not-attempted', reason }, timings: {} };
 }
 
 const NO_DEADLINE: Deadline = { remainingMs: () => Infinity, remainingBeforeGuardMs: () => Infinity, signal: new AbortController().signal };
@@ -45,21 +88,17 @@ export function createBatchProcessor(options: BatchProcessorOptions): (state: In
   const { config, steps, userHandler, logger, flowTopics } = options;
 
   const runHandler = (record: RecordContext, race: DeadlineRace): Promise<void> => {
-    const ctx: HandlerContext = {
-      publish: (topic, data) => options.publish(record, topic, data),
-      write: (...items) => options.write(record, items),
-      logger: record.logger,
-      signal: record.deadline.signal,
-      event: {
-        id: record.eventId,
-        topic: record.topic,
-        source: record.event.source,
-        time: record.event.time,
-        correlationId: record.correlationId,
-        ...(record.metadata.causationId ? { causationId: record.metadata.causationId } : {}),
-        attempt: record.attempt,
-      },
-    };
+    // Built field by field, not with a conditional spread, which makes a throwaway object per record.
+    const causationId = record.metadata.causationId;
+    const event: HandlerEventInfo = causationId
+      ? { id: record.eventId, topic: record.topic, source: record.event.source, time: record.event.time, correlationId: record.correlationId, causationId, attempt: record.attempt }
+      : { id: record.eventId, topic: record.topic, source: record.event.source, time: record.event.time, correlationId: record.correlationId, attempt: record.attempt };
+    const ctx = new RecordHandlerContext(
+      (topic, data) => options.publish(record, topic, data),
+      (...items) => options.write(record, items),
+      record,
+      event,
+    );
     let work: Promise<void>;
     try {
       work = Promise.resolve(userHandler(record.data, ctx));
@@ -69,34 +108,89 @@ export function createBatchProcessor(options: BatchProcessorOptions): (state: In
     return race.run(work, () => new TimeoutGuardError(`the handler was still running ${Math.max(0, Math.round(record.deadline.remainingMs()))} ms before the Lambda timeout: the record is retried`));
   };
 
+  const concurrency = config.delivery === 'ordered' ? 1 : Math.max(1, Math.floor(options.concurrency ?? 1));
+
   return async function processBatch(state: InvocationState): Promise<void> {
     const deadline = state.deadline ?? NO_DEADLINE;
-    const ordered = config.delivery === 'ordered';
-    let stop: 'timeout' | 'ordered-after-failure' | undefined;
     // One abort listener for the batch's handlers, not one per record.
-    const race = deadlineRace(deadline.signal);
+    const race = deadlineRace(deadline);
     const handler = (record: RecordContext): Promise<void> => runHandler(record, race);
     try {
-      for (const inbound of state.records) {
-        if (!stop && (deadline.signal.aborted || deadline.remainingBeforeGuardMs() <= 0)) stop = 'timeout';
-        if (stop) {
-          state.results.push({ inbound, outcome: { kind: 'not-attempted', reason: stop }, timings: {} });
-          continue;
-        }
-        const result = await processRecord(inbound, deadline, handler);
-        state.results.push(result);
-        if (ordered && result.outcome.kind === 'dead-letter' && options.sendDeadLetterNow) await options.sendDeadLetterNow(result);
-        const o = result.outcome;
-        if (o.kind === 'retry' && o.error instanceof TimeoutGuardError) stop = 'timeout';
-        // A dead-lettered record (already in the DLQ, see sendDeadLetterNow) leaves the queue for
-        // good, so later records may proceed; only a record that will be redelivered must hold
-        // back the rest of an ordered batch.
-        else if (ordered && o.kind === 'retry') stop = 'ordered-after-failure';
-      }
+      if (concurrency > 1 && state.records.length > 1) await runConcurrently(state, deadline, handler);
+      else await runInOrder(state, deadline, handler);
     } finally {
       race.dispose();
     }
   };
+
+  async function runInOrder(state: InvocationState, deadline: Deadline, handler: (record: RecordContext) => Promise<void>): Promise<void> {
+    const ordered = config.delivery === 'ordered';
+    let stop: 'timeout' | 'ordered-after-failure' | undefined;
+    for (const inbound of state.records) {
+      if (!stop && (deadlineExpired(deadline) || deadline.remainingBeforeGuardMs() <= 0)) stop = 'timeout';
+      if (stop) {
+        state.results.push(notAttempted(inbound, stop));
+        continue;
+      }
+      const result = await processRecord(inbound, deadline, handler);
+      state.results.push(result);
+      if (ordered && result.outcome.kind === 'dead-letter' && options.sendDeadLetterNow) await options.sendDeadLetterNow(result);
+      const o = result.outcome;
+      if (o.kind === 'retry' && o.error instanceof TimeoutGuardError) stop = 'timeout';
+      // A dead-lettered record (already in the DLQ, see sendDeadLetterNow) leaves the queue for
+      // good, so later records may proceed; only a record that will be redelivered must hold
+      // back the rest of an ordered batch.
+      else if (ordered && o.kind === 'retry') stop = 'ordered-after-failure';
+    }
+  }
+
+  /** Queue delivery: `concurrency` lanes take the next record in batch order until none is left. */
+  async function runConcurrently(state: InvocationState, deadline: Deadline, handler: (record: RecordContext) => Promise<void>): Promise<void> {
+    const records = state.records;
+    if (records.length <= concurrency) {
+      // The whole batch fits (the common case: 10 records, concurrency 10): start every record
+      // now, in batch order, with no lanes. The deadline is checked once, for all of them.
+      if (deadlineExpired(deadline) || deadline.remainingBeforeGuardMs() <= 0) {
+        for (const inbound of records) state.results.push(notAttempted(inbound, 'timeout'));
+        return;
+      }
+      const pending: Promise<RecordResult>[] = [];
+      for (const inbound of records) pending.push(processRecord(inbound, deadline, handler));
+      for (const result of await Promise.all(pending)) state.results.push(result);
+      return;
+    }
+    const slots: RecordResult[] = new Array(records.length);
+    let next = 0;
+    let stopped = false;
+    const lane = async (): Promise<void> => {
+      while (next < records.length) {
+        const i = next++;
+        const inbound = records[i]!;
+        if (!stopped && (deadlineExpired(deadline) || deadline.remainingBeforeGuardMs() <= 0)) stopped = true;
+        if (stopped) {
+          slots[i] = notAttempted(inbound, 'timeout');
+          continue;
+        }
+        const result = await processRecord(inbound, deadline, handler);
+        slots[i] = result;
+        const o = result.outcome;
+        if (o.kind === 'retry' && o.error instanceof TimeoutGuardError) stopped = true;
+      }
+    };
+    try {
+      const lanes: Promise<void>[] = [];
+      for (let k = 0; k < Math.min(concurrency, records.length); k++) lanes.push(lane());
+      await Promise.all(lanes);
+    } finally {
+      // Results stay in batch order (the partial batch response pairs them with records by
+      // index); should a lane have crashed, the records from the first gap on get no result and
+      // are reported failed.
+      for (const r of slots) {
+        if (r === undefined) break;
+        state.results.push(r);
+      }
+    }
+  }
 
   async function processRecord(inbound: InboundRecord, deadline: Deadline, handler: (record: RecordContext) => Promise<void>): Promise<RecordResult> {
     const timings: RecordTimings = {};
@@ -127,7 +221,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): (state: In
       data: d.data,
       correlationId: d.correlationId,
       attempt,
-      ...(inbound.kind === 'sqs' ? { messageId: inbound.messageId } : {}),
+      messageId: inbound.kind === 'sqs' ? inbound.messageId : undefined,
       deadline,
       logger: logger.child({ topic: d.topic, eventId: d.eventId, correlationId: d.correlationId, attempt }),
     };

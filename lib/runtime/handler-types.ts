@@ -76,6 +76,12 @@ export interface WrapOptions {
    * @default on, table from env BUSLINE_DEDUPE_TABLE
    */
   readonly dedupe?: DedupeOptions | false;
+  /**
+   * Records of one queue-delivery batch processed at once (1: one after another). Ordered
+   * (FIFO) delivery always processes a batch's records one after another, in order.
+   * @default env BUSLINE_RECORD_CONCURRENCY, else 10
+   */
+  readonly recordConcurrency?: number;
   /** @default env BUSLINE_BUS_NAME */
   readonly busName?: string;
   /** @default env BUSLINE_DLQ_URL */

@@ -3,8 +3,9 @@
  * stdout where Lambda ships it to CloudWatch Logs. Child loggers add fixed fields (subscription,
  * then topic/event id/correlation id/attempt per record) without re-serialising them per call.
  *
- * Hot path (one line per record outcome): the line is built as a string. The fixed fields are
- * serialised once, when the (child) logger is made; each call adds only the level, the time
+ * Hot path: the line is built as a string. The fixed fields are serialised once, on the
+ * (child) logger's first line (never, for a logger that writes none, like most records'
+ * child loggers: a record that succeeds logs at debug); each call adds only the level, the time
  * (formatted once per millisecond), the message and its own fields. The result is the same
  * JSON text `JSON.stringify({ level, time, message, ...fields, ...extra }, errorReplacer)`
  * gives; when a call's fields collide with fixed ones (or with level/time/message), where the
@@ -19,12 +20,42 @@ const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 4
 /** Where log lines and EMF metric lines go (one JSON document per call, no newline). */
 export type LineSink = (line: string) => void;
 
+/**
+ * Lines written in the same turn of the event loop (a batch's summary and EMF lines, a burst of
+ * failure lines) go out in one stdout write at the end of the turn, as a microtask: one system
+ * call instead of one per line. The order is kept; a process exiting in that turn still
+ * writes them (the exit hook; stdout on a pipe or file is synchronous on Linux).
+ */
+let pendingLines: string | undefined;
+let exitHooked = false;
+function flushLines(): void {
+  const text = pendingLines;
+  pendingLines = undefined;
+  if (text !== undefined) process.stdout.write(text);
+}
 export const stdoutSink: LineSink = (line) => {
-  process.stdout.write(line + '\n');
+  if (pendingLines !== undefined) {
+    pendingLines += line + '\n';
+    return;
+  }
+  pendingLines = line + '\n';
+  queueMicrotask(flushLines);
+  if (!exitHooked) {
+    exitHooked = true;
+    process.once('exit', flushLines);
+  }
 };
 
 export interface JsonLogger extends Logger {
   child(fields: Record<string, unknown>): JsonLogger;
+  /** Whether a line at `level` would be written: lets a hot path skip building fields for nothing. */
+  enabled(level: Exclude<LogLevel, 'silent'>): boolean;
+}
+
+/** `logger.enabled(level)` for any Logger (a user's own logger, without the method, is always asked). */
+export function loggerEnabled(logger: Logger, level: Exclude<LogLevel, 'silent'>): boolean {
+  const enabled = (logger as Partial<JsonLogger>).enabled;
+  return typeof enabled === 'function' ? enabled(level) : true;
 }
 
 /** Keys every line starts with: a field of the same name would override them in place. */
@@ -55,25 +86,40 @@ function fixedFields(fields: Record<string, unknown>): FixedFields {
 }
 
 function makeLogger(min: number, level: LogLevel, sink: LineSink, fixed: FixedFields): JsonLogger {
+  return makeLazyLogger(min, level, sink, () => fixed);
+}
+
+/**
+ * `fixedOf` gives the logger's fixed fields, made on its first line: the runtime makes a child
+ * logger per record, and most records (those that succeed, logged at debug) write no line, so
+ * their fields are never serialised.
+ */
+function makeLazyLogger(min: number, level: LogLevel, sink: LineSink, fixedOf: () => FixedFields): JsonLogger {
   const write = (lvl: Exclude<LogLevel, 'silent'>, message: string, extra?: Record<string, unknown>): void => {
     if (RANK[lvl] < min) return;
-    sink(logLine(lvl, message, fixed, extra));
+    sink(logLine(lvl, message, fixedOf(), extra));
   };
   return {
     debug: (m, f) => write('debug', m, f),
     info: (m, f) => write('info', m, f),
     warn: (m, f) => write('warn', m, f),
     error: (m, f) => write('error', m, f),
+    enabled: (lvl) => RANK[lvl] >= min,
     child: (more) => {
-      const merged = { ...fixed.fields, ...more };
-      // Appending is only exact when no new field replaces a fixed one (the spread would keep its position).
-      for (const key in more) {
-        if (Object.hasOwn(fixed.fields, key)) return makeLogger(min, level, sink, fixedFields(merged));
-      }
-      const tail = fixedFields(more);
-      return makeLogger(min, level, sink, { fields: merged, json: fixed.json + tail.json, plain: fixed.plain && tail.plain });
+      let made: FixedFields | undefined;
+      return makeLazyLogger(min, level, sink, () => (made ??= childFields(fixedOf(), more)));
     },
   };
+}
+
+function childFields(fixed: FixedFields, more: Record<string, unknown>): FixedFields {
+  const merged = { ...fixed.fields, ...more };
+  // Appending is only exact when no new field replaces a fixed one (the spread would keep its position).
+  for (const key in more) {
+    if (Object.hasOwn(fixed.fields, key)) return fixedFields(merged);
+  }
+  const tail = fixedFields(more);
+  return { fields: merged, json: fixed.json + tail.json, plain: fixed.plain && tail.plain };
 }
 
 function logLine(level: string, message: string, fixed: FixedFields, extra: Record<string, unknown> | undefined): string {

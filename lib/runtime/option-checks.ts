@@ -44,6 +44,18 @@ export function numberOption(where: string, name: string, explicit: unknown, env
   return parsed;
 }
 
+/** Explicit option > environment variable > default, for a whole number ≥ 1. */
+export function integerOption(where: string, name: string, explicit: unknown, envName: string, fallback: number): number {
+  if (explicit !== undefined) return positiveInteger(where, name, explicit, fallback);
+  const raw = process.env[envName];
+  if (raw === undefined || raw === '') return fallback;
+  const parsed = Number(raw);
+  if (!Number.isInteger(parsed) || parsed < 1) {
+    throw new RuntimeOptionsError(`${where}: environment variable ${envName} must be a whole number ≥ 1, got ${JSON.stringify(raw)}`);
+  }
+  return parsed;
+}
+
 /** Explicit option > environment variable > default, for a string. */
 export function stringOption(where: string, name: string, explicit: unknown, envName: string, fallback?: string): string | undefined {
   if (explicit !== undefined) {

@@ -158,14 +158,15 @@ export async function runRecordPipeline(
   handler: RecordHandler,
   timings: RecordTimings,
 ): Promise<RecordOutcome> {
-  // Steps whose `before` completed with no verdict: they get after/onError.
-  const entered: RecordStep[] = [];
+  // Steps whose `before` completed with no verdict (they get after/onError) are always the first
+  // `entered` steps, in order: a count, not an array per record.
+  let entered = 0;
   let outcome: RecordOutcome | undefined;
   let failure: RecordFailure | undefined;
 
   for (const step of steps) {
     if (!step.before) {
-      entered.push(step);
+      entered++;
       continue;
     }
     let verdict: RecordVerdict | void;
@@ -185,7 +186,7 @@ export async function runRecordPipeline(
       }
       break;
     }
-    entered.push(step);
+    entered++;
   }
 
   if (!outcome) {
@@ -203,9 +204,10 @@ export async function runRecordPipeline(
   }
 
   if (!outcome) {
-    outcome = { kind: 'succeeded' };
-    while (entered.length > 0) {
-      const step = entered.pop()!;
+    outcome = SUCCEEDED;
+    // In reverse; a step whose `after` throws leaves the steps before it for onError (not itself).
+    while (entered > 0) {
+      const step = steps[--entered]!;
       if (!step.after) continue;
       try {
         const pending = step.after(record);
@@ -220,8 +222,8 @@ export async function runRecordPipeline(
   }
 
   if (failure) {
-    for (let i = entered.length - 1; i >= 0; i--) {
-      const step = entered[i]!;
+    for (let i = entered - 1; i >= 0; i--) {
+      const step = steps[i]!;
       if (!step.onError) continue;
       try {
         const pending = step.onError(record, failure);
@@ -243,6 +245,9 @@ export async function runRecordPipeline(
   }
   return outcome;
 }
+
+/** Every succeeded outcome is the same immutable value: one object, not one per record. */
+const SUCCEEDED: RecordOutcome = Object.freeze({ kind: 'succeeded' });
 
 /**
  * Hooks may be synchronous (validation, tracing's settle): awaiting only what is a promise

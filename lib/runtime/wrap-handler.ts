@@ -6,7 +6,8 @@
  *   timeout-guard → metrics → envelope → partial-batch → backoff → dlq-with-reason → [batch loop]
  * so after the loop: DLQ sends first (a failed send turns into a retry), then visibility
  * changes for retries, then the response, then the EMF line, then the guard's timer is cleared.
- * Record level (record-pipeline.ts), for each record:
+ * Record level (record-pipeline.ts), for each record (up to recordConcurrency records of a
+ * queue batch at once; ordered batches one record after another, see batch-processor.ts):
  *   envelope decode → tracing → validation → dedupe (or, dedupe off, effects) → options.recordSteps → user handler
  * The handler's ctx.publish / ctx.write effects are applied by the dedupe (or effects) step's
  * `after`: events sent, then the writes committed with the COMPLETED mark (docs/dedupe.md).
@@ -21,6 +22,7 @@
  * | logLevel         | BUSLINE_LOG_LEVEL          | info      |
  * | metricsNamespace | BUSLINE_METRICS_NAMESPACE  | Busline   |
  * | dedupe           | BUSLINE_DEDUPE_TABLE (table) | on unless config.dedupe is false; see docs/dedupe.md |
+ * | recordConcurrency | BUSLINE_RECORD_CONCURRENCY | 10 (queue delivery; ordered is always 1) |
  * | recordSteps, output, sqsClient, eventBridgeClient | — | [], stdout, lazily made clients |
  */
 import middy from '@middy/core';
@@ -29,12 +31,12 @@ import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { UserHandler, ValidatorTable, WrapOptions } from './handler-types.ts';
 import type { SubscriptionConfig } from './subscription-config.ts';
 import { RUNTIME_ENV } from './subscription-config.ts';
-import { lazyClient, lazySqsClient } from './aws-clients.ts';
+import { lazyClient, lazyEventBridgeClient, lazySqsClient } from './aws-clients.ts';
 import { createBatchProcessor } from './batch-processor.ts';
 import { PublishTopicError, PublishValidationError, RuntimeOptionsError } from './errors.ts';
 import { invocationState, type BuslineRequest, type InvocationState } from './invocation.ts';
 import { createLogger, LOG_LEVELS, stdoutSink, type LogLevel } from './logger.ts';
-import { checkOptionKeys, numberOption, stringOption } from './option-checks.ts';
+import { checkOptionKeys, integerOption, numberOption, stringOption } from './option-checks.ts';
 import { createPublisher, type Publisher } from './publisher.ts';
 import type { RecordContext, RecordStep } from './record-pipeline.ts';
 import { backoffMiddleware } from './middleware/backoff.ts';
@@ -52,7 +54,14 @@ import { publishedEventId } from './effects/event-ids.ts';
 import { loadDynamoDbModule } from './effects/transact-write.ts';
 import { checkData } from './middleware/validation.ts';
 
-const WRAP_OPTION_KEYS = ['config', 'validators', 'recordSteps', 'dedupe', 'busName', 'dlqUrl', 'timeoutMarginMs', 'logLevel', 'metricsNamespace', 'output', 'sqsClient', 'eventBridgeClient', 'dynamoDbClient'] as const;
+const WRAP_OPTION_KEYS = ['config', 'validators', 'recordSteps', 'dedupe', 'recordConcurrency', 'busName', 'dlqUrl', 'timeoutMarginMs', 'logLevel', 'metricsNamespace', 'output', 'sqsClient', 'eventBridgeClient', 'dynamoDbClient'] as const;
+
+/**
+ * Records of a standard-queue batch in flight at once: a batch of 10 (the SQS default) runs
+ * all at once, a larger batch 10 at a time, so a big batch does not open hundreds of
+ * connections at once.
+ */
+const DEFAULT_RECORD_CONCURRENCY = 10;
 
 /** The Lambda handler: a partial batch response for SQS batches, nothing for a direct event. */
 export type BuslineLambdaHandler = (event: unknown, context: Context) => Promise<BatchResponse | null | undefined>;
@@ -71,6 +80,7 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
   if (!LOG_LEVELS.includes(logLevel)) throw new RuntimeOptionsError(`${where}: logLevel must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
   if (options.output !== undefined && typeof options.output !== 'function') throw new RuntimeOptionsError(`${where}: output must be a function (line: string) => void`);
   const sink = options.output ?? stdoutSink;
+  const recordConcurrency = integerOption(where, 'recordConcurrency', options.recordConcurrency, 'BUSLINE_RECORD_CONCURRENCY', DEFAULT_RECORD_CONCURRENCY);
   const timeoutMarginMs = numberOption(where, 'timeoutMarginMs', options.timeoutMarginMs, 'BUSLINE_TIMEOUT_MARGIN_MS', 1000);
   const metricsNamespace = stringOption(where, 'metricsNamespace', options.metricsNamespace, 'BUSLINE_METRICS_NAMESPACE', 'Busline')!;
   const dlqUrl = stringOption(where, 'dlqUrl', options.dlqUrl, RUNTIME_ENV.dlqUrl);
@@ -92,12 +102,15 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
     if (invalid) throw new PublishValidationError(`${invalid.message}; nothing was published`, invalid.errors);
     registry.for(record).publishes.push({ topic, data });
   };
+  // One EventBridge client for the publisher, made ahead of the first send (see runBatch).
+  const eventBridgeClient = lazyEventBridgeClient(options.eventBridgeClient);
   const sendPublishes = async (record: RecordContext, idBase: string, publishes: readonly PendingPublish[]): Promise<void> => {
+    const client = await eventBridgeClient();
     publisher ??= createPublisher({
       topics: publishTopics,
       validators: options.validators,
       ...(busName ? { busName } : {}),
-      ...(options.eventBridgeClient ? { client: options.eventBridgeClient } : {}),
+      client,
     });
     const traceparent = traceparentOf(record);
     const events = await Promise.all(publishes.map(async (p, ordinal) => ({
@@ -127,6 +140,7 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
     flowTopics,
     publish,
     write,
+    concurrency: recordConcurrency,
     ...(config.delivery === 'ordered' ? { sendDeadLetterNow: (result) => sendToDlq([result], dlqOptions) } : {}),
   });
 
@@ -134,7 +148,7 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
   // middleware does it per record instead.
   const handler = middy(noopHandler, { timeoutEarlyInMillis: 0 })
     .use(timeoutGuardMiddleware(timeoutMarginMs))
-    .use(metricsMiddleware({ namespace: metricsNamespace, flow: config.flow, subscription: config.subscription, sink }))
+    .use(metricsMiddleware({ namespace: metricsNamespace, flow: config.flow, subscription: config.subscription, sink, logger }))
     .use(envelopeMiddleware())
     .use(partialBatchMiddleware())
     .use(backoffMiddleware({ retry: config.retry, sqsClient, logger }))
@@ -142,7 +156,18 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
 
   // The batch loop needs the invocation state, which lives on middy's request: run it as the
   // innermost `before` so it sees the state the envelope and guard middlewares prepared.
+  // A subscription that publishes will need the EventBridge client: load its module and make
+  // it on a later turn of the event loop, while the first batch's records wait on the network
+  // (dedupe lock, the handler's calls), rather than when the first of them publishes.
+  let prefetch = config.publishes.length > 0;
   handler.before(async function runBatch(request) {
+    if (prefetch) {
+      prefetch = false;
+      setImmediate(() => {
+        // A failed load is not cached: the send that needs the client reports it.
+        eventBridgeClient().catch(() => undefined);
+      });
+    }
     await processBatch(invocationState(request as BuslineRequest) as InvocationState);
   });
 

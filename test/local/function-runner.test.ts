@@ -23,6 +23,9 @@ export const handler = async (event, context) => {
   };
 };`);
 writeFileSync(join(dir, 'broken.mjs'), 'export const other = 1;');
+writeFileSync(join(dir, 'requires-sdk.mjs'), `
+import { createRequire } from 'node:module';
+export const handler = async () => ({ sdk: typeof createRequire(import.meta.url)('@aws-sdk/client-sqs').SQSClient });`);
 
 const fn = (over: Partial<LocalFunction>): LocalFunction => ({
   stackName: 'S', logicalId: 'Fn', name: 'S-Fn-ABC', arn: 'arn:aws:lambda:us-east-1:000000000000:function:S-Fn-ABC',
@@ -33,6 +36,7 @@ const runner = new FunctionRunner({ endpoint: 'http://127.0.0.1:4999', region: '
 runner.add(fn({}));
 runner.add(fn({ name: 'short', timeoutSeconds: 1 }));
 runner.add(fn({ name: 'broken', handler: 'broken.handler' }));
+runner.add(fn({ name: 'requires-sdk', handler: 'requires-sdk.handler' }));
 runner.add(fn({ name: 'inline', codeDir: undefined, inlineCode: 'exports.handler = async (e) => ({ cjs: typeof require, e });', handler: 'index.handler' }));
 after(async () => { await runner.stop(); rmSync(dir, { recursive: true, force: true }); });
 
@@ -50,6 +54,12 @@ test('a function sees its template variables, the engine endpoint, region, its n
 
 test('the AWS SDK resolves for bundles that mark it external, as on the Lambda runtime', async () => {
   const r = await runner.invoke('S-Fn-ABC', { n: 2 });
+  assert.equal((r.value as { sdk: string }).sdk, 'function');
+});
+
+test('CommonJS require() of the AWS SDK resolves too, through NODE_PATH as on the Lambda runtime', async () => {
+  const r = await runner.invoke('requires-sdk', {});
+  assert.equal(r.ok, true, JSON.stringify(r));
   assert.equal((r.value as { sdk: string }).sdk, 'function');
 });
 

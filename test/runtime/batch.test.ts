@@ -169,7 +169,7 @@ test('direct delivery: an event that can never succeed goes to the DLQ with its 
   assert.match(attr(dead!, DLQ_ATTRIBUTES.errorMessage)!, /\/quantity must be integer/);
 });
 
-test('timeout guard: the running handler is aborted through ctx.signal, and it and every later record are reported failed, untouched', { skip }, async () => {
+test('timeout guard, records one after another: the running handler is aborted through ctx.signal, and it and every later record are reported failed, untouched', { skip }, async () => {
   const source = await env.createQueue('slow', { VisibilityTimeout: '120' });
   for (let i = 1; i <= 3; i++) await env.sqs.send(new SendMessageCommand({ QueueUrl: source, MessageBody: JSON.stringify(eventBridgeEvent('order.placed', { orderId: `s-${i}`, quantity: i })) }));
   const records = await receiveBatch(env.sqs, source, 3);
@@ -182,7 +182,7 @@ test('timeout guard: the running handler is aborted through ctx.signal, and it a
       await new Promise<void>((resolve) => hctx.signal.addEventListener('abort', () => resolve(), { once: true }));
       sawAbort = hctx.signal.aborted;
     },
-    { config: subscriptionConfig(), validators, timeoutMarginMs: 1000, output: () => undefined },
+    { config: subscriptionConfig(), validators, recordConcurrency: 1, timeoutMarginMs: 1000, output: () => undefined },
   );
   // 3 s before the deadline and a 1 s margin: the guard fires while the first record runs.
   const response = await handler({ Records: records }, ctx(3000));
@@ -225,7 +225,7 @@ test('a record failing on its last attempt is logged with its reason and made vi
   assert.equal(again.length, 1);
 });
 
-test('one JSON log line per record outcome and one EMF metrics line per invocation', { skip }, async () => {
+test('at info, one JSON log line per record that did not succeed, one batch summary line and one EMF metrics line per invocation', { skip }, async () => {
   const source = await env.createQueue('logs');
   const dlq = await env.createQueue('logs-dlq');
   for (const quantity of [1, 0]) await env.sqs.send(new SendMessageCommand({ QueueUrl: source, MessageBody: JSON.stringify(eventBridgeEvent('order.placed', { orderId: `l-${quantity}`, quantity })) }));
@@ -235,11 +235,26 @@ test('one JSON log line per record outcome and one EMF metrics line per invocati
   await handler({ Records: records }, ctx());
   const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
   const outcomes = parsed.filter((l) => 'outcome' in l);
-  assert.deepEqual(outcomes.map((l) => l.outcome).sort(), ['dead-letter', 'succeeded']);
+  assert.deepEqual(outcomes.map((l) => l.outcome), ['dead-letter']);
   for (const l of outcomes) for (const key of ['topic', 'eventId', 'correlationId', 'attempt', 'durationMs', 'subscription']) assert.ok(key in l, `log line has ${key}`);
+  const summary = parsed.filter((l) => l.message === 'batch processed');
+  assert.equal(summary.length, 1);
+  assert.deepEqual([summary[0]!.level, summary[0]!.records, summary[0]!.processed, summary[0]!.deadLettered], ['info', 2, 1, 1]);
   const emf = parsed.filter((l) => '_aws' in l);
   assert.equal(emf.length, 1);
   assert.deepEqual([emf[0]!.Processed, emf[0]!.DeadLettered, emf[0]!.Invalid], [1, 1, 1]);
+});
+
+test('at debug, a record that succeeded has its own log line too', { skip }, async () => {
+  const source = await env.createQueue('logs-debug');
+  await env.sqs.send(new SendMessageCommand({ QueueUrl: source, MessageBody: JSON.stringify(eventBridgeEvent('order.placed', { orderId: 'd-1', quantity: 1 })) }));
+  const records = await receiveBatch(env.sqs, source, 1);
+  const lines: string[] = [];
+  const handler = wrapHandler(async () => undefined, { config: subscriptionConfig(), validators, logLevel: 'debug', output: (l) => void lines.push(l) });
+  await handler({ Records: records }, ctx());
+  const outcomes = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => 'outcome' in l);
+  assert.deepEqual(outcomes.map((l) => [l.level, l.message, l.outcome]), [['debug', 'record processed', 'succeeded']]);
+  for (const key of ['topic', 'eventId', 'correlationId', 'attempt', 'durationMs', 'subscription']) assert.ok(key in outcomes[0]!, `log line has ${key}`);
 });
 
 test('ordered delivery: when a dead-lettered record cannot be sent to the DLQ, the batch stops there so later records keep their order', { skip }, async () => {

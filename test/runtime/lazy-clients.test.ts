@@ -24,10 +24,19 @@ after(() => env?.close());
 
 const batch = (...data: unknown[]) => ({ Records: data.map((d) => sqsRecord(JSON.stringify(eventBridgeEvent('order.placed', d)))) });
 
-test('a batch where every record succeeds and nothing is published loads neither SDK client', { skip }, async () => {
+test('a batch of a subscription that publishes nothing, where every record succeeds, loads neither SDK client', { skip }, async () => {
+  const handler = wrapHandler(async () => undefined, { config: subscriptionConfig({ publishes: [] }), validators, output: () => undefined });
+  assert.deepEqual(await handler(batch({ orderId: 'a', quantity: 1 }), lambdaContext() as unknown as Context), { batchItemFailures: [] });
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(loadedAwsModules(), { sqs: false, eventBridge: false });
+});
+
+test('a subscription that declares publishes loads the EventBridge client at its first batch, before any publish, and not the SQS client', { skip }, async () => {
   const handler = wrapHandler(async () => undefined, { config: subscriptionConfig(), validators, output: () => undefined });
   assert.deepEqual(await handler(batch({ orderId: 'a', quantity: 1 }), lambdaContext() as unknown as Context), { batchItemFailures: [] });
-  assert.deepEqual(loadedAwsModules(), { sqs: false, eventBridge: false });
+  // The load starts on a later turn of the event loop, while records wait on I/O.
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(loadedAwsModules(), { sqs: false, eventBridge: true });
 });
 
 test('publishing loads the EventBridge client but still not the SQS client', { skip }, async () => {

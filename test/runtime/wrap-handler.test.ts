@@ -47,6 +47,8 @@ test('record steps from options run after validation and before the handler; a s
         settle: (_r, o) => void calls.push(`settle ${o.kind}`),
       },
     ],
+    // One record after another, so the two records' calls do not interleave.
+    recordConcurrency: 1,
     ...quiet,
   });
   const first = eventBridgeEvent('order.placed', { orderId: 'new', quantity: 1 }, { id: 'e-new' });
@@ -105,4 +107,17 @@ test('validators lacking a topic the subscription publishes are rejected at cons
     () => wrapHandler(async () => undefined, { config: subscriptionConfig(), validators: partial as typeof validators }),
     (err: unknown) => err instanceof RuntimeOptionsError && /no schema for inventory\.reserved, which this subscription publishes/.test(err.message),
   );
+});
+
+test('ctx members can be destructured: signal (an AbortSignal, not aborted), publish, logger and event', async () => {
+  let seen: unknown;
+  const handler = wrapHandler(
+    async (_data, ctx) => {
+      const { signal, publish, logger, event } = ctx;
+      seen = { signal: signal instanceof AbortSignal && !signal.aborted, publish: typeof publish, logger: typeof logger.info, topic: event.topic };
+    },
+    { config: subscriptionConfig(), validators, ...quiet },
+  );
+  await handler({ Records: [sqsRecord(JSON.stringify(eventBridgeEvent('order.placed', { orderId: 'o-1', quantity: 1 })))] }, lambdaContext() as unknown as Context);
+  assert.deepEqual(seen, { signal: true, publish: 'function', logger: 'function', topic: 'order.placed' });
 });

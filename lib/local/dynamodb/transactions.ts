@@ -225,31 +225,29 @@ function stagingStore(store: DynaliteStore, staged: Staged): DynaliteStore {
             cb(error, item);
           });
         },
-        put(key, value, cb) {
-          staged.operations.push({ type: 'put', key: prefix + key, value });
-          cb(null);
-        },
-        del(key, cb) {
-          staged.operations.push({ type: 'del', key: prefix + key });
-          cb(null);
-        },
+        ...collectWrites(staged, prefix),
         lock: heldLock,
       };
     },
     getIndexDb(indexType: string, table: string, index: string) {
       const prefix = `index-${indexType.toLowerCase()}~${table}~${index}~`;
-      return {
-        put(key, value, cb) {
-          staged.operations.push({ type: 'put', key: prefix + key, value });
-          cb(null);
-        },
-        del(key, cb) {
-          staged.operations.push({ type: 'del', key: prefix + key });
-          cb(null);
-        },
-      };
+      return collectWrites(staged, prefix);
     },
   } as DynaliteStore;
+}
+
+/** put/del that record LevelDB operations under `prefix` instead of writing them. */
+function collectWrites(staged: Staged, prefix: string): Pick<ItemDb, 'put' | 'del'> {
+  return {
+    put(key, value, cb) {
+      staged.operations.push({ type: 'put', key: prefix + key, value });
+      cb(null);
+    },
+    del(key, cb) {
+      staged.operations.push({ type: 'del', key: prefix + key });
+      cb(null);
+    },
+  };
 }
 
 function isCancellation(error: DynaliteError): boolean {

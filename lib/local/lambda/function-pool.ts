@@ -6,6 +6,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { randomUUID } from 'node:crypto';
+import { delimiter } from 'node:path';
 import type { LocalFunction } from '../assembly/app-model.ts';
 import type { InvokeResult, LambdaError, LogLine } from './lambda-types.ts';
 
@@ -49,14 +50,13 @@ class Environment {
 
   constructor(private readonly options: FunctionPoolOptions, onDeath: (env: Environment) => void) {
     this.worker = new Worker(WORKER_ENTRY, {
-      env: options.env,
+      env: workerEnv(options),
       // No tsx or other loaders of the engine's own process: the function sees only its bundle.
       execArgv: [],
       workerData: {
         codeDir: options.codeDir,
         handler: options.fn.handler,
         fallbackParentUrl: options.sdkFallback.parentUrl,
-        fallbackNodeModules: options.sdkFallback.nodeModules,
       },
       resourceLimits: { maxOldGenerationSizeMb: Math.max(64, options.fn.memoryMb) },
     });
@@ -209,4 +209,16 @@ export class FunctionPool {
     const j = this.idle.indexOf(env);
     if (j >= 0) this.idle.splice(j, 1);
   }
+}
+
+/**
+ * The function's environment, plus NODE_PATH ending in the engine's SDK install: CommonJS
+ * `require('@aws-sdk/…')` from a bundle resolves through it, as Lambda's NODE_PATH ends in
+ * /var/runtime/node_modules. A worker's CommonJS loader reads NODE_PATH from its own env.
+ */
+function workerEnv(options: FunctionPoolOptions): Record<string, string> {
+  const nodeModules = options.sdkFallback.nodeModules;
+  if (!nodeModules) return options.env;
+  const own = options.env['NODE_PATH'];
+  return { ...options.env, NODE_PATH: own ? `${own}${delimiter}${nodeModules}` : nodeModules };
 }

@@ -14,11 +14,11 @@ import { dirname, join, resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 
-const { codeDir, handler, fallbackParentUrl, fallbackNodeModules } = workerData;
+const { codeDir, handler, fallbackParentUrl } = workerData;
 
 register('./sdk-resolve-hooks.mjs', import.meta.url, { data: { fallbackParentUrl } });
-// CommonJS require() does not go through the hooks above: give it the same fallback path.
-if (fallbackNodeModules) Module.globalPaths.push(fallbackNodeModules);
+// CommonJS require() does not go through the hooks above: it finds the SDK through NODE_PATH,
+// which function-pool.ts sets in this worker's environment (as Lambda sets it to /var/runtime/node_modules).
 
 let currentId = null;
 

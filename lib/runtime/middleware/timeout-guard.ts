@@ -16,30 +16,78 @@ import type { Deadline } from '../record-pipeline.ts';
 export interface GuardedDeadline extends Deadline {
   /** Clears the timer; called when the invocation ends. */
   dispose(): void;
+  /** true once the guard fired (same as `signal.aborted`, without making the signal). */
+  readonly expired: boolean;
+  /** Calls `listener` once when the guard fires (at once if it has); returns the unsubscribe. */
+  onExpire(listener: () => void): () => void;
 }
 
+/**
+ * The invocation's deadline. Its AbortSignal is made only when something asks for it (a handler
+ * reading `ctx.signal`): an AbortController costs several microseconds to make and to listen on,
+ * once per invocation, and most handlers never look at the signal. The batch loop and its
+ * handler race listen with `onExpire` instead.
+ */
 export function createDeadline(context: Partial<Pick<Context, 'getRemainingTimeInMillis'>> | undefined, marginMs: number): GuardedDeadline {
-  const controller = new AbortController();
   const remaining = typeof context?.getRemainingTimeInMillis === 'function' ? () => context.getRemainingTimeInMillis!() : () => Infinity;
   const initial = remaining();
+  let controller: AbortController | undefined;
+  let expired = false;
+  let listeners: Array<() => void> | undefined;
+  const reason = (): Error => new Error(`the invocation is ${marginMs} ms from its timeout`);
+  const expire = (): void => {
+    if (expired) return;
+    expired = true;
+    controller?.abort(reason());
+    const fire = listeners;
+    listeners = undefined;
+    if (fire) for (const listener of fire) listener();
+  };
   let timer: ReturnType<typeof setTimeout> | undefined;
   if (Number.isFinite(initial)) {
-    const abort = (): void => controller.abort(new Error(`the invocation is ${marginMs} ms from its timeout`));
-    if (initial - marginMs <= 0) abort();
+    if (initial - marginMs <= 0) expire();
     else {
       // Not unref'd: while a handler awaits only this signal, the timer is what keeps the
       // event loop (and so the invocation) alive. dispose() clears it when the invocation ends.
-      timer = setTimeout(abort, initial - marginMs);
+      timer = setTimeout(expire, initial - marginMs);
     }
   }
   return {
     remainingMs: remaining,
     remainingBeforeGuardMs: () => remaining() - marginMs,
-    signal: controller.signal,
+    get signal(): AbortSignal {
+      if (!controller) {
+        controller = new AbortController();
+        if (expired) controller.abort(reason());
+      }
+      return controller.signal;
+    },
+    get expired() {
+      return expired;
+    },
+    onExpire(listener) {
+      if (expired) {
+        listener();
+        return noop;
+      }
+      (listeners ??= []).push(listener);
+      return () => {
+        const i = listeners?.indexOf(listener) ?? -1;
+        if (i >= 0) listeners!.splice(i, 1);
+      };
+    },
     dispose: () => {
       if (timer) clearTimeout(timer);
     },
   };
+}
+
+const noop = (): void => {};
+
+/** Whether the guard fired, for any Deadline (a GuardedDeadline answers without making its signal). */
+export function deadlineExpired(deadline: Deadline): boolean {
+  const guarded = deadline as Partial<GuardedDeadline>;
+  return typeof guarded.onExpire === 'function' ? guarded.expired === true : deadline.signal.aborted;
 }
 
 /** Invocation-level middleware: sets up the deadline first, disposes it last. */
@@ -88,47 +136,66 @@ export function raceDeadline<T>(work: Promise<T>, signal: AbortSignal, onTimeout
 
 /** Races each handler of one batch against the batch's deadline signal (see deadlineRace). */
 export interface DeadlineRace {
-  /** raceDeadline(work, signal, onTimeout), for one handler at a time. */
+  /** raceDeadline(work, signal, onTimeout), for each handler of the batch (several may run at once). */
   run<T>(work: Promise<T>, onTimeout: () => Error): Promise<T>;
   /** Removes the abort listener; call when the batch ends. */
   dispose(): void;
 }
 
 /**
- * raceDeadline for the handlers of one batch, which run one after another: one abort listener
- * for the batch instead of adding and removing one per record. The listener rejects the handler
- * running when the signal aborts; a handler that finished (or lost the race and still runs in
- * the background) is never touched again.
+ * raceDeadline for the handlers of one batch: one abort listener for the batch instead of adding
+ * and removing one per record. When the signal aborts, every handler still running (one, when
+ * records run one after another; up to the record concurrency otherwise) is rejected with its
+ * timeout error; a handler that finished (or lost the race and still runs in the background)
+ * is never touched again.
  */
-export function deadlineRace(signal: AbortSignal): DeadlineRace {
-  let running: (() => void) | undefined;
+export function deadlineRace(deadline: Deadline): DeadlineRace {
+  // The common case, one handler at a time, keeps to a variable; a Set only when they overlap.
+  let single: (() => void) | undefined;
+  let many: Set<() => void> | undefined;
   const onAbort = (): void => {
-    const fire = running;
-    running = undefined;
-    fire?.();
+    const fired = single;
+    single = undefined;
+    const rest = many;
+    many = undefined;
+    fired?.();
+    if (rest) for (const fire of rest) fire();
   };
-  if (!signal.aborted) signal.addEventListener('abort', onAbort, { once: true });
+  const forget = (fire: () => void): void => {
+    if (single === fire) single = undefined;
+    else many?.delete(fire);
+  };
+  const expired = (): boolean => deadlineExpired(deadline);
+  let unsubscribe: () => void;
+  const guarded = deadline as Partial<GuardedDeadline>;
+  if (typeof guarded.onExpire === 'function') unsubscribe = guarded.onExpire(onAbort);
+  else {
+    const signal = deadline.signal;
+    if (!signal.aborted) signal.addEventListener('abort', onAbort, { once: true });
+    unsubscribe = () => signal.removeEventListener('abort', onAbort);
+  }
   return {
     run<T>(work: Promise<T>, onTimeout: () => Error): Promise<T> {
-      if (signal.aborted) {
+      if (expired()) {
         work.catch(() => undefined);
         return Promise.reject(onTimeout());
       }
       return new Promise<T>((resolve, reject) => {
         const fire = (): void => reject(onTimeout());
-        running = fire;
+        if (single === undefined) single = fire;
+        else (many ??= new Set()).add(fire);
         work.then(
           (value) => {
-            if (running === fire) running = undefined;
+            forget(fire);
             resolve(value);
           },
           (error: unknown) => {
-            if (running === fire) running = undefined;
+            forget(fire);
             reject(error);
           },
         );
       });
     },
-    dispose: () => signal.removeEventListener('abort', onAbort),
+    dispose: () => unsubscribe(),
   };
 }

@@ -2,7 +2,7 @@
  * Tracing step: one span per record through @opentelemetry/api (a no-op unless the function
  * registers a tracer provider), the W3C `traceparent` the handler's publishes carry, and one
  * structured log line per record outcome (topic, event id, correlation id, attempt, duration,
- * outcome).
+ * outcome), at debug for a success (see logOutcome).
  *
  * The traceparent continues the incoming event's trace: with a real tracer it is the record
  * span's context; without one, the incoming trace id (or a new one) with a fresh span id, so
@@ -10,12 +10,17 @@
  */
 import { ProxyTracerProvider, SpanKind, SpanStatusCode, context as otelContext, isSpanContextValid, trace, type Span } from '@opentelemetry/api';
 import type { RecordContext, RecordOutcome, RecordStep } from '../record-pipeline.ts';
+import { loggerEnabled } from '../logger.ts';
 import { INVALID_SPAN_ID, INVALID_TRACE_ID, childTraceparent, formatTraceparent, parseTraceparent } from '../trace-context.ts';
 
 interface RecordTrace {
   /** Absent when no tracer provider is registered: a no-op span records nothing. */
   readonly span: Span | undefined;
-  readonly traceparent: string;
+  /**
+   * Without a span, made on first use (traceparentOf): most records publish nothing, so parsing
+   * the incoming traceparent and drawing a span id per record would be wasted.
+   */
+  traceparent: string | undefined;
   readonly startedAt: number;
 }
 
@@ -40,7 +45,9 @@ function tracingIsNoop(): boolean {
 
 /** The traceparent that events published while handling `record` carry. */
 export function traceparentOf(record: RecordContext): string | undefined {
-  return traces.get(record)?.traceparent;
+  const t = traces.get(record);
+  if (!t) return undefined;
+  return (t.traceparent ??= formatTraceparent(childTraceparent(parseTraceparent(record.metadata.traceparent))));
 }
 
 export function tracingStep(): RecordStep {
@@ -48,11 +55,11 @@ export function tracingStep(): RecordStep {
   return {
     name: 'tracing',
     before: function startRecordSpan(record) {
-      const parent = parseTraceparent(record.metadata.traceparent);
       if (tracingIsNoop()) {
-        traces.set(record, { span: undefined, traceparent: formatTraceparent(childTraceparent(parent)), startedAt: performance.now() });
+        traces.set(record, { span: undefined, traceparent: undefined, startedAt: performance.now() });
         return;
       }
+      const parent = parseTraceparent(record.metadata.traceparent);
       const parentContext = parent
         ? trace.setSpanContext(otelContext.active(), { traceId: parent.traceId, spanId: parent.spanId, traceFlags: parseInt(parent.flags, 16), isRemote: true })
         : otelContext.active();
@@ -82,7 +89,8 @@ export function tracingStep(): RecordStep {
     },
     settle: function endRecordSpan(record, outcome) {
       const t = traces.get(record);
-      const durationMs = t ? Math.round((performance.now() - t.startedAt) * 100) / 100 : undefined;
+      // A success logs at debug: at the default level there is no line, so no duration to format.
+      const durationMs = t && (outcome.kind !== 'succeeded' || loggerEnabled(record.logger, 'debug')) ? Math.round((performance.now() - t.startedAt) * 100) / 100 : undefined;
       if (t?.span) {
         t.span.setAttribute('busline.outcome', outcome.kind);
         if ('error' in outcome) {
@@ -91,17 +99,28 @@ export function tracingStep(): RecordStep {
         }
         t.span.end();
       }
+      // Published events read the traceparent only while the handler runs.
+      traces.delete(record);
       logOutcome(record, outcome, durationMs);
     },
   };
 }
 
-/** One line per record outcome; failures at warn/error so they stand out. */
+/**
+ * One line per record outcome: a success at debug (the batch's summary line, written by the
+ * metrics middleware at info, counts them), a duplicate at info, failures at warn/error so
+ * they stand out. At the default level (info) a batch that succeeds writes two lines in all,
+ * the summary and the EMF metrics, instead of one per record.
+ */
 export function logOutcome(record: RecordContext, outcome: RecordOutcome, durationMs: number | undefined): void {
+  if (outcome.kind === 'succeeded') {
+    if (loggerEnabled(record.logger, 'debug')) record.logger.debug('record processed', { outcome: 'succeeded', durationMs });
+    return;
+  }
   const fields: Record<string, unknown> = { outcome: outcome.kind, durationMs };
   if ('error' in outcome) fields.error = { name: outcome.error.name, message: outcome.error.message };
   if (outcome.kind === 'duplicate' || outcome.kind === 'not-attempted' || outcome.kind === 'dead-letter') fields.reason = outcome.reason;
-  if (outcome.kind === 'succeeded' || outcome.kind === 'duplicate') record.logger.info('record processed', fields);
+  if (outcome.kind === 'duplicate') record.logger.info('record processed', fields);
   else if (outcome.kind === 'dead-letter') record.logger.error('record dead-lettered', fields);
   else record.logger.warn('record failed', fields);
 }

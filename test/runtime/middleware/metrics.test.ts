@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { emfDocument } from '../../../lib/runtime/middleware/metrics.ts';
+import { batchFigures, emfDocument, emfLineWriter } from '../../../lib/runtime/middleware/metrics.ts';
 import type { InvocationState, RecordResult } from '../../../lib/runtime/invocation.ts';
 import type { RecordContext, RecordOutcome } from '../../../lib/runtime/record-pipeline.ts';
 
@@ -46,4 +46,20 @@ test('without latency or duration values those metrics are left out rather than 
   const doc = emfDocument({ kind: 'sqs-batch', records: [], results: [result({ kind: 'duplicate', reason: 'seen' })] }, { namespace: 'N', flow: 'f', subscription: 's', sink: () => undefined }, 0);
   assert.equal('EndToEndLatency' in doc, false);
   assert.equal('HandlerDuration' in doc, false);
+});
+
+test('the EMF line written is exactly the JSON of the EMF document, in every metric-list variant', () => {
+  const options = { namespace: 'Busline', flow: 'orders "east"', subscription: 'reserve-inventory', sink: () => undefined };
+  const write = emfLineWriter(options);
+  const now = Date.parse('2026-11-25T12:00:01.000Z');
+  const states = [
+    [result({ kind: 'succeeded' }, '2026-11-25T12:00:00.000Z', 12.345), result({ kind: 'retry', error: new Error('x') }, undefined, 5)],
+    [result({ kind: 'succeeded' }, '2026-11-25T12:00:00.250Z')],
+    [result({ kind: 'duplicate', reason: 'seen' }, undefined, 0.5)],
+    [result({ kind: 'not-attempted', reason: 'timeout' })],
+  ];
+  for (const results of states) {
+    const state = { kind: 'sqs-batch' as const, records: [], results };
+    assert.equal(write(batchFigures(state, now), now), JSON.stringify(emfDocument(state, options, now)));
+  }
 });

@@ -35,3 +35,30 @@ test('raceDeadline settles with the work when it finishes first, and with the ti
   await assert.rejects(raced, /late/);
   await assert.rejects(raceDeadline(Promise.resolve(1), controller.signal, () => new Error('already')), /already/);
 });
+
+test('a deadline tells its expiry to onExpire listeners, and a signal asked for after expiry is already aborted', async () => {
+  const deadline = createDeadline({ getRemainingTimeInMillis: () => 1020 }, 1000);
+  let fired = 0;
+  deadline.onExpire(() => void fired++);
+  const unsubscribed = deadline.onExpire(() => void (fired += 100));
+  unsubscribed();
+  assert.equal(deadline.expired, false);
+  await new Promise((resolve) => setTimeout(resolve, 60));
+  assert.equal(deadline.expired, true);
+  assert.equal(fired, 1);
+  assert.equal(deadline.signal.aborted, true);
+  assert.match(String((deadline.signal.reason as Error).message), /1000 ms from its timeout/);
+  let late = false;
+  deadline.onExpire(() => void (late = true));
+  assert.equal(late, true);
+  deadline.dispose();
+});
+
+test('a signal asked for before expiry aborts when the guard fires', async () => {
+  const deadline = createDeadline({ getRemainingTimeInMillis: () => 1020 }, 1000);
+  const signal = deadline.signal;
+  assert.equal(signal.aborted, false);
+  await new Promise((resolve) => setTimeout(resolve, 60));
+  assert.equal(signal.aborted, true);
+  deadline.dispose();
+});
