@@ -71,11 +71,16 @@ before(async () => {
     const n = (await scanAll(c, names.table('Notifications'))).length;
     return n >= ORDERS ? n : undefined;
   }, 480_000);
-  // customer-history is its own (FIFO) branch of the flow: wait for it too.
-  await waitFor(`all ${ORDERS} customer histories after the restart`, async () => {
-    const n = (await scanAll(c, names.table('CustomerHistory'))).length;
-    return n >= ORDERS ? n : undefined;
-  }, 480_000);
+  // customer-history is its own (FIFO) branch of the flow: wait for it too. So are the
+  // Reservations and Shipments items: a handler publishes just before committing its write, so
+  // a kill between the two leaves the notification ahead of the shipment; the redelivered
+  // record writes it once the killed attempt's dedupe lock has expired.
+  for (const table of ['CustomerHistory', 'Reservations', 'Shipments']) {
+    await waitFor(`all ${ORDERS} ${table} items after the restart`, async () => {
+      const n = (await scanAll(c, names.table(table))).length;
+      return n >= ORDERS ? n : undefined;
+    }, 480_000);
+  }
   outcome = {
     notifiedAtKill,
     reservations: await scanAll(c, names.table('Reservations')),
