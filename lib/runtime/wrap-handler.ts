@@ -111,16 +111,18 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
       validators: options.validators,
       ...(busName ? { busName } : {}),
       client,
+      // The records of a batch finishing together share PutEvents calls (publish-batcher.ts).
+      coalesce: true,
     });
     const traceparent = traceparentOf(record);
-    const events = await Promise.all(publishes.map(async (p, ordinal) => ({
+    const events = publishes.map((p, ordinal) => ({
       topic: p.topic,
       data: p.data,
-      id: await publishedEventId(idBase, p.topic, ordinal),
+      id: publishedEventId(idBase, p.topic, ordinal),
       correlationId: record.correlationId,
       causationId: record.eventId,
       ...(traceparent ? { traceparent } : {}),
-    })));
+    }));
     await publisher.publishAll(events);
   };
   const write = (record: RecordContext, items: readonly TransactWriteItem[]): void => registry.for(record).addWrites(items);
