@@ -1,5 +1,4 @@
-import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { defineHandler, dynamoDb } from '../lib/runtime/index.ts';
+import { defineHandler, dynamoDb, dynamoDbSdk } from '../lib/runtime/index.ts';
 import type { TopicMap } from '../schemas/types.ts';
 
 /**
@@ -7,8 +6,9 @@ import type { TopicMap } from '../schemas/types.ts';
  * show as runs = 2: the write is declared with ctx.write, and the runtime commits it with the
  * dedupe mark in one transaction (exactly once). A sku starting with FAIL- always fails: the way
  * to watch retries and the DLQ at work. That run is counted with a direct write, which (unlike
- * a declared one) happens even though the handler fails, so each retry shows in `runs`; it goes
- * through the runtime's own DynamoDB client (`dynamoDb()`), one client for the whole container.
+ * a declared one) happens even though the handler fails, so each retry shows in `runs`. It goes
+ * through the runtime's own DynamoDB client and SDK module (`dynamoDb()`, `dynamoDbSdk()`): one
+ * client for the whole container, and no static import of the SDK to parse at cold start.
  */
 export default defineHandler<TopicMap, 'order.placed', 'inventory.reserved'>(async function reserveInventory(order, ctx) {
   const countRun = {
@@ -22,7 +22,8 @@ export default defineHandler<TopicMap, 'order.placed', 'inventory.reserved'>(asy
   };
   const failing = order.items.find((i) => i.sku.startsWith('FAIL-'));
   if (failing) {
-    await (await dynamoDb()).send(new UpdateItemCommand(countRun));
+    const [db, { UpdateItemCommand }] = await Promise.all([dynamoDb(), dynamoDbSdk()]);
+    await db.send(new UpdateItemCommand(countRun));
     throw new Error(`no stock for sku ${failing.sku} (FAIL- skus always fail, to show retries and the DLQ)`);
   }
   ctx.write({ Update: countRun });

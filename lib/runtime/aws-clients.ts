@@ -118,3 +118,17 @@ export const runtimeDynamoDbClient: () => Promise<DynamoDBClient> = lazyClient<D
 export function dynamoDb(): Promise<DynamoDBClient> {
   return runtimeDynamoDbClient();
 }
+
+/**
+ * The `@aws-sdk/client-dynamodb` module (its command classes), loaded the way the runtime loads
+ * it: with require, once, on first call. A handler bundled as an ES module that imports the SDK
+ * statically makes Node parse the CommonJS package for its export names at module load (its
+ * CommonJS export lexer over the client's files); measured on the cold-start bench's machine,
+ * `import()` of the DynamoDB client took ≈ 60 ms against ≈ 40 ms for `require`. Types can still
+ * be imported statically (`import type`), which costs nothing at run time.
+ *
+ *     const [db, { UpdateItemCommand }] = await Promise.all([dynamoDb(), dynamoDbSdk()]);
+ */
+export function dynamoDbSdk(): Promise<DynamoDbModule> {
+  return loadDynamoDbModule();
+}
