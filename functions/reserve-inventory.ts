@@ -1,15 +1,14 @@
-import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { defineHandler } from '../lib/runtime/index.ts';
+import { defineHandler, dynamoDb, dynamoDbSdk } from '../lib/runtime/index.ts';
 import type { TopicMap } from '../schemas/types.ts';
-
-const dynamodb = new DynamoDBClient({});
 
 /**
  * Reserves stock for an order. `runs` counts the order's successful runs, so a duplicate would
  * show as runs = 2: the write is declared with ctx.write, and the runtime commits it with the
  * dedupe mark in one transaction (exactly once). A sku starting with FAIL- always fails: the way
  * to watch retries and the DLQ at work. That run is counted with a direct write, which (unlike
- * a declared one) happens even though the handler fails, so each retry shows in `runs`.
+ * a declared one) happens even though the handler fails, so each retry shows in `runs`. It goes
+ * through the runtime's own DynamoDB client and SDK module (`dynamoDb()`, `dynamoDbSdk()`): one
+ * client for the whole container, and no static import of the SDK to parse at cold start.
  */
 export default defineHandler<TopicMap, 'order.placed', 'inventory.reserved'>(async function reserveInventory(order, ctx) {
   const countRun = {
@@ -23,7 +22,8 @@ export default defineHandler<TopicMap, 'order.placed', 'inventory.reserved'>(asy
   };
   const failing = order.items.find((i) => i.sku.startsWith('FAIL-'));
   if (failing) {
-    await dynamodb.send(new UpdateItemCommand(countRun));
+    const [db, { UpdateItemCommand }] = await Promise.all([dynamoDb(), dynamoDbSdk()]);
+    await db.send(new UpdateItemCommand(countRun));
     throw new Error(`no stock for sku ${failing.sku} (FAIL- skus always fail, to show retries and the DLQ)`);
   }
   ctx.write({ Update: countRun });

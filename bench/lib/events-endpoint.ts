@@ -12,6 +12,8 @@ export interface EventsEndpoint {
   readonly endpoint: string;
   /** Entries accepted so far, by DetailType. */
   accepted(detailType: string): number;
+  /** PutEvents calls answered so far. */
+  calls(): number;
   close(): Promise<void>;
 }
 
@@ -22,6 +24,7 @@ function reply(res: ServerResponse, status: number, body: unknown): void {
 
 export async function startEventsEndpoint(): Promise<EventsEndpoint> {
   const counts = new Map<string, number>();
+  let calls = 0;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -38,6 +41,7 @@ export async function startEventsEndpoint(): Promise<EventsEndpoint> {
         reply(res, 400, { __type: 'SerializationException', message: 'request body is not valid JSON' });
         return;
       }
+      calls++;
       for (const e of entries) counts.set(e.DetailType ?? '', (counts.get(e.DetailType ?? '') ?? 0) + 1);
       reply(res, 200, { FailedEntryCount: 0, Entries: entries.map(() => ({ EventId: randomUUID() })) });
     });
@@ -50,6 +54,7 @@ export async function startEventsEndpoint(): Promise<EventsEndpoint> {
   return {
     endpoint: `http://127.0.0.1:${port}`,
     accepted: (detailType) => counts.get(detailType) ?? 0,
+    calls: () => calls,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

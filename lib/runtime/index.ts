@@ -32,6 +32,7 @@ export {
 } from './record-pipeline.ts';
 export type { UserHandler, HandlerContext, HandlerEventInfo, Logger, WrapOptions, ValidatorTable, CompiledValidator, TypedHandler, TypedHandlerContext } from './handler-types.ts';
 export { defineHandler } from './define-handler.ts';
+export { dynamoDb, dynamoDbSdk, type DynamoDbModule } from './aws-clients.ts';
 export type { SubscriptionConfig, RetryConfig, DedupeConfig, DeliveryMode, TopicInfo } from './subscription-config.ts';
 export { RUNTIME_ENV } from './subscription-config.ts';
 export type { EventMetadata, EnvelopeDetail, EventBridgeEvent } from './envelope.ts';

@@ -26,6 +26,7 @@ import { checkData } from './middleware/validation.ts';
 import { fullJitterDelay } from './retry-delay.ts';
 import { childTraceparent, formatTraceparent } from './trace-context.ts';
 import { checkOptionKeys, positiveInteger, positiveNumber } from './option-checks.ts';
+import { createPublishBatcher } from './publish-batcher.ts';
 
 /**
  * Largest PutEvents entry (Source + DetailType + Detail + Resources, UTF-8; +14 with Time).
@@ -56,6 +57,13 @@ export interface PublisherOptions {
   readonly backoffBaseMs?: number;
   /** @default 5000 */
   readonly backoffMaxMs?: number;
+  /**
+   * Let concurrent publishAll calls share PutEvents calls: events submitted in the same turn of
+   * the event loop (for example by the records of one batch finishing together) go out in as
+   * few calls as the limits allow; each call still resolves or throws for its own events only.
+   * wrapHandler turns it on for ctx.publish. @default false
+   */
+  readonly coalesce?: boolean;
 }
 
 /** Metadata a caller may set; the rest is filled. */
@@ -89,15 +97,23 @@ export interface Publisher {
   publishAll(events: readonly PublishInput[]): Promise<PublishedEvent[]>;
 }
 
-const OPTION_KEYS = ['topics', 'validators', 'busName', 'client', 'maxAttempts', 'backoffBaseMs', 'backoffMaxMs'] as const;
+const OPTION_KEYS = ['topics', 'validators', 'busName', 'client', 'maxAttempts', 'backoffBaseMs', 'backoffMaxMs', 'coalesce'] as const;
 
-interface Prepared {
+/** One event ready to send; the send fills `eventBridgeId` (accepted) or `lastError` (not). */
+export interface PreparedEntry {
   readonly topic: string;
   readonly metadata: PublishedEvent['metadata'];
   readonly entry: PutEventsRequestEntry;
   readonly bytes: number;
   eventBridgeId?: string;
   lastError?: { errorCode: string; errorMessage: string };
+}
+
+export interface RetryPolicy {
+  /** Calls per entry, first included. */
+  readonly maxAttempts: number;
+  readonly baseMs: number;
+  readonly maxMs: number;
 }
 
 export function createPublisher(options: PublisherOptions): Publisher {
@@ -113,6 +129,9 @@ export function createPublisher(options: PublisherOptions): Publisher {
       throw new RuntimeOptionsError(`createPublisher: no validator for topic ${topic} v${info.latestVersion}: regenerate the validator module from the schemas folder`);
     }
   }
+  if (options.coalesce !== undefined && typeof options.coalesce !== 'boolean') {
+    throw new RuntimeOptionsError(`createPublisher: coalesce must be true or false, got ${JSON.stringify(options.coalesce)}`);
+  }
   const maxAttempts = positiveInteger('createPublisher', 'maxAttempts', options.maxAttempts, 5);
   const baseMs = positiveNumber('createPublisher', 'backoffBaseMs', options.backoffBaseMs, 100);
   const maxMs = positiveNumber('createPublisher', 'backoffMaxMs', options.backoffMaxMs, 5000);
@@ -125,7 +144,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
     return name;
   };
 
-  function prepare(input: PublishInput): Prepared {
+  function prepare(input: PublishInput): PreparedEntry {
     const info = options.topics[input.topic];
     if (!info) {
       throw new PublishTopicError(`topic ${input.topic} is not one this publisher knows (${Object.keys(options.topics).join(', ') || 'none'}): declare it in the flow and regenerate`);
@@ -152,49 +171,25 @@ export function createPublisher(options: PublisherOptions): Publisher {
     return { topic: input.topic, metadata, bytes, entry: { EventBusName: busName(), Source: info.source, DetailType: input.topic, Detail: detail } };
   }
 
-  async function send(prepared: Prepared[]): Promise<void> {
-    const { PutEventsCommand } = await loadEventBridgeModule();
-    const client = await getClient();
-    let pending = prepared;
-    const final: Prepared[] = [];
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      const retry: Prepared[] = [];
-      for (const chunk of chunks(pending)) {
+  const policy: RetryPolicy = { maxAttempts, baseMs, maxMs };
+  // Coalescing: concurrent publishAll calls of one event-loop turn share PutEvents calls.
+  const batcher = options.coalesce
+    ? createPublishBatcher<PreparedEntry>(async (entries, settled) => {
         try {
-          const out = await client.send(new PutEventsCommand({ Entries: chunk.map((p) => p.entry) }));
-          const results = out.Entries ?? [];
-          chunk.forEach((p, i) => {
-            const r = results[i];
-            if (r?.EventId && !r.ErrorCode) {
-              p.eventBridgeId = r.EventId;
-              return;
-            }
-            p.lastError = { errorCode: r?.ErrorCode ?? 'MissingResult', errorMessage: r?.ErrorMessage ?? 'EventBridge returned no result for this entry' };
-            (RETRYABLE_ENTRY_CODES.has(p.lastError.errorCode) || !r ? retry : final).push(p);
-          });
+          await putEntries(await getClient(), entries, policy, settled);
         } catch (thrown) {
+          // No client or SDK module: every entry not sent fails with the reason (the batcher settles them).
           const error = toError(thrown);
-          for (const p of chunk) {
-            p.lastError = { errorCode: error.name, errorMessage: error.message };
-            (isRetryableCallError(thrown) ? retry : final).push(p);
-          }
+          for (const p of entries) if (p.eventBridgeId === undefined) p.lastError ??= { errorCode: error.name, errorMessage: error.message };
         }
-      }
-      if (retry.length === 0 || attempt >= maxAttempts) {
-        final.push(...retry);
-        break;
-      }
-      await sleep(fullJitterDelay(attempt, baseMs, maxMs));
-      pending = retry;
-    }
-    if (final.length > 0) {
-      const failed = final.map((p) => ({ topic: p.topic, id: p.metadata.id, errorCode: p.lastError!.errorCode, errorMessage: p.lastError!.errorMessage }));
-      throw new PublishFailedEntriesError(
-        `${failed.length} of ${prepared.length} events were not accepted by EventBridge after up to ${maxAttempts} attempts: ` +
-          failed.map((f) => `${f.topic} ${f.id} (${f.errorCode}: ${f.errorMessage})`).join('; '),
-        failed,
-      );
-    }
+      }, { maxEntries: MAX_ENTRIES_PER_CALL, maxBytes: MAX_ENTRY_BYTES })
+    : undefined;
+
+  async function send(prepared: PreparedEntry[]): Promise<void> {
+    if (batcher) await batcher.submit(prepared);
+    else await putEntries(await getClient(), prepared, policy);
+    const error = failedEntriesError(prepared, maxAttempts);
+    if (error) throw error;
   }
 
   async function publishAll(events: readonly PublishInput[]): Promise<PublishedEvent[]> {
@@ -211,6 +206,78 @@ export function createPublisher(options: PublisherOptions): Publisher {
       return published!;
     },
   };
+}
+
+/**
+ * Sends `entries` in PutEvents calls (≤ 10 entries, ≤ MAX_ENTRY_BYTES each call, the calls of one
+ * attempt in parallel) and resends, with full-jitter backoff, only the entries that failed with a
+ * retryable code or in a call that failed retryably. Never throws: each entry ends with
+ * `eventBridgeId` or `lastError`, and `settled` hears of it as soon as its outcome is final
+ * (so a coalesced caller whose events all went through does not wait for others' retries).
+ */
+export async function putEntries(
+  client: EventBridgeClient,
+  entries: readonly PreparedEntry[],
+  policy: RetryPolicy,
+  settled?: (entry: PreparedEntry) => void,
+): Promise<void> {
+  const { PutEventsCommand } = await loadEventBridgeModule();
+  let pending = entries;
+  for (let attempt = 1; pending.length > 0; attempt++) {
+    const retry: PreparedEntry[] = [];
+    const lastAttempt = attempt >= policy.maxAttempts;
+    const finish = (p: PreparedEntry, retryable: boolean): void => {
+      if (retryable && !lastAttempt) retry.push(p);
+      else settled?.(p);
+    };
+    await Promise.all(
+      chunks(pending).map(async (chunk) => {
+        try {
+          const out = await client.send(new PutEventsCommand({ Entries: chunk.map((p) => p.entry) }));
+          const results = out.Entries ?? [];
+          chunk.forEach((p, i) => {
+            const r = results[i];
+            if (r?.EventId && !r.ErrorCode) {
+              p.eventBridgeId = r.EventId;
+              p.lastError = undefined;
+              settled?.(p);
+              return;
+            }
+            p.lastError = { errorCode: r?.ErrorCode ?? 'MissingResult', errorMessage: r?.ErrorMessage ?? 'EventBridge returned no result for this entry' };
+            finish(p, RETRYABLE_ENTRY_CODES.has(p.lastError.errorCode) || !r);
+          });
+        } catch (thrown) {
+          const error = toError(thrown);
+          const retryable = isRetryableCallError(thrown);
+          for (const p of chunk) {
+            p.lastError = { errorCode: error.name, errorMessage: error.message };
+            finish(p, retryable);
+          }
+        }
+      }),
+    );
+    if (retry.length === 0) break;
+    await sleep(fullJitterDelay(attempt, policy.baseMs, policy.maxMs));
+    pending = retry;
+  }
+}
+
+/** The error for the entries of `entries` that were not accepted, or undefined when all were. */
+export function failedEntriesError(entries: readonly PreparedEntry[], maxAttempts: number): PublishFailedEntriesError | undefined {
+  const failed = entries
+    .filter((p) => p.eventBridgeId === undefined)
+    .map((p) => ({
+      topic: p.topic,
+      id: p.metadata.id,
+      errorCode: p.lastError?.errorCode ?? 'NotSent',
+      errorMessage: p.lastError?.errorMessage ?? 'the event was never sent',
+    }));
+  if (failed.length === 0) return undefined;
+  return new PublishFailedEntriesError(
+    `${failed.length} of ${entries.length} events were not accepted by EventBridge after up to ${maxAttempts} attempts: ` +
+      failed.map((f) => `${f.topic} ${f.id} (${f.errorCode}: ${f.errorMessage})`).join('; '),
+    failed,
+  );
 }
 
 /** Groups entries into PutEvents calls: ≤ 10 entries and ≤ MAX_ENTRY_BYTES in total per call. */

@@ -31,7 +31,7 @@ import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { UserHandler, ValidatorTable, WrapOptions } from './handler-types.ts';
 import type { SubscriptionConfig } from './subscription-config.ts';
 import { RUNTIME_ENV } from './subscription-config.ts';
-import { lazyClient, lazyEventBridgeClient, lazySqsClient } from './aws-clients.ts';
+import { lazyEventBridgeClient, lazySqsClient, runtimeDynamoDbClient } from './aws-clients.ts';
 import { createBatchProcessor } from './batch-processor.ts';
 import { PublishTopicError, PublishValidationError, RuntimeOptionsError } from './errors.ts';
 import { invocationState, type BuslineRequest, type InvocationState } from './invocation.ts';
@@ -51,7 +51,6 @@ import { createDedupeStep } from './dedupe/dedupe-options.ts';
 import { EffectsRegistry, type EffectsRuntime, type PendingPublish } from './effects/record-effects.ts';
 import { effectsStep } from './effects/effects-step.ts';
 import { publishedEventId } from './effects/event-ids.ts';
-import { loadDynamoDbModule } from './effects/transact-write.ts';
 import { checkData } from './middleware/validation.ts';
 
 const WRAP_OPTION_KEYS = ['config', 'validators', 'recordSteps', 'dedupe', 'recordConcurrency', 'busName', 'dlqUrl', 'timeoutMarginMs', 'logLevel', 'metricsNamespace', 'output', 'sqsClient', 'eventBridgeClient', 'dynamoDbClient'] as const;
@@ -111,22 +110,24 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
       validators: options.validators,
       ...(busName ? { busName } : {}),
       client,
+      // The records of a batch finishing together share PutEvents calls (publish-batcher.ts).
+      coalesce: true,
     });
     const traceparent = traceparentOf(record);
-    const events = await Promise.all(publishes.map(async (p, ordinal) => ({
+    const events = publishes.map((p, ordinal) => ({
       topic: p.topic,
       data: p.data,
-      id: await publishedEventId(idBase, p.topic, ordinal),
+      id: publishedEventId(idBase, p.topic, ordinal),
       correlationId: record.correlationId,
       causationId: record.eventId,
       ...(traceparent ? { traceparent } : {}),
-    })));
+    }));
     await publisher.publishAll(events);
   };
   const write = (record: RecordContext, items: readonly TransactWriteItem[]): void => registry.for(record).addWrites(items);
   const commitStep = dedupe ?? effectsStep({
     effects,
-    client: lazyClient(options.dynamoDbClient, async () => new (await loadDynamoDbModule()).DynamoDBClient({})),
+    client: options.dynamoDbClient ? () => Promise.resolve(options.dynamoDbClient!) : runtimeDynamoDbClient,
   });
 
   const flowTopics = new Set(Object.keys(options.validators));

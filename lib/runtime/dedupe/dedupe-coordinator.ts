@@ -133,7 +133,28 @@ export class DedupeCoordinator {
   readonly #logDuplicates: boolean;
   readonly #now: () => number;
   /** The attempt holding each key in this container, until it settles. */
-  readonly #inFlight = new Map<string, InFlightAttempt>();
+  readonly #inFlight = new Map<string, Attempt>();
+  /** What a lease does to settle, made once per coordinator (not per record). */
+  readonly #ops: AttemptOps = {
+    release: (attempt) => {
+      if (this.#inFlight.get(attempt.key) === attempt) this.#inFlight.delete(attempt.key);
+    },
+    succeed: async (attempt, writes) => {
+      try {
+        if (writes && writes.length > 0) await this.#commit(attempt.key, attempt.token, attempt.deadlineMs, writes, attempt.logger);
+        else await this.#complete(attempt.key, attempt.token, attempt.deadlineMs, attempt.logger);
+      } finally {
+        attempt.done();
+      }
+    },
+    fail: async (attempt) => {
+      try {
+        await this.#release(attempt.key, attempt.token, attempt.logger);
+      } finally {
+        attempt.done();
+      }
+    },
+  };
 
   constructor(options: DedupeCoordinatorOptions) {
     const ttlSeconds = options.ttlSeconds ?? DEFAULT_DEDUPE_TTL_SECONDS;
@@ -181,71 +202,33 @@ export class DedupeCoordinator {
     // An in-batch duplicate waits for the earlier record's outcome instead of
     // failing on its lock; loop, since another waiter may have gone first.
     for (let prior = this.#inFlight.get(key); prior !== undefined; prior = this.#inFlight.get(key)) {
-      await whenSettled(prior);
+      await prior.whenSettled();
     }
-    const attempt: InFlightAttempt = { settled: false, waiting: undefined, wake: noop };
+    // One object per record is the in-flight marker, the waiters' hook and (if the lock is
+    // taken) the lease: no closures or separate lease object per record on the hot path.
+    const attempt = new Attempt(this.#ops, key, options.deadlineMs, options.logger ?? this.#logger);
     this.#inFlight.set(key, attempt);
-    const done = (): void => {
-      if (this.#inFlight.get(key) === attempt) this.#inFlight.delete(key);
-      attempt.settled = true;
-      attempt.wake();
-    };
     // One async frame for the lookup and the lock (this runs once per record).
     try {
-      const logger = options.logger ?? this.#logger;
       const nowMs = this.#now();
       const cached = this.#cache.get(key, nowMs);
       if (cached) {
-        done();
-        return this.#duplicate(key, cached, 'cache', logger);
+        attempt.done();
+        return this.#duplicate(key, cached, 'cache', attempt.logger);
       }
       const lock = await this.#store.acquire(key, { nowMs, lockExpiresAtMs: options.deadlineMs });
       if (lock.outcome === 'completed') {
         this.#cache.set(key, lock);
-        done();
-        return this.#duplicate(key, lock, 'store', logger);
+        attempt.done();
+        return this.#duplicate(key, lock, 'store', attempt.logger);
       }
       if (lock.outcome === 'in-progress') throw new DedupeInProgressError(key, lock.lockExpiresAtMs);
-      return { outcome: 'run', lease: this.#lease(key, lock.token, options.deadlineMs, logger, done) };
+      attempt.token = lock.token;
+      return { outcome: 'run', lease: attempt };
     } catch (error) {
-      done();
+      attempt.done();
       throw error;
     }
-  }
-
-  #lease(key: string, token: string, deadlineMs: number, logger: Logger | undefined, done: () => void): DedupeLease {
-    let settled = false;
-    const lease: DedupeLease = {
-      key,
-      get settled() {
-        return settled;
-      },
-      succeed: async (writes) => {
-        if (settled) return;
-        settled = true;
-        try {
-          if (writes && writes.length > 0) await this.#commit(key, token, deadlineMs, writes, logger);
-          else await this.#complete(key, token, deadlineMs, logger);
-        } finally {
-          done();
-        }
-      },
-      fail: async () => {
-        if (settled) return;
-        settled = true;
-        try {
-          await this.#release(key, token, logger);
-        } finally {
-          done();
-        }
-      },
-      abandon: () => {
-        if (settled) return;
-        settled = true;
-        done();
-      },
-    };
-    return lease;
   }
 
   async #complete(key: string, token: string, deadlineMs: number, logger: Logger | undefined): Promise<void> {
@@ -310,23 +293,69 @@ export class DedupeCoordinator {
   }
 }
 
-const noop = (): void => {};
-
 /**
- * An attempt holding a key in this container. The promise a waiter awaits is made only when
- * one waits (an in-batch duplicate): most attempts are never waited for.
+ * An attempt holding a key in this container: the in-flight marker a second record with the
+ * same key waits on, and, once the lock is taken, the lease. The promise a waiter awaits is
+ * made only when one waits (an in-batch duplicate): most attempts are never waited for.
  */
-interface InFlightAttempt {
-  settled: boolean;
-  waiting: Promise<void> | undefined;
-  wake: () => void;
+interface AttemptOps {
+  /** The attempt no longer holds its key in this container. */
+  release(attempt: Attempt): void;
+  succeed(attempt: Attempt, writes: readonly TransactWriteItem[] | undefined): Promise<void>;
+  fail(attempt: Attempt): Promise<void>;
 }
 
-/** Resolves (never rejects) once the attempt settles. */
-function whenSettled(attempt: InFlightAttempt): Promise<void> {
-  if (attempt.settled) return Promise.resolve();
-  attempt.waiting ??= new Promise<void>((resolve) => (attempt.wake = resolve));
-  return attempt.waiting;
+class Attempt implements DedupeLease {
+  /** The store's lock token, once acquired. */
+  token = '';
+  /** true once the lease was settled (succeed, fail, abandon). */
+  #leaseSettled = false;
+  /** true once the attempt no longer holds the key in this container. */
+  finished = false;
+  #waiting: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+
+  constructor(
+    readonly ops: AttemptOps,
+    readonly key: string,
+    readonly deadlineMs: number,
+    readonly logger: Logger | undefined,
+  ) {}
+
+  get settled(): boolean {
+    return this.#leaseSettled;
+  }
+
+  succeed(writes?: readonly TransactWriteItem[]): Promise<void> {
+    if (this.#leaseSettled) return Promise.resolve();
+    this.#leaseSettled = true;
+    return this.ops.succeed(this, writes);
+  }
+
+  fail(): Promise<void> {
+    if (this.#leaseSettled) return Promise.resolve();
+    this.#leaseSettled = true;
+    return this.ops.fail(this);
+  }
+
+  abandon(): void {
+    if (this.#leaseSettled) return;
+    this.#leaseSettled = true;
+    this.done();
+  }
+
+  /** The key is free in this container again: wake whoever waits for it. */
+  done(): void {
+    this.ops.release(this);
+    this.finished = true;
+    this.#wake?.();
+  }
+
+  /** Resolves (never rejects) once the attempt no longer holds the key. */
+  whenSettled(): Promise<void> {
+    if (this.finished) return Promise.resolve();
+    return (this.#waiting ??= new Promise<void>((resolve) => (this.#wake = resolve)));
+  }
 }
 
 /** The line (or skip reason) that names a duplicate's first processing time. */

@@ -61,7 +61,8 @@ export function dedupeKeyFor(subscription: string, keyPath?: string): DedupeKeyF
 }
 
 function bounded(key: string): string {
-  if (Buffer.byteLength(key) <= MAX_KEY_BYTES) return key;
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: short keys (all real ones) need no byte count.
+  if (key.length * 3 <= MAX_KEY_BYTES || Buffer.byteLength(key) <= MAX_KEY_BYTES) return key;
   const hash = createHash('sha256').update(key).digest('hex');
   return `${key.slice(0, key.indexOf('#') + 1)}sha256:${hash}`;
 }

@@ -18,6 +18,7 @@
  * as absent once expired.
  */
 import type { DynamoDBClient, DynamoDBClientConfig, AttributeValue, TransactWriteItem, Update } from '@aws-sdk/client-dynamodb';
+import { DYNAMODB_REQUEST_HANDLER, loadDynamoDbModule, runtimeDynamoDbClient, type DynamoDbModule } from '../aws-clients.ts';
 import { EffectsCanceledError, EffectsRejectedError, isRequestRejection, transactWrite } from '../effects/transact-write.ts';
 import {
   DedupeStoreError,
@@ -29,28 +30,21 @@ import {
 
 export interface DynamoDbDedupeStoreOptions {
   readonly tableName: string;
-  /** A client to share; default: one created on first use from `clientConfig`. */
+  /** A client to share. @default the runtime's container-wide client (`dynamoDb()`), or one made from `clientConfig` */
   readonly client?: DynamoDBClient;
   /**
-   * Config for the client created on first use (region, endpoint, credentials...).
-   * @default - SDK defaults from the environment, with 1 s connect and 3 s request timeouts
+   * Config for a client of this store's own, created on first use (region, endpoint, credentials...).
+   * @default - none: the store uses the runtime's client (SDK defaults from the environment, with 1 s connect and 3 s request timeouts)
    */
   readonly clientConfig?: DynamoDBClientConfig;
 }
 
-type ClientModule = typeof import('@aws-sdk/client-dynamodb');
+type ClientModule = DynamoDbModule;
 type Item = Record<string, AttributeValue>;
 
-// Loaded on first use, not at module load: a cold start that never reaches a
-// dedupe call (an invalid batch, dedupe off) does not pay for the SDK.
-let clientModule: Promise<ClientModule> | undefined;
-function loadClientModule(): Promise<ClientModule> {
-  clientModule ??= import('@aws-sdk/client-dynamodb');
-  return clientModule;
-}
-
-/** A store outage must fail the record quickly, within the invocation, not hang it. */
-const DEFAULT_REQUEST_HANDLER = { connectionTimeout: 1_000, requestTimeout: 3_000 } as const;
+// The SDK is loaded on first use, not at module load: a cold start that never reaches a
+// dedupe call (an invalid batch, dedupe off) does not pay for it.
+const loadClientModule = loadDynamoDbModule;
 
 /** Attempts at taking the lock when the holder vanished between the failed put and the read-back. */
 const MAX_ACQUIRE_ATTEMPTS = 3;
@@ -206,8 +200,9 @@ export class DynamoDbDedupeStore implements DedupeStore {
   }
 
   #getClient(): Promise<DynamoDBClient> {
+    if (this.#clientConfig === undefined) return this.#client ?? runtimeDynamoDbClient();
     this.#client ??= loadClientModule().then(
-      (sdk) => new sdk.DynamoDBClient({ requestHandler: DEFAULT_REQUEST_HANDLER, ...this.#clientConfig }),
+      (sdk) => new sdk.DynamoDBClient({ requestHandler: DYNAMODB_REQUEST_HANDLER, ...this.#clientConfig }),
     );
     return this.#client;
   }

@@ -3,13 +3,7 @@
  */
 import type { CancellationReason, DynamoDBClient, TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { NonRetryableError } from '../errors.ts';
-
-type ClientModule = typeof import('@aws-sdk/client-dynamodb');
-let clientModule: Promise<ClientModule> | undefined;
-/** The SDK is loaded on the first commit, not at module load (cold start). */
-export function loadDynamoDbModule(): Promise<ClientModule> {
-  return (clientModule ??= import('@aws-sdk/client-dynamodb'));
-}
+import { loadDynamoDbModule } from '../aws-clients.ts';
 
 export type TransactOutcome =
   | { readonly committed: true }
