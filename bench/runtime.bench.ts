@@ -107,7 +107,7 @@ export async function run(): Promise<BenchSection> {
     rows,
     notes: [
       'Budget: < 60 KB and < 15 ms module load. Load = `await import()` of the bundle, timed inside a fresh node process, 20 processes per row; CPU = user + system time of that import (process.cpuUsage), steadier than wall time on a busy machine.',
-      'Neither handler imports the AWS SDK at load: reserve-inventory reaches DynamoDB through the runtime's dynamoDb()/dynamoDbSdk(), and every client loads on first use, so both rows measure the runtime's own load. Over budget on size: 72 KB, of which ~10 KB is the generated validators and most of the rest the runtime's error messages (each says what is wrong and how to fix it), transactional effects and the publish batcher; the load budget holds.',
+      `Neither handler imports the AWS SDK at load: reserve-inventory reaches DynamoDB through the runtime's dynamoDb()/dynamoDbSdk(), and every client loads on first use, so both rows measure the runtime's own load. Over budget on size: 72 KB, of which ~10 KB is the generated validators and most of the rest the runtime's error messages (each says what is wrong and how to fix it), transactional effects and the publish batcher; the load budget holds.`,
       `Node ${process.version}; bundles under bench/.tmp/runtime; machine shared with other jobs, so expect spread.`,
     ],
   };

@@ -9,33 +9,22 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Context } from 'aws-lambda';
-import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand, type PutEventsCommandOutput, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, type PutEventsCommandOutput, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { createPublisher, PublishFailedEntriesError, wrapHandler, type HandlerContext } from '../../lib/runtime/index.ts';
 import { createPublishBatcher } from '../../lib/runtime/publish-batcher.ts';
 import { MOTO_CREDENTIALS, MOTO_REGION, motoServerMissing } from '../support/moto-server.ts';
 import { loadValidators } from '../support/fixture-validators.ts';
-import { queueArn } from '../support/sqs-batch.ts';
 import { SCHEMAS_DIR, TOPICS, eventBridgeEvent, lambdaContext, sqsRecord, subscriptionConfig } from './fixtures/flow.ts';
 import { startMotoEnv, type MotoEnv } from './fixtures/moto-env.ts';
 
 const skip = motoServerMissing();
 const validators = skip ? {} : await loadValidators(SCHEMAS_DIR);
 let env: MotoEnv;
-let bus = 0;
 before(async () => {
   if (!skip) env = await startMotoEnv();
 });
 after(() => env?.close());
 
-/** A fresh bus whose order.placed and inventory.reserved events land in a fresh queue. */
-async function busWithQueue(): Promise<{ busName: string; queueUrl: string }> {
-  const busName = `coalesce-${++bus}`;
-  await env.eventBridge.send(new CreateEventBusCommand({ Name: busName }));
-  const queueUrl = await env.createQueue(`coalesce-sink-${bus}`);
-  await env.eventBridge.send(new PutRuleCommand({ Name: 'all', EventBusName: busName, EventPattern: JSON.stringify({ 'detail-type': ['order.placed', 'inventory.reserved'] }) }));
-  await env.eventBridge.send(new PutTargetsCommand({ Rule: 'all', EventBusName: busName, Targets: [{ Id: 'sink', Arn: await queueArn(env.sqs, queueUrl) }] }));
-  return { busName, queueUrl };
-}
 
 const orderIdsIn = (messages: Array<{ Body?: string }>) => messages.map((m) => (JSON.parse(m.Body!) as { detail: { data: { orderId: string } } }).detail.data.orderId).sort();
 
@@ -59,7 +48,7 @@ const order = (orderId: string) => ({ topic: 'order.placed', data: { orderId, qu
 const orderIdOf = (entry: PutEventsRequestEntry) => (JSON.parse(entry.Detail!) as { data: { orderId: string } }).data.orderId;
 
 test('concurrent publishAll calls of one turn share one PutEvents call, and every event arrives', { skip }, async () => {
-  const { busName, queueUrl } = await busWithQueue();
+  const { busName, queueUrl } = await env.busWithQueue(['order.placed', 'inventory.reserved']);
   const { client, calls } = countingClient();
   const publisher = createPublisher({ busName, topics: TOPICS, validators, client, coalesce: true });
   const published = await Promise.all([publisher.publishAll([order('c-0'), order('c-1')]), publisher.publish('order.placed', { orderId: 'c-2', quantity: 1 }), publisher.publishAll([order('c-3')])]);
@@ -70,7 +59,7 @@ test('concurrent publishAll calls of one turn share one PutEvents call, and ever
 });
 
 test('without coalesce, each publishAll call makes its own PutEvents call', { skip }, async () => {
-  const { busName, queueUrl } = await busWithQueue();
+  const { busName, queueUrl } = await env.busWithQueue(['order.placed', 'inventory.reserved']);
   const { client, calls } = countingClient();
   const publisher = createPublisher({ busName, topics: TOPICS, validators, client });
   await Promise.all([publisher.publishAll([order('s-0')]), publisher.publishAll([order('s-1')])]);
@@ -79,7 +68,7 @@ test('without coalesce, each publishAll call makes its own PutEvents call', { sk
 });
 
 test('a batch of 10 records that each publish sends fewer PutEvents calls than records, and every event arrives once', { skip }, async () => {
-  const { busName, queueUrl } = await busWithQueue();
+  const { busName, queueUrl } = await env.busWithQueue(['order.placed', 'inventory.reserved']);
   const { client, calls } = countingClient();
   const handler = wrapHandler(
     async (data: { orderId: string }, ctx: HandlerContext) => ctx.publish('inventory.reserved', { orderId: data.orderId, reservationId: `r-${data.orderId}` }),
@@ -94,7 +83,7 @@ test('a batch of 10 records that each publish sends fewer PutEvents calls than r
 });
 
 test('a non-retryable entry failure in a shared call (mocked response) fails only the publishAll it belongs to', { skip }, async () => {
-  const { busName, queueUrl } = await busWithQueue();
+  const { busName, queueUrl } = await env.busWithQueue(['order.placed', 'inventory.reserved']);
   const { client, calls } = countingClient((call, entries) => {
     if (call > 1) return 'real';
     // Accept the real ones by sending them afterwards; the first call rejects "bad" and accepts the rest here.
@@ -114,7 +103,7 @@ test('a non-retryable entry failure in a shared call (mocked response) fails onl
 });
 
 test('retryable entry failures in a shared call (mocked storm) are resent for their own groups, and a group already accepted does not wait for them', { skip }, async () => {
-  const { busName, queueUrl } = await busWithQueue();
+  const { busName, queueUrl } = await env.busWithQueue(['order.placed', 'inventory.reserved']);
   let acceptedBeforeRetry: number | undefined;
   const { client, calls } = countingClient((call, entries) => {
     if (call === 1) {

@@ -5,33 +5,22 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand, type PutEventsCommandOutput, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, type PutEventsCommandOutput, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { createPublisher, MAX_ENTRY_BYTES, PublishEntryTooLargeError, PublishFailedEntriesError, PublishTopicError, PublishValidationError } from '../../lib/runtime/index.ts';
 import { chunks } from '../../lib/runtime/publisher.ts';
 import { MOTO_CREDENTIALS, MOTO_REGION, motoServerMissing } from '../support/moto-server.ts';
 import { loadValidators } from '../support/fixture-validators.ts';
-import { queueArn } from '../support/sqs-batch.ts';
 import { SCHEMAS_DIR, TOPICS } from './fixtures/flow.ts';
 import { startMotoEnv, type MotoEnv } from './fixtures/moto-env.ts';
 
 const skip = motoServerMissing();
 const validators = skip ? {} : await loadValidators(SCHEMAS_DIR);
 let env: MotoEnv;
-let bus = 0;
 before(async () => {
   if (!skip) env = await startMotoEnv();
 });
 after(() => env?.close());
 
-/** A fresh bus whose every order.placed event lands in a fresh queue. */
-async function busWithQueue(): Promise<{ busName: string; queueUrl: string }> {
-  const busName = `orders-${++bus}`;
-  await env.eventBridge.send(new CreateEventBusCommand({ Name: busName }));
-  const queueUrl = await env.createQueue(`sink-${bus}`);
-  await env.eventBridge.send(new PutRuleCommand({ Name: 'all-orders', EventBusName: busName, EventPattern: JSON.stringify({ 'detail-type': ['order.placed'] }) }));
-  await env.eventBridge.send(new PutTargetsCommand({ Rule: 'all-orders', EventBusName: busName, Targets: [{ Id: 'sink', Arn: await queueArn(env.sqs, queueUrl) }] }));
-  return { busName, queueUrl };
-}
 
 type Routed = { id: string; 'detail-type': string; source: string; detail: { metadata: Record<string, unknown>; data: { orderId: string } } };
 const bodies = (messages: Array<{ Body?: string }>) => messages.map((m) => JSON.parse(m.Body!) as Routed);
@@ -55,7 +44,7 @@ function countingClient(fake?: (call: number, entries: PutEventsRequestEntry[]) 
 }
 
 test('publish sends the envelope { metadata, data } with every metadata field filled', { skip }, async () => {
-  const { busName, queueUrl } = await busWithQueue();
+  const { busName, queueUrl } = await env.busWithQueue(['order.placed']);
   const publisher = createPublisher({ busName, topics: TOPICS, validators });
   const published = await publisher.publish('order.placed', { orderId: 'o-1', quantity: 2 });
   const [event] = bodies(await env.drain(queueUrl, 1));
@@ -72,7 +61,7 @@ test('publish sends the envelope { metadata, data } with every metadata field fi
 });
 
 test('publishAll of 12 events makes two PutEvents calls of at most 10 entries, and every event arrives', { skip }, async () => {
-  const { busName, queueUrl } = await busWithQueue();
+  const { busName, queueUrl } = await env.busWithQueue(['order.placed']);
   const { client, calls } = countingClient();
   const publisher = createPublisher({ busName, topics: TOPICS, validators, client });
   const events = Array.from({ length: 12 }, (_, i) => ({ topic: 'order.placed', data: { orderId: `o-${i}`, quantity: 1 } }));
@@ -83,7 +72,7 @@ test('publishAll of 12 events makes two PutEvents calls of at most 10 entries, a
 });
 
 test('an event that fails its schema throws PublishValidationError and nothing of the call is sent', { skip }, async () => {
-  const { busName } = await busWithQueue();
+  const { busName } = await env.busWithQueue(['order.placed']);
   const { client, calls } = countingClient();
   const publisher = createPublisher({ busName, topics: TOPICS, validators, client });
   await assert.rejects(
@@ -97,7 +86,7 @@ test('an event that fails its schema throws PublishValidationError and nothing o
 });
 
 test('an event over the entry size limit is refused before any call', { skip }, async () => {
-  const { busName } = await busWithQueue();
+  const { busName } = await env.busWithQueue(['order.placed']);
   const { client, calls } = countingClient();
   const publisher = createPublisher({ busName, topics: TOPICS, validators, client });
   await assert.rejects(publisher.publish('order.placed', { orderId: 'x'.repeat(MAX_ENTRY_BYTES), quantity: 1 }), PublishEntryTooLargeError);
@@ -110,7 +99,7 @@ test('a topic the publisher does not know is a PublishTopicError', { skip }, asy
 });
 
 test('retryable error codes on every entry (mocked FailedEntryCount response): the entries are resent and each event arrives once', { skip }, async () => {
-  const { busName, queueUrl } = await busWithQueue();
+  const { busName, queueUrl } = await env.busWithQueue(['order.placed']);
   const { client, calls } = countingClient((call, entries) => {
     if (call > 1) return 'real';
     // First call: EventBridge throttles entries 1 and 3 and fails the others internally.
@@ -128,7 +117,7 @@ test('retryable error codes on every entry (mocked FailedEntryCount response): t
 });
 
 test('partial PutEvents failure (mocked response where one of three entries fails): the retry carries only that entry, with the same metadata id', { skip }, async () => {
-  const { busName, queueUrl } = await busWithQueue();
+  const { busName, queueUrl } = await env.busWithQueue(['order.placed']);
   let firstIds: unknown[] = [];
   const { client, calls } = countingClient((call, entries) => {
     if (call === 1) {
@@ -147,7 +136,7 @@ test('partial PutEvents failure (mocked response where one of three entries fail
 });
 
 test('throttled PutEvents call (mocked ThrottlingException): the whole call is retried with backoff', { skip }, async () => {
-  const { busName, queueUrl } = await busWithQueue();
+  const { busName, queueUrl } = await env.busWithQueue(['order.placed']);
   const { client, calls } = countingClient((call) => (call <= 2 ? Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }) : 'real'));
   const publisher = createPublisher({ busName, topics: TOPICS, validators, client, backoffBaseMs: 5, backoffMaxMs: 20 });
   await publisher.publish('order.placed', { orderId: 't-1', quantity: 1 });
@@ -156,7 +145,7 @@ test('throttled PutEvents call (mocked ThrottlingException): the whole call is r
 });
 
 test('entries still failing after every attempt (mocked response) throw PublishFailedEntriesError listing them', { skip }, async () => {
-  const { busName } = await busWithQueue();
+  const { busName } = await env.busWithQueue(['order.placed']);
   const { client, calls } = countingClient((_call, entries) => ({
     $metadata: {},
     FailedEntryCount: 1,
@@ -179,7 +168,7 @@ test('entries still failing after every attempt (mocked response) throw PublishF
 });
 
 test('a non-retryable entry error (mocked response) is not retried', { skip }, async () => {
-  const { busName } = await busWithQueue();
+  const { busName } = await env.busWithQueue(['order.placed']);
   const { client, calls } = countingClient(() => ({ $metadata: {}, FailedEntryCount: 1, Entries: [{ ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' }] }));
   const publisher = createPublisher({ busName, topics: TOPICS, validators, client });
   await assert.rejects(publisher.publish('order.placed', { orderId: 'm', quantity: 1 }), PublishFailedEntriesError);
