@@ -48,9 +48,10 @@ test('after kill -9 mid-stream, every transaction is wholly present or wholly ab
   }));
   const acknowledged = new Set<number>();
   let next = 0;
-  let killing = false;
+  // Writers run until their own call fails: the kill lands while they are still sending, so
+  // calls are in flight at it even when the child had already answered the ones before.
   const writer = async (): Promise<void> => {
-    while (!killing) {
+    for (;;) {
       const txn = next++;
       const items = Array.from({ length: ITEMS_PER_TRANSACTION }, (_, j) => ({ Put: { TableName: 'Pairs', Item: { id: { S: `${txn}-${j}` }, txn: { N: String(txn) } } } }));
       try {
@@ -63,7 +64,6 @@ test('after kill -9 mid-stream, every transaction is wholly present or wholly ab
   };
   const writers = Array.from({ length: IN_FLIGHT }, writer);
   while (acknowledged.size < 200) await new Promise((resolve) => setTimeout(resolve, 5));
-  killing = true;
   await child.kill();
   await Promise.all(writers);
   client.destroy();
