@@ -23,6 +23,7 @@ export const handler = async (event, context) => {
   };
 };`);
 writeFileSync(join(dir, 'broken.mjs'), 'export const other = 1;');
+writeFileSync(join(dir, 'two-lines.mjs'), `export const handler = async () => { process.stdout.write('first\\nsecond\\n'); };`);
 writeFileSync(join(dir, 'requires-sdk.mjs'), `
 import { createRequire } from 'node:module';
 export const handler = async () => ({ sdk: typeof createRequire(import.meta.url)('@aws-sdk/client-sqs').SQSClient });`);
@@ -37,6 +38,7 @@ runner.add(fn({}));
 runner.add(fn({ name: 'short', timeoutSeconds: 1 }));
 runner.add(fn({ name: 'broken', handler: 'broken.handler' }));
 runner.add(fn({ name: 'requires-sdk', handler: 'requires-sdk.handler' }));
+runner.add(fn({ name: 'two-lines', handler: 'two-lines.handler' }));
 runner.add(fn({ name: 'inline', codeDir: undefined, inlineCode: 'exports.handler = async (e) => ({ cjs: typeof require, e });', handler: 'index.handler' }));
 after(async () => { await runner.stop(); rmSync(dir, { recursive: true, force: true }); });
 
@@ -72,6 +74,11 @@ test('a warm worker is reused: module state survives between invocations', async
 test('console output is captured per invocation, in order, with stderr as error level', async () => {
   const r = await runner.invoke('S-Fn-ABC', { n: 7 });
   assert.deepEqual(r.logs, [{ level: 'info', text: 'event 7' }, { level: 'error', text: 'to stderr' }]);
+});
+
+test('one stdout write of several lines is captured as one log line each', async () => {
+  const r = await runner.invoke('two-lines', {});
+  assert.deepEqual(r.logs, [{ level: 'info', text: 'first' }, { level: 'info', text: 'second' }]);
 });
 
 test('a thrown error is reported in Lambda error shape (errorType, errorMessage, stackTrace)', async () => {

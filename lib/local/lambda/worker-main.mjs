@@ -34,7 +34,9 @@ for (const level of ['log', 'info', 'warn', 'error', 'debug', 'trace']) {
 for (const [stream, level] of [[process.stdout, 'info'], [process.stderr, 'error']]) {
   stream.write = (chunk, encoding, cb) => {
     const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    send({ type: 'log', id: currentId, level, text: text.replace(/\n$/, '') });
+    // One write may carry several lines (the runtime writes a turn's lines at once): a log
+    // record per line, as CloudWatch shows them.
+    for (const line of text.replace(/\n$/, '').split('\n')) send({ type: 'log', id: currentId, level, text: line });
     if (typeof encoding === 'function') encoding();
     else if (typeof cb === 'function') cb();
     return true;
