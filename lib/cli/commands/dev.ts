@@ -15,7 +15,7 @@ import { parseCommandArgs } from '../args.ts';
 
 export const summary = 'synthesize the CDK app and run it in the local engine (AWS wire endpoint on 127.0.0.1)';
 
-const HELP = `usage: busline dev [--port 4747] [--state .busline] [--app "<cdk app command>" | --assembly cdk.out] [--concurrency 4] [--quiet]
+const HELP = `usage: busline dev [--port 4747] [--state .busline] [--app "<cdk app command>" | --assembly cdk.out] [--concurrency 1] [--quiet]
 
   --port      port of the AWS wire endpoint on 127.0.0.1 (default ${DEFAULT_PORT}; 0 = any free port)
   --state     folder for queues, archive, journal and tables (default ${DEFAULT_STATE_DIR})
