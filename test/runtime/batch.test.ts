@@ -5,7 +5,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import type { Context } from 'aws-lambda';
 import { DLQ_ATTRIBUTES, NonRetryableError, wrapHandler } from '../../lib/runtime/index.ts';
 import { motoServerMissing } from '../support/moto-server.ts';
 import { loadValidators } from '../support/fixture-validators.ts';
@@ -21,7 +20,7 @@ before(async () => {
 });
 after(() => env?.close());
 
-const ctx = (ms?: number) => lambdaContext(ms) as unknown as Context;
+const ctx = (ms?: number) => lambdaContext(ms);
 const attr = (m: { MessageAttributes?: Record<string, { StringValue?: string }> }, name: string) => m.MessageAttributes?.[name]?.StringValue;
 
 test('a batch of 10 with one schema-invalid, one malformed-JSON and one throwing record: 7 succeed, the 2 invalid ones are in the DLQ with reasons, the thrown one is retried after a visibility change', { skip }, async () => {

@@ -9,7 +9,6 @@ import assert from 'node:assert/strict';
 import { CreateEventBusCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { resolve } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import type { Context } from 'aws-lambda';
 import { createPublisher, wrapHandler } from '../../lib/runtime/index.ts';
 import { motoServerMissing } from '../support/moto-server.ts';
 import { loadValidators } from '../support/fixture-validators.ts';
@@ -62,9 +61,9 @@ test('two hops of the reference flow (reserve-inventory, schedule-shipment): cor
   const order = { orderId: 'o-42', customerId: 'c-7', items: [{ sku: 'BOOK-1', qty: 2 }], total: 30, currency: 'EUR' };
   const placed = await createPublisher({ busName, topics: REFERENCE_TOPICS, validators: referenceValidators }).publish('order.placed', order);
   const hop1 = await receiveBatch(env.sqs, queues['order.placed']!, 1);
-  assert.deepEqual(await hop1Handler({ Records: hop1 }, lambdaContext() as unknown as Context), { batchItemFailures: [] });
+  assert.deepEqual(await hop1Handler({ Records: hop1 }, lambdaContext()), { batchItemFailures: [] });
   const hop2 = await receiveBatch(env.sqs, queues['inventory.reserved']!, 1);
-  assert.deepEqual(await hop2Handler({ Records: hop2 }, lambdaContext() as unknown as Context), { batchItemFailures: [] });
+  assert.deepEqual(await hop2Handler({ Records: hop2 }, lambdaContext()), { batchItemFailures: [] });
   const [scheduledMessage] = await env.drain(queues['shipment.scheduled']!, 1);
 
   const reserved = (JSON.parse(hop2[0]!.body) as Routed).detail.metadata;
@@ -92,7 +91,7 @@ test('ctx.publish of a topic the subscription does not declare fails the record 
   await env.sqs.send(new SendMessageCommand({ QueueUrl: source, MessageBody: body }));
   const records = await receiveBatch(env.sqs, source, 1);
   const handler = wrapHandler(async (_data, ctx) => ctx.publish('shipment.requested', { orderId: 'u' }), { config: subscriptionConfig(), validators, dlqUrl: dlq, busName: 'none', output: () => undefined });
-  assert.deepEqual(await handler({ Records: records }, lambdaContext() as unknown as Context), { batchItemFailures: [] });
+  assert.deepEqual(await handler({ Records: records }, lambdaContext()), { batchItemFailures: [] });
   const [dead] = await env.drain(dlq, 1);
   assert.match(dead!.MessageAttributes!['busline.error.message']!.StringValue!, /may not publish shipment\.requested: add it to the subscription's `publishes`/);
 });

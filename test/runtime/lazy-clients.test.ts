@@ -6,7 +6,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateEventBusCommand } from '@aws-sdk/client-eventbridge';
-import type { Context } from 'aws-lambda';
 import { wrapHandler } from '../../lib/runtime/index.ts';
 import { loadedAwsModules } from '../../lib/runtime/aws-clients.ts';
 import { motoServerMissing } from '../support/moto-server.ts';
@@ -26,14 +25,14 @@ const batch = (...data: unknown[]) => ({ Records: data.map((d) => sqsRecord(JSON
 
 test('a batch of a subscription that publishes nothing, where every record succeeds, loads neither SDK client', { skip }, async () => {
   const handler = wrapHandler(async () => undefined, { config: subscriptionConfig({ publishes: [] }), validators, output: () => undefined });
-  assert.deepEqual(await handler(batch({ orderId: 'a', quantity: 1 }), lambdaContext() as unknown as Context), { batchItemFailures: [] });
+  assert.deepEqual(await handler(batch({ orderId: 'a', quantity: 1 }), lambdaContext()), { batchItemFailures: [] });
   await new Promise((resolve) => setImmediate(resolve));
   assert.deepEqual(loadedAwsModules(), { sqs: false, eventBridge: false });
 });
 
 test('a subscription that declares publishes loads the EventBridge client at its first batch, before any publish, and not the SQS client', { skip }, async () => {
   const handler = wrapHandler(async () => undefined, { config: subscriptionConfig(), validators, output: () => undefined });
-  assert.deepEqual(await handler(batch({ orderId: 'a', quantity: 1 }), lambdaContext() as unknown as Context), { batchItemFailures: [] });
+  assert.deepEqual(await handler(batch({ orderId: 'a', quantity: 1 }), lambdaContext()), { batchItemFailures: [] });
   // The load starts on a later turn of the event loop, while records wait on I/O.
   await new Promise((resolve) => setImmediate(resolve));
   assert.deepEqual(loadedAwsModules(), { sqs: false, eventBridge: true });
@@ -47,13 +46,13 @@ test('publishing loads the EventBridge client but still not the SQS client', { s
     busName: 'lazy-bus',
     output: () => undefined,
   });
-  assert.deepEqual(await handler(batch({ orderId: 'a', quantity: 1 }), lambdaContext() as unknown as Context), { batchItemFailures: [] });
+  assert.deepEqual(await handler(batch({ orderId: 'a', quantity: 1 }), lambdaContext()), { batchItemFailures: [] });
   assert.deepEqual(loadedAwsModules(), { sqs: false, eventBridge: true });
 });
 
 test('a record for the DLQ loads the SQS client', { skip }, async () => {
   const dlq = await env.createQueue('lazy-dlq');
   const handler = wrapHandler(async () => undefined, { config: subscriptionConfig(), validators, dlqUrl: dlq, output: () => undefined });
-  assert.deepEqual(await handler(batch({ orderId: 'a', quantity: 0 }), lambdaContext() as unknown as Context), { batchItemFailures: [] });
+  assert.deepEqual(await handler(batch({ orderId: 'a', quantity: 0 }), lambdaContext()), { batchItemFailures: [] });
   assert.equal(loadedAwsModules().sqs, true);
 });

@@ -8,7 +8,6 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Context } from 'aws-lambda';
 import { EventBridgeClient, type PutEventsCommandOutput, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { createPublisher, PublishFailedEntriesError, wrapHandler, type HandlerContext } from '../../lib/runtime/index.ts';
 import { createPublishBatcher } from '../../lib/runtime/publish-batcher.ts';
@@ -75,7 +74,7 @@ test('a batch of 10 records that each publish sends fewer PutEvents calls than r
     { config: subscriptionConfig({ delivery: 'queue' }), validators, busName, dedupe: false, eventBridgeClient: client, output: () => undefined },
   );
   const records = Array.from({ length: 10 }, (_, i) => sqsRecord(JSON.stringify(eventBridgeEvent('order.placed', { orderId: `b-${i}`, quantity: 1 }))));
-  const response = await handler({ Records: records }, lambdaContext() as unknown as Context);
+  const response = await handler({ Records: records }, lambdaContext());
   assert.deepEqual(response, { batchItemFailures: [] });
   assert.ok(calls.length < 10, `expected shared calls, got ${calls.length} for 10 records`);
   assert.equal(calls.flat().length, 10);

@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Context } from 'aws-lambda';
 import { wrapHandler, RuntimeOptionsError } from '../../lib/runtime/index.ts';
 import { InMemoryDedupeStore } from '../../lib/runtime/dedupe/index.ts';
 import { loadValidators } from '../support/fixture-validators.ts';
@@ -8,7 +7,7 @@ import { SCHEMAS_DIR, eventBridgeEvent, lambdaContext, sqsRecord, subscriptionCo
 
 const validators = await loadValidators(SCHEMAS_DIR);
 const quiet = { output: () => undefined };
-const ctx = (ms?: number) => lambdaContext(ms) as unknown as Context;
+const ctx = (ms?: number) => lambdaContext(ms);
 
 function batch(n: number, options: { groupId?: string } = {}): Array<Record<string, unknown>> {
   return Array.from({ length: n }, (_, i) => sqsRecord(JSON.stringify(eventBridgeEvent('order.placed', { orderId: `o-${i + 1}`, quantity: i + 1 })), options));

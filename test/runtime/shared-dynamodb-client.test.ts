@@ -6,7 +6,6 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Context } from 'aws-lambda';
 import * as staticSdk from '@aws-sdk/client-dynamodb';
 import { DynamoDbDedupeStore, dynamoDb, dynamoDbSdk, wrapHandler, type HandlerContext } from '../../lib/runtime/index.ts';
 import { startDynalite, type RunningDynalite } from '../support/dynalite.ts';
@@ -56,7 +55,7 @@ test('a handler writes through dynamoDb() beside the dedupe lock of its record, 
     },
     { config: subscriptionConfig({ delivery: 'direct', publishes: [], dedupe: { ttlSeconds: 60 } }), validators, dedupe: { tableName: table }, output: () => undefined },
   );
-  await handler(eventBridgeEvent('order.placed', { orderId: 'shared-1', quantity: 1 }, { id: 'evt-shared-1' }), lambdaContext() as unknown as Context);
+  await handler(eventBridgeEvent('order.placed', { orderId: 'shared-1', quantity: 1 }, { id: 'evt-shared-1' }), lambdaContext());
   const direct = await admin.send(new staticSdk.GetItemCommand({ TableName: table, Key: { pk: { S: 'direct#shared-1' } }, ConsistentRead: true }));
   assert.equal(direct.Item?.note?.S, 'written by the handler');
   const items = await admin.send(new staticSdk.ScanCommand({ TableName: table, ConsistentRead: true }));

@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Context } from 'aws-lambda';
 import { wrapHandler, RuntimeOptionsError } from '../../lib/runtime/index.ts';
 import { loadValidators } from '../support/fixture-validators.ts';
 import { SCHEMAS_DIR, eventBridgeEvent, lambdaContext, sqsRecord, subscriptionConfig } from './fixtures/flow.ts';
@@ -12,7 +11,7 @@ test('a batch where every record succeeds returns an empty batchItemFailures and
   const seen: unknown[] = [];
   const handler = wrapHandler(async (data) => void seen.push(data), { config: subscriptionConfig(), validators, ...quiet });
   const records = [1, 2, 3].map((n) => sqsRecord(JSON.stringify(eventBridgeEvent('order.placed', { orderId: `o-${n}`, quantity: n }))));
-  const response = await handler({ Records: records }, lambdaContext() as unknown as Context);
+  const response = await handler({ Records: records }, lambdaContext());
   assert.deepEqual(response, { batchItemFailures: [] });
   assert.deepEqual(seen, [1, 2, 3].map((n) => ({ orderId: `o-${n}`, quantity: n })));
 });
@@ -21,7 +20,7 @@ test('the handler context carries the event id, topic, correlation id, causation
   let info: unknown;
   const handler = wrapHandler(async (_data, ctx) => void (info = ctx.event), { config: subscriptionConfig(), validators, ...quiet });
   const event = eventBridgeEvent('order.placed', { orderId: 'o-1', quantity: 1 }, { id: 'evt-a', correlationId: 'corr-1', causationId: 'evt-0' });
-  await handler({ Records: [sqsRecord(JSON.stringify(event), { receiveCount: 3 })] }, lambdaContext() as unknown as Context);
+  await handler({ Records: [sqsRecord(JSON.stringify(event), { receiveCount: 3 })] }, lambdaContext());
   assert.deepEqual(info, { id: 'evt-a', topic: 'order.placed', source: 'busline.orders', time: event.time, correlationId: 'corr-1', causationId: 'evt-0', attempt: 3 });
 });
 
@@ -53,7 +52,7 @@ test('record steps from options run after validation and before the handler; a s
   });
   const first = eventBridgeEvent('order.placed', { orderId: 'new', quantity: 1 }, { id: 'e-new' });
   const second = eventBridgeEvent('order.placed', { orderId: 'dup', quantity: 1 }, { id: 'e-dup' });
-  const response = await handler({ Records: [sqsRecord(JSON.stringify(first)), sqsRecord(JSON.stringify(second))] }, lambdaContext() as unknown as Context);
+  const response = await handler({ Records: [sqsRecord(JSON.stringify(first)), sqsRecord(JSON.stringify(second))] }, lambdaContext());
   assert.deepEqual(response, { batchItemFailures: [] });
   assert.deepEqual(calls, ['dedupe e-new', 'handler new', 'settle succeeded', 'dedupe e-dup', 'settle duplicate']);
 });
@@ -66,7 +65,7 @@ test('an event from outside the flow (no envelope, no schema) reaches the handle
     ...quiet,
   });
   const s3Event = { version: '0', id: 'aws-1', 'detail-type': 'Object Created', source: 'aws.s3', account: '1', time: '2026-01-01T00:00:00Z', region: 'us-east-1', resources: [], detail: { bucket: { name: 'b' } } };
-  await handler({ Records: [sqsRecord(JSON.stringify(s3Event))] }, lambdaContext() as unknown as Context);
+  await handler({ Records: [sqsRecord(JSON.stringify(s3Event))] }, lambdaContext());
   assert.deepEqual(seen, { data: { bucket: { name: 'b' } }, id: 'aws-1', topic: 'Object Created' });
 });
 
@@ -84,7 +83,7 @@ test('an option given explicitly wins over its environment variable, which wins 
     const run = async (extra: object) => {
       lines.length = 0;
       const handler = wrapHandler(async () => undefined, { config: subscriptionConfig(), validators, output: (l) => void lines.push(l), logLevel: 'silent', ...extra });
-      await handler({ Records: [sqsRecord(JSON.stringify(eventBridgeEvent('order.placed', { orderId: 'o', quantity: 1 })))] }, lambdaContext() as unknown as Context);
+      await handler({ Records: [sqsRecord(JSON.stringify(eventBridgeEvent('order.placed', { orderId: 'o', quantity: 1 })))] }, lambdaContext());
       return (JSON.parse(lines.find((l) => l.includes('CloudWatchMetrics'))!) as { _aws: { CloudWatchMetrics: Array<{ Namespace: string }> } })._aws.CloudWatchMetrics[0]!.Namespace;
     };
     assert.equal(await run({ metricsNamespace: 'Explicit' }), 'Explicit');
@@ -98,7 +97,7 @@ test('an option given explicitly wins over its environment variable, which wins 
 
 test('an event that is neither an SQS batch nor an EventBridge event fails the invocation with a clear error', async () => {
   const handler = wrapHandler(async () => undefined, { config: subscriptionConfig(), validators, ...quiet });
-  await assert.rejects(handler({ hello: 'world' }, lambdaContext() as unknown as Context), /neither an SQS batch .* nor an EventBridge event/);
+  await assert.rejects(handler({ hello: 'world' }, lambdaContext()), /neither an SQS batch .* nor an EventBridge event/);
 });
 
 test('validators lacking a topic the subscription publishes are rejected at construction', () => {
@@ -118,6 +117,6 @@ test('ctx members can be destructured: signal (an AbortSignal, not aborted), pub
     },
     { config: subscriptionConfig(), validators, ...quiet },
   );
-  await handler({ Records: [sqsRecord(JSON.stringify(eventBridgeEvent('order.placed', { orderId: 'o-1', quantity: 1 })))] }, lambdaContext() as unknown as Context);
+  await handler({ Records: [sqsRecord(JSON.stringify(eventBridgeEvent('order.placed', { orderId: 'o-1', quantity: 1 })))] }, lambdaContext());
   assert.deepEqual(seen, { signal: true, publish: 'function', logger: 'function', topic: 'order.placed' });
 });

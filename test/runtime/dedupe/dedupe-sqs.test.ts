@@ -6,7 +6,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import type { Context } from 'aws-lambda';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DLQ_ATTRIBUTES, wrapHandler, type SubscriptionConfig } from '../../../lib/runtime/index.ts';
 import { motoServerMissing } from '../../support/moto-server.ts';
@@ -19,7 +18,7 @@ import { startMotoEnv, type MotoEnv } from '../fixtures/moto-env.ts';
 
 const skip = motoServerMissing();
 const validators = skip ? {} : await loadValidators(SCHEMAS_DIR);
-const ctx = () => lambdaContext() as unknown as Context;
+const ctx = () => lambdaContext();
 
 let env: MotoEnv;
 let dynamo: RunningDynalite;

@@ -6,7 +6,6 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Context } from 'aws-lambda';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { RuntimeOptionsError, wrapHandler, type SubscriptionConfig } from '../../../lib/runtime/index.ts';
 import type { DedupeOptions } from '../../../lib/runtime/dedupe/dedupe-options.ts';
@@ -17,7 +16,7 @@ import { SCHEMAS_DIR, eventBridgeEvent, lambdaContext, sqsRecord, subscriptionCo
 
 const validators = await loadValidators(SCHEMAS_DIR);
 const dedupeOn = (overrides: Partial<SubscriptionConfig> = {}) => subscriptionConfig({ dedupe: { ttlSeconds: 86_400 }, ...overrides });
-const ctx = (ms?: number) => lambdaContext(ms) as unknown as Context;
+const ctx = (ms?: number) => lambdaContext(ms);
 
 let dynamo: RunningDynalite;
 let client: DynamoDBClient;

@@ -10,7 +10,6 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { CreateTableCommand, GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand } from '@aws-sdk/client-eventbridge';
-import type { Context } from 'aws-lambda';
 import { App } from 'aws-cdk-lib';
 import { OrdersStack } from '../../../lib/orders-stack.ts';
 import { RUNTIME_ENV, wrapHandler, type SubscriptionConfig, type UserHandler } from '../../../lib/runtime/index.ts';
@@ -94,7 +93,7 @@ test('reference flow: the Reservations runs counter stays 1 for an order publish
   assert.notEqual(config.dedupe, false, 'the reference flow keeps dedupe on');
   const containerA = wrapHandler(reserveInventory, { config, validators, output: () => undefined });
   const containerB = wrapHandler(reserveInventory, { config, validators, output: () => undefined });
-  const ctx = () => lambdaContext() as unknown as Context;
+  const ctx = () => lambdaContext();
 
   const first = await containerA(
     { Records: [orderPlaced('ord-1', 'evt-ord-1'), orderPlaced('ord-2', 'evt-ord-2'), orderPlaced('ord-1', 'evt-ord-1')].map((b) => sqsRecord(b)) },

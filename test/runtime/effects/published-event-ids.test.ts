@@ -6,7 +6,6 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Context } from 'aws-lambda';
 import { CreateEventBusCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { wrapHandler, type HandlerContext } from '../../../lib/runtime/index.ts';
 import { publishedEventId } from '../../../lib/runtime/effects/event-ids.ts';
@@ -56,8 +55,8 @@ test('a re-run of the same event republishes the same ids (each publish of a run
   };
   const event = eventBridgeEvent('order.placed', { orderId: 'rerun', quantity: 1 }, { id: 'evt-rerun' });
   // Two containers handle the same event: a re-run after a crash, as far as ids go.
-  await container(publishTwice)(event, lambdaContext() as unknown as Context);
-  await container(publishTwice)(event, lambdaContext() as unknown as Context);
+  await container(publishTwice)(event, lambdaContext());
+  await container(publishTwice)(event, lambdaContext());
   const routed = (await env.drain(queue, 4)).map((m) => (JSON.parse(m.Body!) as Routed).detail);
   const idsOf = (orderId: string) => routed.filter((d) => d.data.orderId === orderId).map((d) => d.metadata.id);
   assert.equal(new Set(idsOf('rerun-a')).size, 1, 'both runs sent the first event with one id');
@@ -71,9 +70,9 @@ test('a handler that publishes and then fails publishes nothing', { skip }, asyn
     await ctx.publish('inventory.reserved', { orderId: data.orderId, reservationId: 'r' });
     throw new Error('fails after publishing');
   });
-  await assert.rejects(failing(eventBridgeEvent('order.placed', { orderId: 'failed', quantity: 1 }), lambdaContext() as unknown as Context), /fails after publishing/);
+  await assert.rejects(failing(eventBridgeEvent('order.placed', { orderId: 'failed', quantity: 1 }), lambdaContext()), /fails after publishing/);
   const succeeding = container(async (data, ctx) => ctx.publish('inventory.reserved', { orderId: data.orderId, reservationId: 'r' }));
-  await succeeding(eventBridgeEvent('order.placed', { orderId: 'succeeded', quantity: 1 }), lambdaContext() as unknown as Context);
+  await succeeding(eventBridgeEvent('order.placed', { orderId: 'succeeded', quantity: 1 }), lambdaContext());
   const routed = (await env.drain(queue, 1)).map((m) => (JSON.parse(m.Body!) as Routed).detail.data.orderId);
   assert.deepEqual(routed, ['succeeded']);
   assert.deepEqual(await env.drain(queue, 1, 1), [], "nothing else arrives");

@@ -6,7 +6,6 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Context } from 'aws-lambda';
 import { CreateTableCommand, GetItemCommand, PutItemCommand, type DynamoDBClient, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { wrapHandler, type HandlerContext, type SubscriptionConfig } from '../../../lib/runtime/index.ts';
 import { loadValidators } from '../../support/fixture-validators.ts';
@@ -15,7 +14,7 @@ import { createDedupeTable, readDedupeItem, testDynamoDbClient } from '../../sup
 import { SCHEMAS_DIR, eventBridgeEvent, lambdaContext, subscriptionConfig } from '../fixtures/flow.ts';
 
 const validators = await loadValidators(SCHEMAS_DIR);
-const ctx = () => lambdaContext() as unknown as Context;
+const ctx = () => lambdaContext();
 const direct = (dedupe: boolean): SubscriptionConfig =>
   subscriptionConfig({ delivery: 'direct', dedupe: dedupe ? { ttlSeconds: 86_400 } : false });
 
