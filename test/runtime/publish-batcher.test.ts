@@ -157,12 +157,21 @@ test('groups submitted in different turns go in different sends', async () => {
   assert.deepEqual(sends, [[1], [2]]);
 });
 
-test('a send that rejects or leaves entries unsettled still resolves every group (their entries carry no EventId)', async () => {
-  const batcher = createPublishBatcher<{ bytes: number }>(async () => {
+test('a send that rejects still resolves every group it was given (their entries carry no EventId)', { timeout: 10_000 }, async () => {
+  const sent: number[] = [];
+  const batcher = createPublishBatcher<{ bytes: number }>(async (entries) => {
+    sent.push(entries.length);
     throw new Error('broken send');
   }, { maxEntries: 10, maxBytes: 1_000 });
-  const entries = [{ bytes: 1 }, { bytes: 1 }];
-  await batcher.submit(entries);
-  const quiet = createPublishBatcher<{ bytes: number }>(async () => undefined, { maxEntries: 10, maxBytes: 1_000 });
-  await quiet.submit([{ bytes: 1 }]);
+  await assert.doesNotReject(Promise.all([batcher.submit([{ bytes: 1 }]), batcher.submit([{ bytes: 1 }])]));
+  assert.deepEqual(sent, [2], 'both groups went out in the one broken call');
+});
+
+test('a send that returns without settling its entries still resolves their group', { timeout: 10_000 }, async () => {
+  let sent = 0;
+  const quiet = createPublishBatcher<{ bytes: number }>(async (entries) => {
+    sent += entries.length;
+  }, { maxEntries: 10, maxBytes: 1_000 });
+  await assert.doesNotReject(quiet.submit([{ bytes: 1 }]));
+  assert.equal(sent, 1);
 });
