@@ -19,7 +19,7 @@
  */
 import type { DynamoDBClient, DynamoDBClientConfig, AttributeValue, TransactWriteItem, Update } from '@aws-sdk/client-dynamodb';
 import { DYNAMODB_REQUEST_HANDLER, loadDynamoDbModule, runtimeDynamoDbClient, type DynamoDbModule } from '../aws-clients.ts';
-import { EffectsCanceledError, EffectsRejectedError, isRequestRejection, transactWrite } from '../effects/transact-write.ts';
+import { EffectsCanceledError, EffectsRejectedError, transactWrite } from '../effects/transact-write.ts';
 import {
   DedupeStoreError,
   type AcquireRequest,
@@ -39,12 +39,8 @@ export interface DynamoDbDedupeStoreOptions {
   readonly clientConfig?: DynamoDBClientConfig;
 }
 
-type ClientModule = DynamoDbModule;
 type Item = Record<string, AttributeValue>;
 
-// The SDK is loaded on first use, not at module load: a cold start that never reaches a
-// dedupe call (an invalid batch, dedupe off) does not pay for it.
-const loadClientModule = loadDynamoDbModule;
 
 /** Attempts at taking the lock when the holder vanished between the failed put and the read-back. */
 const MAX_ACQUIRE_ATTEMPTS = 3;
@@ -132,9 +128,7 @@ export class DynamoDbDedupeStore implements DedupeStore {
     try {
       outcome = await transactWrite(client, [...writes, { Update: mark }]);
     } catch (error) {
-      if (isRequestRejection(error)) {
-        throw new EffectsRejectedError(`DynamoDB refused the handler's writes: ${(error as Error).message}; none was applied`, { cause: error });
-      }
+      if (error instanceof EffectsRejectedError) throw error;
       throw this.#storeError('TransactWriteItems', key, error);
     }
     if (outcome.committed) return true;
@@ -179,7 +173,7 @@ export class DynamoDbDedupeStore implements DedupeStore {
     }
   }
 
-  async #readBack(sdk: ClientModule, client: DynamoDBClient, key: string): Promise<Item | undefined> {
+  async #readBack(sdk: DynamoDbModule, client: DynamoDBClient, key: string): Promise<Item | undefined> {
     try {
       const out = await client.send(
         new sdk.GetItemCommand({ TableName: this.tableName, Key: { pk: { S: key } }, ConsistentRead: true }),
@@ -195,13 +189,14 @@ export class DynamoDbDedupeStore implements DedupeStore {
     return this.#getClient();
   }
 
-  #sdk(): Promise<ClientModule> {
-    return loadClientModule();
+  /** Loaded on first use, not at module load: a cold start that never reaches a dedupe call (an invalid batch) does not pay for the SDK. */
+  #sdk(): Promise<DynamoDbModule> {
+    return loadDynamoDbModule();
   }
 
   #getClient(): Promise<DynamoDBClient> {
     if (this.#clientConfig === undefined) return this.#client ?? runtimeDynamoDbClient();
-    this.#client ??= loadClientModule().then(
+    this.#client ??= loadDynamoDbModule().then(
       (sdk) => new sdk.DynamoDBClient({ requestHandler: DYNAMODB_REQUEST_HANDLER, ...this.#clientConfig }),
     );
     return this.#client;

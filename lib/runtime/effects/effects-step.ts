@@ -8,7 +8,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { RecordStep } from '../record-pipeline.ts';
 import type { EffectsRuntime } from './record-effects.ts';
-import { EffectsCanceledError, EffectsRejectedError, isRequestRejection, transactWrite } from './transact-write.ts';
+import { EffectsCanceledError, transactWrite } from './transact-write.ts';
 
 export interface EffectsStepOptions {
   readonly effects: EffectsRuntime;
@@ -27,15 +27,7 @@ export function effectsStep(options: EffectsStepOptions): RecordStep {
         await effects.sendPublishes(record, `${record.subscription}#${record.eventId}`, declared.publishes);
       }
       if (declared.writes.length === 0) return;
-      let outcome;
-      try {
-        outcome = await transactWrite(await options.client(), declared.writes);
-      } catch (error) {
-        if (isRequestRejection(error)) {
-          throw new EffectsRejectedError(`DynamoDB refused the handler's writes: ${(error as Error).message}; none was applied`, { cause: error });
-        }
-        throw error;
-      }
+      const outcome = await transactWrite(await options.client(), declared.writes);
       if (!outcome.committed) throw new EffectsCanceledError(outcome.reasons);
     },
   };

@@ -11,7 +11,9 @@ export type TransactOutcome =
 
 /**
  * Commits `items` as one transaction. Resolves `committed: false` with the reasons (one per
- * item, request order) when DynamoDB cancelled it; rejects with the SDK error otherwise.
+ * item, request order) when DynamoDB cancelled it; rejects with EffectsRejectedError when
+ * DynamoDB refused the request itself (a ValidationException can never pass on retry), and
+ * with the SDK error otherwise (network, throttling: retryable).
  */
 export async function transactWrite(client: DynamoDBClient, items: readonly TransactWriteItem[]): Promise<TransactOutcome> {
   const sdk = await loadDynamoDbModule();
@@ -20,6 +22,9 @@ export async function transactWrite(client: DynamoDBClient, items: readonly Tran
     return { committed: true };
   } catch (error) {
     if (error instanceof sdk.TransactionCanceledException) return { committed: false, reasons: error.CancellationReasons ?? [] };
+    if (error instanceof Error && error.name === 'ValidationException') {
+      throw new EffectsRejectedError(`DynamoDB refused the handler's writes: ${error.message}; none was applied`, { cause: error });
+    }
     throw error;
   }
 }
@@ -48,9 +53,4 @@ export class EffectsCanceledError extends Error {
 /** DynamoDB refused the declared writes as a request (ValidationException: bad expression, same item twice...). */
 export class EffectsRejectedError extends NonRetryableError {
   override readonly name = 'EffectsRejectedError';
-}
-
-/** A ValidationException can never pass on retry; other errors (network, throttling) can. */
-export function isRequestRejection(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ValidationException';
 }
