@@ -150,20 +150,12 @@ export interface DeadlineRace {
  * is never touched again.
  */
 export function deadlineRace(deadline: Deadline): DeadlineRace {
-  // The common case, one handler at a time, keeps to a variable; a Set only when they overlap.
-  let single: (() => void) | undefined;
-  let many: Set<() => void> | undefined;
+  // The handlers running now: one when records run one after another, up to the record concurrency otherwise.
+  const running = new Set<() => void>();
   const onAbort = (): void => {
-    const fired = single;
-    single = undefined;
-    const rest = many;
-    many = undefined;
-    fired?.();
-    if (rest) for (const fire of rest) fire();
-  };
-  const forget = (fire: () => void): void => {
-    if (single === fire) single = undefined;
-    else many?.delete(fire);
+    const fired = [...running];
+    running.clear();
+    for (const fire of fired) fire();
   };
   const expired = (): boolean => deadlineExpired(deadline);
   let unsubscribe: () => void;
@@ -182,15 +174,14 @@ export function deadlineRace(deadline: Deadline): DeadlineRace {
       }
       return new Promise<T>((resolve, reject) => {
         const fire = (): void => reject(onTimeout());
-        if (single === undefined) single = fire;
-        else (many ??= new Set()).add(fire);
+        running.add(fire);
         work.then(
           (value) => {
-            forget(fire);
+            running.delete(fire);
             resolve(value);
           },
           (error: unknown) => {
-            forget(fire);
+            running.delete(fire);
             reject(error);
           },
         );
