@@ -147,18 +147,6 @@ export function createBatchProcessor(options: BatchProcessorOptions): (state: In
   /** Queue delivery: `concurrency` lanes take the next record in batch order until none is left. */
   async function runConcurrently(state: InvocationState, deadline: Deadline, handler: (record: RecordContext) => Promise<void>): Promise<void> {
     const records = state.records;
-    if (records.length <= concurrency) {
-      // The whole batch fits (the common case: 10 records, concurrency 10): start every record
-      // now, in batch order, with no lanes. The deadline is checked once, for all of them.
-      if (deadlineExpired(deadline) || deadline.remainingBeforeGuardMs() <= 0) {
-        for (const inbound of records) state.results.push(notAttempted(inbound, 'timeout'));
-        return;
-      }
-      const pending: Promise<RecordResult>[] = [];
-      for (const inbound of records) pending.push(processRecord(inbound, deadline, handler));
-      for (const result of await Promise.all(pending)) state.results.push(result);
-      return;
-    }
     const slots: RecordResult[] = new Array(records.length);
     let next = 0;
     let stopped = false;
