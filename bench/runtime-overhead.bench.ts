@@ -30,7 +30,7 @@ export async function run(): Promise<BenchSection> {
     // One process per row, started one at a time (bundling and imports are not measured).
     for (const row of ROWS) {
       progress(`starting ${row.key}`);
-      runners.push(await processRunner(row.key, ROWS_MODULE, row.key, { DYNAMO_ENDPOINT: dynamo.endpoint }));
+      runners.push(await processRunner(ROWS_MODULE, row.key, { DYNAMO_ENDPOINT: dynamo.endpoint }));
     }
     const rows = ROWS;
     const results = await measureRunners(runners, { rounds: 21, targetSampleMs: 40, warmupMs: 300, progress });

@@ -21,10 +21,11 @@ type RowRequestBody = RowRequest extends infer R ? (R extends { id: number } ? O
 const WORKER = join(import.meta.dirname, 'row-worker.ts');
 
 /**
- * Starts the row `key` of `rowsModule` in a fresh process. `env` is passed to createRow (e.g. a
- * dynalite endpoint the parent serves). The child's stdout (the stack's logs) is discarded.
+ * Starts the row `key` of `rowsModule` in a fresh process; the runner is labelled by the key.
+ * `env` is passed to createRow (e.g. a dynalite endpoint the parent serves). The child's
+ * stdout (the stack's logs) is discarded.
  */
-export async function processRunner(label: string, rowsModule: string, key: string, env: Readonly<Record<string, string>> = {}): Promise<RowRunner> {
+export async function processRunner(rowsModule: string, key: string, env: Readonly<Record<string, string>> = {}): Promise<RowRunner> {
   const child = fork(WORKER, [rowsModule, key, JSON.stringify(env)], {
     // No --expose-gc: a row alone in its process is not collected before each sample (measure.ts).
     execArgv: ['--import', 'tsx'],
@@ -43,9 +44,9 @@ export async function processRunner(label: string, rowsModule: string, key: stri
     if (!p) return;
     pending.delete(m.id);
     if (m.ok) p.resolve(m.value);
-    else p.reject(new Error(`bench row "${label}": ${m.error}`));
+    else p.reject(new Error(`bench row "${key}": ${m.error}`));
   });
-  child.on('exit', (code, signal) => failAll(new Error(`bench row "${label}": its process exited (${signal ?? `code ${code}`})`)));
+  child.on('exit', (code, signal) => failAll(new Error(`bench row "${key}": its process exited (${signal ?? `code ${code}`})`)));
   child.on('error', (e) => failAll(e));
   const call = <T>(request: RowRequestBody): Promise<T> =>
     new Promise<T>((resolve, reject) => {
@@ -61,7 +62,7 @@ export async function processRunner(label: string, rowsModule: string, key: stri
     throw error;
   }
   return {
-    label,
+    label: key,
     warmup: (warmupMs) => call<number>({ op: 'warmup', arg: warmupMs }),
     sample: (batches) => call<{ totalMs: number; events: number }>({ op: 'sample', arg: batches }),
     close: () => stop(child),
