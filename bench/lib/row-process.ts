@@ -7,16 +7,15 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import type { RowRunner } from './measure.ts';
-import type { RowRequest, RowReply } from './row-worker.ts';
+import type { Context } from 'aws-lambda';
+import type { BatchRow, RowRunner } from './measure.ts';
+import type { RowReply, RowRequest, RowRequestBody } from './row-worker.ts';
 
 /** What a rows module (bench/rows/*.ts) exports for the worker. */
 export interface RowsModule {
-  createRow(key: string, env: Readonly<Record<string, string>>): Promise<import('./measure.ts').BatchRow>;
-  contextOf(): import('aws-lambda').Context;
+  createRow(key: string, env: Readonly<Record<string, string>>): Promise<BatchRow>;
+  contextOf(): Context;
 }
-
-type RowRequestBody = RowRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
 const WORKER = join(import.meta.dirname, 'row-worker.ts');
 
@@ -53,7 +52,7 @@ export async function processRunner(rowsModule: string, key: string, env: Readon
       if (exited) return reject(exited);
       const id = nextId++;
       pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      child.send({ ...request, id } as RowRequest);
+      child.send({ ...request, id } satisfies RowRequest);
     });
   try {
     await call<null>({ op: 'ready' });
