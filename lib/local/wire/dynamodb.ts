@@ -17,10 +17,6 @@ export class DynamoDbBackend {
     return new DynamoDbBackend(await startLocalDynamoDb(path ? { path } : {}));
   }
 
-  get port(): number {
-    return this.local.port;
-  }
-
   get endpoint(): string {
     return this.local.endpoint;
   }
