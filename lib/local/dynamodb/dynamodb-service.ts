@@ -62,13 +62,13 @@ export class DynamoDbService {
     if (!target.startsWith(TARGET_PREFIX)) {
       return { status: 400, body: { __type: 'com.amazon.coral.service#UnknownOperationException', message: `Unknown X-Amz-Target ${target}` } };
     }
+    if (!body) return { status: 400, body: { __type: 'com.amazon.coral.service#SerializationException' } };
     let input: unknown;
     try {
-      input = body ? JSON.parse(body) : undefined;
+      input = JSON.parse(body);
     } catch {
       return { status: 400, body: { __type: 'com.amazon.coral.service#SerializationException', message: 'The request body is not valid JSON' } };
     }
-    if (input === undefined) return { status: 400, body: { __type: 'com.amazon.coral.service#SerializationException' } };
     try {
       return await this.call(target.slice(TARGET_PREFIX.length), input);
     } catch (error) {
