@@ -2,7 +2,7 @@
  * The one wire endpoint, on 127.0.0.1 only. Dispatches on `X-Amz-Target`:
  *   AWSEvents.<Action>           EventBridge, JSON 1.1
  *   AmazonSQS.<Action>           SQS, JSON 1.0
- *   DynamoDB_20120810.<Action>   DynamoDB, forwarded to dynalite
+ *   DynamoDB_20120810.<Action>   DynamoDB, handed to lib/local/dynamodb (dynalite's store, in process)
  * Plus `GET /_busline/health` and `GET /_busline/journal?correlationId=&topic=&eventId=&afterSeq=&limit=`
  * (JSON array of journal records) for local tools.
  */
