@@ -44,6 +44,11 @@ interface Subject {
   readonly putEventsCalls: number[];
 }
 
+/** A subject with no samples yet. */
+function subject(setup: Pick<Subject, 'key' | 'label' | 'bundle' | 'env' | 'publishes'>): Subject {
+  return { ...setup, load: [], firstInvoke: [], firstBatch: [], putEventsCalls: [] };
+}
+
 function kib(bytes: number): string {
   return `${formatNumber(bytes / 1024)} KiB`;
 }
@@ -69,30 +74,26 @@ export async function run(): Promise<BenchSection> {
     const subjects: Subject[] = [];
     progress('bundling Busline reserve-inventory as the constructs do');
     const buslineBundle = buildBuslineReserveInventory(join(WORK_DIR, 'busline'));
-    subjects.push({
+    subjects.push(subject({
       key: 'busline',
       label: 'Busline reserve-inventory (functions/reserve-inventory.ts, wrapped)',
       bundle: buslineBundle.bundle,
       env: { ...baseEnv, ...buslineBundle.env({ dedupeTable: 'BuslineDedupe', reservationsTable: 'Reservations', busName: 'orders' }) },
       publishes: BATCH_SIZE,
-      load: [],
-      firstInvoke: [],
-      firstBatch: [],
-      putEventsCalls: [],
-    });
+    }));
     for (const [key, label] of [
       ['powertools-reserve-inventory', 'Powertools: batch + idempotency + validation (shared Ajv) + logger + tracer'],
       ['powertools-reserve-inventory-zod', 'Powertools: batch + idempotency + parser (zod) + logger + tracer'],
     ] as const) {
       const bundle = join(WORK_DIR, key, 'index.mjs');
       bundleAsLambda(join(ROOT, 'bench', 'peers', `${key}.ts`), bundle);
-      subjects.push({ key, label, bundle, env: peerEnv, publishes: BATCH_SIZE, load: [], firstInvoke: [], firstBatch: [], putEventsCalls: [] });
+      subjects.push(subject({ key, label, bundle, env: peerEnv, publishes: BATCH_SIZE }));
     }
     // The floor every row stands on: Node's own start-up, the probe, reading the batch.
     const floor = join(WORK_DIR, 'node-floor', 'index.mjs');
     mkdirSync(dirname(floor), { recursive: true });
     writeFileSync(floor, 'export const handler = async () => ({ batchItemFailures: [] });\n');
-    subjects.push({ key: 'node-floor', label: 'Node start-up alone (a handler that does nothing)', bundle: floor, env: baseEnv, publishes: 0, load: [], firstInvoke: [], firstBatch: [], putEventsCalls: [] });
+    subjects.push(subject({ key: 'node-floor', label: 'Node start-up alone (a handler that does nothing)', bundle: floor, env: baseEnv, publishes: 0 }));
 
     // Fresh ids every run, so each process does the full first-delivery work.
     const batches = batchSource('cold-start');

@@ -30,15 +30,14 @@ export async function run(): Promise<BenchSection> {
     // One process per row, started one at a time (bundling and imports are not measured).
     for (const row of ROWS) {
       progress(`starting ${row.key}`);
-      runners.push(await processRunner(row.key, ROWS_MODULE, row.key, { DYNAMO_ENDPOINT: dynamo.endpoint }));
+      runners.push(await processRunner(ROWS_MODULE, row.key, { DYNAMO_ENDPOINT: dynamo.endpoint }));
     }
-    const rows = ROWS;
     const results = await measureRunners(runners, { rounds: 21, targetSampleMs: 40, warmupMs: 300, progress });
-    const byKey = new Map(results.map((r, i) => [rows[i]!.key, r] as const));
+    const byKey = new Map(results.map((r, i) => [ROWS[i]!.key, r] as const));
     const buslineMemory = byKey.get('busline')!;
     // Busline against each row: the same-store Busline row for dedupe stacks, the in-memory one otherwise.
     const buslineFor: Record<StoreKind, RowResult> = { none: buslineMemory, memory: buslineMemory, dynalite: byKey.get('busline-ddb')! };
-    const tableRows = rows.map((row, i) => {
+    const tableRows = ROWS.map((row, i) => {
       const r = results[i]!;
       const ratio = row.key.startsWith('busline') ? '—' : formatRatio(buslineFor[row.store].perEvent, r.perEvent);
       return [row.stack, STORE_LABEL[row.store], formatSummary(r.perEvent), ratio];

@@ -31,7 +31,7 @@ export interface RowResult {
 }
 
 /** Runs one batch, returning its handler time in ms; a row that fails records would look fast, so any failure stops the bench. */
-export async function runBatch(row: BatchRow, context: Context, event: SQSEvent = row.next()): Promise<number> {
+async function runBatch(row: BatchRow, context: Context, event: SQSEvent = row.next()): Promise<number> {
   const started = performance.now();
   const response = await row.handler(event, context);
   const elapsed = performance.now() - started;

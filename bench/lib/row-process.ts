@@ -7,24 +7,24 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import type { RowRunner } from './measure.ts';
-import type { RowRequest, RowReply } from './row-worker.ts';
+import type { Context } from 'aws-lambda';
+import type { BatchRow, RowRunner } from './measure.ts';
+import type { RowReply, RowRequest, RowRequestBody } from './row-worker.ts';
 
 /** What a rows module (bench/rows/*.ts) exports for the worker. */
 export interface RowsModule {
-  createRow(key: string, env: Readonly<Record<string, string>>): Promise<import('./measure.ts').BatchRow>;
-  contextOf(): import('aws-lambda').Context;
+  createRow(key: string, env: Readonly<Record<string, string>>): Promise<BatchRow>;
+  contextOf(): Context;
 }
-
-type RowRequestBody = RowRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
 const WORKER = join(import.meta.dirname, 'row-worker.ts');
 
 /**
- * Starts the row `key` of `rowsModule` in a fresh process. `env` is passed to createRow (e.g. a
- * dynalite endpoint the parent serves). The child's stdout (the stack's logs) is discarded.
+ * Starts the row `key` of `rowsModule` in a fresh process; the runner is labelled by the key.
+ * `env` is passed to createRow (e.g. a dynalite endpoint the parent serves). The child's
+ * stdout (the stack's logs) is discarded.
  */
-export async function processRunner(label: string, rowsModule: string, key: string, env: Readonly<Record<string, string>> = {}): Promise<RowRunner> {
+export async function processRunner(rowsModule: string, key: string, env: Readonly<Record<string, string>> = {}): Promise<RowRunner> {
   const child = fork(WORKER, [rowsModule, key, JSON.stringify(env)], {
     // No --expose-gc: a row alone in its process is not collected before each sample (measure.ts).
     execArgv: ['--import', 'tsx'],
@@ -43,16 +43,16 @@ export async function processRunner(label: string, rowsModule: string, key: stri
     if (!p) return;
     pending.delete(m.id);
     if (m.ok) p.resolve(m.value);
-    else p.reject(new Error(`bench row "${label}": ${m.error}`));
+    else p.reject(new Error(`bench row "${key}": ${m.error}`));
   });
-  child.on('exit', (code, signal) => failAll(new Error(`bench row "${label}": its process exited (${signal ?? `code ${code}`})`)));
+  child.on('exit', (code, signal) => failAll(new Error(`bench row "${key}": its process exited (${signal ?? `code ${code}`})`)));
   child.on('error', (e) => failAll(e));
   const call = <T>(request: RowRequestBody): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       if (exited) return reject(exited);
       const id = nextId++;
       pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      child.send({ ...request, id } as RowRequest);
+      child.send({ ...request, id } satisfies RowRequest);
     });
   try {
     await call<null>({ op: 'ready' });
@@ -61,7 +61,7 @@ export async function processRunner(label: string, rowsModule: string, key: stri
     throw error;
   }
   return {
-    label,
+    label: key,
     warmup: (warmupMs) => call<number>({ op: 'warmup', arg: warmupMs }),
     sample: (batches) => call<{ totalMs: number; events: number }>({ op: 'sample', arg: batches }),
     close: () => stop(child),

@@ -7,7 +7,9 @@ import { pathToFileURL } from 'node:url';
 import { inProcessRunner, type RowRunner } from './measure.ts';
 import type { RowsModule } from './row-process.ts';
 
-export type RowRequest = { id: number; op: 'ready' } | { id: number; op: 'warmup'; arg: number } | { id: number; op: 'sample'; arg: number };
+/** What the parent asks; on the wire each carries an `id` its reply echoes. */
+export type RowRequestBody = { op: 'ready' } | { op: 'warmup'; arg: number } | { op: 'sample'; arg: number };
+export type RowRequest = RowRequestBody & { id: number };
 export type RowReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
 
 const [rowsModule, key, envJson] = process.argv.slice(2);

@@ -8,7 +8,7 @@ const ROWS = join(import.meta.dirname, 'fixtures', 'rows.ts');
 const quick = { rounds: 2, targetSampleMs: 1, warmupMs: 1 };
 
 test('a row in a process of its own is measured in µs per event, and the process ends when closed', async () => {
-  const runner = await processRunner('noop', ROWS, 'noop');
+  const runner = await processRunner(ROWS, 'noop');
   try {
     const [result] = await measureRunners([runner], quick);
     assert.equal(result!.label, 'noop');
@@ -20,7 +20,7 @@ test('a row in a process of its own is measured in µs per event, and the proces
 });
 
 test('a row process whose stack reports failed records stops the bench with the reason, env passed through', async () => {
-  const runner = await processRunner('broken', ROWS, 'broken', { FAILED_ID: 'msg-7' });
+  const runner = await processRunner(ROWS, 'broken', { FAILED_ID: 'msg-7' });
   try {
     await assert.rejects(measureRunners([runner], quick), /bench row "broken".*reported 1 failed records \(msg-7\)/s);
   } finally {
@@ -29,5 +29,5 @@ test('a row process whose stack reports failed records stops the bench with the 
 });
 
 test('a row the rows module cannot build fails at start with its error', async () => {
-  await assert.rejects(processRunner('nope', ROWS, 'nope'), /no row nope/);
+  await assert.rejects(processRunner(ROWS, 'nope'), /no row nope/);
 });

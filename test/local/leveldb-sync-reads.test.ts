@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { useSynchronousLevelDbReads } from '../../lib/local/wire/leveldb-sync-reads.ts';
+import { useSynchronousLevelDbReads } from '../../lib/local/dynamodb/leveldb-sync-reads.ts';
 
 interface LevelDb {
   open(): Promise<void>;

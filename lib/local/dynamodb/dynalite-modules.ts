@@ -90,7 +90,8 @@ interface DbModule {
   validationError(message: string): DynaliteError;
 }
 
-const requireDynalite = createRequire(createRequire(import.meta.url).resolve('dynalite'));
+/** require() as from inside dynalite's package: its own modules (`./db`) and its dependencies (`level`). */
+export const requireDynalite = createRequire(createRequire(import.meta.url).resolve('dynalite'));
 
 export const dynaliteDb = requireDynalite('./db') as DbModule;
 export const dynaliteValidations = requireDynalite('./validations') as ValidationsModule;

@@ -12,6 +12,7 @@ import { DYNALITE_OPERATIONS, dynaliteActions, dynaliteDb, validateRequest, type
 import { replyOf, type WireReply } from './errors.ts';
 import { transactGetItems, transactWriteItems } from './transactions.ts';
 import { SINGLE_ITEM_WRITES, returnOldOnFailure, writeReturningOldOnFailure } from './single-item-writes.ts';
+import { readBody } from '../wire/read-body.ts';
 
 const TARGET_PREFIX = 'DynamoDB_20120810.';
 const CONTENT_TYPE = 'application/x-amz-json-1.0';
@@ -51,18 +52,8 @@ export class DynamoDbService {
 
   /** Serves one HTTP request of the DynamoDB JSON protocol (the body not yet read). */
   handle(request: http.IncomingMessage, response: http.ServerResponse): void {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_REQUEST_BYTES) {
-        request.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => {
-      void this.reply(request, Buffer.concat(chunks).toString('utf8')).then((reply) => send(response, reply));
+    readBody(request, MAX_REQUEST_BYTES, (body) => {
+      void this.reply(request, body.toString('utf8')).then((reply) => send(response, reply));
     });
   }
 
@@ -71,13 +62,13 @@ export class DynamoDbService {
     if (!target.startsWith(TARGET_PREFIX)) {
       return { status: 400, body: { __type: 'com.amazon.coral.service#UnknownOperationException', message: `Unknown X-Amz-Target ${target}` } };
     }
+    if (!body) return { status: 400, body: { __type: 'com.amazon.coral.service#SerializationException' } };
     let input: unknown;
     try {
-      input = body ? JSON.parse(body) : undefined;
+      input = JSON.parse(body);
     } catch {
       return { status: 400, body: { __type: 'com.amazon.coral.service#SerializationException', message: 'The request body is not valid JSON' } };
     }
-    if (input === undefined) return { status: 400, body: { __type: 'com.amazon.coral.service#SerializationException' } };
     try {
       return await this.call(target.slice(TARGET_PREFIX.length), input);
     } catch (error) {

@@ -55,7 +55,6 @@ const ACTION_OF: Readonly<Record<WriteKind | 'Get', string>> = {
 /** One validated action of a transaction, with the item it targets. */
 interface PlannedAction {
   readonly kind: WriteKind | 'Get';
-  readonly operation: string;
   readonly data: Record<string, unknown>;
   readonly table: TableDescription;
   readonly key: string;
@@ -141,8 +140,7 @@ async function planActions(store: DynaliteStore, input: unknown, mode: 'write' |
     if (kind === 'ConditionCheck' && typeof raw['ConditionExpression'] !== 'string') {
       throw new RequestRejected(validationException(`ConditionCheck action ${index + 1} needs a ConditionExpression`));
     }
-    const operation = ACTION_OF[kind];
-    const data = validateRequest(operation, raw, store);
+    const data = validateRequest(ACTION_OF[kind], raw, store);
     const tableName = data['TableName'] as string;
     if (!tables.has(tableName)) tables.set(tableName, getTable(store, tableName));
     const table = await tables.get(tableName)!;
@@ -153,7 +151,7 @@ async function planActions(store: DynaliteStore, input: unknown, mode: 'write' |
     const itemId = `${tableName}\u0000${key}`;
     if (seen.has(itemId)) throw new RequestRejected(validationException('Transaction request cannot include multiple operations on one item'));
     seen.add(itemId);
-    plan.push({ kind, operation, data, table, key, returnOldOnFailure: returnOld === 'ALL_OLD' });
+    plan.push({ kind, data, table, key, returnOldOnFailure: returnOld === 'ALL_OLD' });
   }
   return plan;
 }
@@ -200,7 +198,7 @@ function runStaged(store: DynaliteStore, action: PlannedAction): Promise<Staged>
   const staged: Staged = { operations: [] };
   const staging = stagingStore(store, staged);
   return new Promise((resolve) => {
-    dynaliteActions[action.operation]!(staging, action.data, (error, result) => {
+    dynaliteActions[ACTION_OF[action.kind]]!(staging, action.data, (error, result) => {
       if (error) staged.error = error;
       else staged.result = result;
       resolve(staged);

@@ -6,7 +6,7 @@
  */
 import type http from 'node:http';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../dynamodb/start-local-dynamodb.ts';
-import { useSynchronousLevelDbReads } from './leveldb-sync-reads.ts';
+import { useSynchronousLevelDbReads } from '../dynamodb/leveldb-sync-reads.ts';
 
 export class DynamoDbBackend {
   private constructor(private readonly local: LocalDynamoDb) {}
@@ -15,10 +15,6 @@ export class DynamoDbBackend {
   static async start(path: string | undefined): Promise<DynamoDbBackend> {
     useSynchronousLevelDbReads();
     return new DynamoDbBackend(await startLocalDynamoDb(path ? { path } : {}));
-  }
-
-  get port(): number {
-    return this.local.port;
   }
 
   get endpoint(): string {

@@ -2,7 +2,7 @@
  * The one wire endpoint, on 127.0.0.1 only. Dispatches on `X-Amz-Target`:
  *   AWSEvents.<Action>           EventBridge, JSON 1.1
  *   AmazonSQS.<Action>           SQS, JSON 1.0
- *   DynamoDB_20120810.<Action>   DynamoDB, forwarded to dynalite
+ *   DynamoDB_20120810.<Action>   DynamoDB, handed to lib/local/dynamodb (dynalite's store, in process)
  * Plus `GET /_busline/health` and `GET /_busline/journal?correlationId=&topic=&eventId=&afterSeq=&limit=`
  * (JSON array of journal records) for local tools.
  */
@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { WireError, type ActionHandler } from './protocol.ts';
 import type { DynamoDbBackend } from './dynamodb.ts';
+import { readBody } from './read-body.ts';
 import type { JournalQuery, JournalRecord } from '../journal/types.ts';
 
 export interface WireServices {
@@ -52,24 +53,13 @@ export class WireServer {
     const server = http.createServer((request, response) => {
       const target = request.headers['x-amz-target'];
       if (services.dynamodb && typeof target === 'string' && target.startsWith('DynamoDB_20120810.')) {
-        // dynalite reads the body itself.
+        // The DynamoDB service reads the body itself, under DynamoDB's own size limit.
         const dynamodb = services.dynamodb;
         if (gate.open) dynamodb.handle(request, response);
         else void services.ready!.then(() => dynamodb.handle(request, response));
         return;
       }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      request.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > MAX_BODY_BYTES) {
-          request.destroy();
-          return;
-        }
-        chunks.push(chunk);
-      });
-      request.on('end', () => {
-        const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      readBody(request, MAX_BODY_BYTES, (body) => {
         if (gate.open) void handle(request, body, response, protocols, services);
         else void services.ready!.then(() => handle(request, body, response, protocols, services));
       });

@@ -11,7 +11,7 @@
  * CPU per order 12.9-16.9 ms with synchronous reads vs 18.5-20.8 ms without; the thread
  * pool's 1.6 ms per order disappears and the main thread drops from 5.2-5.5 to 3.8-4.6 ms.
  */
-import { createRequire } from 'node:module';
+import { requireDynalite } from './dynalite-modules.ts';
 
 interface LevelPrototype {
   _get(key: unknown, options: unknown): Promise<unknown>;
@@ -22,7 +22,6 @@ const PATCHED = Symbol.for('busline.leveldbSyncReads');
 
 /** Idempotent; a no-op if the installed classic-level has no synchronous get. */
 export function useSynchronousLevelDbReads(): void {
-  const requireDynalite = createRequire(createRequire(import.meta.url).resolve('dynalite'));
   const { Level } = requireDynalite('level') as { Level: { prototype: LevelPrototype } };
   const proto = Level.prototype;
   const getSync = proto._getSync;
