@@ -2,7 +2,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { App, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { OrdersStack } from '../lib/orders-stack.ts';
+import { OrdersStack } from './orders-stack.ts';
 
 /** The reference app: the orders flow, checked by cdk-nag's AwsSolutions pack at synth. */
 export function createApp(props?: AppProps): App {

@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { OrdersStack } from '../../lib/orders-stack.ts';
+import { OrdersStack } from '../../bin/orders-stack.ts';
 import type { SubscriptionConfig } from '../../lib/runtime/subscription-config.ts';
 import { generateValidatorModule } from '../../lib/schema/validator-codegen.ts';
 import { ROOT } from '../lib/machine.ts';

@@ -14,7 +14,7 @@ import { App } from 'aws-cdk-lib';
 import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { OrdersStack } from '../../lib/orders-stack.ts';
+import { OrdersStack } from '../../bin/orders-stack.ts';
 import { MOTO_CREDENTIALS, MOTO_REGION, motoServerMissing, startMotoServer, type MotoServer } from '../support/moto-server.ts';
 import { queueArn, receiveBatch } from '../support/sqs-batch.ts';
 import { cdkJsonContext, ROOT } from './helpers.ts';

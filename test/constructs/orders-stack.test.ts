@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { OrdersStack } from '../../lib/orders-stack.ts';
+import { OrdersStack } from '../../bin/orders-stack.ts';
 import { cdkJsonContext, cleanup, resourceOf, tempDir } from './helpers.ts';
 
 after(cleanup);

@@ -18,7 +18,7 @@ import {
   waitFor, type EngineProcess, type FlowClients,
 } from './support/reference-flow.ts';
 
-const skip = referenceFlowPresent() ? false : 'the reference flow (bin/app.ts, lib/orders-stack.ts) is not in this checkout';
+const skip = referenceFlowPresent() ? false : 'the reference flow (bin/app.ts, bin/orders-stack.ts) is not in this checkout';
 const ORDERS = 1000;
 const stateDir = tempStateDir();
 let engine: EngineProcess | undefined;

@@ -11,7 +11,7 @@ import {
   referenceFlowPresent, startEngineProcess, tempStateDir, waitFor, type EngineProcess, type FlowClients,
 } from './support/reference-flow.ts';
 
-const skip = referenceFlowPresent() ? false : 'the reference flow (bin/app.ts, lib/orders-stack.ts) is not in this checkout';
+const skip = referenceFlowPresent() ? false : 'the reference flow (bin/app.ts, bin/orders-stack.ts) is not in this checkout';
 let engine: EngineProcess;
 let c: FlowClients;
 let names: ReturnType<typeof flowNames>;

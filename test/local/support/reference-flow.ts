@@ -21,7 +21,7 @@ const BIN = join(PROJECT_DIR, 'bin', 'busline.mjs');
 const CACHE = join(PROJECT_DIR, 'node_modules', '.cache', 'busline-e2e');
 
 /** Inputs of the reference flow's synthesis. */
-const SOURCES = ['bin', 'functions', 'schemas', 'lib/constructs', 'lib/runtime', 'lib/schema', 'lib/orders-stack.ts', 'cdk.json'];
+const SOURCES = ['bin', 'functions', 'schemas', 'lib/constructs', 'lib/runtime', 'lib/schema', 'cdk.json'];
 
 function hashSources(): string {
   const hash = createHash('sha256');
@@ -35,7 +35,7 @@ function hashSources(): string {
 }
 
 export function referenceFlowPresent(): boolean {
-  return existsSync(join(PROJECT_DIR, 'lib', 'orders-stack.ts')) && existsSync(join(PROJECT_DIR, 'cdk.json'));
+  return existsSync(join(PROJECT_DIR, 'bin', 'orders-stack.ts')) && existsSync(join(PROJECT_DIR, 'cdk.json'));
 }
 
 /** The reference flow's cloud assembly, synthesized on first use (a minute on a busy machine). */

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { CreateTableCommand, GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand } from '@aws-sdk/client-eventbridge';
 import { App } from 'aws-cdk-lib';
-import { OrdersStack } from '../../../lib/orders-stack.ts';
+import { OrdersStack } from '../../../bin/orders-stack.ts';
 import { RUNTIME_ENV, wrapHandler, type SubscriptionConfig, type UserHandler } from '../../../lib/runtime/index.ts';
 import { motoServerMissing } from '../../support/moto-server.ts';
 import { loadValidators } from '../../support/fixture-validators.ts';
