@@ -5,9 +5,9 @@
  * user would otherwise write: an entry that wraps the plain handler with the runtime, the
  * build-time compiled validators and the subscription's configuration.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync, type BuildFailure, type BuildOptions, type Message } from 'esbuild';
 import type { SubscriptionConfig } from '../runtime/subscription-config.ts';
@@ -26,6 +26,12 @@ export interface BundleEntry {
 
 export class BundlingError extends Error {
   override readonly name = 'BundlingError';
+  /** Names of the entries an error points at (its generated entry or its handler file); empty when none can be told. */
+  readonly entryNames: readonly string[];
+  constructor(message: string, options: ErrorOptions & { entryNames?: readonly string[] } = {}) {
+    super(message, options);
+    this.entryNames = options.entryNames ?? [];
+  }
 }
 
 /** The runtime's entry point, bundled into every function. */
@@ -74,6 +80,23 @@ function describe(messages: readonly Message[]): string {
 }
 
 /**
+ * The entries whose generated entry or handler file an error is located in. esbuild prints
+ * locations relative to its working directory (process.cwd(), as no absWorkingDir is set), so
+ * each is resolved before it is compared: the answer must not depend on where synth runs from.
+ */
+function culprits(errors: readonly Message[], entries: readonly BundleEntry[], srcDir: string): string[] {
+  const real = (file: string): string => {
+    try {
+      return realpathSync(resolve(file));
+    } catch {
+      return resolve(file);
+    }
+  };
+  const files = new Set(errors.flatMap((m) => (m.location ? [real(m.location.file)] : [])));
+  return entries.filter((e) => files.has(real(join(srcDir, e.name, 'entry.mjs'))) || files.has(real(e.handlerFile))).map((e) => e.name);
+}
+
+/**
  * Writes each entry's generated sources under `<workDir>/src/<name>/` and bundles them all
  * at once into `<workDir>/dist/<name>/index.mjs` (minified ESM for nodejs24.x,
  * `@aws-sdk/*` left to the Lambda runtime). Returns the folder of each bundle by name.
@@ -101,7 +124,7 @@ export function bundleHandlers(entries: readonly BundleEntry[], workDir: string)
   } catch (err) {
     const failure = err as Partial<BuildFailure>;
     const detail = failure.errors ? describe(failure.errors) : (err as Error).message;
-    throw new BundlingError(`bundling failed: ${detail}`, { cause: err });
+    throw new BundlingError(`bundling failed: ${detail}`, { cause: err, entryNames: culprits(failure.errors ?? [], entries, srcDir) });
   }
   return new Map(entries.map((e) => [e.name, join(distDir, e.name)]));
 }

@@ -10,7 +10,7 @@ import { Construct, type IConstruct } from 'constructs';
 import { FLOW_MANIFEST_METADATA_KEY, type FlowManifest, type FlowPublisher } from '../schema/flow-manifest.ts';
 import { loadSchemas, type TopicSchemas } from '../schema/schema-set.ts';
 import { generateValidatorModule } from '../schema/validator-codegen.ts';
-import { bundleHandlers } from './bundler.ts';
+import { bundleHandlers, BundlingError } from './bundler.ts';
 import { EventFlowDeclarationError } from './errors.ts';
 import { FlowSchemaRegistry } from './schema-registry.ts';
 import { Subscription, type SubscriptionOptions } from './subscription.ts';
@@ -296,7 +296,7 @@ export class EventFlow extends Construct {
         workDir,
       );
     } catch (err) {
-      const culprit = this.subscriptions.find((s) => (err as Error).message.includes(s.handlerFile));
+      const culprit = err instanceof BundlingError ? this.subscriptions.find((s) => err.entryNames.includes(s.name)) : undefined;
       throw new EventFlowDeclarationError(culprit ?? this, `${(err as Error).message}; fix the handler (a default-exported async function (data, ctx) => { … })`, { cause: err });
     }
     const ms = Date.now() - started;
