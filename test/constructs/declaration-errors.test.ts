@@ -164,6 +164,22 @@ test('a handler without a default export fails synth, naming the subscription', 
   assertDeclarationError(() => Stack.of(flow).node.scope && (Stack.of(flow).node.root as App).synth(), 'S/Flow/Greet', 'bundling failed', 'default');
 });
 
+test('a bundling error names its subscription whatever the working directory (esbuild prints paths relative to it)', () => {
+  const root = projectWith({ 'schemas/person.created/v1.json': PERSON, 'handlers/greet.ts': 'export async function greet(): Promise<void> {}\n', 'handlers/wave.ts': 'export default async function (): Promise<void> {}\n' });
+  const flow = flowIn(root);
+  const topic = flow.addTopic('person.created', { source: 'hr' });
+  flow.addSubscription('wave', { topic, handler: 'handlers/wave.ts' });
+  flow.addSubscription('greet', { topic, handler: 'handlers/greet.ts' });
+  // From inside the project esbuild says "handlers/greet.ts", which no absolute path contains.
+  const cwd = process.cwd();
+  process.chdir(root);
+  try {
+    assertDeclarationError(() => (Stack.of(flow).node.root as App).synth(), 'S/Flow/Greet', 'bundling failed', 'handlers/greet.ts');
+  } finally {
+    process.chdir(cwd);
+  }
+});
+
 test('reserved BUSLINE_ environment names fail', () => {
   const f = newFlow();
   assertDeclarationError(() => f.flow.addSubscription('reserve-inventory', { topic: f.orderPlaced, handler, environment: { BUSLINE_BUS_NAME: 'x' } }),
