@@ -91,14 +91,16 @@ export function renderLineage(roots: readonly LineageNode[], label: (name: strin
     lines.push(`${prefix}${head}${e.topic ?? '(no detail-type)'}  id=${e.metadataId ?? e.eventId}  ${time(e.at)}${e.replayName ? `  replay=${e.replayName}` : ''}${depth === 0 && e.correlationId ? `  correlation=${e.correlationId}` : ''}`);
     const inner = depth === 0 ? '' : `${prefix}${last ? '   ' : '│  '}`;
     const bar = node.children.length ? '│  ' : '   ';
+    // The runtime's per-record fields of a log line equal to this node's are already on screen.
+    const shown = { topic: e.topic, eventId: e.metadataId ?? e.eventId, correlationId: e.correlationId };
     for (const step of node.steps) {
       const text = describeStep(step, label);
       if (!text) continue;
       lines.push(`${inner}${bar}${time(step.at)} ${text}`);
       if (options.logs !== false && step.kind === 'invocation.finished') {
         for (const log of step.logs ?? []) {
-          const shown = renderLogLine(log);
-          if (shown !== undefined) lines.push(`${inner}${bar}             | ${shown}`);
+          const rendered = renderLogLine(log, shown);
+          if (rendered !== undefined) lines.push(`${inner}${bar}             | ${rendered}`);
         }
       }
     }

@@ -51,3 +51,10 @@ test('a replayed event (same event id as its original) gets its own node with it
   assert.deepEqual(copy.steps.map((s) => s.kind === 'rule.matched' && s.rule), ['R2']);
   assert.ok(!roots[0]!.steps.some((s) => s.kind === 'rule.matched' && s.rule === 'R2'));
 });
+
+test("a handler's log line shows in the tree with its own fields, without the ids the node already shows", () => {
+  const line = JSON.stringify({ level: 'info', time: at(1), message: 'welcome sent', flow: 'f', subscription: 's', topic: 'order.placed', eventId: 'm1', correlationId: 'corr-1', attempt: 1, userId: 'u-7' });
+  const withLog = records.map((r) => (r.kind === 'invocation.finished' ? { ...r, logs: [line] } : r));
+  const text = renderLineage(buildLineage(withLog).slice(0, 1), (n) => n).join('\n');
+  assert.match(text, /\| INFO welcome sent {2}userId=u-7$/m);
+});
