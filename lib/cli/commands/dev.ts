@@ -58,10 +58,10 @@ export async function startDev(options: DevOptions): Promise<{ app: LocalApp; co
     endpoint: app.engine.endpoint, pid: process.pid, assemblyDir, projectDir: resolve(options.projectDir),
     stateDir, startedAt: new Date().toISOString(),
   });
-  return { app, context, banner: banner(app, context, options) };
+  return { app, context, banner: await banner(app, context, options) };
 }
 
-function banner(app: LocalApp, context: FlowContext, options: DevOptions): string[] {
+async function banner(app: LocalApp, context: FlowContext, options: DevOptions): Promise<string[]> {
   const lines = [`Busline local engine on ${app.engine.endpoint}  (state: ${options.stateDir})`, ''];
   for (const flow of context.flows) {
     lines.push(`flow "${flow.manifest.flow}" on bus ${flow.busName}:`);
@@ -79,24 +79,29 @@ function banner(app: LocalApp, context: FlowContext, options: DevOptions): strin
   if (newer.length) warnings.push(`note: functions declare ${newer.join(', ')}; locally they run on this machine's Node ${process.versions.node}`);
   if (warnings.length) lines.push('', ...warnings);
   lines.push('', `AWS SDK / CLI: AWS_ENDPOINT_URL=${app.engine.endpoint} AWS_REGION=${app.engine.region} AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x`);
-  const command = publishCommand(context, options);
-  if (command) lines.push('', 'Publish an event:', `  ${command}`, 'Then see what happened:', `  npx busline events${options.stateDir === DEFAULT_STATE_DIR ? '' : ` --state ${options.stateDir}`}`);
+  lines.push(...await publishHint(context, options));
   return lines;
 }
 
-/** One ready-to-paste publish command for the first topic a subscription consumes. */
-function publishCommand(context: FlowContext, options: DevOptions): string | undefined {
+/**
+ * One ready-to-paste publish command for the first topic a subscription consumes, with an example
+ * payload made from its schema; when none can be made, why.
+ */
+async function publishHint(context: FlowContext, options: DevOptions): Promise<string[]> {
   const flow = context.flows[0];
   const topic = flow?.manifest.subscriptions[0]?.topics[0] ?? flow?.manifest.topics[0]?.name;
-  if (!flow || !topic) return undefined;
+  if (!flow || !topic) return [];
+  const state = options.stateDir === DEFAULT_STATE_DIR ? '' : ` --state ${options.stateDir}`;
   let data: unknown;
   try {
-    data = examplePayload(topicSchemas(resolve(options.projectDir, flow.manifest.schemasDir), topic).latest.schema);
-  } catch {
-    return undefined;
+    data = await examplePayload(topicSchemas(resolve(options.projectDir, flow.manifest.schemasDir), topic).latest.schema);
+  } catch (error) {
+    return ['', `(no example payload for ${topic}: ${(error as Error).message})`];
   }
-  const state = options.stateDir === DEFAULT_STATE_DIR ? '' : ` --state ${options.stateDir}`;
-  return `npx busline publish${state} ${topic} '${JSON.stringify(data).replace(/'/g, "'\\''")}'`;
+  return [
+    '', 'Publish an event:', `  npx busline publish${state} ${topic} '${JSON.stringify(data).replace(/'/g, "'\\''")}'`,
+    'Then see what happened:', `  npx busline events${state}`,
+  ];
 }
 
 export async function run(argv: string[]): Promise<number> {
