@@ -1,7 +1,7 @@
 /**
  * The CLI's view of a flow: subscriptions (from the FlowManifest in the bus's metadata) joined
  * with the local physical names of their rule, queue, DLQ and function, so commands take
- * `reserve-inventory` rather than `Orders-ReserveInventoryQueue…-1A2B…`.
+ * `send-welcome` rather than `Signups-SendWelcomeQueue…-1A2B…`.
  */
 import { readCloudAssembly } from '../local/assembly/cloud-assembly.ts';
 import { loadAppModel } from '../local/assembly/load-app-model.ts';

@@ -77,9 +77,9 @@ function compare(
 }
 
 /**
- * e.g. `order.placed v2 against v1 (backward): field "couponCode": new required field (added, required)
+ * e.g. `user.signed-up v2 against v1 (backward): field "referrer": new required field (added, required)
  * breaks backward compatibility: consumers reading with v2 reject events written with v1.
- * Affected subscriptions: reserve-inventory; publishers: place-order.`
+ * Affected subscriptions: send-welcome; publishers: sign-up.`
  */
 export function violationMessage(c: GateComparison, change: BreakingChange, flows: readonly FlowManifest[]): string {
   const newerLabel = `v${c.version}`;
@@ -102,7 +102,7 @@ function affectedOf(topic: string, field: string, flows: readonly FlowManifest[]
   return `Affected subscriptions: ${subs.length > 0 ? subs.join(', ') : '(none)'}; publishers: ${pubs.length > 0 ? pubs.join(', ') : '(none)'}.`;
 }
 
-/** Dotted paths of the `data` fields a content filter tests (`{ customer: { tier: [...] } }` → `customer.tier`). */
+/** Dotted paths of the `data` fields a content filter tests (`{ profile: { plan: [...] } }` → `profile.plan`). */
 export function filterPaths(filter: Readonly<Record<string, unknown>>, prefix = ''): string[] {
   return Object.entries(filter).flatMap(([key, value]) => {
     const path = prefix === '' ? key : `${prefix}.${key}`;

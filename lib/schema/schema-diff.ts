@@ -43,7 +43,7 @@ export type ChangeKind =
 
 export interface SchemaChange {
   readonly kind: ChangeKind;
-  /** Dotted path of the field in `data` (`customer.email`, `lines[].sku`); `(root)` for `data` itself. */
+  /** Dotted path of the field in `data` (`profile.email`, `roles[].name`); `(root)` for `data` itself. */
   readonly field: string;
   /** What changed, in words (`minimum 0 → 1`, `type integer → string`). */
   readonly detail: string;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 /**
  * The schemas folder is the single source of event shapes. Layout:
  *   schemas/<topic>/v<N>.json   — JSON Schema of the topic's `data`, version N (1, 2, …)
- * e.g. schemas/order.placed/v1.json. A topic name is its EventBridge detail-type.
+ * e.g. schemas/user.signed-up/v1.json. A topic name is its EventBridge detail-type.
  */
 export type JsonSchema = Readonly<Record<string, unknown>>;
 

@@ -1,8 +1,8 @@
 /**
  * TypeScript types for every topic version, generated from schemas/ with
  * json-schema-to-typescript, plus the maps handlers are typed with:
- *   TopicMap       — `{ 'order.placed': OrderPlacedV2; … }`, each topic's latest version
- *   TopicVersions  — `{ 'order.placed': { 1: OrderPlacedV1; 2: OrderPlacedV2 }; … }`
+ *   TopicMap       — `{ 'user.signed-up': UserSignedUpV2; … }`, each topic's latest version
+ *   TopicVersions  — `{ 'user.signed-up': { 1: UserSignedUpV1; 2: UserSignedUpV2 }; … }`
  * The output is self-contained (no imports), so it can live anywhere in a user's project.
  */
 import { dirname } from 'node:path';
@@ -12,7 +12,7 @@ export class TypeCodegenError extends Error {
   override readonly name = 'TypeCodegenError';
 }
 
-/** `order.placed` + 2 → `OrderPlacedV2`. */
+/** `user.signed-up` + 2 → `UserSignedUpV2`. */
 export function typeNameOf(topic: string, version: number): string {
   const pascal = topic
     .split(/[^A-Za-z0-9]+/)

@@ -1,7 +1,7 @@
 /**
  * Physical names for resources the template leaves unnamed, shaped like the names
  * CloudFormation generates (`<stack>-<logicalId>-<13 random characters>`), so a person
- * recognises `Orders-ReservationsTable1A2B3C4D-…` locally as they would in the console.
+ * recognises `Signups-UsersTable1A2B3C4D-…` locally as they would in the console.
  * The suffix is a hash of stack and logical id rather than random, so names are stable
  * across restarts of the engine (queue state on disk is keyed by them).
  */

@@ -7,9 +7,9 @@
  * synchronous get (`getSync`, same lookup, same answers): dynalite's reads use it. Writes stay
  * asynchronous.
  *
- * Measured on the reference flow (--concurrency 1, interleaved, load 7-13 on 2 cores): engine
- * CPU per order 12.9-16.9 ms with synchronous reads vs 18.5-20.8 ms without; the thread
- * pool's 1.6 ms per order disappears and the main thread drops from 5.2-5.5 to 3.8-4.6 ms.
+ * Measured with bench/engine-flow.bench.ts (--concurrency 1, interleaved, load 7-13 on 2 cores):
+ * engine CPU per flow run (an event and the handler runs it causes) 12.9-16.9 ms with synchronous
+ * reads vs 18.5-20.8 ms without; the thread pool's 1.6 ms per run disappears and the main thread drops from 5.2-5.5 to 3.8-4.6 ms.
  */
 import { requireDynalite } from './dynalite-modules.ts';
 

@@ -6,8 +6,8 @@
  * 10-message batch would carry all ten messages' lines (ten times the journal volume).
  *
  * An id must appear as a whole token (not preceded or followed by a letter, digit, `-` or
- * `_`): envelope ids are often short ("order-1"), and "order-1" must not claim the line of
- * "order-12".
+ * `_`): envelope ids are often short ("evt-1"), and "evt-1" must not claim the line of
+ * "evt-12".
  */
 export function logsPerMessage(logs: readonly string[], idsPerMessage: readonly (readonly string[])[]): string[][] {
   const out = idsPerMessage.map((): string[] => []);

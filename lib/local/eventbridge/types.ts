@@ -65,7 +65,7 @@ export interface TargetDefinition {
   readonly RetryPolicy?: RetryPolicy;
   /** SQS queue ARN receiving events whose delivery failed for good. */
   readonly DeadLetterConfig?: { readonly Arn?: string };
-  /** FIFO queue targets need a MessageGroupId (may be a JSONPath like `$.detail.data.customerId`). */
+  /** FIFO queue targets need a MessageGroupId (may be a JSONPath like `$.detail.data.userId`). */
   readonly SqsParameters?: { readonly MessageGroupId?: string };
 }
 

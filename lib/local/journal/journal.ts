@@ -38,8 +38,9 @@ export class Journal {
   static async open(dir: string): Promise<Journal> {
     await mkdir(dir, { recursive: true });
     const path = join(dir, JOURNAL_FILE);
-    // Not fsynced (lineage, not state), and written in 10 ms windows: at ~30 records per order a
-    // write per event-loop turn was the engine's most frequent system call.
+    // Not fsynced (lineage, not state), and written in 10 ms windows: at ~30 records per flow run
+    // (an event and the handler runs it causes) a write per event-loop turn was the engine's
+    // most frequent system call.
     const file = await AppendFile.open(path, { durable: false, gatherMs: JOURNAL_GATHER_MS });
     return new Journal(file, await lastSeq(path));
   }

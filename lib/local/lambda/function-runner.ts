@@ -21,12 +21,12 @@ export interface FunctionRunnerOptions extends EngineCoordinates {
 /**
  * Execution environments per function by default. Each is a worker thread with its own copy
  * of the function's modules and the AWS SDK (tens of MB). One: the handlers wait on this same
- * engine, on the same cores, so more environments do not add throughput (the reference flow's
- * four functions already keep two cores busy); each one is another isolate that loads,
+ * engine, on the same cores, so more environments do not add throughput (the benchmark
+ * flow's four functions already keep two cores busy); each one is another isolate that loads,
  * JIT-compiles and garbage-collects the SDK and the handler again, and spreading the records
- * over more isolates keeps each of them colder. Reference flow (bench/engine-flow.bench.ts,
- * interleaved, load 5-8 on 2 cores): 16.5-17.3 ms CPU per order with 1, 21.9-23.1 with 2, and
- * about a fifth more again with 4; p99 latency at 20 orders/s 44-62 ms with 1.
+ * over more isolates keeps each of them colder. bench/engine-flow.bench.ts (interleaved, load
+ * 5-8 on 2 cores): 16.5-17.3 ms CPU per flow run with 1, 21.9-23.1 with 2, and about a fifth
+ * more again with 4; p99 latency at 20 runs/s 44-62 ms with 1.
  * `--concurrency` raises it for handlers that wait on something slow.
  */
 export const DEFAULT_WORKERS_PER_FUNCTION = 1;
