@@ -1,7 +1,7 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
-import { Delivery, EventFlow } from '../lib/constructs/index.ts';
+import { Delivery, EventFlow } from 'busline';
 
 /** The reference flow: orders → inventory → shipping → notification, plus per-customer history. */
 export class OrdersStack extends Stack {

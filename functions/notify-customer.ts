@@ -1,4 +1,4 @@
-import { defineHandler } from '../lib/runtime/index.ts';
+import { defineHandler } from 'busline/runtime';
 import type { TopicMap } from '../schemas/types.ts';
 
 /** Records the notification sent to the customer about their shipment (declared: committed once, with the dedupe mark). */

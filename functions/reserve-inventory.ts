@@ -1,4 +1,4 @@
-import { defineHandler, dynamoDb, dynamoDbSdk } from '../lib/runtime/index.ts';
+import { defineHandler, dynamoDb, dynamoDbSdk } from 'busline/runtime';
 import type { TopicMap } from '../schemas/types.ts';
 
 /**

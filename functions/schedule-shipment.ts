@@ -1,4 +1,4 @@
-import { defineHandler } from '../lib/runtime/index.ts';
+import { defineHandler } from 'busline/runtime';
 import type { TopicMap } from '../schemas/types.ts';
 
 /**

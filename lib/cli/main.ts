@@ -5,9 +5,11 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 
 const COMMANDS_DIR = fileURLToPath(new URL('./commands/', import.meta.url));
+/** `.ts` when run from the sources, `.js` when run from the built package (dist/esm). */
+const EXT = extname(fileURLToPath(import.meta.url));
 
 interface CommandModule {
   run(argv: string[]): Promise<number>;
@@ -15,11 +17,11 @@ interface CommandModule {
 }
 
 export function commandNames(): string[] {
-  return readdirSync(COMMANDS_DIR).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => f.slice(0, -3)).sort();
+  return readdirSync(COMMANDS_DIR).filter((f) => f.endsWith(EXT) && !f.endsWith(`.d${EXT}`)).map((f) => f.slice(0, -EXT.length)).sort();
 }
 
 async function loadCommand(name: string): Promise<CommandModule | undefined> {
-  const file = join(COMMANDS_DIR, `${name}.ts`);
+  const file = join(COMMANDS_DIR, `${name}${EXT}`);
   if (!/^[a-z][a-z0-9-]*$/.test(name) || !existsSync(file)) return undefined;
   return (await import(pathToFileURL(file).href)) as CommandModule;
 }

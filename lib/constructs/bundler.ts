@@ -7,7 +7,7 @@
  */
 import { mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync, type BuildFailure, type BuildOptions, type Message } from 'esbuild';
 import type { SubscriptionConfig } from '../runtime/subscription-config.ts';
@@ -34,8 +34,18 @@ export class BundlingError extends Error {
   }
 }
 
-/** The runtime's entry point, bundled into every function. */
-export const RUNTIME_ENTRY = fileURLToPath(new URL('../runtime/index.ts', import.meta.url));
+/**
+ * The runtime's entry point, bundled into every function: the ES module build, which esbuild
+ * tree-shakes. From the sources that is lib/runtime/index.ts; from the built package it is
+ * dist/esm/runtime/index.js, whether this file was loaded as ESM (dist/esm) or CommonJS
+ * (dist/cjs). It is the file a handler's `import … from 'busline/runtime'` resolves to, so the
+ * handler and the glue share one copy of the runtime (one NonRetryableError class).
+ */
+export const RUNTIME_ENTRY = runtimeEntry(fileURLToPath(import.meta.url));
+
+function runtimeEntry(self: string): string {
+  return extname(self) === '.ts' ? join(dirname(self), '../runtime/index.ts') : join(dirname(self), '../../esm/runtime/index.js');
+}
 
 // The generated validators modules live outside the project tree (under the cloud
 // assembly), so bare imports such as `ajv/dist/runtime/...` are resolved from the
