@@ -4,13 +4,12 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { createApp } from '../../bin/app.ts';
+import { toolMissing } from '../support/prerequisites.ts';
 import { cdkJsonContext, cleanup, tempDir } from './helpers.ts';
 
 after(cleanup);
 
-const cfnLintMissing = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' }).status !== 0;
-
-test('every template of the reference app passes cfn-lint with 0 errors', { skip: cfnLintMissing && 'cfn-lint is not installed (pip install cfn-lint)' }, (t) => {
+test('every template of the reference app passes cfn-lint with 0 errors', { skip: toolMissing('cfn-lint') }, (t) => {
   const outdir = tempDir('busline-lint-');
   createApp({ outdir, context: cdkJsonContext() }).synth();
   const templates = readdirSync(outdir).filter((f) => f.endsWith('.template.json'));

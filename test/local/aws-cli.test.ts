@@ -4,13 +4,13 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { toolMissing } from '../support/prerequisites.ts';
 import { startEngine, type EngineFixture } from './support/engine-fixture.ts';
 
 const run = promisify(execFile);
-const probe = spawnSync('aws', ['--version'], { stdio: 'ignore' });
-const missing = probe.error || probe.status !== 0 ? 'the aws CLI is not installed' : false;
+const missing = toolMissing('aws');
 
 let f: EngineFixture;
 before(async () => {

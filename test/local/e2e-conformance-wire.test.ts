@@ -11,6 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EventBridgeClient, TestEventPatternCommand } from '@aws-sdk/client-eventbridge';
 import { LocalEngine } from '../../lib/local/engine.ts';
+import { skipUnlessPresent } from '../support/prerequisites.ts';
 
 function findCasesFile(): string {
   let dir = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -21,7 +22,7 @@ function findCasesFile(): string {
   }
 }
 const casesFile = findCasesFile();
-const skip = existsSync(casesFile) ? false : `conformance cases not found at ${casesFile}`;
+const skip = skipUnlessPresent(existsSync(casesFile) ? false : `conformance cases not found at ${casesFile} (the shared folder goes beside the checkout)`);
 
 interface ConformanceCase {
   readonly id: string;

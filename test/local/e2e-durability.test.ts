@@ -17,8 +17,9 @@ import {
   clients, flowNames, order, publishOrders, referenceAssembly, referenceFlowPresent, startEngineProcess, tempStateDir,
   waitFor, type EngineProcess, type FlowClients,
 } from './support/reference-flow.ts';
+import { skipUnlessPresent } from '../support/prerequisites.ts';
 
-const skip = referenceFlowPresent() ? false : 'the reference flow (bin/app.ts, bin/orders-stack.ts) is not in this checkout';
+const skip = skipUnlessPresent(referenceFlowPresent() ? false : 'the reference flow (bin/app.ts, bin/orders-stack.ts) is not in this checkout');
 const ORDERS = 1000;
 const stateDir = tempStateDir();
 let engine: EngineProcess | undefined;

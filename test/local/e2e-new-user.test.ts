@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { PROJECT_DIR, busline, referenceFlowPresent, startEngineProcess, tempStateDir, waitFor, type EngineProcess } from './support/reference-flow.ts';
+import { skipUnlessPresent } from '../support/prerequisites.ts';
 
-const skip = referenceFlowPresent() ? false : 'the reference flow (bin/app.ts, bin/orders-stack.ts) is not in this checkout';
+const skip = skipUnlessPresent(referenceFlowPresent() ? false : 'the reference flow (bin/app.ts, bin/orders-stack.ts) is not in this checkout');
 const stateDir = tempStateDir();
 let engine: EngineProcess | undefined;
 

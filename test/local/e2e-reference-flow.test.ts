@@ -7,11 +7,12 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { ReceiveMessageCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import {
-  awsCli, awsCliAvailable, busline, clients, flowNames, getItem, order, publishOrders, queueDepth, referenceAssembly,
+  awsCli, busline, clients, flowNames, getItem, order, publishOrders, queueDepth, referenceAssembly,
   referenceFlowPresent, startEngineProcess, tempStateDir, waitFor, type EngineProcess, type FlowClients,
 } from './support/reference-flow.ts';
+import { skipUnlessPresent, toolMissing } from '../support/prerequisites.ts';
 
-const skip = referenceFlowPresent() ? false : 'the reference flow (bin/app.ts, bin/orders-stack.ts) is not in this checkout';
+const skip = skipUnlessPresent(referenceFlowPresent() ? false : 'the reference flow (bin/app.ts, bin/orders-stack.ts) is not in this checkout');
 let engine: EngineProcess;
 let c: FlowClients;
 let names: ReturnType<typeof flowNames>;
@@ -111,7 +112,7 @@ test('a FAIL- order runs maxAttempts (3) times, lands in the DLQ, and `busline d
   }, 120_000);
 });
 
-test('the aws CLI publishes an order over the wire and reads its Notifications item back', { skip: skip || (awsCliAvailable() ? false : 'the aws CLI is not installed') }, async () => {
+test('the aws CLI publishes an order over the wire and reads its Notifications item back', { skip: skip || toolMissing('aws') }, async () => {
   const id = `cli-${run}`;
   const detail = JSON.stringify({ metadata: { id: `meta-${id}` }, data: order(id) });
   const out = awsCli(engine.endpoint, ['events', 'put-events', '--entries', JSON.stringify([

@@ -4,7 +4,7 @@
  * cannot express fail synthesis with the file, keyword and fix.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { FlowSchemaRegistry } from '../../lib/constructs/schema-registry.ts';
 import { toDraft4 } from '../../lib/schema/draft4.ts';
 import { loadSchemas, type TopicSchemas } from '../../lib/schema/schema-set.ts';
+import { toolMissing } from '../support/prerequisites.ts';
 
 const SCHEMAS = fileURLToPath(new URL('../fixtures/schema/schemas', import.meta.url));
 
@@ -80,7 +81,7 @@ describe('FlowSchemaRegistry', () => {
     assert.equal('x-busline-compatibility' in contentOf(template, 'busline.orders@order.placed-v2').properties.detail.properties.data, false);
   });
 
-  test('the synthesized template passes cfn-lint', { skip: spawnSync('cfn-lint', ['--version']).status !== 0 ? 'cfn-lint is not installed' : false }, () => {
+  test('the synthesized template passes cfn-lint', { skip: toolMissing('cfn-lint') }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'busline-registry-'));
     try {
       const file = join(dir, 'template.json');

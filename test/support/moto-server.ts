@@ -7,9 +7,11 @@
  *   after(() => moto.stop());
  *   new SQSClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: MOTO_CREDENTIALS });
  *
- * `motoServerMissing()` gives the one-line reason to skip when moto_server is not installed.
+ * `motoServerMissing()` gives the one-line reason to skip when moto_server is not installed
+ * (under CI it throws instead: see prerequisites.ts).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { toolMissing } from './prerequisites.ts';
 
 export interface MotoServer {
   /** http://127.0.0.1:<port> */
@@ -25,15 +27,9 @@ export const MOTO_REGION = 'us-east-1';
 /** moto's default account id. */
 export const MOTO_ACCOUNT = '123456789012';
 
-let missing: string | false | undefined;
-
-/** A skip reason when moto_server is not on PATH, else false. */
+/** A skip reason when moto_server is not on PATH, else false; under CI a missing moto_server throws. */
 export function motoServerMissing(): string | false {
-  if (missing === undefined) {
-    const probe = spawnSync('moto_server', ['--help'], { stdio: 'ignore', timeout: 20_000 });
-    missing = probe.error || probe.status !== 0 ? 'moto_server is not installed (pip install "moto[server]")' : false;
-  }
-  return missing;
+  return toolMissing('moto_server');
 }
 
 const RUNNING_ON = /Running on http:\/\/127\.0\.0\.1:(\d+)/;

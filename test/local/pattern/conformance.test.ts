@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compilePattern, InvalidEventPatternError } from '../../../lib/local/pattern/index.ts';
+import { skipUnlessPresent } from '../../support/prerequisites.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -49,7 +50,7 @@ function answer(c: ConformanceCase): Answer {
   }
 }
 
-const skip = existsSync(casesFile) ? false : `conformance cases not found at ${casesFile}`;
+const skip = skipUnlessPresent(existsSync(casesFile) ? false : `conformance cases not found at ${casesFile} (the shared folder goes beside the checkout)`);
 
 test('the engine gives AWS\'s answer on every AWS-verified conformance case', { skip }, () => {
   const cases = JSON.parse(readFileSync(casesFile, 'utf8')) as ConformanceCase[];
