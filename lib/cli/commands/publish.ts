@@ -3,11 +3,10 @@
  * schema, then publishes it to the flow's bus in the running engine, in the Busline envelope.
  */
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { createPublisher } from '../../runtime/index.ts';
 import { DEFAULT_STATE_DIR, readDevSession } from '../dev-session.ts';
 import { loadFlowContext } from '../flow-context.ts';
-import { topicSchemas, validatePayload, validatorTable, PayloadInvalidError } from '../schema-check.ts';
+import { PayloadInvalidError } from '../schema-check.ts';
+import { publishEvent } from '../publish-event.ts';
 import { localClients } from '../aws-clients.ts';
 import { parseCommandArgs } from '../args.ts';
 
@@ -35,13 +34,6 @@ export async function run(argv: string[]): Promise<number> {
 
   const session = readDevSession(values.state);
   const context = loadFlowContext(session.assemblyDir);
-  const flow = context.flows.find((f) => f.manifest.topics.some((t) => t.name === topic));
-  if (!flow) {
-    const known = context.flows.flatMap((f) => f.manifest.topics.map((t) => t.name));
-    throw new PayloadInvalidError(`unknown topic "${topic}": the flow declares ${known.join(', ') || 'no topics'}`);
-  }
-  const topicInfo = flow.manifest.topics.find((t) => t.name === topic)!;
-
   const text = payloadArg.startsWith('@') ? readFileSync(payloadArg.slice(1), 'utf8') : payloadArg;
   let data: unknown;
   try {
@@ -49,18 +41,10 @@ export async function run(argv: string[]): Promise<number> {
   } catch (error) {
     throw new PayloadInvalidError(`the payload is not JSON (${(error as Error).message}); quote it in single quotes, or pass @file.json`);
   }
-  const schemas = topicSchemas(resolve(session.projectDir, flow.manifest.schemasDir), topic);
-  validatePayload(schemas.latest.schema, topic, schemas.latest.version, data);
-
-  // The runtime's publisher, as a producer outside a handler would use it: it fills the
-  // metadata, sends, and retries only entries EventBridge did not accept.
   const { events } = localClients(values.endpoint ?? process.env.BUSLINE_ENDPOINT ?? session.endpoint, context.model.region);
-  const publisher = createPublisher({
-    topics: { [topic]: { source: topicInfo.source, latestVersion: schemas.latest.version } },
-    validators: validatorTable(schemas), busName: flow.busName, client: events,
-  });
-  const published = await publisher.publish(topic, data, {
-    ...(values.id ? { id: values.id } : {}), ...(values['correlation-id'] ? { correlationId: values['correlation-id'] } : {}),
+  const published = await publishEvent({
+    flows: context.flows, projectDir: session.projectDir, client: events, topic, data,
+    metadata: { ...(values.id ? { id: values.id } : {}), ...(values['correlation-id'] ? { correlationId: values['correlation-id'] } : {}) },
   });
   const metadata = published.metadata;
   console.log(`published ${topic} id=${published.id} correlationId=${metadata.correlationId} eventId=${published.eventBridgeId}`);

@@ -1,0 +1,203 @@
+/**
+ * `busline/local`: the local engine from code — what `busline dev` runs, without the terminal.
+ *
+ * ```ts
+ * import { startLocalApp } from 'busline/local';
+ *
+ * const app = await startLocalApp({ assembly: 'cdk.out', stateDir: '.busline' });
+ * app.engine.endpoint;              // point AWS SDK clients here
+ * app.subscriptions;                // each subscription's rule, queue, DLQ and function names
+ * await app.engine.journalQuery({ correlationId }); // what happened to an event
+ * await app.stop();
+ * ```
+ *
+ * The surface is deliberate: the engine, the app that runs a cloud assembly on it, and the
+ * shapes their methods take and return. Everything else under lib/local is internal.
+ */
+import { startLocalApp as startApp } from './app.ts';
+import type { LocalEngine } from './engine.ts';
+import type { LocalAppModel } from './assembly/app-model.ts';
+import { DELIVERY_QUEUE } from './eventbridge/event-bus-service.ts';
+import type { LogLine } from './lambda/lambda-types.ts';
+import type { DeliveryMode } from '../runtime/subscription-config.ts';
+
+export { LocalEngine } from './engine.ts';
+export type { LocalEngineOptions, EngineResources } from './engine-types.ts';
+export type { LogLine } from './lambda/lambda-types.ts';
+export type {
+  ArchiveDefinition,
+  InputTransformer,
+  LambdaInvokeContext,
+  LambdaInvoker,
+  PutEventsRequestEntry,
+  PutEventsResult,
+  PutEventsResultEntry,
+  ReplayOptions,
+  ReplayResult,
+  RetryPolicy,
+  RuleDefinition,
+  TargetDefinition,
+} from './eventbridge/types.ts';
+export type {
+  MessageAttributeValue,
+  QueueAttributes,
+  QueueInfo,
+  ReceiveOptions,
+  ReceivedMessage,
+  SendMessageInput,
+  SendMessageResult,
+} from './sqs/types.ts';
+export type {
+  DeliveryDeadLetteredRecord,
+  DeliveryDeletedRecord,
+  DeliveryEnqueuedRecord,
+  DeliveryReceivedRecord,
+  EventAcceptedRecord,
+  InvocationFinishedRecord,
+  InvocationStartedRecord,
+  JournalEntry,
+  JournalKind,
+  JournalQuery,
+  JournalRecord,
+  RuleMatchedRecord,
+  RuleUnmatchedRecord,
+  TargetFailedRecord,
+  TargetInvokedRecord,
+} from './journal/types.ts';
+
+/** Options of {@link startLocalApp}. */
+export interface LocalAppOptions {
+  /** The cloud assembly folder (`cdk.out`) to run, as written by `cdk synth` or `app.synth()`. */
+  readonly assembly: string;
+  /** Folder of the engine's durable state (queues, archive, journal, tables); created if missing. */
+  readonly stateDir: string;
+  /**
+   * TCP port of the AWS wire endpoint on 127.0.0.1.
+   * @default 0 (a free port; read it from `engine.endpoint`)
+   */
+  readonly port?: number;
+  /**
+   * Called with every line a function writes, as it writes it. `functionName` is the physical
+   * name (see {@link LocalSubscription.functionName}); `requestId` is the invocation's, or null
+   * for output outside an invocation (module initialisation).
+   * @default - lines are kept only in the journal's `invocation.finished` records
+   */
+  readonly onLog?: (functionName: string, line: LogLine, requestId: string | null) => void;
+  /**
+   * Concurrent execution environments (worker threads) per function; a function's
+   * ReservedConcurrentExecutions caps it.
+   * @default 1
+   */
+  readonly maxWorkersPerFunction?: number;
+  /**
+   * Delay before the first retry of a failed asynchronous invocation (direct rule → Lambda
+   * delivery), doubling per retry.
+   * @default 60000 (Lambda's own schedule: 1 minute, then 2)
+   */
+  readonly asyncRetryBaseDelayMs?: number;
+}
+
+/** One subscription of a Busline flow in the running app, with the physical names of its resources. */
+export interface LocalSubscription {
+  /** The subscription's name, e.g. `reserve-inventory`. */
+  readonly name: string;
+  /** The name of the flow it belongs to. */
+  readonly flow: string;
+  /** Topics it handles. */
+  readonly topics: readonly string[];
+  /** Topics its handler may publish. */
+  readonly publishes: readonly string[];
+  /** How events reach its function. */
+  readonly delivery: DeliveryMode;
+  /** Physical name of the flow's event bus. */
+  readonly busName: string;
+  /** Physical name of its rule. */
+  readonly ruleName?: string;
+  /** Physical name of its function (the name `onLog` and journal records carry). */
+  readonly functionName?: string;
+  /** Name of its source queue; absent for direct delivery. */
+  readonly queueName?: string;
+  /** Name of its dead-letter queue. */
+  readonly deadLetterQueueName?: string;
+}
+
+/** A cloud assembly running in a {@link LocalEngine}, with its functions and event source mappings. */
+export interface LocalApp {
+  /** The engine: its endpoint, queues, journal and the rest of its API. */
+  readonly engine: LocalEngine;
+  /** Subscriptions of every Busline flow in the assembly (empty for an app without one). */
+  readonly subscriptions: readonly LocalSubscription[];
+  /**
+   * True when nothing is left to happen without new input: no function is running, and no
+   * message waits on a queue a function consumes or on the engine's pending rule-target
+   * deliveries (retries included). Messages on dead-letter queues (no consumer) do not count.
+   */
+  isIdle(): boolean;
+  /** Stops the event source mappings, the engine and the functions' workers. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the local engine on a synthesized cloud assembly: declares its buses, rules, targets,
+ * archives, queues and tables, then starts its functions (worker threads) and event source
+ * mappings. This is what `busline dev` runs. Resolves once the endpoint serves.
+ */
+export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp> {
+  const app = await startApp({
+    assembly: options.assembly,
+    stateDir: options.stateDir,
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.onLog ? { onLog: options.onLog } : {}),
+    ...(options.maxWorkersPerFunction !== undefined ? { maxWorkersPerFunction: options.maxWorkersPerFunction } : {}),
+    ...(options.asyncRetryBaseDelayMs !== undefined ? { asyncRetryBaseDelayMs: options.asyncRetryBaseDelayMs } : {}),
+  });
+  const { engine } = app;
+  // Invocations that started and have not finished, per invocation id (a batch journals one
+  // started and one finished record per message). The queue counts alone would show a batch's
+  // messages deleted a moment before its finished records are written.
+  const open = new Map<string, number>();
+  const unsubscribe = engine.journalSubscribe({ kinds: ['invocation.started', 'invocation.finished'] }, (record) => {
+    if (record.kind !== 'invocation.started' && record.kind !== 'invocation.finished') return;
+    const left = (open.get(record.invocationId) ?? 0) + (record.kind === 'invocation.started' ? 1 : -1);
+    if (left === 0) open.delete(record.invocationId);
+    else open.set(record.invocationId, left);
+  });
+  const consumed = [...new Set(app.model.mappings.filter((m) => m.enabled).map((m) => m.queueArn))];
+  const empty = (queue: string): boolean => {
+    let counts: { visible: number; inFlight: number; delayed: number };
+    try {
+      counts = engine.queueCounts(queue);
+    } catch {
+      return true; // not created (the delivery queue appears with the first rule → Lambda delivery)
+    }
+    return counts.visible + counts.inFlight + counts.delayed === 0;
+  };
+  return {
+    engine,
+    subscriptions: subscriptionsOf(app.model),
+    isIdle: () => open.size === 0 && empty(DELIVERY_QUEUE) && consumed.every(empty),
+    async stop() {
+      unsubscribe();
+      await app.stop();
+    },
+  };
+}
+
+/** The flows' subscriptions joined with the physical names the assembly gives their resources. */
+function subscriptionsOf(model: LocalAppModel): LocalSubscription[] {
+  const named = <T extends { stackName: string; logicalId: string; name: string }>(list: readonly T[], stackName: string, logicalId: string | undefined): string | undefined =>
+    logicalId === undefined ? undefined : list.find((x) => x.stackName === stackName && x.logicalId === logicalId)?.name;
+  return model.buses.flatMap((bus) => (bus.flow?.subscriptions ?? []).map((s): LocalSubscription => {
+    const ruleName = named(model.rules, bus.stackName, s.resources.rule);
+    const functionName = named(model.functions, bus.stackName, s.resources.function);
+    const queueName = named(model.queues, bus.stackName, s.resources.queue);
+    const deadLetterQueueName = named(model.queues, bus.stackName, s.resources.dlq);
+    return {
+      name: s.name, flow: bus.flow!.flow, topics: s.topics, publishes: s.publishes, delivery: s.delivery, busName: bus.name,
+      ...(ruleName !== undefined ? { ruleName } : {}),
+      ...(functionName !== undefined ? { functionName } : {}),
+      ...(queueName !== undefined ? { queueName } : {}),
+      ...(deadLetterQueueName !== undefined ? { deadLetterQueueName } : {}),
+    };
+  }));
+}

@@ -1,0 +1,101 @@
+/**
+ * The contents of the subscriptions' dead-letter queues, read without receiving the messages
+ * (nothing changes on the queue), each with the reason it is there.
+ */
+import type { InvocationFinishedRecord, JournalRecord, LocalApp, LocalSubscription, ReceivedMessage } from '../local/index.ts';
+import { DLQ_ATTRIBUTES } from '../runtime/index.ts';
+import { lastLoggedError, readLogLine } from './log-lines.ts';
+
+/** A message on a subscription's dead-letter queue. */
+export interface DeadLetter {
+  /** The subscription whose DLQ holds it. */
+  readonly subscription: string;
+  /** Why it is there, e.g. `invalid: ValidationSchemaError: …` (sent by the runtime) or `failed 2 of 2 attempts; last error: Error: …` (moved by the queue's redrive). */
+  readonly reason: string;
+  /** The EventBridge id of the event it carries, when it carries one. */
+  readonly eventId?: string;
+  /** `detail.metadata.id` of that event, when it has the Busline envelope. */
+  readonly id?: string;
+  /** The topic (detail-type) of that event. */
+  readonly topic?: string;
+  /** `detail.data` of that event (or its `detail` when it has no envelope). */
+  readonly data?: unknown;
+  /** The message body, parsed when it is JSON: the event, or for direct delivery Lambda's invocation record. */
+  readonly body: unknown;
+  /** The message's attributes by name (the runtime's `busline.*` reason attributes among them). */
+  readonly attributes: Readonly<Record<string, string>>;
+  /** Times the message was received from its source queue before it moved here (1 when the runtime sent it). */
+  readonly attempts: number;
+  /** The DLQ's message id. */
+  readonly messageId: string;
+}
+
+interface CarriedEvent {
+  readonly id?: unknown;
+  readonly 'detail-type'?: unknown;
+  readonly detail?: { readonly metadata?: { readonly id?: unknown }; readonly data?: unknown } & Record<string, unknown>;
+}
+
+/** Dead letters of one subscription (none when it has no DLQ), oldest first. */
+export function deadLettersOf(app: LocalApp, subscription: LocalSubscription, records: readonly JournalRecord[]): DeadLetter[] {
+  const dlq = subscription.deadLetterQueueName;
+  if (!dlq) return [];
+  return app.engine.peekMessages(dlq, Number.MAX_SAFE_INTEGER).map((m) => deadLetter(subscription, m, records));
+}
+
+function deadLetter(subscription: LocalSubscription, m: ReceivedMessage, records: readonly JournalRecord[]): DeadLetter {
+  let body: unknown = m.Body;
+  try {
+    body = JSON.parse(m.Body);
+  } catch {
+    // not JSON: kept as text
+  }
+  // Direct delivery's on-failure destination receives Lambda's invocation record, the event in requestPayload.
+  const event = (isObject(body) && isObject(body.requestPayload) ? body.requestPayload : body) as CarriedEvent;
+  const attributes: Record<string, string> = {};
+  for (const [name, value] of Object.entries(m.MessageAttributes ?? {})) if (value.StringValue !== undefined) attributes[name] = value.StringValue;
+  const eventId = isObject(event) && typeof event.id === 'string' ? event.id : undefined;
+  const id = typeof event?.detail?.metadata?.id === 'string' ? event.detail.metadata.id : attributes[DLQ_ATTRIBUTES.eventId];
+  const topic = typeof event?.['detail-type'] === 'string' ? event['detail-type'] : attributes[DLQ_ATTRIBUTES.topic];
+  const receives = Number(m.Attributes.ApproximateReceiveCount ?? 1);
+  const viaRuntime = attributes[DLQ_ATTRIBUTES.reason] !== undefined;
+  const attempts = viaRuntime ? Number(attributes[DLQ_ATTRIBUTES.attempt] ?? 1) : redriveAttempts(records, subscription, m) ?? receives;
+  return {
+    subscription: subscription.name,
+    reason: viaRuntime ? runtimeReason(attributes) : redriveReason(records, subscription, eventId, attempts, body),
+    ...(eventId !== undefined ? { eventId } : {}),
+    ...(id !== undefined ? { id } : {}),
+    ...(topic !== undefined ? { topic } : {}),
+    ...(isObject(event) && isObject(event.detail) ? { data: 'data' in event.detail ? event.detail.data : event.detail } : {}),
+    body, attributes, attempts, messageId: m.MessageId,
+  };
+}
+
+/** `<reason>: <Error name>: <message>`, from the attributes the runtime attaches. */
+function runtimeReason(attributes: Readonly<Record<string, string>>): string {
+  const error = [attributes[DLQ_ATTRIBUTES.errorName], attributes[DLQ_ATTRIBUTES.errorMessage]].filter(Boolean).join(': ');
+  return `${attributes[DLQ_ATTRIBUTES.reason]}${error ? `: ${error}` : ''}`;
+}
+
+/** The receive count the journal recorded when the source queue moved the message to its DLQ. */
+function redriveAttempts(records: readonly JournalRecord[], subscription: LocalSubscription, m: ReceivedMessage): number | undefined {
+  for (const r of records) {
+    if (r.kind === 'delivery.dead-lettered' && r.deadLetterQueue === subscription.deadLetterQueueName && r.messageId === m.MessageId) return r.receiveCount;
+  }
+  return undefined;
+}
+
+/** `failed N attempts; last error: …`, the last error read from the subscription's invocations of the event. */
+function redriveReason(records: readonly JournalRecord[], subscription: LocalSubscription, eventId: string | undefined, attempts: number, body: unknown): string {
+  const finished = records.filter((r): r is InvocationFinishedRecord =>
+    r.kind === 'invocation.finished' && r.functionName === subscription.functionName && eventId !== undefined && r.eventId === eventId);
+  const last = finished.at(-1);
+  const lastError = last
+    ? lastLoggedError((last.logs ?? []).flatMap((l) => readLogLine(subscription.name, l) ?? [])) ?? last.error
+    : isObject(body) && isObject(body.responsePayload) ? `${String(body.responsePayload.errorType)}: ${String(body.responsePayload.errorMessage)}` : undefined;
+  return `failed ${attempts} attempt${attempts === 1 ? '' : 's'}${lastError ? `; last error: ${lastError}` : ''}`;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
