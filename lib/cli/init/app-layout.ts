@@ -57,9 +57,9 @@ export function readAppLayout(rootDir: string): AppLayout {
   };
 }
 
-/** How the stack files were found, for messages: `bin/app.ts's imports` or `lib/*-stack.*`. */
+/** Where stack files were looked for, for messages. */
 export function stackSearchOf(layout: AppLayout): string {
-  return layout.entryFile ? `the files ${relative(layout.root, layout.entryFile)} imports` : 'lib/*-stack.* (cdk.json names no entry file)';
+  return layout.entryFile ? `${relative(layout.root, layout.entryFile)} or the files it imports, nor in lib/*-stack.*` : 'lib/*-stack.* (cdk.json names no entry file)';
 }
 
 function readJson(file: string): Record<string, unknown> | undefined {
