@@ -13,6 +13,7 @@ import type { GenerateSyncOptions } from 'json-schema-faker';
 // ajv-formats is CommonJS: its default export arrives wrapped under some loaders.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
 
+/** A payload (or its topic) was refused before anything was sent; the message lists each violation with its field's path. */
 export class PayloadInvalidError extends Error {
   override readonly name = 'PayloadInvalidError';
 }

@@ -1,6 +1,7 @@
 /** Options and programmatic shapes of {@link LocalEngine} (lib/local/engine.ts). */
 import type { LambdaInvoker } from './eventbridge/types.ts';
 
+/** Options of {@link LocalEngine.start}. */
 export interface LocalEngineOptions {
   /** Folder holding all durable state (queues, archive, journal, DynamoDB tables). Created if missing. */
   readonly stateDir: string;

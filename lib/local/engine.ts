@@ -50,6 +50,11 @@ interface Parts {
   readonly wire: WireServer;
 }
 
+/**
+ * The embedded engine: EventBridge buses and rules, SQS queues, DynamoDB tables and the lineage
+ * journal, durable in one state folder and served over the AWS wire protocols on 127.0.0.1.
+ * Start it with {@link LocalEngine.start}; see lib/local/README.md.
+ */
 export class LocalEngine {
   private stopped = false;
 

@@ -24,8 +24,12 @@ import type { DeliveryMode } from '../runtime/subscription-config.ts';
 export { LocalEngine } from './engine.ts';
 export type { LocalEngineOptions, EngineResources } from './engine-types.ts';
 export type { LogLine } from './lambda/lambda-types.ts';
+export type { DeliveryMode } from '../runtime/subscription-config.ts';
+export type { EventBridgeEvent } from '../runtime/envelope.ts';
 export type {
   ArchiveDefinition,
+  ArchivedEvent,
+  BusEvent,
   InputTransformer,
   LambdaInvokeContext,
   LambdaInvoker,
@@ -55,6 +59,7 @@ export type {
   EventAcceptedRecord,
   InvocationFinishedRecord,
   InvocationStartedRecord,
+  JournalBase,
   JournalEntry,
   JournalKind,
   JournalQuery,

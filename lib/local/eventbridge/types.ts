@@ -25,11 +25,13 @@ export interface PutEventsResultEntry {
   readonly ErrorMessage?: string;
 }
 
+/** The PutEvents response: one entry per request entry, in order. */
 export interface PutEventsResult {
   readonly FailedEntryCount: number;
   readonly Entries: readonly PutEventsResultEntry[];
 }
 
+/** A rule as PutRule takes it. */
 export interface RuleDefinition {
   readonly Name: string;
   /** @default "default" */
@@ -41,11 +43,13 @@ export interface RuleDefinition {
   readonly Description?: string;
 }
 
+/** A target's InputTransformer, as in PutTargets. */
 export interface InputTransformer {
   readonly InputPathsMap?: Readonly<Record<string, string>>;
   readonly InputTemplate: string;
 }
 
+/** A target's RetryPolicy, as in PutTargets. */
 export interface RetryPolicy {
   /** 0–185. @default 185 */
   readonly MaximumRetryAttempts?: number;
@@ -53,6 +57,7 @@ export interface RetryPolicy {
   readonly MaximumEventAgeInSeconds?: number;
 }
 
+/** A rule target as PutTargets takes it. */
 export interface TargetDefinition {
   readonly Id: string;
   /** An SQS queue ARN or a Lambda function ARN of this engine. */
@@ -69,6 +74,7 @@ export interface TargetDefinition {
   readonly SqsParameters?: { readonly MessageGroupId?: string };
 }
 
+/** An archive of a bus, as CreateArchive takes it. */
 export interface ArchiveDefinition {
   readonly ArchiveName: string;
   /** Bus name or ARN. */
@@ -79,6 +85,7 @@ export interface ArchiveDefinition {
   readonly RetentionDays?: number;
 }
 
+/** What `LocalEngine.replay` re-sends. */
 export interface ReplayOptions {
   readonly busName: string;
   /** Events whose `time` is >= from and < to. */
@@ -92,6 +99,7 @@ export interface ReplayOptions {
   readonly filter?: (event: ArchivedEvent) => boolean;
 }
 
+/** What `LocalEngine.replay` did. */
 export interface ReplayResult {
   readonly replayName: string;
   /** Events re-sent. */
@@ -101,6 +109,7 @@ export interface ReplayResult {
 /** An event as delivered to targets: the one EventBridge event shape the runtime also reads. */
 export type BusEvent = EventBridgeEvent;
 
+/** An event kept by an archive, with the bus it was accepted on. */
 export interface ArchivedEvent {
   readonly bus: string;
   readonly event: BusEvent;
@@ -123,6 +132,7 @@ export interface LambdaInvoker {
   invokeAsync(functionArn: string, payload: unknown, context: LambdaInvokeContext): Promise<void>;
 }
 
+/** What the engine tells a {@link LambdaInvoker} about a delivery. */
 export interface LambdaInvokeContext {
   /** The event being delivered (for the journal). */
   readonly eventId: string;

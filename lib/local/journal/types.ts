@@ -17,7 +17,8 @@
  * rule / delivery / invocation records.
  */
 
-interface JournalBase {
+/** Fields every journal record has (see the top of this file). */
+export interface JournalBase {
   readonly seq: number;
   readonly at: string;
   readonly eventId?: string;
@@ -138,6 +139,7 @@ export interface InvocationFinishedRecord extends JournalBase {
   readonly logs?: readonly string[];
 }
 
+/** One step in an event's life, told apart by `kind`. */
 export type JournalRecord =
   | EventAcceptedRecord
   | RuleMatchedRecord
@@ -151,6 +153,7 @@ export type JournalRecord =
   | InvocationStartedRecord
   | InvocationFinishedRecord;
 
+/** The kinds of journal record. */
 export type JournalKind = JournalRecord['kind'];
 
 /** A record before the journal stamps `seq` and `at`. */
@@ -160,6 +163,7 @@ export type JournalEntry = JournalRecord extends infer R
     : never
   : never;
 
+/** Which records a journal query or subscription wants; every field given must match. */
 export interface JournalQuery {
   readonly correlationId?: string;
   readonly topic?: string;

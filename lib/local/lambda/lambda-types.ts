@@ -7,6 +7,7 @@ export interface LambdaError {
   readonly stackTrace?: readonly string[];
 }
 
+/** One line a function wrote: `level` is `info` for stdout and console.log/info, else `warn`, `error`, `debug`, `trace`. */
 export interface LogLine {
   readonly level: string;
   readonly text: string;

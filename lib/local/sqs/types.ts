@@ -42,6 +42,7 @@ export interface MessageAttributeValue {
   readonly BinaryValue?: Uint8Array;
 }
 
+/** A message to send, as SendMessage takes it. */
 export interface SendMessageInput {
   readonly MessageBody: string;
   readonly DelaySeconds?: number;
@@ -52,6 +53,7 @@ export interface SendMessageInput {
   readonly MessageDeduplicationId?: string;
 }
 
+/** The SendMessage response. */
 export interface SendMessageResult {
   readonly MessageId: string;
   readonly MD5OfMessageBody: string;
@@ -61,6 +63,7 @@ export interface SendMessageResult {
   readonly SequenceNumber?: string;
 }
 
+/** Options of a receive (ReceiveMessage). */
 export interface ReceiveOptions {
   /** 1–10. @default 1 */
   readonly maxNumberOfMessages?: number;
@@ -72,6 +75,7 @@ export interface ReceiveOptions {
   readonly signal?: AbortSignal;
 }
 
+/** A received (or peeked) message, as ReceiveMessage returns it. */
 export interface ReceivedMessage {
   readonly MessageId: string;
   readonly ReceiptHandle: string;
