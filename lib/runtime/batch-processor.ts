@@ -26,7 +26,7 @@
  */
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { EventMetadata } from './envelope.ts';
-import type { HandlerContext, HandlerEventInfo, UserHandler } from './handler-types.ts';
+import type { HandlerContext, HandlerEventInfo, HandlerLambdaContext, UserHandler } from './handler-types.ts';
 import type { SubscriptionConfig } from './subscription-config.ts';
 import { TimeoutGuardError, toError } from './errors.ts';
 import type { InvocationState, RecordResult } from './invocation.ts';
@@ -65,12 +65,14 @@ class RecordHandlerContext implements HandlerContext {
   readonly write: HandlerContext['write'];
   readonly logger: HandlerContext['logger'];
   readonly event: HandlerEventInfo;
+  readonly lambdaContext: HandlerLambdaContext | undefined;
   readonly #deadline: Deadline;
-  constructor(publish: HandlerContext['publish'], write: HandlerContext['write'], record: RecordContext, event: HandlerEventInfo) {
+  constructor(publish: HandlerContext['publish'], write: HandlerContext['write'], record: RecordContext, event: HandlerEventInfo, lambdaContext: HandlerLambdaContext | undefined) {
     this.publish = publish;
     this.write = write;
     this.logger = record.logger;
     this.event = event;
+    this.lambdaContext = lambdaContext;
     this.#deadline = record.deadline;
   }
   get signal(): AbortSignal {
@@ -87,7 +89,7 @@ const NO_DEADLINE: Deadline = { remainingMs: () => Infinity, remainingBeforeGuar
 export function createBatchProcessor(options: BatchProcessorOptions): (state: InvocationState) => Promise<void> {
   const { config, steps, userHandler, logger, flowTopics } = options;
 
-  const runHandler = (record: RecordContext, race: DeadlineRace): Promise<void> => {
+  const runHandler = (record: RecordContext, race: DeadlineRace, lambdaContext: HandlerLambdaContext | undefined): Promise<void> => {
     // Built field by field, not with a conditional spread, which makes a throwaway object per record.
     const causationId = record.metadata.causationId;
     const event: HandlerEventInfo = causationId
@@ -98,6 +100,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): (state: In
       (...items) => options.write(record, items),
       record,
       event,
+      lambdaContext,
     );
     let work: Promise<void>;
     try {
@@ -114,7 +117,9 @@ export function createBatchProcessor(options: BatchProcessorOptions): (state: In
     const deadline = state.deadline ?? NO_DEADLINE;
     // One abort listener for the batch's handlers, not one per record.
     const race = deadlineRace(deadline);
-    const handler = (record: RecordContext): Promise<void> => runHandler(record, race);
+    // The Lambda context as the invocation's middlewares left it (values they added are read as unknown).
+    const lambdaContext = state.lambdaContext as HandlerLambdaContext | undefined;
+    const handler = (record: RecordContext): Promise<void> => runHandler(record, race, lambdaContext);
     try {
       if (concurrency > 1 && state.records.length > 1) await runConcurrently(state, deadline, handler);
       else await runInOrder(state, deadline, handler);

@@ -88,6 +88,15 @@ export class DeadLetterSendError extends Error {
   override name = 'DeadLetterSendError';
 }
 
+/**
+ * A handler's middy middleware answered early (its `before` returned a value, which in middy
+ * skips the handler and answers with that value). Busline answers for the records itself, so
+ * the invocation fails instead: no record is reported processed without having run.
+ */
+export class MiddlewareEarlyResponseError extends Error {
+  override name = 'MiddlewareEarlyResponseError';
+}
+
 /** Converts anything thrown into an Error, keeping the original as cause. */
 export function toError(thrown: unknown): Error {
   if (thrown instanceof Error) return thrown;

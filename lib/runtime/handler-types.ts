@@ -5,6 +5,9 @@ import type { LineSink, LogLevel } from './logger.ts';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { DynamoDBClient, TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import type { MiddlewareObj } from '@middy/core';
+import type { Context as LambdaContext } from 'aws-lambda';
+import type { BatchResponse } from './middleware/partial-batch.ts';
 
 /** What a user's handler receives besides its data. */
 export interface HandlerContext {
@@ -28,6 +31,48 @@ export interface HandlerContext {
   readonly event: HandlerEventInfo;
   /** Aborted when the invocation nears its deadline. */
   readonly signal: AbortSignal;
+  /**
+   * The invocation's Lambda context, as the handler's middlewares left it: values a middy
+   * middleware puts on `request.context` (e.g. `@middy/ssm` or `@middy/secrets-manager` with
+   * `setToContext: true`) are read here, typed `unknown` until the handler checks them:
+   *
+   *   const apiKey = ctx.lambdaContext?.apiKey;
+   *   if (typeof apiKey !== 'string') throw new Error('the ssm middleware did not set apiKey');
+   *
+   * One object for the whole invocation, shared by every record of the batch (records may run
+   * at once): read it, do not write per-record state on it. Always set by wrapHandler; optional
+   * so that a context made by hand (a unit test calling the handler) need not make one.
+   */
+  readonly lambdaContext?: HandlerLambdaContext;
+}
+
+/** The Lambda context as a handler sees it: the standard fields, and what middlewares added (`unknown`). */
+export type HandlerLambdaContext = LambdaContext & { readonly [key: string]: unknown };
+
+/**
+ * What a Busline invocation answers, as a middleware's `after` reads it in `request.response`:
+ * the partial batch response for an SQS batch, `null` for a direct EventBridge event.
+ */
+export type InvocationResponse = BatchResponse | null | undefined;
+
+/**
+ * A middy middleware a handler takes with `defineHandler(fn).use(middleware)`: an object with
+ * at least one of `before`, `after`, `onError`, each a function of middy's request (`event`:
+ * the Lambda event as received; `context`: the Lambda context; `response`: the invocation's
+ * answer, see {@link InvocationResponse}; `error`). Any middleware of the middy ecosystem that
+ * does not depend on a particular event source fits (its TContext / TInternal are inferred, as
+ * middy's own `use` does). A factory passed without calling it (`use(inputOutputLogger)`) is a
+ * type error; so is a middleware written for another response type (e.g. HTTP responses).
+ */
+export type HandlerMiddleware<TContext extends LambdaContext = LambdaContext, TInternal extends Record<string, unknown> = Record<string, unknown>> =
+  MiddlewareObj<unknown, InvocationResponse, Error, TContext, TInternal> & NotAFunction;
+
+/**
+ * Functions carry a `name`, so a middleware factory (a function) would pass as a middleware
+ * object, whose members are all optional; a function's `call` is what tells them apart.
+ */
+interface NotAFunction {
+  readonly call?: never;
 }
 
 export interface HandlerEventInfo {
@@ -125,3 +170,25 @@ export type TypedHandler<TMap, TTopic extends keyof TMap, TPublishes extends key
   data: TMap[TTopic],
   ctx: TypedHandlerContext<TMap, TPublishes>,
 ) => Promise<void>;
+
+/**
+ * What {@link defineHandler} returns: the typed handler itself (callable as before, a
+ * `UserHandler`), plus middy's `use` to run middy middlewares around each invocation:
+ *
+ *   export default defineHandler<TopicMap, 'user.signed-up'>(async (user, ctx) => { … })
+ *     .use(inputOutputLogger())
+ *     .use([ssm({ fetchData: { apiKey: '/welcome/api-key' }, setToContext: true })]);
+ *
+ * `use` adds to this handler and returns it (like middy's, so `handler.use(m)` on its own line
+ * works too); call it while the module loads: once wrapHandler took the handler, `use` throws.
+ * Where the middlewares run, and what they can and cannot change: lib/runtime/README.md.
+ */
+export interface DefinedHandler<TMap, TTopic extends keyof TMap, TPublishes extends keyof TMap = never> {
+  (data: TMap[TTopic], ctx: TypedHandlerContext<TMap, TPublishes>): Promise<void>;
+  /** Adds one middleware. */
+  use<TContext extends LambdaContext = LambdaContext, TInternal extends Record<string, unknown> = Record<string, unknown>>(middleware: HandlerMiddleware<TContext, TInternal>): this;
+  /** Adds several, in order (befores run in that order, afters and onErrors in reverse). */
+  use<TContext extends LambdaContext = LambdaContext, TInternal extends Record<string, unknown> = Record<string, unknown>>(middlewares: readonly HandlerMiddleware<TContext, TInternal>[]): this;
+  /** Adds several middlewares that each put different values on the context. */
+  use(middlewares: readonly HandlerMiddleware<never, never>[]): this;
+}

@@ -27,6 +27,14 @@ export interface InvocationState {
   /** One per record, in batch order, filled by the batch loop. */
   results: RecordResult[];
   deadline?: Deadline;
+  /**
+   * Set when the batch loop starts. Until then no record ran: a failure before it (a `before`
+   * that threw, the handler's middlewares' included) fails the whole invocation, and no partial
+   * batch response may claim any record done.
+   */
+  batchStarted?: boolean;
+  /** The invocation's Lambda context (middy's request.context), given to handlers as ctx.lambdaContext. */
+  lambdaContext?: Context;
 }
 
 /**

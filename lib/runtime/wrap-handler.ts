@@ -3,9 +3,12 @@
  * (queue and ordered delivery) and bare EventBridge events (direct delivery).
  *
  * Invocation level (middy, in `use` order; `after` hooks run in reverse):
- *   timeout-guard → metrics → envelope → partial-batch → backoff → dlq-with-reason → [batch loop]
+ *   timeout-guard → metrics → envelope → [handler middlewares] → partial-batch → backoff → dlq-with-reason → [batch loop]
  * so after the loop: DLQ sends first (a failed send turns into a retry), then visibility
- * changes for retries, then the response, then the EMF line, then the guard's timer is cleared.
+ * changes for retries, then the response, then the handler's own middlewares' afters (they
+ * read the response, they cannot change it), then the EMF line, then the guard's timer is
+ * cleared. The handler middlewares are those it took with defineHandler(fn).use(...); where
+ * they sit and why: middleware/handler-middlewares.ts.
  * Record level (record-pipeline.ts), for each record (up to recordConcurrency records of a
  * queue batch at once; ordered batches one record after another, see batch-processor.ts):
  *   envelope decode → tracing → validation → dedupe (or, dedupe off, effects) → options.recordSteps → user handler
@@ -48,6 +51,8 @@ import { timeoutGuardMiddleware } from './middleware/timeout-guard.ts';
 import { traceparentOf, tracingStep } from './middleware/tracing.ts';
 import { validationStep } from './middleware/validation.ts';
 import { createDedupeStep } from './dedupe/dedupe-options.ts';
+import { takeHandlerParts } from './define-handler.ts';
+import { handlerMiddlewares } from './middleware/handler-middlewares.ts';
 import { EffectsRegistry, type EffectsRuntime, type PendingPublish } from './effects/record-effects.ts';
 import { effectsStep } from './effects/effects-step.ts';
 import { publishedEventId } from './effects/event-ids.ts';
@@ -72,6 +77,9 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
   const config = checkConfig(where, options.config);
   checkValidators(where, config, options.validators);
   const recordSteps = checkSteps(where, options.recordSteps);
+  // A handler from defineHandler: the function it was given (called per record) and the middy
+  // middlewares it took with use() (run per invocation); a plain function: itself, none.
+  const { handler: recordHandler, middlewares } = takeHandlerParts(userHandler);
   const registry = new EffectsRegistry();
   const effects: EffectsRuntime = { registry, sendPublishes: (record, idBase, publishes) => sendPublishes(record, idBase, publishes) };
   const dedupe = createDedupeStep(where, config, options.dedupe, effects);
@@ -136,7 +144,7 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
   const processBatch = createBatchProcessor({
     config,
     steps,
-    userHandler: userHandler as UserHandler<unknown>,
+    userHandler: recordHandler as UserHandler<unknown>,
     logger,
     flowTopics,
     publish,
@@ -151,12 +159,14 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
     .use(timeoutGuardMiddleware(timeoutMarginMs))
     .use(metricsMiddleware({ namespace: metricsNamespace, flow: config.flow, subscription: config.subscription, sink, logger }))
     .use(envelopeMiddleware())
+    .use(handlerMiddlewares(middlewares, logger))
     .use(partialBatchMiddleware())
     .use(backoffMiddleware({ retry: config.retry, sqsClient, logger }))
     .use(dlqWithReasonMiddleware(dlqOptions));
 
   // The batch loop needs the invocation state, which lives on middy's request: run it as the
-  // innermost `before` so it sees the state the envelope and guard middlewares prepared.
+  // innermost `before` so it sees the state the envelope and guard middlewares prepared, and
+  // the Lambda context as every other `before` (the handler's middlewares') left it.
   // A subscription that publishes will need the EventBridge client: load its module and make
   // it on a later turn of the event loop, while the first batch's records wait on the network
   // (dedupe lock, the handler's calls), rather than when the first of them publishes.
@@ -169,7 +179,10 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
         eventBridgeClient().catch(() => undefined);
       });
     }
-    await processBatch(invocationState(request as BuslineRequest) as InvocationState);
+    const state: InvocationState = invocationState(request as BuslineRequest);
+    state.lambdaContext = request.context;
+    state.batchStarted = true;
+    await processBatch(state);
   });
 
   return handler as unknown as BuslineLambdaHandler;

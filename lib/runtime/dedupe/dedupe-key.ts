@@ -2,7 +2,7 @@
  * Dedupe keys: `<subscription>#<metadata.id>` by default (the producer-assigned id,
  * stable across producer retries), the EventBridge id for events without one, or
  * `<subscription>#<value at keyPath in data>` when the subscription names a key
- * (for example `orderId`). The subscription prefix lets one table serve every
+ * (for example `userId`). The subscription prefix lets one table serve every
  * subscription of a flow: two subscriptions of the same event each run once.
  */
 import { createHash } from 'node:crypto';
@@ -40,7 +40,7 @@ export function dedupeKeyFor(subscription: string, keyPath?: string): DedupeKeyF
   const segments = typeof keyPath === 'string' ? keyPath.split('.') : [];
   if (segments.length === 0 || !segments.every((s) => PATH_SEGMENT.test(s))) {
     throw new TypeError(
-      `dedupe: keyPath must be a dot-separated path into the event's data, like "orderId" or "order.id", got ${JSON.stringify(keyPath)}`,
+      `dedupe: keyPath must be a dot-separated path into the event's data, like "userId" or "user.id", got ${JSON.stringify(keyPath)}`,
     );
   }
   return (source) => {

@@ -8,8 +8,11 @@
  * throws, so Lambda's async retries apply; a dead-lettered event (already in the DLQ with its
  * reason) returns normally.
  *
- * If the batch loop itself crashed, onError still answers with a well-formed response that
- * fails every record not known to be done, rather than failing the whole batch.
+ * If the batch loop itself crashed, or something after it threw (a handler middleware's
+ * `after`), onError still answers with a well-formed response that fails every record not known
+ * to be done, rather than failing the whole batch. If the loop never started (a `before` threw,
+ * e.g. a handler middleware's that could not load its secrets), no record ran: onError leaves
+ * the error to fail the invocation, and Lambda returns the whole batch to the queue.
  */
 import type { MiddlewareObj } from '@middy/core';
 import { invocationState, type BuslineRequest, type InvocationState } from '../invocation.ts';
@@ -49,9 +52,10 @@ export function partialBatchMiddleware(): MiddlewareObj {
     },
     onError: function respondAfterCrash(request) {
       const state = invocationState(request as BuslineRequest);
-      if (state.kind !== 'sqs-batch' || state.records.length === 0) return;
-      // Dead-letter outcomes were not sent (the after stack did not complete): redeliver them too.
-      for (const r of state.results) if (r.outcome.kind === 'dead-letter') r.outcome = { kind: 'retry', error: r.outcome.error };
+      if (state.kind !== 'sqs-batch' || state.records.length === 0 || !state.batchStarted) return;
+      // Dead-letter outcomes the DLQ did not take (its after hook did not run): redeliver them
+      // too. Those it took stay processed, or they would be in the DLQ and back in the queue.
+      for (const r of state.results) if (r.outcome.kind === 'dead-letter' && !r.deadLetterSent) r.outcome = { kind: 'retry', error: r.outcome.error };
       request.response = buildBatchResponse(state);
     },
   };
