@@ -138,7 +138,7 @@ export interface LocalApp {
    * deliveries (retries included). Messages on dead-letter queues (no consumer) do not count.
    */
   isIdle(): boolean;
-  /** Stops the event source mappings, the engine and the functions' workers. */
+  /** Stops the event source mappings, the engine (freeing its port) and the functions' workers. Safe to call twice. */
   stop(): Promise<void>;
 }
 
@@ -177,13 +177,17 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     }
     return counts.visible + counts.inFlight + counts.delayed === 0;
   };
+  let stopped: Promise<void> | undefined;
   return {
     engine,
     subscriptions: subscriptionsOf(app.model),
     isIdle: () => open.size === 0 && empty(DELIVERY_QUEUE) && consumed.every(empty),
-    async stop() {
-      unsubscribe();
-      await app.stop();
+    stop() {
+      stopped ??= (async () => {
+        unsubscribe();
+        await app.stop();
+      })();
+      return stopped;
     },
   };
 }
