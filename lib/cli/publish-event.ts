@@ -7,7 +7,7 @@
  */
 import { resolve } from 'node:path';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { createPublisher, type PublishedEvent, type PublishMetadata } from '../runtime/index.ts';
+import { createPublisher, type PublishedEvent, type PublishMetadata } from '../runtime/publisher.ts';
 import type { FlowManifest } from '../schema/flow-manifest.ts';
 import { topicSchemas, validatePayload, validatorTable, PayloadInvalidError } from './schema-check.ts';
 

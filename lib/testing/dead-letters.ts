@@ -3,7 +3,7 @@
  * (nothing changes on the queue), each with the reason it is there.
  */
 import type { InvocationFinishedRecord, JournalRecord, LocalApp, LocalSubscription, ReceivedMessage } from '../local/index.ts';
-import { DLQ_ATTRIBUTES } from '../runtime/index.ts';
+import { DLQ_ATTRIBUTES } from '../runtime/middleware/dlq-with-reason.ts';
 import { lastLoggedError, readLogLine } from './log-lines.ts';
 
 /** A message on a subscription's dead-letter queue. */

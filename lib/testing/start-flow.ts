@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startLocalApp, type JournalRecord, type LocalApp, type LocalSubscription, type LogLine } from '../local/index.ts';
-import type { PublishMetadata } from '../runtime/index.ts';
+import type { PublishMetadata } from '../runtime/publisher.ts';
 import { loadFlowContext } from '../cli/flow-context.ts';
 import { publishEvent } from '../cli/publish-event.ts';
 import { localClients } from '../cli/aws-clients.ts';
