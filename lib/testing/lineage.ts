@@ -23,6 +23,7 @@ export type HandlingOutcome = 'succeeded' | 'dead-lettered' | 'failed' | 'pendin
 export interface Handling {
   /** The subscription (its function name for functions outside a flow). */
   readonly subscription: string;
+  /** How the handling ended, so far. */
   readonly outcome: HandlingOutcome;
   /** Attempts that finished (invocations of the function for this event). */
   readonly attempts: number;
@@ -42,6 +43,7 @@ export interface EventLineage {
   readonly id: string;
   /** The id EventBridge gave the event. */
   readonly eventId: string;
+  /** `detail.metadata.correlationId`: shared by every event of one conversation. */
   readonly correlationId?: string;
   /** `metadata.id` of the event whose handler published this one. */
   readonly causationId?: string;

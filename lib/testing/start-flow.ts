@@ -57,11 +57,13 @@ export interface WaitOptions {
 
 /** An event the test published. */
 export interface PublishedFlowEvent {
+  /** The topic it was published to. */
   readonly topic: string;
   /** `detail.metadata.id`: the id to wait for and to find the event by. */
   readonly id: string;
   /** The id EventBridge (the engine) gave the event. */
   readonly eventId: string;
+  /** `metadata.correlationId` (the event's own id unless one was given). */
   readonly correlationId: string;
 }
 
