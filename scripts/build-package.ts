@@ -22,8 +22,8 @@ const LIB = join(ROOT, 'lib');
 const DIST = join(ROOT, 'dist');
 const TYPES_TMP = join(DIST, '.types');
 
-/** lib/cli is the `busline` command: ESM only (it has top-level await and is never required). */
-const ESM_ONLY = ['cli/'];
+/** The `busline` command's entry: ESM only (it has top-level await and is never required). */
+const ESM_ONLY = ['cli/main.ts'];
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -42,19 +42,32 @@ function rewrite(specifier: string, ext: '.js' | '.cjs'): string {
   return specifier.startsWith('.') && specifier.endsWith('.ts') ? specifier.slice(0, -3) + ext : specifier;
 }
 
-/** Every import stays an import: relative ones get the output's extension, packages stay external. */
-function keepImports(ext: '.js' | '.cjs'): Plugin {
+/**
+ * Dependencies that ship only ES modules, inlined into the CommonJS build: Node 20 can
+ * `require` them, but jest's own module loader cannot (before Node 24.9), and a team's jest
+ * tests of its handlers load busline/runtime through `require`.
+ */
+const INLINE_IN_CJS = ['@middy/core'];
+
+/**
+ * Every import of lib/ stays an import: relative ones get the output's extension, packages stay
+ * external, but for those inlined (whose own imports esbuild then bundles as usual).
+ */
+function keepImports(ext: '.js' | '.cjs', inline: readonly string[]): Plugin {
   return {
     name: 'keep-imports',
     setup(build) {
-      build.onResolve({ filter: /.*/ }, (args) => (args.kind === 'entry-point' ? undefined : { path: rewrite(args.path, ext), external: true }));
+      build.onResolve({ filter: /.*/ }, (args) => {
+        if (args.kind === 'entry-point' || !args.importer.startsWith(LIB) || inline.includes(args.path)) return undefined;
+        return { path: rewrite(args.path, ext), external: true };
+      });
     },
   };
 }
 
 async function transpile(format: 'esm' | 'cjs'): Promise<void> {
   const ext = format === 'esm' ? '.js' : '.cjs';
-  const entries = tsSources.filter((f) => format === 'esm' || !ESM_ONLY.some((p) => f.startsWith(p)));
+  const entries = tsSources.filter((f) => format === 'esm' || !ESM_ONLY.includes(f));
   await build({
     entryPoints: entries.map((f) => join(LIB, f)),
     outbase: LIB,
@@ -64,7 +77,7 @@ async function transpile(format: 'esm' | 'cjs'): Promise<void> {
     format,
     platform: 'node',
     target: 'node20',
-    plugins: [keepImports(ext)],
+    plugins: [keepImports(ext, format === 'cjs' ? INLINE_IN_CJS : [])],
     logLevel: 'warning',
     // CommonJS has no import.meta: the same file URL, from __filename ('use strict' first, as
     // esbuild's own directive comes after the banner).
@@ -88,7 +101,7 @@ function declarations(): void {
     const rel = relative(TYPES_TMP, join(file.parentPath, file.name));
     const text = readFileSync(join(TYPES_TMP, rel), 'utf8');
     for (const [format, ext, dts] of [['esm', '.js', '.d.ts'], ['cjs', '.cjs', '.d.cts']] as const) {
-      if (format === 'cjs' && ESM_ONLY.some((p) => rel.startsWith(p))) continue;
+      if (format === 'cjs' && ESM_ONLY.includes(rel.replace(/\.d\.ts$/, '.ts'))) continue;
       const out = join(DIST, format, rel.slice(0, -'.d.ts'.length) + dts);
       mkdirSync(dirname(out), { recursive: true });
       writeFileSync(out, text.replace(specifier, (_m, head: string, path: string, tail: string) => head + rewrite(path, ext) + tail));

@@ -130,6 +130,9 @@ export function bundleHandlers(entries: readonly BundleEntry[], workDir: string)
       outdir: distDir,
       outExtension: { '.js': '.mjs' },
       nodePaths: NODE_PATHS,
+      // A handler's `import` or `require` of 'busline/runtime' is the glue's runtime: one copy
+      // per bundle, tree-shaken ESM even where a CommonJS handler's require would pick dist/cjs.
+      alias: { 'busline/runtime': RUNTIME_ENTRY },
     });
   } catch (err) {
     const failure = err as Partial<BuildFailure>;

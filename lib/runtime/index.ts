@@ -17,6 +17,7 @@ export {
   PublishEntryTooLargeError,
   PublishFailedEntriesError,
   DeadLetterSendError,
+  MiddlewareEarlyResponseError,
 } from './errors.ts';
 export {
   skipRecord,
@@ -30,7 +31,7 @@ export {
   type DeadLetterReason,
   type Deadline,
 } from './record-pipeline.ts';
-export type { UserHandler, HandlerContext, HandlerEventInfo, Logger, WrapOptions, ValidatorTable, CompiledValidator, TypedHandler, TypedHandlerContext } from './handler-types.ts';
+export type { UserHandler, HandlerContext, HandlerEventInfo, Logger, WrapOptions, ValidatorTable, CompiledValidator, TypedHandler, TypedHandlerContext, DefinedHandler, HandlerMiddleware, HandlerLambdaContext, InvocationResponse } from './handler-types.ts';
 export { defineHandler } from './define-handler.ts';
 export { dynamoDb, dynamoDbSdk, type DynamoDbModule } from './aws-clients.ts';
 export type { SubscriptionConfig, RetryConfig, DedupeConfig, DeliveryMode, TopicInfo } from './subscription-config.ts';
