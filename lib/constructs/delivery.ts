@@ -32,7 +32,7 @@ export interface QueueDeliveryOptions {
 export interface OrderedDeliveryOptions extends QueueDeliveryOptions {
   /**
    * Path in the event's `data` whose value is the message group: events with the same
-   * value are handled one at a time, in order (e.g. `'customerId'`, `'account.id'`).
+   * value are handled one at a time, in order (e.g. `'userId'`, `'account.id'`).
    * Must name a field of the topic's schema.
    */
   readonly messageGroupPath: string;

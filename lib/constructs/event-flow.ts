@@ -57,7 +57,7 @@ const SOURCE = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
 /** Bundling slower than this prints one progress line, so a long synth is not a silent one. */
 const SLOW_BUNDLE_MS = 2000;
 
-/** `reserve-inventory` → `ReserveInventory`: construct ids are PascalCase. */
+/** `welcome-user` → `WelcomeUser`: construct ids are PascalCase. */
 function pascalCase(name: string): string {
   return name.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
 }
@@ -150,13 +150,13 @@ export class EventFlow extends Construct {
    */
   addTopic(name: string, options: TopicOptions): Topic {
     if (!TOPIC_NAME.test(name)) {
-      throw new EventFlowDeclarationError(this, `topic name '${name}' is not lower-case letters, digits and . _ -: use a name like 'order.placed'`);
+      throw new EventFlowDeclarationError(this, `topic name '${name}' is not lower-case letters, digits and . _ -: use a name like 'user.signed-up'`);
     }
     if (this.topicsByName.has(name)) {
       throw new EventFlowDeclarationError(this, `topic '${name}' is declared twice: declare it once and reuse the Topic`);
     }
     if (!SOURCE.test(options.source)) {
-      throw new EventFlowDeclarationError(this, `source '${options.source}' of topic '${name}' is not a valid EventBridge source: use a name like 'shop.orders'`);
+      throw new EventFlowDeclarationError(this, `source '${options.source}' of topic '${name}' is not a valid EventBridge source: use a name like 'app.accounts'`);
     }
     const schemas = this.loadedSchemas().get(name);
     if (!schemas) {

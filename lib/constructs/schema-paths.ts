@@ -61,7 +61,7 @@ function child(node: SchemaNode, key: string, root: SchemaNode, throughArrays: b
   return undefined;
 }
 
-/** The schema of a dotted `data` path (e.g. 'customer.id'), or undefined if unknown. */
+/** The schema of a dotted `data` path (e.g. 'account.id'), or undefined if unknown. */
 export function schemaAtPath(schema: JsonSchema, path: string, throughArrays = false): SchemaNode | undefined {
   let node: SchemaNode | undefined = schema;
   for (const key of path.split('.')) {

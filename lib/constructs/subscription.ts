@@ -72,7 +72,7 @@ export interface SubscriptionOptions {
    */
   readonly dedupe?: boolean;
   /**
-   * Path in `data` whose value identifies an event for dedupe (e.g. `'orderId'`). Must be a
+   * Path in `data` whose value identifies an event for dedupe (e.g. `'userId'`). Must be a
    * field of the topic's schema.
    * @default - `metadata.id` of the event, else its EventBridge id
    */
@@ -111,7 +111,7 @@ export interface SubscriptionOptions {
 export interface SubscriptionProps extends SubscriptionOptions {
   /** The flow the subscription belongs to. */
   readonly flow: EventFlow;
-  /** The subscription's name, lower-case words joined by '-', e.g. `'reserve-inventory'`. */
+  /** The subscription's name, lower-case words joined by '-', e.g. `'welcome-user'`. */
   readonly name: string;
 }
 
@@ -171,7 +171,7 @@ export class Subscription extends Construct {
     this.flow = flow;
     this.name = props.name;
     if (!NAME.test(props.name)) {
-      throw new EventFlowDeclarationError(this, `subscription name '${props.name}' is not lower-case words joined by '-': use a name like 'reserve-inventory'`);
+      throw new EventFlowDeclarationError(this, `subscription name '${props.name}' is not lower-case words joined by '-': use a name like 'welcome-user'`);
     }
     this.topic = this.ownTopic(props.topic, 'topic');
     this.publishes = (props.publishes ?? []).map((t, i) => this.ownTopic(t, `publishes[${i}]`));

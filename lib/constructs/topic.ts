@@ -3,7 +3,7 @@ import type { TopicSchemas } from '../schema/schema-set.ts';
 /** Options of `EventFlow.addTopic()`. */
 export interface TopicOptions {
   /**
-   * EventBridge `source` of the topic's events: the producing domain, e.g. `'shop.orders'`.
+   * EventBridge `source` of the topic's events: the producing domain, e.g. `'app.accounts'`.
    * Publishers are allowed exactly this source for this topic.
    */
   readonly source: string;
@@ -19,7 +19,7 @@ export class Topic {
   constructor(
     /** Path of the flow that declared the topic (a topic belongs to one flow). */
     readonly flowPath: string,
-    /** The detail-type, e.g. `'order.placed'`. */
+    /** The detail-type, e.g. `'user.signed-up'`. */
     readonly name: string,
     /** The EventBridge source. */
     readonly source: string,

@@ -104,7 +104,7 @@ export interface LocalAppOptions {
 
 /** One subscription of a Busline flow in the running app, with the physical names of its resources. */
 export interface LocalSubscription {
-  /** The subscription's name, e.g. `reserve-inventory`. */
+  /** The subscription's name, e.g. `welcome-user`. */
   readonly name: string;
   /** The name of the flow it belongs to. */
   readonly flow: string;

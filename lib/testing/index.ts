@@ -8,7 +8,7 @@
  * import { startFlow } from 'busline/testing';
  *
  * const flow = await startFlow(stack);
- * const lineage = await flow.waitForHandled(await flow.publish('order.placed', order));
+ * const lineage = await flow.waitForHandled(await flow.publish('user.signed-up', user));
  * await flow.stop();
  * ```
  */

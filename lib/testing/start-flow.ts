@@ -115,9 +115,9 @@ const POLL_MS = 20;
  * temporary state folder. Call `stop()` (or `await using`) when the test ends.
  *
  * ```ts
- * const flow = await startFlow(new OrdersStack(new App(), 'Orders'));
- * const placed = await flow.publish('order.placed', { orderId: 'o-1' });
- * const lineage = await flow.waitForHandled(placed);
+ * const flow = await startFlow(new SignupsStack(new App(), 'Signups'));
+ * const signedUp = await flow.publish('user.signed-up', { userId: 'u-1', email: 'ada@example.com' });
+ * const lineage = await flow.waitForHandled(signedUp);
  * await flow.stop();
  * ```
  */

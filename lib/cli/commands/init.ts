@@ -36,11 +36,11 @@ export async function run(argv: string[]): Promise<number> {
   if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
   if (!TOPIC_NAME.test(values.topic)) {
-    process.stderr.write(`busline init: topic "${values.topic}" is not a topic name: lower-case letters, digits, '.', '_' and '-', starting with a letter or digit (e.g. order.placed)\n`);
+    process.stderr.write(`busline init: topic "${values.topic}" is not a topic name: lower-case letters, digits, '.', '_' and '-', starting with a letter or digit (e.g. user.signed-up)\n`);
     return 2;
   }
   if (values.source !== undefined && (!SOURCE.test(values.source) || values.source.startsWith('aws.'))) {
-    process.stderr.write(`busline init: source "${values.source}" is not usable: letters, digits, '.', '_', '/' and '-', not starting with "aws." (reserved for AWS services), e.g. shop.users\n`);
+    process.stderr.write(`busline init: source "${values.source}" is not usable: letters, digits, '.', '_', '/' and '-', not starting with "aws." (reserved for AWS services), e.g. app.accounts\n`);
     return 2;
   }
   const layout = readAppLayout(process.cwd());

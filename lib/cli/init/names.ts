@@ -36,7 +36,7 @@ export function camelCase(name: string, fallback: string): string {
   return /^[A-Za-z_$][\w$]*$/.test(joined) && !RESERVED.has(joined) ? joined : fallback;
 }
 
-/** `order.placed` → `handle-order-placed`; the default topic gets a name saying what its example does. */
+/** `invoice.paid` → `handle-invoice-paid`; the default topic gets a name saying what its example does. */
 export function subscriptionFor(topic: string): string {
   if (topic === DEFAULT_TOPIC) return 'welcome-user';
   return `handle-${topic.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '')}`;
