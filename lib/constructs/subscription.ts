@@ -171,7 +171,7 @@ export class Subscription extends Construct {
     this.flow = flow;
     this.name = props.name;
     if (!NAME.test(props.name)) {
-      throw new EventFlowDeclarationError(this, `subscription name '${props.name}' is not lower-case words joined by '-': use a name like 'welcome-user'`);
+      throw new EventFlowDeclarationError(this, `subscription name '${props.name}' is not lower-case words joined by '-': use a name like '${kebabCase(props.name) || 'welcome-user'}'`);
     }
     this.topic = this.ownTopic(props.topic, 'topic');
     this.publishes = (props.publishes ?? []).map((t, i) => this.ownTopic(t, `publishes[${i}]`));
@@ -616,4 +616,9 @@ function topicInfos(topics: readonly Topic[]): Record<string, TopicInfo> {
   const out: Record<string, TopicInfo> = {};
   for (const t of topics) out[t.name] = { source: t.source, latestVersion: t.latestVersion };
   return out;
+}
+
+/** `ReserveInventory`, `reserve_inventory` → `reserve-inventory`: the name a declaration error suggests. */
+function kebabCase(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean).join('-');
 }
