@@ -36,6 +36,16 @@ after(() => {
   for (const p of [...parents, ...(tarball ? [dirname(tarball)] : [])]) rmSync(p, { recursive: true, force: true });
 });
 
+test('the tarball ships the built package and the CLI launcher only: no test, bench, source or reference-flow file', async () => {
+  const listed = await sh(`tar -tzf ${JSON.stringify(tarball)}`, dirname(tarball));
+  assert.equal(listed.code, 0, describeFailure('tar -tzf', listed));
+  const files = listed.stdout.trim().split('\n').map((f) => f.replace(/^package\//, ''));
+  const unexpected = files.filter((f) => !/^dist\/(esm|cjs)\/[\w/.-]+\.(js|cjs|mjs|d\.ts|d\.cts|json)$/.test(f) && !['bin/busline.mjs', 'package.json', 'README.md'].includes(f));
+  assert.deepEqual(unexpected, []);
+  for (const needed of ['dist/esm/constructs/index.js', 'dist/cjs/runtime/index.cjs', 'dist/esm/testing/index.d.ts', 'dist/cjs/local/index.d.cts', 'dist/esm/cli/main.js']) assert.ok(files.includes(needed), `${needed} is in the tarball`);
+  assert.ok(!files.some((f) => /orders|reserve-inventory|order\.placed/.test(f)), 'no reference-flow file');
+});
+
 function app(kind: AppKind): ConsumerApp {
   const found = apps.get(kind);
   if (!found) throw new Error(`the ${kind} app was not set up (see the before hook's error)`);
