@@ -186,7 +186,7 @@ export class LocalEngine {
     return this.parts.sqs.sendMessage(queue, input);
   }
   /** Receive (with long polling) — what an event source mapping polls. */
-  receiveMessages(queue: string, options?: ReceiveOptions): Promise<ReceivedMessage[]> {
+  async receiveMessages(queue: string, options?: ReceiveOptions): Promise<ReceivedMessage[]> {
     return this.parts.sqs.receive(queue, options);
   }
   async deleteMessage(queue: string, receiptHandle: string): Promise<void> {

@@ -22,6 +22,13 @@ import type { LogLine } from './lambda/lambda-types.ts';
 import type { DeliveryMode } from '../runtime/subscription-config.ts';
 
 export { LocalEngine } from './engine.ts';
+/**
+ * What {@link LocalEngine}'s EventBridge and SQS methods throw where AWS would answer an error:
+ * `type` (EventBridge) or `shape` (SQS) is AWS's error name, e.g. InvalidEventPatternException for a pattern
+ * EventBridge rejects; over the wire the same error is AWS's error response.
+ */
+export { EventBridgeError, type EventBridgeErrorType } from './eventbridge/errors.ts';
+export { SqsError, type SqsErrorShape } from './sqs/errors.ts';
 export type { LocalEngineOptions, EngineResources } from './engine-types.ts';
 export type { LogLine } from './lambda/lambda-types.ts';
 export type { DeliveryMode } from '../runtime/subscription-config.ts';

@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Stage } from 'aws-cdk-lib';
-import { startLocalApp, type InvocationFinishedRecord, type LocalApp, type LogLine } from 'busline/local';
+import { EventBridgeError, SqsError, startLocalApp, type InvocationFinishedRecord, type LocalApp, type LogLine } from 'busline/local';
 import { greetingsStack } from '../fixtures/greetings-flow/stack.ts';
 
 const assemblyDir = Stage.of(greetingsStack())!.synth().directory;
@@ -102,3 +102,16 @@ test('stop() frees the port', async () => {
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(port, '127.0.0.1', resolve); });
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
+
+// PutRule: "InvalidEventPatternException — The event pattern is not valid" (EventBridge API
+// reference, PutRule, Errors); the engine's method throws the same error by name.
+test('a rule whose pattern EventBridge would reject throws EventBridgeError InvalidEventPatternException', () => {
+  assert.throws(() => app.engine.putRule({ Name: 'bad', EventBusName: subscription('greet').busName, EventPattern: '{"source":"not-an-array"}' }),
+    (e: unknown) => e instanceof EventBridgeError && e.type === 'InvalidEventPatternException');
+});
+
+// ReceiveMessage: "QueueDoesNotExist — The specified queue doesn't exist" (SQS API reference, Errors).
+test('receiving from a queue that does not exist throws SqsError QueueDoesNotExist', async () => {
+  await assert.rejects(app.engine.receiveMessages('no-such-queue'), (e: unknown) => e instanceof SqsError && e.shape === 'QueueDoesNotExist');
+});
+
