@@ -7,7 +7,7 @@
  */
 import { mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, extname, join, resolve } from 'node:path';
+import { dirname, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync, type BuildFailure, type BuildOptions, type Message } from 'esbuild';
 import type { SubscriptionConfig } from '../runtime/subscription-config.ts';
@@ -69,6 +69,9 @@ export const LAMBDA_BUNDLE_OPTIONS = {
   external: ['@aws-sdk/*'],
   banner: { js: REQUIRE_SHIM },
   legalComments: 'none',
+  // Non-ASCII characters in strings (≥, →) as UTF-8 (3 bytes) rather than \uXXXX escapes (6):
+  // Node reads ES modules as UTF-8.
+  charset: 'utf8',
   logLevel: 'silent',
 } as const satisfies BuildOptions;
 
@@ -82,24 +85,27 @@ function entrySource(e: BundleEntry): string {
   ].join('\n');
 }
 
-function describe(messages: readonly Message[]): string {
+function describe(messages: readonly Message[], workDir: string): string {
+  // esbuild's locations are relative to workDir; shown relative to where synth runs from.
+  const where = (file: string): string => relative(process.cwd(), resolve(workDir, file)) || file;
   return messages
     .slice(0, 5)
-    .map((m) => (m.location ? `${m.location.file}:${m.location.line}:${m.location.column}: ${m.text}` : m.text))
+    .map((m) => (m.location ? `${where(m.location.file)}:${m.location.line}:${m.location.column}: ${m.text}` : m.text))
     .join('; ');
 }
 
 /**
  * The entries whose generated entry or handler file an error is located in. esbuild prints
- * locations relative to its working directory (process.cwd(), as no absWorkingDir is set), so
- * each is resolved before it is compared: the answer must not depend on where synth runs from.
+ * locations relative to its working directory (`workDir`, set as absWorkingDir: left to its
+ * default it is not reliably the process's current folder), so each is resolved against it
+ * before it is compared: the answer must not depend on where synth runs from.
  */
-function culprits(errors: readonly Message[], entries: readonly BundleEntry[], srcDir: string): string[] {
+function culprits(errors: readonly Message[], entries: readonly BundleEntry[], srcDir: string, workDir: string): string[] {
   const real = (file: string): string => {
     try {
-      return realpathSync(resolve(file));
+      return realpathSync(resolve(workDir, file));
     } catch {
-      return resolve(file);
+      return resolve(workDir, file);
     }
   };
   const files = new Set(errors.flatMap((m) => (m.location ? [real(m.location.file)] : [])));
@@ -130,14 +136,15 @@ export function bundleHandlers(entries: readonly BundleEntry[], workDir: string)
       outdir: distDir,
       outExtension: { '.js': '.mjs' },
       nodePaths: NODE_PATHS,
+      absWorkingDir: workDir,
       // A handler's `import` or `require` of 'busline/runtime' is the glue's runtime: one copy
       // per bundle, tree-shaken ESM even where a CommonJS handler's require would pick dist/cjs.
       alias: { 'busline/runtime': RUNTIME_ENTRY },
     });
   } catch (err) {
     const failure = err as Partial<BuildFailure>;
-    const detail = failure.errors ? describe(failure.errors) : (err as Error).message;
-    throw new BundlingError(`bundling failed: ${detail}`, { cause: err, entryNames: culprits(failure.errors ?? [], entries, srcDir) });
+    const detail = failure.errors ? describe(failure.errors, workDir) : (err as Error).message;
+    throw new BundlingError(`bundling failed: ${detail}`, { cause: err, entryNames: culprits(failure.errors ?? [], entries, srcDir, workDir) });
   }
   return new Map(entries.map((e) => [e.name, join(distDir, e.name)]));
 }
