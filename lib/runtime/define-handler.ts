@@ -20,25 +20,22 @@ import { RuntimeOptionsError } from './errors.ts';
 export function defineHandler<TMap, TTopic extends keyof TMap, TPublishes extends keyof TMap = never>(
   handler: TypedHandler<TMap, TTopic, TPublishes>,
 ): DefinedHandler<TMap, TTopic, TPublishes> {
-  if (typeof handler !== 'function') throw new RuntimeOptionsError(`defineHandler: the handler must be a function (data, ctx) => Promise<void>, got ${handler === null ? 'null' : typeof handler}`);
+  checkHandler('defineHandler', handler);
   const parts: HandlerParts = { handler: handler as unknown as UserHandler<unknown>, middlewares: [], taken: false };
   const defined = function (data: TMap[TTopic], ctx: Parameters<TypedHandler<TMap, TTopic, TPublishes>>[1]): Promise<void> {
     return handler(data, ctx);
   } as DefinedHandler<TMap, TTopic, TPublishes>;
-  Object.defineProperty(defined, 'name', { value: handler.name, configurable: true });
-  Object.defineProperty(defined, PARTS, { value: parts });
-  Object.defineProperty(defined, 'use', {
-    value: function use(middlewares: unknown) {
-      const where = `defineHandler(${handler.name || 'handler'}).use`;
-      if (parts.taken) {
-        throw new RuntimeOptionsError(`${where}: wrapHandler has already taken this handler, so the middleware would never run: call use() when the module loads, before it is exported`);
-      }
-      const list: readonly unknown[] = Array.isArray(middlewares) ? middlewares : [middlewares];
-      list.forEach((m, i) => checkMiddleware(where, m, Array.isArray(middlewares) ? i : undefined));
-      parts.middlewares.push(...(list as HandlerMiddleware[]));
-      return defined;
-    },
-  });
+  function use(middlewares: unknown): DefinedHandler<TMap, TTopic, TPublishes> {
+    const where = `defineHandler(${handler.name || 'handler'}).use`;
+    if (parts.taken) {
+      throw new RuntimeOptionsError(`${where}: wrapHandler has already taken this handler, so the middleware would never run: call use() when the module loads, before it is exported`);
+    }
+    const list = Array.isArray(middlewares) ? middlewares : [middlewares];
+    list.forEach((m, i) => checkMiddleware(where, m, list === middlewares ? `middleware ${i}` : 'the middleware'));
+    parts.middlewares.push(...(list as HandlerMiddleware[]));
+    return defined;
+  }
+  Object.defineProperties(defined, { name: { value: handler.name, configurable: true }, [PARTS]: { value: parts }, use: { value: use } });
   return defined;
 }
 
@@ -69,22 +66,24 @@ export function takeHandlerParts<TData>(userHandler: UserHandler<TData>): { read
   return { handler: parts.handler as UserHandler<TData>, middlewares: [...parts.middlewares] };
 }
 
-const HOOKS = ['before', 'after', 'onError'] as const;
+/** Shared by defineHandler and wrapHandler: the handler given must be a function. */
+export function checkHandler(where: string, handler: unknown): void {
+  if (typeof handler !== 'function') throw new RuntimeOptionsError(`${where}: the handler must be a function (data, ctx) => Promise<void>, got ${handler === null ? 'null' : typeof handler}`);
+}
+
+/** The hooks of a middy middleware. */
+export const HOOKS = ['before', 'after', 'onError'] as const;
 
 /** Checked when `use` is called (at module load), like middy's own `use`, with the reason spelt out. */
-function checkMiddleware(where: string, middleware: unknown, index: number | undefined): void {
-  const which = index === undefined ? 'the middleware' : `middleware ${index}`;
+function checkMiddleware(where: string, middleware: unknown, which: string): void {
   if (typeof middleware === 'function') {
-    throw new RuntimeOptionsError(`${where}: ${which} is a function${middleware.name ? ` (${middleware.name})` : ''}, not a middleware object: pass what the factory returns, e.g. use(inputOutputLogger()) rather than use(inputOutputLogger)`);
+    throw new RuntimeOptionsError(`${where}: ${which} is a function${middleware.name ? ` (${middleware.name})` : ''}, not a middleware: pass what the factory returns, e.g. use(inputOutputLogger()), not use(inputOutputLogger)`);
   }
-  if (typeof middleware !== 'object' || middleware === null) {
-    throw new RuntimeOptionsError(`${where}: ${which} must be an object with before, after or onError functions, got ${middleware === null ? 'null' : typeof middleware}`);
-  }
-  const m = middleware as Record<string, unknown>;
+  const m = (middleware ?? {}) as Record<string, unknown>;
   for (const hook of HOOKS) {
     if (m[hook] !== undefined && typeof m[hook] !== 'function') throw new RuntimeOptionsError(`${where}: ${which}'s ${hook} must be a function, got ${typeof m[hook]}`);
   }
-  if (!HOOKS.some((hook) => typeof m[hook] === 'function')) {
-    throw new RuntimeOptionsError(`${where}: ${which} has none of before, after, onError: a middy middleware needs at least one`);
+  if (typeof middleware !== 'object' || !HOOKS.some((hook) => m[hook])) {
+    throw new RuntimeOptionsError(`${where}: ${which} has none of before, after, onError (a middy middleware is an object with at least one), got ${middleware === null ? 'null' : typeof middleware}`);
   }
 }

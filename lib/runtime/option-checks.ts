@@ -17,43 +17,35 @@ export function checkOptionKeys(where: string, options: unknown, known: readonly
 }
 
 export function positiveInteger(where: string, name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new RuntimeOptionsError(`${where}: ${name} must be a positive integer, got ${JSON.stringify(value)}`);
-  }
-  return value;
+  return value === undefined ? fallback : checkedNumber(where, name, value, true, 'a positive integer', value);
 }
 
 export function positiveNumber(where: string, name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new RuntimeOptionsError(`${where}: ${name} must be a number ≥ 0, got ${JSON.stringify(value)}`);
-  }
-  return value;
+  return value === undefined ? fallback : checkedNumber(where, name, value, false, 'a number ≥ 0', value);
 }
 
 /** Explicit option > environment variable > default, for a number ≥ 0. */
 export function numberOption(where: string, name: string, explicit: unknown, envName: string, fallback: number): number {
-  if (explicit !== undefined) return positiveNumber(where, name, explicit, fallback);
-  const raw = process.env[envName];
-  if (raw === undefined || raw === '') return fallback;
-  const parsed = Number(raw);
-  if (!Number.isFinite(parsed) || parsed < 0) {
-    throw new RuntimeOptionsError(`${where}: environment variable ${envName} must be a number ≥ 0, got ${JSON.stringify(raw)}`);
-  }
-  return parsed;
+  return numberFrom(where, name, explicit, envName, fallback, false);
 }
 
 /** Explicit option > environment variable > default, for a whole number ≥ 1. */
 export function integerOption(where: string, name: string, explicit: unknown, envName: string, fallback: number): number {
-  if (explicit !== undefined) return positiveInteger(where, name, explicit, fallback);
+  return numberFrom(where, name, explicit, envName, fallback, true);
+}
+
+function numberFrom(where: string, name: string, explicit: unknown, envName: string, fallback: number, whole: boolean): number {
+  if (explicit !== undefined) return checkedNumber(where, name, explicit, whole, whole ? 'a positive integer' : 'a number ≥ 0', explicit);
   const raw = process.env[envName];
   if (raw === undefined || raw === '') return fallback;
-  const parsed = Number(raw);
-  if (!Number.isInteger(parsed) || parsed < 1) {
-    throw new RuntimeOptionsError(`${where}: environment variable ${envName} must be a whole number ≥ 1, got ${JSON.stringify(raw)}`);
-  }
-  return parsed;
+  return checkedNumber(where, `environment variable ${envName}`, Number(raw), whole, whole ? 'a whole number ≥ 1' : 'a number ≥ 0', raw);
+}
+
+/** `value` when it is a whole number ≥ 1 (`whole`) or a finite number ≥ 0; else an error naming `what`, showing `shown` and what is allowed. */
+function checkedNumber(where: string, what: string, value: unknown, whole: boolean, allowed: string, shown: unknown): number {
+  // Number.isInteger and Number.isFinite are false for anything but a number (no coercion).
+  if (whole ? Number.isInteger(value) && (value as number) >= 1 : Number.isFinite(value) && (value as number) >= 0) return value as number;
+  throw new RuntimeOptionsError(`${where}: ${what} must be ${allowed}, got ${JSON.stringify(shown)}`);
 }
 
 /** Explicit option > environment variable > default, for a string. */

@@ -116,6 +116,9 @@ export interface RetryPolicy {
   readonly maxMs: number;
 }
 
+/** The default retry policy of createPublisher (5 calls per entry, 100 ms base, 5 s cap). */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 5, baseMs: 100, maxMs: 5000 };
+
 export function createPublisher(options: PublisherOptions): Publisher {
   checkOptionKeys('createPublisher', options, OPTION_KEYS);
   if (typeof options.topics !== 'object' || options.topics === null) {
@@ -132,9 +135,29 @@ export function createPublisher(options: PublisherOptions): Publisher {
   if (options.coalesce !== undefined && typeof options.coalesce !== 'boolean') {
     throw new RuntimeOptionsError(`createPublisher: coalesce must be true or false, got ${JSON.stringify(options.coalesce)}`);
   }
-  const maxAttempts = positiveInteger('createPublisher', 'maxAttempts', options.maxAttempts, 5);
-  const baseMs = positiveNumber('createPublisher', 'backoffBaseMs', options.backoffBaseMs, 100);
-  const maxMs = positiveNumber('createPublisher', 'backoffMaxMs', options.backoffMaxMs, 5000);
+  return openPublisher(options, {
+    maxAttempts: positiveInteger('createPublisher', 'maxAttempts', options.maxAttempts, DEFAULT_RETRY_POLICY.maxAttempts),
+    baseMs: positiveNumber('createPublisher', 'backoffBaseMs', options.backoffBaseMs, DEFAULT_RETRY_POLICY.baseMs),
+    maxMs: positiveNumber('createPublisher', 'backoffMaxMs', options.backoffMaxMs, DEFAULT_RETRY_POLICY.maxMs),
+  });
+}
+
+/**
+ * Checks `data` against the topic's schema (`version`) for a publish: throws PublishValidationError,
+ * which says nothing was published. Shared by ctx.publish (at the call) and the publisher.
+ */
+export function checkPublishData(validators: ValidatorTable, topic: string, version: number, data: unknown): void {
+  const invalid = checkData(validators, topic, version, data, `the ${topic} event to publish`);
+  if (invalid) throw new PublishValidationError(`${invalid.message}; nothing was published`, invalid.errors);
+}
+
+/**
+ * A publisher from options already checked: createPublisher's after its checks, and wrapHandler's
+ * for ctx.publish (its config and validators were checked when it was called), so a function's
+ * bundle carries no second copy of the option checks.
+ */
+export function openPublisher(options: PublisherOptions, policy: RetryPolicy): Publisher {
+  const { maxAttempts } = policy;
   const getClient = lazyEventBridgeClient(options.client);
   const busName = (): string => {
     const name = options.busName ?? process.env[RUNTIME_ENV.busName];
@@ -151,8 +174,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
     }
     // globalThis.crypto, not node:crypto: see trace-context.ts.
     const id = input.id ?? crypto.randomUUID();
-    const invalid = checkData(options.validators, input.topic, info.latestVersion, input.data, `the ${input.topic} event to publish`);
-    if (invalid) throw new PublishValidationError(`${invalid.message}; nothing was published`, invalid.errors);
+    checkPublishData(options.validators, input.topic, info.latestVersion, input.data);
     const metadata: PublishedEvent['metadata'] = {
       id,
       correlationId: input.correlationId ?? id,
@@ -171,7 +193,6 @@ export function createPublisher(options: PublisherOptions): Publisher {
     return { topic: input.topic, metadata, bytes, entry: { EventBusName: busName(), Source: info.source, DetailType: input.topic, Detail: detail } };
   }
 
-  const policy: RetryPolicy = { maxAttempts, baseMs, maxMs };
   // Coalescing: concurrent publishAll calls of one event-loop turn share PutEvents calls.
   const batcher = options.coalesce
     ? createPublishBatcher<PreparedEntry>(async (entries, settled) => {

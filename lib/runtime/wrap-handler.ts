@@ -36,11 +36,11 @@ import type { SubscriptionConfig } from './subscription-config.ts';
 import { RUNTIME_ENV } from './subscription-config.ts';
 import { lazyEventBridgeClient, lazySqsClient, runtimeDynamoDbClient } from './aws-clients.ts';
 import { createBatchProcessor } from './batch-processor.ts';
-import { PublishTopicError, PublishValidationError, RuntimeOptionsError } from './errors.ts';
+import { PublishTopicError, RuntimeOptionsError } from './errors.ts';
 import { invocationState, type BuslineRequest, type InvocationState } from './invocation.ts';
 import { createLogger, LOG_LEVELS, stdoutSink, type LogLevel } from './logger.ts';
 import { checkOptionKeys, integerOption, numberOption, stringOption } from './option-checks.ts';
-import { createPublisher, type Publisher } from './publisher.ts';
+import { checkPublishData, DEFAULT_RETRY_POLICY, openPublisher, type Publisher } from './publisher.ts';
 import type { RecordContext, RecordStep } from './record-pipeline.ts';
 import { backoffMiddleware } from './middleware/backoff.ts';
 import { dlqWithReasonMiddleware, sendToDlq, type DlqOptions } from './middleware/dlq-with-reason.ts';
@@ -51,12 +51,11 @@ import { timeoutGuardMiddleware } from './middleware/timeout-guard.ts';
 import { traceparentOf, tracingStep } from './middleware/tracing.ts';
 import { validationStep } from './middleware/validation.ts';
 import { createDedupeStep } from './dedupe/dedupe-options.ts';
-import { takeHandlerParts } from './define-handler.ts';
+import { checkHandler, takeHandlerParts } from './define-handler.ts';
 import { handlerMiddlewares } from './middleware/handler-middlewares.ts';
 import { EffectsRegistry, type EffectsRuntime, type PendingPublish } from './effects/record-effects.ts';
 import { effectsStep } from './effects/effects-step.ts';
 import { publishedEventId } from './effects/event-ids.ts';
-import { checkData } from './middleware/validation.ts';
 
 const WRAP_OPTION_KEYS = ['config', 'validators', 'recordSteps', 'dedupe', 'recordConcurrency', 'busName', 'dlqUrl', 'timeoutMarginMs', 'logLevel', 'metricsNamespace', 'output', 'sqsClient', 'eventBridgeClient', 'dynamoDbClient'] as const;
 
@@ -72,7 +71,7 @@ export type BuslineLambdaHandler = (event: unknown, context: Context) => Promise
 
 export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, options: WrapOptions): BuslineLambdaHandler {
   const where = `wrapHandler(${typeof options?.config?.subscription === 'string' ? options.config.subscription : '?'})`;
-  if (typeof userHandler !== 'function') throw new RuntimeOptionsError(`${where}: the handler must be a function (data, ctx) => Promise<void>, got ${typeof userHandler}`);
+  checkHandler(where, userHandler);
   checkOptionKeys(where, options, WRAP_OPTION_KEYS);
   const config = checkConfig(where, options.config);
   checkValidators(where, config, options.validators);
@@ -105,22 +104,22 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
     if (!config.publishes.includes(topic)) {
       throw new PublishTopicError(`subscription ${config.subscription} may not publish ${topic}: add it to the subscription's \`publishes\` (it publishes ${config.publishes.join(', ') || 'nothing'})`);
     }
-    const invalid = checkData(options.validators, topic, publishTopics[topic]!.latestVersion, data, `the ${topic} event to publish`);
-    if (invalid) throw new PublishValidationError(`${invalid.message}; nothing was published`, invalid.errors);
+    checkPublishData(options.validators, topic, publishTopics[topic]!.latestVersion, data);
     registry.for(record).publishes.push({ topic, data });
   };
   // One EventBridge client for the publisher, made ahead of the first send (see runBatch).
   const eventBridgeClient = lazyEventBridgeClient(options.eventBridgeClient);
   const sendPublishes = async (record: RecordContext, idBase: string, publishes: readonly PendingPublish[]): Promise<void> => {
     const client = await eventBridgeClient();
-    publisher ??= createPublisher({
+    // Options checked above (config, validators): no second check in the bundle.
+    publisher ??= openPublisher({
       topics: publishTopics,
       validators: options.validators,
       ...(busName ? { busName } : {}),
       client,
       // The records of a batch finishing together share PutEvents calls (publish-batcher.ts).
       coalesce: true,
-    });
+    }, DEFAULT_RETRY_POLICY);
     const traceparent = traceparentOf(record);
     const events = publishes.map((p, ordinal) => ({
       topic: p.topic,

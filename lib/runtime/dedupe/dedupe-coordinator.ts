@@ -117,8 +117,8 @@ export class DedupeLockLostError extends Error {
   readonly key: string;
   constructor(key: string, lockExpiresAtMs: number) {
     super(
-      `dedupe: the lock on key "${key}" lapsed at ${new Date(lockExpiresAtMs).toISOString()} before the handler's writes were committed, ` +
-        `and another attempt holds it; none of the writes was applied, the record is retried`,
+      `dedupe: the lock on key "${key}" lapsed at ${new Date(lockExpiresAtMs).toISOString()}, before the handler's writes were committed, ` +
+        `and another attempt took it; none was applied, the record is retried`,
     );
     this.key = key;
   }

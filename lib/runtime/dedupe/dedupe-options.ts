@@ -75,9 +75,8 @@ export function createDedupeStep(
     const tableName = stringOption(`${where} dedupe`, 'tableName', given.tableName, RUNTIME_ENV.dedupeTable);
     if (tableName === undefined) {
       throw new RuntimeOptionsError(
-        `${where}: dedupe is on for subscription ${config.subscription} but no table is named: set the ` +
-          `${RUNTIME_ENV.dedupeTable} environment variable (the constructs do), pass dedupe: { tableName }, ` +
-          `or opt the subscription out with dedupe: false`,
+        `${where}: dedupe is on for subscription ${config.subscription} but has no table: set ` +
+          `${RUNTIME_ENV.dedupeTable} (the constructs do), pass dedupe: { tableName }, or turn it off with dedupe: false`,
       );
     }
     store = new DynamoDbDedupeStore({ tableName, ...(given.client ? { client: given.client } : {}) });

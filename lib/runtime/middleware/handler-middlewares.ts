@@ -45,6 +45,7 @@ import { MiddlewareEarlyResponseError, toError } from '../errors.ts';
 import { invocationState, type BuslineRequest, type InvocationState } from '../invocation.ts';
 import type { JsonLogger } from '../logger.ts';
 import { buildBatchResponse, type BatchResponse } from './partial-batch.ts';
+import { HOOKS } from '../define-handler.ts';
 
 type HandlerRequest = Request<unknown, InvocationResponse, Error, Context, Record<string, unknown>>;
 
@@ -54,35 +55,34 @@ export function handlerMiddlewares(middlewares: readonly HandlerMiddleware[], lo
   return [boundary(logger), ...middlewares.map((m, i) => adapt(m, i, logger))];
 }
 
+/**
+ * Each hook the middleware has, called as middy calls it (detached, with the request only),
+ * through one adapter: a `before` that returns a value throws MiddlewareEarlyResponseError; an
+ * `after` or `onError` that returns one is ignored with a warning; an `onError` that throws is
+ * logged, so the other onError hooks still run.
+ */
 function adapt(middleware: HandlerMiddleware, index: number, logger: JsonLogger): MiddlewareObj {
   const name = typeof middleware.name === 'string' && middleware.name !== '' ? middleware.name : `handler middleware ${index}`;
-  // Hooks are called as middy calls them: detached, with the request only.
-  const { before, after, onError } = middleware;
   const adapted: MiddlewareObj = { name };
-  if (before) {
-    adapted.before = async function handlerMiddlewareBefore(request) {
-      const answer: unknown = await before(request as HandlerRequest);
-      if (answer !== undefined) {
+  for (const hook of HOOKS) {
+    const run = middleware[hook];
+    if (!run) continue;
+    adapted[hook] = async function handlerMiddlewareHook(request) {
+      let answer: unknown;
+      try {
+        answer = await run(request as HandlerRequest);
+      } catch (thrown) {
+        if (hook !== 'onError') throw thrown;
+        logger.error('a handler middleware\'s onError threw; the other onError hooks still run', { middleware: name, error: toError(thrown) });
+        return;
+      }
+      if (answer === undefined) return;
+      if (hook === 'before') {
         throw new MiddlewareEarlyResponseError(
-          `${name}'s before answered early (it returned a value): Busline answers for each record itself, so the records did not run and the invocation fails; return nothing from before`,
+          `${name}'s before returned a value (middy's early answer): Busline answers for each record, so none ran and the invocation fails; return nothing from before`,
         );
       }
-    };
-  }
-  if (after) {
-    adapted.after = async function handlerMiddlewareAfter(request) {
-      const answer: unknown = await after(request as HandlerRequest);
-      if (answer !== undefined) logger.warn('a handler middleware returned a response from after: ignored, the invocation answers with the records\' outcomes', { middleware: name });
-    };
-  }
-  if (onError) {
-    adapted.onError = async function handlerMiddlewareOnError(request) {
-      try {
-        const answer: unknown = await onError(request as HandlerRequest);
-        if (answer !== undefined) logger.warn('a handler middleware returned a response from onError: ignored, the invocation answers with the records\' outcomes', { middleware: name });
-      } catch (thrown) {
-        logger.error('a handler middleware\'s onError threw; the other onError hooks still run', { middleware: name, error: toError(thrown) });
-      }
+      logger.warn(`a handler middleware returned a response from ${hook}: ignored, the invocation answers with the records' outcomes`, { middleware: name });
     };
   }
   return adapted;
@@ -96,42 +96,36 @@ function boundary(logger: JsonLogger): MiddlewareObj {
       // which a middleware may edit in place: Busline keeps its own copy (one per invocation).
       const state = invocationState(request as BuslineRequest);
       const first = state.records[0];
-      if (state.kind === 'direct' && first?.kind === 'direct') state.records[0] = { ...first, event: structuredClone(first.event) };
+      if (first?.kind === 'direct') state.records[0] = { ...first, event: structuredClone(first.event) };
     },
     after: function handlerMiddlewaresAfter(request) {
+      // Reaching here, a direct event is done (a retryable failure threw in partial-batch's after).
       const state = invocationState(request as BuslineRequest);
       const expected = state.kind === 'sqs-batch' ? buildBatchResponse(state) : null;
-      if (!sameResponse(request.response, expected)) {
+      if (!sameAnswer(request.response, expected)) {
         logger.warn('a handler middleware changed the invocation response: answered with the records\' outcomes instead', { batchItemFailures: expected?.batchItemFailures.length });
-        request.response = expected;
       }
+      request.response = expected;
     },
     onError: function handlerMiddlewaresOnError(request) {
       const state = invocationState(request as BuslineRequest);
       const error = request.error ?? undefined;
+      // Nothing ran: fail the invocation, whatever response an onError hook may have set.
+      const answer = state.batchStarted ? answerAfterRun(state) : 'fail';
+      request.response = answer === 'fail' ? undefined : answer;
       if (!state.batchStarted) {
-        // Nothing ran: fail the invocation, whatever response an onError hook may have set.
         if (state.records.length > 0) {
           logger.error(
-            state.kind === 'sqs-batch'
-              ? 'the invocation failed before its records ran: Lambda returns the whole batch to the queue'
-              : 'the invocation failed before its event ran: Lambda retries it',
+            `the invocation failed before its ${state.kind === 'sqs-batch' ? 'records ran: Lambda returns the whole batch to the queue' : 'event ran: Lambda retries it'}`,
             { error, records: state.records.length },
           );
         }
-        request.response = undefined;
-        return;
+      } else if (answer !== 'fail') {
+        logger.error('an invocation hook failed after the records ran; the answer reports each record\'s outcome', {
+          error,
+          ...(answer ? { batchItemFailures: answer.batchItemFailures.length } : {}),
+        });
       }
-      const answer = answerAfterRun(state);
-      if (answer === 'fail') {
-        request.response = undefined;
-        return;
-      }
-      if (!sameResponse(request.response, answer)) request.response = answer;
-      logger.error('an invocation hook failed after the records ran; the answer reports each record\'s outcome', {
-        error,
-        ...(answer ? { batchItemFailures: answer.batchItemFailures.length } : {}),
-      });
     },
   };
 }
@@ -149,18 +143,14 @@ function answerAfterRun(state: InvocationState): BatchResponse | null | 'fail' {
   return kind === 'succeeded' || kind === 'duplicate' || (kind === 'dead-letter' && result?.deadLetterSent) ? null : 'fail';
 }
 
-/** Whether `actual` is exactly `expected`: `{ batchItemFailures }` with the same ids in order, or null. */
-function sameResponse(actual: unknown, expected: BatchResponse | null): boolean {
-  if (expected === null) return actual === null;
-  if (typeof actual !== 'object' || actual === null) return false;
-  const keys = Object.keys(actual);
-  if (keys.length !== 1 || keys[0] !== 'batchItemFailures') return false;
-  const list: unknown = (actual as { batchItemFailures: unknown }).batchItemFailures;
-  const want = expected.batchItemFailures;
-  if (!Array.isArray(list) || list.length !== want.length) return false;
-  for (let i = 0; i < want.length; i++) {
-    const item: unknown = list[i];
-    if (typeof item !== 'object' || item === null || Object.keys(item).length !== 1 || (item as { itemIdentifier?: unknown }).itemIdentifier !== want[i]!.itemIdentifier) return false;
+/**
+ * Whether `actual` gives Lambda the same answer as `expected`: Lambda answers with the response's
+ * JSON, so equal JSON is the same answer (one that cannot be serialised is not).
+ */
+function sameAnswer(actual: unknown, expected: BatchResponse | null): boolean {
+  try {
+    return JSON.stringify(actual) === JSON.stringify(expected);
+  } catch {
+    return false;
   }
-  return true;
 }
