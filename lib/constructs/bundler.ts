@@ -117,7 +117,9 @@ function culprits(errors: readonly Message[], entries: readonly BundleEntry[], s
  * at once into `<workDir>/dist/<name>/index.mjs` (minified ESM for nodejs24.x,
  * `@aws-sdk/*` left to the Lambda runtime). Returns the folder of each bundle by name.
  */
-export function bundleHandlers(entries: readonly BundleEntry[], workDir: string): Map<string, string> {
+export function bundleHandlers(entries: readonly BundleEntry[], workFolder: string): Map<string, string> {
+  // Absolute, as esbuild's absWorkingDir must be (and the paths given to it then agree).
+  const workDir = resolve(workFolder);
   const srcDir = join(workDir, 'src');
   const distDir = join(workDir, 'dist');
   rmSync(workDir, { recursive: true, force: true });
