@@ -230,7 +230,7 @@ function checkValidators(where: string, config: SubscriptionConfig, validators: 
   }
   for (const topic of config.publishes) {
     if (!table[topic]) {
-      throw new RuntimeOptionsError(`${where}: the validators have no schema for ${topic}, which this subscription publishes: regenerate the validator module with every consumed and published topic`);
+      throw new RuntimeOptionsError(`${where}: the validators lack ${topic}, which this subscription publishes: regenerate them with every topic it consumes and publishes`);
     }
   }
 }

@@ -102,8 +102,8 @@ export class DedupeInProgressError extends Error {
   constructor(key: string, lockExpiresAtMs: number) {
     const lockExpiresAt = new Date(lockExpiresAtMs).toISOString();
     super(
-      `dedupe: key "${key}" is being processed by another invocation (lock held until ${lockExpiresAt}); ` +
-        `the record fails and is redelivered after its visibility timeout`,
+      `dedupe: key "${key}" is being processed by another invocation (locked until ${lockExpiresAt}); ` +
+        `the record is retried after its visibility timeout`,
     );
     this.key = key;
     this.lockExpiresAt = lockExpiresAt;
@@ -117,8 +117,8 @@ export class DedupeLockLostError extends Error {
   readonly key: string;
   constructor(key: string, lockExpiresAtMs: number) {
     super(
-      `dedupe: the lock on key "${key}" lapsed at ${new Date(lockExpiresAtMs).toISOString()}, before the handler's writes were committed, ` +
-        `and another attempt took it; none was applied, the record is retried`,
+      `dedupe: the lock on key "${key}" lapsed at ${new Date(lockExpiresAtMs).toISOString()} before the writes were committed ` +
+        `and another attempt took it; none applied, the record is retried`,
     );
     this.key = key;
   }

@@ -51,9 +51,9 @@ export function dedupeKeyFor(subscription: string, keyPath?: string): DedupeKeyF
     if (typeof value === 'number' && Number.isFinite(value)) value = String(value);
     if (typeof value !== 'string' || value.length === 0) {
       throw new DedupeKeyError(
-        `dedupe: subscription "${subscription}" takes its dedupe key from data.${keyPath}, but this event's value there is ` +
-          `${value === undefined ? 'missing' : JSON.stringify(value)}; it must be a non-empty string or a number ` +
-          `(make the field required in the topic's schema, or change dedupe.keyPath)`,
+        `dedupe: subscription "${subscription}" keys on data.${keyPath}, which this event has ` +
+          `${value === undefined ? 'missing' : `as ${JSON.stringify(value)}`}, not a non-empty string or number: ` +
+          `make the field required in the topic's schema, or change dedupe.keyPath`,
       );
     }
     return bounded(`${subscription}#${value}`);

@@ -51,8 +51,8 @@ export function createDedupeStep(
   if (config.dedupe === false) {
     if (options !== undefined) {
       throw new RuntimeOptionsError(
-        `${where}: the dedupe option was given but config.dedupe is false (the subscription opted out); ` +
-          `remove the option, or turn dedupe on for the subscription`,
+        `${where}: a dedupe option was given but the subscription turned dedupe off (config.dedupe false): ` +
+          `remove the option or turn dedupe on`,
       );
     }
     return undefined;
@@ -76,7 +76,7 @@ export function createDedupeStep(
     if (tableName === undefined) {
       throw new RuntimeOptionsError(
         `${where}: dedupe is on for subscription ${config.subscription} but has no table: set ` +
-          `${RUNTIME_ENV.dedupeTable} (the constructs do), pass dedupe: { tableName }, or turn it off with dedupe: false`,
+          `${RUNTIME_ENV.dedupeTable} (the constructs do), pass dedupe: { tableName }, or pass dedupe: false`,
       );
     }
     store = new DynamoDbDedupeStore({ tableName, ...(given.client ? { client: given.client } : {}) });

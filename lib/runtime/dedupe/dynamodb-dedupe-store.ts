@@ -56,8 +56,8 @@ export class DynamoDbDedupeStore implements DedupeStore {
   constructor(options: DynamoDbDedupeStoreOptions) {
     if (typeof options?.tableName !== 'string' || options.tableName.length < 3) {
       throw new TypeError(
-        `DynamoDbDedupeStore: tableName must be the dedupe table's name (3-255 characters), got ${JSON.stringify(options?.tableName)}; ` +
-          `the constructs set it in the BUSLINE_DEDUPE_TABLE environment variable`,
+        `DynamoDbDedupeStore: tableName must be the dedupe table's name (3-255 characters; the constructs set ` +
+          `BUSLINE_DEDUPE_TABLE), got ${JSON.stringify(options?.tableName)}`,
       );
     }
     this.tableName = options.tableName;

@@ -39,8 +39,8 @@ export class RecordEffects {
     }
     if (this.writes.length + items.length > MAX_EFFECT_WRITES) {
       throw new EffectsWriteError(
-        `ctx.write: at most ${MAX_EFFECT_WRITES} writes per record (DynamoDB transactions take 100 actions, one is the dedupe mark); ` +
-          `this handler declared ${this.writes.length + items.length}: split the work into several events`,
+        `ctx.write: at most ${MAX_EFFECT_WRITES} writes per record (a DynamoDB transaction takes 100 actions, one is the dedupe mark), ` +
+          `got ${this.writes.length + items.length}: split the work into several events`,
       );
     }
     this.writes.push(...items);

@@ -43,8 +43,8 @@ export class EffectsCanceledError extends Error {
       .filter(({ r }) => r.Code && r.Code !== 'None')
       .map(({ r, i }) => `write ${i + 1}: ${r.Code}${r.Message ? ` (${r.Message})` : ''}`);
     super(
-      `the handler's DynamoDB writes were cancelled, none was applied: ${failing.join('; ') || 'no reason given'}; ` +
-        `the record fails and is retried (a condition that cannot pass sends it to the DLQ after its attempts)`,
+      `the handler's DynamoDB writes were cancelled (none applied): ${failing.join('; ') || 'no reason given'}; ` +
+        `the record is retried, then dead-lettered if its attempts run out`,
     );
     this.reasons = reasons;
   }

@@ -60,7 +60,7 @@ export function readInvocation(event: unknown, now: number): { kind: InvocationK
     for (const r of event.Records as unknown[]) {
       if (!isObject(r) || r.eventSource !== 'aws:sqs' || typeof r.messageId !== 'string' || r.messageId === '') {
         throw new EnvelopeUnknownEventError(
-          `the event has Records that are not SQS messages (eventSource ${JSON.stringify(isObject(r) ? r.eventSource : r)}): Busline handlers accept SQS batches and EventBridge events only`,
+          `the event has Records that are not SQS messages (eventSource ${JSON.stringify(isObject(r) ? r.eventSource : r)}): a Busline handler takes SQS batches and EventBridge events`,
         );
       }
       records.push(fromSqsRecord(r as unknown as SQSRecord, now));
@@ -71,7 +71,7 @@ export function readInvocation(event: unknown, now: number): { kind: InvocationK
     return { kind: 'direct', records: [{ kind: 'direct', event, receivedAt: now }] };
   }
   throw new EnvelopeUnknownEventError(
-    'the event is neither an SQS batch ({ Records: [...] }) nor an EventBridge event (with detail-type and detail): wire the function to a Busline subscription queue or rule',
+    'the event is neither an SQS batch ({ Records }) nor an EventBridge event (detail-type, detail): wire the function to a Busline subscription\'s queue or rule',
   );
 }
 

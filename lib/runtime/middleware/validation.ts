@@ -52,7 +52,7 @@ export function checkAcceptedVersion(
   const chosen = version ?? newestVersion(versions);
   if (accepted.includes(chosen)) return undefined;
   return new ValidationSchemaError(
-    `${what} has schemaVersion ${chosen} of topic ${topic}, which this subscription does not accept (it accepts ${accepted.join(', ')}): publish a version it accepts, or add ${chosen} to the subscription's acceptsVersions once its handler reads it`,
+    `${what} has schemaVersion ${chosen} of topic ${topic}, which this subscription does not accept (it accepts ${accepted.join(', ')}): publish an accepted version, or add ${chosen} to its acceptsVersions once the handler reads it`,
     [],
   );
 }
