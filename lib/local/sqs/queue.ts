@@ -46,6 +46,8 @@ export interface StoredMessage {
   rc: number;
   /** ApproximateFirstReceiveTimestamp, epoch ms. */
   first?: number;
+  /** Token of the latest receive; its receipt handle carries it (see receipt-handle.ts). */
+  receipt?: string;
   readonly group?: string;
   readonly dedupeId?: string;
   readonly seq?: string;
