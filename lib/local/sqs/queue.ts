@@ -5,8 +5,8 @@
  * - standard queues: `ready` (visible messages, oldest first) and a heap of messages that
  *   become visible later (delayed or in flight), promoted into `ready` when due;
  * - FIFO queues: messages per group in send order; a group is served only from its head,
- *   and is blocked while its head is in flight. The heap then only tells long polls when to
- *   look again.
+ *   and is blocked while any of its messages is in flight. The heap then only tells long polls
+ *   when to look again.
  *
  * Entries in `ready` and the heap are not removed when a message changes; instead each
  * message carries a `stamp` bumped on every visibility change, and stale entries are skipped.
@@ -46,6 +46,8 @@ export interface StoredMessage {
   rc: number;
   /** ApproximateFirstReceiveTimestamp, epoch ms. */
   first?: number;
+  /** Token of the latest receive; its receipt handle carries it (see receipt-handle.ts). */
+  receipt?: string;
   readonly group?: string;
   readonly dedupeId?: string;
   readonly seq?: string;
@@ -252,8 +254,11 @@ export class Queue {
         group.messages.splice(0, group.head);
         group.head = 0;
       }
-      // In order within the group: take from the head while messages are visible; a message
-      // in flight (or delayed) blocks everything behind it.
+      // No message of a group is returned while another of it is in flight, even when the one
+      // at the head is visible again (its lease lapsed while a later one is still held).
+      if (this.groupInFlight(group, now)) continue;
+      // In order within the group: take from the head while messages are visible; a delayed
+      // message blocks everything behind it.
       for (let i = group.head; i < group.messages.length && out.length < max; i++) {
         const m = group.messages[i]!;
         if (m.state === GONE) continue;
@@ -263,6 +268,22 @@ export class Queue {
       }
     }
     return out;
+  }
+
+  /**
+   * Whether a message of the group is in flight (received, its visibility timeout not over).
+   * A group is received in order, so its received messages come first: the scan ends at the
+   * first message never received, and costs no more than the messages received and not yet
+   * deleted.
+   */
+  private groupInFlight(group: Group, now: number): boolean {
+    for (let i = group.head; i < group.messages.length; i++) {
+      const m = group.messages[i]!;
+      if (m.state === GONE) continue;
+      if (m.rc === 0) return false;
+      if (m.avail > now) return true;
+    }
+    return false;
   }
 
   /**

@@ -6,7 +6,7 @@
  * Records (field `t`):
  *   queue  {name, attributes, createdAt, internal}  create / set attributes
  *   send   {q, m: StoredMessage}                      a message enqueued (incl. dead-letter moves)
- *   recv   {q, id, rc, avail, first}                  received: count and when visible again
+ *   recv   {q, id, rc, avail, first, h}               received: count, when visible again, receipt token
  *   vis    {q, id, avail}                             ChangeMessageVisibility
  *   del    {q, id}                                    deleted (or expired, or moved away)
  *   purge  {q}
@@ -14,6 +14,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { SqsError, invalidParameter, queueDoesNotExist } from './errors.ts';
+import { handleFor, isCurrent, newReceiptToken, notAvailableForVisibilityChange, receiptHandleExpired, receiptHandleOf } from './receipt-handle.ts';
 import { md5Hex, md5OfAttributes } from './md5.ts';
 import { Queue, type LiveMessage, type MessageLineage, type StoredAttribute, type StoredMessage } from './queue.ts';
 import type {
@@ -51,7 +52,7 @@ type QueueRecord = { t: 'queue'; name: string; attributes: QueueAttributes; crea
 type SqsRecord =
   | QueueRecord
   | { t: 'send'; q: string; m: StoredMessage }
-  | { t: 'recv'; q: string; id: string; rc: number; avail: number; first: number }
+  | { t: 'recv'; q: string; id: string; rc: number; avail: number; first: number; h?: string }
   | { t: 'vis'; q: string; id: string; avail: number }
   | { t: 'del'; q: string; id: string }
   | { t: 'purge'; q: string }
@@ -130,6 +131,7 @@ export class SqsService {
         if (!m) break;
         m.rc = record.rc;
         m.first ??= record.first;
+        m.receipt = record.h;
         m.leaseStart = now;
         queue.setAvailable(m, record.avail, now, this.live);
         break;
@@ -411,7 +413,7 @@ export class SqsService {
     const out: ReceivedMessage[] = [];
     for (const m of picked) {
       const avail = now + visibilitySeconds * 1000;
-      this.commit({ t: 'recv', q: queue.name, id: m.id, rc: m.rc + 1, avail, first: m.first ?? now }, now);
+      this.commit({ t: 'recv', q: queue.name, id: m.id, rc: m.rc + 1, avail, first: m.first ?? now, h: newReceiptToken() }, now);
       this.observer.received?.(queue, m);
       out.push(this.view(queue, m));
     }
@@ -421,7 +423,8 @@ export class SqsService {
 
   private moveToDeadLetter(queue: Queue, dlq: Queue, m: LiveMessage, now: number): void {
     this.commit({ t: 'del', q: queue.name, id: m.id }, now);
-    const moved: StoredMessage = { ...storedOf(m), avail: now + dlq.settings.delaySeconds * 1000, deadLetterSourceArn: queue.arn };
+    const { receipt: _receipt, ...stored } = storedOf(m);
+    const moved: StoredMessage = { ...stored, avail: now + dlq.settings.delaySeconds * 1000, deadLetterSourceArn: queue.arn };
     this.commit({ t: 'send', q: dlq.name, m: moved }, now);
     this.observer.deadLettered?.(queue, dlq, moved);
     dlq.signal(now);
@@ -452,15 +455,22 @@ export class SqsService {
 
   // ---- after receiving ---------------------------------------------------------
 
+  /**
+   * DeleteMessage. Only the handle of the message's latest receive deletes it; what an older
+   * handle gets depends on the queue type (see receipt-handle.ts).
+   */
   deleteMessage(queueRef: string, receiptHandle: string): void {
     const queue = this.get(queueRef);
-    const handle = parseReceiptHandle(receiptHandle);
-    if (!handle || handle.queue !== queue.name) {
-      throw new SqsError('ReceiptHandleIsInvalid', `The input receipt handle "${receiptHandle}" is not a valid receipt handle for queue ${queue.name}.`);
-    }
+    const handle = handleFor(queue.name, receiptHandle);
     const m = queue.messages.get(handle.id);
     if (!m) return; // already deleted: SQS answers success
     const now = Date.now();
+    const current = isCurrent(handle, m);
+    // FIFO: the handle expired with its visibility timeout (and the message may be another
+    // consumer's by now): refused, and the message stays.
+    if (queue.fifo && (!current || m.avail <= now)) throw receiptHandleExpired(receiptHandle);
+    // Standard: an older handle succeeds, but does not delete the message received since.
+    if (!current) return;
     this.commit({ t: 'del', q: queue.name, id: m.id }, now);
     this.observer.deleted?.(queue, m);
     if (queue.fifo) queue.signal(now); // the group behind it may be free now
@@ -468,15 +478,14 @@ export class SqsService {
 
   changeVisibility(queueRef: string, receiptHandle: string, seconds: number): void {
     const queue = this.get(queueRef);
-    const handle = parseReceiptHandle(receiptHandle);
-    if (!handle || handle.queue !== queue.name) {
-      throw new SqsError('ReceiptHandleIsInvalid', `The input receipt handle "${receiptHandle}" is not a valid receipt handle for queue ${queue.name}.`);
-    }
+    const handle = handleFor(queue.name, receiptHandle);
     if (!Number.isInteger(seconds) || seconds < 0 || seconds > 43_200) {
       throw invalidParameter(`Value ${seconds} for parameter VisibilityTimeout is invalid. Reason: must be an integer from 0 to 43200.`);
     }
     const now = Date.now();
     const m = queue.messages.get(handle.id);
+    // A handle of an earlier receive must not move the lease of the consumer holding it now.
+    if (m && !isCurrent(handle, m) && m.rc > 0) throw notAvailableForVisibilityChange(receiptHandle);
     if (!m || m.avail <= now || m.rc === 0) {
       throw new SqsError('MessageNotInflight', `Message ${handle.id} is not in flight on queue ${queue.name} (it was deleted, or its visibility timeout ran out).`);
     }
@@ -508,7 +517,7 @@ export class SqsService {
       const target = destination ?? (m.deadLetterSourceArn ? this.find(m.deadLetterSourceArn) : undefined);
       if (!target) continue;
       this.commit({ t: 'del', q: source.name, id: m.id }, now);
-      const { deadLetterSourceArn: _dropped, first: _first, ...rest } = storedOf(m);
+      const { deadLetterSourceArn: _dropped, first: _first, receipt: _receipt, ...rest } = storedOf(m);
       const back: StoredMessage = { ...rest, rc: 0, avail: now + target.settings.delaySeconds * 1000 };
       this.commit({ t: 'send', q: target.name, m: back }, now);
       this.observer.enqueued?.(target, back, 'move-task');
@@ -544,17 +553,6 @@ export function queueNameOf(ref: string): string {
   if (ref.startsWith('arn:')) return ref.slice(ref.lastIndexOf(':') + 1);
   if (ref.includes('/')) return ref.slice(ref.lastIndexOf('/') + 1);
   return ref;
-}
-
-function receiptHandleOf(queue: string, m: StoredMessage): string {
-  return Buffer.from(`${queue}\n${m.id}\n${m.rc}`, 'utf8').toString('base64url');
-}
-
-function parseReceiptHandle(handle: string): { queue: string; id: string; rc: number } | undefined {
-  if (typeof handle !== 'string' || handle.length === 0) return undefined;
-  const parts = Buffer.from(handle, 'base64url').toString('utf8').split('\n');
-  if (parts.length !== 3) return undefined;
-  return { queue: parts[0]!, id: parts[1]!, rc: Number(parts[2]) };
 }
 
 function storedOf(m: StoredMessage): StoredMessage {
