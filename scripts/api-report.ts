@@ -31,7 +31,7 @@ for (const [entry, folder] of Object.entries(ENTRIES)) {
       projectFolder: ROOT,
       mainEntryPointFilePath,
       compiler: { overrideTsconfig: { compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', lib: ['ES2023'], types: ['node'], strict: true, skipLibCheck: true } } },
-      apiReport: { enabled: true, reportFileName: `${reportName}.api.md`, reportFolder: REPORTS, reportTempFolder: join(ROOT, 'dist', '.api') },
+      apiReport: { enabled: true, reportFileName: `${reportName}.api.md`, reportFolder: REPORTS, reportTempFolder: join(ROOT, 'node_modules', '.cache', 'api-report') },
       docModel: { enabled: false },
       dtsRollup: { enabled: false },
       tsdocMetadata: { enabled: false },
