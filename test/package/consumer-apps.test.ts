@@ -67,7 +67,7 @@ for (const kind of KINDS) {
       assert.match(template, /"AWS::Lambda::Function"/);
     });
 
-    test('busline dev runs the flow: a published event is handled and busline events shows the handler\'s own log field', { timeout: 400_000 }, async () => {
+    test('busline dev runs the flow: a published event is handled, busline events shows the handler\'s own log field, busline dlq lists the subscription\'s empty DLQ', { timeout: 400_000 }, async () => {
       const dev = await startDev(app(kind));
       try {
         const published = await sh(`npx busline publish user.signed-up '{"userId":"u-42","email":"ada@example.com"}'`, app(kind).dir);
@@ -79,6 +79,9 @@ for (const kind of KINDS) {
           return /welcome-user success/.test(r.stdout) && /userId=u-42/.test(r.stdout) ? r.stdout : undefined;
         }, 120_000);
         assert.match(tree, /user\.signed-up[\s\S]*welcome-user success[\s\S]*INFO .*userId=u-42/);
+        const dlq = await sh('npx busline dlq list', app(kind).dir);
+        assert.equal(dlq.code, 0, describeFailure('busline dlq list', dlq));
+        assert.match(dlq.stdout, /welcome-user +0 /);
       } finally {
         await dev.stop();
       }
