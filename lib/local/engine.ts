@@ -4,7 +4,7 @@
  * See lib/local/README.md.
  *
  * State folder layout:
- *   store/     write-ahead log + snapshots of queue state (lib/local/store)
+ *   store/     write-ahead log + snapshots of queue state and EventBridge declarations (lib/local/store)
  *   archive/   every accepted event, per bus (lib/local/eventbridge/archive.ts)
  *   journal/   the lineage journal (lib/local/journal)
  *   dynamodb/  dynalite's LevelDB
@@ -71,14 +71,19 @@ export class LocalEngine {
     const journal = await Journal.open(join(stateDir, 'journal'));
     const archive = await EventArchive.open(join(stateDir, 'archive'));
     const sqs = new SqsService(store, { region, accountId, baseUrl: 'http://127.0.0.1' });
+    const events = new EventBusService({ region, accountId, sqs, archive, journal });
+    const declarations = events.declarations;
     await store.recover((record) => {
-      sqs.applyRecovered(record as { t?: unknown });
+      if (!sqs.applyRecovered(record as { t?: unknown })) declarations.applyRecovered(record as { t?: unknown });
     });
     sqs.finishRecovery(options.inFlightOnStart ?? 'release');
-    await store.begin(() => sqs.snapshot());
+    await store.begin(function* () {
+      yield* sqs.snapshot();
+      yield* declarations.snapshot();
+    });
+    declarations.attachLog(store);
     sqs.observer = journalObserver(journal);
 
-    const events = new EventBusService({ region, accountId, sqs, archive, journal });
     if (options.lambdaInvoker) events.setLambdaInvoker(options.lambdaInvoker);
     const dynamodb = options.withoutDynamoDb ? undefined : await DynamoDbBackend.start(join(stateDir, 'dynamodb'));
 

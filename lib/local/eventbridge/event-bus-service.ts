@@ -9,19 +9,21 @@
  *   attempt number: the delivery stays durable until it succeeds, or until the target's
  *   RetryPolicy is used up and it goes to the target's DeadLetterConfig queue (or is dropped).
  *
- * Buses, rules and targets are declarations, not state: the engine's owner declares them
- * at each start (from the template); events, the archive and queued deliveries are state.
+ * Buses, rules, targets and policies live in declarations.ts (durable records of the engine's
+ * log); this module routes events through them and adds no per-event work of its own.
  */
 import { randomUUID } from 'node:crypto';
-import { compilePattern, formatMismatch, PatternIndex, type EventPattern } from '../pattern/index.ts';
+import { formatMismatch } from '../pattern/index.ts';
 import type { SqsService } from '../sqs/sqs-service.ts';
 import { SqsError } from '../sqs/errors.ts';
 import type { MessageLineage } from '../sqs/queue.ts';
 import type { JournalEntry } from '../journal/types.ts';
 import { EventBridgeError } from './errors.ts';
-import { compileInput, type InputBuilder } from './input-transformer.ts';
-import { compileJsonPath, readPath, type CompiledPath } from './json-path.ts';
+import { readPath } from './json-path.ts';
+import { busNameOf, compilePatternOrThrow, Declarations, type Bus, type CompiledTarget, type Rule } from './declarations.ts';
 import type { EventArchive } from './archive.ts';
+
+export { busNameOf } from './declarations.ts';
 import type {
   ArchiveDefinition,
   BusEvent,
@@ -43,7 +45,6 @@ export const DELIVERY_QUEUE = 'busline-internal-target-deliveries';
  */
 const DELIVERY_QUEUE_ATTRIBUTES = { VisibilityTimeout: '43200', MessageRetentionPeriod: '1209600' };
 const MAX_ENTRY_BYTES = 1024 * 1024;
-const MAX_TARGETS_PER_RULE = 5;
 const DELIVERY_CONCURRENCY = 64;
 const BACKOFF_CAP_SECONDS = 60;
 
@@ -51,36 +52,6 @@ export interface JournalSink {
   append(entry: JournalEntry): void;
   /** append() of an event.accepted record with the event already serialised. */
   appendAccepted(entry: Omit<Extract<JournalEntry, { kind: 'event.accepted' }>, 'event'>, event: unknown, eventText: string): void;
-}
-
-interface CompiledTarget {
-  readonly definition: TargetDefinition;
-  readonly kind: 'sqs' | 'lambda';
-  readonly build: InputBuilder;
-  readonly groupId?: string | CompiledPath;
-  readonly maxRetries: number;
-  readonly maxAgeMs: number;
-  readonly deadLetterArn?: string;
-}
-
-interface Rule {
-  readonly name: string;
-  readonly bus: string;
-  readonly arn: string;
-  readonly definition: RuleDefinition;
-  readonly pattern: EventPattern;
-  readonly enabled: boolean;
-  readonly targets: Map<string, CompiledTarget>;
-  /** Target ids (kept with `targets`, so routing does not rebuild the list per event). */
-  targetIds: string[];
-}
-
-interface Bus {
-  readonly name: string;
-  readonly arn: string;
-  readonly createdAt: Date;
-  readonly rules: Map<string, Rule>;
-  readonly index: PatternIndex<Rule>;
 }
 
 /** Body of a message in the internal delivery queue. */
@@ -109,144 +80,41 @@ export interface EventBusOptions {
 }
 
 export class EventBusService {
-  private readonly buses = new Map<string, Bus>();
-  private readonly archives = new Map<string, ArchiveDefinition>();
+  /** Buses, rules, targets, archives and policies (durable; see declarations.ts). */
+  readonly declarations: Declarations;
+  /** declarations.buses, held directly for the per-event path. */
+  private readonly buses: Map<string, Bus>;
   private invoker: LambdaInvoker | undefined;
   private worker: { abort: AbortController; done: Promise<void> } | undefined;
   private active = 0;
   private readonly idle = new Set<() => void>();
 
   constructor(private readonly options: EventBusOptions) {
-    this.createBus('default');
+    this.declarations = new Declarations({ region: options.region, accountId: options.accountId });
+    this.buses = this.declarations.buses;
   }
 
   setLambdaInvoker(invoker: LambdaInvoker): void {
     this.invoker = invoker;
   }
 
-  // ---- declarations -----------------------------------------------------------
+  // ---- declarations (declarations.ts) -------------------------------------------
 
   createBus(name: string): { name: string; arn: string } {
-    if (!/^[A-Za-z0-9._\-/]{1,256}$/.test(name)) {
-      throw new EventBridgeError('ValidationException', `Event bus name "${name}" is not valid: 1–256 of letters, digits and . _ - /.`);
-    }
-    let bus = this.buses.get(name);
-    if (!bus) {
-      bus = { name, arn: this.busArn(name), createdAt: new Date(), rules: new Map(), index: new PatternIndex<Rule>() };
-      this.buses.set(name, bus);
-    }
+    const bus = this.declarations.createBus(name);
     return { name: bus.name, arn: bus.arn };
   }
 
   putRule(definition: RuleDefinition): { arn: string } {
-    const bus = this.bus(definition.EventBusName);
-    if (!/^[\.\-_A-Za-z0-9]{1,64}$/.test(definition.Name ?? '')) {
-      throw new EventBridgeError('ValidationException', `Rule name "${definition.Name}" is not valid: 1–64 of letters, digits and . - _.`);
-    }
-    if (typeof definition.EventPattern !== 'string' || definition.EventPattern.length === 0) {
-      throw new EventBridgeError('ValidationException', `Rule ${definition.Name} needs an EventPattern (rules with only a ScheduleExpression are not run by the local engine).`);
-    }
-    const pattern = compilePatternOrThrow(definition.EventPattern);
-    const state = definition.State ?? 'ENABLED';
-    const previous = bus.rules.get(definition.Name);
-    const rule: Rule = {
-      name: definition.Name,
-      bus: bus.name,
-      arn: this.ruleArn(bus.name, definition.Name),
-      definition: { ...definition, EventBusName: bus.name, State: state },
-      pattern,
-      enabled: state === 'ENABLED',
-      targets: previous?.targets ?? new Map(),
-      targetIds: previous?.targetIds ?? [],
-    };
-    bus.rules.set(rule.name, rule);
-    bus.index.remove(rule.name);
-    if (rule.enabled) bus.index.add(rule.name, pattern, rule);
-    return { arn: rule.arn };
+    return { arn: this.declarations.putRule(definition).arn };
   }
 
   putTargets(busName: string | undefined, ruleName: string, targets: readonly TargetDefinition[]): void {
-    const rule = this.rule(busName, ruleName);
-    const compiled = targets.map((target) => [target.Id, this.compileTarget(rule, target)] as const);
-    const ids = new Set([...rule.targets.keys(), ...compiled.map(([id]) => id)]);
-    if (ids.size > MAX_TARGETS_PER_RULE) {
-      throw new EventBridgeError('LimitExceededException', `Rule ${rule.name} would have ${ids.size} targets; a rule has at most ${MAX_TARGETS_PER_RULE}.`);
-    }
-    for (const [id, target] of compiled) rule.targets.set(id, target);
-    rule.targetIds = [...rule.targets.keys()];
-  }
-
-  removeTargets(busName: string | undefined, ruleName: string, ids: readonly string[]): void {
-    const rule = this.rule(busName, ruleName);
-    for (const id of ids) rule.targets.delete(id);
-    rule.targetIds = [...rule.targets.keys()];
+    this.declarations.putTargets(busName, ruleName, targets);
   }
 
   createArchive(definition: ArchiveDefinition): void {
-    const busName = busNameOf(definition.EventSourceArn);
-    this.bus(busName);
-    if (definition.EventPattern) compilePatternOrThrow(definition.EventPattern);
-    this.archives.set(definition.ArchiveName, definition);
-  }
-
-  private compileTarget(rule: Rule, target: TargetDefinition): CompiledTarget {
-    const where = `target ${target.Id} of rule ${rule.name}`;
-    if (!/^[\.\-_A-Za-z0-9]{1,64}$/.test(target.Id ?? '')) {
-      throw new EventBridgeError('ValidationException', `${where}: Id must be 1–64 of letters, digits and . - _.`);
-    }
-    const arn = target.Arn ?? '';
-    const kind = arn.startsWith('arn:aws:sqs:') ? 'sqs' : arn.startsWith('arn:aws:lambda:') ? 'lambda' : undefined;
-    if (!kind) {
-      throw new EventBridgeError('ValidationException', `${where}: the local engine delivers to SQS queues and Lambda functions only; got Arn "${arn}".`);
-    }
-    let build: InputBuilder;
-    let groupId: string | CompiledPath | undefined;
-    try {
-      build = compileInput(target, where);
-      const group = target.SqsParameters?.MessageGroupId;
-      if (group !== undefined) groupId = group.startsWith('$.') ? compileJsonPath(group, `${where} SqsParameters.MessageGroupId`) : group;
-    } catch (error) {
-      throw new EventBridgeError('ValidationException', (error as Error).message);
-    }
-    if (kind === 'sqs' && arn.endsWith('.fifo') && groupId === undefined) {
-      throw new EventBridgeError('ValidationException', `${where}: a FIFO queue target needs SqsParameters.MessageGroupId.`);
-    }
-    const retries = target.RetryPolicy?.MaximumRetryAttempts ?? 185;
-    const age = target.RetryPolicy?.MaximumEventAgeInSeconds ?? 86_400;
-    if (!Number.isInteger(retries) || retries < 0 || retries > 185) {
-      throw new EventBridgeError('ValidationException', `${where}: RetryPolicy.MaximumRetryAttempts must be 0–185, got ${retries}.`);
-    }
-    if (!Number.isInteger(age) || age < 60 || age > 86_400) {
-      throw new EventBridgeError('ValidationException', `${where}: RetryPolicy.MaximumEventAgeInSeconds must be 60–86400, got ${age}.`);
-    }
-    return {
-      definition: target,
-      kind,
-      build,
-      groupId,
-      maxRetries: retries,
-      maxAgeMs: age * 1000,
-      deadLetterArn: target.DeadLetterConfig?.Arn,
-    };
-  }
-
-  // ---- reading declarations ---------------------------------------------------------
-
-  listBuses(prefix = ''): Array<{ Name: string; Arn: string; CreationTime: Date }> {
-    return [...this.buses.values()].filter((b) => b.name.startsWith(prefix)).map((b) => ({ Name: b.name, Arn: b.arn, CreationTime: b.createdAt }));
-  }
-
-  listRules(busName: string | undefined, prefix = ''): RuleDefinition[] {
-    return [...this.bus(busName).rules.values()].filter((r) => r.name.startsWith(prefix)).map((r) => r.definition);
-  }
-
-  describeRule(busName: string | undefined, ruleName: string): RuleDefinition & { Arn: string } {
-    const rule = this.rule(busName, ruleName);
-    return { ...rule.definition, Arn: rule.arn };
-  }
-
-  listTargets(busName: string | undefined, ruleName: string): TargetDefinition[] {
-    return [...this.rule(busName, ruleName).targets.values()].map((t) => t.definition);
+    this.declarations.createArchive(definition);
   }
 
   /** TestEventPattern: does the pattern match the event (JSON text)? */
@@ -278,6 +146,16 @@ export class EventBusService {
   async putEvents(entries: readonly PutEventsRequestEntry[]): Promise<PutEventsResult> {
     if (!Array.isArray(entries) || entries.length === 0 || entries.length > 10) {
       throw new EventBridgeError('ValidationException', `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and 10 (got ${Array.isArray(entries) ? entries.length : 'none'}).`);
+    }
+    // The size limit applies to the request's entries together (PutEvents API reference: "the
+    // total entry size must be less than" the limit), so one entry over it fails the call too.
+    // Counting characters first keeps the exact UTF-8 count off the common path.
+    let chars = 0;
+    for (const entry of entries) chars += entrySize(entry, (text) => text.length);
+    if (chars * 3 > MAX_ENTRY_BYTES) {
+      let bytes = 0;
+      for (const entry of entries) bytes += entrySize(entry, Buffer.byteLength);
+      if (bytes > MAX_ENTRY_BYTES) throw new EventBridgeError('ValidationException', `Total size of the entries in the request is over the limit: ${bytes} bytes, at most ${MAX_ENTRY_BYTES} (Source + DetailType + Detail + Resources, + 14 for Time).`);
     }
     const now = Date.now();
     const results: PutEventsResultEntry[] = [];
@@ -311,13 +189,6 @@ export class EventBusService {
       return entryError('MalformedDetail', 'Detail is malformed: it must be a JSON object.');
     }
     const resources = entry.Resources ?? [];
-    let size = source.length + detailType.length + detailText.length + (entry.Time !== undefined ? 14 : 0);
-    for (const r of resources) size += r.length;
-    if (size * 3 > MAX_ENTRY_BYTES) {
-      let bytes = Buffer.byteLength(source) + Buffer.byteLength(detailType) + Buffer.byteLength(detailText) + (entry.Time !== undefined ? 14 : 0);
-      for (const r of resources) bytes += Buffer.byteLength(r);
-      if (bytes > MAX_ENTRY_BYTES) return entryError('InvalidArgument', `Entry is ${bytes} bytes; an event may be at most ${MAX_ENTRY_BYTES} bytes (Source + DetailType + Detail + Resources).`);
-    }
     const busName = busNameOf(entry.EventBusName ?? 'default');
     const bus = this.buses.get(busName);
     if (!bus) return entryError('ResourceNotFoundException', `Event bus ${busName} does not exist.`);
@@ -548,7 +419,7 @@ export class EventBusService {
   // ---- replay ---------------------------------------------------------------------
 
   async replay(options: ReplayOptions): Promise<ReplayResult> {
-    const bus = this.bus(options.busName);
+    const bus = this.declarations.bus(options.busName);
     if (!(options.from instanceof Date) || !(options.to instanceof Date) || options.from.getTime() >= options.to.getTime()) {
       throw new EventBridgeError('ValidationException', 'Replay needs from < to (Dates).');
     }
@@ -572,7 +443,7 @@ export class EventBusService {
    */
   replayFromArchive(options: { archiveArn: string; busArn: string; from: Date; to: Date; replayName: string; ruleNames?: readonly string[] }): Promise<ReplayResult> {
     const archiveName = options.archiveArn.slice(options.archiveArn.lastIndexOf('/') + 1);
-    const archive = this.archives.get(archiveName);
+    const archive = this.declarations.archives.get(archiveName);
     const busName = busNameOf(archive?.EventSourceArn ?? options.busArn);
     const pattern = archive?.EventPattern ? compilePatternOrThrow(archive.EventPattern) : undefined;
     return this.replay({
@@ -587,22 +458,8 @@ export class EventBusService {
 
   // ---- helpers -----------------------------------------------------------------------
 
-  private bus(nameOrArn: string | undefined): Bus {
-    const name = busNameOf(nameOrArn ?? 'default');
-    const bus = this.buses.get(name);
-    if (!bus) throw new EventBridgeError('ResourceNotFoundException', `Event bus ${name} does not exist.`);
-    return bus;
-  }
-
-  private rule(busName: string | undefined, ruleName: string): Rule {
-    const bus = this.bus(busName);
-    const rule = bus.rules.get(ruleName);
-    if (!rule) throw new EventBridgeError('ResourceNotFoundException', `Rule ${ruleName} does not exist on EventBus ${bus.name}.`);
-    return rule;
-  }
-
   busArn(name: string): string {
-    return `arn:aws:events:${this.options.region}:${this.options.accountId}:event-bus/${name}`;
+    return this.declarations.busArn(name);
   }
 
   replayArn(name: string): string {
@@ -610,25 +467,8 @@ export class EventBusService {
   }
 
   ruleArn(bus: string, rule: string): string {
-    return bus === 'default'
-      ? `arn:aws:events:${this.options.region}:${this.options.accountId}:rule/${rule}`
-      : `arn:aws:events:${this.options.region}:${this.options.accountId}:rule/${bus}/${rule}`;
+    return this.declarations.ruleArn(bus, rule);
   }
-}
-
-function compilePatternOrThrow(text: string): EventPattern {
-  try {
-    return compilePattern(text);
-  } catch (error) {
-    throw new EventBridgeError('InvalidEventPatternException', (error as Error).message);
-  }
-}
-
-/** Bus name from a name or an ARN (arn:aws:events:<region>:<account>:event-bus/<name>). */
-export function busNameOf(nameOrArn: string): string {
-  const marker = ':event-bus/';
-  const i = nameOrArn.indexOf(marker);
-  return i >= 0 ? nameOrArn.slice(i + marker.length) : nameOrArn;
 }
 
 /**
@@ -637,6 +477,15 @@ export function busNameOf(nameOrArn: string): string {
  */
 function compactDetail(text: string, parsed: unknown): string {
   return text.includes('\n') || text.includes('\r') ? JSON.stringify(parsed) : text;
+}
+
+/** An entry's size as EventBridge counts it ("Calculating PutEvents event entry size"). */
+function entrySize(entry: PutEventsRequestEntry, measure: (text: string) => number): number {
+  if (entry === null || typeof entry !== 'object') return 0;
+  let size = entry.Time !== undefined ? 14 : 0;
+  for (const text of [entry.Source, entry.DetailType, entry.Detail]) if (typeof text === 'string') size += measure(text);
+  if (Array.isArray(entry.Resources)) for (const r of entry.Resources) if (typeof r === 'string') size += measure(r);
+  return size;
 }
 
 function entryError(code: string, message: string): PutEventsResultEntry {

@@ -16,6 +16,7 @@ export interface TargetContext {
 /** Turns an event into the target's input text. Built once per PutTargets. */
 export type InputBuilder = (event: BusEvent, eventText: string, context: TargetContext) => string;
 
+const MAX_INPUT_PATHS = 100;
 const PREDEFINED = new Set(['aws.events.rule-arn', 'aws.events.rule-name', 'aws.events.event.ingestion-time', 'aws.events.event', 'aws.events.event.json']);
 
 export function compileInput(target: TargetDefinition, where: string): InputBuilder {
@@ -41,14 +42,24 @@ export function compileInput(target: TargetDefinition, where: string): InputBuil
 
 function compileTransformer(transformer: NonNullable<TargetDefinition['InputTransformer']>, where: string): InputBuilder {
   const paths = new Map<string, CompiledPath>();
-  for (const [name, path] of Object.entries(transformer.InputPathsMap ?? {})) {
+  const entries = Object.entries(transformer.InputPathsMap ?? {});
+  // InputTransformer (API reference): at most 100 key-value pairs, keys may not start with
+  // "AWS.", the predefined variables are reserved, and a placeholder is never an object key.
+  if (entries.length > MAX_INPUT_PATHS) throw new Error(`${where}: InputPathsMap has ${entries.length} variables; at most ${MAX_INPUT_PATHS} are allowed`);
+  for (const [name, path] of entries) {
     if (PREDEFINED.has(name)) throw new Error(`${where}: InputPathsMap may not define the reserved variable "${name}"`);
+    if (name.toUpperCase().startsWith('AWS.')) throw new Error(`${where}: InputPathsMap key "${name}" is not valid: keys may not start with "AWS."`);
     paths.set(name, compileJsonPath(path, `${where} InputPathsMap.${name}`));
   }
   const template = transformer.InputTemplate;
   if (typeof template !== 'string' || template.length === 0) throw new Error(`${where}: InputTransformer needs an InputTemplate`);
   const trimmed = template.trim();
   const jsonTemplate = trimmed.startsWith('{') || trimmed.startsWith('[');
+  if (jsonTemplate) {
+    for (const m of template.matchAll(/[{,]\s*("?)<([^<>]+)>\1\s*:/g)) {
+      if (paths.has(m[2]!) || PREDEFINED.has(m[2]!)) throw new Error(`${where}: InputTemplate uses the placeholder <${m[2]}> as an object key, which a JSON template may not do`);
+    }
+  }
   // Split the template once into literal text and placeholders, noting for each placeholder
   // whether it sits inside a JSON string.
   const parts: Array<{ text: string } | { name: string; quoted: boolean }> = [];

@@ -31,6 +31,37 @@ function lowerFirst(text: string): string {
   return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
+function seconds(date: Date): number {
+  return Math.floor(date.getTime() / 1000);
+}
+
+/**
+ * One page of a List* answer: `Limit` 1–100 (default 100), and `NextToken` an opaque token
+ * naming the last key returned (items keep their declaration order, as before pagination).
+ */
+function page<T>(items: readonly T[], input: Input, key: (item: T) => string): { items: T[]; NextToken?: string } {
+  const limit = input['Limit'] ?? 100;
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 100) {
+    throw new EventBridgeError('ValidationException', `1 validation error detected: Value '${String(limit)}' at 'limit' failed to satisfy constraint: Member must have value between 1 and 100.`);
+  }
+  let start = 0;
+  const token = input['NextToken'];
+  if (token !== undefined && token !== null) {
+    let after: unknown;
+    try {
+      after = (JSON.parse(Buffer.from(String(token), 'base64url').toString('utf8')) as { after?: unknown }).after;
+    } catch {
+      after = undefined;
+    }
+    const index = typeof after === 'string' ? items.findIndex((item) => key(item) === after) : -1;
+    if (index < 0) throw new EventBridgeError('ValidationException', 'The NextToken is not valid (or its item was deleted): pass the NextToken of the previous answer, unchanged.');
+    start = index + 1;
+  }
+  const slice = items.slice(start, start + limit);
+  if (start + limit >= items.length) return { items: slice };
+  return { items: slice, NextToken: Buffer.from(JSON.stringify({ after: key(slice.at(-1)!) })).toString('base64url') };
+}
+
 function ruleView(rule: RuleDefinition & { Arn?: string }, arn: string): Record<string, unknown> {
   return {
     Name: rule.Name,
@@ -43,6 +74,7 @@ function ruleView(rule: RuleDefinition & { Arn?: string }, arn: string): Record<
 }
 
 export function eventBridgeActions(events: EventBusService): Record<string, ActionHandler> {
+  const declarations = events.declarations;
   const replays = new Map<string, Record<string, unknown>>();
   return {
     async StartReplay(input) {
@@ -106,35 +138,64 @@ export function eventBridgeActions(events: EventBusService): Record<string, Acti
       return { Result: events.testEventPattern(str(input, 'EventPattern'), str(input, 'Event')) };
     },
     ListEventBuses(input) {
-      const limit = typeof input['Limit'] === 'number' ? input['Limit'] : 100;
-      return {
-        EventBuses: events
-          .listBuses(optional(input, 'NamePrefix'))
-          .slice(0, limit)
-          .map((b) => ({ Name: b.Name, Arn: b.Arn, CreationTime: Math.floor(b.CreationTime.getTime() / 1000) })),
-      };
+      const buses = declarations.listBuses(optional(input, 'NamePrefix') ?? '');
+      const { items, NextToken } = page(buses, input, (b) => b.name);
+      return { EventBuses: items.map((b) => ({ Name: b.name, Arn: b.arn, CreationTime: seconds(b.createdAt), LastModifiedTime: seconds(b.modifiedAt), ...(b.policy !== undefined && { Policy: b.policy }) })), ...(NextToken && { NextToken }) };
+    },
+    DescribeEventBus(input) {
+      const bus = declarations.bus(optional(input, 'Name'));
+      return { Name: bus.name, Arn: bus.arn, CreationTime: seconds(bus.createdAt), LastModifiedTime: seconds(bus.modifiedAt), ...(bus.policy !== undefined && { Policy: bus.policy }) };
+    },
+    async CreateEventBus(input) {
+      const bus = declarations.createBus(str(input, 'Name'), { mustBeNew: true });
+      await declarations.durable();
+      return { EventBusArn: bus.arn };
+    },
+    async DeleteEventBus(input) {
+      declarations.deleteBus(str(input, 'Name'));
+      await declarations.durable();
+      return {};
+    },
+    async PutPermission(input) {
+      const bus = optional(input, 'EventBusName');
+      const policy = optional(input, 'Policy');
+      if (policy !== undefined) declarations.putPolicy(bus, policy);
+      else {
+        declarations.putPermission(bus, {
+          StatementId: input['StatementId'] as string,
+          Action: input['Action'] as string,
+          Principal: input['Principal'] as string,
+          ...(input['Condition'] !== undefined && { Condition: input['Condition'] as { Type?: string; Key?: string; Value?: string } }),
+        });
+      }
+      await declarations.durable();
+      return {};
+    },
+    async RemovePermission(input) {
+      declarations.removePermission(optional(input, 'EventBusName'), optional(input, 'StatementId'), input['RemoveAllPermissions'] === true);
+      await declarations.durable();
+      return {};
     },
     ListRules(input) {
-      const bus = optional(input, 'EventBusName');
-      const limit = typeof input['Limit'] === 'number' ? input['Limit'] : 100;
-      return {
-        Rules: events
-          .listRules(bus, optional(input, 'NamePrefix'))
-          .slice(0, limit)
-          .map((r) => ruleView(r, events.ruleArn(r.EventBusName ?? 'default', r.Name))),
-      };
+      const rules = declarations.listRules(optional(input, 'EventBusName'), optional(input, 'NamePrefix') ?? '');
+      const { items, NextToken } = page(rules, input, (r) => r.name);
+      return { Rules: items.map((r) => ruleView(r.definition, r.arn)), ...(NextToken && { NextToken }) };
     },
     DescribeRule(input) {
-      const rule = events.describeRule(optional(input, 'EventBusName'), str(input, 'Name'));
-      return { ...ruleView(rule, rule.Arn), CreatedBy: '000000000000' };
+      const rule = declarations.rule(optional(input, 'EventBusName'), str(input, 'Name'));
+      return { ...ruleView(rule.definition, rule.arn), CreatedBy: rule.arn.split(':')[4] };
     },
     ListTargetsByRule(input) {
-      return { Targets: events.listTargets(optional(input, 'EventBusName'), str(input, 'Rule')) };
+      const targets = declarations.listTargets(optional(input, 'EventBusName'), str(input, 'Rule'));
+      const { items, NextToken } = page(targets, input, (t) => t.Id);
+      return { Targets: items, ...(NextToken && { NextToken }) };
     },
-    CreateEventBus(input) {
-      return { EventBusArn: events.createBus(str(input, 'Name')).arn };
+    ListRuleNamesByTarget(input) {
+      const names = declarations.ruleNamesByTarget(optional(input, 'EventBusName'), str(input, 'TargetArn'));
+      const { items, NextToken } = page(names, input, (n) => n);
+      return { RuleNames: items, ...(NextToken && { NextToken }) };
     },
-    PutRule(input) {
+    async PutRule(input) {
       const definition: RuleDefinition = {
         Name: str(input, 'Name'),
         EventBusName: optional(input, 'EventBusName'),
@@ -142,19 +203,38 @@ export function eventBridgeActions(events: EventBusService): Record<string, Acti
         State: optional(input, 'State'),
         Description: optional(input, 'Description'),
       };
-      return { RuleArn: events.putRule(definition).arn };
+      const rule = declarations.putRule(definition);
+      await declarations.durable();
+      return { RuleArn: rule.arn };
     },
-    PutTargets(input) {
+    async DeleteRule(input) {
+      declarations.deleteRule(optional(input, 'EventBusName'), str(input, 'Name'));
+      await declarations.durable();
+      return {};
+    },
+    async EnableRule(input) {
+      declarations.setRuleState(optional(input, 'EventBusName'), str(input, 'Name'), true);
+      await declarations.durable();
+      return {};
+    },
+    async DisableRule(input) {
+      declarations.setRuleState(optional(input, 'EventBusName'), str(input, 'Name'), false);
+      await declarations.durable();
+      return {};
+    },
+    async PutTargets(input) {
       const targets = input['Targets'];
       if (!Array.isArray(targets) || targets.length === 0) {
         throw new EventBridgeError('ValidationException', "1 validation error detected: Value at 'targets' failed to satisfy constraint: Member must have length greater than or equal to 1.");
       }
-      events.putTargets(optional(input, 'EventBusName'), str(input, 'Rule'), targets as TargetDefinition[]);
+      declarations.putTargets(optional(input, 'EventBusName'), str(input, 'Rule'), targets as TargetDefinition[]);
+      await declarations.durable();
       return { FailedEntryCount: 0, FailedEntries: [] };
     },
-    RemoveTargets(input) {
+    async RemoveTargets(input) {
       const ids = Array.isArray(input['Ids']) ? (input['Ids'] as string[]) : [];
-      events.removeTargets(optional(input, 'EventBusName'), str(input, 'Rule'), ids);
+      declarations.removeTargets(optional(input, 'EventBusName'), str(input, 'Rule'), ids);
+      await declarations.durable();
       return { FailedEntryCount: 0, FailedEntries: [] };
     },
   };

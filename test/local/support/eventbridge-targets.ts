@@ -1,0 +1,75 @@
+/**
+ * EventBridge scenario tests over the wire against the local engine and, where moto_server
+ * agrees with the documented AWS behaviour, against moto_server too (an independent emulator:
+ * a case that passes there checks the case itself, not only the engine).
+ *
+ *   eventBridgeTargets();                     // before/after hooks registered here
+ *   scenario('what it shows', { moto: true }, async (t) => { ... t.events ... });
+ */
+import { after, before, test } from 'node:test';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { MOTO_ACCOUNT, MOTO_CREDENTIALS, MOTO_REGION, motoServerMissing, startMotoServer, type MotoServer } from '../../support/moto-server.ts';
+import { startEngine, type EngineFixture } from './engine-fixture.ts';
+
+export interface EventBridgeTarget {
+  readonly name: 'engine' | 'moto_server';
+  readonly events: EventBridgeClient;
+  readonly account: string;
+  /** A name unique within the run (buses, rules). */
+  unique(prefix: string): string;
+  /** An SQS queue ARN of this target's account (targets need not exist to be declared). */
+  queueArn(name: string): string;
+}
+
+let engine: EngineFixture | undefined;
+let moto: MotoServer | undefined;
+let motoClient: EventBridgeClient | undefined;
+const motoSkip = motoServerMissing();
+let n = 0;
+
+function target(name: EventBridgeTarget['name'], events: EventBridgeClient, account: string): EventBridgeTarget {
+  return {
+    name,
+    events,
+    account,
+    unique: (prefix) => `${prefix}-${process.pid}-${++n}`,
+    queueArn: (queue) => `arn:aws:sqs:us-east-1:${account}:${queue}`,
+  };
+}
+
+/** Registers the hooks that start the engine and moto_server once for the file. */
+export function eventBridgeTargets(): { engine: () => EngineFixture } {
+  before(async () => {
+    engine = await startEngine();
+    if (!motoSkip) {
+      moto = await startMotoServer();
+      motoClient = new EventBridgeClient({ endpoint: moto.endpoint, region: MOTO_REGION, credentials: MOTO_CREDENTIALS });
+    }
+  });
+  after(async () => {
+    motoClient?.destroy();
+    await moto?.stop();
+    await engine?.close();
+  });
+  return { engine: () => engine! };
+}
+
+/**
+ * One test per target: `<name> [engine]`, and `<name> [moto_server]` when `moto` is true
+ * (skipped when moto_server is not installed). Pass `moto: false` with a comment saying where
+ * moto differs from AWS.
+ */
+export function scenario(name: string, options: { moto: boolean }, body: (t: EventBridgeTarget) => Promise<void>): void {
+  test(`${name} [engine]`, () => body(target('engine', engine!.events, engine!.engine.accountId)));
+  if (options.moto) test(`${name} [moto_server]`, { skip: motoSkip }, () => body(target('moto_server', motoClient!, MOTO_ACCOUNT)));
+}
+
+/** The AWS JSON 1.1 error: `__type` (the SDK's error name), message, HTTP status. */
+export function awsError(type: string, message?: RegExp | string, status = 400): (error: unknown) => boolean {
+  return (error) => {
+    const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+    if (e.name !== type || e.$metadata?.httpStatusCode !== status) return false;
+    if (message === undefined) return true;
+    return typeof message === 'string' ? e.message === message : message.test(e.message ?? '');
+  };
+}
