@@ -58,6 +58,9 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
       for (const q of draft.queues) if (q.redrive) e.createQueue(q.name, queueAttributes(q, true));
       model = loadAppModel(assembly, { queueUrl: (account, region, name) => urls.get(name) ?? `local-queue://${name}` });
       for (const bus of model.buses) if (bus.name !== 'default') e.createBus(bus.name);
+      // The template's buses, rules and targets, and nothing else (what an earlier start
+      // declared and the template no longer has goes, as a CloudFormation deploy removes it).
+      const declared = new Map<string, Map<string, Set<string>>>(model.buses.map((b) => [b.name, new Map()]));
       for (const rule of model.rules) {
         e.putRule({
           Name: rule.name, EventBusName: rule.busName, EventPattern: JSON.stringify(rule.eventPattern),
@@ -65,7 +68,10 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
         });
         const targets = rule.targets.filter((t) => t.kind === 'sqs' || t.kind === 'lambda').map(targetDefinition);
         if (targets.length > 0) e.putTargets(rule.busName, rule.name, targets);
+        if (!declared.has(rule.busName)) declared.set(rule.busName, new Map());
+        declared.get(rule.busName)!.set(rule.name, new Set(targets.map((t) => t.Id)));
       }
+      e.retainEventBridgeDeclarations(declared);
       for (const archive of model.archives) {
         e.createArchive({
           ArchiveName: archive.name, EventSourceArn: archive.busName,

@@ -35,5 +35,5 @@ export interface LocalEngineOptions {
 /** The resource-declaring part of the engine, handed to `setup`. */
 export type EngineResources = Pick<
   import('./engine.ts').LocalEngine,
-  'createBus' | 'putRule' | 'putTargets' | 'createArchive' | 'createQueue' | 'queue' | 'createTable' | 'setLambdaInvoker' | 'region' | 'accountId' | 'endpoint'
+  'createBus' | 'putRule' | 'putTargets' | 'retainEventBridgeDeclarations' | 'createArchive' | 'createQueue' | 'queue' | 'createTable' | 'setLambdaInvoker' | 'region' | 'accountId' | 'endpoint'
 >;

@@ -159,6 +159,14 @@ export class LocalEngine {
   putTargets(busName: string, ruleName: string, targets: readonly TargetDefinition[]): void {
     this.parts.events.putTargets(busName, ruleName, targets);
   }
+  /**
+   * Deletes the buses, rules and targets not named in `declared` (bus → rule → target ids):
+   * after a template is applied, the engine's EventBridge declarations are the template's.
+   * Returns what was removed.
+   */
+  retainEventBridgeDeclarations(declared: ReadonlyMap<string, ReadonlyMap<string, ReadonlySet<string>>>): string[] {
+    return this.parts.events.declarations.retainOnly(declared);
+  }
   createArchive(archive: ArchiveDefinition): void {
     this.parts.events.createArchive(archive);
   }

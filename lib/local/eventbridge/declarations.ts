@@ -376,6 +376,43 @@ export class Declarations {
 
   // ---- archives -----------------------------------------------------------------------
 
+  /**
+   * Makes the declarations exactly those of a template just applied, as a CloudFormation deploy
+   * would: buses, rules and targets it does not name are deleted (durably). Declarations now
+   * survive restarts, so without this a subscription removed from the stack would keep its
+   * rule routing events into a queue nothing reads. Returns what was removed ("bus/rule" or
+   * "bus/rule#target" or "bus"), for the caller to report.
+   */
+  retainOnly(declared: ReadonlyMap<string, ReadonlyMap<string, ReadonlySet<string>>>): string[] {
+    const removed: string[] = [];
+    for (const bus of [...this.buses.values()]) {
+      const rules = declared.get(bus.name);
+      if (!rules) {
+        if (bus.name === 'default') {
+          for (const rule of [...bus.rules.values()]) { this.deleteRule(bus.name, rule.name, { evenWithTargets: true }); removed.push(`${bus.name}/${rule.name}`); }
+        } else {
+          this.deleteBus(bus.name);
+          removed.push(bus.name);
+        }
+        continue;
+      }
+      for (const rule of [...bus.rules.values()]) {
+        const targets = rules.get(rule.name);
+        if (!targets) {
+          this.deleteRule(bus.name, rule.name, { evenWithTargets: true });
+          removed.push(`${bus.name}/${rule.name}`);
+          continue;
+        }
+        const stale = [...rule.targets.keys()].filter((id) => !targets.has(id));
+        if (stale.length > 0) {
+          this.removeTargets(bus.name, rule.name, stale);
+          removed.push(...stale.map((id) => `${bus.name}/${rule.name}#${id}`));
+        }
+      }
+    }
+    return removed;
+  }
+
   createArchive(definition: ArchiveDefinition): void {
     this.bus(busNameOf(definition.EventSourceArn));
     if (definition.EventPattern) compilePatternOrThrow(definition.EventPattern);
