@@ -10,6 +10,7 @@ export type SqsErrorShape =
   | 'ReceiptHandleIsInvalid'
   | 'MessageNotInflight'
   | 'TooManyEntriesInBatchRequest'
+  | 'BatchRequestTooLong'
   | 'EmptyBatchRequest'
   | 'BatchEntryIdsNotDistinct'
   | 'InvalidBatchEntryId'
@@ -20,7 +21,8 @@ export type SqsErrorShape =
   | 'ResourceNotFoundException'
   | 'InvalidParameterValue'
   | 'MissingParameter'
-  | 'InvalidAction';
+  | 'InvalidAction'
+  | 'OverLimit';
 
 const QUERY_CODE: Record<SqsErrorShape, string> = {
   QueueDoesNotExist: 'AWS.SimpleQueueService.NonExistentQueue',
@@ -28,6 +30,7 @@ const QUERY_CODE: Record<SqsErrorShape, string> = {
   ReceiptHandleIsInvalid: 'ReceiptHandleIsInvalid',
   MessageNotInflight: 'AWS.SimpleQueueService.MessageNotInflight',
   TooManyEntriesInBatchRequest: 'AWS.SimpleQueueService.TooManyEntriesInBatchRequest',
+  BatchRequestTooLong: 'AWS.SimpleQueueService.BatchRequestTooLong',
   EmptyBatchRequest: 'AWS.SimpleQueueService.EmptyBatchRequest',
   BatchEntryIdsNotDistinct: 'AWS.SimpleQueueService.BatchEntryIdsNotDistinct',
   InvalidBatchEntryId: 'AWS.SimpleQueueService.InvalidBatchEntryId',
@@ -39,6 +42,7 @@ const QUERY_CODE: Record<SqsErrorShape, string> = {
   InvalidParameterValue: 'InvalidParameterValue',
   MissingParameter: 'MissingParameter',
   InvalidAction: 'InvalidAction',
+  OverLimit: 'OverLimit',
 };
 
 export class SqsError extends Error {

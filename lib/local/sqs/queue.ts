@@ -84,10 +84,15 @@ export interface QueueSettings {
 
 export const FIFO_DEDUPE_WINDOW_MS = 5 * 60 * 1000;
 
+/** Attributes that an empty string removes instead of setting. */
+const REMOVED_WHEN_EMPTY = ['Policy', 'RedrivePolicy', 'RedriveAllowPolicy'] as const;
+
 export class Queue {
   readonly fifo: boolean;
   attributes: Record<string, string>;
   settings: QueueSettings;
+  /** Cost allocation tags (TagQueue); no meaning to the queue. */
+  tags: Record<string, string> = {};
   readonly messages = new Map<string, LiveMessage>();
   private ready: LiveMessage[] = [];
   private readyHead = 0;
@@ -121,6 +126,8 @@ export class Queue {
   setAttributes(attributes: QueueAttributes, now: number): void {
     const merged: Record<string, string> = { ...this.attributes };
     for (const [key, value] of Object.entries(attributes)) if (value !== undefined) merged[key] = String(value);
+    // An empty policy removes it (SetQueueAttributes with RedrivePolicy "" turns redrive off).
+    for (const key of REMOVED_WHEN_EMPTY) if (merged[key] === '') delete merged[key];
     if (this.fifo) merged['FifoQueue'] = 'true';
     this.settings = parseSettings(this.name, merged);
     this.attributes = merged;

@@ -10,12 +10,16 @@
  *   vis    {q, id, avail}                             ChangeMessageVisibility
  *   del    {q, id}                                    deleted (or expired, or moved away)
  *   purge  {q}
+ *   tags   {q, tags}                                 the queue's whole tag map (TagQueue, UntagQueue, CreateQueue tags)
+ *   drop   {q}                                       DeleteQueue: the queue and its messages are gone
  *   dedupe {q, key, id, seq, until}                   (snapshots only) FIFO dedupe window entries
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { SqsError, invalidParameter, queueDoesNotExist } from './errors.ts';
 import { handleFor, isCurrent, newReceiptToken, notAvailableForVisibilityChange, receiptHandleExpired, receiptHandleOf } from './receipt-handle.ts';
 import { md5Hex, md5OfAttributes } from './md5.ts';
+import { checkQueueName } from './queue-name.ts';
+import { withTags, withoutTags, type QueueTags } from './queue-tags.ts';
 import { Queue, type LiveMessage, type MessageLineage, type StoredAttribute, type StoredMessage } from './queue.ts';
 import type {
   MessageAttributeValue,
@@ -56,10 +60,11 @@ type SqsRecord =
   | { t: 'vis'; q: string; id: string; avail: number }
   | { t: 'del'; q: string; id: string }
   | { t: 'purge'; q: string }
+  | { t: 'tags'; q: string; tags: QueueTags }
+  | { t: 'drop'; q: string }
   | { t: 'dedupe'; q: string; key: string; id: string; seq: string; until: number };
 
-const SQS_RECORD_TYPES = new Set(['queue', 'send', 'recv', 'vis', 'del', 'purge', 'dedupe']);
-const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}$/;
+const SQS_RECORD_TYPES = new Set(['queue', 'send', 'recv', 'vis', 'del', 'purge', 'dedupe', 'tags', 'drop']);
 const ATTRIBUTE_NAME = /^(?!\.)(?!(?:aws|amazon)\.)(?!.*\.\.)[A-Za-z0-9_.-]{1,256}(?<!\.)$/i;
 // Characters SQS accepts in a body: #x9 #xA #xD #x20–#xD7FF #xE000–#xFFFD #x10000–#x10FFFF.
 const INVALID_BODY_CHAR = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
@@ -108,6 +113,7 @@ export class SqsService {
   *snapshot(): Generator<SqsRecord> {
     for (const queue of this.queues.values()) {
       yield { t: 'queue', name: queue.name, attributes: queue.attributes, createdAt: queue.createdAt, internal: queue.internal || undefined };
+      if (Object.keys(queue.tags).length > 0) yield { t: 'tags', q: queue.name, tags: queue.tags };
       for (const [key, entry] of queue.dedupe) yield { t: 'dedupe', q: queue.name, key, id: entry.id, seq: entry.seq, until: entry.until };
       for (const m of queue.messages.values()) yield { t: 'send', q: queue.name, m: storedOf(m) };
     }
@@ -149,6 +155,15 @@ export class SqsService {
       case 'purge':
         queue.purge();
         break;
+      case 'tags':
+        queue.tags = { ...record.tags };
+        break;
+      case 'drop':
+        this.queues.delete(queue.name);
+        queue.stopTimers();
+        // Long polls on it end empty (they see the queue is gone).
+        for (const waiter of [...queue.waiters]) waiter();
+        break;
       case 'dedupe':
         queue.dedupe.set(record.key, { id: record.id, seq: record.seq, until: record.until });
         break;
@@ -177,11 +192,12 @@ export class SqsService {
   }
 
   /** Create the queue, or update its attributes when it exists (idempotent). */
-  createQueue(name: string, attributes: QueueAttributes = {}, options: { internal?: boolean; failIfDifferent?: boolean } = {}): QueueInfo {
-    const base = name.endsWith('.fifo') ? name.slice(0, -5) : name;
-    if (!QUEUE_NAME.test(base)) {
-      throw invalidParameter(`Can not create queue "${name}": a queue name has 1–80 characters (letters, digits, - and _), plus ".fifo" for a FIFO queue.`);
-    }
+  createQueue(
+    name: string,
+    attributes: QueueAttributes = {},
+    options: { internal?: boolean; failIfDifferent?: boolean; tags?: QueueTags } = {},
+  ): QueueInfo {
+    checkQueueName(name);
     const now = Date.now();
     const existing = this.queues.get(name);
     if (existing && options.failIfDifferent) {
@@ -197,7 +213,30 @@ export class SqsService {
     // Validate before logging: constructing the settings throws on bad values.
     new Queue(name, '', normalized, now, false);
     this.commit({ t: 'queue', name, attributes: normalized, createdAt: existing?.createdAt ?? now, internal: options.internal || undefined }, now);
+    // Tags given at CreateQueue apply to a queue it creates, not to one that already exists.
+    if (!existing && options.tags && Object.keys(options.tags).length > 0) this.commit({ t: 'tags', q: name, tags: options.tags }, now);
     return this.info(this.queues.get(name)!);
+  }
+
+  /**
+   * DeleteQueue: the queue goes, with its messages, at once (AWS takes up to 60 s and then
+   * refuses the name for another 60 s; locally the name can be used again at once).
+   * Internal queues are not the client's: they do not exist for it.
+   */
+  deleteQueue(queueRef: string): void {
+    const queue = this.get(queueRef);
+    if (queue.internal) throw queueDoesNotExist(queueRef);
+    this.commit({ t: 'drop', q: queue.name }, Date.now());
+  }
+
+  tagQueue(queueRef: string, tags: QueueTags): void {
+    const queue = this.get(queueRef);
+    this.commit({ t: 'tags', q: queue.name, tags: withTags(queue.tags, tags) }, Date.now());
+  }
+
+  untagQueue(queueRef: string, keys: readonly string[]): void {
+    const queue = this.get(queueRef);
+    this.commit({ t: 'tags', q: queue.name, tags: withoutTags(queue.tags, keys) }, Date.now());
   }
 
   /** Look a queue up by name, URL or ARN; throws QueueDoesNotExist. */
@@ -289,9 +328,11 @@ export class SqsService {
       throw invalidParameter(`One or more parameters are invalid. Reason: Message must be shorter than ${queue.settings.maximumMessageSize} bytes (this one has ${size}).`);
     }
     let delay = queue.settings.delaySeconds;
-    if (input.DelaySeconds !== undefined) {
+    // FIFO queues take a delay only as the queue's attribute; SQS accepts (and ignores) an
+    // explicit 0, so the queue's delay still applies.
+    if (input.DelaySeconds !== undefined && !(queue.fifo && input.DelaySeconds === 0)) {
       if (queue.fifo) {
-        throw invalidParameter(`Value ${input.DelaySeconds} for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type (FIFO queues take a delay only as the queue's DelaySeconds attribute).`);
+        throw invalidParameter(`Value ${input.DelaySeconds} for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type.`);
       }
       if (!Number.isInteger(input.DelaySeconds) || input.DelaySeconds < 0 || input.DelaySeconds > 900) {
         throw invalidParameter(`Value ${input.DelaySeconds} for parameter DelaySeconds is invalid. Reason: must be an integer from 0 to 900.`);

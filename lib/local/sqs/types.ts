@@ -16,7 +16,7 @@ export interface QueueAttributes {
   readonly MaximumMessageSize?: string;
   /** Default long-poll wait of ReceiveMessage (0–20 s). @default "0" */
   readonly ReceiveMessageWaitTimeSeconds?: string;
-  /** JSON `{"deadLetterTargetArn": "...", "maxReceiveCount": n}`. */
+  /** JSON `{"deadLetterTargetArn": "...", "maxReceiveCount": n}`; "" removes the redrive policy. */
   readonly RedrivePolicy?: string;
   /** JSON `{"redrivePermission": "allowAll" | "denyAll" | "byQueue", "sourceQueueArns": [...]}` (accepted, not enforced). */
   readonly RedriveAllowPolicy?: string;
@@ -31,6 +31,7 @@ export interface QueueAttributes {
   readonly KmsMasterKeyId?: string;
   readonly KmsDataKeyReusePeriodSeconds?: string;
   readonly SqsManagedSseEnabled?: string;
+  /** The queue's access policy (AddPermission / RemovePermission edit it). Stored and returned, NOT enforced locally: every caller may do everything. "" removes it. */
   readonly Policy?: string;
 }
 

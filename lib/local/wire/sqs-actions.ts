@@ -6,6 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import { SqsError, invalidParameter } from '../sqs/errors.ts';
 import { md5OfAttributes } from '../sqs/md5.ts';
+import { listQueuePage } from '../sqs/queue-list-page.ts';
+import { checkQueueType } from '../sqs/queue-name.ts';
+import { policyWithPermission, policyWithoutPermission } from '../sqs/queue-permissions.ts';
+import { tagKeysFromWire, tagsFromWire } from '../sqs/queue-tags.ts';
+import { checkBatch, checkBatchPayload, eachBatchEntry } from './sqs-batch.ts';
 import type { SqsService } from '../sqs/sqs-service.ts';
 import type { MessageAttributeValue, ReceivedMessage, SendMessageInput } from '../sqs/types.ts';
 import type { MessageLineage } from '../sqs/queue.ts';
@@ -13,7 +18,6 @@ import { WireError, type ActionHandler } from './protocol.ts';
 
 type Input = Record<string, unknown>;
 
-const BATCH_ID = /^[A-Za-z0-9_-]{1,80}$/;
 const SETTABLE_ATTRIBUTES = new Set([
   'DelaySeconds', 'MaximumMessageSize', 'MessageRetentionPeriod', 'Policy', 'ReceiveMessageWaitTimeSeconds', 'VisibilityTimeout',
   'RedrivePolicy', 'RedriveAllowPolicy', 'KmsMasterKeyId', 'KmsDataKeyReusePeriodSeconds', 'SqsManagedSseEnabled',
@@ -93,44 +97,6 @@ function lineageFromBody(body: string): MessageLineage | undefined {
   }
 }
 
-function checkBatch(entries: unknown): Array<Record<string, unknown>> {
-  if (!Array.isArray(entries) || entries.length === 0) throw new SqsError('EmptyBatchRequest', 'There should be at least one entry in the request.');
-  if (entries.length > 10) throw new SqsError('TooManyEntriesInBatchRequest', `Maximum number of entries per request are 10. You have sent ${entries.length}.`);
-  const ids = new Set<string>();
-  for (const entry of entries as Array<Record<string, unknown>>) {
-    const id = entry?.['Id'];
-    if (typeof id !== 'string' || !BATCH_ID.test(id)) {
-      throw new SqsError('InvalidBatchEntryId', `A batch entry id can only contain alphanumeric characters, hyphens and underscores, and be at most 80 letters long: ${JSON.stringify(id)}.`);
-    }
-    if (ids.has(id)) throw new SqsError('BatchEntryIdsNotDistinct', `Id ${id} repeated.`);
-    ids.add(id);
-  }
-  return entries as Array<Record<string, unknown>>;
-}
-
-/**
- * Runs `each` on every entry of a batch request: as on SQS, one entry failing does not stop the
- * others; it is reported under `Failed` with its code, the rest under `Successful`.
- */
-function eachBatchEntry(input: Input, each: (entry: Record<string, unknown>) => object | void): { Successful: unknown[]; Failed: unknown[] } {
-  const Successful: unknown[] = [];
-  const Failed: unknown[] = [];
-  for (const entry of checkBatch(input['Entries'])) {
-    const id = entry['Id'] as string;
-    try {
-      Successful.push({ Id: id, ...each(entry) });
-    } catch (error) {
-      Failed.push(failedEntry(id, error));
-    }
-  }
-  return { Successful, Failed };
-}
-
-function failedEntry(id: string, error: unknown): { Id: string; SenderFault: boolean; Code: string; Message: string } {
-  if (error instanceof SqsError) return { Id: id, SenderFault: error.httpStatus < 500, Code: error.code, Message: error.message };
-  return { Id: id, SenderFault: false, Code: 'InternalError', Message: (error as Error).message };
-}
-
 function wantedAttributes(message: ReceivedMessage, input: Input): Record<string, string> | undefined {
   const names = [
     ...((Array.isArray(input['AttributeNames']) ? input['AttributeNames'] : []) as string[]),
@@ -178,14 +144,55 @@ export function sqsActions(sqs: SqsService): Record<string, ActionHandler> {
   const moveTasks: MoveTask[] = [];
   const queueOf = (input: Input) => sqs.get(str(input, 'QueueUrl'));
   return {
-    CreateQueue(input) {
+    async CreateQueue(input) {
       const name = str(input, 'QueueName');
       const attributes = (input['Attributes'] ?? {}) as Record<string, string>;
       for (const key of Object.keys(attributes)) {
         if (!SETTABLE_ATTRIBUTES.has(key)) throw new SqsError('InvalidAttributeName', `Unknown Attribute ${key}.`);
       }
-      const info = sqs.createQueue(name, attributes, { failIfDifferent: true });
+      checkQueueType(name, attributes);
+      const tags = input['tags'] === undefined ? undefined : tagsFromWire(input['tags'], 'tags');
+      const info = sqs.createQueue(name, attributes, { failIfDifferent: true, tags });
+      await sqs.durable();
       return { QueueUrl: info.url };
+    },
+    async DeleteQueue(input) {
+      sqs.deleteQueue(str(input, 'QueueUrl'));
+      await sqs.durable();
+      return {};
+    },
+    async TagQueue(input) {
+      const queue = queueOf(input);
+      sqs.tagQueue(queue.name, tagsFromWire(input['Tags'], 'Tags'));
+      await sqs.durable();
+      return {};
+    },
+    async UntagQueue(input) {
+      const queue = queueOf(input);
+      sqs.untagQueue(queue.name, tagKeysFromWire(input['TagKeys']));
+      await sqs.durable();
+      return {};
+    },
+    ListQueueTags(input) {
+      const queue = queueOf(input);
+      return Object.keys(queue.tags).length > 0 ? { Tags: { ...queue.tags } } : {};
+    },
+    async AddPermission(input) {
+      const queue = queueOf(input);
+      const list = (name: string): string[] => (Array.isArray(input[name]) ? (input[name] as unknown[]).filter((v): v is string => typeof v === 'string') : []);
+      const Policy = policyWithPermission(queue.attributes['Policy'], queue.arn, {
+        label: str(input, 'Label'), accountIds: list('AWSAccountIds'), actions: list('Actions'),
+      });
+      sqs.createQueue(queue.name, { Policy });
+      await sqs.durable();
+      return {};
+    },
+    async RemovePermission(input) {
+      const queue = queueOf(input);
+      const Policy = policyWithoutPermission(queue.attributes['Policy'], queue.arn, str(input, 'Label'));
+      sqs.createQueue(queue.name, { Policy });
+      await sqs.durable();
+      return {};
     },
     GetQueueUrl(input) {
       const queue = sqs.get(str(input, 'QueueName'));
@@ -193,9 +200,12 @@ export function sqsActions(sqs: SqsService): Record<string, ActionHandler> {
     },
     ListQueues(input) {
       const prefix = typeof input['QueueNamePrefix'] === 'string' ? input['QueueNamePrefix'] : '';
-      const max = int(input, 'MaxResults') ?? 1000;
-      const urls = sqs.list(prefix).slice(0, max).map((q) => sqs.urlOf(q.name));
-      return urls.length > 0 ? { QueueUrls: urls } : {};
+      const nextToken = typeof input['NextToken'] === 'string' && input['NextToken'] !== '' ? input['NextToken'] : undefined;
+      const page = listQueuePage(sqs.list().map((q) => q.name), prefix, int(input, 'MaxResults'), nextToken);
+      return {
+        ...(page.names.length > 0 && { QueueUrls: page.names.map((name) => sqs.urlOf(name)) }),
+        ...(page.nextToken !== undefined && { NextToken: page.nextToken }),
+      };
     },
     GetQueueAttributes(input) {
       const queue = queueOf(input);
@@ -211,13 +221,14 @@ export function sqsActions(sqs: SqsService): Record<string, ActionHandler> {
       }
       return Object.keys(out).length > 0 ? { Attributes: out } : {};
     },
-    SetQueueAttributes(input) {
+    async SetQueueAttributes(input) {
       const queue = queueOf(input);
       const attributes = (input['Attributes'] ?? {}) as Record<string, string>;
       for (const key of Object.keys(attributes)) {
         if (!SETTABLE_ATTRIBUTES.has(key)) throw new SqsError('InvalidAttributeName', `Unknown Attribute ${key}.`);
       }
       sqs.createQueue(queue.name, attributes);
+      await sqs.durable();
       return {};
     },
     async SendMessage(input) {
@@ -229,7 +240,9 @@ export function sqsActions(sqs: SqsService): Record<string, ActionHandler> {
     },
     async SendMessageBatch(input) {
       const queue = queueOf(input);
-      const result = eachBatchEntry(input, (entry) => {
+      const entries = checkBatch(input['Entries']);
+      checkBatchPayload(entries);
+      const result = eachBatchEntry(entries, (entry) => {
         const message = sendInput(entry);
         return sqs.send(queue, message, 'send', lineageFromBody(message.MessageBody));
       });
@@ -271,7 +284,7 @@ export function sqsActions(sqs: SqsService): Record<string, ActionHandler> {
     },
     async DeleteMessageBatch(input) {
       const queue = queueOf(input);
-      const result = eachBatchEntry(input, (entry) => {
+      const result = eachBatchEntry(checkBatch(input['Entries']), (entry) => {
         sqs.deleteMessage(queue.name, str(entry, 'ReceiptHandle'));
       });
       await sqs.durable();
@@ -286,7 +299,7 @@ export function sqsActions(sqs: SqsService): Record<string, ActionHandler> {
     },
     async ChangeMessageVisibilityBatch(input) {
       const queue = queueOf(input);
-      const result = eachBatchEntry(input, (entry) => {
+      const result = eachBatchEntry(checkBatch(input['Entries']), (entry) => {
         const seconds = int(entry, 'VisibilityTimeout');
         if (seconds === undefined) throw missing('VisibilityTimeout');
         sqs.changeVisibility(queue.name, str(entry, 'ReceiptHandle'), seconds);
