@@ -3,17 +3,23 @@
  * (test/local/support/answer-then-die-child.ts) that performs one call, writes down the answer and
  * SIGKILLs itself in the same turn of the event loop. A restart on the same state folder must
  * hold at least what the answer said: receive counts and dead-letter moves (ReceiveMessage),
- * and replayed events across compactions (replay). The order of fsyncs (directory fsync
+ * replayed events across compactions (replay), and a journal follower must go on from a torn
+ * journal tail without skipping or repeating a record. The order of fsyncs (directory fsync
  * before an acknowledgement) is not visible to a kill -9: test/local/store.test.ts checks it.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { followJournal, readJournal } from '../../lib/local/journal/journal.ts';
+import type { JournalRecord } from '../../lib/local/journal/types.ts';
 import type { AnswerThenDieConfig, ChildAction } from './support/answer-then-die-child.ts';
+import { spawnEngine } from './support/spawn-engine.ts';
+import { TEST_CREDENTIALS } from './support/engine-fixture.ts';
 
 const CHILD = fileURLToPath(new URL('./support/answer-then-die-child.ts', import.meta.url));
 
@@ -103,4 +109,54 @@ test('kill -9 right after replay() answered, with compactions during the replay:
     perReplay.set(name, (perReplay.get(name) ?? 0) + 1);
   }
   assert.deepEqual(Object.fromEntries(perReplay), { original: EVENTS, ...Object.fromEntries(Array.from({ length: ROUNDS }, (_, i) => [`r${i + 1}`, EVENTS])) });
+});
+
+test('a journal follower goes on after a kill -9 that tore the journal\'s last line: the next records are neither skipped nor repeated', { timeout: 120_000 }, async () => {
+  const dir = await stateDir();
+  const config = {
+    stateDir: dir,
+    buses: ['things'],
+    queues: [{ name: 'sink' }],
+    rules: [{ bus: 'things', name: 'all', pattern: '{"source":["test.replay"]}', queue: 'sink' }],
+  };
+  const seen: JournalRecord[] = [];
+  const stop = new AbortController();
+  const following = followJournal(dir, {}, (record) => seen.push(record), stop.signal, 10);
+  try {
+    await answerThenDie(config, { kind: 'publish', bus: 'things', count: 20 });
+    const journalPath = join(dir, 'journal', 'journal.jsonl');
+    const before = await readJournal(dir);
+    const lastSeq = before.at(-1)!.seq;
+    // The kill tore the line being written: one more complete record, then half of the next
+    // one, in one write (what a crash in the middle of a batch leaves).
+    const next = JSON.stringify({ ...before.at(-1)!, seq: lastSeq + 1 });
+    const torn = JSON.stringify({ ...before.at(-1)!, seq: lastSeq + 2 });
+    await appendFile(journalPath, `${next}\n${torn.slice(0, Math.floor(torn.length / 2))}`);
+    // The follower has read past the torn bytes once it delivered the record before them.
+    for (let i = 0; i < 2000 && !seen.some((r) => r.seq === lastSeq + 1); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(seen.some((r) => r.seq === lastSeq + 1), 'the follower read up to the torn line');
+
+    // Restart: the engine cuts the torn line off and writes from there.
+    const engine = await spawnEngine({ ...config, withoutDynamoDb: true });
+    const events = new EventBridgeClient({ endpoint: engine.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+    const result = await events.send(new PutEventsCommand({
+      Entries: Array.from({ length: 5 }, (_, i) => ({ EventBusName: 'things', Source: 'test.replay', DetailType: 'Thing', Detail: JSON.stringify({ metadata: { id: `after-${i}` }, data: {} }) })),
+    }));
+    events.destroy();
+    const accepted = result.Entries!.filter((e) => e.EventId).length;
+    assert.equal(accepted, 5);
+    await engine.stop(); // a clean stop writes the journal out
+    const written = await readJournal(dir);
+    const lastWritten = written.at(-1)!.seq;
+    for (let i = 0; i < 2000 && !seen.some((r) => r.seq === lastWritten); i++) await new Promise((r) => setTimeout(r, 10));
+    stop.abort();
+    await following;
+    // The follower saw exactly the file's records, in order: the torn one never, each other once.
+    assert.deepEqual(seen.map((r) => r.seq), written.map((r) => r.seq));
+    assert.ok(seen.some((r) => r.seq === lastSeq + 2), 'the first record written after the restart (the torn one\'s seq) was delivered');
+    assert.equal((await readFile(journalPath, 'utf8')).endsWith('\n'), true);
+  } finally {
+    stop.abort();
+    await following;
+  }
 });
