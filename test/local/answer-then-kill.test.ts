@@ -18,7 +18,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { followJournal, readJournal } from '../../lib/local/journal/journal.ts';
 import type { JournalRecord } from '../../lib/local/journal/types.ts';
 import type { AnswerThenDieConfig, ChildAction } from './support/answer-then-die-child.ts';
-import { spawnEngine } from './support/spawn-engine.ts';
+import { spawnEngine, type EngineProcess } from './support/spawn-engine.ts';
 import { TEST_CREDENTIALS } from './support/engine-fixture.ts';
 
 const CHILD = fileURLToPath(new URL('./support/answer-then-die-child.ts', import.meta.url));
@@ -122,13 +122,33 @@ test('a journal follower goes on after a kill -9 that tore the journal\'s last l
   const seen: JournalRecord[] = [];
   const stop = new AbortController();
   const following = followJournal(dir, {}, (record) => seen.push(record), stop.signal, 10);
+  const publish = async (endpoint: string, ids: readonly string[]): Promise<number> => {
+    const events = new EventBridgeClient({ endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+    try {
+      const result = await events.send(new PutEventsCommand({
+        Entries: ids.map((id) => ({ EventBusName: 'things', Source: 'test.replay', DetailType: 'Thing', Detail: JSON.stringify({ metadata: { id }, data: {} }) })),
+      }));
+      return result.Entries!.filter((e) => e.EventId).length;
+    } finally {
+      events.destroy();
+    }
+  };
+  const engines: EngineProcess[] = [];
   try {
-    await answerThenDie(config, { kind: 'publish', bus: 'things', count: 20 });
+    const first = await spawnEngine({ ...config, withoutDynamoDb: true });
+    engines.push(first);
+    assert.equal(await publish(first.endpoint, Array.from({ length: 10 }, (_, i) => `before-${i}`)), 10);
+    // The journal is written in batches without fsync: wait until the follower has its records
+    // (they are in the file), then kill -9.
+    for (let i = 0; i < 2000 && seen.filter((r) => r.kind === 'event.accepted').length < 10; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(seen.filter((r) => r.kind === 'event.accepted').length, 10, 'the follower read the records written before the kill');
+    await first.kill();
     const journalPath = join(dir, 'journal', 'journal.jsonl');
     const before = await readJournal(dir);
     const lastSeq = before.at(-1)!.seq;
     // The kill tore the line being written: one more complete record, then half of the next
-    // one, in one write (what a crash in the middle of a batch leaves).
+    // one, in one write (what a kill in the middle of a batch leaves; a real kill lands there
+    // too rarely to wait for).
     const next = JSON.stringify({ ...before.at(-1)!, seq: lastSeq + 1 });
     const torn = JSON.stringify({ ...before.at(-1)!, seq: lastSeq + 2 });
     await appendFile(journalPath, `${next}\n${torn.slice(0, Math.floor(torn.length / 2))}`);
@@ -138,12 +158,8 @@ test('a journal follower goes on after a kill -9 that tore the journal\'s last l
 
     // Restart: the engine cuts the torn line off and writes from there.
     const engine = await spawnEngine({ ...config, withoutDynamoDb: true });
-    const events = new EventBridgeClient({ endpoint: engine.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1 });
-    const result = await events.send(new PutEventsCommand({
-      Entries: Array.from({ length: 5 }, (_, i) => ({ EventBusName: 'things', Source: 'test.replay', DetailType: 'Thing', Detail: JSON.stringify({ metadata: { id: `after-${i}` }, data: {} }) })),
-    }));
-    events.destroy();
-    const accepted = result.Entries!.filter((e) => e.EventId).length;
+    engines.push(engine);
+    const accepted = await publish(engine.endpoint, Array.from({ length: 5 }, (_, i) => `after-${i}`));
     assert.equal(accepted, 5);
     await engine.stop(); // a clean stop writes the journal out
     const written = await readJournal(dir);
@@ -158,5 +174,6 @@ test('a journal follower goes on after a kill -9 that tore the journal\'s last l
   } finally {
     stop.abort();
     await following;
+    for (const engine of engines) await engine.stop(); // a no-op for one that has exited
   }
 });
