@@ -3,9 +3,9 @@
  * `<dir>/<bus>.jsonl`, one `{ "event": {...} }` a line. Replay reads it back.
  * The archive is never compacted: it is the history (delete the file to forget it).
  */
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppendFile, readJsonLines } from '../store/append-file.ts';
+import { ensureDir } from '../store/store-fs.ts';
 import type { BusEvent } from './types.ts';
 
 export class EventArchive {
@@ -14,7 +14,7 @@ export class EventArchive {
   private constructor(private readonly dir: string) {}
 
   static async open(dir: string): Promise<EventArchive> {
-    await mkdir(dir, { recursive: true });
+    await ensureDir(dir);
     return new EventArchive(dir);
   }
 

@@ -135,6 +135,14 @@ export function readJournal(stateDir: string, query: JournalQuery = {}): Promise
  * Follow a journal file from another process: calls onRecord for every matching record
  * already there (after `query.afterSeq`) and then for new ones as they are written (polled
  * every `intervalMs`). Stops when the signal aborts; resolves then.
+ *
+ * Only complete lines (ending in a newline) are read and passed on; the follower's position
+ * is always just after the last one. A line still being written, or torn by a crash, is not
+ * consumed: it is read again at the next poll. That matters across an engine restart: the
+ * engine cuts a torn last line off (the file shrinks back to that same position) and appends
+ * from there, so the follower continues with the first record written after the restart,
+ * neither skipping it nor gluing the torn bytes onto it. A file that is replaced (deleted and
+ * written afresh, or shorter than the position) is followed from its start.
  */
 export async function followJournal(
   stateDir: string,
@@ -144,8 +152,9 @@ export async function followJournal(
   intervalMs = 250,
 ): Promise<void> {
   const path = join(stateDir, 'journal', JOURNAL_FILE);
+  /** Byte position just after the last complete line passed on. */
   let offset = 0;
-  let carry = '';
+  let inode: number | undefined;
   while (!signal.aborted) {
     let handle;
     try {
@@ -155,23 +164,35 @@ export async function followJournal(
     }
     if (handle) {
       try {
-        const { size } = await handle.stat();
-        if (size < offset) offset = 0; // the file was replaced
-        while (offset < size) {
-          const buffer = Buffer.alloc(Math.min(1 << 20, size - offset));
-          const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
+        const { size, ino } = await handle.stat();
+        if (inode !== undefined && ino !== inode) offset = 0; // a new file under the same name
+        inode = ino;
+        if (size < offset) offset = 0; // the file was replaced by a shorter one
+        // Bytes after `offset` that do not end in a newline yet (a line longer than a read).
+        let partial: Buffer[] = [];
+        let position = offset;
+        while (position < size) {
+          const buffer = Buffer.alloc(Math.min(1 << 20, size - position));
+          const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
           if (bytesRead === 0) break;
-          offset += bytesRead;
-          const text = carry + buffer.subarray(0, bytesRead).toString('utf8');
-          const lines = text.split('\n');
-          carry = lines.pop() ?? '';
-          for (const line of lines) {
+          position += bytesRead;
+          const chunk = buffer.subarray(0, bytesRead);
+          const lastNewline = chunk.lastIndexOf(0x0a);
+          if (lastNewline < 0) {
+            partial.push(chunk);
+            continue;
+          }
+          // Decode whole lines only (as bytes: a UTF-8 character is never split either).
+          const complete = Buffer.concat([...partial, chunk.subarray(0, lastNewline + 1)]);
+          partial = [Buffer.from(chunk.subarray(lastNewline + 1))];
+          offset += complete.length;
+          for (const line of complete.toString('utf8').split('\n')) {
             if (!line) continue;
             let record: JournalRecord;
             try {
               record = JSON.parse(line) as JournalRecord;
             } catch {
-              continue;
+              continue; // not a record (a complete line is never torn); nothing to follow
             }
             if (matchesQuery(record, query)) onRecord(record);
           }
@@ -181,11 +202,15 @@ export async function followJournal(
       }
     }
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, intervalMs);
-      signal.addEventListener('abort', () => {
+      const onAbort = (): void => {
         clearTimeout(timer);
         resolve();
-      }, { once: true });
+      };
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort); // one listener per poll would pile up
+        resolve();
+      }, intervalMs);
+      signal.addEventListener('abort', onAbort, { once: true });
     });
   }
 }

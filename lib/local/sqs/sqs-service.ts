@@ -76,6 +76,8 @@ export class SqsService {
   private readonly queues = new Map<string, Queue>();
   private live = false;
   private closed = false;
+  /** Records committed so far (tells receive whether it changed anything it must wait for). */
+  private commits = 0;
   observer: SqsObserver = {};
 
   constructor(
@@ -173,6 +175,7 @@ export class SqsService {
   private commit(record: SqsRecord, now: number): void {
     // Serialise first: apply() adds index fields to the message object it is given.
     this.sink.appendLazy(record);
+    this.commits++;
     this.apply(record, now);
   }
 
@@ -412,19 +415,32 @@ export class SqsService {
     const wait = options.waitTimeSeconds ?? queue.settings.receiveWaitSeconds;
     if (!(wait >= 0)) throw invalidParameter(`Value ${wait} for parameter WaitTimeSeconds is invalid. Reason: must be >= 0.`);
 
-    const first = this.takeNow(queue, max, visibility);
-    if (first.length > 0 || wait === 0 || options.signal?.aborted) return Promise.resolve(first);
-    return new Promise((resolve) => {
+    // What a receive changes (receive counts, dead-letter moves, expiries) is on disk before
+    // it answers: a consumer told "receive count n" must find at least n after a crash, and a
+    // message it saw moved to the DLQ must not be back. durable() joins the store's group
+    // commit: concurrent receives (and sends, deletes) share one fsync.
+    let changed = false;
+    const take = (): ReceivedMessage[] => {
+      const before = this.commits;
+      const messages = this.takeNow(queue, max, visibility);
+      if (this.commits !== before) changed = true;
+      return messages;
+    };
+    const answer = (messages: ReceivedMessage[]): Promise<ReceivedMessage[]> =>
+      changed ? this.durable().then(() => messages) : Promise.resolve(messages);
+    const first = take();
+    if (first.length > 0 || wait === 0 || options.signal?.aborted) return answer(first);
+    return new Promise((resolve, reject) => {
       const finish = (messages: ReceivedMessage[]): void => {
         clearTimeout(timer);
         queue.waiters.delete(attempt);
         options.signal?.removeEventListener('abort', onAbort);
-        resolve(messages);
+        answer(messages).then(resolve, reject);
       };
       const attempt = (): void => {
         if (this.closed) return finish([]);
         if (!this.queues.has(queue.name) || queue !== this.queues.get(queue.name)) return finish([]);
-        const got = this.takeNow(queue, max, visibility);
+        const got = take();
         if (got.length > 0) finish(got);
       };
       const onAbort = (): void => finish([]);

@@ -14,14 +14,25 @@
  * Compaction: when the current log grows past `compactAfterBytes`, the store asks the
  * state for its snapshot records (synchronously, so they match exactly the records logged
  * so far), switches new appends to the next log and writes the snapshot in the background.
+ * Records appended to the old log just before the switch may still be waiting for its last
+ * group commit: `flush()` waits for that too (the retiring log), so whoever logged a change
+ * before a compaction and awaits `flush()` after it is answered only once the change is on
+ * disk.
+ *
+ * Every log is opened as AppendFile does for a durable file (file and directory fsynced
+ * before its first record is acknowledged), so a new log's name is on disk before any
+ * acknowledged record is in it.
  */
-import { mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
+import { readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppendFile, readJsonLines } from './append-file.ts';
+import { ensureDir, nodeStoreFs, type StoreFs } from './store-fs.ts';
 
 export interface StateStoreOptions {
   /** Log size that triggers a snapshot. @default 64 MiB */
   readonly compactAfterBytes?: number;
+  /** The file-system calls (a seam for tests that record their order). @default Node's fs */
+  readonly fs?: StoreFs;
 }
 
 /** Produces the current state as records (called synchronously at compaction). */
@@ -32,18 +43,22 @@ const LOG = /^log-(\d+)\.jsonl$/;
 
 export class StateStore {
   private log: AppendFile | undefined;
+  /** The previous log while its last batch is written and it is closed (during a compaction). */
+  private retiring: Promise<void> | undefined;
   private generation = 0;
   private snapshotSource: SnapshotSource | undefined;
   private compacting: Promise<void> | undefined;
   private compactQueued = false;
   private readonly compactAfterBytes: number;
+  private readonly fs: StoreFs;
 
   private constructor(readonly dir: string, options: StateStoreOptions) {
     this.compactAfterBytes = options.compactAfterBytes ?? 64 * 1024 * 1024;
+    this.fs = options.fs ?? nodeStoreFs;
   }
 
   static async open(dir: string, options: StateStoreOptions = {}): Promise<StateStore> {
-    await mkdir(dir, { recursive: true });
+    await ensureDir(dir, options.fs);
     return new StateStore(dir, options);
   }
 
@@ -84,9 +99,14 @@ export class StateStore {
     this.maybeCompact(log);
   }
 
-  /** Resolves when everything logged so far is on disk. */
+  /**
+   * Resolves when everything logged so far is on disk: in the current log, and in the log a
+   * compaction has just retired (its last batch may still be on its way).
+   */
   async flush(): Promise<void> {
-    await this.log?.flush();
+    const retiring = this.retiring;
+    if (retiring) await Promise.all([this.log?.flush(), retiring]);
+    else await this.log?.flush();
   }
 
   /** Write a snapshot of the current state and start a new log. */
@@ -103,13 +123,23 @@ export class StateStore {
     // that shows up in the snapshot is simply applied again when the new log is replayed.
     const records = [...source()];
     const previous = this.log;
-    this.log = new AppendFile(join(this.dir, `log-${next}.jsonl`));
+    this.log = new AppendFile(join(this.dir, `log-${next}.jsonl`), { fs: this.fs });
     this.generation = next;
+    // Closing writes the old log's last batch; flush() waits for it until it is done.
+    const retiring = previous?.close();
+    if (retiring) {
+      this.retiring = retiring;
+      // A failure is reported by the run below and to whoever awaits flush() meanwhile.
+      const done = (): void => {
+        if (this.retiring === retiring) this.retiring = undefined;
+      };
+      retiring.then(done, done);
+    }
     const run = (async () => {
       await this.log?.flush();
-      await previous?.close();
-      await writeSnapshot(join(this.dir, `snapshot-${next}.jsonl`), records);
-      await syncDir(this.dir);
+      await retiring;
+      await writeSnapshot(join(this.dir, `snapshot-${next}.jsonl`), records, this.fs);
+      await this.fs.syncDir(this.dir);
       for (const name of await readdir(this.dir)) {
         const m = SNAPSHOT.exec(name) ?? LOG.exec(name);
         if (m && Number(m[1]) < next) await unlink(join(this.dir, name));
@@ -159,9 +189,9 @@ function numbered(names: readonly string[], pattern: RegExp): number[] {
     .sort((a, b) => a - b);
 }
 
-async function writeSnapshot(path: string, records: readonly unknown[]): Promise<void> {
+async function writeSnapshot(path: string, records: readonly unknown[], fs: StoreFs): Promise<void> {
   const temporary = `${path}.tmp`;
-  const handle = await open(temporary, 'w');
+  const handle = await fs.open(temporary, 'w');
   try {
     const slice = 2048;
     for (let i = 0; i < records.length; i += slice) {
@@ -175,13 +205,4 @@ async function writeSnapshot(path: string, records: readonly unknown[]): Promise
     await handle.close();
   }
   await rename(temporary, path);
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
