@@ -618,7 +618,7 @@ function topicInfos(topics: readonly Topic[]): Record<string, TopicInfo> {
   return out;
 }
 
-/** `ReserveInventory`, `reserve_inventory` → `reserve-inventory`: the name a declaration error suggests. */
+/** `WelcomeUser`, `welcome_user` → `welcome-user`: the name a declaration error suggests. */
 function kebabCase(name: string): string {
   return name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean).join('-');
 }

@@ -88,7 +88,7 @@ function esmImports(code: string): string {
  * - ajv appends each error with `if(vErrors === null){vErrors = [err];}else {vErrors.push(err);}`
  *   (vErrors is null until the first error, then an array): `(vErrors ??= []).push(err)` does the
  *   same in a third of the bytes after minifying, and lets esbuild inline the error object.
- * - each error object carries `schemaPath` (`"#/properties/orderId/minLength"`, ~40 bytes a
+ * - each error object carries `schemaPath` (`"#/properties/userId/minLength"`, ~40 bytes a
  *   site), which nothing reads: the runtime reports `instancePath` and `message`, and
  *   CompiledValidator's errors are `{ instancePath, message, keyword, params }` (keyword and
  *   params say which rule failed).
