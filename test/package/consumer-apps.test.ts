@@ -9,9 +9,10 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
-  describeFailure, installBusline, packBusline, poll, scaffoldApp, sh, startDev, tempParent, writeJestTests,
+  describeFailure, installBusline, packBusline, scaffoldApp, sh, startDev, tempParent, writeJestTests,
   type AppKind, type ConsumerApp,
 } from './support/consumer-app.ts';
+import { waitFor } from '../local/support/reference-flow.ts';
 
 const KINDS: readonly AppKind[] = ['typescript', 'typescript-esm', 'javascript'];
 const apps = new Map<AppKind, ConsumerApp>();
@@ -74,7 +75,7 @@ for (const kind of KINDS) {
         assert.equal(published.code, 0, describeFailure('busline publish', published));
         const correlation = /correlationId=(\S+)/.exec(published.stdout)?.[1];
         assert.ok(correlation, published.stdout);
-        const tree = await poll('the handler\'s log line in busline events', async () => {
+        const tree = await waitFor('the handler\'s log line in busline events', async () => {
           const r = await sh(`npx busline events --correlation ${correlation}`, app(kind).dir);
           return /welcome-user success/.test(r.stdout) && /userId=u-42/.test(r.stdout) ? r.stdout : undefined;
         }, 120_000);

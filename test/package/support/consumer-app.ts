@@ -166,17 +166,6 @@ export async function startDev(app: ConsumerApp): Promise<DevProcess> {
   return { output: () => out, stop };
 }
 
-/** Polls `check` until it returns a value (bounded); the error names what was awaited. */
-export async function poll<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
 /** A temporary parent folder, removed by the caller. */
 export function tempParent(kind: AppKind): string {
   return mkdtempSync(join(tmpdir(), `busline-${kind}-`));
