@@ -8,7 +8,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { LocalEngine } from '../../../lib/local/engine.ts';
-import type { QueueAttributes } from '../../../lib/local/sqs/types.ts';
+import { declare, type EngineDeclarations } from './engine-declarations.ts';
 
 export type ChildAction =
   | { readonly kind: 'send'; readonly queue: string; readonly bodies: readonly string[] }
@@ -17,14 +17,11 @@ export type ChildAction =
   | { readonly kind: 'publish'; readonly bus: string; readonly count: number }
   | { readonly kind: 'replay'; readonly bus: string; readonly replayName: string };
 
-export interface AnswerThenDieConfig {
+export interface AnswerThenDieConfig extends EngineDeclarations {
   readonly stateDir: string;
   /** Where the answer is written (JSON) before the child kills itself. */
   readonly answerPath: string;
   readonly compactLogAfterBytes?: number;
-  readonly queues?: ReadonlyArray<{ readonly name: string; readonly attributes?: QueueAttributes }>;
-  readonly buses?: readonly string[];
-  readonly rules?: ReadonlyArray<{ readonly bus: string; readonly name: string; readonly pattern: string; readonly queue: string }>;
   readonly action: ChildAction;
 }
 
@@ -33,14 +30,7 @@ const engine = await LocalEngine.start({
   stateDir: config.stateDir,
   withoutDynamoDb: true,
   ...(config.compactLogAfterBytes !== undefined && { compactLogAfterBytes: config.compactLogAfterBytes }),
-  setup(e) {
-    for (const bus of config.buses ?? []) e.createBus(bus);
-    for (const queue of config.queues ?? []) e.createQueue(queue.name, queue.attributes ?? {});
-    for (const rule of config.rules ?? []) {
-      e.putRule({ Name: rule.name, EventBusName: rule.bus, EventPattern: rule.pattern });
-      e.putTargets(rule.bus, rule.name, [{ Id: 'queue', Arn: `arn:aws:sqs:${e.region}:${e.accountId}:${rule.queue}` }]);
-    }
-  },
+  setup: (e) => declare(e, config),
 });
 
 async function perform(action: ChildAction): Promise<unknown> {

@@ -8,14 +8,11 @@
  * what the durability test uses to crash it.
  */
 import { LocalEngine } from '../../../lib/local/engine.ts';
-import type { QueueAttributes } from '../../../lib/local/sqs/types.ts';
+import { declare, type EngineDeclarations } from './engine-declarations.ts';
 
-export interface EngineChildConfig {
+export interface EngineChildConfig extends EngineDeclarations {
   readonly stateDir: string;
   readonly port?: number;
-  readonly queues?: ReadonlyArray<{ readonly name: string; readonly attributes?: QueueAttributes }>;
-  readonly buses?: readonly string[];
-  readonly rules?: ReadonlyArray<{ readonly bus: string; readonly name: string; readonly pattern: string; readonly queue: string }>;
   readonly withoutDynamoDb?: boolean;
 }
 
@@ -24,14 +21,7 @@ const engine = await LocalEngine.start({
   stateDir: config.stateDir,
   port: config.port ?? 0,
   withoutDynamoDb: config.withoutDynamoDb ?? true,
-  setup(e) {
-    for (const bus of config.buses ?? []) e.createBus(bus);
-    for (const queue of config.queues ?? []) e.createQueue(queue.name, queue.attributes ?? {});
-    for (const rule of config.rules ?? []) {
-      e.putRule({ Name: rule.name, EventBusName: rule.bus, EventPattern: rule.pattern });
-      e.putTargets(rule.bus, rule.name, [{ Id: 'queue', Arn: `arn:aws:sqs:${e.region}:${e.accountId}:${rule.queue}` }]);
-    }
-  },
+  setup: (e) => declare(e, config),
 });
 process.stdout.write(JSON.stringify({ endpoint: engine.endpoint }) + '\n');
 process.once('SIGTERM', () => {
