@@ -32,10 +32,16 @@ export function topicSchemas(schemasDir: string, topic: string): TopicSchemas {
   return found;
 }
 
-/** An ajv-compiled validator per version of one topic, in the runtime's ValidatorTable shape. */
-export function validatorTable(topic: TopicSchemas): ValidatorTable {
+/** The CLI's ajv: every error reported, formats checked, unknown keywords tolerated. */
+function cliAjv(): Ajv {
   const ajv = new Ajv({ allErrors: true, strict: false });
   addFormats(ajv);
+  return ajv;
+}
+
+/** An ajv-compiled validator per version of one topic, in the runtime's ValidatorTable shape. */
+export function validatorTable(topic: TopicSchemas): ValidatorTable {
+  const ajv = cliAjv();
   const versions: Record<number, CompiledValidator> = {};
   for (const v of topic.versions) versions[v.version] = ajv.compile(v.schema as Record<string, unknown>) as CompiledValidator;
   return { [topic.topic]: versions };
@@ -43,14 +49,11 @@ export function validatorTable(topic: TopicSchemas): ValidatorTable {
 
 /** Throws PayloadInvalidError listing every violation (path and message). */
 export function validatePayload(schema: JsonSchema, topic: string, version: number, data: unknown): void {
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  addFormats(ajv);
-  const validate = ajv.compile(schema as Record<string, unknown>);
+  const validate = cliAjv().compile(schema as Record<string, unknown>);
   if (validate(data)) return;
   const problems = (validate.errors ?? []).map((e) => `  ${e.instancePath || '(root)'} ${e.message ?? 'is invalid'}${e.params && 'allowedValues' in e.params ? ` (${JSON.stringify(e.params.allowedValues)})` : ''}`);
   throw new PayloadInvalidError(`the payload does not match ${topic} v${version}; nothing was sent:\n${problems.join('\n')}`);
 }
-
 
 /**
  * A short payload valid against `schema`, the same on every call. Tried in order, the first
@@ -69,8 +72,7 @@ export function validatePayload(schema: JsonSchema, topic: string, version: numb
  * PayloadExampleError when nothing valid comes out.
  */
 export async function examplePayload(schema: JsonSchema): Promise<unknown> {
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  addFormats(ajv);
+  const ajv = cliAjv();
   const validate = ajv.compile(schema as Record<string, unknown>);
   const own = schema as Record<string, unknown>;
   const given = [...(Array.isArray(own.examples) ? own.examples : []), ...(own.default !== undefined ? [own.default] : [])];
