@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { LocalEngine } from './engine.ts';
+import type { Clock } from './clock.ts';
 import { readCloudAssembly, type CloudAssembly } from './assembly/cloud-assembly.ts';
 import { loadAppModel } from './assembly/load-app-model.ts';
 import type { LocalAppModel, LocalQueue, LocalRuleTarget } from './assembly/app-model.ts';
@@ -28,6 +29,8 @@ export interface LocalAppOptions {
   /** Base delay of Lambda async retries, doubling per retry. @default 60000 (as on AWS) */
   readonly asyncRetryBaseDelayMs?: number;
   readonly onMappingOutcome?: (mappingLogicalId: string, outcome: MappingOutcome) => void;
+  /** The engine's time (see LocalEngineOptions.clock). @default systemClock */
+  readonly clock?: Clock;
 }
 
 export interface LocalApp {
@@ -51,6 +54,7 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     region: draft.region,
     accountId: draft.account,
     lambdaInvoker: invoker,
+    ...(options.clock ? { clock: options.clock } : {}),
     async setup(e) {
       const urls = new Map<string, string>();
       // Dead-letter queues must exist before a queue's RedrivePolicy names them.

@@ -1,5 +1,6 @@
 /** Options and programmatic shapes of {@link LocalEngine} (lib/local/engine.ts). */
 import type { LambdaInvoker } from './eventbridge/types.ts';
+import type { Clock } from './clock.ts';
 
 /** Options of {@link LocalEngine.start}. */
 export interface LocalEngineOptions {
@@ -30,6 +31,11 @@ export interface LocalEngineOptions {
   readonly compactLogAfterBytes?: number;
   /** Skip starting DynamoDB (dynalite). @default false */
   readonly withoutDynamoDb?: boolean;
+  /**
+   * The engine's time: visibility timeouts, delays, long polls, retry backoff, event age and
+   * journal timestamps read it. A test harness passes a virtual clock. @default systemClock
+   */
+  readonly clock?: Clock;
 }
 
 /** The resource-declaring part of the engine, handed to `setup`. */

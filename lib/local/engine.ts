@@ -13,6 +13,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { EngineResources, LocalEngineOptions } from './engine-types.ts';
 import { StateStore } from './store/state-store.ts';
+import { systemClock, type Clock } from './clock.ts';
 import { SqsService } from './sqs/sqs-service.ts';
 import { EventArchive } from './eventbridge/archive.ts';
 import { EventBusService } from './eventbridge/event-bus-service.ts';
@@ -68,10 +69,11 @@ export class LocalEngine {
     await mkdir(stateDir, { recursive: true });
 
     const store = await StateStore.open(join(stateDir, 'store'), { compactAfterBytes: options.compactLogAfterBytes });
-    const journal = await Journal.open(join(stateDir, 'journal'));
+    const clock = options.clock ?? systemClock;
+    const journal = await Journal.open(join(stateDir, 'journal'), clock);
     const archive = await EventArchive.open(join(stateDir, 'archive'));
-    const sqs = new SqsService(store, { region, accountId, baseUrl: 'http://127.0.0.1' });
-    const events = new EventBusService({ region, accountId, sqs, archive, journal });
+    const sqs = new SqsService(store, { region, accountId, baseUrl: 'http://127.0.0.1', clock });
+    const events = new EventBusService({ region, accountId, sqs, archive, journal, clock });
     const declarations = events.declarations;
     await store.recover((record) => {
       if (!sqs.applyRecovered(record as { t?: unknown })) declarations.applyRecovered(record as { t?: unknown });
@@ -123,6 +125,10 @@ export class LocalEngine {
   }
   get accountId(): string {
     return this.parts.accountId;
+  }
+  /** The engine's time (wall time unless a clock was given to start()). */
+  get clock(): Clock {
+    return this.parts.sqs.clock;
   }
   get stateDir(): string {
     return this.parts.stateDir;
@@ -222,7 +228,7 @@ export class LocalEngine {
   }
   /** Visible / in flight / delayed counts. */
   queueCounts(queue: string): { visible: number; inFlight: number; delayed: number } {
-    return this.parts.sqs.get(queue).counts(Date.now());
+    return this.parts.sqs.get(queue).counts(this.clock.now());
   }
 
   // ---- DynamoDB ----------------------------------------------------------

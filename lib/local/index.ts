@@ -16,6 +16,7 @@
  */
 import { startLocalApp as startApp } from './app.ts';
 import type { LocalEngine } from './engine.ts';
+import type { Clock } from './clock.ts';
 import type { LocalAppModel } from './assembly/app-model.ts';
 import { DELIVERY_QUEUE } from './eventbridge/event-bus-service.ts';
 import type { LogLine } from './lambda/lambda-types.ts';
@@ -30,6 +31,8 @@ export { LocalEngine } from './engine.ts';
 export { EventBridgeError, type EventBridgeErrorType } from './eventbridge/errors.ts';
 export { SqsError, type SqsErrorShape } from './sqs/errors.ts';
 export type { LocalEngineOptions, EngineResources } from './engine-types.ts';
+/** The engine's time: wall time by default; a test harness can pass a virtual clock. */
+export { systemClock, type Clock, type ClockTimer } from './clock.ts';
 export type { LogLine } from './lambda/lambda-types.ts';
 export type { DeliveryMode } from '../runtime/subscription-config.ts';
 export type { EventBridgeEvent } from '../runtime/envelope.ts';
@@ -107,6 +110,12 @@ export interface LocalAppOptions {
    * @default 60000 (Lambda's own schedule: 1 minute, then 2)
    */
   readonly asyncRetryBaseDelayMs?: number;
+  /**
+   * The engine's time: visibility timeouts, delays, long polls, batching windows, retry backoff,
+   * event age and journal timestamps follow it. Handlers still run in wall time.
+   * @default systemClock
+   */
+  readonly clock?: Clock;
 }
 
 /** One subscription of a Busline flow in the running app, with the physical names of its resources. */
@@ -162,6 +171,7 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     ...(options.onLog ? { onLog: options.onLog } : {}),
     ...(options.maxWorkersPerFunction !== undefined ? { maxWorkersPerFunction: options.maxWorkersPerFunction } : {}),
     ...(options.asyncRetryBaseDelayMs !== undefined ? { asyncRetryBaseDelayMs: options.asyncRetryBaseDelayMs } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   const { engine } = app;
   // Invocations that started and have not finished, per invocation id (a batch journals one

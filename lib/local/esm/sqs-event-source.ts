@@ -18,9 +18,10 @@ import { readBatchResponse, type BatchVerdict } from './batch-response.ts';
 import { toSqsEventRecord } from './sqs-event-record.ts';
 import { readEvent } from './event-fields.ts';
 import { logsPerMessage } from './log-attribution.ts';
+import { sleep } from '../clock.ts';
 
 /** The part of the engine a mapping uses. */
-export type MappingEnginePort = Pick<LocalEngine, 'receiveMessages' | 'deleteMessage' | 'queue' | 'journalAppend' | 'region'>;
+export type MappingEnginePort = Pick<LocalEngine, 'receiveMessages' | 'deleteMessage' | 'queue' | 'journalAppend' | 'region' | 'clock'>;
 
 /** Long-poll wait of each receive; pollers are stopped through an AbortSignal. */
 const POLL_WAIT_SECONDS = 20;
@@ -69,7 +70,7 @@ export class SqsEventSource {
         if (signal.aborted) return;
         // A poller never dies: report, back off briefly, poll again (as Lambda's pollers do).
         process.emitWarning(`event source mapping ${this.mapping.logicalId}: ${(error as Error).message}`);
-        await new Promise((r) => setTimeout(r, 500));
+        await sleep(this.engine.clock, 500);
       }
     }
   }
@@ -81,9 +82,9 @@ export class SqsEventSource {
       maxNumberOfMessages: Math.min(10, batchSize), waitTimeSeconds: POLL_WAIT_SECONDS, signal,
     });
     if (batch.length === 0 || maximumBatchingWindowSeconds <= 0) return batch;
-    const deadline = Date.now() + maximumBatchingWindowSeconds * 1000;
+    const deadline = this.engine.clock.now() + maximumBatchingWindowSeconds * 1000;
     while (batch.length < batchSize && !signal.aborted) {
-      const remainingMs = deadline - Date.now();
+      const remainingMs = deadline - this.engine.clock.now();
       if (remainingMs <= 0) break;
       const more = await this.engine.receiveMessages(this.queueName, {
         maxNumberOfMessages: Math.min(10, batchSize - batch.length), waitTimeSeconds: remainingMs / 1000, signal,

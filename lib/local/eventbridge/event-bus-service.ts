@@ -22,6 +22,7 @@ import { EventBridgeError } from './errors.ts';
 import { readPath } from './json-path.ts';
 import { busNameOf, compilePatternOrThrow, Declarations, type Bus, type CompiledTarget, type Rule } from './declarations.ts';
 import type { EventArchive } from './archive.ts';
+import { systemClock, type Clock } from '../clock.ts';
 
 export { busNameOf } from './declarations.ts';
 import type {
@@ -77,6 +78,8 @@ export interface EventBusOptions {
   readonly sqs: SqsService;
   readonly archive: EventArchive;
   readonly journal?: JournalSink;
+  /** @default systemClock */
+  readonly clock?: Clock;
 }
 
 export class EventBusService {
@@ -89,7 +92,11 @@ export class EventBusService {
   private active = 0;
   private readonly idle = new Set<() => void>();
 
+  /** The engine's time (lib/local/clock.ts). */
+  readonly clock: Clock;
+
   constructor(private readonly options: EventBusOptions) {
+    this.clock = options.clock ?? systemClock;
     this.declarations = new Declarations({ region: options.region, accountId: options.accountId });
     this.buses = this.declarations.buses;
   }
@@ -157,7 +164,7 @@ export class EventBusService {
       for (const entry of entries) bytes += entrySize(entry, Buffer.byteLength);
       if (bytes > MAX_ENTRY_BYTES) throw new EventBridgeError('ValidationException', `Total size of the entries in the request is over the limit: ${bytes} bytes, at most ${MAX_ENTRY_BYTES} (Source + DetailType + Detail + Resources, + 14 for Time).`);
     }
-    const now = Date.now();
+    const now = this.clock.now();
     const results: PutEventsResultEntry[] = [];
     let failed = 0;
     for (const entry of entries) {
@@ -386,7 +393,7 @@ export class EventBusService {
       // A request the queue refuses as invalid (a FIFO group id the event lacks, a body too
       // large) fails the same way every time: no point retrying for a day.
       const permanent = error instanceof SqsError && error.shape !== 'QueueDoesNotExist' && error.httpStatus < 500;
-      const final = permanent || attempt > maxRetries || Date.now() - pending.acceptedAt >= maxAgeMs;
+      const final = permanent || attempt > maxRetries || this.clock.now() - pending.acceptedAt >= maxAgeMs;
       if (!final) {
         journal?.append({ kind: 'target.failed', eventId: pending.eventId, bus: pending.bus, rule: pending.rule, targetId: pending.targetId, attempt, error: message, final: false, topic: lineage.topic, correlationId: lineage.correlationId });
         sqs.changeVisibility(DELIVERY_QUEUE, receiptHandle, backoffSeconds(attempt));
@@ -423,13 +430,13 @@ export class EventBusService {
     if (!(options.from instanceof Date) || !(options.to instanceof Date) || options.from.getTime() >= options.to.getTime()) {
       throw new EventBridgeError('ValidationException', 'Replay needs from < to (Dates).');
     }
-    const replayName = options.replayName ?? `replay-${Date.now()}`;
+    const replayName = options.replayName ?? `replay-${this.clock.now()}`;
     const onlyRules = options.ruleNames ? new Set(options.ruleNames) : undefined;
     let count = 0;
     await this.options.archive.read(bus.name, options.from, options.to, (archived) => {
       if (options.filter && !options.filter({ bus: bus.name, event: archived })) return;
       const event: BusEvent = { ...archived, 'replay-name': replayName };
-      this.route(bus, event, JSON.stringify(event), Date.now(), undefined, onlyRules);
+      this.route(bus, event, JSON.stringify(event), this.clock.now(), undefined, onlyRules);
       count++;
     });
     await this.options.sqs.durable();

@@ -9,17 +9,20 @@ import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppendFile, readJsonLines } from '../store/append-file.ts';
 import type { JournalEntry, JournalQuery, JournalRecord } from './types.ts';
+import { systemClock, type Clock } from '../clock.ts';
 
 export const JOURNAL_FILE = 'journal.jsonl';
 /** How long journal records may wait to be written together (see AppendFileOptions.gatherMs). */
 const JOURNAL_GATHER_MS = 10;
 
-let clock = { ms: -1, iso: '' };
-/** The current time as ISO-8601, formatted once per millisecond (many records share one). */
-function nowIso(): string {
-  const ms = Date.now();
-  if (ms !== clock.ms) clock = { ms, iso: new Date(ms).toISOString() };
-  return clock.iso;
+/** The clock's time as ISO-8601, formatted once per millisecond (many records share one). */
+function isoTime(clock: Clock): () => string {
+  let last = { ms: -1, iso: '' };
+  return () => {
+    const ms = clock.now();
+    if (ms !== last.ms) last = { ms, iso: new Date(ms).toISOString() };
+    return last.iso;
+  };
 }
 
 interface Subscriber {
@@ -30,19 +33,25 @@ interface Subscriber {
 export class Journal {
   private readonly subscribers = new Set<Subscriber>();
 
+  private readonly nowIso: () => string;
+
   private constructor(
     private readonly file: AppendFile,
     private seq: number,
-  ) {}
+    clock: Clock,
+  ) {
+    this.nowIso = isoTime(clock);
+  }
 
-  static async open(dir: string): Promise<Journal> {
+  /** Records are stamped with `clock`'s time (the engine's). */
+  static async open(dir: string, clock: Clock = systemClock): Promise<Journal> {
     await mkdir(dir, { recursive: true });
     const path = join(dir, JOURNAL_FILE);
     // Not fsynced (lineage, not state), and written in 10 ms windows: at ~30 records per flow run
     // (an event and the handler runs it causes) a write per event-loop turn was the engine's
     // most frequent system call.
     const file = await AppendFile.open(path, { durable: false, gatherMs: JOURNAL_GATHER_MS });
-    return new Journal(file, await lastSeq(path));
+    return new Journal(file, await lastSeq(path), clock);
   }
 
   get path(): string {
@@ -51,7 +60,7 @@ export class Journal {
 
   /** Stamp `seq` and `at`, write, and tell live subscribers. */
   append(entry: JournalEntry): JournalRecord {
-    const record = { seq: ++this.seq, at: entry.at ?? nowIso(), ...entry } as JournalRecord;
+    const record = { seq: ++this.seq, at: entry.at ?? this.nowIso(), ...entry } as JournalRecord;
     this.file.appendRawLazy(JSON.stringify(record));
     this.notify(record);
     return record;
@@ -76,7 +85,7 @@ export class Journal {
    */
   appendAccepted(entry: Omit<Extract<JournalEntry, { kind: 'event.accepted' }>, 'event'>, event: unknown, eventText: string): void {
     const seq = ++this.seq;
-    const at = entry.at ?? nowIso();
+    const at = entry.at ?? this.nowIso();
     const head = JSON.stringify({ seq, at, ...entry });
     this.file.appendRawLazy(`${head.slice(0, -1)},"event":${eventText}}`);
     if (this.subscribers.size > 0) {

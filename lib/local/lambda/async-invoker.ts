@@ -18,8 +18,9 @@ import type { LocalInvokeConfig } from '../assembly/app-model.ts';
 import { eventFields } from '../esm/event-fields.ts';
 import type { FunctionRunner } from './function-runner.ts';
 import type { InvokeResult } from './lambda-types.ts';
+import { sleep } from '../clock.ts';
 
-export type AsyncInvokerEnginePort = Pick<LocalEngine, 'sendMessage' | 'queue' | 'journalAppend'>;
+export type AsyncInvokerEnginePort = Pick<LocalEngine, 'sendMessage' | 'queue' | 'journalAppend' | 'clock'>;
 
 export interface AsyncInvokerOptions {
   /** Delay before async retry n is base × 2^(n−1). @default 60000 (AWS: ~1 min, then ~2 min) */
@@ -80,7 +81,7 @@ export class AsyncInvoker implements LambdaInvoker {
     const maxAgeMs = (config?.maximumEventAgeSeconds ?? DEFAULT_MAX_EVENT_AGE_SECONDS) * 1000;
     const base = this.options.retryBaseDelayMs ?? 60_000;
     const fields = eventFields(payload);
-    const firstAt = Date.now();
+    const firstAt = engine.clock.now();
     let attempt = 0;
     let result: InvokeResult;
     let condition: 'RetriesExhausted' | 'EventAgeExceeded';
@@ -93,8 +94,8 @@ export class AsyncInvoker implements LambdaInvoker {
       }
       if (attempt > maxRetries) { condition = 'RetriesExhausted'; break; }
       const delay = base * 2 ** (attempt - 1);
-      if (Date.now() + delay - firstAt > maxAgeMs) { condition = 'EventAgeExceeded'; break; }
-      await new Promise((r) => setTimeout(r, delay));
+      if (engine.clock.now() + delay - firstAt > maxAgeMs) { condition = 'EventAgeExceeded'; break; }
+      await sleep(engine.clock, delay);
     }
     if (config?.onFailureArn) {
       await this.sendRecord(engine, config.onFailureArn, fn.arn, payload, result, condition, attempt);

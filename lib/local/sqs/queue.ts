@@ -14,6 +14,7 @@
 import { MinHeap } from './min-heap.ts';
 import { invalidParameter } from './errors.ts';
 import type { QueueAttributes } from './types.ts';
+import type { Clock, ClockTimer } from '../clock.ts';
 
 /** A stored message attribute (binary values base64-encoded, as on the wire and on disk). */
 export interface StoredAttribute {
@@ -104,7 +105,7 @@ export class Queue {
   lastModified: number;
   /** Long polls waiting on this queue; called when messages may have become available. */
   readonly waiters = new Set<() => void>();
-  private wakeTimer: NodeJS.Timeout | undefined;
+  private wakeTimer: ClockTimer | undefined;
   private wakeAt = Infinity;
   private signalPending = false;
 
@@ -115,6 +116,7 @@ export class Queue {
     readonly createdAt: number,
     /** Internal queues (rule → Lambda delivery buffers) are not listed by ListQueues. */
     readonly internal: boolean,
+    private readonly clock: Clock,
   ) {
     this.fifo = name.endsWith('.fifo');
     this.attributes = {};
@@ -332,7 +334,7 @@ export class Queue {
       this.signalPending = false;
       if (this.waiters.size === 0) return;
       for (const waiter of [...this.waiters]) waiter();
-      this.scheduleWake(Date.now());
+      this.scheduleWake(this.clock.now());
     }).unref();
   }
 
@@ -340,18 +342,17 @@ export class Queue {
     if (this.waiters.size === 0) return;
     const next = this.nextAvailable(now);
     if (next === undefined || next >= this.wakeAt) return;
-    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer?.cancel();
     this.wakeAt = next;
-    this.wakeTimer = setTimeout(() => {
+    this.wakeTimer = this.clock.after(Math.max(0, next - now) + 1, () => {
       this.wakeTimer = undefined;
       this.wakeAt = Infinity;
-      this.signal(Date.now());
-    }, Math.max(0, next - now) + 1);
-    this.wakeTimer.unref();
+      this.signal(this.clock.now());
+    });
   }
 
   stopTimers(): void {
-    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer?.cancel();
     this.wakeTimer = undefined;
     this.wakeAt = Infinity;
   }

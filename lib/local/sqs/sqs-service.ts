@@ -21,6 +21,7 @@ import { md5Hex, md5OfAttributes } from './md5.ts';
 import { checkQueueName } from './queue-name.ts';
 import { withTags, withoutTags, type QueueTags } from './queue-tags.ts';
 import { Queue, type LiveMessage, type MessageLineage, type StoredAttribute, type StoredMessage } from './queue.ts';
+import { systemClock, type Clock } from '../clock.ts';
 import type {
   MessageAttributeValue,
   QueueAttributes,
@@ -50,6 +51,8 @@ export interface SqsServiceOptions {
   readonly accountId: string;
   /** Base of queue URLs, e.g. "http://127.0.0.1:4747". Can be set later (port known after listen). */
   baseUrl: string;
+  /** @default systemClock */
+  readonly clock?: Clock;
 }
 
 type QueueRecord = { t: 'queue'; name: string; attributes: QueueAttributes; createdAt: number; internal?: boolean };
@@ -83,7 +86,12 @@ export class SqsService {
   constructor(
     private readonly sink: RecordSink,
     private readonly options: SqsServiceOptions,
-  ) {}
+  ) {
+    this.clock = options.clock ?? systemClock;
+  }
+
+  /** The engine's time (a test harness can make it virtual; see lib/local/clock.ts). */
+  readonly clock: Clock;
 
   set baseUrl(url: string) {
     this.options.baseUrl = url;
@@ -94,13 +102,13 @@ export class SqsService {
   /** Apply one recovered record; returns false if it is not an SQS record. */
   applyRecovered(record: { t?: unknown }): boolean {
     if (typeof record.t !== 'string' || !SQS_RECORD_TYPES.has(record.t)) return false;
-    this.apply(record as SqsRecord, Date.now());
+    this.apply(record as SqsRecord, this.clock.now());
     return true;
   }
 
   /** After recovery: build indexes; optionally make in-flight messages visible again. */
   finishRecovery(inFlight: 'release' | 'keep'): void {
-    const now = Date.now();
+    const now = this.clock.now();
     for (const queue of this.queues.values()) {
       if (inFlight === 'release') {
         for (const m of queue.messages.values()) if (m.rc > 0 && m.avail > now) m.avail = now;
@@ -125,7 +133,7 @@ export class SqsService {
     if (record.t === 'queue') {
       const existing = this.queues.get(record.name);
       if (existing) existing.setAttributes(record.attributes, now);
-      else this.queues.set(record.name, new Queue(record.name, this.arnOf(record.name), record.attributes, record.createdAt, record.internal ?? false));
+      else this.queues.set(record.name, new Queue(record.name, this.arnOf(record.name), record.attributes, record.createdAt, record.internal ?? false, this.clock));
       return;
     }
     const queue = this.queues.get(record.q);
@@ -201,7 +209,7 @@ export class SqsService {
     options: { internal?: boolean; failIfDifferent?: boolean; tags?: QueueTags } = {},
   ): QueueInfo {
     checkQueueName(name);
-    const now = Date.now();
+    const now = this.clock.now();
     const existing = this.queues.get(name);
     if (existing && options.failIfDifferent) {
       for (const [key, value] of Object.entries(attributes)) {
@@ -214,7 +222,7 @@ export class SqsService {
     for (const [key, value] of Object.entries(attributes)) if (value !== undefined) normalized[key] = String(value);
     if (name.endsWith('.fifo') && normalized['FifoQueue'] === undefined && !existing) normalized['FifoQueue'] = 'true';
     // Validate before logging: constructing the settings throws on bad values.
-    new Queue(name, '', normalized, now, false);
+    new Queue(name, '', normalized, now, false, this.clock);
     this.commit({ t: 'queue', name, attributes: normalized, createdAt: existing?.createdAt ?? now, internal: options.internal || undefined }, now);
     // Tags given at CreateQueue apply to a queue it creates, not to one that already exists.
     if (!existing && options.tags && Object.keys(options.tags).length > 0) this.commit({ t: 'tags', q: name, tags: options.tags }, now);
@@ -229,17 +237,17 @@ export class SqsService {
   deleteQueue(queueRef: string): void {
     const queue = this.get(queueRef);
     if (queue.internal) throw queueDoesNotExist(queueRef);
-    this.commit({ t: 'drop', q: queue.name }, Date.now());
+    this.commit({ t: 'drop', q: queue.name }, this.clock.now());
   }
 
   tagQueue(queueRef: string, tags: QueueTags): void {
     const queue = this.get(queueRef);
-    this.commit({ t: 'tags', q: queue.name, tags: withTags(queue.tags, tags) }, Date.now());
+    this.commit({ t: 'tags', q: queue.name, tags: withTags(queue.tags, tags) }, this.clock.now());
   }
 
   untagQueue(queueRef: string, keys: readonly string[]): void {
     const queue = this.get(queueRef);
-    this.commit({ t: 'tags', q: queue.name, tags: withoutTags(queue.tags, keys) }, Date.now());
+    this.commit({ t: 'tags', q: queue.name, tags: withoutTags(queue.tags, keys) }, this.clock.now());
   }
 
   /** Look a queue up by name, URL or ARN; throws QueueDoesNotExist. */
@@ -275,7 +283,7 @@ export class SqsService {
 
   /** GetQueueAttributes: the stored attributes plus the computed ones. */
   attributesOf(queue: Queue): Record<string, string> {
-    const now = Date.now();
+    const now = this.clock.now();
     this.dropExpired(queue, now);
     const counts = queue.counts(now);
     const s = queue.settings;
@@ -311,7 +319,7 @@ export class SqsService {
    */
   send(queueRef: string | Queue, input: SendMessageInput, via: string, lineage?: MessageLineage): SendMessageResult {
     const queue = typeof queueRef === 'string' ? this.get(queueRef) : queueRef;
-    const now = Date.now();
+    const now = this.clock.now();
     const body = input.MessageBody;
     if (typeof body !== 'string' || body.length === 0) {
       throw new SqsError('MissingParameter', 'The request must contain the parameter MessageBody (a non-empty string).');
@@ -432,7 +440,7 @@ export class SqsService {
     if (first.length > 0 || wait === 0 || options.signal?.aborted) return answer(first);
     return new Promise((resolve, reject) => {
       const finish = (messages: ReceivedMessage[]): void => {
-        clearTimeout(timer);
+        timer.cancel();
         queue.waiters.delete(attempt);
         options.signal?.removeEventListener('abort', onAbort);
         answer(messages).then(resolve, reject);
@@ -444,15 +452,15 @@ export class SqsService {
         if (got.length > 0) finish(got);
       };
       const onAbort = (): void => finish([]);
-      const timer = setTimeout(() => finish([]), wait * 1000);
+      const timer = this.clock.after(wait * 1000, () => finish([]));
       options.signal?.addEventListener('abort', onAbort);
       queue.waiters.add(attempt);
-      queue.scheduleWake(Date.now());
+      queue.scheduleWake(this.clock.now());
     });
   }
 
   private takeNow(queue: Queue, max: number, visibilitySeconds: number): ReceivedMessage[] {
-    const now = Date.now();
+    const now = this.clock.now();
     const retentionMs = queue.settings.retentionSeconds * 1000;
     const redrive = queue.settings.redrive;
     const dlq = redrive ? this.find(redrive.deadLetterTargetArn) : undefined;
@@ -521,7 +529,7 @@ export class SqsService {
     const handle = handleFor(queue.name, receiptHandle);
     const m = queue.messages.get(handle.id);
     if (!m) return; // already deleted: SQS answers success
-    const now = Date.now();
+    const now = this.clock.now();
     const current = isCurrent(handle, m);
     // FIFO: the handle expired with its visibility timeout (and the message may be another
     // consumer's by now): refused, and the message stays.
@@ -539,7 +547,7 @@ export class SqsService {
     if (!Number.isInteger(seconds) || seconds < 0 || seconds > 43_200) {
       throw invalidParameter(`Value ${seconds} for parameter VisibilityTimeout is invalid. Reason: must be an integer from 0 to 43200.`);
     }
-    const now = Date.now();
+    const now = this.clock.now();
     const m = queue.messages.get(handle.id);
     // A handle of an earlier receive must not move the lease of the consumer holding it now.
     if (m && !isCurrent(handle, m) && m.rc > 0) throw notAvailableForVisibilityChange(receiptHandle);
@@ -557,7 +565,7 @@ export class SqsService {
 
   purge(queueRef: string): void {
     const queue = this.get(queueRef);
-    this.commit({ t: 'purge', q: queue.name }, Date.now());
+    this.commit({ t: 'purge', q: queue.name }, this.clock.now());
   }
 
   /**
@@ -567,7 +575,7 @@ export class SqsService {
   moveMessages(sourceRef: string, destinationRef?: string): { moved: number } {
     const source = this.get(sourceRef);
     const destination = destinationRef ? this.get(destinationRef) : undefined;
-    const now = Date.now();
+    const now = this.clock.now();
     this.dropExpired(source, now);
     let moved = 0;
     for (const m of [...source.messages.values()]) {
@@ -587,7 +595,7 @@ export class SqsService {
   /** Messages of a queue without receiving them (for `busline dlq show`). */
   peek(queueRef: string, limit = 100): ReceivedMessage[] {
     const queue = this.get(queueRef);
-    this.dropExpired(queue, Date.now());
+    this.dropExpired(queue, this.clock.now());
     const out: ReceivedMessage[] = [];
     for (const m of queue.messages.values()) {
       if (out.length >= limit) break;

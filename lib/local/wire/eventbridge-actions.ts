@@ -91,7 +91,7 @@ export function eventBridgeActions(events: EventBusService): Record<string, Acti
       }
       if (replays.has(name)) throw new EventBridgeError('ResourceAlreadyExistsException', `Replay ${name} already exists.`);
       const filterArns = Array.isArray(destination.FilterArns) ? (destination.FilterArns as string[]) : undefined;
-      const started = Date.now();
+      const started = events.clock.now();
       const result = await events.replayFromArchive({
         archiveArn,
         busArn: destination.Arn,
@@ -112,7 +112,7 @@ export function eventBridgeActions(events: EventBusService): Record<string, Acti
         EventEndTime: to,
         EventLastReplayedTime: to,
         ReplayStartTime: Math.floor(started / 1000),
-        ReplayEndTime: Math.floor(Date.now() / 1000),
+        ReplayEndTime: Math.floor(events.clock.now() / 1000),
       });
       return { ReplayArn: replayArn, State: 'COMPLETED', StateReason: `Replayed ${result.eventCount} events.`, ReplayStartTime: Math.floor(started / 1000) };
     },

@@ -330,7 +330,7 @@ export function sqsActions(sqs: SqsService): Record<string, ActionHandler> {
         ...(destinationArn && { DestinationArn: destinationArn }),
         ApproximateNumberOfMessagesMoved: moved,
         ApproximateNumberOfMessagesToMove: toMove,
-        StartedTimestamp: Date.now(),
+        StartedTimestamp: sqs.clock.now(),
       };
       moveTasks.push(task);
       return { TaskHandle: task.TaskHandle };
