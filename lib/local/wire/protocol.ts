@@ -1,4 +1,5 @@
-/** Shared pieces of the AWS JSON protocols (1.0 for SQS and DynamoDB, 1.1 for EventBridge). */
+/** Shared pieces of the wire protocols (AWS JSON 1.0 and 1.1, SQS query). */
+import type http from 'node:http';
 
 /** A failure to put on the wire in AWS's shape. */
 export class WireError extends Error {
@@ -21,3 +22,39 @@ export interface ActionContext {
 
 /** An action handler: parsed JSON input → output object (or throws). */
 export type ActionHandler = (input: Record<string, unknown>, context: ActionContext) => unknown | Promise<unknown>;
+
+/** How a handler's call ended: its output, or what it threw. */
+export type Outcome = { readonly output: unknown } | { readonly error: unknown };
+
+/**
+ * Calls `handler` for the request answered by `response`; undefined when the client went away
+ * before the handler was done (nobody is left to answer).
+ */
+export async function invoke(handler: ActionHandler, input: Record<string, unknown>, response: http.ServerResponse): Promise<Outcome | undefined> {
+  const gone = new AbortController();
+  response.once('close', () => {
+    if (!response.writableFinished) gone.abort();
+  });
+  try {
+    const output = await handler(input, { signal: gone.signal });
+    return gone.signal.aborted ? undefined : { output: output ?? {} };
+  } catch (error) {
+    return { error };
+  }
+}
+
+/** Writes a whole answer: status, content type, request id, extra headers, payload. */
+export function sendPayload(response: http.ServerResponse, status: number, contentType: string, requestId: string, payload: string, headers: Readonly<Record<string, string>> = {}): void {
+  response.writeHead(status, {
+    'content-type': contentType,
+    'content-length': Buffer.byteLength(payload),
+    'x-amzn-requestid': requestId,
+    ...headers,
+  });
+  response.end(payload);
+}
+
+/** `table[key]` when the table has that key itself: a client's `__proto__` or `constructor` is no entry. */
+export function own<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}

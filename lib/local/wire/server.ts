@@ -3,15 +3,17 @@
  *   AWSEvents.<Action>           EventBridge, JSON 1.1
  *   AmazonSQS.<Action>           SQS, JSON 1.0
  *   DynamoDB_20120810.<Action>   DynamoDB, handed to lib/local/dynamodb (dynalite's store, in process)
+ *   (none, and Action=<Action>)  SQS, query protocol (form or query string in, XML out; sqs-query-endpoint.ts)
  * Plus `GET /_busline/health` and `GET /_busline/journal?correlationId=&topic=&eventId=&afterSeq=&limit=`
  * (JSON array of journal records) for local tools.
  */
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { WireError, type ActionHandler } from './protocol.ts';
+import { invoke, own, sendPayload, WireError, type ActionHandler } from './protocol.ts';
 import type { DynamoDbBackend } from './dynamodb.ts';
 import { readBody } from './read-body.ts';
+import { serveSqsQuery, sqsQueryParameters } from './sqs-query-endpoint.ts';
 import type { JournalQuery, JournalRecord } from '../journal/types.ts';
 
 export interface WireServices {
@@ -83,9 +85,11 @@ async function handle(request: http.IncomingMessage, body: Buffer, response: htt
   const target = request.headers['x-amz-target'];
   if (request.method === 'GET' && request.url?.startsWith('/_busline/')) return localTools(request, response, services);
   if (typeof target !== 'string') {
+    const query = sqsQueryParameters(request, body);
+    if (query) return serveSqsQuery(request, query, response, services.sqs, services.sqsError, requestId);
     return send(response, 400, 'application/x-amz-json-1.0', requestId, {
       __type: 'MissingTargetException',
-      message: 'This endpoint speaks the AWS JSON protocols: send an X-Amz-Target header (AWSEvents.*, AmazonSQS.*, DynamoDB_20120810.*). The SQS query (form) protocol is not supported; use an SDK or CLI recent enough to speak SQS JSON.',
+      message: 'This endpoint speaks the AWS JSON protocols, named by an X-Amz-Target header (AWSEvents.*, AmazonSQS.*, DynamoDB_20120810.*), and the SQS query protocol (a form-encoded body or query string with Action=<SQS action>&Version=2012-11-05). This request has neither.',
     });
   }
   const dot = target.indexOf('.');
@@ -99,7 +103,7 @@ async function handle(request: http.IncomingMessage, body: Buffer, response: htt
   if (!protocol) {
     return send(response, 400, 'application/x-amz-json-1.0', requestId, { __type: 'UnknownServiceException', message: `Unknown X-Amz-Target service "${prefix}": this endpoint serves AWSEvents, AmazonSQS and DynamoDB_20120810.` });
   }
-  const handler = Object.hasOwn(protocol.actions, action) ? protocol.actions[action] : undefined;
+  const handler = own(protocol.actions, action);
   if (!handler) {
     const headers: Record<string, string> = prefix === 'AmazonSQS' ? { 'x-amzn-query-error': 'AWS.SimpleQueueService.UnsupportedOperation;Sender' } : {};
     return send(response, 400, protocol.contentType, requestId, { __type: protocol.unknownOperation, message: `The local engine does not support ${prefix}.${action}. Supported: ${Object.keys(protocol.actions).join(', ')}.` }, headers);
@@ -115,32 +119,18 @@ async function handle(request: http.IncomingMessage, body: Buffer, response: htt
     const headers: Record<string, string> = prefix === 'AmazonSQS' ? { 'x-amzn-query-error': 'InvalidParameterValue;Sender' } : {};
     return send(response, 400, protocol.contentType, requestId, { __type: type, message: 'The request body is not a JSON object.' }, headers);
   }
-  const gone = new AbortController();
-  response.once('close', () => {
-    if (!response.writableFinished) gone.abort();
-  });
-  try {
-    const output = await handler(input, { signal: gone.signal });
-    if (gone.signal.aborted) return;
-    send(response, 200, protocol.contentType, requestId, output ?? {});
-  } catch (error) {
-    const wire = protocol.toWireError(error);
-    if (wire) return send(response, wire.status, protocol.contentType, requestId, { __type: wire.type, message: wire.message }, wire.headers);
-    console.error(`busline engine: ${target} failed:`, error);
-    const headers: Record<string, string> = prefix === 'AmazonSQS' ? { 'x-amzn-query-error': 'InternalError;Receiver' } : {};
-    send(response, 500, protocol.contentType, requestId, { __type: prefix === 'AmazonSQS' ? 'com.amazonaws.sqs#InternalError' : 'InternalException', message: `Internal error in the local engine: ${(error as Error).message}` }, headers);
-  }
+  const outcome = await invoke(handler, input, response);
+  if (!outcome) return;
+  if ('output' in outcome) return send(response, 200, protocol.contentType, requestId, outcome.output);
+  const wire = protocol.toWireError(outcome.error);
+  if (wire) return send(response, wire.status, protocol.contentType, requestId, { __type: wire.type, message: wire.message }, wire.headers);
+  console.error(`busline engine: ${target} failed:`, outcome.error);
+  const headers: Record<string, string> = prefix === 'AmazonSQS' ? { 'x-amzn-query-error': 'InternalError;Receiver' } : {};
+  send(response, 500, protocol.contentType, requestId, { __type: prefix === 'AmazonSQS' ? 'com.amazonaws.sqs#InternalError' : 'InternalException', message: `Internal error in the local engine: ${(outcome.error as Error).message}` }, headers);
 }
 
 function send(response: http.ServerResponse, status: number, contentType: string, requestId: string, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
-  const payload = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': contentType,
-    'content-length': Buffer.byteLength(payload),
-    'x-amzn-requestid': requestId,
-    ...headers,
-  });
-  response.end(payload);
+  sendPayload(response, status, contentType, requestId, JSON.stringify(body), headers);
 }
 
 async function localTools(request: http.IncomingMessage, response: http.ServerResponse, services: WireServices): Promise<void> {

@@ -48,6 +48,12 @@ function int(input: Input, name: string): number | undefined {
   return value;
 }
 
+/** A list action's NextToken (an empty one is none). */
+function nextToken(input: Input): string | undefined {
+  const token = input['NextToken'];
+  return typeof token === 'string' && token !== '' ? token : undefined;
+}
+
 function messageAttributes(value: unknown, parameter: string): Record<string, MessageAttributeValue> | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'object') throw invalidParameter(`${parameter} must be a map of name → {DataType, StringValue | BinaryValue}.`);
@@ -200,12 +206,19 @@ export function sqsActions(sqs: SqsService): Record<string, ActionHandler> {
     },
     ListQueues(input) {
       const prefix = typeof input['QueueNamePrefix'] === 'string' ? input['QueueNamePrefix'] : '';
-      const nextToken = typeof input['NextToken'] === 'string' && input['NextToken'] !== '' ? input['NextToken'] : undefined;
-      const page = listQueuePage(sqs.list().map((q) => q.name), prefix, int(input, 'MaxResults'), nextToken);
+      const page = listQueuePage(sqs.list().map((q) => q.name), prefix, int(input, 'MaxResults'), nextToken(input));
       return {
         ...(page.names.length > 0 && { QueueUrls: page.names.map((name) => sqs.urlOf(name)) }),
         ...(page.nextToken !== undefined && { NextToken: page.nextToken }),
       };
+    },
+    ListDeadLetterSourceQueues(input) {
+      // "ListDeadLetterSourceQueues - Amazon Simple Queue Service": the queues whose RedrivePolicy
+      // names this queue, paged as ListQueues is; `queueUrls` is always there.
+      const dlq = queueOf(input);
+      const sources = sqs.list().filter((q) => q.settings.redrive && sqs.find(q.settings.redrive.deadLetterTargetArn) === dlq);
+      const page = listQueuePage(sources.map((q) => q.name), '', int(input, 'MaxResults'), nextToken(input));
+      return { queueUrls: page.names.map((name) => sqs.urlOf(name)), ...(page.nextToken !== undefined && { NextToken: page.nextToken }) };
     },
     GetQueueAttributes(input) {
       const queue = queueOf(input);

@@ -14,8 +14,8 @@ import {
   SQSClient,
   type Message,
 } from '@aws-sdk/client-sqs';
-import { MOTO_CREDENTIALS, MOTO_REGION, motoServerMissing, startMotoServer, type MotoServer } from '../../support/moto-server.ts';
-import { startEngine, type EngineFixture } from './engine-fixture.ts';
+import { MOTO_ACCOUNT, MOTO_CREDENTIALS, MOTO_REGION, motoServerMissing, startMotoServer, type MotoServer } from '../../support/moto-server.ts';
+import { startEngine, TEST_CREDENTIALS, type EngineFixture } from './engine-fixture.ts';
 
 export interface SqsTarget {
   readonly name: 'engine' | 'moto_server';
@@ -74,14 +74,37 @@ export function sqsTargets(): void {
   });
 }
 
+/** Where a target listens, for clients other than the SDK v3 one above (a query-protocol client, say). */
+export interface TargetEndpoint {
+  readonly name: SqsTarget['name'];
+  /** http://127.0.0.1:<port> */
+  readonly endpoint: string;
+  readonly region: string;
+  /** The account id in its queue URLs and ARNs. */
+  readonly accountId: string;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
+function endpointOf(name: SqsTarget['name']): TargetEndpoint {
+  if (name === 'engine') {
+    return { name, endpoint: engine!.engine.endpoint, region: engine!.engine.region, accountId: engine!.engine.accountId, credentials: TEST_CREDENTIALS };
+  }
+  return { name, endpoint: moto!.endpoint, region: MOTO_REGION, accountId: MOTO_ACCOUNT, credentials: MOTO_CREDENTIALS };
+}
+
 /**
  * One test per target: `<name> [engine]`, and `<name> [moto_server]` when `moto` is true
  * (skipped when moto_server is not installed). Pass `moto: false` with a comment saying where
  * moto differs from AWS.
  */
 export function scenario(name: string, options: { moto: boolean }, body: (t: SqsTarget) => Promise<void>): void {
-  test(`${name} [engine]`, () => body(target('engine', engine!.sqs)));
-  if (options.moto) test(`${name} [moto_server]`, { skip: motoSkip }, () => body(target('moto_server', motoClient!)));
+  scenarioOn(name, options, (at) => target(at.name, at.name === 'engine' ? engine!.sqs : motoClient!), body);
+}
+
+/** As `scenario`, with the test's own view of a target, made by `view` from where it listens. */
+export function scenarioOn<T>(name: string, options: { moto: boolean }, view: (at: TargetEndpoint) => T, body: (t: T) => Promise<void>): void {
+  test(`${name} [engine]`, () => body(view(endpointOf('engine'))));
+  if (options.moto) test(`${name} [moto_server]`, { skip: motoSkip }, () => body(view(endpointOf('moto_server'))));
 }
 
 /** The error name the SDK gives (the query-compatible code, e.g. InvalidParameterValue). */
