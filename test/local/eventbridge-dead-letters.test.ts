@@ -21,9 +21,13 @@ const START = '2026-01-01T00:00:00.000Z';
 const arn = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
 const fn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
 
-/** A function runner whose every invocation fails as a function that is not running. */
+/**
+ * A function runner whose every invocation fails: as a function that is not running, or for
+ * fn('deleted') as a function that does not exist (Lambda's ResourceNotFoundException).
+ */
 const unreachable: LambdaInvoker = {
   async invokeAsync(functionArn) {
+    if (functionArn === fn('deleted')) throw Object.assign(new Error(`Function not found: ${functionArn}`), { name: 'ResourceNotFoundException' });
     throw new Error(`function ${functionArn} is not running`);
   },
 };
@@ -37,7 +41,7 @@ before(async () => {
     lambdaInvoker: unreachable,
     setup(e) {
       e.createBus('dl');
-      for (const q of ['dlq-retries', 'dlq-age', 'dlq-invalid', 'dlq-missing', 'grouped.fifo']) e.createQueue(q, q.endsWith('.fifo') ? { FifoQueue: 'true' } : {});
+      for (const q of ['dlq-retries', 'dlq-age', 'dlq-invalid', 'dlq-missing', 'dlq-deleted', 'grouped.fifo']) e.createQueue(q, q.endsWith('.fifo') ? { FifoQueue: 'true' } : {});
       const rule = (name: string, targets: Parameters<typeof e.putTargets>[2]) => {
         e.putRule({ Name: name, EventBusName: 'dl', EventPattern: JSON.stringify({ 'detail-type': [name] }) });
         e.putTargets('dl', name, targets);
@@ -45,6 +49,7 @@ before(async () => {
       rule('retries', [{ Id: 'fn', Arn: fn('down'), RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 86_400 }, DeadLetterConfig: { Arn: arn('dlq-retries') } }]);
       rule('age', [{ Id: 'fn', Arn: fn('down'), RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 60 }, DeadLetterConfig: { Arn: arn('dlq-age') } }]);
       rule('invalid', [{ Id: 'fifo', Arn: arn('grouped.fifo'), SqsParameters: { MessageGroupId: '$.detail.customer' }, DeadLetterConfig: { Arn: arn('dlq-invalid') } }]);
+      rule('deleted', [{ Id: 'fn', Arn: fn('deleted'), DeadLetterConfig: { Arn: arn('dlq-deleted') } }]);
       rule('missing', [{ Id: 'gone', Arn: arn('never-created'), DeadLetterConfig: { Arn: arn('dlq-missing') } }]);
     },
   });
@@ -66,6 +71,15 @@ async function deadLetter(queue: string): Promise<Message> {
     await sleep(10);
   }
   throw new Error(`no dead letter in ${queue}`);
+}
+
+/** Waits (wall time, the engine clock standing still) until the event's first attempt failed. */
+async function firstFailure(eventId: string): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if ((await f.engine.journalQuery({ eventId, kinds: ['target.failed'] })).length > 0) return;
+    await sleep(10);
+  }
+  throw new Error(`no failed attempt for ${eventId}`);
 }
 
 function attributes(message: Message): Record<string, string | undefined> {
@@ -90,7 +104,7 @@ test('a target whose retries run out is dead-lettered with MaximumRetryAttempts 
 
 test('a target still failing when the event is older than MaximumEventAgeInSeconds is dead-lettered with that condition and both failure times', async () => {
   const started = clock.now();
-  await publish('age');
+  await firstFailure(await publish('age'));
   const dead = await deadLetter('dlq-age');
   const a = attributes(dead);
   assert.equal(a['EXHAUSTED_RETRY_CONDITION'], 'MaximumEventAgeInSeconds');
@@ -122,4 +136,13 @@ test('a target queue that does not exist is dead-lettered at once with NO_RESOUR
   assert.equal(a['busline.reason'], 'target-missing');
   const failures = (await f.engine.journalQuery({ eventId, kinds: ['target.failed'] })) as Array<{ final?: boolean; deadLetter?: string }>;
   assert.deepEqual(failures.map((r) => [r.final, r.deadLetter]), [[true, arn('dlq-missing')]]);
+});
+
+test('a target function that does not exist is dead-lettered at its first attempt with NO_RESOURCE', async () => {
+  await publish('deleted');
+  const a = attributes(await deadLetter('dlq-deleted'));
+  assert.equal(a['ERROR_CODE'], 'NO_RESOURCE');
+  assert.equal(a['TARGET_ARN'], fn('deleted'));
+  assert.equal(a['busline.attempt'], '1');
+  assert.equal(a['busline.reason'], 'target-missing');
 });

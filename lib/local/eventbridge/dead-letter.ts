@@ -53,6 +53,9 @@ export function permanentReason(error: unknown): 'target-missing' | 'permanent-e
     return error.httpStatus < 500 ? 'permanent-error' : undefined;
   }
   if (error instanceof EventBridgeError && error.type === 'ResourceNotFoundException') return 'target-missing';
+  // A function runner rejects a function that does not exist with Lambda's error name
+  // (LambdaInvoker contract, types.ts).
+  if (error instanceof Error && error.name === 'ResourceNotFoundException') return 'target-missing';
   return undefined;
 }
 
