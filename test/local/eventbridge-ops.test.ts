@@ -314,6 +314,16 @@ scenario('PutTargets with an InputPathsMap value that is not a JSON path is a Va
   await assert.rejects(t.events.send(new PutTargetsCommand({ Rule: 'r', EventBusName: bus, Targets: [target] })), awsError('ValidationException', /not a supported JSON path/));
 });
 
+// "Amazon EventBridge input transformation" (user guide) lists wildcards (*) among the path
+// syntax AWS accepts; the engine does not emulate them and refuses the target, naming why,
+// instead of delivering a value AWS would not. Engine only (a local limit).
+scenario('PutTargets with a wildcard InputPathsMap path is refused as not emulated', { moto: false }, async (t) => {
+  const bus = t.unique('bus');
+  await busWithRule(t.events, bus, 'r');
+  const target = { Id: 't', Arn: t.queueArn('q'), InputTransformer: { InputPathsMap: { all: '$.detail.items.*' }, InputTemplate: '<all>' } };
+  await assert.rejects(t.events.send(new PutTargetsCommand({ Rule: 'r', EventBusName: bus, Targets: [target] })), awsError('ValidationException', /wildcard .* does not emulate/));
+});
+
 // "InputTransformer" (API reference): InputTemplate has "Maximum length of 8192".
 scenario('PutTargets with an InputTemplate over 8192 characters is a ValidationException', { moto: false }, async (t) => {
   const bus = t.unique('bus');
