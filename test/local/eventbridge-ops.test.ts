@@ -118,6 +118,14 @@ scenario('DeleteRule on a bus that does not exist is ResourceNotFoundException',
   await assert.rejects(t.events.send(new DeleteRuleCommand({ Name: 'r', EventBusName: t.unique('missing') })), awsError('ResourceNotFoundException'));
 });
 
+// Schedule rules are not emulated (docs/local-dev.md, fidelity table): PutRule with only a
+// ScheduleExpression says so instead of accepting a rule that would never fire. Engine only.
+scenario('PutRule with only a ScheduleExpression is refused, saying schedule rules are not run locally', { moto: false }, async (t) => {
+  const bus = t.unique('bus');
+  await t.events.send(new CreateEventBusCommand({ Name: bus }));
+  await assert.rejects(t.events.send(new PutRuleCommand({ Name: 'nightly', EventBusName: bus, ScheduleExpression: 'rate(1 day)' })), awsError('ValidationException', /ScheduleExpression are not run by the local engine/));
+});
+
 // "DisableRule" / "EnableRule" (API reference): the rule's State.
 scenario('DisableRule and EnableRule set the State DescribeRule answers', { moto: true }, async (t) => {
   const bus = t.unique('bus');
