@@ -57,7 +57,7 @@ export class Router {
       );
     }
     const matched = bus.index.match(event);
-    const delivered: MatchedEvent = {
+    const delivered: MatchedEvent | undefined = matched.length === 0 ? undefined : {
       event,
       eventText,
       now,
@@ -69,7 +69,7 @@ export class Router {
     for (const rule of matched) {
       if (onlyRules && !onlyRules.has(rule.name)) continue;
       journal?.append({ kind: 'rule.matched', eventId: event.id, bus: bus.name, rule: rule.name, targets: rule.targetIds, topic: event['detail-type'], correlationId: lineage.correlationId });
-      for (const target of rule.targets.values()) this.options.deliver(rule, target, delivered);
+      for (const target of rule.targets.values()) this.options.deliver(rule, target, delivered!);
     }
     if (journal && bus.rules.size > matched.length) {
       const hit = new Set(matched);
