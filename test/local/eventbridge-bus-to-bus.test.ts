@@ -33,6 +33,16 @@ async function rule(t: EventBridgeTarget, busName: string, target: { Id: string;
   await t.events.send(new PutTargetsCommand({ Rule: name, EventBusName: busName, Targets: [target] }));
 }
 
+/** A sender bus whose rule targets a receiver bus, whose rule targets a queue. */
+async function senderToReceiver(t: EventBridgeTarget): Promise<{ sender: { name: string; arn: string }; receiver: { name: string; arn: string }; q: { url: string; arn: string } }> {
+  const sender = await bus(t, 'sender');
+  const receiver = await bus(t, 'receiver');
+  const q = await queue(t, 'receiver-q');
+  await rule(t, sender.name, { Id: 'bus', Arn: receiver.arn });
+  await rule(t, receiver.name, { Id: 'q', Arn: q.arn });
+  return { sender, receiver, q };
+}
+
 async function publish(t: EventBridgeTarget, busName: string): Promise<string> {
   const put = await t.events.send(new PutEventsCommand({ Entries: [{ EventBusName: busName, Source: 'bus.to.bus', DetailType: 'forwarded', Detail: '{"n":7}' }] }));
   assert.equal(put.FailedEntryCount, 0);
@@ -45,11 +55,7 @@ async function receive(t: EventBridgeTarget, url: string, waitSeconds: number): 
 }
 
 scenario('an event matched by a rule whose target is another bus reaches the targets of that bus\'s rules, as the same event', { moto: true }, async (t) => {
-  const sender = await bus(t, 'sender');
-  const receiver = await bus(t, 'receiver');
-  const q = await queue(t, 'receiver-q');
-  await rule(t, sender.name, { Id: 'bus', Arn: receiver.arn });
-  await rule(t, receiver.name, { Id: 'q', Arn: q.arn });
+  const { sender, q } = await senderToReceiver(t);
   await publish(t, sender.name);
   const [message] = await receive(t, q.url, 5);
   assert.ok(message, 'the event reached the receiver bus\'s rule target');
@@ -63,11 +69,7 @@ scenario('an event matched by a rule whose target is another bus reaches the tar
 // receiver gets the event, not a new one), so lineage follows one id across buses. moto makes a
 // new event (new id), so engine only.
 scenario('a forwarded event keeps its id, and the journal shows it accepted on both buses', { moto: false }, async (t) => {
-  const sender = await bus(t, 'sender');
-  const receiver = await bus(t, 'receiver');
-  const q = await queue(t, 'receiver-q');
-  await rule(t, sender.name, { Id: 'bus', Arn: receiver.arn });
-  await rule(t, receiver.name, { Id: 'q', Arn: q.arn });
+  const { sender, receiver, q } = await senderToReceiver(t);
   const eventId = await publish(t, sender.name);
   const [message] = await receive(t, q.url, 5);
   assert.equal(JSON.parse(message!.Body!).id, eventId);

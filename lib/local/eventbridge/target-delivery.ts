@@ -102,19 +102,7 @@ export class TargetDelivery {
     }
     const input = target.build(event, matched.eventText, { ruleArn: rule.arn, ruleName: rule.name, ingestionTime: matched.ingestionTime });
     const groupId = target.groupId === undefined ? undefined : typeof target.groupId === 'string' ? target.groupId : stringOf(readPath(event, target.groupId));
-    const pending: PendingDelivery = {
-      bus: rule.bus,
-      rule: rule.name,
-      targetId: target.definition.Id,
-      arn: target.definition.Arn,
-      input,
-      eventId: event.id,
-      acceptedAt: now,
-      attemptsBefore: 0,
-      ...(groupId !== undefined && { groupId }),
-      ...(matched.traceHeader !== undefined && { traceHeader: matched.traceHeader }),
-      lineage: matched.lineage,
-    };
+    const pending = pendingOf(rule, target, matched, input, groupId);
     if (target.kind !== 'sqs') {
       this.queueDelivery(pending, 0);
       return;
@@ -133,17 +121,7 @@ export class TargetDelivery {
    * buses in the same account and Region"); it goes to the target's DLQ instead.
    */
   private forwardToBus(rule: Rule, target: CompiledTarget, matched: MatchedEvent): void {
-    const pending: PendingDelivery = {
-      bus: rule.bus,
-      rule: rule.name,
-      targetId: target.definition.Id,
-      arn: target.definition.Arn,
-      input: matched.eventText,
-      eventId: matched.event.id,
-      acceptedAt: matched.now,
-      attemptsBefore: 0,
-      lineage: matched.lineage,
-    };
+    const pending = pendingOf(rule, target, matched, matched.eventText, undefined);
     try {
       if (matched.forwarded) {
         throw new BusHopError(`event ${matched.event.id} came to bus ${rule.bus} from another bus; EventBridge does not route it on to a third bus (${target.definition.Arn})`);
@@ -311,6 +289,23 @@ export class TargetDelivery {
       correlationId: lineage.correlationId,
     });
   }
+}
+
+/** A first delivery of `matched` to `target`, with the input the target receives. */
+function pendingOf(rule: Rule, target: CompiledTarget, matched: MatchedEvent, input: string, groupId: string | undefined): PendingDelivery {
+  return {
+    bus: rule.bus,
+    rule: rule.name,
+    targetId: target.definition.Id,
+    arn: target.definition.Arn,
+    input,
+    eventId: matched.event.id,
+    acceptedAt: matched.now,
+    attemptsBefore: 0,
+    ...(groupId !== undefined && { groupId }),
+    ...(matched.traceHeader !== undefined && { traceHeader: matched.traceHeader }),
+    lineage: matched.lineage,
+  };
 }
 
 function messageOf(error: unknown): string {
