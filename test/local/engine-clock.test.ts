@@ -38,7 +38,7 @@ test('a waiting long poll is answered when the engine clock makes a message visi
     const [first] = (await fx.sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 0 }))).Messages ?? [];
     assert.ok(first?.ReceiptHandle);
     await fx.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: first.ReceiptHandle, VisibilityTimeout: 10 }));
-    const poll = fx.sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 20, AttributeNames: ['ApproximateReceiveCount'] }));
+    const poll = fx.sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 20, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }));
     // Once the poll waits in the engine (its 20 s wait is on the clock), move the clock past the
     // 10 s visibility timeout and not as far as the poll's own end.
     while (!clock.hasTimerIn(20_000)) await new Promise((resolve) => setTimeout(resolve, 5));
