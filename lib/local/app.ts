@@ -70,7 +70,7 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
           Name: rule.name, EventBusName: rule.busName, EventPattern: JSON.stringify(rule.eventPattern),
           State: rule.enabled ? 'ENABLED' : 'DISABLED',
         });
-        const targets = rule.targets.filter((t) => t.kind === 'sqs' || t.kind === 'lambda').map(targetDefinition);
+        const targets = rule.targets.filter((t) => t.kind !== 'unsupported').map(targetDefinition);
         if (targets.length > 0) e.putTargets(rule.busName, rule.name, targets);
         if (!declared.has(rule.busName)) declared.set(rule.busName, new Map());
         declared.get(rule.busName)!.set(rule.name, new Set(targets.map((t) => t.Id)));

@@ -18,7 +18,7 @@ import { startLocalApp as startApp } from './app.ts';
 import type { LocalEngine } from './engine.ts';
 import type { Clock } from './clock.ts';
 import type { LocalAppModel } from './assembly/app-model.ts';
-import { DELIVERY_QUEUE } from './eventbridge/event-bus-service.ts';
+import { DELIVERY_QUEUE } from './eventbridge/target-delivery.ts';
 import type { LogLine } from './lambda/lambda-types.ts';
 import type { DeliveryMode } from '../runtime/subscription-config.ts';
 

@@ -126,3 +126,29 @@ test('a rule in one stack targets a queue exported by another (Fn::ImportValue),
   assert.match(inbox.name, /^Shared-Inbox-[A-Z0-9]{13}$/);
   assert.deepEqual(m.rules[0]!.targets.map((t) => t.arn), [inbox.arn]);
 });
+
+test('a rule target that is a bus of the app\'s account and Region is read as emulated; another account\'s bus is reported as not emulated', () => {
+  const stack = {
+    artifactId: 'App', stackName: 'App', account: '000000000000', region: 'us-east-1', templateFile: 'App.template.json', dependencies: [],
+    template: {
+      Resources: {
+        Inner: { Type: 'AWS::Events::EventBus', Properties: { Name: 'inner' } },
+        Route: {
+          Type: 'AWS::Events::Rule',
+          Properties: {
+            EventPattern: { source: ['x'] },
+            Targets: [
+              { Id: 'Local', Arn: { 'Fn::GetAtt': ['Inner', 'Arn'] } },
+              { Id: 'Elsewhere', Arn: 'arn:aws:events:eu-west-1:111122223333:event-bus/central' },
+            ],
+          },
+        },
+      },
+    },
+  };
+  const m = loadAppModel({ directory: '/nowhere', stacks: [stack], assetsByObjectKey: new Map() }, { queueUrl: () => 'x' });
+  assert.deepEqual(m.rules[0]!.targets.map((t) => [t.id, t.kind]), [['Local', 'eventbus'], ['Elsewhere', 'eventbus']]);
+  const warnings = m.warnings.filter((w) => w.logicalId === 'Route').map((w) => w.message);
+  assert.equal(warnings.length, 1, JSON.stringify(warnings));
+  assert.match(warnings[0]!, /Elsewhere .* another account or Region: not emulated/);
+});

@@ -118,6 +118,14 @@ scenario('DeleteRule on a bus that does not exist is ResourceNotFoundException',
   await assert.rejects(t.events.send(new DeleteRuleCommand({ Name: 'r', EventBusName: t.unique('missing') })), awsError('ResourceNotFoundException'));
 });
 
+// Schedule rules are not emulated (docs/local-dev.md, fidelity table): PutRule with only a
+// ScheduleExpression says so instead of accepting a rule that would never fire. Engine only.
+scenario('PutRule with only a ScheduleExpression is refused, saying schedule rules are not run locally', { moto: false }, async (t) => {
+  const bus = t.unique('bus');
+  await t.events.send(new CreateEventBusCommand({ Name: bus }));
+  await assert.rejects(t.events.send(new PutRuleCommand({ Name: 'nightly', EventBusName: bus, ScheduleExpression: 'rate(1 day)' })), awsError('ValidationException', /ScheduleExpression are not run by the local engine/));
+});
+
 // "DisableRule" / "EnableRule" (API reference): the rule's State.
 scenario('DisableRule and EnableRule set the State DescribeRule answers', { moto: true }, async (t) => {
   const bus = t.unique('bus');
@@ -226,6 +234,26 @@ scenario('PutEvents whose entries together are over the size limit is a Validati
   assert.equal(one.FailedEntryCount, 0);
 });
 
+// "Calculating PutEvents event entry size" (user guide,
+// https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html): Source,
+// DetailType, Detail and each Resources entry count as "the number of bytes for their UTF-8
+// encoded forms", and a Time as 14 bytes. An entry of 400 Ki characters of 3-byte text is
+// 1.2 MiB: over the limit though its characters are not. Engine only (moto has no size check).
+scenario('PutEvents counts an entry in UTF-8 bytes, not characters', { moto: false }, async (t) => {
+  const detail = JSON.stringify({ text: '€'.repeat(400 * 1024) });
+  await assert.rejects(t.events.send(new PutEventsCommand({ Entries: [{ Source: 'ops.test', DetailType: 'x', Detail: detail }] })), awsError('ValidationException', /Total size of the entries in the request is over the limit/));
+});
+
+// Same page: a Time counts 14 bytes, so an entry just under the limit without Time is over it
+// with one.
+scenario('PutEvents counts a Time as 14 bytes of the entry', { moto: false }, async (t) => {
+  const fixed = 'ops.test'.length + 'x'.length + '{"p":""}'.length;
+  const detail = JSON.stringify({ p: 'x'.repeat(1024 * 1024 - fixed - 10) });
+  const entry = { Source: 'ops.test', DetailType: 'x', Detail: detail };
+  assert.equal((await t.events.send(new PutEventsCommand({ Entries: [entry] }))).FailedEntryCount, 0);
+  await assert.rejects(t.events.send(new PutEventsCommand({ Entries: [{ ...entry, Time: new Date() }] })), awsError('ValidationException', /over the limit/));
+});
+
 // ---- input transformers ----------------------------------------------------------------
 
 // "InputTransformer" (API reference): in a JSON template "the placeholder cannot be used as an
@@ -253,6 +281,108 @@ scenario('PutTargets with more than 100 InputPathsMap variables is a ValidationE
   const paths = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`v${i}`, '$.detail']));
   const target = { Id: 't', Arn: t.queueArn('q'), InputTransformer: { InputPathsMap: paths, InputTemplate: '"<v0>"' } };
   await assert.rejects(t.events.send(new PutTargetsCommand({ Rule: 'r', EventBusName: bus, Targets: [target] })), awsError('ValidationException', /at most 100/));
+});
+
+// "InputTransformer" (API reference): the template's placeholders are "filled with the values of
+// the keys from InputPathsMap" (or the predefined variables of "Amazon EventBridge input
+// transformation", user guide); a placeholder that is neither is refused when the target is put.
+// moto does not validate templates, so engine only.
+scenario('PutTargets with a template placeholder that InputPathsMap does not define is a ValidationException', { moto: false }, async (t) => {
+  const bus = t.unique('bus');
+  await busWithRule(t.events, bus, 'r');
+  const target = { Id: 't', Arn: t.queueArn('q'), InputTransformer: { InputPathsMap: { k: '$.detail.k' }, InputTemplate: '{"k": <k>, "other": <undefinedName>}' } };
+  await assert.rejects(t.events.send(new PutTargetsCommand({ Rule: 'r', EventBusName: bus, Targets: [target] })), awsError('ValidationException', /invalid placeholder <undefinedName>/));
+});
+
+// "Amazon EventBridge input transformation" (user guide): the predefined variables need no
+// InputPathsMap entry.
+scenario('PutTargets accepts a template using only predefined variables', { moto: true }, async (t) => {
+  const bus = t.unique('bus');
+  await busWithRule(t.events, bus, 'r');
+  const target = { Id: 't', Arn: t.queueArn('q'), InputTransformer: { InputPathsMap: {}, InputTemplate: '{"rule": <aws.events.rule-name>, "at": <aws.events.event.ingestion-time>}' } };
+  const put = await t.events.send(new PutTargetsCommand({ Rule: 'r', EventBusName: bus, Targets: [target] }));
+  assert.equal(put.FailedEntryCount, 0);
+});
+
+// "InputTransformer" (API reference): InputPathsMap keys are 1–256 characters of
+// [A-Za-z0-9_-] (the API model's InputTransformerPathKey). Engine only (moto does not validate).
+scenario('PutTargets with an InputPathsMap key outside [A-Za-z0-9_-] is a ValidationException', { moto: false }, async (t) => {
+  const bus = t.unique('bus');
+  await busWithRule(t.events, bus, 'r');
+  const target = { Id: 't', Arn: t.queueArn('q'), InputTransformer: { InputPathsMap: { 'has space': '$.detail.k' }, InputTemplate: '"<has space>"' } };
+  await assert.rejects(t.events.send(new PutTargetsCommand({ Rule: 'r', EventBusName: bus, Targets: [target] })), awsError('ValidationException', /key "has space" is not valid/));
+});
+
+// "InputTransformer" (API reference): each InputPathsMap value "is a valid JSON path" in dot
+// notation. Engine only (moto does not validate).
+scenario('PutTargets with an InputPathsMap value that is not a JSON path is a ValidationException', { moto: false }, async (t) => {
+  const bus = t.unique('bus');
+  await busWithRule(t.events, bus, 'r');
+  const target = { Id: 't', Arn: t.queueArn('q'), InputTransformer: { InputPathsMap: { k: 'detail.k' }, InputTemplate: '"<k>"' } };
+  await assert.rejects(t.events.send(new PutTargetsCommand({ Rule: 'r', EventBusName: bus, Targets: [target] })), awsError('ValidationException', /not a supported JSON path/));
+});
+
+// "Amazon EventBridge input transformation" (user guide) lists wildcards (*) among the path
+// syntax AWS accepts; the engine does not emulate them and refuses the target, naming why,
+// instead of delivering a value AWS would not. Engine only (a local limit).
+scenario('PutTargets with a wildcard InputPathsMap path is refused as not emulated', { moto: false }, async (t) => {
+  const bus = t.unique('bus');
+  await busWithRule(t.events, bus, 'r');
+  const target = { Id: 't', Arn: t.queueArn('q'), InputTransformer: { InputPathsMap: { all: '$.detail.items.*' }, InputTemplate: '<all>' } };
+  await assert.rejects(t.events.send(new PutTargetsCommand({ Rule: 'r', EventBusName: bus, Targets: [target] })), awsError('ValidationException', /wildcard .* does not emulate/));
+});
+
+// "InputTransformer" (API reference): InputTemplate has "Maximum length of 8192".
+scenario('PutTargets with an InputTemplate over 8192 characters is a ValidationException', { moto: false }, async (t) => {
+  const bus = t.unique('bus');
+  await busWithRule(t.events, bus, 'r');
+  const target = { Id: 't', Arn: t.queueArn('q'), InputTransformer: { InputPathsMap: {}, InputTemplate: JSON.stringify('x'.repeat(8200)) } };
+  await assert.rejects(t.events.send(new PutTargetsCommand({ Rule: 'r', EventBusName: bus, Targets: [target] })), awsError('ValidationException', /at most 8192/));
+});
+
+// ---- errors of missing resources -------------------------------------------------------
+
+// "PutTargets" (API reference), Errors: ResourceNotFoundException; the message as AWS words it
+// (moto's, which was checked against AWS, is the same).
+scenario('PutTargets on a rule that does not exist is ResourceNotFoundException naming rule and bus', { moto: true }, async (t) => {
+  const bus = t.unique('bus');
+  await t.events.send(new CreateEventBusCommand({ Name: bus }));
+  await assert.rejects(t.events.send(new PutTargetsCommand({ Rule: 'nope', EventBusName: bus, Targets: [{ Id: 'q', Arn: t.queueArn('q') }] })), awsError('ResourceNotFoundException', `Rule nope does not exist on EventBus ${bus}.`));
+});
+
+// "DescribeEventBus" (API reference), Errors: ResourceNotFoundException, "Event bus <name> does
+// not exist."
+scenario('DescribeEventBus of a missing bus names it in AWS\'s words', { moto: true }, async (t) => {
+  const bus = t.unique('missing');
+  await assert.rejects(t.events.send(new DescribeEventBusCommand({ Name: bus })), awsError('ResourceNotFoundException', `Event bus ${bus} does not exist.`));
+});
+
+// ---- permissions errors ----------------------------------------------------------------
+
+// "PutPermission" (API reference): Action is events:PutEvents; another action is refused.
+scenario('PutPermission with an action other than events:PutEvents is a ValidationException', { moto: true }, async (t) => {
+  const bus = t.unique('shared');
+  await t.events.send(new CreateEventBusCommand({ Name: bus }));
+  await assert.rejects(
+    t.events.send(new PutPermissionCommand({ EventBusName: bus, Action: 'events:PutRule', Principal: '111122223333', StatementId: 's' })),
+    awsError('ValidationException', "Provided value in parameter 'action' is not supported."),
+  );
+});
+
+// "RemovePermission" (API reference), Errors: ResourceNotFoundException (a bus with no policy).
+scenario('RemovePermission on a bus without a policy is ResourceNotFoundException', { moto: true }, async (t) => {
+  const bus = t.unique('shared');
+  await t.events.send(new CreateEventBusCommand({ Name: bus }));
+  await assert.rejects(t.events.send(new RemovePermissionCommand({ EventBusName: bus, StatementId: 's' })), awsError('ResourceNotFoundException', 'EventBus does not have a policy.'));
+});
+
+// "PutPermission" (API reference), Errors: ResourceNotFoundException (the bus is missing).
+scenario('PutPermission on a bus that does not exist is ResourceNotFoundException', { moto: true }, async (t) => {
+  const bus = t.unique('missing');
+  await assert.rejects(
+    t.events.send(new PutPermissionCommand({ EventBusName: bus, Action: 'events:PutEvents', Principal: '111122223333', StatementId: 's' })),
+    awsError('ResourceNotFoundException', `Event bus ${bus} does not exist.`),
+  );
 });
 
 // ---- pagination ------------------------------------------------------------------------

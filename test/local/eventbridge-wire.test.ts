@@ -154,7 +154,11 @@ test('an event a FIFO target cannot take (no group id at the path) goes to the t
   await f.events.send(new PutEventsCommand({ Entries: [{ EventBusName: 'orders', Source: 'shop', DetailType: 'Grouped', Detail: '{"other":1}' }] }));
   const [dead] = await drain('target-dlq', 10);
   assert.equal(JSON.parse(dead!.Body!).detail.other, 1);
-  assert.equal(dead!.MessageAttributes!['ERROR_CODE']!.StringValue, 'MissingParameter');
+  // "Using dead-letter queues to process undelivered events" (EventBridge user guide): an
+  // invalid request is not retried; ERROR_CODE is one of the guide's codes.
+  assert.equal(dead!.MessageAttributes!['ERROR_CODE']!.StringValue, 'INVALID_PARAMETER');
+  assert.match(dead!.MessageAttributes!['ERROR_MESSAGE']!.StringValue!, /MessageGroupId/);
+  assert.equal(dead!.MessageAttributes!['RETRY_ATTEMPTS']!.StringValue, '0');
 });
 
 test('TestEventPattern answers on the wire, and a bad pattern is an InvalidEventPatternException', async () => {

@@ -116,7 +116,7 @@ export function loadAppModel(assembly: CloudAssembly, options: LoadOptions): Loc
               break;
             }
             const targets = ((props('Targets') as Record<string, unknown>[] | undefined) ?? []).map((t) =>
-              readTarget(t, (message) => warn(logicalId, resource.Type, 'not-emulated', message)));
+              readTarget(t, `arn:aws:events:${model.region}:${model.account}:event-bus/`, (message) => warn(logicalId, resource.Type, 'not-emulated', message)));
             model.rules.push({
               ...ref, name: r.physicalName(logicalId), arn: r.getAtt(logicalId, 'Arn'),
               busName: bus === undefined ? 'default' : busNameOf(String(bus)),
@@ -248,12 +248,13 @@ function checkProperties(resource: CfnResource, warn: (kind: WarningKind, messag
   if (ignored.length > 0) warn('no-effect', `${ignored.join(', ')}: no effect locally`);
 }
 
-function readTarget(t: Record<string, unknown>, warn: (message: string) => void): LocalRuleTarget {
+/** `localBuses`: the ARN prefix of the engine's own buses (a bus target elsewhere is not emulated). */
+function readTarget(t: Record<string, unknown>, localBuses: string, warn: (message: string) => void): LocalRuleTarget {
   const arn = String(t.Arn);
   const kind = arn.startsWith('arn:aws:sqs:') ? 'sqs' : arn.startsWith('arn:aws:lambda:') ? 'lambda'
     : arn.startsWith('arn:aws:events:') && arn.includes(':event-bus/') ? 'eventbus' : 'unsupported';
-  if (kind === 'unsupported') warn(`target ${String(t.Id)} (${arn}) is not emulated: only SQS queue and Lambda function targets are`);
-  if (kind === 'eventbus') warn(`target ${String(t.Id)} (${arn}) is another event bus: cross-bus delivery is not emulated, events are not forwarded`);
+  if (kind === 'unsupported') warn(`target ${String(t.Id)} (${arn}) is not emulated: only SQS queue, Lambda function and event bus targets are`);
+  if (kind === 'eventbus' && !arn.startsWith(localBuses)) warn(`target ${String(t.Id)} (${arn}) is an event bus of another account or Region: not emulated, its deliveries fail as NO_RESOURCE (to the target's DLQ, if any)`);
   for (const key of Object.keys(t)) {
     if (!TARGET_PROPERTIES.has(key)) warn(`target ${String(t.Id)}: ${key} is not emulated`);
   }

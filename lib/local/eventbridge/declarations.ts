@@ -15,12 +15,14 @@ import { EventBridgeError } from './errors.ts';
 import { compileInput, type InputBuilder } from './input-transformer.ts';
 import { compileJsonPath, type CompiledPath } from './json-path.ts';
 import type { ArchiveDefinition, RuleDefinition, TargetDefinition } from './types.ts';
+import { systemClock, type Clock } from '../clock.ts';
 
 const MAX_TARGETS_PER_RULE = 5;
 
 export interface CompiledTarget {
   readonly definition: TargetDefinition;
-  readonly kind: 'sqs' | 'lambda';
+  /** 'bus': another event bus of the engine (the event is routed on it, unchanged). */
+  readonly kind: 'sqs' | 'lambda' | 'bus';
   readonly build: InputBuilder;
   readonly groupId?: string | CompiledPath;
   readonly maxRetries: number;
@@ -79,8 +81,10 @@ export class Declarations {
   readonly buses = new Map<string, Bus>();
   readonly archives = new Map<string, ArchiveDefinition>();
   private log: DeclarationLog | undefined;
+  private readonly clock: Clock;
 
-  constructor(private readonly options: { region: string; accountId: string }) {
+  constructor(private readonly options: { region: string; accountId: string; clock?: Clock }) {
+    this.clock = options.clock ?? systemClock;
     this.createBus('default');
   }
 
@@ -162,7 +166,7 @@ export class Declarations {
       if (options.mustBeNew) throw new EventBridgeError('ResourceAlreadyExistsException', `Event bus ${name} already exists.`);
       return existing;
     }
-    const createdAt = options.createdAt ?? new Date();
+    const createdAt = options.createdAt ?? new Date(this.clock.now());
     const bus: Bus = { name, arn: this.busArn(name), createdAt, modifiedAt: createdAt, rules: new Map(), index: new PatternIndex<Rule>() };
     this.buses.set(name, bus);
     this.commitBus(bus);
@@ -251,7 +255,7 @@ export class Declarations {
 
   private setPolicy(bus: Bus, policy: string | undefined): void {
     bus.policy = policy;
-    bus.modifiedAt = new Date();
+    bus.modifiedAt = new Date(this.clock.now());
     this.commitBus(bus);
   }
 
@@ -439,10 +443,11 @@ function compileTarget(rule: Rule, target: TargetDefinition): CompiledTarget {
     throw new EventBridgeError('ValidationException', `${where}: Id must be 1–64 of letters, digits and . - _.`);
   }
   const arn = target.Arn ?? '';
-  const kind = arn.startsWith('arn:aws:sqs:') ? 'sqs' : arn.startsWith('arn:aws:lambda:') ? 'lambda' : undefined;
+  const kind = arn.startsWith('arn:aws:sqs:') ? 'sqs' : arn.startsWith('arn:aws:lambda:') ? 'lambda' : /^arn:aws:events:[^:]*:[^:]*:event-bus\/./.test(arn) ? 'bus' : undefined;
   if (!kind) {
-    throw new EventBridgeError('ValidationException', `${where}: the local engine delivers to SQS queues and Lambda functions only; got Arn "${arn}".`);
+    throw new EventBridgeError('ValidationException', `${where}: the local engine delivers to SQS queues, Lambda functions and event buses only; got Arn "${arn}".`);
   }
+  if (kind === 'bus') return compileBusTarget(target, where);
   let build: InputBuilder;
   let groupId: string | CompiledPath | undefined;
   try {
@@ -455,6 +460,29 @@ function compileTarget(rule: Rule, target: TargetDefinition): CompiledTarget {
   if (kind === 'sqs' && arn.endsWith('.fifo') && groupId === undefined) {
     throw new EventBridgeError('ValidationException', `${where}: a FIFO queue target needs SqsParameters.MessageGroupId.`);
   }
+  return {
+    definition: target,
+    kind,
+    build,
+    groupId,
+    ...retryPolicyOf(target, where),
+    deadLetterArn: target.DeadLetterConfig?.Arn,
+  };
+}
+
+/**
+ * A bus target forwards the matched event itself, so input shaping does not apply to it (the
+ * engine refuses it rather than ignore it). A bus of another account or region is accepted,
+ * as AWS does, but the engine has no such bus: deliveries to it fail as NO_RESOURCE.
+ */
+function compileBusTarget(target: TargetDefinition, where: string): CompiledTarget {
+  if (target.Input !== undefined || target.InputPath !== undefined || target.InputTransformer !== undefined) {
+    throw new EventBridgeError('ValidationException', `${where}: an event bus target receives the matched event unchanged; remove Input, InputPath and InputTransformer.`);
+  }
+  return { definition: target, kind: 'bus', build: (_event, text) => text, ...retryPolicyOf(target, where), deadLetterArn: target.DeadLetterConfig?.Arn };
+}
+
+function retryPolicyOf(target: TargetDefinition, where: string): { maxRetries: number; maxAgeMs: number } {
   const retries = target.RetryPolicy?.MaximumRetryAttempts ?? 185;
   const age = target.RetryPolicy?.MaximumEventAgeInSeconds ?? 86_400;
   if (!Number.isInteger(retries) || retries < 0 || retries > 185) {
@@ -463,15 +491,7 @@ function compileTarget(rule: Rule, target: TargetDefinition): CompiledTarget {
   if (!Number.isInteger(age) || age < 60 || age > 86_400) {
     throw new EventBridgeError('ValidationException', `${where}: RetryPolicy.MaximumEventAgeInSeconds must be 60–86400, got ${age}.`);
   }
-  return {
-    definition: target,
-    kind,
-    build,
-    groupId,
-    maxRetries: retries,
-    maxAgeMs: age * 1000,
-    deadLetterArn: target.DeadLetterConfig?.Arn,
-  };
+  return { maxRetries: retries, maxAgeMs: age * 1000 };
 }
 
 export function compilePatternOrThrow(text: string): EventPattern {

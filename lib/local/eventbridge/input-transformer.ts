@@ -16,7 +16,14 @@ export interface TargetContext {
 /** Turns an event into the target's input text. Built once per PutTargets. */
 export type InputBuilder = (event: BusEvent, eventText: string, context: TargetContext) => string;
 
+// Limits of the EventBridge API model (PutTargets: TargetInput, TargetInputPath,
+// TransformerPaths, InputTransformerPathKey, TransformerInput).
 const MAX_INPUT_PATHS = 100;
+const MAX_INPUT_CHARS = 8192;
+const MAX_PATH_CHARS = 256;
+const PATH_KEY = /^[A-Za-z0-9_-]{1,256}$/;
+/** A `<name>` in a template: a key of InputPathsMap or a predefined variable. */
+const PLACEHOLDER = /<([A-Za-z0-9_.-]+)>/g;
 const PREDEFINED = new Set(['aws.events.rule-arn', 'aws.events.rule-name', 'aws.events.event.ingestion-time', 'aws.events.event', 'aws.events.event.json']);
 
 export function compileInput(target: TargetDefinition, where: string): InputBuilder {
@@ -24,6 +31,7 @@ export function compileInput(target: TargetDefinition, where: string): InputBuil
   if (kinds > 1) throw new Error(`${where}: set at most one of Input, InputPath and InputTransformer`);
   if (target.Input !== undefined) {
     const input = target.Input;
+    if (input.length > MAX_INPUT_CHARS) throw new Error(`${where}: Input is ${input.length} characters; at most ${MAX_INPUT_CHARS} are allowed`);
     try {
       JSON.parse(input);
     } catch {
@@ -32,6 +40,7 @@ export function compileInput(target: TargetDefinition, where: string): InputBuil
     return () => input;
   }
   if (target.InputPath !== undefined) {
+    if (target.InputPath.length > MAX_PATH_CHARS) throw new Error(`${where}: InputPath is ${target.InputPath.length} characters; at most ${MAX_PATH_CHARS} are allowed`);
     const path = compileJsonPath(target.InputPath, `${where} InputPath`);
     if (path.length === 0) return (_event, text) => text;
     return (event) => JSON.stringify(readPath(event, path) ?? null);
@@ -44,15 +53,25 @@ function compileTransformer(transformer: NonNullable<TargetDefinition['InputTran
   const paths = new Map<string, CompiledPath>();
   const entries = Object.entries(transformer.InputPathsMap ?? {});
   // InputTransformer (API reference): at most 100 key-value pairs, keys may not start with
-  // "AWS.", the predefined variables are reserved, and a placeholder is never an object key.
+  // "AWS.", the predefined variables are reserved, and a placeholder is never an object key;
+  // the API model: keys of 1–256 letters, digits, _ and -, paths of at most 256 characters, a
+  // template of 1–8192 characters.
   if (entries.length > MAX_INPUT_PATHS) throw new Error(`${where}: InputPathsMap has ${entries.length} variables; at most ${MAX_INPUT_PATHS} are allowed`);
   for (const [name, path] of entries) {
     if (PREDEFINED.has(name)) throw new Error(`${where}: InputPathsMap may not define the reserved variable "${name}"`);
     if (name.toUpperCase().startsWith('AWS.')) throw new Error(`${where}: InputPathsMap key "${name}" is not valid: keys may not start with "AWS."`);
+    if (!PATH_KEY.test(name)) throw new Error(`${where}: InputPathsMap key "${name}" is not valid: 1–256 of letters, digits, _ and -`);
+    if (typeof path !== 'string' || path.length > MAX_PATH_CHARS) throw new Error(`${where}: InputPathsMap.${name} must be a JSON path of at most ${MAX_PATH_CHARS} characters`);
     paths.set(name, compileJsonPath(path, `${where} InputPathsMap.${name}`));
   }
   const template = transformer.InputTemplate;
   if (typeof template !== 'string' || template.length === 0) throw new Error(`${where}: InputTransformer needs an InputTemplate`);
+  if (template.length > MAX_INPUT_CHARS) throw new Error(`${where}: InputTemplate is ${template.length} characters; at most ${MAX_INPUT_CHARS} are allowed`);
+  for (const m of template.matchAll(PLACEHOLDER)) {
+    if (!paths.has(m[1]!) && !PREDEFINED.has(m[1]!)) {
+      throw new Error(`${where}: InputTemplate contains invalid placeholder <${m[1]}>: it is neither a key of InputPathsMap nor a predefined variable (aws.events.*)`);
+    }
+  }
   const trimmed = template.trim();
   const jsonTemplate = trimmed.startsWith('{') || trimmed.startsWith('[');
   if (jsonTemplate) {

@@ -15,6 +15,10 @@ export function compileJsonPath(path: string, where: string): CompiledPath {
   }
   const out: (string | number)[] = [];
   for (const part of path.slice(2).split('.')) {
+    // EventBridge's paths allow wildcards (user guide, "Amazon EventBridge input
+    // transformation"); the engine does not emulate them, and says so rather than read a field
+    // named "*".
+    if (part.includes('*')) throw new Error(`${where}: "${path}" uses a wildcard (*), which the local engine does not emulate; name the field`);
     const m = SEGMENT.exec(part);
     if (!m) throw new Error(`${where}: "${path}" is not a supported JSON path (bad segment "${part}"); use dot notation with optional [n] indices`);
     out.push(m[1]!);

@@ -125,7 +125,9 @@ export interface LambdaInvoker {
    * invocation is finished with — succeeded, or failed after Lambda's own async retries
    * and been routed to its on-failure destination (that part is the invoker's job).
    * Reject only when the function cannot be invoked at all (unknown function, not
-   * started): the rule target's RetryPolicy and DeadLetterConfig then apply. The engine
+   * started): the rule target's RetryPolicy and DeadLetterConfig then apply; an error named
+   * `ResourceNotFoundException` (the function does not exist) is not retried and goes to the
+   * DeadLetterConfig queue at once with ERROR_CODE NO_RESOURCE, as on AWS. The engine
    * keeps the delivery durable until this promise settles, so a delivery interrupted by a
    * crash is made again after restart.
    */

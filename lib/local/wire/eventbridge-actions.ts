@@ -199,7 +199,9 @@ export function eventBridgeActions(events: EventBusService): Record<string, Acti
       const definition: RuleDefinition = {
         Name: str(input, 'Name'),
         EventBusName: optional(input, 'EventBusName'),
-        EventPattern: str(input, 'EventPattern'),
+        // Optional here so that a rule with only a ScheduleExpression gets the engine's own
+        // message (schedule rules are not run locally), not "must not be null".
+        EventPattern: optional(input, 'EventPattern') ?? '',
         State: optional(input, 'State'),
         Description: optional(input, 'Description'),
       };

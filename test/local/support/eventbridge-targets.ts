@@ -8,12 +8,15 @@
  */
 import { after, before, test } from 'node:test';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { MOTO_ACCOUNT, MOTO_CREDENTIALS, MOTO_REGION, motoServerMissing, startMotoServer, type MotoServer } from '../../support/moto-server.ts';
 import { startEngine, type EngineFixture } from './engine-fixture.ts';
 
 export interface EventBridgeTarget {
   readonly name: 'engine' | 'moto_server';
   readonly events: EventBridgeClient;
+  /** SQS of the same endpoint (rule targets). */
+  readonly sqs: SQSClient;
   readonly account: string;
   /** A name unique within the run (buses, rules). */
   unique(prefix: string): string;
@@ -24,13 +27,15 @@ export interface EventBridgeTarget {
 let engine: EngineFixture | undefined;
 let moto: MotoServer | undefined;
 let motoClient: EventBridgeClient | undefined;
+let motoSqs: SQSClient | undefined;
 const motoSkip = motoServerMissing();
 let n = 0;
 
-function target(name: EventBridgeTarget['name'], events: EventBridgeClient, account: string): EventBridgeTarget {
+function target(name: EventBridgeTarget['name'], events: EventBridgeClient, sqs: SQSClient, account: string): EventBridgeTarget {
   return {
     name,
     events,
+    sqs,
     account,
     unique: (prefix) => `${prefix}-${process.pid}-${++n}`,
     queueArn: (queue) => `arn:aws:sqs:us-east-1:${account}:${queue}`,
@@ -44,10 +49,12 @@ export function eventBridgeTargets(): { engine: () => EngineFixture } {
     if (!motoSkip) {
       moto = await startMotoServer();
       motoClient = new EventBridgeClient({ endpoint: moto.endpoint, region: MOTO_REGION, credentials: MOTO_CREDENTIALS });
+      motoSqs = new SQSClient({ endpoint: moto.endpoint, region: MOTO_REGION, credentials: MOTO_CREDENTIALS });
     }
   });
   after(async () => {
     motoClient?.destroy();
+    motoSqs?.destroy();
     await moto?.stop();
     await engine?.close();
   });
@@ -60,8 +67,8 @@ export function eventBridgeTargets(): { engine: () => EngineFixture } {
  * moto differs from AWS.
  */
 export function scenario(name: string, options: { moto: boolean }, body: (t: EventBridgeTarget) => Promise<void>): void {
-  test(`${name} [engine]`, () => body(target('engine', engine!.events, engine!.engine.accountId)));
-  if (options.moto) test(`${name} [moto_server]`, { skip: motoSkip }, () => body(target('moto_server', motoClient!, MOTO_ACCOUNT)));
+  test(`${name} [engine]`, () => body(target('engine', engine!.events, engine!.sqs, engine!.engine.accountId)));
+  if (options.moto) test(`${name} [moto_server]`, { skip: motoSkip }, () => body(target('moto_server', motoClient!, motoSqs!, MOTO_ACCOUNT)));
 }
 
 /** The AWS JSON 1.1 error: `__type` (the SDK's error name), message, HTTP status. */

@@ -1,0 +1,118 @@
+/**
+ * Routing: an accepted event is matched against its bus's enabled rules (the bus's
+ * PatternIndex) and handed to each matching rule's targets (target-delivery.ts); the journal
+ * says which rules matched and why the others did not. Nothing here waits for disk: the
+ * caller (PutEvents, replay, a bus target) awaits durability once for all it routed.
+ */
+import { formatMismatch } from '../pattern/index.ts';
+import type { MessageLineage } from '../sqs/queue.ts';
+import type { EventArchive } from './archive.ts';
+import { busNameOf, type Bus, type CompiledTarget, type Rule } from './declarations.ts';
+import { TargetMissingError } from './dead-letter.ts';
+import type { JournalSink } from './journal-sink.ts';
+import type { MatchedEvent } from './target-delivery.ts';
+import type { BusEvent } from './types.ts';
+
+export interface RouteOptions {
+  readonly traceHeader?: string;
+  /** Route to these rules only (a replay's FilterArns). */
+  readonly onlyRules?: ReadonlySet<string>;
+  /** The event came from a rule of another bus (a bus target). */
+  readonly forwarded?: boolean;
+}
+
+export interface RouterOptions {
+  readonly buses: ReadonlyMap<string, Bus>;
+  readonly archive: EventArchive;
+  readonly journal: JournalSink | undefined;
+  /** The account and region of the engine: a bus target must be one of its buses. */
+  readonly busArnPrefix: string;
+  /** Hand a matched event to one target of a rule (TargetDelivery.deliver). */
+  deliver(rule: Rule, target: CompiledTarget, matched: MatchedEvent): void;
+}
+
+export class Router {
+  constructor(private readonly options: RouterOptions) {}
+
+  route(bus: Bus, event: BusEvent, eventText: string, now: number, options: RouteOptions = {}): void {
+    const lineage = lineageOf(event);
+    const journal = this.options.journal;
+    const onlyRules = options.onlyRules;
+    if (journal) {
+      const metadata = metadataOf(event);
+      journal.appendAccepted(
+        {
+          kind: 'event.accepted',
+          eventId: event.id,
+          bus: bus.name,
+          source: event.source,
+          topic: event['detail-type'],
+          correlationId: lineage.correlationId,
+          metadataId: typeof metadata?.['id'] === 'string' ? metadata['id'] : undefined,
+          causationId: typeof metadata?.['causationId'] === 'string' ? metadata['causationId'] : undefined,
+          replayName: event['replay-name'],
+        },
+        event,
+        eventText,
+      );
+    }
+    const matched = bus.index.match(event);
+    const delivered: MatchedEvent | undefined = matched.length === 0 ? undefined : {
+      event,
+      eventText,
+      now,
+      ingestionTime: new Date(now).toISOString(),
+      traceHeader: options.traceHeader,
+      lineage,
+      forwarded: options.forwarded === true,
+    };
+    for (const rule of matched) {
+      if (onlyRules && !onlyRules.has(rule.name)) continue;
+      journal?.append({ kind: 'rule.matched', eventId: event.id, bus: bus.name, rule: rule.name, targets: rule.targetIds, topic: event['detail-type'], correlationId: lineage.correlationId });
+      for (const target of rule.targets.values()) this.options.deliver(rule, target, delivered!);
+    }
+    if (journal && bus.rules.size > matched.length) {
+      const hit = new Set(matched);
+      for (const rule of bus.rules.values()) {
+        if (hit.has(rule) || (onlyRules && !onlyRules.has(rule.name))) continue;
+        const mismatch = rule.enabled ? rule.pattern.explain(event) : undefined;
+        journal.append({
+          kind: 'rule.unmatched',
+          eventId: event.id,
+          bus: bus.name,
+          rule: rule.name,
+          reason: rule.enabled ? (mismatch ? formatMismatch(mismatch) : 'did not match') : 'rule is DISABLED',
+          topic: event['detail-type'],
+          correlationId: lineage.correlationId,
+        });
+      }
+    }
+  }
+
+  /**
+   * A bus target: the event, unchanged (same id, source, detail-type, time), is received by the
+   * other bus: archived there and routed to its rules, in the same step as the routing that
+   * matched it. Throws TargetMissingError when the ARN names no bus of this engine.
+   */
+  forward(busArn: string, matched: MatchedEvent): void {
+    const bus = busArn.startsWith(this.options.busArnPrefix) ? this.options.buses.get(busNameOf(busArn)) : undefined;
+    if (!bus) throw new TargetMissingError(`Event bus ${busArn} does not exist in this account and region.`);
+    this.options.archive.add(bus.name, matched.eventText);
+    this.route(bus, matched.event, matched.eventText, matched.now, { ...(matched.traceHeader !== undefined && { traceHeader: matched.traceHeader }), forwarded: true });
+  }
+}
+
+export function metadataOf(event: BusEvent): Record<string, unknown> | undefined {
+  const detail = event.detail as { metadata?: unknown } | null;
+  const metadata = detail?.metadata;
+  return metadata !== null && typeof metadata === 'object' ? (metadata as Record<string, unknown>) : undefined;
+}
+
+function lineageOf(event: BusEvent): MessageLineage {
+  const correlationId = metadataOf(event)?.['correlationId'];
+  return {
+    eventId: event.id,
+    topic: event['detail-type'],
+    ...(typeof correlationId === 'string' && { correlationId }),
+  };
+}
