@@ -5,37 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ChangeMessageVisibilityCommand, CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import type { Clock, ClockTimer } from '../../lib/local/clock.ts';
+import { HandClock } from './support/hand-clock.ts';
 import { startEngine } from './support/engine-fixture.ts';
-
-/** A clock that moves only when told to, firing what falls due in time order. */
-class HandClock implements Clock {
-  private at = Date.parse('2026-01-01T00:00:00Z');
-  private timers: Array<{ due: number; run: () => void; cancelled: boolean }> = [];
-  now(): number {
-    return this.at;
-  }
-  after(ms: number, run: () => void): ClockTimer {
-    const timer = { due: this.at + Math.max(0, ms), run, cancelled: false };
-    this.timers.push(timer);
-    return { cancel: () => void (timer.cancelled = true) };
-  }
-  /** Whether a timer is due exactly `ms` from now (a long poll's WaitTimeSeconds, say). */
-  hasTimerIn(ms: number): boolean {
-    return this.timers.some((t) => !t.cancelled && t.due === this.at + ms);
-  }
-  advance(ms: number): void {
-    const until = this.at + ms;
-    for (;;) {
-      const next = this.timers.filter((t) => !t.cancelled && t.due <= until).sort((a, b) => a.due - b.due)[0];
-      if (!next) break;
-      this.timers = this.timers.filter((t) => t !== next);
-      this.at = next.due;
-      next.run();
-    }
-    this.at = until;
-  }
-}
 
 test('a delayed message becomes receivable when the engine clock passes its delay, not before', async () => {
   // SendMessage DelaySeconds: "the length of time, in seconds, for which to delay a specific
@@ -67,7 +38,7 @@ test('a waiting long poll is answered when the engine clock makes a message visi
     const [first] = (await fx.sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 0 }))).Messages ?? [];
     assert.ok(first?.ReceiptHandle);
     await fx.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: first.ReceiptHandle, VisibilityTimeout: 10 }));
-    const poll = fx.sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 20, AttributeNames: ['ApproximateReceiveCount'] }));
+    const poll = fx.sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 20, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }));
     // Once the poll waits in the engine (its 20 s wait is on the clock), move the clock past the
     // 10 s visibility timeout and not as far as the poll's own end.
     while (!clock.hasTimerIn(20_000)) await new Promise((resolve) => setTimeout(resolve, 5));

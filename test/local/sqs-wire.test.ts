@@ -256,7 +256,7 @@ test('a missing queue is reported as QueueDoesNotExist in AWS JSON shape with th
 test('an unknown SQS action is refused with UnsupportedOperation', async () => {
   const response = await fetch(f.engine.endpoint, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.CancelMessageMoveTask' },
+    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.NoSuchAction' },
     body: '{}',
   });
   assert.equal(response.status, 400);

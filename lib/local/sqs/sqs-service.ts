@@ -8,11 +8,13 @@
  *   send.ts                  SendMessage's checks, FIFO dedupe and sequence numbers
  *   receive.ts               ReceiveMessage (long polls, redrive to DLQs), peek
  *   delete-and-visibility.ts DeleteMessage, ChangeMessageVisibility
- *   message-move.ts          moving dead letters back (StartMessageMoveTask)
+ *   message-move.ts          moving dead letters back, all at once
+ *   message-move-tasks.ts    StartMessageMoveTask / ListMessageMoveTasks / CancelMessageMoveTask
  */
 import { systemClock, type Clock } from '../clock.ts';
 import { changeVisibility, deleteMessage } from './delete-and-visibility.ts';
 import { moveAllMessages } from './message-move.ts';
+import { MessageMoveTasks } from './message-move-tasks.ts';
 import { createQueue, deleteQueue, listQueues, purgeQueue, queueAttributes, queueInfo, tagQueue, untagQueue } from './queue-registry.ts';
 import type { QueueTags } from './queue-tags.ts';
 import type { MessageLineage, Queue } from './queue.ts';
@@ -26,11 +28,13 @@ export { queueNameOf } from './sqs-state.ts';
 export type { RecordSink, SqsObserver, SqsServiceOptions } from './sqs-state.ts';
 
 export class SqsService {
-  /** Shared by every concern; the wire's move tasks read it too. */
-  readonly state: SqsState;
+  private readonly state: SqsState;
+  /** The message move tasks (StartMessageMoveTask and its companions). */
+  readonly moveTasks: MessageMoveTasks;
 
   constructor(sink: RecordSink, options: SqsServiceOptions) {
     this.state = new SqsState(sink, options, options.clock ?? systemClock);
+    this.moveTasks = new MessageMoveTasks(this.state);
   }
 
   /** The engine's time (a test harness can make it virtual; see lib/local/clock.ts). */
@@ -170,6 +174,7 @@ export class SqsService {
 
   close(): void {
     this.state.closed = true;
+    this.moveTasks.close();
     for (const queue of this.state.queues.values()) {
       queue.stopTimers();
       for (const waiter of [...queue.waiters]) waiter();

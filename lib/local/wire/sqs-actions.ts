@@ -3,7 +3,6 @@
  * the AWS CLI speak it. Errors: `__type` com.amazonaws.sqs#<Shape> and the
  * `x-amzn-query-error` header (see ../sqs/errors.ts).
  */
-import { randomUUID } from 'node:crypto';
 import { SqsError, invalidParameter } from '../sqs/errors.ts';
 import { md5OfAttributes } from '../sqs/md5.ts';
 import { listQueuePage } from '../sqs/queue-list-page.ts';
@@ -130,18 +129,7 @@ function wantedMessageAttributes(message: ReceivedMessage, input: Input): { attr
   return { attributes: wire, md5: md5OfAttributes(picked) };
 }
 
-interface MoveTask {
-  TaskHandle: string;
-  Status: string;
-  SourceArn: string;
-  DestinationArn?: string;
-  ApproximateNumberOfMessagesMoved: number;
-  ApproximateNumberOfMessagesToMove: number;
-  StartedTimestamp: number;
-}
-
 export function sqsActions(sqs: SqsService): Record<string, ActionHandler> {
-  const moveTasks: MoveTask[] = [];
   const queueOf = (input: Input) => sqs.get(str(input, 'QueueUrl'));
   return {
     async CreateQueue(input) {
@@ -313,32 +301,19 @@ export function sqsActions(sqs: SqsService): Record<string, ActionHandler> {
       return {};
     },
     async StartMessageMoveTask(input) {
-      const sourceArn = str(input, 'SourceArn');
-      const source = sqs.find(sourceArn);
-      if (!source) throw new SqsError('ResourceNotFoundException', `The resource that you specified for the SourceArn parameter doesn't exist: ${sourceArn}.`);
-      const destinationArn = typeof input['DestinationArn'] === 'string' ? input['DestinationArn'] : undefined;
-      if (destinationArn && !sqs.find(destinationArn)) {
-        throw new SqsError('ResourceNotFoundException', `The resource that you specified for the DestinationArn parameter doesn't exist: ${destinationArn}.`);
-      }
-      const toMove = source.messages.size;
-      const { moved } = sqs.moveMessages(source.name, destinationArn);
+      const TaskHandle = sqs.moveTasks.start({
+        sourceArn: str(input, 'SourceArn'),
+        ...(typeof input['DestinationArn'] === 'string' && { destinationArn: input['DestinationArn'] }),
+        ...(input['MaxNumberOfMessagesPerSecond'] != null && { maxNumberOfMessagesPerSecond: int(input, 'MaxNumberOfMessagesPerSecond') }),
+      });
       await sqs.durable();
-      const task: MoveTask = {
-        TaskHandle: Buffer.from(JSON.stringify({ id: randomUUID(), sourceArn })).toString('base64'),
-        Status: 'COMPLETED',
-        SourceArn: source.arn,
-        ...(destinationArn && { DestinationArn: destinationArn }),
-        ApproximateNumberOfMessagesMoved: moved,
-        ApproximateNumberOfMessagesToMove: toMove,
-        StartedTimestamp: sqs.clock.now(),
-      };
-      moveTasks.push(task);
-      return { TaskHandle: task.TaskHandle };
+      return { TaskHandle };
     },
     ListMessageMoveTasks(input) {
-      const source = sqs.find(str(input, 'SourceArn'));
-      if (!source) throw new SqsError('ResourceNotFoundException', `The resource that you specified for the SourceArn parameter doesn't exist.`);
-      return { Results: moveTasks.filter((t) => t.SourceArn === source.arn).reverse().slice(0, int(input, 'MaxResults') ?? 1) };
+      return { Results: sqs.moveTasks.list(str(input, 'SourceArn'), int(input, 'MaxResults')) };
+    },
+    CancelMessageMoveTask(input) {
+      return { ApproximateNumberOfMessagesMoved: sqs.moveTasks.cancel(str(input, 'TaskHandle')).moved };
     },
   };
 }
