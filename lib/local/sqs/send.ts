@@ -6,7 +6,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { SqsError, invalidParameter } from './errors.ts';
 import { md5Hex, md5OfAttributes } from './md5.ts';
 import { attributesSize, storedAttributes } from './message-attributes.ts';
-import type { MessageLineage, Queue, StoredMessage } from './queue.ts';
+import type { MessageLineage, Queue, StoredAttribute, StoredMessage } from './queue.ts';
 import type { SqsState } from './sqs-state.ts';
 import type { SendMessageInput, SendMessageResult } from './types.ts';
 
@@ -29,11 +29,8 @@ export function sendMessage(state: SqsState, queue: Queue, input: SendMessageInp
   }
   const attrs = storedAttributes(input.MessageAttributes, 'MessageAttributes');
   const sysAttrs = storedAttributes(input.MessageSystemAttributes, 'MessageSystemAttributes');
-  if (sysAttrs) {
-    for (const name of Object.keys(sysAttrs)) {
-      if (name !== 'AWSTraceHeader') throw invalidParameter(`Message system attribute ${name} is not supported; only AWSTraceHeader may be set.`);
-    }
-  }
+  if (sysAttrs) checkSystemAttributes(sysAttrs);
+  // The size of a message system attribute doesn't count towards the total size of a message.
   const size = Buffer.byteLength(body, 'utf8') + attributesSize(attrs);
   if (size > queue.settings.maximumMessageSize) {
     throw invalidParameter(`One or more parameters are invalid. Reason: Message must be shorter than ${queue.settings.maximumMessageSize} bytes (this one has ${size}).`);
@@ -66,8 +63,13 @@ export function sendMessage(state: SqsState, queue: Queue, input: SendMessageInp
       return { MessageId: previous.id, MD5OfMessageBody: md5, MD5OfMessageAttributes: md5Attrs, MD5OfMessageSystemAttributes: md5SysAttrs, SequenceNumber: previous.seq };
     }
     seq = String(SEQUENCE_BASE + queue.sequence + 1n);
-  } else if (input.MessageGroupId !== undefined) {
-    group = input.MessageGroupId; // standard queues accept a group id (fair queues) and report it back
+  } else {
+    if (input.MessageDeduplicationId !== undefined) {
+      throw invalidParameter(`Value ${input.MessageDeduplicationId} for parameter MessageDeduplicationId is invalid. Reason: The request include parameter that is not valid for this queue type.`);
+    }
+    // Standard queues accept a group id (fair queues) and report it back.
+    group = input.MessageGroupId;
+    if (group !== undefined) checkFifoToken(group, 'MessageGroupId');
   }
 
   const m: StoredMessage = {
@@ -104,6 +106,19 @@ function delayOf(queue: Queue, requested: number | undefined): number {
     throw invalidParameter(`Value ${requested} for parameter DelaySeconds is invalid. Reason: must be an integer from 0 to 900.`);
   }
   return requested;
+}
+
+/**
+ * MessageSystemAttributes: "Currently, the only supported message system attribute is
+ * AWSTraceHeader. Its type must be String" (SendMessage, SQS API reference).
+ */
+function checkSystemAttributes(sysAttrs: Readonly<Record<string, StoredAttribute>>): void {
+  for (const [name, value] of Object.entries(sysAttrs)) {
+    if (name !== 'AWSTraceHeader') throw invalidParameter(`Message system attribute ${name} is not supported; only AWSTraceHeader may be set.`);
+    if (value.DataType !== 'String') {
+      throw invalidParameter(`Value ${value.DataType} for parameter DataType of message system attribute AWSTraceHeader is invalid. Reason: its type must be String.`);
+    }
+  }
 }
 
 function checkFifoToken(value: string, parameter: string): void {

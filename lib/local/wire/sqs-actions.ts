@@ -6,7 +6,7 @@
 import { SqsError, invalidParameter } from '../sqs/errors.ts';
 import { md5OfAttributes } from '../sqs/md5.ts';
 import { listQueuePage } from '../sqs/queue-list-page.ts';
-import { checkQueueType } from '../sqs/queue-name.ts';
+import { checkNoFifoOnlyAttributes, checkQueueType, unknownAttribute } from '../sqs/queue-name.ts';
 import { policyWithPermission, policyWithoutPermission } from '../sqs/queue-permissions.ts';
 import { tagKeysFromWire, tagsFromWire } from '../sqs/queue-tags.ts';
 import { checkBatch, checkBatchPayload, eachBatchEntry } from './sqs-batch.ts';
@@ -28,6 +28,11 @@ export function toWireError(error: unknown): WireError | undefined {
     return new WireError(error.wireType, error.message, error.httpStatus, { 'x-amzn-query-error': error.queryError });
   }
   return undefined;
+}
+
+/** Every name must be an attribute a request may set. */
+function checkSettable(names: readonly string[]): void {
+  for (const name of names) if (!SETTABLE_ATTRIBUTES.has(name)) throw unknownAttribute(name);
 }
 
 function missing(name: string): SqsError {
@@ -135,9 +140,7 @@ export function sqsActions(sqs: SqsService): Record<string, ActionHandler> {
     async CreateQueue(input) {
       const name = str(input, 'QueueName');
       const attributes = (input['Attributes'] ?? {}) as Record<string, string>;
-      for (const key of Object.keys(attributes)) {
-        if (!SETTABLE_ATTRIBUTES.has(key)) throw new SqsError('InvalidAttributeName', `Unknown Attribute ${key}.`);
-      }
+      checkSettable(Object.keys(attributes));
       checkQueueType(name, attributes);
       const tags = input['tags'] === undefined ? undefined : tagsFromWire(input['tags'], 'tags');
       const info = sqs.createQueue(name, attributes, { failIfDifferent: true, tags });
@@ -198,13 +201,14 @@ export function sqsActions(sqs: SqsService): Record<string, ActionHandler> {
     GetQueueAttributes(input) {
       const queue = queueOf(input);
       const names = Array.isArray(input['AttributeNames']) ? (input['AttributeNames'] as string[]) : [];
+      if (!queue.fifo) checkNoFifoOnlyAttributes(names);
       const all = sqs.attributesOf(queue);
       if (names.includes('All')) return { Attributes: all };
       const out: Record<string, string> = {};
       for (const name of names) {
         if (all[name] !== undefined) out[name] = all[name]!;
         else if (!SETTABLE_ATTRIBUTES.has(name) && !name.startsWith('Approximate') && !['QueueArn', 'CreatedTimestamp', 'LastModifiedTimestamp'].includes(name)) {
-          throw new SqsError('InvalidAttributeName', `Unknown Attribute ${name}.`);
+          throw unknownAttribute(name);
         }
       }
       return Object.keys(out).length > 0 ? { Attributes: out } : {};
@@ -212,9 +216,8 @@ export function sqsActions(sqs: SqsService): Record<string, ActionHandler> {
     async SetQueueAttributes(input) {
       const queue = queueOf(input);
       const attributes = (input['Attributes'] ?? {}) as Record<string, string>;
-      for (const key of Object.keys(attributes)) {
-        if (!SETTABLE_ATTRIBUTES.has(key)) throw new SqsError('InvalidAttributeName', `Unknown Attribute ${key}.`);
-      }
+      checkSettable(Object.keys(attributes));
+      if (!queue.fifo) checkNoFifoOnlyAttributes(Object.keys(attributes));
       sqs.createQueue(queue.name, attributes);
       await sqs.durable();
       return {};
