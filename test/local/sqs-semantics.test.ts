@@ -9,6 +9,8 @@
  * - FIFO: after ContentBasedDeduplication is turned on by SetQueueAttributes, moto does not
  *   deduplicate by body (two sends of one body are two messages).
  * - AWSTraceHeader: moto answers no MD5OfMessageSystemAttributes, and accepts a Binary one.
+ * - DeduplicationScope messageGroup: moto still deduplicates across groups.
+ * - ListDeadLetterSourceQueues: moto ignores MaxResults.
  * - It accepts MessageDeduplicationId on a standard queue, and FIFO-only attributes on one
  *   (FifoQueue "false", ContentBasedDeduplication), also in GetQueueAttributes.
  */
@@ -17,6 +19,8 @@ import {
   ChangeMessageVisibilityCommand,
   CreateQueueCommand,
   GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ListDeadLetterSourceQueuesCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
@@ -76,6 +80,80 @@ scenario('FIFO queue: after ContentBasedDeduplication is turned on later, a body
   const two = await t.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'same', MessageGroupId: 'g' }));
   assert.equal(two.MessageId, one.MessageId);
   assert.equal((await t.receive(url)).length, 1);
+});
+
+// "CreateQueue" DeduplicationScope: "Specifies whether message deduplication occurs at the
+// message group or queue level"; with messageGroup one deduplication id in two groups is two
+// messages, and within one group still one. moto differs: it deduplicates across groups.
+scenario('FIFO queue with DeduplicationScope messageGroup deduplicates within a group, not across groups', { moto: false }, async (t) => {
+  const url = await fifoQueue(t, { DeduplicationScope: 'messageGroup', FifoThroughputLimit: 'perMessageGroupId' });
+  const send = (group: string) => t.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: `to ${group}`, MessageGroupId: group, MessageDeduplicationId: 'd-1' }));
+  const a = await send('a');
+  const b = await send('b');
+  const again = await send('a');
+  assert.notEqual(b.MessageId, a.MessageId);
+  assert.equal(again.MessageId, a.MessageId);
+  assert.deepEqual((await t.receive(url)).map((m) => m.Body).sort(), ['to a', 'to b']);
+});
+
+// ---- dead-letter queues --------------------------------------------------------------------------
+
+/** Asserts the CreateQueue is refused as the client's fault (HTTP 400) and creates no queue. */
+async function refusedCreate(t: SqsTarget, create: () => Promise<unknown>, name: string): Promise<void> {
+  await assert.rejects(create(), (error: Error & { $metadata?: { httpStatusCode?: number } }) => error.$metadata?.httpStatusCode === 400);
+  await assert.rejects(t.sqs.send(new GetQueueUrlCommand({ QueueName: name })), errorNamed('QueueDoesNotExist'));
+}
+
+// "Configure a dead-letter queue using the Amazon SQS console" (developer guide): "You must
+// first create the queue before using it as a dead-letter queue". The error code is not
+// documented: the engine answers InvalidParameterValue "Value … for parameter RedrivePolicy is
+// invalid. Reason: Dead letter target does not exist." (moto: QueueDoesNotExist).
+scenario('a RedrivePolicy naming a queue that does not exist is refused and no queue is created', { moto: true }, async (t) => {
+  const dlq = await t.queue({});
+  const { QueueArn } = (await t.sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq, AttributeNames: ['QueueArn'] }))).Attributes!;
+  const RedrivePolicy = JSON.stringify({ deadLetterTargetArn: `${QueueArn}-missing`, maxReceiveCount: 3 });
+  const QueueName = uniqueName('src');
+  await refusedCreate(t, () => t.sqs.send(new CreateQueueCommand({ QueueName, Attributes: { RedrivePolicy } })), QueueName);
+});
+
+// Same page: "the queue type must match the source queue type—a FIFO queue can only use a FIFO
+// DLQ, and a standard queue can only use a standard DLQ". Error code undocumented (engine:
+// InvalidParameterValue; moto: InvalidParameterCombination).
+scenario('a FIFO queue whose RedrivePolicy names a standard queue is refused and not created', { moto: true }, async (t) => {
+  const dlq = await t.queue({});
+  const { QueueArn } = (await t.sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq, AttributeNames: ['QueueArn'] }))).Attributes!;
+  const RedrivePolicy = JSON.stringify({ deadLetterTargetArn: QueueArn, maxReceiveCount: 3 });
+  const QueueName = `${uniqueName('src')}.fifo`;
+  await refusedCreate(t, () => t.sqs.send(new CreateQueueCommand({ QueueName, Attributes: { FifoQueue: 'true', RedrivePolicy } })), QueueName);
+});
+
+// "ListDeadLetterSourceQueues": "Returns a list of your queues that have the RedrivePolicy queue
+// attribute configured with a dead-letter queue" (the response member is queueUrls).
+scenario('ListDeadLetterSourceQueues lists the queues whose redrive policy names the dead-letter queue', { moto: true }, async (t) => {
+  const dlq = await t.queue({});
+  const { QueueArn } = (await t.sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq, AttributeNames: ['QueueArn'] }))).Attributes!;
+  const RedrivePolicy = JSON.stringify({ deadLetterTargetArn: QueueArn, maxReceiveCount: 3 });
+  const sources: string[] = [];
+  for (const stem of ['src-a', 'src-b']) sources.push((await t.sqs.send(new CreateQueueCommand({ QueueName: uniqueName(stem), Attributes: { RedrivePolicy } }))).QueueUrl!);
+  await t.queue({}); // not a source
+  const { queueUrls } = await t.sqs.send(new ListDeadLetterSourceQueuesCommand({ QueueUrl: dlq }));
+  assert.deepEqual([...(queueUrls ?? [])].sort(), sources.sort());
+});
+
+// "ListDeadLetterSourceQueues": with MaxResults, at most that many and a NextToken while more
+// remain. moto differs: it ignores MaxResults.
+scenario('ListDeadLetterSourceQueues with MaxResults pages through the source queues with NextToken', { moto: false }, async (t) => {
+  const dlq = await t.queue({});
+  const { QueueArn } = (await t.sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq, AttributeNames: ['QueueArn'] }))).Attributes!;
+  const RedrivePolicy = JSON.stringify({ deadLetterTargetArn: QueueArn, maxReceiveCount: 3 });
+  const sources: string[] = [];
+  for (const stem of ['p1', 'p2', 'p3']) sources.push((await t.sqs.send(new CreateQueueCommand({ QueueName: uniqueName(stem), Attributes: { RedrivePolicy } }))).QueueUrl!);
+  const first = await t.sqs.send(new ListDeadLetterSourceQueuesCommand({ QueueUrl: dlq, MaxResults: 2 }));
+  assert.equal(first.queueUrls?.length, 2);
+  assert.ok(first.NextToken);
+  const second = await t.sqs.send(new ListDeadLetterSourceQueuesCommand({ QueueUrl: dlq, MaxResults: 2, NextToken: first.NextToken }));
+  assert.equal(second.NextToken, undefined);
+  assert.deepEqual([...first.queueUrls!, ...(second.queueUrls ?? [])].sort(), sources.sort());
 });
 
 // ---- AWSTraceHeader ---------------------------------------------------------------------------------

@@ -26,6 +26,7 @@
 import { randomUUID } from 'node:crypto';
 import { SqsError, invalidParameter } from './errors.ts';
 import { moveMessage, moveTarget } from './message-move.ts';
+import { deadLetterSourceQueues } from './queue-registry.ts';
 import type { Queue } from './queue.ts';
 import type { SqsState } from './sqs-state.ts';
 import type { ClockTimer } from '../clock.ts';
@@ -82,7 +83,7 @@ export class MessageMoveTasks {
   start(input: StartMoveTaskInput): string {
     const source = this.state.find(input.sourceArn);
     if (!source || source.internal) throw resourceNotFound('SourceArn');
-    if (!this.isDeadLetterQueue(source)) throw invalidParameter('Source queue must be configured as a Dead Letter Queue.');
+    if (deadLetterSourceQueues(this.state, source).length === 0) throw invalidParameter('Source queue must be configured as a Dead Letter Queue.');
     const destination = input.destinationArn === undefined ? undefined : this.state.find(input.destinationArn);
     if (input.destinationArn !== undefined && (!destination || destination.internal)) throw resourceNotFound('DestinationArn');
     const rate = input.maxNumberOfMessagesPerSecond;
@@ -144,15 +145,6 @@ export class MessageMoveTasks {
   /** Stops every running task (the engine is closing). */
   close(): void {
     for (const history of this.tasks.values()) for (const task of history) task.timer?.cancel();
-  }
-
-  /** Whether some queue's redrive policy names `queue` as its dead-letter queue. */
-  private isDeadLetterQueue(queue: Queue): boolean {
-    for (const other of this.state.queues.values()) {
-      const target = other.settings.redrive?.deadLetterTargetArn;
-      if (target !== undefined && this.state.find(target) === queue) return true;
-    }
-    return false;
   }
 
   /** Moves the next messages (all of them, or a second's worth at the task's rate). */

@@ -1,24 +1,36 @@
 /**
  * Queue declarations: CreateQueue / SetQueueAttributes (one idempotent call), DeleteQueue,
- * tags, PurgeQueue, and the attributes GetQueueAttributes reports (stored plus computed).
+ * tags, PurgeQueue, the attributes GetQueueAttributes reports (stored plus computed), and the
+ * queues whose redrive policy names a queue (ListDeadLetterSourceQueues).
  */
-import { SqsError, queueDoesNotExist } from './errors.ts';
+import { SqsError, invalidParameter, queueDoesNotExist } from './errors.ts';
 import { checkQueueName } from './queue-name.ts';
 import { withTags, withoutTags, type QueueTags } from './queue-tags.ts';
 import { Queue } from './queue.ts';
 import type { SqsState } from './sqs-state.ts';
 import type { QueueAttributes, QueueInfo } from './types.ts';
 
+export interface CreateQueueOptions {
+  /** An engine delivery buffer: not listed, not the client's. */
+  readonly internal?: boolean;
+  /** CreateQueue over the wire: an existing queue with other attribute values is QueueNameExists. */
+  readonly failIfDifferent?: boolean;
+  /** Over the wire: a RedrivePolicy must name an existing queue of the same type (see checkRedriveTarget). */
+  readonly requireRedriveTarget?: boolean;
+  readonly tags?: QueueTags;
+}
+
 /** Create the queue, or update its attributes when it exists (idempotent). */
 export function createQueue(
   state: SqsState,
   name: string,
   attributes: QueueAttributes = {},
-  options: { internal?: boolean; failIfDifferent?: boolean; tags?: QueueTags } = {},
+  options: CreateQueueOptions = {},
 ): QueueInfo {
   checkQueueName(name);
   const now = state.clock.now();
   const existing = state.queues.get(name);
+  if (options.requireRedriveTarget) checkRedriveTarget(state, name, attributes['RedrivePolicy']);
   if (existing && options.failIfDifferent) {
     for (const [key, value] of Object.entries(attributes)) {
       if (value !== undefined && existing.attributes[key] !== undefined && existing.attributes[key] !== String(value)) {
@@ -58,9 +70,54 @@ export function untagQueue(state: SqsState, queueRef: string, keys: readonly str
   state.commit({ t: 'tags', q: queue.name, tags: withoutTags(queue.tags, keys) }, state.clock.now());
 }
 
+/**
+ * "Configure a dead-letter queue using the Amazon SQS console" (SQS developer guide): the
+ * dead-letter queue must exist before a queue names it, and "the queue type must match the source
+ * queue type—a FIFO queue can only use a FIFO DLQ, and a standard queue can only use a standard
+ * DLQ". (The engine's own declarations are not checked: a template may declare the DLQ later.)
+ */
+function checkRedriveTarget(state: SqsState, name: string, policy: string | undefined): void {
+  if (policy === undefined || policy === '') return;
+  let target: unknown;
+  try {
+    target = (JSON.parse(policy) as { deadLetterTargetArn?: unknown }).deadLetterTargetArn;
+  } catch {
+    return; // not JSON: the queue's settings refuse it with their own message
+  }
+  if (typeof target !== 'string') return;
+  const dlq = state.find(target);
+  if (!dlq || dlq.internal) throw invalidParameter(`Value ${policy} for parameter RedrivePolicy is invalid. Reason: Dead letter target does not exist.`);
+  if (dlq.fifo !== name.endsWith('.fifo')) {
+    throw invalidParameter(`Value ${policy} for parameter RedrivePolicy is invalid. Reason: Dead letter target must be a queue of the same type as the source queue (${dlq.fifo ? 'FIFO' : 'standard'} ${dlq.name} for a ${dlq.fifo ? 'standard' : 'FIFO'} queue).`);
+  }
+}
+
+/** PurgeQueue may run once a minute per queue: "the time it can take to delete the messages in the queue". */
+const PURGE_INTERVAL_MS = 60_000;
+
+/**
+ * PurgeQueue. Locally the messages go at once; as on SQS, another purge of the queue within 60
+ * seconds is refused with PurgeQueueInProgress ("PurgeQueue - Amazon Simple Queue Service",
+ * Errors). The time of the last purge is kept in memory only.
+ */
 export function purgeQueue(state: SqsState, queueRef: string): void {
   const queue = state.get(queueRef);
-  state.commit({ t: 'purge', q: queue.name }, state.clock.now());
+  const now = state.clock.now();
+  if (queue.lastPurge !== undefined && now - queue.lastPurge < PURGE_INTERVAL_MS) {
+    throw new SqsError('PurgeQueueInProgress', `Only one PurgeQueue operation on ${queue.name} is allowed every 60 seconds.`);
+  }
+  queue.lastPurge = now;
+  state.commit({ t: 'purge', q: queue.name }, now);
+}
+
+/** The client's queues whose redrive policy names `deadLetterQueue` (ListDeadLetterSourceQueues), in name order. */
+export function deadLetterSourceQueues(state: SqsState, deadLetterQueue: Queue): Queue[] {
+  return listQueues(state)
+    .filter((q) => {
+      const target = q.settings.redrive?.deadLetterTargetArn;
+      return target !== undefined && state.find(target) === deadLetterQueue;
+    })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 export function queueInfo(state: SqsState, queue: Queue): QueueInfo {

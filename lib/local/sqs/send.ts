@@ -57,7 +57,7 @@ export function sendMessage(state: SqsState, queue: Queue, input: SendMessageInp
       checkFifoToken(dedupeId, 'MessageDeduplicationId');
     }
     queue.pruneDedupe(now);
-    const previous = queue.dedupe.get(dedupeId);
+    const previous = queue.dedupe.get(queue.dedupeKey(group, dedupeId));
     if (previous && previous.until > now) {
       // A duplicate within the 5-minute window: accepted, but not enqueued again.
       return { MessageId: previous.id, MD5OfMessageBody: md5, MD5OfMessageAttributes: md5Attrs, MD5OfMessageSystemAttributes: md5SysAttrs, SequenceNumber: previous.seq };

@@ -15,7 +15,7 @@ import { systemClock, type Clock } from '../clock.ts';
 import { changeVisibility, deleteMessage } from './delete-and-visibility.ts';
 import { moveAllMessages } from './message-move.ts';
 import { MessageMoveTasks } from './message-move-tasks.ts';
-import { createQueue, deleteQueue, listQueues, purgeQueue, queueAttributes, queueInfo, tagQueue, untagQueue } from './queue-registry.ts';
+import { createQueue, deadLetterSourceQueues, type CreateQueueOptions, deleteQueue, listQueues, purgeQueue, queueAttributes, queueInfo, tagQueue, untagQueue } from './queue-registry.ts';
 import type { QueueTags } from './queue-tags.ts';
 import type { MessageLineage, Queue } from './queue.ts';
 import { peekMessages, receiveMessages } from './receive.ts';
@@ -87,7 +87,7 @@ export class SqsService {
   }
 
   /** Create the queue, or update its attributes when it exists (idempotent). */
-  createQueue(name: string, attributes: QueueAttributes = {}, options: { internal?: boolean; failIfDifferent?: boolean; tags?: QueueTags } = {}): QueueInfo {
+  createQueue(name: string, attributes: QueueAttributes = {}, options: CreateQueueOptions = {}): QueueInfo {
     return createQueue(this.state, name, attributes, options);
   }
 
@@ -127,6 +127,11 @@ export class SqsService {
 
   purge(queueRef: string): void {
     purgeQueue(this.state, queueRef);
+  }
+
+  /** The queues whose redrive policy names this one as their dead-letter queue. */
+  deadLetterSources(queue: Queue): Queue[] {
+    return deadLetterSourceQueues(this.state, queue);
   }
 
   // ---- messages -----------------------------------------------------------------

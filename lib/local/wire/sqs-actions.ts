@@ -35,6 +35,10 @@ function checkSettable(names: readonly string[]): void {
   for (const name of names) if (!SETTABLE_ATTRIBUTES.has(name)) throw unknownAttribute(name);
 }
 
+function nextTokenOf(input: Input): string | undefined {
+  return typeof input['NextToken'] === 'string' && input['NextToken'] !== '' ? input['NextToken'] : undefined;
+}
+
 function missing(name: string): SqsError {
   return new SqsError('MissingParameter', `The request must contain the parameter ${name}.`);
 }
@@ -143,7 +147,7 @@ export function sqsActions(sqs: SqsService): Record<string, ActionHandler> {
       checkSettable(Object.keys(attributes));
       checkQueueType(name, attributes);
       const tags = input['tags'] === undefined ? undefined : tagsFromWire(input['tags'], 'tags');
-      const info = sqs.createQueue(name, attributes, { failIfDifferent: true, tags });
+      const info = sqs.createQueue(name, attributes, { failIfDifferent: true, requireRedriveTarget: true, tags });
       await sqs.durable();
       return { QueueUrl: info.url };
     },
@@ -191,10 +195,19 @@ export function sqsActions(sqs: SqsService): Record<string, ActionHandler> {
     },
     ListQueues(input) {
       const prefix = typeof input['QueueNamePrefix'] === 'string' ? input['QueueNamePrefix'] : '';
-      const nextToken = typeof input['NextToken'] === 'string' && input['NextToken'] !== '' ? input['NextToken'] : undefined;
-      const page = listQueuePage(sqs.list().map((q) => q.name), prefix, int(input, 'MaxResults'), nextToken);
+      const page = listQueuePage(sqs.list().map((q) => q.name), prefix, int(input, 'MaxResults'), nextTokenOf(input));
       return {
         ...(page.names.length > 0 && { QueueUrls: page.names.map((name) => sqs.urlOf(name)) }),
+        ...(page.nextToken !== undefined && { NextToken: page.nextToken }),
+      };
+    },
+    // "ListDeadLetterSourceQueues - Amazon Simple Queue Service": paged as ListQueues; the
+    // response member is spelled `queueUrls` (and always present).
+    ListDeadLetterSourceQueues(input) {
+      const sources = sqs.deadLetterSources(queueOf(input)).map((q) => q.name);
+      const page = listQueuePage(sources, '', int(input, 'MaxResults'), nextTokenOf(input));
+      return {
+        queueUrls: page.names.map((name) => sqs.urlOf(name)),
         ...(page.nextToken !== undefined && { NextToken: page.nextToken }),
       };
     },
@@ -218,7 +231,7 @@ export function sqsActions(sqs: SqsService): Record<string, ActionHandler> {
       const attributes = (input['Attributes'] ?? {}) as Record<string, string>;
       checkSettable(Object.keys(attributes));
       if (!queue.fifo) checkNoFifoOnlyAttributes(Object.keys(attributes));
-      sqs.createQueue(queue.name, attributes);
+      sqs.createQueue(queue.name, attributes, { requireRedriveTarget: true });
       await sqs.durable();
       return {};
     },
