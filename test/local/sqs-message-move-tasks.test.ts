@@ -22,7 +22,7 @@
  *
  * moto_server 5.2.1 does not implement the move-task actions, so these cases run on the engine only.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CancelMessageMoveTaskCommand,
@@ -34,28 +34,22 @@ import {
   StartMessageMoveTaskCommand,
   type Message,
 } from '@aws-sdk/client-sqs';
-import { HandClock } from './support/hand-clock.ts';
-import { startEngine, type EngineFixture } from './support/engine-fixture.ts';
+import { engineOnHandClock } from './support/hand-clock.ts';
 import { errorNamed } from './support/sqs-targets.ts';
 
-const clock = new HandClock();
-let f: EngineFixture;
-before(async () => {
-  f = await startEngine({ clock });
-});
-after(() => f.close());
+const { clock, sqs } = engineOnHandClock();
 
 let n = 0;
 interface Queue { url: string; arn: string }
 
 async function queue(attributes: Record<string, string> = {}): Promise<Queue> {
-  const { QueueUrl } = await f.sqs.send(new CreateQueueCommand({ QueueName: `move-${++n}`, Attributes: attributes }));
-  const arn = (await f.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes!['QueueArn']!;
+  const { QueueUrl } = await sqs().send(new CreateQueueCommand({ QueueName: `move-${++n}`, Attributes: attributes }));
+  const arn = (await sqs().send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes!['QueueArn']!;
   return { url: QueueUrl!, arn };
 }
 
 async function receive(q: Queue, visibilityTimeout?: number): Promise<Message[]> {
-  const { Messages } = await f.sqs.send(new ReceiveMessageCommand({ QueueUrl: q.url, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['All'], ...(visibilityTimeout !== undefined && { VisibilityTimeout: visibilityTimeout }) }));
+  const { Messages } = await sqs().send(new ReceiveMessageCommand({ QueueUrl: q.url, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['All'], ...(visibilityTimeout !== undefined && { VisibilityTimeout: visibilityTimeout }) }));
   return Messages ?? [];
 }
 
@@ -63,15 +57,15 @@ async function receive(q: Queue, visibilityTimeout?: number): Promise<Message[]>
 async function deadLettered(bodies: string[], dlq?: Queue): Promise<{ source: Queue; dlq: Queue }> {
   dlq ??= await queue();
   const source = await queue({ RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 1 }) });
-  for (const body of bodies) await f.sqs.send(new SendMessageCommand({ QueueUrl: source.url, MessageBody: body }));
+  for (const body of bodies) await sqs().send(new SendMessageCommand({ QueueUrl: source.url, MessageBody: body }));
   assert.equal((await receive(source, 0)).length, bodies.length);
   assert.deepEqual(await receive(source, 0), [], 'the second receive moved them to the DLQ');
   return { source, dlq };
 }
 
 const start = (input: { SourceArn: string; DestinationArn?: string; MaxNumberOfMessagesPerSecond?: number }) =>
-  f.sqs.send(new StartMessageMoveTaskCommand(input));
-const latest = async (sourceArn: string) => (await f.sqs.send(new ListMessageMoveTasksCommand({ SourceArn: sourceArn }))).Results?.[0];
+  sqs().send(new StartMessageMoveTaskCommand(input));
+const latest = async (sourceArn: string) => (await sqs().send(new ListMessageMoveTasksCommand({ SourceArn: sourceArn }))).Results?.[0];
 const bodies = (messages: Message[]): string[] => messages.map((m) => m.Body!).sort();
 
 // [Start] + AWS's recorded handle: base64 of a JSON document with the task id and the source ARN.
@@ -152,14 +146,14 @@ test('a second StartMessageMoveTask on a source with a running task fails with I
   const { dlq } = await deadLettered(['a', 'b']);
   const { TaskHandle } = await start({ SourceArn: dlq.arn, MaxNumberOfMessagesPerSecond: 1 });
   await assert.rejects(start({ SourceArn: dlq.arn }), errorNamed('InvalidParameterValue', /already a task running/));
-  await f.sqs.send(new CancelMessageMoveTaskCommand({ TaskHandle }));
+  await sqs().send(new CancelMessageMoveTaskCommand({ TaskHandle }));
 });
 
 // [Cancel]: stops the task; what was moved stays moved, the rest stays in the DLQ.
 test('CancelMessageMoveTask stops a running task: it answers the count moved, the task is CANCELLED and the rest stay in the DLQ', async () => {
   const { source, dlq } = await deadLettered(['a', 'b', 'c']);
   const { TaskHandle } = await start({ SourceArn: dlq.arn, MaxNumberOfMessagesPerSecond: 1 });
-  const cancelled = await f.sqs.send(new CancelMessageMoveTaskCommand({ TaskHandle }));
+  const cancelled = await sqs().send(new CancelMessageMoveTaskCommand({ TaskHandle }));
   assert.equal(cancelled.ApproximateNumberOfMessagesMoved, 1);
   clock.advance(5000);
   const task = await latest(dlq.arn);
@@ -172,7 +166,7 @@ test('CancelMessageMoveTask stops a running task: it answers the count moved, th
 test('CancelMessageMoveTask of a completed task fails with InvalidParameterValue', async () => {
   const { dlq } = await deadLettered(['a']);
   const { TaskHandle } = await start({ SourceArn: dlq.arn });
-  await assert.rejects(f.sqs.send(new CancelMessageMoveTaskCommand({ TaskHandle })), errorNamed('InvalidParameterValue'));
+  await assert.rejects(sqs().send(new CancelMessageMoveTaskCommand({ TaskHandle })), errorNamed('InvalidParameterValue'));
 });
 
 // AWS's recorded errors: a handle that does not decode is InvalidParameterValue ("Value for
@@ -180,9 +174,9 @@ test('CancelMessageMoveTask of a completed task fails with InvalidParameterValue
 // ResourceNotFoundException ("Task does not exist.").
 test('CancelMessageMoveTask with a malformed handle fails with InvalidParameterValue, with an unknown task id with ResourceNotFoundException', async () => {
   const { dlq } = await deadLettered(['a']);
-  await assert.rejects(f.sqs.send(new CancelMessageMoveTaskCommand({ TaskHandle: 'foobared' })), errorNamed('InvalidParameterValue', /TaskHandle is invalid/));
+  await assert.rejects(sqs().send(new CancelMessageMoveTaskCommand({ TaskHandle: 'foobared' })), errorNamed('InvalidParameterValue', /TaskHandle is invalid/));
   const unknown = Buffer.from(JSON.stringify({ taskId: '10f57157-fc38-4da9-a113-4de7e12d05aa', sourceArn: dlq.arn })).toString('base64');
-  await assert.rejects(f.sqs.send(new CancelMessageMoveTaskCommand({ TaskHandle: unknown })), errorNamed('ResourceNotFoundException', /Task does not exist/));
+  await assert.rejects(sqs().send(new CancelMessageMoveTaskCommand({ TaskHandle: unknown })), errorNamed('ResourceNotFoundException', /Task does not exist/));
 });
 
 // [List]: the most recent task by default; MaxResults up to 10, newest first.
@@ -190,15 +184,15 @@ test('ListMessageMoveTasks answers the most recent task by default and, with Max
   const { source, dlq } = await deadLettered(['a']);
   await start({ SourceArn: dlq.arn });
   for (const body of ['b', 'c']) {
-    await f.sqs.send(new SendMessageCommand({ QueueUrl: source.url, MessageBody: body }));
+    await sqs().send(new SendMessageCommand({ QueueUrl: source.url, MessageBody: body }));
     await receive(source, 0);
     await receive(source, 0);
     await start({ SourceArn: dlq.arn, DestinationArn: source.arn });
   }
-  const { Results: one } = await f.sqs.send(new ListMessageMoveTasksCommand({ SourceArn: dlq.arn }));
+  const { Results: one } = await sqs().send(new ListMessageMoveTasksCommand({ SourceArn: dlq.arn }));
   assert.equal(one?.length, 1);
   assert.equal(one?.[0]?.DestinationArn, source.arn);
-  const { Results: all } = await f.sqs.send(new ListMessageMoveTasksCommand({ SourceArn: dlq.arn, MaxResults: 10 }));
+  const { Results: all } = await sqs().send(new ListMessageMoveTasksCommand({ SourceArn: dlq.arn, MaxResults: 10 }));
   assert.deepEqual(all?.map((t) => t.DestinationArn), [source.arn, source.arn, undefined]);
-  await assert.rejects(f.sqs.send(new ListMessageMoveTasksCommand({ SourceArn: dlq.arn, MaxResults: 11 })), errorNamed('InvalidParameterValue'));
+  await assert.rejects(sqs().send(new ListMessageMoveTasksCommand({ SourceArn: dlq.arn, MaxResults: 11 })), errorNamed('InvalidParameterValue'));
 });

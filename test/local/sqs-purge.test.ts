@@ -8,27 +8,21 @@
  *
  * moto_server 5.2.1 purges again at once, so these cases run on the engine only.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateQueueCommand, PurgeQueueCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { HandClock } from './support/hand-clock.ts';
-import { startEngine, type EngineFixture } from './support/engine-fixture.ts';
+import { engineOnHandClock } from './support/hand-clock.ts';
 
-const clock = new HandClock();
-let f: EngineFixture;
-before(async () => {
-  f = await startEngine({ clock });
-});
-after(() => f.close());
+const { clock, sqs } = engineOnHandClock();
 
 let n = 0;
-const queue = async (): Promise<string> => (await f.sqs.send(new CreateQueueCommand({ QueueName: `purge-${++n}` }))).QueueUrl!;
+const queue = async (): Promise<string> => (await sqs().send(new CreateQueueCommand({ QueueName: `purge-${++n}` }))).QueueUrl!;
 
 test('a second PurgeQueue within 60 seconds fails with PurgeQueueInProgress (HTTP 403)', async () => {
   const QueueUrl = await queue();
-  await f.sqs.send(new PurgeQueueCommand({ QueueUrl }));
+  await sqs().send(new PurgeQueueCommand({ QueueUrl }));
   clock.advance(59_000);
-  await assert.rejects(f.sqs.send(new PurgeQueueCommand({ QueueUrl })), (error: Error & { $metadata?: { httpStatusCode?: number } }) => {
+  await assert.rejects(sqs().send(new PurgeQueueCommand({ QueueUrl })), (error: Error & { $metadata?: { httpStatusCode?: number } }) => {
     assert.equal(error.name, 'PurgeQueueInProgress');
     assert.equal(error.$metadata?.httpStatusCode, 403);
     return true;
@@ -37,16 +31,16 @@ test('a second PurgeQueue within 60 seconds fails with PurgeQueueInProgress (HTT
 
 test('PurgeQueue 60 seconds after the previous one purges again', async () => {
   const QueueUrl = await queue();
-  await f.sqs.send(new PurgeQueueCommand({ QueueUrl }));
-  await f.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'sent after the first purge' }));
+  await sqs().send(new PurgeQueueCommand({ QueueUrl }));
+  await sqs().send(new SendMessageCommand({ QueueUrl, MessageBody: 'sent after the first purge' }));
   clock.advance(60_000);
-  await f.sqs.send(new PurgeQueueCommand({ QueueUrl }));
-  assert.deepEqual((await f.sqs.send(new ReceiveMessageCommand({ QueueUrl }))).Messages ?? [], []);
+  await sqs().send(new PurgeQueueCommand({ QueueUrl }));
+  assert.deepEqual((await sqs().send(new ReceiveMessageCommand({ QueueUrl }))).Messages ?? [], []);
 });
 
 test('the once-a-minute rule is per queue: purging one queue does not hold back another', async () => {
   const one = await queue();
   const two = await queue();
-  await f.sqs.send(new PurgeQueueCommand({ QueueUrl: one }));
-  await f.sqs.send(new PurgeQueueCommand({ QueueUrl: two }));
+  await sqs().send(new PurgeQueueCommand({ QueueUrl: one }));
+  await sqs().send(new PurgeQueueCommand({ QueueUrl: two }));
 });
