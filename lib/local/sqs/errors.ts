@@ -22,8 +22,7 @@ export type SqsErrorShape =
   | 'InvalidParameterValue'
   | 'MissingParameter'
   | 'InvalidAction'
-  | 'OverLimit'
-  | 'PurgeQueueInProgress';
+  | 'OverLimit';
 
 const QUERY_CODE: Record<SqsErrorShape, string> = {
   QueueDoesNotExist: 'AWS.SimpleQueueService.NonExistentQueue',
@@ -44,17 +43,15 @@ const QUERY_CODE: Record<SqsErrorShape, string> = {
   MissingParameter: 'MissingParameter',
   InvalidAction: 'InvalidAction',
   OverLimit: 'OverLimit',
-  PurgeQueueInProgress: 'AWS.SimpleQueueService.PurgeQueueInProgress',
 };
 
 /**
  * HTTP status of the shapes SQS does not answer with 400 (the service model's httpError of each
- * error shape, as the AWS SDKs carry it: OverLimit and PurgeQueueInProgress 403,
- * ReceiptHandleIsInvalid and ResourceNotFoundException 404).
+ * error shape, as the AWS SDKs carry it: OverLimit 403, ReceiptHandleIsInvalid and
+ * ResourceNotFoundException 404).
  */
 const HTTP_STATUS: Partial<Record<SqsErrorShape, number>> = {
   OverLimit: 403,
-  PurgeQueueInProgress: 403,
   ReceiptHandleIsInvalid: 404,
   ResourceNotFoundException: 404,
 };

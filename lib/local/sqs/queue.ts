@@ -104,8 +104,6 @@ export class Queue {
   readonly dedupe = new Map<string, { id: string; seq: string; until: number }>();
   sequence = 0n;
   lastModified: number;
-  /** When PurgeQueue last ran (in memory only). */
-  lastPurge: number | undefined;
   /** Long polls waiting on this queue; called when messages may have become available. */
   readonly waiters = new Set<() => void>();
   private wakeTimer: ClockTimer | undefined;
