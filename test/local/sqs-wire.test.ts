@@ -256,9 +256,64 @@ test('a missing queue is reported as QueueDoesNotExist in AWS JSON shape with th
 test('an unknown SQS action is refused with UnsupportedOperation', async () => {
   const response = await fetch(f.engine.endpoint, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.CancelMessageMoveTask' },
+    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.NoSuchAction' },
     body: '{}',
   });
   assert.equal(response.status, 400);
   assert.equal(((await response.json()) as { __type: string }).__type, 'com.amazonaws.sqs#UnsupportedOperation');
+});
+
+/** Posts one SQS JSON request; returns what an error response carries. */
+async function wireError(action: string, input: Record<string, unknown>): Promise<{ status: number; type: string; queryError: string | null }> {
+  const response = await fetch(f.engine.endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AmazonSQS.${action}` },
+    body: JSON.stringify(input),
+  });
+  const body = (await response.json()) as { __type: string };
+  return { status: response.status, type: body.__type, queryError: response.headers.get('x-amzn-query-error') };
+}
+
+// "SendMessageBatch - Amazon Simple Queue Service", Errors (each HTTP 400), with the
+// awsQueryError code of each shape in the SQS service model (AWS.SimpleQueueService.<Shape>).
+test('the batch request errors answer their JSON __type, x-amzn-query-error code and HTTP 400', async () => {
+  const QueueUrl = await queue();
+  const entry = (Id: string, MessageBody = 'x') => ({ Id, MessageBody });
+  const cases: Array<[string, unknown[]]> = [
+    ['EmptyBatchRequest', []],
+    ['TooManyEntriesInBatchRequest', Array.from({ length: 11 }, (_, i) => entry(`e${i}`))],
+    ['BatchEntryIdsNotDistinct', [entry('same'), entry('same')]],
+    ['InvalidBatchEntryId', [entry('not valid!')]],
+    ['BatchRequestTooLong', [entry('a', 'a'.repeat(600_000)), entry('b', 'b'.repeat(600_000))]],
+  ];
+  for (const [shape, Entries] of cases) {
+    assert.deepEqual(await wireError('SendMessageBatch', { QueueUrl, Entries }), {
+      status: 400, type: `com.amazonaws.sqs#${shape}`, queryError: `AWS.SimpleQueueService.${shape};Sender`,
+    }, shape);
+  }
+});
+
+// "DeleteMessage - Amazon Simple Queue Service", Errors: ReceiptHandleIsInvalid, HTTP 404 in the
+// SQS service model (awsQueryError ReceiptHandleIsInvalid, 404).
+test('a receipt handle that does not parse answers ReceiptHandleIsInvalid with HTTP 404', async () => {
+  const QueueUrl = await queue();
+  assert.deepEqual(await wireError('DeleteMessage', { QueueUrl, ReceiptHandle: 'garbage' }), {
+    status: 404, type: 'com.amazonaws.sqs#ReceiptHandleIsInvalid', queryError: 'ReceiptHandleIsInvalid;Sender',
+  });
+});
+
+// "StartMessageMoveTask - Amazon Simple Queue Service", Errors: ResourceNotFoundException, HTTP 404.
+test('a move task from a queue that does not exist answers ResourceNotFoundException with HTTP 404', async () => {
+  assert.deepEqual(await wireError('StartMessageMoveTask', { SourceArn: 'arn:aws:sqs:us-east-1:000000000000:nope' }), {
+    status: 404, type: 'com.amazonaws.sqs#ResourceNotFoundException', queryError: 'ResourceNotFoundException;Sender',
+  });
+});
+
+// "AddPermission - Amazon Simple Queue Service", Errors: OverLimit, HTTP 403.
+test('AddPermission with more than seven actions answers OverLimit with HTTP 403', async () => {
+  const QueueUrl = await queue();
+  const Actions = ['SendMessage', 'ReceiveMessage', 'DeleteMessage', 'ChangeMessageVisibility', 'GetQueueAttributes', 'GetQueueUrl', 'PurgeQueue', 'ListDeadLetterSourceQueues'];
+  assert.deepEqual(await wireError('AddPermission', { QueueUrl, Label: 'many', AWSAccountIds: ['111122223333'], Actions }), {
+    status: 403, type: 'com.amazonaws.sqs#OverLimit', queryError: 'OverLimit;Sender',
+  });
 });

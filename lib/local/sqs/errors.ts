@@ -45,12 +45,23 @@ const QUERY_CODE: Record<SqsErrorShape, string> = {
   OverLimit: 'OverLimit',
 };
 
+/**
+ * HTTP status of the shapes SQS does not answer with 400 (the service model's httpError of each
+ * error shape, as the AWS SDKs carry it: OverLimit 403, ReceiptHandleIsInvalid and
+ * ResourceNotFoundException 404).
+ */
+const HTTP_STATUS: Partial<Record<SqsErrorShape, number>> = {
+  OverLimit: 403,
+  ReceiptHandleIsInvalid: 404,
+  ResourceNotFoundException: 404,
+};
+
 export class SqsError extends Error {
   override readonly name = 'SqsError';
   constructor(
     readonly shape: SqsErrorShape,
     message: string,
-    readonly httpStatus = 400,
+    readonly httpStatus = HTTP_STATUS[shape] ?? 400,
   ) {
     super(message);
   }

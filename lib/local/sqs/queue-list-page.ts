@@ -1,5 +1,6 @@
 /**
- * ListQueues paging ("ListQueues - Amazon Simple Queue Service", SQS API reference): without
+ * ListQueues paging ("ListQueues - Amazon Simple Queue Service", SQS API reference; also used
+ * by ListDeadLetterSourceQueues, whose page has the same rules and an empty prefix): without
  * MaxResults the answer holds at most 1,000 queues and no NextToken; with MaxResults (1–1000)
  * it holds at most that many, plus a NextToken when more queues match. The token is opaque to
  * clients; here it carries the prefix and the last name returned, and queues are listed in name

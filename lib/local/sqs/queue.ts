@@ -81,6 +81,7 @@ export interface QueueSettings {
   readonly receiveWaitSeconds: number;
   readonly redrive?: { readonly deadLetterTargetArn: string; readonly maxReceiveCount: number };
   readonly contentBasedDeduplication: boolean;
+  readonly deduplicationScope: 'queue' | 'messageGroup';
 }
 
 export const FIFO_DEDUPE_WINDOW_MS = 5 * 60 * 1000;
@@ -148,7 +149,7 @@ export class Queue {
       if (seq > this.sequence) this.sequence = seq;
     }
     if (this.fifo && m.dedupeId !== undefined) {
-      this.dedupe.set(m.dedupeId, { id: m.id, seq: m.seq ?? '', until: m.sent + FIFO_DEDUPE_WINDOW_MS });
+      this.dedupe.set(this.dedupeKey(m.group, m.dedupeId), { id: m.id, seq: m.seq ?? '', until: m.sent + FIFO_DEDUPE_WINDOW_MS });
     }
     if (live) this.index(m);
     return m;
@@ -369,6 +370,16 @@ export class Queue {
     return { visible, inFlight, delayed };
   }
 
+  /**
+   * The key a deduplication id is remembered under: per queue, or per message group when
+   * DeduplicationScope is messageGroup ("CreateQueue - Amazon Simple Queue Service":
+   * DeduplicationScope "Specifies whether message deduplication occurs at the message group or
+   * queue level").
+   */
+  dedupeKey(group: string | undefined, dedupeId: string): string {
+    return this.settings.deduplicationScope === 'messageGroup' ? `${group ?? ''}\n${dedupeId}` : dedupeId;
+  }
+
   /** Forget FIFO dedupe entries older than the window (entries are kept oldest first). */
   pruneDedupe(now: number): void {
     for (const [key, entry] of this.dedupe) {
@@ -409,6 +420,14 @@ function parseSettings(name: string, attributes: Readonly<Record<string, string>
   if (attributes['FifoQueue'] === 'false' && name.endsWith('.fifo')) {
     throw invalidParameter(`Queue ${name} ends with .fifo but FifoQueue is "false"; remove the suffix or set FifoQueue to "true".`);
   }
+  const oneOf = <T extends string>(key: string, allowed: readonly T[]): T => {
+    const text = attributes[key] ?? allowed[0]!;
+    if (!(allowed as readonly string[]).includes(text)) {
+      throw invalidParameter(`Invalid value for the parameter ${key} of queue ${name}: "${text}" (allowed: ${allowed.join(', ')}).`);
+    }
+    return text as T;
+  };
+  oneOf('FifoThroughputLimit', ['perQueue', 'perMessageGroupId']);
   return {
     visibilityTimeoutSeconds: int('VisibilityTimeout', 30, 0, 43_200),
     delaySeconds: int('DelaySeconds', 0, 0, 900),
@@ -417,5 +436,6 @@ function parseSettings(name: string, attributes: Readonly<Record<string, string>
     receiveWaitSeconds: int('ReceiveMessageWaitTimeSeconds', 0, 0, 20),
     redrive,
     contentBasedDeduplication: attributes['ContentBasedDeduplication'] === 'true',
+    deduplicationScope: oneOf('DeduplicationScope', ['queue', 'messageGroup']),
   };
 }

@@ -3,11 +3,10 @@
  * the AWS CLI speak it. Errors: `__type` com.amazonaws.sqs#<Shape> and the
  * `x-amzn-query-error` header (see ../sqs/errors.ts).
  */
-import { randomUUID } from 'node:crypto';
 import { SqsError, invalidParameter } from '../sqs/errors.ts';
 import { md5OfAttributes } from '../sqs/md5.ts';
 import { listQueuePage } from '../sqs/queue-list-page.ts';
-import { checkQueueType } from '../sqs/queue-name.ts';
+import { checkNoFifoOnlyAttributes, checkQueueType, unknownAttribute } from '../sqs/queue-name.ts';
 import { policyWithPermission, policyWithoutPermission } from '../sqs/queue-permissions.ts';
 import { tagKeysFromWire, tagsFromWire } from '../sqs/queue-tags.ts';
 import { checkBatch, checkBatchPayload, eachBatchEntry } from './sqs-batch.ts';
@@ -31,6 +30,16 @@ export function toWireError(error: unknown): WireError | undefined {
   return undefined;
 }
 
+/** Every name must be an attribute a request may set. */
+function checkSettable(names: readonly string[]): void {
+  for (const name of names) if (!SETTABLE_ATTRIBUTES.has(name)) throw unknownAttribute(name);
+}
+
+/** A list action's NextToken (an empty one is none). */
+function nextTokenOf(input: Input): string | undefined {
+  return typeof input['NextToken'] === 'string' && input['NextToken'] !== '' ? input['NextToken'] : undefined;
+}
+
 function missing(name: string): SqsError {
   return new SqsError('MissingParameter', `The request must contain the parameter ${name}.`);
 }
@@ -46,12 +55,6 @@ function int(input: Input, name: string): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value)) throw invalidParameter(`Value ${JSON.stringify(value)} for parameter ${name} is invalid. Reason: must be an integer.`);
   return value;
-}
-
-/** A list action's NextToken (an empty one is none). */
-function nextToken(input: Input): string | undefined {
-  const token = input['NextToken'];
-  return typeof token === 'string' && token !== '' ? token : undefined;
 }
 
 function messageAttributes(value: unknown, parameter: string): Record<string, MessageAttributeValue> | undefined {
@@ -136,29 +139,16 @@ function wantedMessageAttributes(message: ReceivedMessage, input: Input): { attr
   return { attributes: wire, md5: md5OfAttributes(picked) };
 }
 
-interface MoveTask {
-  TaskHandle: string;
-  Status: string;
-  SourceArn: string;
-  DestinationArn?: string;
-  ApproximateNumberOfMessagesMoved: number;
-  ApproximateNumberOfMessagesToMove: number;
-  StartedTimestamp: number;
-}
-
 export function sqsActions(sqs: SqsService): Record<string, ActionHandler> {
-  const moveTasks: MoveTask[] = [];
   const queueOf = (input: Input) => sqs.get(str(input, 'QueueUrl'));
   return {
     async CreateQueue(input) {
       const name = str(input, 'QueueName');
       const attributes = (input['Attributes'] ?? {}) as Record<string, string>;
-      for (const key of Object.keys(attributes)) {
-        if (!SETTABLE_ATTRIBUTES.has(key)) throw new SqsError('InvalidAttributeName', `Unknown Attribute ${key}.`);
-      }
+      checkSettable(Object.keys(attributes));
       checkQueueType(name, attributes);
       const tags = input['tags'] === undefined ? undefined : tagsFromWire(input['tags'], 'tags');
-      const info = sqs.createQueue(name, attributes, { failIfDifferent: true, tags });
+      const info = sqs.createQueue(name, attributes, { failIfDifferent: true, requireRedriveTarget: true, tags });
       await sqs.durable();
       return { QueueUrl: info.url };
     },
@@ -206,30 +196,33 @@ export function sqsActions(sqs: SqsService): Record<string, ActionHandler> {
     },
     ListQueues(input) {
       const prefix = typeof input['QueueNamePrefix'] === 'string' ? input['QueueNamePrefix'] : '';
-      const page = listQueuePage(sqs.list().map((q) => q.name), prefix, int(input, 'MaxResults'), nextToken(input));
+      const page = listQueuePage(sqs.list().map((q) => q.name), prefix, int(input, 'MaxResults'), nextTokenOf(input));
       return {
         ...(page.names.length > 0 && { QueueUrls: page.names.map((name) => sqs.urlOf(name)) }),
         ...(page.nextToken !== undefined && { NextToken: page.nextToken }),
       };
     },
+    // "ListDeadLetterSourceQueues - Amazon Simple Queue Service": paged as ListQueues; the
+    // response member is spelled `queueUrls` (and always present).
     ListDeadLetterSourceQueues(input) {
-      // "ListDeadLetterSourceQueues - Amazon Simple Queue Service": the queues whose RedrivePolicy
-      // names this queue, paged as ListQueues is; `queueUrls` is always there.
-      const dlq = queueOf(input);
-      const sources = sqs.list().filter((q) => q.settings.redrive && sqs.find(q.settings.redrive.deadLetterTargetArn) === dlq);
-      const page = listQueuePage(sources.map((q) => q.name), '', int(input, 'MaxResults'), nextToken(input));
-      return { queueUrls: page.names.map((name) => sqs.urlOf(name)), ...(page.nextToken !== undefined && { NextToken: page.nextToken }) };
+      const sources = sqs.deadLetterSources(queueOf(input)).map((q) => q.name);
+      const page = listQueuePage(sources, '', int(input, 'MaxResults'), nextTokenOf(input));
+      return {
+        queueUrls: page.names.map((name) => sqs.urlOf(name)),
+        ...(page.nextToken !== undefined && { NextToken: page.nextToken }),
+      };
     },
     GetQueueAttributes(input) {
       const queue = queueOf(input);
       const names = Array.isArray(input['AttributeNames']) ? (input['AttributeNames'] as string[]) : [];
+      if (!queue.fifo) checkNoFifoOnlyAttributes(names);
       const all = sqs.attributesOf(queue);
       if (names.includes('All')) return { Attributes: all };
       const out: Record<string, string> = {};
       for (const name of names) {
         if (all[name] !== undefined) out[name] = all[name]!;
         else if (!SETTABLE_ATTRIBUTES.has(name) && !name.startsWith('Approximate') && !['QueueArn', 'CreatedTimestamp', 'LastModifiedTimestamp'].includes(name)) {
-          throw new SqsError('InvalidAttributeName', `Unknown Attribute ${name}.`);
+          throw unknownAttribute(name);
         }
       }
       return Object.keys(out).length > 0 ? { Attributes: out } : {};
@@ -237,10 +230,9 @@ export function sqsActions(sqs: SqsService): Record<string, ActionHandler> {
     async SetQueueAttributes(input) {
       const queue = queueOf(input);
       const attributes = (input['Attributes'] ?? {}) as Record<string, string>;
-      for (const key of Object.keys(attributes)) {
-        if (!SETTABLE_ATTRIBUTES.has(key)) throw new SqsError('InvalidAttributeName', `Unknown Attribute ${key}.`);
-      }
-      sqs.createQueue(queue.name, attributes);
+      checkSettable(Object.keys(attributes));
+      if (!queue.fifo) checkNoFifoOnlyAttributes(Object.keys(attributes));
+      sqs.createQueue(queue.name, attributes, { requireRedriveTarget: true });
       await sqs.durable();
       return {};
     },
@@ -326,32 +318,19 @@ export function sqsActions(sqs: SqsService): Record<string, ActionHandler> {
       return {};
     },
     async StartMessageMoveTask(input) {
-      const sourceArn = str(input, 'SourceArn');
-      const source = sqs.find(sourceArn);
-      if (!source) throw new SqsError('ResourceNotFoundException', `The resource that you specified for the SourceArn parameter doesn't exist: ${sourceArn}.`);
-      const destinationArn = typeof input['DestinationArn'] === 'string' ? input['DestinationArn'] : undefined;
-      if (destinationArn && !sqs.find(destinationArn)) {
-        throw new SqsError('ResourceNotFoundException', `The resource that you specified for the DestinationArn parameter doesn't exist: ${destinationArn}.`);
-      }
-      const toMove = source.messages.size;
-      const { moved } = sqs.moveMessages(source.name, destinationArn);
+      const TaskHandle = sqs.moveTasks.start({
+        sourceArn: str(input, 'SourceArn'),
+        ...(typeof input['DestinationArn'] === 'string' && { destinationArn: input['DestinationArn'] }),
+        ...(input['MaxNumberOfMessagesPerSecond'] != null && { maxNumberOfMessagesPerSecond: int(input, 'MaxNumberOfMessagesPerSecond') }),
+      });
       await sqs.durable();
-      const task: MoveTask = {
-        TaskHandle: Buffer.from(JSON.stringify({ id: randomUUID(), sourceArn })).toString('base64'),
-        Status: 'COMPLETED',
-        SourceArn: source.arn,
-        ...(destinationArn && { DestinationArn: destinationArn }),
-        ApproximateNumberOfMessagesMoved: moved,
-        ApproximateNumberOfMessagesToMove: toMove,
-        StartedTimestamp: sqs.clock.now(),
-      };
-      moveTasks.push(task);
-      return { TaskHandle: task.TaskHandle };
+      return { TaskHandle };
     },
     ListMessageMoveTasks(input) {
-      const source = sqs.find(str(input, 'SourceArn'));
-      if (!source) throw new SqsError('ResourceNotFoundException', `The resource that you specified for the SourceArn parameter doesn't exist.`);
-      return { Results: moveTasks.filter((t) => t.SourceArn === source.arn).reverse().slice(0, int(input, 'MaxResults') ?? 1) };
+      return { Results: sqs.moveTasks.list(str(input, 'SourceArn'), int(input, 'MaxResults')) };
+    },
+    CancelMessageMoveTask(input) {
+      return { ApproximateNumberOfMessagesMoved: sqs.moveTasks.cancel(str(input, 'TaskHandle')).moved };
     },
   };
 }

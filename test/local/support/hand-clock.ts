@@ -1,5 +1,8 @@
-/** A virtual engine clock for tests (lib/local/clock.ts): time moves only when a test says so. */
+/** A test clock for the engine (lib/local/clock.ts): time moves only when a test says so. */
+import { after, before } from 'node:test';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Clock, ClockTimer } from '../../../lib/local/clock.ts';
+import { startEngine, type EngineFixture } from './engine-fixture.ts';
 
 /** A clock that moves only when told to, firing what falls due in time order. */
 export class HandClock implements Clock {
@@ -28,4 +31,18 @@ export class HandClock implements Clock {
     }
     this.at = until;
   }
+}
+
+/**
+ * Registers hooks that start one engine on a HandClock for the test file and stop it afterwards.
+ * `sqs()` is the engine's SQS client (valid inside tests).
+ */
+export function engineOnHandClock(): { readonly clock: HandClock; sqs(): SQSClient } {
+  const clock = new HandClock();
+  let fixture: EngineFixture | undefined;
+  before(async () => {
+    fixture = await startEngine({ clock });
+  });
+  after(() => fixture?.close());
+  return { clock, sqs: () => fixture!.sqs };
 }
