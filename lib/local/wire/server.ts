@@ -3,6 +3,7 @@
  *   AWSEvents.<Action>           EventBridge, JSON 1.1
  *   AmazonSQS.<Action>           SQS, JSON 1.0
  *   DynamoDB_20120810.<Action>   DynamoDB, handed to lib/local/dynamodb (dynalite's store, in process)
+ *   POST /2015-03-31/functions/{name}/invocations   Lambda Invoke, asynchronous only (lambda-invoke.ts)
  * Plus `GET /_busline/health` and `GET /_busline/journal?correlationId=&topic=&eventId=&afterSeq=&limit=`
  * (JSON array of journal records) for local tools.
  */
@@ -12,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { WireError, type ActionHandler } from './protocol.ts';
 import type { DynamoDbBackend } from './dynamodb.ts';
 import { readBody } from './read-body.ts';
+import { handleLambdaInvoke, LAMBDA_INVOKE_PATH, type LambdaWire } from './lambda-invoke.ts';
 import type { JournalQuery, JournalRecord } from '../journal/types.ts';
 
 export interface WireServices {
@@ -21,6 +23,7 @@ export interface WireServices {
   readonly eventsError: (error: unknown) => WireError | undefined;
   readonly dynamodb?: DynamoDbBackend;
   readonly journalQuery?: (query: JournalQuery) => Promise<JournalRecord[]>;
+  readonly lambda?: LambdaWire;
   /** Requests wait for this before they are handled (the engine opens it once set up). */
   readonly ready?: Promise<void>;
 }
@@ -82,6 +85,8 @@ async function handle(request: http.IncomingMessage, body: Buffer, response: htt
   const requestId = randomUUID();
   const target = request.headers['x-amz-target'];
   if (request.method === 'GET' && request.url?.startsWith('/_busline/')) return localTools(request, response, services);
+  const invoke = request.method === 'POST' && typeof target !== 'string' ? LAMBDA_INVOKE_PATH.exec(new URL(request.url ?? '/', 'http://127.0.0.1').pathname) : null;
+  if (invoke && services.lambda) return handleLambdaInvoke(request, body, response, services.lambda, invoke[1]!);
   if (typeof target !== 'string') {
     return send(response, 400, 'application/x-amz-json-1.0', requestId, {
       __type: 'MissingTargetException',
