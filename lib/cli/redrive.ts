@@ -107,7 +107,12 @@ async function oneByOne(clients: FlowClients, sub: TargetSubscription, rate: num
       nextAt = Math.max(nextAt, Date.now()) + gapMs;
       const body = JSON.stringify(eventToRedrive(letter, new Date()));
       if (sub.queue) {
-        await clients.sqs.send(new SendMessageCommand({ QueueUrl: sub.queue.url, MessageBody: body }));
+        // A FIFO queue: the message's own group (SQS keeps it on a FIFO DLQ), and a new
+        // deduplication id, or SQS would drop it as a repeat of the original within 5 minutes.
+        const fifo = sub.queue.name.endsWith('.fifo')
+          ? { MessageGroupId: m.Attributes?.MessageGroupId ?? sub.name, MessageDeduplicationId: `redrive-${letter.messageId}` }
+          : {};
+        await clients.sqs.send(new SendMessageCommand({ QueueUrl: sub.queue.url, MessageBody: body, ...fifo }));
       } else {
         await clients.lambda.send(new InvokeCommand({ FunctionName: sub.function!.arn, InvocationType: 'Event', Payload: new TextEncoder().encode(body) }));
       }
