@@ -9,6 +9,7 @@ import { CloudWatchClient, DescribeAlarmsCommand, GetMetricStatisticsCommand } f
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeEventBusCommand, ListArchivesCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { clientConfig, flowClients } from './aws-clients.ts';
+import { FLOW_MANIFEST_METADATA_KEY } from '../schema/flow-manifest.ts';
 import { flowManifests, readDeployedStack, referencedLogicalIds, StackReadError, type DeployedStack } from './stack-template.ts';
 import {
   findSubscription, type FlowTarget, type TargetFlow, type TargetLogLine, type TargetQueue, type TargetSubscription,
@@ -43,7 +44,7 @@ export async function openStackTarget(options: StackTargetOptions): Promise<Flow
 
   const manifests = flowManifests(stack);
   if (manifests.length === 0) {
-    throw new StackReadError(`stack ${options.stackName} declares no Busline flow (no event bus with ${'Busline::Flow'} metadata in its template)`);
+    throw new StackReadError(`stack ${options.stackName} declares no Busline flow (no event bus with ${FLOW_MANIFEST_METADATA_KEY} metadata in its template)`);
   }
   const physicalId = (logicalId: string | undefined): string | undefined => (logicalId ? stack.physical.get(logicalId)?.id : undefined);
   // A resource CloudFormation reports without a physical id (some emulators do, for buses and
