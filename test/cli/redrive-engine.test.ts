@@ -132,3 +132,11 @@ test('status on the engine shows queue and DLQ depths per subscription', async (
   assert.deepEqual(greet?.slice(0, 2), ['greet', '0']);
   assert.equal(greet?.[4], '0');
 });
+
+test("tail on the engine prints a subscription's log lines from the journal, as busline events renders them", async () => {
+  succeeded(await busline('publish', 'greeting.sent', '{"name":"Frances","times":1}', '--id', 'tail-1'));
+  await until('greet handled it', async () => mentioning(await runsOf('greet'), 'Frances').length === 1);
+  const out = succeeded(await busline('tail', '--subscription', 'greet', '--since', '1h'));
+  assert.match(out, /greet {2}INFO greeted {2}greetedName=Frances/);
+  assert.doesNotMatch(out, /_aws/, 'metric lines are left out');
+});
