@@ -35,8 +35,6 @@ export interface RedriveOptions {
   readonly max?: number;
   /** Move a queue subscription's dead letters one by one instead of with a move task. */
   readonly oneByOne?: boolean;
-  /** Clock seam for the pause between messages. */
-  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 export type RedriveResult =
@@ -55,7 +53,7 @@ const REDRIVE_VISIBILITY_SECONDS = 60;
 export async function redrive(clients: FlowClients, sub: TargetSubscription, options: RedriveOptions = {}): Promise<RedriveResult> {
   const rate = options.rate ?? DEFAULT_RATE;
   if (!(rate > 0) || (sub.queue && rate > MAX_MOVE_TASK_RATE)) {
-    throw new RedriveError(`--rate ${rate} is outside 1–${MAX_MOVE_TASK_RATE} messages a second`);
+    throw new RedriveError(`--rate ${rate}: give the messages a second as a number above 0${sub.queue ? ` and at most ${MAX_MOVE_TASK_RATE} (SQS's move task)` : ''}`);
   }
   const dlq = sub.dlq;
   if (!dlq) throw new RedriveError(`subscription ${sub.name} has no dead-letter queue`);
@@ -71,7 +69,7 @@ export async function redrive(clients: FlowClients, sub: TargetSubscription, opt
 
 async function oneByOne(clients: FlowClients, sub: TargetSubscription, rate: number, options: RedriveOptions): Promise<RedriveResult> {
   const dlq = sub.dlq!;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
   const startedAt = Date.now();
   const held = await queueDepth(clients.sqs, dlq);
   const max = Math.min(options.max ?? Number.POSITIVE_INFINITY, held.visible + held.inFlight);
