@@ -6,6 +6,7 @@
 import { StartReplayCommand } from '@aws-sdk/client-eventbridge';
 import { parseCommandArgs } from '../args.ts';
 import { openFlowTarget, TARGET_HELP, TARGET_OPTIONS } from '../target-options.ts';
+import { parseTime } from '../time-option.ts';
 
 export const summary = 'replay archived events of a time range, to every rule or one subscription';
 
@@ -14,15 +15,6 @@ const HELP = `usage: busline replay --from <time> [--to now] [--subscription <na
   times: ISO-8601 (2026-11-25T12:00:00Z), now, or a duration ago: 15m, 2h, 1d (also --from=-15m)
   --subscription   replay only to this subscription's rule (StartReplay Destination.FilterArns)
 ${TARGET_HELP}`;
-
-export function parseTime(text: string, now = Date.now()): Date {
-  if (text === 'now') return new Date(now);
-  const rel = /^-?(\d+)([smhd])$/.exec(text);
-  if (rel) return new Date(now - Number(rel[1]) * { s: 1e3, m: 6e4, h: 36e5, d: 864e5 }[rel[2] as 's' | 'm' | 'h' | 'd']);
-  const d = new Date(text);
-  if (Number.isNaN(d.getTime())) throw new Error(`"${text}" is not a time: use ISO-8601 (2026-11-25T12:00:00Z), now, or a duration ago like 15m / 2h`);
-  return d;
-}
 
 export async function run(argv: string[]): Promise<number> {
   const parsed = parseCommandArgs(HELP, {

@@ -7,7 +7,7 @@
 import { parseCommandArgs } from '../args.ts';
 import { renderLogLine } from '../log-line.ts';
 import { openFlowTarget, TARGET_HELP, TARGET_OPTIONS } from '../target-options.ts';
-import { parseTime } from './replay.ts';
+import { parseTime } from '../time-option.ts';
 
 export const summary = "the flow's function log lines (CloudWatch Logs on a stack, the journal locally)";
 
