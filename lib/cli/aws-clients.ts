@@ -1,12 +1,49 @@
-/** AWS SDK clients pointed at the local engine (dummy credentials: the engine does not check them). */
+/**
+ * The AWS SDK clients the CLI uses, built one way for both flow targets:
+ * - the local engine: its endpoint, dummy credentials (the engine does not check them);
+ * - a deployed stack: the standard AWS credential chain (environment, shared config and
+ *   credentials files, SSO, container and instance roles), optionally a named `profile`, a
+ *   `region`, and an `endpoint` for emulators (`--endpoint-url`).
+ */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 
-const credentials = { accessKeyId: 'busline-local', secretAccessKey: 'busline-local' };
+const LOCAL_CREDENTIALS = { accessKeyId: 'busline-local', secretAccessKey: 'busline-local' };
 
-export function localClients(endpoint: string, region = 'us-east-1'): { events: EventBridgeClient; sqs: SQSClient } {
+/** Where the clients point and how they sign. */
+export interface ClientSettings {
+  /** Absent: the SDK's own resolution (AWS_REGION, the profile's region). */
+  readonly region?: string;
+  readonly endpoint?: string;
+  /** A profile of the shared AWS config files; absent: the default chain (AWS_PROFILE, env keys, …). */
+  readonly profile?: string;
+  /** Fixed credentials (the local engine); absent: the standard credential chain. */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
+/** Client configuration shared by every SDK client the CLI builds. */
+export function clientConfig(settings: ClientSettings): ClientSettings {
   return {
-    events: new EventBridgeClient({ endpoint, region, credentials }),
-    sqs: new SQSClient({ endpoint, region, credentials }),
+    ...(settings.region ? { region: settings.region } : {}),
+    ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+    ...(settings.profile ? { profile: settings.profile } : {}),
+    ...(settings.credentials ? { credentials: settings.credentials } : {}),
   };
+}
+
+export interface FlowClients {
+  readonly events: EventBridgeClient;
+  readonly sqs: SQSClient;
+  readonly lambda: LambdaClient;
+}
+
+export function flowClients(settings: ClientSettings): FlowClients {
+  const config = clientConfig(settings);
+  return { events: new EventBridgeClient(config), sqs: new SQSClient(config), lambda: new LambdaClient(config) };
+}
+
+/** Clients pointed at the local engine. */
+export function localClients(endpoint: string, region = 'us-east-1'): FlowClients {
+  return flowClients({ endpoint, region, credentials: LOCAL_CREDENTIALS });
 }

@@ -7,6 +7,7 @@ import { readCloudAssembly } from '../local/assembly/cloud-assembly.ts';
 import { loadAppModel } from '../local/assembly/load-app-model.ts';
 import type { LocalAppModel, ResourceRef } from '../local/assembly/app-model.ts';
 import type { FlowManifest, FlowSubscription } from '../schema/flow-manifest.ts';
+import { findSubscription } from './flow-target.ts';
 
 export interface SubscriptionView {
   readonly name: string;
@@ -30,9 +31,7 @@ export interface FlowContext {
   label(physicalName: string): string;
 }
 
-export class UnknownSubscriptionError extends Error {
-  override readonly name = 'UnknownSubscriptionError';
-}
+export { UnknownSubscriptionError } from './flow-target.ts';
 
 export function loadFlowContext(assemblyDir: string): FlowContext {
   // Queue URLs are not needed by the CLI (it asks the engine with GetQueueUrl).
@@ -61,14 +60,7 @@ export function loadFlowContext(assemblyDir: string): FlowContext {
   }
   return {
     model, flows, subscriptions,
-    subscription(name) {
-      const found = subscriptions.find((s) => s.name === name);
-      if (!found) {
-        const known = subscriptions.map((s) => s.name).join(', ') || '(none: the app declares no Busline flow)';
-        throw new UnknownSubscriptionError(`no subscription named "${name}"; the flow has: ${known}`);
-      }
-      return found;
-    },
+    subscription: (name) => findSubscription(subscriptions, name),
     label: (physical) => labels.get(physical) ?? physical,
   };
 }

@@ -20,6 +20,7 @@ import { EventBusService } from './eventbridge/event-bus-service.ts';
 import { Journal } from './journal/journal.ts';
 import { DynamoDbBackend } from './wire/dynamodb.ts';
 import { WireServer } from './wire/server.ts';
+import { invokerWire } from './wire/lambda-invoke.ts';
 import { sqsActions, toWireError as sqsWireError } from './wire/sqs-actions.ts';
 import { eventBridgeActions, toWireError as eventsWireError } from './wire/eventbridge-actions.ts';
 import type {
@@ -49,6 +50,8 @@ interface Parts {
   readonly journal: Journal;
   readonly dynamodb: DynamoDbBackend | undefined;
   readonly wire: WireServer;
+  /** The invoker of rule → Lambda targets, also behind Lambda Invoke (Event) on the wire. */
+  readonly lambda: { invoker: LambdaInvoker | undefined };
 }
 
 /**
@@ -89,6 +92,7 @@ export class LocalEngine {
     if (options.lambdaInvoker) events.setLambdaInvoker(options.lambdaInvoker);
     const dynamodb = options.withoutDynamoDb ? undefined : await DynamoDbBackend.start(join(stateDir, 'dynamodb'));
 
+    const lambda: Parts['lambda'] = { invoker: options.lambdaInvoker };
     let open!: () => void;
     const ready = new Promise<void>((resolveReady) => (open = resolveReady));
     const wire = await WireServer.start(options.port ?? 0, {
@@ -98,10 +102,11 @@ export class LocalEngine {
       eventsError: eventsWireError,
       dynamodb,
       journalQuery: (query) => journal.query(query),
+      lambda: invokerWire(() => lambda.invoker, region, accountId),
       ready,
     });
     sqs.baseUrl = `http://127.0.0.1:${wire.port}`;
-    const engine = new LocalEngine({ stateDir, region, accountId, store, sqs, archive, events, journal, dynamodb, wire });
+    const engine = new LocalEngine({ stateDir, region, accountId, store, sqs, archive, events, journal, dynamodb, wire, lambda });
     try {
       await options.setup?.(engine as EngineResources);
     } catch (error) {
@@ -185,6 +190,7 @@ export class LocalEngine {
     return this.parts.events.replay(options);
   }
   setLambdaInvoker(invoker: LambdaInvoker): void {
+    this.parts.lambda.invoker = invoker;
     this.parts.events.setLambdaInvoker(invoker);
   }
 

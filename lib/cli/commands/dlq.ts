@@ -1,93 +1,91 @@
 /**
- * `busline dlq list | show <subscription> | redrive <subscription>`: dead-letter queues of the
- * flow's subscriptions, over the SQS wire API of the running engine.
+ * `busline dlq list | show <subscription> | redrive <subscription>`: the dead-letter queues of
+ * the flow's subscriptions, on the engine or a deployed stack. `show` tells each message's
+ * kind, reason, attempts and redrive history; `redrive` sends every message back to exactly its
+ * subscription (lib/cli/redrive.ts), at `--rate` messages a second.
  */
-import {
-  GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, StartMessageMoveTaskCommand, type SQSClient,
-} from '@aws-sdk/client-sqs';
-import { DEFAULT_STATE_DIR, readDevSession } from '../dev-session.ts';
-import { loadFlowContext, type SubscriptionView } from '../flow-context.ts';
-import { localClients } from '../aws-clients.ts';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { parseCommandArgs } from '../args.ts';
+import { openFlowTarget, TARGET_HELP, TARGET_OPTIONS } from '../target-options.ts';
+import { parseDeadLetter } from '../dead-letter.ts';
+import { redrive } from '../redrive.ts';
+import { queueDepth } from '../queue-depth.ts';
 
 export const summary = 'list dead-letter queues, show their messages with reasons, redrive them';
 
 const HELP = `usage: busline dlq list
        busline dlq show <subscription> [--max 10]
-       busline dlq redrive <subscription>
-  options: --state .busline, --endpoint <url>`;
-
-async function queueUrl(sqs: SQSClient, name: string): Promise<string> {
-  return (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl!;
-}
-
-async function depth(sqs: SQSClient, url: string): Promise<{ visible: number; inFlight: number }> {
-  const a = (await sqs.send(new GetQueueAttributesCommand({
-    QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-  }))).Attributes ?? {};
-  return { visible: Number(a.ApproximateNumberOfMessages ?? 0), inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) };
-}
-
-function withDlq(s: SubscriptionView): s is SubscriptionView & { dlqName: string; dlqArn: string } {
-  return s.dlqName !== undefined && s.dlqArn !== undefined;
-}
+       busline dlq redrive <subscription> [--rate 10] [--max <n>] [--one-by-one]
+  --rate         messages a second sent back (1–500)
+  --max          at most this many messages (show; redrive one by one)
+  --one-by-one   a queue subscription's dead letters are sent back one by one, each with its
+                 redrive history, instead of by SQS's move task (FIFO DLQs, emulators)
+${TARGET_HELP}`;
 
 export async function run(argv: string[]): Promise<number> {
   const parsed = parseCommandArgs(HELP, {
     args: argv, allowPositionals: true,
-    options: {
-      state: { type: 'string', default: DEFAULT_STATE_DIR }, endpoint: { type: 'string' },
-      max: { type: 'string', default: '10' }, help: { type: 'boolean', short: 'h' },
-    },
+    options: { ...TARGET_OPTIONS, max: { type: 'string' }, rate: { type: 'string', default: '10' }, 'one-by-one': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
   });
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
   const [action, name] = positionals;
-  if (!action) { console.error(HELP); return 2; }
-  const session = readDevSession(values.state);
-  const context = loadFlowContext(session.assemblyDir);
-  const { sqs } = localClients(values.endpoint ?? process.env.BUSLINE_ENDPOINT ?? session.endpoint, context.model.region);
+  if (!action || !['list', 'show', 'redrive'].includes(action)) {
+    console.error(`${action ? `busline dlq: unknown action "${action}"\n` : ''}${HELP}`);
+    return 2;
+  }
+  if (action !== 'list' && !name) { console.error(`busline dlq ${action}: name the subscription\n${HELP}`); return 2; }
+  const numberOption = (option: 'max' | 'rate'): number | undefined => {
+    const text = values[option];
+    if (text === undefined) return undefined;
+    const n = Number(text);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${option} ${text} is not a positive number`);
+    return n;
+  };
+  const max = numberOption('max');
+  const rate = numberOption('rate');
+  const target = await openFlowTarget(values);
+  const { sqs } = target.clients;
 
   if (action === 'list') {
     console.log(`${'subscription'.padEnd(22)}${'messages'.padStart(9)}  queue`);
-    for (const s of context.subscriptions.filter(withDlq)) {
-      const d = await depth(sqs, await queueUrl(sqs, s.dlqName));
-      console.log(`${s.name.padEnd(22)}${String(d.visible + d.inFlight).padStart(9)}  ${s.dlqName}`);
+    for (const s of target.subscriptions) {
+      if (!s.dlq) continue;
+      const d = await queueDepth(sqs, s.dlq);
+      console.log(`${s.name.padEnd(22)}${String(d.visible + d.inFlight).padStart(9)}  ${s.dlq.name}`);
     }
     return 0;
   }
-  if (!name) { console.error(`busline dlq ${action}: name the subscription\n${HELP}`); return 2; }
-  const sub = context.subscription(name);
-  if (!withDlq(sub)) { console.error(`busline dlq: subscription ${name} has no dead-letter queue`); return 1; }
-  const url = await queueUrl(sqs, sub.dlqName);
+  const sub = target.subscription(name!);
+  if (!sub.dlq) { console.error(`busline dlq: subscription ${sub.name} has no dead-letter queue`); return 1; }
 
   if (action === 'show') {
     // VisibilityTimeout 0: peek without hiding the messages (each peek counts as a receive, as on AWS).
     const out = await sqs.send(new ReceiveMessageCommand({
-      QueueUrl: url, MaxNumberOfMessages: Math.min(10, Number(values.max)), VisibilityTimeout: 0,
+      QueueUrl: sub.dlq.url, MaxNumberOfMessages: Math.min(10, max ?? 10), VisibilityTimeout: 0,
       MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['All'],
     }));
     const messages = out.Messages ?? [];
-    if (messages.length === 0) { console.log(`${sub.dlqName} is empty`); return 0; }
+    if (messages.length === 0) { console.log(`${sub.dlq.name} is empty`); return 0; }
     for (const m of messages) {
-      console.log(`message ${m.MessageId}  sent ${new Date(Number(m.Attributes?.SentTimestamp ?? 0)).toISOString()}`);
-      for (const [k, v] of Object.entries(m.MessageAttributes ?? {})) console.log(`  ${k}: ${v.StringValue ?? '(binary)'}`);
-      if (m.Attributes?.DeadLetterQueueSourceArn) console.log(`  from: ${m.Attributes.DeadLetterQueueSourceArn} after ${m.Attributes.ApproximateReceiveCount} receives`);
+      const letter = parseDeadLetter(m);
+      const detail = letter.event?.detail as { metadata?: { id?: string } } | undefined;
+      console.log(`message ${letter.messageId}  ${letter.kind}${letter.sentAt ? `  sent ${letter.sentAt.toISOString()}` : ''}`);
+      if (letter.event) console.log(`  event: ${String(letter.event['detail-type'] ?? '?')} id=${detail?.metadata?.id ?? String(letter.event.id ?? '?')}`);
+      console.log(`  reason: ${letter.reason}${letter.attempts !== undefined ? `  (attempts: ${letter.attempts})` : ''}`);
+      for (const h of letter.history) console.log(`  earlier: ${h.kind}: ${h.reason}${h.attempts !== undefined ? ` (attempts: ${h.attempts})` : ''}, redriven ${h.redrivenAt}`);
       const body = m.Body ?? '';
       console.log(`  body: ${body.length > 400 ? `${body.slice(0, 400)}…` : body}`);
     }
     return 0;
   }
-  if (action === 'redrive') {
-    if (!sub.queueArn) {
-      console.error(`busline dlq redrive: ${name} is a direct (rule → Lambda) subscription: its DLQ holds Lambda failure records, which have no source queue to move back to; re-publish the events instead`);
-      return 1;
-    }
-    const before = await depth(sqs, url);
-    const task = await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: sub.dlqArn, DestinationArn: sub.queueArn }));
-    console.log(`redrive of ${before.visible} message(s) from ${sub.dlqName} to ${sub.queueName} started (task ${task.TaskHandle ?? '-'})`);
-    return 0;
+  const result = await redrive(target.clients, sub, { oneByOne: values['one-by-one'], ...(rate !== undefined ? { rate } : {}), ...(max !== undefined ? { max } : {}) });
+  if (result.how === 'move-task') {
+    console.log(`redrive of ${sub.dlq.name} to ${sub.queue!.name} started (move task ${result.taskHandle || '-'}, ${rate ?? 10} message(s)/s)`);
+  } else {
+    const to = sub.queue ? `queue ${sub.queue.name}` : `function ${sub.function!.name}`;
+    console.log(`redrove ${result.redriven} message(s) from ${sub.dlq.name} to ${to}`);
+    for (const s of result.skipped) console.log(`  skipped ${s.messageId}: ${s.why}`);
   }
-  console.error(`busline dlq: unknown action "${action}"\n${HELP}`);
-  return 2;
+  return 0;
 }

@@ -1,30 +1,30 @@
 /**
  * `busline publish <topic> <json | @file>`: validates the payload against the topic's newest
- * schema, then publishes it to the flow's bus in the running engine, in the Busline envelope.
+ * schema, then publishes it to the flow's bus (the running engine, or a deployed stack with
+ * --stack), in the Busline envelope.
  */
 import { readFileSync } from 'node:fs';
-import { DEFAULT_STATE_DIR, readDevSession } from '../dev-session.ts';
-import { loadFlowContext } from '../flow-context.ts';
 import { PayloadInvalidError } from '../schema-check.ts';
 import { publishEvent } from '../publish-event.ts';
-import { localClients } from '../aws-clients.ts';
 import { parseCommandArgs } from '../args.ts';
+import { openFlowTarget, TARGET_HELP, TARGET_OPTIONS } from '../target-options.ts';
 
-export const summary = 'validate a payload against its topic schema and publish it to the running engine';
+export const summary = "validate a payload against its topic schema and publish it to the flow's bus";
 
-const HELP = `usage: busline publish <topic> <json | @file> [--id <metadata.id>] [--correlation-id <id>] [--state .busline] [--endpoint <url>]
+const HELP = `usage: busline publish <topic> <json | @file> [--id <metadata.id>] [--correlation-id <id>] [target options]
 
   <json>             the event's data, e.g. '{"userId":"u-1","email":"ada@example.com"}'; @path reads it from a file
   --id               producer-assigned metadata.id (default: a new UUID); republish with the same id to see dedupe
-  --correlation-id   metadata.correlationId (default: the id)`;
+  --correlation-id   metadata.correlationId (default: the id)
+  With --stack, the schemas are read from the manifest's schemasDir under the working directory.
+${TARGET_HELP}`;
 
 export async function run(argv: string[]): Promise<number> {
   const parsed = parseCommandArgs(HELP, {
     args: argv, allowPositionals: true,
     options: {
       id: { type: 'string' }, 'correlation-id': { type: 'string' },
-      state: { type: 'string', default: DEFAULT_STATE_DIR }, endpoint: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
+      ...TARGET_OPTIONS, help: { type: 'boolean', short: 'h' },
     },
   });
   if (typeof parsed === 'number') return parsed;
@@ -32,8 +32,6 @@ export async function run(argv: string[]): Promise<number> {
   const [topic, payloadArg] = positionals;
   if (!topic || payloadArg === undefined) { console.error(HELP); return 2; }
 
-  const session = readDevSession(values.state);
-  const context = loadFlowContext(session.assemblyDir);
   const text = payloadArg.startsWith('@') ? readFileSync(payloadArg.slice(1), 'utf8') : payloadArg;
   let data: unknown;
   try {
@@ -41,9 +39,9 @@ export async function run(argv: string[]): Promise<number> {
   } catch (error) {
     throw new PayloadInvalidError(`the payload is not JSON (${(error as Error).message}); quote it in single quotes, or pass @file.json`);
   }
-  const { events } = localClients(values.endpoint ?? process.env.BUSLINE_ENDPOINT ?? session.endpoint, context.model.region);
+  const target = await openFlowTarget(values);
   const published = await publishEvent({
-    flows: context.flows, projectDir: session.projectDir, client: events, topic, data,
+    flows: target.flows, projectDir: target.projectDir, client: target.clients.events, topic, data,
     metadata: { ...(values.id ? { id: values.id } : {}), ...(values['correlation-id'] ? { correlationId: values['correlation-id'] } : {}) },
   });
   const metadata = published.metadata;

@@ -4,6 +4,7 @@
  *   AmazonSQS.<Action>           SQS, JSON 1.0
  *   DynamoDB_20120810.<Action>   DynamoDB, handed to lib/local/dynamodb (dynalite's store, in process)
  *   (none, and Action=<Action>)  SQS, query protocol (form or query string in, XML out; sqs-query-endpoint.ts)
+ *   POST /2015-03-31/functions/{name}/invocations   Lambda Invoke, asynchronous only (lambda-invoke.ts)
  * Plus `GET /_busline/health` and `GET /_busline/journal?correlationId=&topic=&eventId=&afterSeq=&limit=`
  * (JSON array of journal records) for local tools.
  */
@@ -14,6 +15,7 @@ import { invoke, own, sendPayload, WireError, type ActionHandler } from './proto
 import type { DynamoDbBackend } from './dynamodb.ts';
 import { readBody } from './read-body.ts';
 import { serveSqsQuery, sqsQueryParameters } from './sqs-query-endpoint.ts';
+import { handleLambdaInvoke, LAMBDA_INVOKE_PATH, type LambdaWire } from './lambda-invoke.ts';
 import type { JournalQuery, JournalRecord } from '../journal/types.ts';
 
 export interface WireServices {
@@ -23,6 +25,7 @@ export interface WireServices {
   readonly eventsError: (error: unknown) => WireError | undefined;
   readonly dynamodb?: DynamoDbBackend;
   readonly journalQuery?: (query: JournalQuery) => Promise<JournalRecord[]>;
+  readonly lambda?: LambdaWire;
   /** Requests wait for this before they are handled (the engine opens it once set up). */
   readonly ready?: Promise<void>;
 }
@@ -84,6 +87,8 @@ async function handle(request: http.IncomingMessage, body: Buffer, response: htt
   const requestId = randomUUID();
   const target = request.headers['x-amz-target'];
   if (request.method === 'GET' && request.url?.startsWith('/_busline/')) return localTools(request, response, services);
+  const lambdaInvoke = request.method === 'POST' && typeof target !== 'string' ? LAMBDA_INVOKE_PATH.exec(new URL(request.url ?? '/', 'http://127.0.0.1').pathname) : null;
+  if (lambdaInvoke && services.lambda) return handleLambdaInvoke(request, body, response, services.lambda, lambdaInvoke[1]!);
   if (typeof target !== 'string') {
     const query = sqsQueryParameters(request, body);
     if (query) return serveSqsQuery(request, query, response, services.sqs, services.sqsError, requestId);

@@ -1,0 +1,27 @@
+/** Choosing a command's target: --stack and its options, or the local engine. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { main } from '../../lib/cli/main.ts';
+
+async function errorsOf(argv: string[]): Promise<{ code: number; text: string }> {
+  const errors: string[] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => { errors.push(args.join(' ')); };
+  try {
+    return { code: await main(argv), text: errors.join('\n') };
+  } finally {
+    console.error = original;
+  }
+}
+
+test('--profile, --region and --endpoint-url without --stack are refused, naming them', async () => {
+  const { code, text } = await errorsOf(['status', '--profile', 'prod', '--endpoint-url', 'http://127.0.0.1:1']);
+  assert.equal(code, 1);
+  assert.match(text, /--profile, --endpoint-url need --stack <name>/);
+});
+
+test("--endpoint (the engine's) with --stack is refused, pointing to --endpoint-url", async () => {
+  const { code, text } = await errorsOf(['dlq', 'list', '--stack', 'Orders', '--endpoint', 'http://127.0.0.1:1']);
+  assert.equal(code, 1);
+  assert.match(text, /with --stack use --endpoint-url/);
+});
