@@ -15,6 +15,7 @@ import type { BenchSection } from './section.ts';
 import { describeMachine, peerVersions, ROOT } from './lib/machine.ts';
 import { renderSection } from './lib/markdown.ts';
 import { failedSection } from './lib/section-failure.ts';
+import { targetsSection, type TargetRow } from './lib/targets.ts';
 import type { WorkerMessage } from './lib/section-worker.ts';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -89,11 +90,13 @@ async function main(): Promise<void> {
   const started = performance.now();
 
   const rendered: string[] = [];
+  const targets: TargetRow[] = [];
   for (const name of names) {
     const t0 = performance.now();
     process.stderr.write(`[bench] ${name}: running\n`);
     const section = await runSection(name);
     process.stderr.write(`[bench] ${name}: done in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+    targets.push(...(section.targets ?? []));
     const md = renderSection(section);
     process.stdout.write(md + '\n');
     rendered.push(md);
@@ -113,8 +116,10 @@ async function main(): Promise<void> {
     ...peerVersions().map((v) => `- ${v}`),
     '',
   ].join('\n');
+  const targetsMd = renderSection(targetsSection(targets));
+  process.stdout.write(targetsMd + '\n');
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, header + '\n' + rendered.join('\n'));
+  writeFileSync(out, [header, targetsMd, ...rendered].join('\n'));
   process.stderr.write(`[bench] wrote ${relative(process.cwd(), out)}\n`);
 }
 
