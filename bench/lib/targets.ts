@@ -85,7 +85,8 @@ export function verdictSentence(figure: string, bounds: Bounds, target: Target, 
   const v = verdict(bounds, target);
   const which = target.op === '≤' ? 'upper' : 'lower';
   const n = (x: number) => `${Number(x.toPrecision(3)).toLocaleString('en-US')}${unit}`;
-  return `Target ${figure} ${target.op} ${target.text}: median ${n(bounds.median)}, ${which} IQR bound ${n(decidingBound(bounds, target))} — ${v === 'met' ? 'met' : 'missed'}.`;
+  const measured = bounds.lower === bounds.upper ? `measured ${n(bounds.median)}` : `median ${n(bounds.median)}, ${which} IQR bound ${n(decidingBound(bounds, target))}`;
+  return `Target ${figure} ${target.op} ${target.text}: ${measured} — ${v}.`;
 }
 
 /** The targets table as a section of RESULTS.md, with the rule its verdicts follow. */

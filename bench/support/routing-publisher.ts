@@ -19,7 +19,7 @@ const events = new EventBridgeClient({
   requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 256 }) }),
 });
 
-export function orderEntry(i: number): PutEventsRequestEntry {
+function orderEntry(i: number): PutEventsRequestEntry {
   return {
     EventBusName: 'bench',
     Source: 'bench.orders',

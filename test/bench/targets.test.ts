@@ -39,3 +39,7 @@ test('the targets section counts the met targets among the measured ones', () =>
   assert.match(md, /\| engine CPU per routed event \| ≤ 25 µs \| 20 µs \| met \|/);
   assert.match(md, /1 of 1 measured targets met; 11 not measured in this run\./);
 });
+
+test('a single measurement is reported as measured, without quartiles it does not have', () => {
+  assert.equal(verdictSentence('RSS', { median: 138, lower: 138, upper: 138 }, atMost(300, '300 MB'), ' MB'), 'Target RSS ≤ 300 MB: measured 138 MB — met.');
+});
