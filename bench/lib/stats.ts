@@ -84,7 +84,8 @@ export function ratioBounds(numerator: Summary | number, denominator: Summary | 
   return { median: n.median / d.median, lower: n.p25 / d.p75, upper: n.p75 / d.p25 };
 }
 
-/** "0.092× (0.081–0.107×)": a ratio's median and its IQR bounds. */
+/** "0.092× (0.081–0.107×)": a ratio's median and its IQR bounds; a ratio of constants has none. */
 export function formatRatioBounds(b: Bounds): string {
+  if (b.lower === b.upper) return `${formatNumber(b.median)}×`;
   return `${formatNumber(b.median)}× (${formatNumber(b.lower)}–${formatNumber(b.upper)}×)`;
 }

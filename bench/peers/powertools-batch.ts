@@ -35,7 +35,9 @@ import middy from '@middy/core';
 import { Ajv } from 'ajv';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { z } from 'zod';
-import { envelopeJsonSchema, OrderPlacedEventZod, OrderPlacedScopeZod } from './order-schemas.ts';
+import { envelopeJsonSchema } from './order-envelope-json-schema.ts';
+import { OrderPlacedEventZod } from './order-schemas.ts';
+import { OrderPlacedScopeZod } from './order-scope-zod.ts';
 
 export type PowertoolsValidation =
   | 'zod-parser'

@@ -49,3 +49,7 @@ test('a ratio over a figure that can be zero is refused, naming the cause', () =
 test('ratio bounds print as the median with the bounds after it', () => {
   assert.equal(formatRatioBounds({ median: 0.092, lower: 0.081, upper: 0.107 }), '0.092× (0.081–0.107×)');
 });
+
+test('a ratio of two constants prints without bounds', () => {
+  assert.equal(formatRatioBounds(ratioBounds(72_500, 226_000)), '0.321×');
+});
