@@ -1,7 +1,9 @@
 /**
  * `npm run bench [section …] [--out file]`: runs every bench/<area>.bench.ts (or those
  * named), each in a fresh child process, prints one Markdown table per section and writes
- * them with the machine's description and the peers' versions to bench/RESULTS.md.
+ * them with the machine's description, the peers' versions (read from node_modules and, for
+ * moto, from the Python that runs moto_server) and the table of issue 18's targets, each with
+ * its measured figure and verdict, to bench/RESULTS.md.
  *
  * Naming sections (`npm run bench -- runtime-overhead`) writes to bench/.tmp/RESULTS.md
  * instead, so a quick partial run never overwrites the committed full results.
@@ -106,7 +108,7 @@ async function main(): Promise<void> {
     '# Busline benchmarks',
     '',
     `Made by \`${command}\` in ${((performance.now() - started) / 1000).toFixed(0)} s.`,
-    'Figures are medians over repeated runs, with the interquartile range in parentheses; ratios compare medians from the same run.',
+    'Figures are medians over repeated runs, with the interquartile range in parentheses; ratios compare medians from the same run, with bounds from the interquartile ranges, and a target is met only if it holds on the bound that decides it.',
     '',
     ...machine.map((l) => `- ${l}`),
     `- Load average at end (1/5/15 min): ${loadavg().map((x) => x.toFixed(2)).join(' / ')} (the machine is shared: figures from a loaded machine are noisier, ratios from interleaved rows less so)`,
