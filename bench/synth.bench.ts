@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchSection } from './section.ts';
 import { runChild } from './lib/child.ts';
-import { ROOT } from './lib/machine.ts';
+import { installedVersion, ROOT } from './lib/machine.ts';
 import { formatNumber, formatRatio, formatSummary, ratioBounds, summarize } from './lib/stats.ts';
 import { atMost, verdictSentence } from './lib/targets.ts';
 import { writeSynthHandlers } from './synth/handlers.ts';
@@ -105,7 +105,7 @@ export async function run(): Promise<BenchSection> {
     rows,
     notes: [
       `Each figure: a fresh \`node --import tsx\` running new App() + the stack + app.synth() (bench/synth/synth-child.ts); wall = spawn to synth done, which includes Node, tsx and aws-cdk-lib start-up (what \`cdk synth\` also pays, minus the CLI); in-process = constructing the app and synth only. Median of ${REPS} interleaved repetitions (the NodejsFunction app's 45-subscription synth took ${formatNumber(p45.median)} s each here).`,
-      'Both apps bundle the same code: N distinct handler files, each wrapped by the entry the constructs generate (handler + build-time validators + wrapHandler). EventFlow bundles them in one esbuild call; the plain app has one NodejsFunction per handler (esbuild 0.x run locally through npx per function, no Docker). Queue delivery, DLQ with alarm, log group, X-Ray, bus with archive and a dedupe table on both sides.',
+      `Both apps bundle the same code: N distinct handler files, each wrapped by the entry the constructs generate (handler + build-time validators + wrapHandler). EventFlow bundles them in one esbuild call; the plain app has one NodejsFunction per handler (esbuild ${installedVersion('esbuild')} run locally through npx per function, no Docker). Queue delivery, DLQ with alarm, log group, X-Ray, bus with archive and a dedupe table on both sides.`,
       `aws-cdk-lib's stack resource limit check (CloudFormation's 500 per stack) is on in every synth, as in a user's: at 45 queue subscriptions EventFlow declares ${cell('eventflow', at45).resources} resources and the plain app ${cell('plain', at45).resources}.`,
       `aws-cdk-lib validates every template at synth by default (@aws/cloudformation-validate, WebAssembly): ${formatNumber(validationCost)} s of EventFlow\'s 45-subscription synth in this run; both apps pay it, which bounds how far EventFlow\'s lead can go (the last row: EventFlow with it off).`,
       verdictSentence('synth of 45 subscriptions ÷ the NodejsFunction app (wall, issue 8)', r, atMost(0.3, '0.3×'), '×'),
