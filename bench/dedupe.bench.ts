@@ -12,6 +12,7 @@
  *
  * Run alone: `npx tsx bench/dedupe.bench.ts`.
  */
+import { cpus } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import type { BenchSection } from './section.ts';
 import { DedupeCoordinator } from '../lib/runtime/dedupe/dedupe-coordinator.ts';
@@ -129,7 +130,7 @@ export async function run(): Promise<BenchSection> {
         'duplicate (store) = one failed conditional PutItem that returns the holder (ReturnValuesOnConditionCheckFailure: ALL_OLD), as real DynamoDB answers.',
         'duplicate (cache) = this container already saw the key COMPLETED: no store call.',
         `wrapHandler rows: ${RUNS} runs of ${BATCHES_PER_RUN} batches × ${BATCH_SIZE} SQS records (first deliveries, all succeed), no-op handler, logs discarded; their last column is the ratio to dedupe off.`,
-        'dynalite runs in the same process as the benchmark, on a 2-core machine shared with other work: absolute figures are indicative, ratios within one run are the comparison.',
+        `dynalite runs in the same process as the benchmark, on this ${cpus().length}-core machine: absolute figures are indicative, ratios within one run are the comparison.`,
       ],
     };
   } finally {

@@ -1,7 +1,9 @@
 /**
  * `npm run bench [section …] [--out file]`: runs every bench/<area>.bench.ts (or those
  * named), each in a fresh child process, prints one Markdown table per section and writes
- * them with the machine's description and the peers' versions to bench/RESULTS.md.
+ * them with the machine's description, the peers' versions (read from node_modules and, for
+ * moto, from the Python that runs moto_server) and the table of issue 18's targets, each with
+ * its measured figure and verdict, to bench/RESULTS.md.
  *
  * Naming sections (`npm run bench -- runtime-overhead`) writes to bench/.tmp/RESULTS.md
  * instead, so a quick partial run never overwrites the committed full results.
@@ -15,6 +17,7 @@ import type { BenchSection } from './section.ts';
 import { describeMachine, peerVersions, ROOT } from './lib/machine.ts';
 import { renderSection } from './lib/markdown.ts';
 import { failedSection } from './lib/section-failure.ts';
+import { targetsSection, type TargetRow } from './lib/targets.ts';
 import type { WorkerMessage } from './lib/section-worker.ts';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -89,11 +92,13 @@ async function main(): Promise<void> {
   const started = performance.now();
 
   const rendered: string[] = [];
+  const targets: TargetRow[] = [];
   for (const name of names) {
     const t0 = performance.now();
     process.stderr.write(`[bench] ${name}: running\n`);
     const section = await runSection(name);
     process.stderr.write(`[bench] ${name}: done in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+    targets.push(...(section.targets ?? []));
     const md = renderSection(section);
     process.stdout.write(md + '\n');
     rendered.push(md);
@@ -103,7 +108,7 @@ async function main(): Promise<void> {
     '# Busline benchmarks',
     '',
     `Made by \`${command}\` in ${((performance.now() - started) / 1000).toFixed(0)} s.`,
-    'Figures are medians over repeated runs, with the interquartile range in parentheses; ratios compare medians from the same run.',
+    'Figures are medians over repeated runs, with the interquartile range in parentheses; ratios compare medians from the same run, with bounds from the interquartile ranges, and a target is met only if it holds on the bound that decides it.',
     '',
     ...machine.map((l) => `- ${l}`),
     `- Load average at end (1/5/15 min): ${loadavg().map((x) => x.toFixed(2)).join(' / ')} (the machine is shared: figures from a loaded machine are noisier, ratios from interleaved rows less so)`,
@@ -113,8 +118,10 @@ async function main(): Promise<void> {
     ...peerVersions().map((v) => `- ${v}`),
     '',
   ].join('\n');
+  const targetsMd = renderSection(targetsSection(targets));
+  process.stdout.write(targetsMd + '\n');
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, header + '\n' + rendered.join('\n'));
+  writeFileSync(out, [header, targetsMd, ...rendered].join('\n'));
   process.stderr.write(`[bench] wrote ${relative(process.cwd(), out)}\n`);
 }
 

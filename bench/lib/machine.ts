@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { cpus, totalmem, loadavg, platform, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pythonPackageVersion } from './python-version.ts';
 
 /** The machine a run was made on, for the head of RESULTS.md. */
 export function describeMachine(): string[] {
@@ -32,6 +33,7 @@ export const PEER_PACKAGES = [
   'ajv',
   '@aws-sdk/client-dynamodb',
   '@aws-sdk/client-eventbridge',
+  '@aws-sdk/client-sqs',
   'dynalite',
   'esbuild',
   'aws-cdk-lib',
@@ -50,6 +52,7 @@ export function installedVersion(name: string): string {
   }
 }
 
+/** The peers' versions from node_modules, and moto's from the Python that runs moto_server. */
 export function peerVersions(): string[] {
-  return PEER_PACKAGES.map((name) => `${name} ${installedVersion(name)}`);
+  return [...PEER_PACKAGES.map((name) => `${name} ${installedVersion(name)}`), `${pythonPackageVersion('moto_server', 'moto')} (moto_server)`];
 }

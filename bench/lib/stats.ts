@@ -59,3 +59,33 @@ export function formatRatio(numerator: Summary | number, denominator: Summary | 
 export function msSince(start: number): number {
   return performance.now() - start;
 }
+
+/** The range a figure may take within the measured spread: [lower, upper]. */
+export interface Bounds {
+  readonly median: number;
+  readonly lower: number;
+  readonly upper: number;
+}
+
+/** A summary's interquartile range as bounds. */
+export function iqrBounds(s: Summary): Bounds {
+  return { median: s.median, lower: s.p25, upper: s.p75 };
+}
+
+/**
+ * The ratio of two measured figures with the bounds their interquartile ranges allow: the
+ * lower bound divides the numerator's p25 by the denominator's p75, the upper its p75 by the
+ * denominator's p25. A constant (a bundle's bytes) has no spread.
+ */
+export function ratioBounds(numerator: Summary | number, denominator: Summary | number): Bounds {
+  const n = typeof numerator === 'number' ? { median: numerator, p25: numerator, p75: numerator } : numerator;
+  const d = typeof denominator === 'number' ? { median: denominator, p25: denominator, p75: denominator } : denominator;
+  if (d.median <= 0 || d.p25 <= 0) throw new Error(`ratioBounds: the denominator must be positive (median ${d.median}, p25 ${d.p25})`);
+  return { median: n.median / d.median, lower: n.p25 / d.p75, upper: n.p75 / d.p25 };
+}
+
+/** "0.092× (0.081–0.107×)": a ratio's median and its IQR bounds; a ratio of constants has none. */
+export function formatRatioBounds(b: Bounds): string {
+  if (b.lower === b.upper) return `${formatNumber(b.median)}×`;
+  return `${formatNumber(b.median)}× (${formatNumber(b.lower)}–${formatNumber(b.upper)}×)`;
+}

@@ -5,16 +5,9 @@
  */
 import { z } from 'zod';
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
+import { OrderPlacedZod } from './order-scope-zod.ts';
 
-export const OrderPlacedZod = z
-  .object({
-    orderId: z.string().min(1),
-    customerId: z.string().min(1),
-    items: z.array(z.object({ sku: z.string().min(1), qty: z.number().int().min(1) })).min(1),
-    total: z.number().min(0),
-    currency: z.string().regex(/^[A-Z]{3}$/),
-  })
-;
+export { OrderPlacedZod };
 
 export const EnvelopeZod = z.object({
   metadata: z

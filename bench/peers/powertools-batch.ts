@@ -12,7 +12,13 @@
  * - 'validation-utility': @aws-lambda-powertools/validation's validate() as documented,
  *   which builds a new Ajv and compiles the schema on every call;
  * - 'validation-utility-shared-ajv': the same with one Ajv instance passed in, so ajv's own
- *   cache compiles the schema once.
+ *   cache compiles the schema once;
+ * - 'zod-envelope-data' and 'validation-utility-envelope-data': the scope Busline validates,
+ *   no more: the body is an EventBridge event (string id, detail-type, source) whose detail is
+ *   the envelope { metadata?, data } and whose data matches the topic's schema; not the SQS
+ *   record's own fields nor the rest of the EventBridge event.
+ * Like for like with Busline (`likeBusline`): no Tracer, and Logger at Busline's level: one
+ * line per batch at info, a record that succeeds logged at debug (so not written at info).
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { parser } from '@aws-lambda-powertools/batch/parser';
@@ -29,28 +35,41 @@ import middy from '@middy/core';
 import { Ajv } from 'ajv';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { z } from 'zod';
+import { envelopeJsonSchema } from './order-envelope-json-schema.ts';
 import { OrderPlacedEventZod } from './order-schemas.ts';
+import { OrderPlacedScopeZod } from './order-scope-zod.ts';
 
-export type PowertoolsValidation = 'zod-parser' | 'zod-parser-inner-schema' | 'validation-utility' | 'validation-utility-shared-ajv';
+export type PowertoolsValidation =
+  | 'zod-parser'
+  | 'zod-parser-inner-schema'
+  | 'validation-utility'
+  | 'validation-utility-shared-ajv'
+  | 'zod-envelope-data'
+  | 'validation-utility-envelope-data';
 
 export interface PowertoolsBatchOptions {
   readonly validation: PowertoolsValidation;
   readonly persistenceStore: BasePersistenceLayer;
   /** JSON Schema of `data`, for the validation utility variants. */
   readonly dataSchema: Record<string, unknown>;
+  /** No Tracer, and Busline's log level: a line per batch, success per record at debug. @default false */
+  readonly likeBusline?: boolean;
 }
 
 type OrderPlacedEvent = z.infer<typeof OrderPlacedEventZod>;
+/** What every variant reads of the event: the envelope's metadata and the event id. */
+type ScopedEvent = Pick<OrderPlacedEvent, 'id' | 'detail-type'> & { detail: { metadata?: { id?: string; correlationId?: string } } };
 type ParsedSqsRecord = Omit<SQSRecord, 'body'> & { body: OrderPlacedEvent };
 
 export type BatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
 export function createPowertoolsHandler(options: PowertoolsBatchOptions): BatchHandler {
-  const logger = new Logger({ serviceName: 'reserve-inventory' });
-  const tracer = new Tracer({ serviceName: 'reserve-inventory' });
+  const likeBusline = options.likeBusline ?? false;
+  const logger = new Logger({ serviceName: 'reserve-inventory', logLevel: 'INFO' });
   const noop = async (_data: unknown): Promise<void> => {};
-  const logOutcome = (event: OrderPlacedEvent, started: number) =>
-    logger.info('record processed', {
+  const logRecord = likeBusline ? logger.debug.bind(logger) : logger.info.bind(logger);
+  const logOutcome = (event: ScopedEvent, started: number) =>
+    logRecord('record processed', {
       topic: event['detail-type'],
       eventId: event.detail.metadata?.id ?? event.id,
       correlationId: event.detail.metadata?.correlationId ?? event.id,
@@ -72,6 +91,26 @@ export function createPowertoolsHandler(options: PowertoolsBatchOptions): BatchH
       await noop(record.body.detail.data);
       logOutcome(record.body, started);
     };
+  } else if (options.validation === 'zod-envelope-data') {
+    processor = new BatchProcessor(EventType.SQS);
+    eventKeyJmesPath = 'powertools_json(body).detail.metadata.id';
+    recordHandler = async (record: SQSRecord) => {
+      const started = performance.now();
+      const event = OrderPlacedScopeZod.parse(JSON.parse(record.body));
+      await noop(event.detail.data);
+      logOutcome(event, started);
+    };
+  } else if (options.validation === 'validation-utility-envelope-data') {
+    processor = new BatchProcessor(EventType.SQS);
+    eventKeyJmesPath = 'powertools_json(body).detail.metadata.id';
+    const ajv = new Ajv({ allErrors: true });
+    const schema = envelopeJsonSchema(options.dataSchema);
+    recordHandler = async (record: SQSRecord) => {
+      const started = performance.now();
+      const event = validate({ payload: JSON.parse(record.body), schema, ajv }) as OrderPlacedEvent;
+      await noop(event.detail.data);
+      logOutcome(event, started);
+    };
   } else {
     processor = new BatchProcessor(EventType.SQS);
     eventKeyJmesPath = 'powertools_json(body).detail.metadata.id';
@@ -90,7 +129,11 @@ export function createPowertoolsHandler(options: PowertoolsBatchOptions): BatchH
   const idempotentRecordHandler = makeIdempotent(recordHandler, { persistenceStore: options.persistenceStore, config });
   const base = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     config.registerLambdaContext(context);
-    return processPartialResponse(event, idempotentRecordHandler, processor, { context });
+    const response = await processPartialResponse(event, idempotentRecordHandler, processor, { context });
+    if (likeBusline) logger.info('batch processed', { records: event.Records.length, failed: response.batchItemFailures.length });
+    return response;
   };
+  if (likeBusline) return middy(base).use(injectLambdaContext(logger)) as unknown as BatchHandler;
+  const tracer = new Tracer({ serviceName: 'reserve-inventory' });
   return middy(base).use(captureLambdaHandler(tracer)).use(injectLambdaContext(logger)) as unknown as BatchHandler;
 }

@@ -23,14 +23,19 @@ export interface RowSpec {
   readonly store: StoreKind;
 }
 
+/** The Powertools rows' extras that Busline's stack does not have (not like for like). */
+const WITH_TRACER = 'logger (a line per record) + tracer';
+
 export const ROWS: readonly RowSpec[] = [
   { key: 'bare', stack: 'Bare loop: JSON.parse + no-op', store: 'none' },
   { key: 'middy', stack: 'middy: event-normalizer + validator (precompiled) + sqs-partial-batch-failure', store: 'none' },
-  { key: 'pt-zod', stack: 'Powertools: batch + parser (zod) + idempotency + logger + tracer', store: 'memory' },
-  { key: 'pt-zod-inner', stack: 'Powertools: batch + parser (zod, innerSchema) + idempotency + logger + tracer', store: 'memory' },
-  { key: 'pt-ajv', stack: 'Powertools: batch + validation (shared Ajv) + idempotency + logger + tracer', store: 'memory' },
-  { key: 'pt-val', stack: 'Powertools: batch + validation (as documented) + idempotency + logger + tracer', store: 'memory' },
-  { key: 'pt-zod-ddb', stack: 'Powertools: batch + parser (zod) + idempotency + logger + tracer', store: 'dynalite' },
+  { key: 'pt-zod-lfl', stack: 'Powertools, like for like: batch + zod (envelope shape + data) + idempotency + logger (a line per batch), no tracer', store: 'memory' },
+  { key: 'pt-ajv-lfl', stack: 'Powertools, like for like: batch + validation (shared Ajv; envelope shape + data) + idempotency + logger (a line per batch), no tracer', store: 'memory' },
+  { key: 'pt-zod', stack: `Powertools: batch + parser (zod, SQS record + EventBridge event) + idempotency + ${WITH_TRACER}`, store: 'memory' },
+  { key: 'pt-zod-inner', stack: `Powertools: batch + parser (zod, innerSchema) + idempotency + ${WITH_TRACER}`, store: 'memory' },
+  { key: 'pt-ajv', stack: `Powertools: batch + validation (shared Ajv, data) + idempotency + ${WITH_TRACER}`, store: 'memory' },
+  { key: 'pt-val', stack: `Powertools: batch + validation (as documented, data) + idempotency + ${WITH_TRACER}`, store: 'memory' },
+  { key: 'pt-zod-ddb', stack: `Powertools: batch + parser (zod, SQS record + EventBridge event) + idempotency + ${WITH_TRACER}`, store: 'dynalite' },
   { key: 'busline', stack: 'Busline: full stack (wrapHandler)', store: 'memory' },
   { key: 'busline-ddb', stack: 'Busline: full stack (wrapHandler)', store: 'dynalite' },
 ];
@@ -42,6 +47,8 @@ export const ROW_TABLES: Readonly<Record<string, readonly [string, string]>> = {
 };
 
 const PT_VALIDATION: Record<string, PowertoolsValidation> = {
+  'pt-zod-lfl': 'zod-envelope-data',
+  'pt-ajv-lfl': 'validation-utility-envelope-data',
   'pt-zod': 'zod-parser',
   'pt-zod-inner': 'zod-parser-inner-schema',
   'pt-ajv': 'validation-utility-shared-ajv',
@@ -64,5 +71,5 @@ export async function createRow(key: string, env: Readonly<Record<string, string
   if (key === 'busline') return row(await buslineBatchHandler({ kind: 'memory' }));
   if (key === 'busline-ddb') return row(await buslineBatchHandler({ kind: 'dynamodb', tableName: ROW_TABLES[key]![0], client: dynamo() }));
   const persistenceStore = spec.store === 'dynalite' ? new DynamoDBPersistenceLayer({ tableName: ROW_TABLES[key]![0], awsSdkV3Client: dynamo() }) : new MemoryPersistenceLayer();
-  return row(createPowertoolsHandler({ validation: PT_VALIDATION[key]!, persistenceStore, dataSchema: orderPlacedSchema() }));
+  return row(createPowertoolsHandler({ validation: PT_VALIDATION[key]!, persistenceStore, dataSchema: orderPlacedSchema(), likeBusline: key.endsWith('-lfl') }));
 }

@@ -1,8 +1,9 @@
 /**
- * One publisher process of the routing benchmark (bench/engine-routing.bench.ts): an AWS SDK
+ * One publisher process of the routing benchmarks (bench/support/publishers.ts): an AWS SDK
  * v3 EventBridge client sending OrderPlaced events, 10 per PutEvents call, with a number of
  * calls in flight. Protocol on stdin/stdout, one JSON line each way:
- *   → {"count", "offset", "concurrency"}   ← {"cpuMicros"} when done (or {"error"})
+ *   → {"count", "offset", "concurrency", "deadline"?}   ← {"cpuMicros", "sent"} when done (or {"error"})
+ * With a deadline (ms since the epoch) no call starts after it: `sent` says how far it got.
  * It prints {"ready":true} first, after a warm-up call, so start-up is not measured.
  */
 import { Agent } from 'node:http';
@@ -18,7 +19,7 @@ const events = new EventBridgeClient({
   requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 256 }) }),
 });
 
-export function orderEntry(i: number): PutEventsRequestEntry {
+function orderEntry(i: number): PutEventsRequestEntry {
   return {
     EventBusName: 'bench',
     Source: 'bench.orders',
@@ -27,29 +28,33 @@ export function orderEntry(i: number): PutEventsRequestEntry {
   };
 }
 
-async function publish(offset: number, count: number, concurrency: number): Promise<void> {
+/** Sends up to `count` events; returns how many were sent before the deadline stopped it. */
+async function publish(offset: number, count: number, concurrency: number, deadline = Infinity): Promise<number> {
   let next = 0;
+  let sent = 0;
   const caller = async (): Promise<void> => {
-    while (next < count) {
+    while (next < count && Date.now() < deadline) {
       const first = next;
       next = Math.min(count, next + 10);
       const entries: PutEventsRequestEntry[] = [];
       for (let i = first; i < next; i++) entries.push(orderEntry(offset + i));
       const result = await events.send(new PutEventsCommand({ Entries: entries }));
       if (result.FailedEntryCount) throw new Error(`PutEvents failed entries: ${JSON.stringify(result.Entries)}`);
+      sent += entries.length;
     }
   };
   await Promise.all(Array.from({ length: concurrency }, caller));
+  return sent;
 }
 
 const lines = createInterface({ input: process.stdin });
 lines.on('line', (line) => {
-  const job = JSON.parse(line) as { count: number; offset: number; concurrency: number };
+  const job = JSON.parse(line) as { count: number; offset: number; concurrency: number; deadline?: number };
   const before = process.cpuUsage();
-  publish(job.offset, job.count, job.concurrency).then(
-    () => {
+  publish(job.offset, job.count, job.concurrency, job.deadline).then(
+    (sent) => {
       const used = process.cpuUsage(before);
-      process.stdout.write(JSON.stringify({ cpuMicros: used.user + used.system }) + '\n');
+      process.stdout.write(JSON.stringify({ cpuMicros: used.user + used.system, sent }) + '\n');
     },
     (error: Error) => process.stdout.write(JSON.stringify({ error: error.message }) + '\n'),
   );

@@ -1,0 +1,128 @@
+/**
+ * Engine memory and disk over a long run: EVENTS events through the routing path (PutEvents →
+ * 10 rules → queue, bench/support/routing-targets.ts) into an engine in its own process,
+ * its resident set size read every SAMPLE_EVERY events, and its state folder's size at the end.
+ * The queue is purged after every sample, as a consumer would empty it, so what grows is the
+ * engine's own state (archive, journal, logs), not a backlog the run left.
+ *
+ * Not the reference flow: each order there runs four handler invocations, and 200,000 orders
+ * would take the run far past its time budget; the routing path carries the same events into
+ * the same bus, archive, journal and queue store.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BenchSection } from './section.ts';
+import { formatNumber } from './lib/stats.ts';
+import { targetRow, verdictSentence, targetOf, type TargetRow } from './lib/targets.ts';
+import { rssBytes, startPublishers } from './support/publishers.ts';
+import { startEngineTarget } from './support/routing-targets.ts';
+
+const EVENTS = Number(process.env['BENCH_MEMORY_EVENTS'] ?? 200_000);
+const SAMPLE_EVERY = Number(process.env['BENCH_MEMORY_SAMPLE_EVERY'] ?? 10_000);
+const BUDGET_MS = Number(process.env['BENCH_MEMORY_SECONDS'] ?? 300) * 1000;
+const CONCURRENCY = Number(process.env['BENCH_ROUTING_CONCURRENCY'] ?? 48);
+const PUBLISHERS = Number(process.env['BENCH_ROUTING_PUBLISHERS'] ?? 2);
+const RULES = 10;
+const MB = 1e6;
+
+const progress = (m: string) => process.stderr.write(`[bench] engine-memory: ${m}\n`);
+
+export interface RssSample {
+  readonly events: number;
+  readonly rss: number;
+}
+
+/**
+ * Whether RSS stays flat after the first quarter of the run: the largest sample after the
+ * quarter divided by the sample at it (the first taken at or past a quarter of the events).
+ */
+export function flatness(samples: readonly RssSample[]): { atQuarter: RssSample; maxAfter: number; ratio: number } | undefined {
+  const total = samples[samples.length - 1]?.events ?? 0;
+  const q = samples.findIndex((s) => s.events >= total / 4);
+  const after = samples.slice(q + 1);
+  if (q < 0 || after.length === 0) return undefined;
+  const atQuarter = samples[q]!;
+  const maxAfter = Math.max(...after.map((s) => s.rss));
+  return { atQuarter, maxAfter, ratio: maxAfter / atQuarter.rss };
+}
+
+/** Bytes of every file under `dir`, by its top-level entry. */
+async function folderSizes(dir: string): Promise<Map<string, number>> {
+  const sizes = new Map<string, number>();
+  const walk = async (path: string): Promise<number> => {
+    const s = await stat(path);
+    if (!s.isDirectory()) return s.size;
+    let total = 0;
+    for (const entry of await readdir(path)) total += await walk(join(path, entry));
+    return total;
+  };
+  for (const entry of await readdir(dir)) sizes.set(entry, await walk(join(dir, entry)));
+  return sizes;
+}
+
+export async function run(): Promise<BenchSection> {
+  const target = await startEngineTarget(`busline local engine, ${RULES} rules`, RULES);
+  const samples: RssSample[] = [];
+  let stoppedBy: 'events' | 'time' = 'events';
+  let sizes: Map<string, number>;
+  const started = Date.now();
+  try {
+    const publishers = await startPublishers(target.endpoint, PUBLISHERS);
+    try {
+      await target.reset();
+      const first = await rssBytes(target.pid);
+      if (first === undefined) throw new Error('engine RSS is read from /proc/<pid>/status: this section runs on Linux only');
+      samples.push({ events: 0, rss: first });
+      let sent = 0;
+      while (sent < EVENTS) {
+        if (Date.now() - started > BUDGET_MS) {
+          stoppedBy = 'time';
+          break;
+        }
+        const chunk = await publishers.route(Math.min(SAMPLE_EVERY, EVENTS - sent), CONCURRENCY, sent);
+        await target.check(chunk.sent);
+        await target.reset();
+        sent += chunk.sent;
+        samples.push({ events: sent, rss: (await rssBytes(target.pid))! });
+        if (samples.length % 5 === 0) progress(`${sent.toLocaleString('en-US')} events`);
+      }
+    } finally {
+      await publishers.close();
+    }
+    sizes = await folderSizes(target.stateDir!);
+  } finally {
+    await target.stop();
+  }
+  return section(samples, stoppedBy, sizes, Date.now() - started);
+}
+
+function section(samples: readonly RssSample[], stoppedBy: 'events' | 'time', sizes: ReadonlyMap<string, number>, elapsedMs: number): BenchSection {
+  const last = samples[samples.length - 1]!;
+  const max = samples.reduce((a, s) => (s.rss > a.rss ? s : a));
+  const flat = flatness(samples);
+  const totalBytes = [...sizes.values()].reduce((a, b) => a + b, 0);
+  const mb = (bytes: number) => `${formatNumber(bytes / MB)} MB`;
+  const notes = [
+    `PutEvents from ${PUBLISHERS} publisher processes, ${CONCURRENCY} calls in flight, 10 entries per call; RSS (VmRSS of the engine process) read after every ${SAMPLE_EVERY.toLocaleString('en-US')} events, the queue purged after each sample. The run stops at ${EVENTS.toLocaleString('en-US')} events or ${BUDGET_MS / 1000} s: ${stoppedBy === 'events' ? `all ${last.events.toLocaleString('en-US')} events sent` : `the time budget stopped it at ${last.events.toLocaleString('en-US')} events`}, in ${formatNumber(elapsedMs / 1000)} s.`,
+    `Max RSS ${mb(max.rss)} (after ${max.events.toLocaleString('en-US')} events); ${flat ? `after the first quarter (${mb(flat.atQuarter.rss)} at ${flat.atQuarter.events.toLocaleString('en-US')} events) the largest sample is ${mb(flat.maxAfter)}, ${formatNumber(flat.ratio)}× the quarter's` : 'too few samples to judge the rest of the run against its first quarter'}.`,
+    `State folder at the end: ${mb(totalBytes)} (${[...sizes].sort((a, b) => b[1] - a[1]).map(([name, bytes]) => `${name} ${mb(bytes)}`).join(', ')}), ${formatNumber(totalBytes / Math.max(1, last.events))} bytes per event.`,
+    'One run: max RSS and the flatness ratio are single measurements (their bounds are the figure itself).',
+  ];
+  const targets: TargetRow[] = [];
+  const one = (x: number) => ({ median: x, lower: x, upper: x });
+  const full = last.events >= 200_000;
+  notes.push(verdictSentence(`engine RSS over ${last.events.toLocaleString('en-US')} events, max`, one(max.rss / MB), targetOf('engine-rss-max'), ' MB'));
+  if (full) targets.push(targetRow('engine-rss-max', one(max.rss / MB), (b) => `${formatNumber(b.median)} MB over ${last.events.toLocaleString('en-US')} events`));
+  if (flat) {
+    notes.push(verdictSentence('engine RSS after the first quarter ÷ at it', one(flat.ratio), targetOf('engine-rss-flat'), '×'));
+    if (full) targets.push(targetRow('engine-rss-flat', one(flat.ratio), (b) => `${formatNumber(b.median)}×`));
+  }
+  if (!full) notes.push(`Fewer than 200,000 events were routed, so the issue's RSS targets are left unanswered in the targets table.`);
+  return {
+    title: 'Local engine: memory and disk over a long run (routing path)',
+    columns: ['events routed', 'engine RSS'],
+    rows: samples.map((s) => [s.events.toLocaleString('en-US'), mb(s.rss)]),
+    notes,
+    targets,
+  };
+}
