@@ -46,6 +46,7 @@ import { backoffMiddleware } from './middleware/backoff.ts';
 import { dlqWithReasonMiddleware, sendToDlq, type DlqOptions } from './middleware/dlq-with-reason.ts';
 import { envelopeMiddleware } from './middleware/envelope.ts';
 import { metricsMiddleware } from './middleware/metrics.ts';
+import { DEFAULT_METRICS_NAMESPACE } from './metric-names.ts';
 import { partialBatchMiddleware, type BatchResponse } from './middleware/partial-batch.ts';
 import { timeoutGuardMiddleware } from './middleware/timeout-guard.ts';
 import { traceparentOf, tracingStep } from './middleware/tracing.ts';
@@ -88,7 +89,7 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
   const sink = options.output ?? stdoutSink;
   const recordConcurrency = integerOption(where, 'recordConcurrency', options.recordConcurrency, 'BUSLINE_RECORD_CONCURRENCY', DEFAULT_RECORD_CONCURRENCY);
   const timeoutMarginMs = numberOption(where, 'timeoutMarginMs', options.timeoutMarginMs, 'BUSLINE_TIMEOUT_MARGIN_MS', 1000);
-  const metricsNamespace = stringOption(where, 'metricsNamespace', options.metricsNamespace, 'BUSLINE_METRICS_NAMESPACE', 'Busline')!;
+  const metricsNamespace = stringOption(where, 'metricsNamespace', options.metricsNamespace, 'BUSLINE_METRICS_NAMESPACE', DEFAULT_METRICS_NAMESPACE)!;
   const dlqUrl = stringOption(where, 'dlqUrl', options.dlqUrl, RUNTIME_ENV.dlqUrl);
   const busName = stringOption(where, 'busName', options.busName, RUNTIME_ENV.busName);
 

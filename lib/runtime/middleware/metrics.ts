@@ -17,6 +17,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import { invocationState, type BuslineRequest, type InvocationState } from '../invocation.ts';
 import type { JsonLogger, LineSink } from '../logger.ts';
+import { COUNT_METRICS, DURATION_METRIC, LATENCY_METRIC, METRIC_DIMENSIONS, type CountMetric } from '../metric-names.ts';
 
 export interface MetricsOptions {
   readonly namespace: string;
@@ -30,7 +31,6 @@ export interface MetricsOptions {
   readonly logger?: JsonLogger;
 }
 
-const COUNTS = ['Processed', 'Failed', 'Retried', 'DeadLettered', 'Invalid', 'Duplicate'] as const;
 /**
  * Values of one metric one EMF document may carry: "an array of up to 100 values" per target
  * member (CloudWatch, "Specification: Embedded metric format",
@@ -41,14 +41,14 @@ export const EMF_MAX_VALUES = 100;
 
 /** What one invocation's EMF documents and summary line report. */
 export interface BatchFigures {
-  readonly counts: Record<(typeof COUNTS)[number], number>;
+  readonly counts: Record<CountMetric, number>;
   /** One value per record with a publishedAt, however many: split across documents when written. */
   readonly latency: number[];
   readonly duration: number[];
 }
 
 export function batchFigures(state: InvocationState, now: number): BatchFigures {
-  const counts: Record<(typeof COUNTS)[number], number> = { Processed: 0, Failed: 0, Retried: 0, DeadLettered: 0, Invalid: 0, Duplicate: 0 };
+  const counts: Record<CountMetric, number> = { Processed: 0, Failed: 0, Retried: 0, DeadLettered: 0, Invalid: 0, Duplicate: 0 };
   const latency: number[] = [];
   const duration: number[] = [];
   for (const r of state.results) {
@@ -76,9 +76,9 @@ export function batchFigures(state: InvocationState, now: number): BatchFigures 
 
 function metricDefinitions(counts: boolean, latency: boolean, duration: boolean): Array<{ Name: string; Unit: string }> {
   return [
-    ...(counts ? COUNTS.map((Name) => ({ Name, Unit: 'Count' })) : []),
-    ...(latency ? [{ Name: 'EndToEndLatency', Unit: 'Milliseconds' }] : []),
-    ...(duration ? [{ Name: 'HandlerDuration', Unit: 'Milliseconds' }] : []),
+    ...(counts ? COUNT_METRICS.map((Name) => ({ Name, Unit: 'Count' })) : []),
+    ...(latency ? [{ Name: LATENCY_METRIC, Unit: 'Milliseconds' }] : []),
+    ...(duration ? [{ Name: DURATION_METRIC, Unit: 'Milliseconds' }] : []),
   ];
 }
 
@@ -100,12 +100,12 @@ export function emfDocuments(state: InvocationState, options: MetricsOptions, no
     const latency = figures.latency.slice(i * EMF_MAX_VALUES, (i + 1) * EMF_MAX_VALUES);
     const duration = figures.duration.slice(i * EMF_MAX_VALUES, (i + 1) * EMF_MAX_VALUES);
     docs.push({
-      _aws: { Timestamp: now, CloudWatchMetrics: [{ Namespace: options.namespace, Dimensions: [['Flow', 'Subscription']], Metrics: metricDefinitions(i === 0, latency.length > 0, duration.length > 0) }] },
+      _aws: { Timestamp: now, CloudWatchMetrics: [{ Namespace: options.namespace, Dimensions: [METRIC_DIMENSIONS], Metrics: metricDefinitions(i === 0, latency.length > 0, duration.length > 0) }] },
       Flow: options.flow,
       Subscription: options.subscription,
       ...(i === 0 ? figures.counts : {}),
-      ...(latency.length ? { EndToEndLatency: latency } : {}),
-      ...(duration.length ? { HandlerDuration: duration } : {}),
+      ...(latency.length ? { [LATENCY_METRIC]: latency } : {}),
+      ...(duration.length ? { [DURATION_METRIC]: duration } : {}),
     });
   }
   return docs;
@@ -122,7 +122,7 @@ export function emfLineWriter(options: MetricsOptions): (figures: BatchFigures, 
   const directives = [false, true].map((counts) =>
     [false, true].map((latency) =>
       [false, true].map((duration) =>
-        `,"CloudWatchMetrics":${JSON.stringify([{ Namespace: options.namespace, Dimensions: [['Flow', 'Subscription']], Metrics: metricDefinitions(counts, latency, duration) }])}},"Flow":${JSON.stringify(options.flow)},"Subscription":${JSON.stringify(options.subscription)}`,
+        `,"CloudWatchMetrics":${JSON.stringify([{ Namespace: options.namespace, Dimensions: [METRIC_DIMENSIONS], Metrics: metricDefinitions(counts, latency, duration) }])}},"Flow":${JSON.stringify(options.flow)},"Subscription":${JSON.stringify(options.subscription)}`,
       ),
     ),
   );
@@ -136,10 +136,10 @@ export function emfLineWriter(options: MetricsOptions): (figures: BatchFigures, 
       const hasLatency = latency.length > from;
       const hasDuration = duration.length > from;
       let line = `{"_aws":{"Timestamp":${now}${directives[i === 0 ? 1 : 0]![hasLatency ? 1 : 0]![hasDuration ? 1 : 0]}`;
-      if (i === 0) for (const name of COUNTS) line += `,"${name}":${counts[name]}`;
+      if (i === 0) for (const name of COUNT_METRICS) line += `,"${name}":${counts[name]}`;
       // One document (≤ 100 values) needs no copies of the lists.
-      if (hasLatency) line += `,"EndToEndLatency":[${(n === 1 ? latency : latency.slice(from, to)).join(',')}]`;
-      if (hasDuration) line += `,"HandlerDuration":[${(n === 1 ? duration : duration.slice(from, to)).join(',')}]`;
+      if (hasLatency) line += `,"${LATENCY_METRIC}":[${(n === 1 ? latency : latency.slice(from, to)).join(',')}]`;
+      if (hasDuration) line += `,"${DURATION_METRIC}":[${(n === 1 ? duration : duration.slice(from, to)).join(',')}]`;
       lines.push(line + '}');
     }
     return lines;
