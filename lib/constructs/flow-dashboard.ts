@@ -34,6 +34,7 @@ const GRAPH_HEIGHT = 6;
  * An objective set on the subscription is drawn on its graph as a horizontal line.
  */
 export class FlowDashboard extends Construct {
+  /** The CloudWatch dashboard (AWS::CloudWatch::Dashboard). */
   readonly dashboard: cloudwatch.Dashboard;
   private readonly shown = new Set<Subscription>();
 
