@@ -35,6 +35,11 @@ test('latencyP99 alarms on the p99 of the runtime EndToEndLatency metric of the 
   });
 });
 
+// SQS reports ApproximateAgeOfOldestMessage in seconds (Amazon SQS Developer Guide, "Available
+// CloudWatch metrics for Amazon SQS"); Lambda's AsyncEventAge, the time between queueing an
+// asynchronous event and invoking the function, in milliseconds (AWS Lambda Developer Guide,
+// "Types of metrics for Lambda functions", asynchronous invocation metrics,
+// https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html).
 test("maxLag alarms on the age of the oldest message in the subscription's queue, threshold in seconds", () => {
   const f = newFlow({ slo: { maxLag: Duration.minutes(2) } });
   f.flow.addSubscription('reserve-inventory', { topic: f.orderPlaced, handler });
