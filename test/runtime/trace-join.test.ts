@@ -12,6 +12,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { ROOT_CONTEXT, context, trace, type Context, type ContextManager } from '@opentelemetry/api';
 import { createPublisher } from '../../lib/runtime/index.ts';
 import { traceparentOf, tracingStep } from '../../lib/runtime/middleware/tracing.ts';
 import { xrayLinks } from '../../lib/runtime/record-spans.ts';
@@ -92,4 +93,42 @@ test("a published event's PutEvents entry carries its traceparent as the X-Ray T
   const [message] = out.Messages ?? [];
   assert.ok(message, 'the event was routed to the queue');
   assert.equal(message.Attributes?.AWSTraceHeader, formatXRayTraceHeader(parseTraceparent(published.metadata.traceparent)!));
+});
+
+/** The smallest context manager: the context of the innermost synchronous `with`. */
+function stackContextManager(): ContextManager {
+  const stack: Context[] = [];
+  const manager: ContextManager = {
+    active: () => stack[stack.length - 1] ?? ROOT_CONTEXT,
+    with(ctx, fn, thisArg, ...args) {
+      stack.push(ctx);
+      try {
+        return fn.call(thisArg, ...args);
+      } finally {
+        stack.pop();
+      }
+    },
+    bind: (_ctx, target) => target,
+    enable: () => manager,
+    disable: () => manager,
+  };
+  return manager;
+}
+
+test('a publisher called inside an active span (a traced API handler) continues its trace, in the traceparent and the TraceHeader', async () => {
+  const publisher = createPublisher({ busName: 'traced', topics: TOPICS, validators: await loadValidators(SCHEMAS_DIR), client: f.events });
+  const active = parseTraceparent('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01')!;
+  assert.equal(context.setGlobalContextManager(stackContextManager()), true);
+  let sending: Promise<{ metadata: { traceparent: string } }>;
+  try {
+    const spanContext = { traceId: active.traceId, spanId: active.spanId, traceFlags: 1, isRemote: true };
+    // The event is prepared (its metadata filled) synchronously, inside the span's context.
+    sending = context.with(trace.setSpanContext(ROOT_CONTEXT, spanContext), () => publisher.publish('order.placed', { orderId: 'o-2', quantity: 1 }));
+  } finally {
+    context.disable();
+  }
+  const published = await sending;
+  assert.equal(published.metadata.traceparent, '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01');
+  const out = await f.sqs.send(new ReceiveMessageCommand({ QueueUrl: f.engine.queue('traced').url, MessageSystemAttributeNames: ['AWSTraceHeader'], WaitTimeSeconds: 5 }));
+  assert.equal(out.Messages?.[0]?.Attributes?.AWSTraceHeader, 'Root=1-4bf92f35-77b34da6a3ce929d0e0e4736;Parent=00f067aa0ba902b7;Sampled=1');
 });
