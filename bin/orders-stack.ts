@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { Delivery, EventFlow } from 'busline';
@@ -10,8 +10,13 @@ export class OrdersStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
 
-    const flow = new EventFlow(this, 'Orders');
+    // Service level objectives: one alarm each per subscription, and the flow's dashboard. A team
+    // adds `alarmAction: new SnsAction(topic)` to be notified (docs/operations.md).
+    const flow = new EventFlow(this, 'Orders', {
+      slo: { latencyP99: Duration.seconds(5), maxLag: Duration.minutes(5), errorRate: 1 },
+    });
     this.flow = flow;
+    flow.addDashboard();
     const orderPlaced = flow.addTopic('order.placed', { source: 'shop.orders' });
     const inventoryReserved = flow.addTopic('inventory.reserved', { source: 'shop.inventory' });
     const shipmentScheduled = flow.addTopic('shipment.scheduled', { source: 'shop.shipping' });

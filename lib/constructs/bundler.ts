@@ -47,6 +47,14 @@ function runtimeEntry(self: string): string {
   return extname(self) === '.ts' ? join(dirname(self), '../runtime/index.ts') : join(dirname(self), '../../esm/runtime/index.js');
 }
 
+/**
+ * Runtime modules bundled beside each function's index.mjs rather than into it, each loaded only
+ * when needed (lib/runtime/runtime-module.ts): trace-export.mjs when the function's environment
+ * configures an OpenTelemetry exporter, record-spans.mjs when a tracer provider is registered. A
+ * function without tracing never loads them, and index.mjs does not carry them.
+ */
+export const LAZY_RUNTIME_MODULES = ['trace-export', 'record-spans'].map((name) => ({ name, entry: join(dirname(RUNTIME_ENTRY), `${name}${extname(RUNTIME_ENTRY)}`) }));
+
 // The generated validators modules live outside the project tree (under the cloud
 // assembly), so bare imports such as `ajv/dist/runtime/...` are resolved from the
 // node_modules folder this package resolves ajv from.
@@ -115,7 +123,8 @@ function culprits(errors: readonly Message[], entries: readonly BundleEntry[], s
 /**
  * Writes each entry's generated sources under `<workDir>/src/<name>/` and bundles them all
  * at once into `<workDir>/dist/<name>/index.mjs` (minified ESM for nodejs24.x,
- * `@aws-sdk/*` left to the Lambda runtime). Returns the folder of each bundle by name.
+ * `@aws-sdk/*` left to the Lambda runtime), with the runtime's LAZY_RUNTIME_MODULES beside it.
+ * Returns the folder of each bundle by name.
  */
 export function bundleHandlers(entries: readonly BundleEntry[], workFolder: string): Map<string, string> {
   // Absolute, as esbuild's absWorkingDir must be (and the paths given to it then agree).
@@ -130,6 +139,7 @@ export function bundleHandlers(entries: readonly BundleEntry[], workFolder: stri
     writeFileSync(join(dir, 'validators.mjs'), e.validatorsModule);
     writeFileSync(join(dir, 'entry.mjs'), entrySource(e));
     entryPoints[`${e.name}/index`] = join(dir, 'entry.mjs');
+    for (const m of LAZY_RUNTIME_MODULES) entryPoints[`${e.name}/${m.name}`] = m.entry;
   }
   try {
     buildSync({

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { Aspects, Duration, Lazy, Names, RemovalPolicy, Stack, Stage, type CfnElement, type CfnResource, type IAspect } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,7 +13,9 @@ import { loadSchemas, type TopicSchemas } from '../schema/schema-set.ts';
 import { generateValidatorModule } from '../schema/validator-codegen.ts';
 import { bundleHandlers, BundlingError } from './bundler.ts';
 import { EventFlowDeclarationError } from './errors.ts';
+import { FlowDashboard, type FlowDashboardOptions } from './flow-dashboard.ts';
 import { FlowSchemaRegistry } from './schema-registry.ts';
+import type { ServiceLevelObjectives } from './service-levels.ts';
 import { Subscription, type SubscriptionOptions } from './subscription.ts';
 import { Topic, type TopicOptions } from './topic.ts';
 
@@ -50,6 +53,19 @@ export interface EventFlowProps {
    * @default true
    */
   readonly schemaRegistry?: boolean;
+  /**
+   * Service level objectives of every subscription (each may override them with its own `slo`):
+   * each objective set becomes one CloudWatch alarm per subscription. Alarms cost money, so none
+   * is made unless asked for.
+   * @default - no SLO alarms (each subscription still has its dead-letter alarm)
+   */
+  readonly slo?: ServiceLevelObjectives;
+  /**
+   * What every alarm of the flow does when it goes into ALARM: the dead-letter alarms and the SLO
+   * alarms, e.g. `new cloudwatch_actions.SnsAction(topic)` to notify an SNS topic.
+   * @default - alarms change state and notify no one
+   */
+  readonly alarmAction?: cloudwatch.IAlarmAction;
 }
 
 const TOPIC_NAME = /^[a-z0-9][a-z0-9._-]*$/;
@@ -81,6 +97,11 @@ export class EventFlow extends Construct {
   readonly logRetention: logs.RetentionDays;
   /** The registry the topics' schemas are published to; absent with `schemaRegistry: false`. */
   readonly schemaRegistry?: FlowSchemaRegistry;
+  /** The flow's service level objectives, the default of every subscription's. */
+  readonly slo?: ServiceLevelObjectives;
+  /** Added to every alarm of the flow. */
+  readonly alarmAction?: cloudwatch.IAlarmAction;
+  private flowDashboard?: FlowDashboard;
   private readonly topicsByName = new Map<string, Topic>();
   private readonly subscriptionsByName = new Map<string, Subscription>();
   private readonly publishers: FlowPublisher[] = [];
@@ -94,6 +115,8 @@ export class EventFlow extends Construct {
     const schemasDir = props.schemasDir ?? 'schemas';
     this.schemasDir = isAbsolute(schemasDir) ? schemasDir : join(this.rootDir, schemasDir);
     this.logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    this.slo = props.slo;
+    this.alarmAction = props.alarmAction;
 
     this.bus = new events.EventBus(this, 'Bus', { description: `Busline flow ${this.flowName}` });
     const retention = props.archiveRetention ?? Duration.days(30);
@@ -207,6 +230,29 @@ export class EventFlow extends Construct {
     return new Subscription(this, pascalCase(name), { ...options, flow: this, name });
   }
 
+  /**
+   * Adds the flow's CloudWatch dashboard: per subscription, its alarms and the service level
+   * indicators (end-to-end latency, lag, throughput, success and error rates, retries,
+   * duplicates suppressed, schema failures apart from handler errors, dead-lettering, handler
+   * duration), with the objectives drawn on the graphs. Subscriptions added later join it.
+   * Not made by default: a dashboard is a billed resource (CDK design guidelines: no surprise
+   * resources). A flow has at most one.
+   */
+  addDashboard(id = 'Dashboard', options: FlowDashboardOptions = {}): FlowDashboard {
+    if (this.flowDashboard) {
+      throw new EventFlowDeclarationError(this, `addDashboard('${id}'): the flow already has its dashboard (${this.flowDashboard.node.path}): one dashboard shows every subscription; call addDashboard once`);
+    }
+    const dashboard = new FlowDashboard(this, id, { ...options, flowName: this.flowName });
+    this.flowDashboard = dashboard;
+    for (const sub of this.subscriptions) dashboard.addSubscription(sub);
+    return dashboard;
+  }
+
+  /** The dashboard `addDashboard()` made, if any. */
+  get dashboard(): FlowDashboard | undefined {
+    return this.flowDashboard;
+  }
+
   /** @internal Called by every Subscription's constructor, however it was made. */
   _registerSubscription(sub: Subscription): void {
     if (this.subscriptionsByName.has(sub.name)) {
@@ -216,6 +262,7 @@ export class EventFlow extends Construct {
       throw new EventFlowDeclarationError(sub, `subscription '${sub.name}' was added after the flow was bundled: declare every subscription before synth`);
     }
     this.subscriptionsByName.set(sub.name, sub);
+    this.flowDashboard?.addSubscription(sub);
   }
 
   /**

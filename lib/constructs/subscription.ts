@@ -11,6 +11,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { COUNT_METRICS, DEFAULT_METRICS_NAMESPACE, DURATION_METRIC, LATENCY_METRIC, type CountMetric } from '../runtime/metric-names.ts';
 import { RUNTIME_ENV, type DedupeConfig, type RetryConfig, type SubscriptionConfig, type TopicInfo } from '../runtime/subscription-config.ts';
 import type { FlowSubscription } from '../schema/flow-manifest.ts';
 import { acceptedVersions } from '../schema/compatibility.ts';
@@ -18,6 +19,7 @@ import { Backoff } from './backoff.ts';
 import { BundledCode } from './bundled-code.ts';
 import { Delivery } from './delivery.ts';
 import { EventFlowDeclarationError } from './errors.ts';
+import { SLO_ALARM_PERIOD, SLO_DATAPOINTS_TO_ALARM, SLO_EVALUATION_PERIODS, effectiveObjectives, type ServiceLevelObjectives } from './service-levels.ts';
 import type { EventFlow } from './event-flow.ts';
 import { checkFilter, declaredTypes, knownFields, schemaAtPath } from './schema-paths.ts';
 import type { Topic } from './topic.ts';
@@ -105,6 +107,12 @@ export interface SubscriptionOptions {
    * @default - only the runtime's variables
    */
   readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Service level objectives of this subscription, over the flow's (`EventFlowProps.slo`) field
+   * by field: each objective set becomes an alarm (`latencyAlarm`, `lagAlarm`, `errorRateAlarm`).
+   * @default - the flow's objectives (none unless the flow sets them)
+   */
+  readonly slo?: ServiceLevelObjectives;
 }
 
 /** Props of a Subscription; use `EventFlow.addSubscription()` to make one. */
@@ -153,6 +161,16 @@ export class Subscription extends Construct {
   readonly deliveryDeadLetterQueue: sqs.IQueue;
   /** Alarms when the DLQ holds any message. */
   readonly deadLetterAlarm: cloudwatch.Alarm;
+  /** The objectives in force: the subscription's `slo` over the flow's. */
+  readonly slo: ServiceLevelObjectives;
+  /** Alarms when the p99 end-to-end latency is above `slo.latencyP99`; absent without that objective. */
+  readonly latencyAlarm?: cloudwatch.Alarm;
+  /** Alarms when the oldest waiting event is older than `slo.maxLag`; absent without that objective. */
+  readonly lagAlarm?: cloudwatch.Alarm;
+  /** Alarms when the share of failed records is above `slo.errorRate` percent; absent without that objective. */
+  readonly errorRateAlarm?: cloudwatch.Alarm;
+  /** Every alarm of the subscription: the dead-letter alarm(s), then the SLO alarms. Each notifies the flow's `alarmAction`. */
+  readonly alarms: readonly cloudwatch.Alarm[];
   /** The content filter as written (on `data`), if any. */
   readonly filter?: Readonly<Record<string, unknown>>;
   /** The rule's full event pattern, as EventBridge sees it. */
@@ -303,7 +321,28 @@ export class Subscription extends Construct {
     }
 
     this.deadLetterAlarm = this.newDlqAlarm('DlqAlarm', dlq);
-    if (ordered) this.newDlqAlarm('DeliveryDlqAlarm', this.deliveryDeadLetterQueue);
+    const alarms = [this.deadLetterAlarm];
+    if (ordered) alarms.push(this.newDlqAlarm('DeliveryDlqAlarm', this.deliveryDeadLetterQueue));
+    this.slo = effectiveObjectives(this, flow.slo, props.slo);
+    this.latencyAlarm = this.newSloAlarm('LatencyAlarm', this.slo.latencyP99, () => ({
+      metric: this.metricEndToEndLatency({ statistic: cloudwatch.Stats.p(99), period: SLO_ALARM_PERIOD }),
+      threshold: this.slo.latencyP99!.toMilliseconds(),
+      what: `p99 end-to-end latency is above ${this.slo.latencyP99!.toHumanString()}`,
+    }));
+    this.lagAlarm = this.newSloAlarm('LagAlarm', this.slo.maxLag, () => ({
+      metric: this.metricLag({ period: SLO_ALARM_PERIOD }),
+      // SQS reports the age in seconds, Lambda's AsyncEventAge in milliseconds.
+      threshold: this.queue ? this.slo.maxLag!.toSeconds() : this.slo.maxLag!.toMilliseconds(),
+      what: `the oldest waiting event is older than ${this.slo.maxLag!.toHumanString()}`,
+    }));
+    this.errorRateAlarm = this.newSloAlarm('ErrorRateAlarm', this.slo.errorRate, () => ({
+      metric: this.metricErrorRate({ period: SLO_ALARM_PERIOD }),
+      threshold: this.slo.errorRate!,
+      what: `more than ${this.slo.errorRate} % of records fail`,
+    }));
+    for (const a of [this.latencyAlarm, this.lagAlarm, this.errorRateAlarm]) if (a) alarms.push(a);
+    this.alarms = alarms;
+    if (flow.alarmAction) for (const a of alarms) a.addAlarmAction(flow.alarmAction);
     flow._registerSubscription(this);
   }
 
@@ -358,6 +397,114 @@ export class Subscription extends Construct {
       statistic: cloudwatch.Stats.MAXIMUM,
       period: Duration.minutes(1),
       ...props,
+    });
+  }
+
+  /**
+   * A metric the Busline runtime writes for this subscription (EMF; namespace Busline,
+   * dimensions Flow and Subscription): one of lib/runtime/metric-names.ts.
+   */
+  metricRuntime(metricName: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: DEFAULT_METRICS_NAMESPACE,
+      metricName,
+      dimensionsMap: { Flow: this.flow.flowName, Subscription: this.name },
+      statistic: cloudwatch.Stats.SUM,
+      ...props,
+    });
+  }
+
+  /** End-to-end latency, publish → handled, in milliseconds. @default - p99 over 5 minutes */
+  metricEndToEndLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metricRuntime(LATENCY_METRIC, { statistic: cloudwatch.Stats.p(99), ...props });
+  }
+
+  /** Time the handler itself took per record, in milliseconds. @default - p99 over 5 minutes */
+  metricHandlerDuration(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metricRuntime(DURATION_METRIC, { statistic: cloudwatch.Stats.p(99), ...props });
+  }
+
+  /** Records whose handler succeeded. @default - sum over 5 minutes */
+  metricProcessed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metricRuntime('Processed', props);
+  }
+
+  /** Records that failed: retried after an attempt, or dead-lettered. @default - sum over 5 minutes */
+  metricFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metricRuntime('Failed', props);
+  }
+
+  /** Records handed back to the queue (or to Lambda's retries) for another attempt. @default - sum over 5 minutes */
+  metricRetried(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metricRuntime('Retried', props);
+  }
+
+  /** Records the runtime sent to the dead-letter queue (schema failures and non-retryable errors). @default - sum over 5 minutes */
+  metricDeadLettered(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metricRuntime('DeadLettered', props);
+  }
+
+  /** Schema failures: records dead-lettered as malformed or invalid against the topic's schema, never handler errors. @default - sum over 5 minutes */
+  metricInvalid(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metricRuntime('Invalid', props);
+  }
+
+  /** Duplicates suppressed by dedupe (handler not run). @default - sum over 5 minutes */
+  metricDuplicate(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metricRuntime('Duplicate', props);
+  }
+
+  /**
+   * Throughput: records handled, whatever their outcome (Processed + Duplicate + Retried +
+   * DeadLettered: each record is counted in exactly one). @default - sum over 5 minutes
+   */
+  metricThroughput(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
+    return new cloudwatch.MathExpression({ expression: 'processed + duplicate + retried + deadlettered', usingMetrics: this.countMetrics(), label: 'Records', ...props });
+  }
+
+  /** Failed records (handler errors and schema failures) over records handled, in percent. @default - over 5 minutes */
+  metricErrorRate(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
+    return new cloudwatch.MathExpression({ expression: '100 * failed / (processed + duplicate + retried + deadlettered)', usingMetrics: this.countMetrics(), label: 'Error rate %', ...props });
+  }
+
+  /** Records that succeeded (handled, or suppressed as duplicates) over records handled, in percent. @default - over 5 minutes */
+  metricSuccessRate(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
+    return new cloudwatch.MathExpression({ expression: '100 * (processed + duplicate) / (processed + duplicate + retried + deadlettered)', usingMetrics: this.countMetrics(), label: 'Success rate %', ...props });
+  }
+
+  /** Handler errors alone: failed records that were not schema failures (Failed − Invalid). @default - sum over 5 minutes */
+  metricHandlerErrors(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
+    return new cloudwatch.MathExpression({ expression: 'failed - invalid', usingMetrics: this.countMetrics(), label: 'Handler errors', ...props });
+  }
+
+  /**
+   * Lag: the age of the oldest event not yet handled. Queue delivery: the queue's
+   * ApproximateAgeOfOldestMessage (seconds); direct delivery: the function's AsyncEventAge
+   * (milliseconds). @default - maximum over 1 minute
+   */
+  metricLag(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    const options = { statistic: cloudwatch.Stats.MAXIMUM, period: Duration.minutes(1), ...props };
+    if (this.queue) return this.queue.metricApproximateAgeOfOldestMessage(options);
+    return new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName: 'AsyncEventAge', dimensionsMap: { FunctionName: this.function.functionName }, ...options });
+  }
+
+  /** The count metrics by their math-expression ids (lower case); an expression's period applies to them all. */
+  private countMetrics(): Record<string, cloudwatch.IMetric> {
+    return Object.fromEntries(COUNT_METRICS.map((name: CountMetric) => [name.toLowerCase(), this.metricRuntime(name)]));
+  }
+
+  private newSloAlarm(id: string, objective: unknown, spec: () => { metric: cloudwatch.IMetric; threshold: number; what: string }): cloudwatch.Alarm | undefined {
+    if (objective === undefined) return undefined;
+    const { metric, threshold, what } = spec();
+    return new cloudwatch.Alarm(this, id, {
+      metric,
+      threshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: SLO_EVALUATION_PERIODS,
+      datapointsToAlarm: SLO_DATAPOINTS_TO_ALARM,
+      // A minute without records is no breach (latency and error rate have no data then).
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: `Busline ${this.flow.flowName}/${this.name}: ${what} (service level objective)`,
     });
   }
 

@@ -36,7 +36,7 @@ let dynamoDbModule: Promise<DynamoDbModule> | undefined;
  * that resolves ES imports with loader hooks only, like the local engine's function workers),
  * the import() result is used: same module, only slower.
  */
-function requireModule<T>(name: string, viaImport: () => Promise<T>): Promise<T> {
+export function requireModule<T>(name: string, viaImport: () => Promise<T>): Promise<T> {
   try {
     return Promise.resolve(requireSdk(name) as T);
   } catch (error) {

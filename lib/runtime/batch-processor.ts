@@ -215,6 +215,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): (state: In
       correlationId: d.correlationId,
       attempt,
       messageId: inbound.kind === 'sqs' ? inbound.messageId : undefined,
+      transport: inbound.transport,
       deadline,
       logger: logger.child({ topic: d.topic, eventId: d.eventId, correlationId: d.correlationId, attempt }),
     };

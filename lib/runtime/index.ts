@@ -25,6 +25,7 @@ export {
   rejectRecord,
   type RecordStep,
   type RecordContext,
+  type RecordTransport,
   type RecordVerdict,
   type RecordFailure,
   type RecordOutcome,

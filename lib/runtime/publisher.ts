@@ -24,7 +24,8 @@ import { lazyEventBridgeClient, loadEventBridgeModule } from './aws-clients.ts';
 import { PublishEntryTooLargeError, PublishFailedEntriesError, PublishTopicError, PublishValidationError, RuntimeOptionsError, toError } from './errors.ts';
 import { checkData } from './middleware/validation.ts';
 import { fullJitterDelay } from './retry-delay.ts';
-import { childTraceparent, formatTraceparent } from './trace-context.ts';
+import { childTraceparent, formatTraceparent, xrayTraceHeaderOf } from './trace-context.ts';
+import { activeTraceparent } from './middleware/tracing.ts';
 import { checkOptionKeys, positiveInteger, positiveNumber } from './option-checks.ts';
 import { createPublishBatcher } from './publish-batcher.ts';
 
@@ -181,7 +182,7 @@ export function openPublisher(options: PublisherOptions, policy: RetryPolicy): P
       ...(input.causationId ? { causationId: input.causationId } : {}),
       schemaVersion: info.latestVersion,
       publishedAt: new Date().toISOString(),
-      traceparent: input.traceparent ?? formatTraceparent(childTraceparent(undefined)),
+      traceparent: input.traceparent ?? activeTraceparent() ?? formatTraceparent(childTraceparent(undefined)),
     };
     const detail = JSON.stringify({ metadata, data: input.data });
     const bytes = Buffer.byteLength(info.source) + Buffer.byteLength(input.topic) + Buffer.byteLength(detail);
@@ -190,7 +191,11 @@ export function openPublisher(options: PublisherOptions, policy: RetryPolicy): P
         `the ${input.topic} event ${id} is ${bytes} bytes, over EventBridge's entry limit of ${MAX_ENTRY_BYTES}: put the payload in S3 and publish its key; nothing was published`,
       );
     }
-    return { topic: input.topic, metadata, bytes, entry: { EventBusName: busName(), Source: info.source, DetailType: input.topic, Detail: detail } };
+    // The same trace in X-Ray's notation: EventBridge hands it to targets (over SQS as the
+    // AWSTraceHeader attribute), so X-Ray and the envelope's traceparent name one trace. It does
+    // not count towards the entry's size.
+    const traceHeader = xrayTraceHeaderOf(metadata.traceparent);
+    return { topic: input.topic, metadata, bytes, entry: { EventBusName: busName(), Source: info.source, DetailType: input.topic, Detail: detail, ...(traceHeader ? { TraceHeader: traceHeader } : {}) } };
   }
 
   // Coalescing: concurrent publishAll calls of one event-loop turn share PutEvents calls.

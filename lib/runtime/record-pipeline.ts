@@ -61,6 +61,23 @@ export interface Deadline {
   readonly signal: AbortSignal;
 }
 
+/**
+ * How a record travelled to the function, as its transport tells: what tracing joins the hops
+ * with (middleware/tracing.ts).
+ */
+export interface RecordTransport {
+  /**
+   * The AWS X-Ray trace header the record came with: an SQS message's `AWSTraceHeader` system
+   * attribute (EventBridge passes the PutEvents entry's TraceHeader on), or for direct delivery
+   * the invocation's `_X_AMZN_TRACE_ID`.
+   */
+  readonly traceHeader?: string;
+  /** When the queue accepted the message (SQS SentTimestamp), ms since the epoch; absent for direct delivery. */
+  readonly sentAt?: number;
+  /** The queue's ARN (SQS eventSourceARN); absent for direct delivery. */
+  readonly queueArn?: string;
+}
+
 /** One decoded record, as every step and the handler see it. */
 export interface RecordContext {
   readonly subscription: string;
@@ -86,6 +103,8 @@ export interface RecordContext {
   readonly attempt: number;
   /** SQS message id (absent for direct delivery). */
   readonly messageId?: string;
+  /** How the record reached the function (trace header, queue, send time); absent when nothing is known. */
+  readonly transport?: RecordTransport;
   readonly deadline: Deadline;
   /** Logger carrying this record's topic, event id, correlation id and attempt. */
   readonly logger: Logger;

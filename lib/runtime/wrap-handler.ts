@@ -46,9 +46,11 @@ import { backoffMiddleware } from './middleware/backoff.ts';
 import { dlqWithReasonMiddleware, sendToDlq, type DlqOptions } from './middleware/dlq-with-reason.ts';
 import { envelopeMiddleware } from './middleware/envelope.ts';
 import { metricsMiddleware } from './middleware/metrics.ts';
+import { DEFAULT_METRICS_NAMESPACE } from './metric-names.ts';
 import { partialBatchMiddleware, type BatchResponse } from './middleware/partial-batch.ts';
 import { timeoutGuardMiddleware } from './middleware/timeout-guard.ts';
 import { traceparentOf, tracingStep } from './middleware/tracing.ts';
+import { traceExportMiddleware, traceExportRequested } from './trace-export-loader.ts';
 import { validationStep } from './middleware/validation.ts';
 import { createDedupeStep } from './dedupe/dedupe-options.ts';
 import { checkHandler, takeHandlerParts } from './define-handler.ts';
@@ -88,7 +90,7 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
   const sink = options.output ?? stdoutSink;
   const recordConcurrency = integerOption(where, 'recordConcurrency', options.recordConcurrency, 'BUSLINE_RECORD_CONCURRENCY', DEFAULT_RECORD_CONCURRENCY);
   const timeoutMarginMs = numberOption(where, 'timeoutMarginMs', options.timeoutMarginMs, 'BUSLINE_TIMEOUT_MARGIN_MS', 1000);
-  const metricsNamespace = stringOption(where, 'metricsNamespace', options.metricsNamespace, 'BUSLINE_METRICS_NAMESPACE', 'Busline')!;
+  const metricsNamespace = stringOption(where, 'metricsNamespace', options.metricsNamespace, 'BUSLINE_METRICS_NAMESPACE', DEFAULT_METRICS_NAMESPACE)!;
   const dlqUrl = stringOption(where, 'dlqUrl', options.dlqUrl, RUNTIME_ENV.dlqUrl);
   const busName = stringOption(where, 'busName', options.busName, RUNTIME_ENV.busName);
 
@@ -120,7 +122,7 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
       // The records of a batch finishing together share PutEvents calls (publish-batcher.ts).
       coalesce: true,
     }, DEFAULT_RETRY_POLICY);
-    const traceparent = traceparentOf(record);
+    const traceparent = traceparentOf(record, publishes.map((p) => p.topic));
     const events = publishes.map((p, ordinal) => ({
       topic: p.topic,
       data: p.data,
@@ -154,7 +156,10 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
 
   // Middy's own early-timeout race would throw and fail the whole batch: the timeout guard
   // middleware does it per record instead.
+  // Span export only when the environment configures an exporter (trace-export.ts): otherwise
+  // not even the middleware is there.
   const handler = middy(noopHandler, { timeoutEarlyInMillis: 0 })
+    .use(traceExportRequested(process.env) ? [traceExportMiddleware(process.env, logger)] : [])
     .use(timeoutGuardMiddleware(timeoutMarginMs))
     .use(metricsMiddleware({ namespace: metricsNamespace, flow: config.flow, subscription: config.subscription, sink, logger }))
     .use(envelopeMiddleware())

@@ -35,9 +35,9 @@ function bundleDirOf(fragment: string): string {
   return join(outdir, (fn as { Metadata: Record<string, string> }).Metadata['aws:asset:path']!);
 }
 
-test('each function gets its own asset folder holding only index.mjs', () => {
+test('each function gets its own asset folder holding index.mjs and the runtime modules loaded only when tracing is on', () => {
   for (const fragment of ['ReserveInventoryFunction', 'CustomerHistoryFunction']) {
-    assert.deepEqual(readdirSync(bundleDirOf(fragment)), ['index.mjs']);
+    assert.deepEqual(readdirSync(bundleDirOf(fragment)).sort(), ['index.mjs', 'record-spans.mjs', 'trace-export.mjs']);
   }
   assert.notEqual(bundleDirOf('ReserveInventoryFunction'), bundleDirOf('CustomerHistoryFunction'));
 });
@@ -49,6 +49,8 @@ test('the bundle is minified ESM with the subscription configuration baked in an
   assert.ok(!code.includes('DynamoDBClient.prototype'), 'the SDK itself is not bundled');
   assert.match(code, /subscription:"reserve-inventory",delivery:"queue"/, 'the SubscriptionConfig is in the bundle');
   assert.ok(code.split('\n').length < 20, 'minified');
+  // Span code and exporter set-up are not in index.mjs: it imports them by a computed name when needed.
+  assert.ok(!code.includes('busline.hop') && !code.includes('resourceFromAttributes'), 'record-spans and trace-export stay out of index.mjs');
 });
 
 test('the bundle holds the validators compiled at build time, with no ajv compiler', () => {

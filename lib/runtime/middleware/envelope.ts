@@ -18,6 +18,7 @@ import type { MiddlewareObj } from '@middy/core';
 import type { EventBridgeEvent, EventMetadata } from '../envelope.ts';
 import { EnvelopeMalformedBodyError, EnvelopeUnknownEventError } from '../errors.ts';
 import { invocationState, type BuslineRequest } from '../invocation.ts';
+import type { RecordTransport } from '../record-pipeline.ts';
 
 /** One record as it came in, before decoding. */
 export type InboundRecord =
@@ -32,8 +33,9 @@ export type InboundRecord =
       readonly firstReceivedAt: number;
       readonly eventSourceArn: string;
       readonly messageGroupId?: string;
+      readonly transport?: RecordTransport;
     }
-  | { readonly kind: 'direct'; readonly event: unknown; readonly receivedAt: number };
+  | { readonly kind: 'direct'; readonly event: unknown; readonly receivedAt: number; readonly transport?: RecordTransport };
 
 export type InvocationKind = 'sqs-batch' | 'direct';
 
@@ -68,7 +70,10 @@ export function readInvocation(event: unknown, now: number): { kind: InvocationK
     return { kind: 'sqs-batch', records };
   }
   if (isEventBridgeEvent(event)) {
-    return { kind: 'direct', records: [{ kind: 'direct', event, receivedAt: now }] };
+    // Lambda sets _X_AMZN_TRACE_ID per invocation; an asynchronous invoke by an EventBridge rule
+    // carries the trace of the event there.
+    const traceHeader = process.env._X_AMZN_TRACE_ID;
+    return { kind: 'direct', records: [{ kind: 'direct', event, receivedAt: now, ...(traceHeader ? { transport: { traceHeader } } : {}) }] };
   }
   throw new EnvelopeUnknownEventError(
     'the event is neither an SQS batch ({ Records }) nor an EventBridge event (detail-type, detail): wire the function to a Busline subscription\'s queue or rule',
@@ -79,6 +84,8 @@ function fromSqsRecord(r: SQSRecord, now: number): InboundRecord {
   const attributes = r.attributes ?? {};
   const receiveCount = Number(attributes.ApproximateReceiveCount);
   const firstReceivedAt = Number(attributes.ApproximateFirstReceiveTimestamp);
+  const sentAt = Number(attributes.SentTimestamp);
+  const traceHeader = (attributes as { AWSTraceHeader?: unknown }).AWSTraceHeader;
   return {
     kind: 'sqs',
     messageId: r.messageId,
@@ -88,6 +95,11 @@ function fromSqsRecord(r: SQSRecord, now: number): InboundRecord {
     firstReceivedAt: Number.isFinite(firstReceivedAt) && firstReceivedAt > 0 ? firstReceivedAt : now,
     eventSourceArn: r.eventSourceARN,
     ...(attributes.MessageGroupId ? { messageGroupId: attributes.MessageGroupId } : {}),
+    transport: {
+      queueArn: r.eventSourceARN,
+      ...(Number.isFinite(sentAt) && sentAt > 0 ? { sentAt } : {}),
+      ...(typeof traceHeader === 'string' && traceHeader ? { traceHeader } : {}),
+    },
   };
 }
 

@@ -1,23 +1,33 @@
 /**
- * Tracing step: one span per record through @opentelemetry/api (a no-op unless the function
- * registers a tracer provider), the W3C `traceparent` the handler's publishes carry, and one
+ * Tracing step: the spans of each record through @opentelemetry/api when a tracer provider is
+ * registered (record-spans.ts, loaded then and only then), the W3C `traceparent` the handler's publishes carry, and one
  * structured log line per record outcome (topic, event id, correlation id, attempt, duration,
  * outcome), at debug for a success (see logOutcome).
  *
- * The traceparent continues the incoming event's trace: with a real tracer it is the record
- * span's context; without one, the incoming trace id (or a new one) with a fresh span id, so
- * correlation across hops works with no tracing backend at all.
+ * The traceparent continues the incoming event's trace: with a real tracer it is the context of
+ * the record's publish span; without one, the incoming trace id (or a new one) with a fresh span
+ * id, so correlation across hops works with no tracing backend at all.
+ *
+ * One trace across hops: the incoming trace is the envelope's traceparent, else the X-Ray trace
+ * header the record came with (SQS AWSTraceHeader; direct delivery: _X_AMZN_TRACE_ID); the
+ * publisher writes the same context as the PutEvents entry's TraceHeader (publisher.ts), so
+ * EventBridge and SQS carry it as the X-Ray header and both notations name one trace. With
+ * spans recorded, a record gives `<topic> deliver` (rule hop) → `<queue> wait` (queue hop) →
+ * `<topic> process` (the handler) → `<topics> publish` (what it publishes), each the child of
+ * the one before (record-spans.ts).
  */
-import { ProxyTracerProvider, SpanKind, SpanStatusCode, context as otelContext, isSpanContextValid, trace, type Span } from '@opentelemetry/api';
+import { ProxyTracerProvider, context as otelContext, isSpanContextValid, trace, type TracerProvider } from '@opentelemetry/api';
 import type { RecordContext, RecordOutcome, RecordStep } from '../record-pipeline.ts';
 import { loggerEnabled } from '../logger.ts';
-import { INVALID_SPAN_ID, INVALID_TRACE_ID, childTraceparent, formatTraceparent, parseTraceparent } from '../trace-context.ts';
+import { childTraceparent, formatTraceparent, incomingTraceParent, spanContextTraceparent } from '../trace-context.ts';
+import type { RecordSpans } from '../record-spans.ts';
+import { importRuntimeModule } from '../runtime-module.ts';
 
 interface RecordTrace {
   /** Absent when no tracer provider is registered: a no-op span records nothing. */
-  readonly span: Span | undefined;
+  readonly spans: RecordSpans | undefined;
   /**
-   * Without a span, made on first use (traceparentOf): most records publish nothing, so parsing
+   * Without spans, made on first use (traceparentOf): most records publish nothing, so parsing
    * the incoming traceparent and drawing a span id per record would be wasted.
    */
   traceparent: string | undefined;
@@ -30,75 +40,69 @@ const traces = new WeakMap<RecordContext, RecordTrace>();
 const NOOP_PROVIDER = new ProxyTracerProvider().getDelegate();
 
 /**
+ * The tracer provider registered with the OpenTelemetry API (by trace-export.ts, the ADOT layer's
+ * wrapper or the team's own code), or undefined while none is.
+ */
+export function registeredTracerProvider(): TracerProvider | undefined {
+  const provider = trace.getTracerProvider();
+  if (!(provider instanceof ProxyTracerProvider)) return provider;
+  const delegate = provider.getDelegate();
+  return delegate === NOOP_PROVIDER ? undefined : delegate;
+}
+
+/**
  * true when spans would be no-ops: no tracer provider is registered (with this copy of the API)
- * and no active context carries a span. Then the span the API would return is the parent's
- * context or an invalid one, and the record's traceparent is a child of the incoming one either
- * way, so there is no span, context or attributes object to make per record. Checked per record:
- * a provider may be registered after the handler is wrapped.
+ * and no active context carries a span. Then the record's traceparent is a child of the incoming
+ * one either way, so there is no span, context or attributes object to make per record, and
+ * record-spans.ts is never loaded. Checked per record: a provider may be registered after the
+ * handler is wrapped (trace-export.ts does, at the first invocation).
  */
 function tracingIsNoop(): boolean {
-  const provider = trace.getTracerProvider();
-  if (!(provider instanceof ProxyTracerProvider) || provider.getDelegate() !== NOOP_PROVIDER) return false;
+  if (registeredTracerProvider()) return false;
   const active = trace.getSpanContext(otelContext.active());
   return active === undefined || !isSpanContextValid(active);
 }
 
-/** The traceparent that events published while handling `record` carry. */
-export function traceparentOf(record: RecordContext): string | undefined {
+/**
+ * The traceparent that events published while handling `record` carry: the context of the
+ * record's publish span when spans are recorded, else a new span id under the incoming trace.
+ */
+export function traceparentOf(record: RecordContext, topics: readonly string[] = []): string | undefined {
   const t = traces.get(record);
   if (!t) return undefined;
-  return (t.traceparent ??= formatTraceparent(childTraceparent(parseTraceparent(record.metadata.traceparent))));
+  if (t.spans) return t.spans.publishTraceparent(topics);
+  return (t.traceparent ??= formatTraceparent(childTraceparent(incomingTraceParent(record))));
 }
 
+/**
+ * The active OpenTelemetry span's context as a traceparent (a publisher called inside a traced
+ * request continues its trace), or undefined when no span is active.
+ */
+export function activeTraceparent(): string | undefined {
+  const sc = trace.getSpanContext(otelContext.active());
+  return sc && isSpanContextValid(sc) ? spanContextTraceparent(sc) : undefined;
+}
+
+let recordSpans: typeof import('../record-spans.ts') | undefined;
+
 export function tracingStep(): RecordStep {
-  const tracer = trace.getTracer('busline');
   return {
     name: 'tracing',
     before: function startRecordSpan(record) {
       if (tracingIsNoop()) {
-        traces.set(record, { span: undefined, traceparent: undefined, startedAt: performance.now() });
-        return;
+        traces.set(record, { spans: undefined, traceparent: undefined, startedAt: performance.now() });
+        return undefined;
       }
-      const parent = parseTraceparent(record.metadata.traceparent);
-      const parentContext = parent
-        ? trace.setSpanContext(otelContext.active(), { traceId: parent.traceId, spanId: parent.spanId, traceFlags: parseInt(parent.flags, 16), isRemote: true })
-        : otelContext.active();
-      const span = tracer.startSpan(
-        `${record.topic} process`,
-        {
-          kind: SpanKind.CONSUMER,
-          attributes: {
-            'messaging.system': 'aws_eventbridge',
-            'messaging.operation': 'process',
-            'messaging.destination.name': record.topic,
-            'messaging.message.id': record.eventId,
-            'busline.subscription': record.subscription,
-            'busline.correlation_id': record.correlationId,
-            'busline.attempt': record.attempt,
-          },
-        },
-        parentContext,
-      );
-      const sc = span.spanContext();
-      const traceparent =
-        // The no-op tracer hands back the parent's own context: that is no new span.
-        sc.traceId !== INVALID_TRACE_ID && sc.spanId !== INVALID_SPAN_ID && sc.spanId !== parent?.spanId
-          ? formatTraceparent({ traceId: sc.traceId, spanId: sc.spanId, flags: sc.traceFlags.toString(16).padStart(2, '0') })
-          : formatTraceparent(childTraceparent(parent));
-      traces.set(record, { span, traceparent, startedAt: performance.now() });
+      const start = (m: typeof import('../record-spans.ts')): void => void traces.set(record, { spans: m.startRecordSpans(record), traceparent: undefined, startedAt: performance.now() });
+      if (recordSpans) return start(recordSpans);
+      // The first traced record of the container waits for the module; the rest start at once.
+      return importRuntimeModule<typeof import('../record-spans.ts')>('record-spans').then((m) => start((recordSpans = m)));
     },
     settle: function endRecordSpan(record, outcome) {
       const t = traces.get(record);
       // A success logs at debug: at the default level there is no line, so no duration to format.
       const durationMs = t && (outcome.kind !== 'succeeded' || loggerEnabled(record.logger, 'debug')) ? Math.round((performance.now() - t.startedAt) * 100) / 100 : undefined;
-      if (t?.span) {
-        t.span.setAttribute('busline.outcome', outcome.kind);
-        if ('error' in outcome) {
-          t.span.recordException(outcome.error);
-          t.span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error.message });
-        }
-        t.span.end();
-      }
+      t?.spans?.end(outcome);
       // Published events read the traceparent only while the handler runs.
       traces.delete(record);
       logOutcome(record, outcome, durationMs);
