@@ -27,7 +27,10 @@
  *                                  (outcome `duplicate`, counted in the Duplicate metric);
  *   - `retryRecord(error, s?)`   → do not run the handler; the record FAILS and is retried later
  *                                  (optionally after `s` seconds of visibility instead of the
- *                                  retry policy's backoff; e.g. "another worker holds the lock");
+ *                                  retry policy's backoff); the failure counts as an attempt;
+ *   - `deferRecord(error, s)`    → the record comes back after `s` seconds WITHOUT using up an
+ *                                  attempt: it was not this delivery's to run (e.g. "another
+ *                                  worker holds the lock");
  *   - `rejectRecord(error)`      → the record can never succeed: straight to the DLQ with reason.
  * Throwing from `before` is the same as `retryRecord(error)`, or `rejectRecord(error)` when the
  * error is a NonRetryableError.
@@ -93,7 +96,7 @@ export interface RecordContext {
 
 export type RecordVerdict =
   | { readonly verdict: 'skip'; readonly reason: string }
-  | { readonly verdict: 'retry'; readonly error: Error; readonly delaySeconds?: number }
+  | { readonly verdict: 'retry'; readonly error: Error; readonly delaySeconds?: number; readonly deferred?: true }
   | { readonly verdict: 'reject'; readonly error: Error };
 
 /** Succeed the record without running the handler (a duplicate). */
@@ -104,6 +107,15 @@ export function skipRecord(reason: string): RecordVerdict {
 /** Fail the record so that it is retried later; `delaySeconds` overrides the backoff delay. */
 export function retryRecord(error: Error, delaySeconds?: number): RecordVerdict {
   return delaySeconds === undefined ? { verdict: 'retry', error } : { verdict: 'retry', error, delaySeconds };
+}
+
+/**
+ * Send the record back for `delaySeconds` without counting an attempt: this delivery was not
+ * its turn (another delivery of the same event holds its lock). The queue's redrive, set with
+ * headroom by the constructs, still bounds how often that can happen.
+ */
+export function deferRecord(error: Error, delaySeconds: number): RecordVerdict {
+  return { verdict: 'retry', error, delaySeconds, deferred: true };
 }
 
 /** Fail the record for good: it goes to the DLQ with `error` as the reason. */
@@ -118,14 +130,17 @@ export interface RecordFailure {
   readonly stage: 'step' | 'handler' | 'after';
 }
 
-/** Why a record can never succeed. */
-export type DeadLetterReason = 'malformed' | 'invalid' | 'non-retryable';
+/**
+ * Why a record went to the DLQ: it can never succeed (`malformed`, `invalid`, `non-retryable`),
+ * or it failed on each of its `maxAttempts` attempts (`retries-exhausted`).
+ */
+export type DeadLetterReason = 'malformed' | 'invalid' | 'non-retryable' | 'retries-exhausted';
 
 /** The final state of one record. */
 export type RecordOutcome =
   | { readonly kind: 'succeeded' }
   | { readonly kind: 'duplicate'; readonly reason: string }
-  | { readonly kind: 'retry'; readonly error: Error; readonly delaySeconds?: number }
+  | { readonly kind: 'retry'; readonly error: Error; readonly delaySeconds?: number; /** Sent back without counting an attempt (deferRecord). */ readonly deferred?: true }
   | { readonly kind: 'dead-letter'; readonly error: Error; readonly reason: DeadLetterReason }
   /** Never started: the timeout guard fired, or an earlier record of an ordered batch failed. */
   | { readonly kind: 'not-attempted'; readonly reason: 'timeout' | 'ordered-after-failure' };
@@ -261,8 +276,9 @@ function verdictOutcome(verdict: Exclude<RecordVerdict, { verdict: 'skip' }>): R
   if (verdict.verdict === 'reject') {
     return { kind: 'dead-letter', error: verdict.error, reason: deadLetterReasonOf(verdict.error) };
   }
-  return verdict.delaySeconds === undefined
-    ? { kind: 'retry', error: verdict.error }
+  if (verdict.delaySeconds === undefined) return { kind: 'retry', error: verdict.error };
+  return verdict.deferred
+    ? { kind: 'retry', error: verdict.error, delaySeconds: verdict.delaySeconds, deferred: true }
     : { kind: 'retry', error: verdict.error, delaySeconds: verdict.delaySeconds };
 }
 

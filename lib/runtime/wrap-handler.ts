@@ -14,6 +14,8 @@
  *   envelope decode → tracing → validation → dedupe (or, dedupe off, effects) → options.recordSteps → user handler
  * The handler's ctx.publish / ctx.write effects are applied by the dedupe (or effects) step's
  * `after`: events sent, then the writes committed with the COMPLETED mark (docs/dedupe.md).
+ * After each failed record the attempt limit counts the attempt in the flow's table and
+ * dead-letters the record once its maxAttempts are used up (attempts/attempt-limit.ts).
  *
  * Options (explicit option > environment variable > default):
  *
@@ -56,6 +58,8 @@ import { handlerMiddlewares } from './middleware/handler-middlewares.ts';
 import { EffectsRegistry, type EffectsRuntime, type PendingPublish } from './effects/record-effects.ts';
 import { effectsStep } from './effects/effects-step.ts';
 import { publishedEventId } from './effects/event-ids.ts';
+import { dynamoDbAttemptLedger } from './attempts/attempt-ledger.ts';
+import { attemptLimit } from './attempts/attempt-limit.ts';
 
 const WRAP_OPTION_KEYS = ['config', 'validators', 'recordSteps', 'dedupe', 'recordConcurrency', 'busName', 'dlqUrl', 'timeoutMarginMs', 'logLevel', 'metricsNamespace', 'output', 'sqsClient', 'eventBridgeClient', 'dynamoDbClient'] as const;
 
@@ -132,9 +136,18 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
     await publisher.publishAll(events);
   };
   const write = (record: RecordContext, items: readonly TransactWriteItem[]): void => registry.for(record).addWrites(items);
-  const commitStep = dedupe ?? effectsStep({
-    effects,
-    client: options.dynamoDbClient ? () => Promise.resolve(options.dynamoDbClient!) : runtimeDynamoDbClient,
+  const dynamoDbClient = options.dynamoDbClient ? () => Promise.resolve(options.dynamoDbClient!) : runtimeDynamoDbClient;
+  const commitStep = dedupe ?? effectsStep({ effects, client: dynamoDbClient });
+  // Failed attempts are counted in the flow's table (the dedupe table: the constructs set it on
+  // every subscription, dedupe on or off); without one, attempts are the SQS receive count.
+  const dedupeOption = options.dedupe === false ? undefined : options.dedupe;
+  const attemptsTable = stringOption(where, 'dedupe.tableName', dedupeOption?.tableName, RUNTIME_ENV.dedupeTable);
+  const attemptsClient = dedupeOption?.client ? () => Promise.resolve(dedupeOption.client!) : dynamoDbClient;
+  const countAttempt = attemptLimit({
+    subscription: config.subscription,
+    maxAttempts: config.retry.maxAttempts,
+    ledger: attemptsTable === undefined ? undefined : dynamoDbAttemptLedger(attemptsTable, attemptsClient),
+    logger,
   });
 
   const flowTopics = new Set(Object.keys(options.validators));
@@ -149,6 +162,7 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
     publish,
     write,
     concurrency: recordConcurrency,
+    countAttempt,
     ...(config.delivery === 'ordered' ? { sendDeadLetterNow: (result) => sendToDlq([result], dlqOptions) } : {}),
   });
 

@@ -3,8 +3,8 @@
  * placed after schema validation and before the user handler:
  *
  *   before   key → coordinator.begin: duplicate → skipRecord (the record succeeds, counted
- *            as Duplicate); in progress elsewhere → retryRecord after the holder's lock
- *            lapses; store down → retryRecord with the usual backoff; a keyPath
+ *            as Duplicate); in progress elsewhere → deferRecord until the holder's lock
+ *            lapses (not an attempt); store down → retryRecord with the usual backoff; a keyPath
  *            missing from data → rejectRecord (retrying cannot fix it: DLQ with reason)
  *   after    handler succeeded → the handler's declared events are sent (ids derived from
  *            the dedupe key), then lease.succeed(writes): its declared DynamoDB writes and
@@ -17,7 +17,7 @@
  *            this container waits on it
  */
 import { TimeoutGuardError } from '../errors.ts';
-import { rejectRecord, retryRecord, skipRecord, type RecordContext, type RecordStep } from '../record-pipeline.ts';
+import { deferRecord, rejectRecord, retryRecord, skipRecord, type RecordContext, type RecordStep } from '../record-pipeline.ts';
 import { DedupeCoordinator, DedupeInProgressError, duplicateMessage, type DedupeLease } from './dedupe-coordinator.ts';
 import { DedupeKeyError, dedupeKeyFor } from './dedupe-key.ts';
 import { DedupeStoreError } from './dedupe-store.ts';
@@ -70,7 +70,7 @@ export function dedupeStep(options: DedupeStepOptions): RecordStep {
         leases.set(record, begun.lease);
         return undefined;
       } catch (error) {
-        if (error instanceof DedupeInProgressError) return retryRecord(error, secondsUntil(error.lockExpiresAtMs));
+        if (error instanceof DedupeInProgressError) return deferRecord(error, secondsUntil(error.lockExpiresAtMs));
         if (error instanceof DedupeStoreError) return retryRecord(error);
         throw error;
       }

@@ -33,7 +33,13 @@ export type InboundRecord =
       readonly eventSourceArn: string;
       readonly messageGroupId?: string;
     }
-  | { readonly kind: 'direct'; readonly event: unknown; readonly receivedAt: number };
+  | {
+      readonly kind: 'direct';
+      readonly event: unknown;
+      readonly receivedAt: number;
+      /** The invocation's request id: Lambda's retries of an asynchronous invoke keep it. */
+      readonly requestId?: string;
+    };
 
 export type InvocationKind = 'sqs-batch' | 'direct';
 
@@ -54,7 +60,7 @@ export type DecodeResult = { readonly ok: true; readonly decoded: DecodedEvent }
 const EMPTY_METADATA: EventMetadata = Object.freeze({});
 
 /** Splits a Lambda event into inbound records; throws EnvelopeUnknownEventError for other shapes. */
-export function readInvocation(event: unknown, now: number): { kind: InvocationKind; records: InboundRecord[] } {
+export function readInvocation(event: unknown, now: number, requestId?: string): { kind: InvocationKind; records: InboundRecord[] } {
   if (isObject(event) && Array.isArray(event.Records)) {
     const records: InboundRecord[] = [];
     for (const r of event.Records as unknown[]) {
@@ -68,7 +74,7 @@ export function readInvocation(event: unknown, now: number): { kind: InvocationK
     return { kind: 'sqs-batch', records };
   }
   if (isEventBridgeEvent(event)) {
-    return { kind: 'direct', records: [{ kind: 'direct', event, receivedAt: now }] };
+    return { kind: 'direct', records: [requestId === undefined ? { kind: 'direct', event, receivedAt: now } : { kind: 'direct', event, receivedAt: now, requestId }] };
   }
   throw new EnvelopeUnknownEventError(
     'the event is neither an SQS batch ({ Records }) nor an EventBridge event (detail-type, detail): wire the function to a Busline subscription\'s queue or rule',
@@ -140,7 +146,7 @@ export function envelopeMiddleware(): MiddlewareObj {
     name: 'busline-envelope',
     before: function envelopeBefore(request) {
       const state = invocationState(request as BuslineRequest);
-      const { kind, records } = readInvocation(request.event, Date.now());
+      const { kind, records } = readInvocation(request.event, Date.now(), (request.context as { awsRequestId?: string } | undefined)?.awsRequestId);
       state.kind = kind;
       state.records = records;
     },
