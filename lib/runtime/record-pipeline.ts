@@ -37,7 +37,8 @@
  *
  * `after(record)` runs (in reverse step order) when the handler succeeded. Throwing from it
  * fails the record as retryable (the handler's work is done, but e.g. the dedupe store could not
- * record completion: retrying is the safe side, and dedupe sees the retry).
+ * record completion: retrying is the safe side, and dedupe sees the retry), or, for a
+ * NonRetryableError (e.g. effects DynamoDB refused), dead-letters it.
  *
  * `onError(record, failure)` runs (in reverse order) when the record failed after this step's
  * `before` completed without a verdict and before its `after` ran: the handler threw, a later
@@ -229,8 +230,9 @@ export async function runRecordPipeline(
         if (isThenable(pending)) await pending;
       } catch (thrown) {
         const error = toError(thrown);
-        failure = { error, retryable: true, stage: 'after' };
-        outcome = { kind: 'retry', error };
+        const retryable = !isNonRetryable(error);
+        failure = { error, retryable, stage: 'after' };
+        outcome = retryable ? { kind: 'retry', error } : { kind: 'dead-letter', error, reason: 'non-retryable' };
         break;
       }
     }
