@@ -277,7 +277,7 @@ export async function testFlow<Topics extends object = Record<string, unknown>>(
       recorded.subscription(subscription);
       return allEvents().flatMap((e) => e.handledBy.filter((h) => h.subscription === subscription).map((h): Delivery => ({
         ...h, id: e.id, eventId: e.eventId, topic: e.topic, data: e.data,
-        deduplicated: h.logs.some((l) => DUPLICATE_SKIPPED.test(l.message)),
+        deduplicated: h.logs.some(skippedAsDuplicate),
       })));
     },
     deadLettered: (subscription) => recorded.deadLetters(subscription),
@@ -337,8 +337,14 @@ export async function testFlow<Topics extends object = Record<string, unknown>>(
   return flow;
 }
 
-/** The runtime's log message for a record it skipped as a duplicate (lib/runtime/dedupe). */
-const DUPLICATE_SKIPPED = /^duplicate event skipped\b/;
+/**
+ * The runtime's word that it skipped a record as a duplicate (lib/runtime/dedupe): its
+ * `record processed` line with `outcome: duplicate`, or the `duplicate event skipped: …` text.
+ */
+function skippedAsDuplicate(line: FlowLogLine): boolean {
+  const skipped = /^duplicate event skipped\b/;
+  return line.fields.outcome === 'duplicate' || skipped.test(line.message) || skipped.test(String(line.fields.reason ?? ''));
+}
 
 function milliseconds(duration: number | Duration): number {
   return typeof duration === 'number' ? duration : duration.toMilliseconds();
@@ -354,12 +360,18 @@ function restorable(undo: () => Promise<void>): Restorable {
   return { restore, [Symbol.asyncDispose]: restore };
 }
 
-/** A table by its name, its logical id, or the construct id its logical id starts with (`Reservations` → `ReservationsA1B2C3D4`). */
+/**
+ * A table by its name, its logical id, or the construct id its logical id is made from
+ * (`Reservations` → `ReservationsA1B2C3D4`, `DedupeTable` → `OrdersDedupeTable0F1E2D3C`).
+ */
 function tableName(tables: readonly { readonly name: string; readonly logicalId: string }[], wanted: string): string {
-  const found = tables.find((t) => t.name === wanted || t.logicalId === wanted)
-    ?? tables.find((t) => new RegExp(`^${wanted.replace(/[^A-Za-z0-9]/g, '')}[0-9A-F]{8}$`).test(t.logicalId));
-  if (!found) throw new Error(`no table "${wanted}"; the app has: ${tables.map((t) => `${t.logicalId} (${t.name})`).join(', ') || '(none)'}`);
-  return found.name;
+  const exact = tables.find((t) => t.name === wanted || t.logicalId === wanted);
+  if (exact) return exact.name;
+  const id = new RegExp(`${wanted.replace(/[^A-Za-z0-9]/g, '')}[0-9A-F]{8}$`);
+  const made = tables.filter((t) => id.test(t.logicalId));
+  if (made.length === 1) return made[0]!.name;
+  const listed = tables.map((t) => `${t.logicalId} (${t.name})`).join(', ') || '(none)';
+  throw new Error(made.length ? `"${wanted}" names several tables (${listed}): give the logical id or name` : `no table "${wanted}"; the app has: ${listed}`);
 }
 
 /** The flow each published event belongs to (for assertions on an event alone). */
