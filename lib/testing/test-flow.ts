@@ -99,6 +99,8 @@ export interface Delivery extends Handling {
   readonly data: unknown;
   /** True when the runtime skipped this copy as a duplicate of one it had already handled. */
   readonly deduplicated: boolean;
+  /** When each attempt started, on the flow's (virtual) clock, in ms since the epoch: the gaps are the retry delays. */
+  readonly attemptsAt: readonly number[];
 }
 
 /** Undoes a change a test made (`setEnv`, `replaceHandler`); `await using` undoes it at the end of the block. */
@@ -162,6 +164,13 @@ export interface FlowFaults {
   failNext(subscription: string, times?: number, message?: string): void;
   /** During the function's next invocation, its messages' visibility timeout runs out while the handler still runs: they are visible again, and a free poller receives them. */
   expireVisibility(subscription: string): void;
+  /**
+   * The next `times` DynamoDB requests fail with a 500 InternalServerError, as in a transient
+   * DynamoDB outage: only those touching `table` (as `items()` names tables) and only those of
+   * `action` (e.g. `TransactWriteItems`), when given. The AWS SDK retries such errors itself
+   * (3 attempts by default), so a handler sees one only after that many.
+   */
+  failDynamoDb(times?: number, options?: { readonly table?: string; readonly action?: string }): void;
 }
 
 const DEFAULT_SETTLE_LIMIT_MS = 24 * 3600_000;
@@ -207,7 +216,7 @@ export async function testFlow<Topics extends object = Record<string, unknown>>(
     changeMessageVisibility: (queue, handle, seconds) => app.engine.changeMessageVisibility(queue, handle, seconds),
   });
   const settleLimitMs = milliseconds(options.settleLimit ?? DEFAULT_SETTLE_LIMIT_MS);
-  const probe = { busy: () => running.runner.inFlight > 0 || openInvocations() > 0, progress: () => records.length + written.length };
+  const probe = { busy: () => running.runner.inFlight > 0 || openInvocations() > 0 || app.engine.hasPendingWrites(), progress: () => records.length + written.length };
   const quiet = (): Promise<void> => untilQuiet(probe);
 
   const functionOf = (subscription: string): string => {
@@ -274,10 +283,12 @@ export async function testFlow<Topics extends object = Record<string, unknown>>(
       return allEvents().filter((e) => topic === undefined || e.topic === topic);
     },
     deliveries(subscription) {
-      recorded.subscription(subscription);
+      const fn = recorded.subscription(subscription).functionName;
+      const startedAt = (eventId: string): number[] => records.flatMap((r) =>
+        r.kind === 'invocation.started' && r.functionName === fn && r.eventId === eventId ? [Date.parse(r.at)] : []);
       return allEvents().flatMap((e) => e.handledBy.filter((h) => h.subscription === subscription).map((h): Delivery => ({
         ...h, id: e.id, eventId: e.eventId, topic: e.topic, data: e.data,
-        deduplicated: h.logs.some(skippedAsDuplicate),
+        deduplicated: h.logs.some(skippedAsDuplicate), attemptsAt: startedAt(e.eventId),
       })));
     },
     deadLettered: (subscription) => recorded.deadLetters(subscription),
@@ -315,6 +326,12 @@ export async function testFlow<Topics extends object = Record<string, unknown>>(
       expireVisibility(subscription) {
         if (!recorded.subscription(subscription).queueName) throw new Error(`expireVisibility: subscription "${subscription}" is delivered directly (no queue, no visibility timeout)`);
         overrides.expireVisibilityDuringNext(subscription, functionOf(subscription));
+      },
+      failDynamoDb(times = 1, faultOptions = {}) {
+        app.engine.injectDynamoDbFaults(times, {
+          ...(faultOptions.action !== undefined ? { action: faultOptions.action } : {}),
+          ...(faultOptions.table !== undefined ? { table: tableName(running.model.tables, faultOptions.table) } : {}),
+        });
       },
     },
     close() {
