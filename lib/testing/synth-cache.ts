@@ -13,7 +13,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { dirname, extname, join, resolve } from 'node:path';
+import { dirname, extname, join, relative, resolve } from 'node:path';
 import { CfnResource, Stack, Stage, Token, Tokenization, type App } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { RUNTIME_ENTRY } from '../constructs/bundler.ts';
@@ -99,8 +99,9 @@ function buslineCodeHash(): string {
   return buslineHash;
 }
 
+/** Each file's path (relative to the current folder, so a project moved or copied keeps its key) and contents. */
 function hashFiles(hash: Hash, files: ReadonlySet<string>): void {
-  for (const f of [...files].sort()) hash.update(`${f}\0`).update(readFileSync(f)).update('\0');
+  for (const f of [...files].sort()) hash.update(`${relative(process.cwd(), f)}\0`).update(readFileSync(f)).update('\0');
 }
 
 function filesUnder(dir: string, into: Set<string>): void {
