@@ -36,12 +36,3 @@ export function explainEvent(records: readonly JournalRecord[], eventId: string,
   }
   return { id, topic, matched, unmatched };
 }
-
-/** `order.placed id=…` then one line per rule: `✓ name` or `· name: reason`. */
-export function describeExplanation(e: Explanation): string {
-  return [
-    `${e.topic || '(no detail-type)'} id=${e.id}`,
-    ...e.matched.map((v) => `  ✓ ${v.subscription} matched`),
-    ...e.unmatched.map((v) => `  · ${v.subscription} did not match: ${v.reason}`),
-  ].join('\n');
-}
