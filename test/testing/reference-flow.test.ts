@@ -101,3 +101,20 @@ test('a transient DynamoDB failure of the reservation commit is retried: the ord
   assert.equal((await itemOf('Reservations', 'orderId', id))?.runs, 1);
   assert.ok(await itemOf('Notifications', 'orderId', id), 'Notifications item');
 });
+
+test('a notification whose invocation fails once is retried by Lambda a minute later, on the virtual clock', async () => {
+  // "If the function returns an error, by default Lambda attempts to run it two more times, with
+  // a one-minute wait between the first two attempts" (AWS Lambda Developer Guide, "How Lambda
+  // handles errors and retries with asynchronous invocation",
+  // https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html).
+  // notify-customer is delivered directly (rule → Lambda, asynchronous).
+  const id = `async-retry-${run}`;
+  flow.faults.failNext('notify-customer', 1);
+  await flow.publish('order.placed', order(id));
+  await flow.settle();
+  const [delivery] = flow.deliveries('notify-customer').filter((d) => (d.data as { orderId?: string }).orderId === id);
+  assert.equal(delivery?.outcome, 'succeeded');
+  assert.equal(delivery?.attempts, 2);
+  assert.equal(delivery!.attemptsAt[1]! - delivery!.attemptsAt[0]!, 60_000);
+  assert.ok(await itemOf('Notifications', 'orderId', id), 'Notifications item');
+});
