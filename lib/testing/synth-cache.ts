@@ -7,7 +7,7 @@
  * - each subscription's baked configuration and its handler's source, with the files it
  *   imports by relative path, recursively;
  * - each flow's schemas folder, and the project's lockfile;
- * - Busline's own code (what every bundle wraps the handler with).
+ * - Busline's own code that a synth runs or bundles (its constructs, schema compiler and runtime).
  * Anything else a synth could read (an environment variable a construct consults, a package
  * changed without its lockfile) is not in the key: pass a cdk.out folder, or clear the cache.
  */
@@ -87,11 +87,14 @@ export function synthKey(stage: Stage): string {
 
 let buslineHash: string | undefined;
 
-/** Busline's own code (lib/ from the sources, dist/esm from the package): hashed once per process. */
+/** The parts of Busline a synth is made of (the constructs, the schema compiler, the runtime every bundle wraps the handler with). */
+const SYNTH_PARTS = ['constructs', 'schema', 'runtime'];
+
+/** Busline's code that goes into a synth (under lib/ from the sources, dist/esm from the package): hashed once per process. */
 function buslineCodeHash(): string {
   if (buslineHash === undefined) {
     const files = new Set<string>();
-    filesUnder(dirname(dirname(RUNTIME_ENTRY)), files);
+    for (const part of SYNTH_PARTS) filesUnder(join(dirname(dirname(RUNTIME_ENTRY)), part), files);
     const hash = createHash('sha256');
     hashFiles(hash, files);
     buslineHash = hash.digest('hex');
