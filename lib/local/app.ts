@@ -92,6 +92,8 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     workDir: join(options.stateDir, 'functions'),
     ...(options.maxWorkersPerFunction !== undefined ? { maxWorkersPerFunction: options.maxWorkersPerFunction } : {}),
     ...(options.onLog ? { onLog: options.onLog } : {}),
+    // A clock of its own (a test's virtual time): handlers see it too.
+    ...(options.clock ? { now: () => engine.clock.now() } : {}),
   });
   for (const fn of model.functions) runner.add(fn);
   invoker.attach(runner, engine);

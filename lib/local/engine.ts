@@ -143,6 +143,15 @@ export class LocalEngine {
     return this.parts.dynamodb?.endpoint;
   }
 
+  /**
+   * True while a change waits to be written to disk before its request is answered (a receive,
+   * a delete, an accepted event): the engine is in the middle of something that finishes on
+   * its own, without its clock moving. A virtual clock's driver waits for it to turn false.
+   */
+  hasPendingWrites(): boolean {
+    return this.parts.store.flushesInFlight > 0;
+  }
+
   /** Stop serving, flush and close the store. Pending long polls resolve empty. */
   async stop(): Promise<void> {
     if (this.stopped) return;
@@ -247,6 +256,23 @@ export class LocalEngine {
     const type = String(body['__type'] ?? '');
     if (type.endsWith('#ResourceInUseException')) return;
     throw new Error(`createTable ${String(input['TableName'])}: ${type.split('#').pop()}: ${String(body['message'] ?? body['Message'] ?? '')}`);
+  }
+
+  /**
+   * Makes the next `times` DynamoDB requests over the wire (only those of `action`, and only
+   * those touching `table`, when given) fail with a 500 InternalServerError, as a transient
+   * DynamoDB failure does; the AWS SDK retries such errors on its own before its caller sees one.
+   * For tests of retry paths.
+   */
+  injectDynamoDbFaults(times: number, options: { readonly action?: string; readonly table?: string } = {}): void {
+    const dynamodb = this.parts.dynamodb;
+    if (!dynamodb) throw new Error('injectDynamoDbFaults: this engine was started withoutDynamoDb');
+    if (!Number.isInteger(times) || times < 1) throw new RangeError(`injectDynamoDbFaults: times must be a whole number of 1 or more, not ${times}`);
+    dynamodb.injectFaults(Array.from({ length: times }, () => ({
+      ...(options.action !== undefined ? { action: options.action } : {}),
+      ...(options.table !== undefined ? { table: options.table } : {}),
+      errorType: 'InternalServerError', status: 500, message: 'Internal server error (injected by a test)',
+    })));
   }
 
   // ---- Journal -----------------------------------------------------------

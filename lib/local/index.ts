@@ -17,8 +17,7 @@
 import { startLocalApp as startApp } from './app.ts';
 import type { LocalEngine } from './engine.ts';
 import type { Clock } from './clock.ts';
-import type { LocalAppModel } from './assembly/app-model.ts';
-import { DELIVERY_QUEUE } from './eventbridge/target-delivery.ts';
+import { viewOf } from './app-view.ts';
 import type { LogLine } from './lambda/lambda-types.ts';
 import type { DeliveryMode } from '../runtime/subscription-config.ts';
 
@@ -112,7 +111,8 @@ export interface LocalAppOptions {
   readonly asyncRetryBaseDelayMs?: number;
   /**
    * The engine's time: visibility timeouts, delays, long polls, batching windows, retry backoff,
-   * event age and journal timestamps follow it. Handlers still run in wall time.
+   * event age and journal timestamps follow it, and so does `Date` in the handlers: an invocation
+   * starts at the clock's time and moves on in wall time while it runs (timeouts stay wall time).
    * @default systemClock
    */
   readonly clock?: Clock;
@@ -173,57 +173,5 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     ...(options.asyncRetryBaseDelayMs !== undefined ? { asyncRetryBaseDelayMs: options.asyncRetryBaseDelayMs } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });
-  const { engine } = app;
-  // Invocations that started and have not finished, per invocation id (a batch journals one
-  // started and one finished record per message). The queue counts alone would show a batch's
-  // messages deleted a moment before its finished records are written.
-  const open = new Map<string, number>();
-  const unsubscribe = engine.journalSubscribe({ kinds: ['invocation.started', 'invocation.finished'] }, (record) => {
-    if (record.kind !== 'invocation.started' && record.kind !== 'invocation.finished') return;
-    const left = (open.get(record.invocationId) ?? 0) + (record.kind === 'invocation.started' ? 1 : -1);
-    if (left === 0) open.delete(record.invocationId);
-    else open.set(record.invocationId, left);
-  });
-  const consumed = [...new Set(app.model.mappings.filter((m) => m.enabled).map((m) => m.queueArn))];
-  const empty = (queue: string): boolean => {
-    let counts: { visible: number; inFlight: number; delayed: number };
-    try {
-      counts = engine.queueCounts(queue);
-    } catch {
-      return true; // not created (the delivery queue appears with the first rule → Lambda delivery)
-    }
-    return counts.visible + counts.inFlight + counts.delayed === 0;
-  };
-  let stopped: Promise<void> | undefined;
-  return {
-    engine,
-    subscriptions: subscriptionsOf(app.model),
-    isIdle: () => open.size === 0 && empty(DELIVERY_QUEUE) && consumed.every(empty),
-    stop() {
-      stopped ??= (async () => {
-        unsubscribe();
-        await app.stop();
-      })();
-      return stopped;
-    },
-  };
-}
-
-/** The flows' subscriptions joined with the physical names the assembly gives their resources. */
-function subscriptionsOf(model: LocalAppModel): LocalSubscription[] {
-  const named = <T extends { stackName: string; logicalId: string; name: string }>(list: readonly T[], stackName: string, logicalId: string | undefined): string | undefined =>
-    logicalId === undefined ? undefined : list.find((x) => x.stackName === stackName && x.logicalId === logicalId)?.name;
-  return model.buses.flatMap((bus) => (bus.flow?.subscriptions ?? []).map((s): LocalSubscription => {
-    const ruleName = named(model.rules, bus.stackName, s.resources.rule);
-    const functionName = named(model.functions, bus.stackName, s.resources.function);
-    const queueName = named(model.queues, bus.stackName, s.resources.queue);
-    const deadLetterQueueName = named(model.queues, bus.stackName, s.resources.dlq);
-    return {
-      name: s.name, flow: bus.flow!.flow, topics: s.topics, publishes: s.publishes, delivery: s.delivery, busName: bus.name,
-      ...(ruleName !== undefined ? { ruleName } : {}),
-      ...(functionName !== undefined ? { functionName } : {}),
-      ...(queueName !== undefined ? { queueName } : {}),
-      ...(deadLetterQueueName !== undefined ? { deadLetterQueueName } : {}),
-    };
-  }));
+  return viewOf(app).app;
 }

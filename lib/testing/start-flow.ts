@@ -5,16 +5,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startLocalApp, type JournalRecord, type LocalApp, type LocalSubscription, type LogLine } from '../local/index.ts';
+import { startLocalApp, type LocalApp, type LocalSubscription } from '../local/index.ts';
 import type { PublishMetadata } from '../runtime/publisher.ts';
 import { loadFlowContext } from '../cli/flow-context.ts';
 import { publishEvent } from '../cli/publish-event.ts';
 import { localClients } from '../cli/aws-clients.ts';
 import { resolveAssembly, type FlowSource } from './assembly-source.ts';
-import { deadLettersOf, type DeadLetter } from './dead-letters.ts';
+import type { DeadLetter } from './dead-letters.ts';
+import { recordFlow, type WrittenLine } from './flow-records.ts';
 import { FlowTimeoutError } from './errors.ts';
-import { eventLineages, findEvent, isFinished, type EventLineage } from './lineage.ts';
-import { readLogLine, type FlowLogLine } from './log-lines.ts';
+import { findEvent, isFinished, type EventLineage } from './lineage.ts';
+import type { FlowLogLine } from './log-lines.ts';
 import { describeLineage, describePending } from './report.ts';
 
 /** Options of {@link startFlow}. */
@@ -131,7 +132,7 @@ export async function startFlow(source: FlowSource, options: StartFlowOptions = 
     if (ownStateDir) rmSync(stateDir, { recursive: true, force: true });
   };
 
-  const written: Array<{ readonly functionName: string; readonly line: LogLine }> = [];
+  const written: WrittenLine[] = [];
   let app: LocalApp;
   let context: ReturnType<typeof loadFlowContext>;
   try {
@@ -147,28 +148,10 @@ export async function startFlow(source: FlowSource, options: StartFlowOptions = 
     throw error;
   }
 
-  // Every journal record, live; with a state folder that has a history, the older ones too.
-  const live: JournalRecord[] = [];
-  const unsubscribe = app.engine.journalSubscribe({}, (r) => { live.push(r); });
-  const past = await app.engine.journalQuery({});
-  const records: JournalRecord[] = past;
-  const lastPast = past.at(-1)?.seq ?? 0;
-  records.push(...live.filter((r) => r.seq > lastPast));
-  live.length = 0;
-  unsubscribe();
-  const stopRecording = app.engine.journalSubscribe({}, (r) => { records.push(r); });
-
+  const recorded = await recordFlow(app, written);
+  const { records, events, deadLetters } = recorded;
   const { events: client } = localClients(app.engine.endpoint, app.engine.region);
   const defaultTimeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const subscriptionOf = (functionName: string): string => app.subscriptions.find((s) => s.functionName === functionName)?.name ?? functionName;
-  const subscription = (name: string): LocalSubscription => {
-    const found = app.subscriptions.find((s) => s.name === name);
-    if (!found) throw new Error(`no subscription named "${name}"; the flow has: ${app.subscriptions.map((s) => s.name).join(', ') || '(none)'}`);
-    return found;
-  };
-  const deadLetters = (name?: string): DeadLetter[] =>
-    (name === undefined ? app.subscriptions : [subscription(name)]).flatMap((s) => deadLettersOf(app, s, records));
-  const events = (): EventLineage[] => eventLineages({ records, subscriptions: app.subscriptions, deadLetters: deadLetters() });
 
   async function until<T>(what: string, timeoutMs: number, check: () => T | undefined): Promise<T> {
     const deadline = Date.now() + timeoutMs;
@@ -209,18 +192,11 @@ export async function startFlow(source: FlowSource, options: StartFlowOptions = 
       return events();
     },
     events,
-    logs(name) {
-      if (name !== undefined) subscription(name);
-      return written.flatMap(({ functionName, line }) => {
-        const label = subscriptionOf(functionName);
-        if (name !== undefined && label !== name) return [];
-        return readLogLine(label, line.text, line.level) ?? [];
-      });
-    },
+    logs: recorded.logs,
     deadLetters,
     stop() {
       stopped ??= (async () => {
-        stopRecording();
+        recorded.stop();
         client.destroy();
         try {
           await app.stop();

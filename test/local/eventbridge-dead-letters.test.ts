@@ -14,7 +14,8 @@ import assert from 'node:assert/strict';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import type { LambdaInvoker } from '../../lib/local/eventbridge/types.ts';
-import { HandClock } from './support/hand-clock.ts';
+import { VirtualClock } from '../../lib/testing/virtual-clock.ts';
+import { CLOCK_START } from './support/virtual-clock-engine.ts';
 import { sleep, startEngine, type EngineFixture } from './support/engine-fixture.ts';
 
 const START = '2026-01-01T00:00:00.000Z';
@@ -32,7 +33,7 @@ const unreachable: LambdaInvoker = {
   },
 };
 
-const clock = new HandClock();
+const clock = new VirtualClock(CLOCK_START);
 let f: EngineFixture;
 
 before(async () => {
@@ -67,7 +68,7 @@ async function deadLetter(queue: string): Promise<Message> {
   for (let i = 0; i < 200; i++) {
     const { Messages = [] } = await f.sqs.send(new ReceiveMessageCommand({ QueueUrl: f.engine.queue(queue).url, MessageAttributeNames: ['All'] }));
     if (Messages[0]) return Messages[0];
-    clock.advance(60_000);
+    await clock.advance(60_000);
     await sleep(10);
   }
   throw new Error(`no dead letter in ${queue}`);

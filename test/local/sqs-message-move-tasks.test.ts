@@ -34,10 +34,10 @@ import {
   StartMessageMoveTaskCommand,
   type Message,
 } from '@aws-sdk/client-sqs';
-import { engineOnHandClock } from './support/hand-clock.ts';
+import { engineOnVirtualClock } from './support/virtual-clock-engine.ts';
 import { errorNamed } from './support/sqs-targets.ts';
 
-const { clock, sqs } = engineOnHandClock();
+const { clock, sqs } = engineOnVirtualClock();
 
 let n = 0;
 interface Queue { url: string; arn: string }
@@ -132,9 +132,9 @@ test('a task with MaxNumberOfMessagesPerSecond 1 moves one message per second of
   const { TaskHandle } = await start({ SourceArn: dlq.arn, MaxNumberOfMessagesPerSecond: 1 });
   const running = await latest(dlq.arn);
   assert.deepEqual([running?.Status, running?.TaskHandle, running?.MaxNumberOfMessagesPerSecond, running?.ApproximateNumberOfMessagesMoved], ['RUNNING', TaskHandle, 1, 1]);
-  clock.advance(1000);
+  await clock.advance(1000);
   assert.equal((await latest(dlq.arn))?.ApproximateNumberOfMessagesMoved, 2);
-  clock.advance(1000);
+  await clock.advance(1000);
   const done = await latest(dlq.arn);
   assert.deepEqual([done?.Status, done?.ApproximateNumberOfMessagesMoved, done?.TaskHandle], ['COMPLETED', 3, undefined]);
   assert.deepEqual(bodies(await receive(source)), ['a', 'b', 'c']);
@@ -155,7 +155,7 @@ test('CancelMessageMoveTask stops a running task: it answers the count moved, th
   const { TaskHandle } = await start({ SourceArn: dlq.arn, MaxNumberOfMessagesPerSecond: 1 });
   const cancelled = await sqs().send(new CancelMessageMoveTaskCommand({ TaskHandle }));
   assert.equal(cancelled.ApproximateNumberOfMessagesMoved, 1);
-  clock.advance(5000);
+  await clock.advance(5000);
   const task = await latest(dlq.arn);
   assert.deepEqual([task?.Status, task?.ApproximateNumberOfMessagesMoved, task?.TaskHandle], ['CANCELLED', 1, undefined]);
   assert.equal((await receive(source)).length, 1);

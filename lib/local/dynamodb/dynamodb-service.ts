@@ -21,8 +21,27 @@ const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 
 const DYNALITE_SET: ReadonlySet<string> = new Set(DYNALITE_OPERATIONS);
 
+/** A failure the next matching request over the wire gets instead of its answer (for tests of retry paths). */
+export interface DynamoDbFault {
+  /** Only requests of this action (e.g. `TransactWriteItems`); any action when absent. */
+  readonly action?: string;
+  /** Only requests touching this table (a transaction's, when one of its items does); any table when absent. */
+  readonly table?: string;
+  /** The error's name, e.g. `InternalServerError`. */
+  readonly errorType: string;
+  readonly status: number;
+  readonly message: string;
+}
+
 export class DynamoDbService {
+  private readonly faults: DynamoDbFault[] = [];
+
   private constructor(private readonly store: DynaliteStore) {}
+
+  /** The next request over the wire matching each fault fails with it, each fault once, in the order given. */
+  injectFaults(faults: readonly DynamoDbFault[]): void {
+    this.faults.push(...faults);
+  }
 
   /** Opens the tables in LevelDB at `path` (created if missing), or in memory when undefined. */
   static open(path: string | undefined): DynamoDbService {
@@ -69,11 +88,23 @@ export class DynamoDbService {
     } catch {
       return { status: 400, body: { __type: 'com.amazon.coral.service#SerializationException', message: 'The request body is not valid JSON' } };
     }
+    const operation = target.slice(TARGET_PREFIX.length);
+    const fault = this.takeFault(operation, input);
+    // DynamoDB's JSON error shape, `__type` naming the error (DynamoDB Developer Guide, "Error
+    // handling with DynamoDB", https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html).
+    if (fault) return { status: fault.status, body: { __type: `com.amazonaws.dynamodb.v20120810#${fault.errorType}`, message: fault.message } };
     try {
-      return await this.call(target.slice(TARGET_PREFIX.length), input);
+      return await this.call(operation, input);
     } catch (error) {
       return replyOf(error as DynaliteError);
     }
+  }
+
+  private takeFault(operation: string, input: unknown): DynamoDbFault | undefined {
+    if (this.faults.length === 0) return undefined;
+    const tables = tablesOf(input);
+    const at = this.faults.findIndex((f) => (f.action === undefined || f.action === operation) && (f.table === undefined || tables.has(f.table)));
+    return at < 0 ? undefined : this.faults.splice(at, 1)[0];
   }
 
   /** Waits for pending writes and closes LevelDB. */
@@ -82,6 +113,21 @@ export class DynamoDbService {
     if (!lifecycle) return Promise.resolve();
     return new Promise((resolve) => lifecycle.gracefulClose(() => resolve()));
   }
+}
+
+/** Tables a request names: its TableName, a transaction's items' and a batch's RequestItems keys. */
+function tablesOf(input: unknown): Set<string> {
+  const tables = new Set<string>();
+  if (typeof input !== 'object' || input === null) return tables;
+  const request = input as { TableName?: unknown; TransactItems?: unknown; RequestItems?: unknown };
+  if (typeof request.TableName === 'string') tables.add(request.TableName);
+  if (Array.isArray(request.TransactItems)) {
+    for (const item of request.TransactItems) {
+      for (const op of Object.values((item ?? {}) as Record<string, { TableName?: unknown }>)) if (typeof op?.TableName === 'string') tables.add(op.TableName);
+    }
+  }
+  if (typeof request.RequestItems === 'object' && request.RequestItems !== null) for (const t of Object.keys(request.RequestItems)) tables.add(t);
+  return tables;
 }
 
 function send(response: http.ServerResponse, reply: WireReply): void {

@@ -130,7 +130,7 @@ export class AsyncInvoker implements LambdaInvoker {
   ): Promise<void> {
     const record: InvocationRecord = {
       version: '1.0',
-      timestamp: new Date().toISOString(),
+      timestamp: new Date(engine.clock.now()).toISOString(),
       requestContext: { requestId: result.requestId, functionArn: `${functionArn}:$LATEST`, condition, approximateInvokeCount: attempts },
       requestPayload: payload,
       responseContext: {

@@ -23,6 +23,12 @@ export interface FunctionPoolOptions {
   readonly sdkFallback: { readonly parentUrl: string; readonly nodeModules?: string };
   /** Live log lines (the CLI prints them). */
   readonly onLog?: (line: LogLine, requestId: string | null) => void;
+  /**
+   * The time an invocation starts at, when it is not wall time (a test's virtual clock): the
+   * handler's Date reads it, moving on with wall time while the handler runs.
+   * @default - the handler sees wall time
+   */
+  readonly now?: () => number;
 }
 
 interface WorkerMessage {
@@ -165,15 +171,20 @@ export class FunctionPool {
           logStreamName: `local/[$LATEST]${this.options.fn.logicalId}`,
           deadlineMs: started + timeoutMs,
         },
+        ...(this.options.now ? { now: this.options.now() } : {}),
       });
     });
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Ends the pool's environments. With `letRunningFinish`, an invocation running now completes
+   * first (its environment ends when it returns); otherwise it fails as a crashed runtime would.
+   */
+  async stop(options: { readonly letRunningFinish?: boolean } = {}): Promise<void> {
     this.stopped = true;
-    await Promise.all(this.environments.map((e) => e.worker.terminate()));
-    this.environments.length = 0;
-    this.idle.length = 0;
+    const ending = options.letRunningFinish ? this.environments.filter((e) => !e.pending) : [...this.environments];
+    await Promise.all(ending.map((e) => e.worker.terminate()));
+    for (const e of ending) this.forget(e);
   }
 
   private acquire(): Promise<Environment> {
@@ -190,6 +201,7 @@ export class FunctionPool {
 
   private release(env: Environment): void {
     if (env.dead || this.stopped) {
+      if (!env.dead) env.kill();
       this.forget(env);
       // A slot freed up: a waiter gets a fresh environment.
       const waiter = this.waiters.shift();

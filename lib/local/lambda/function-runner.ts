@@ -16,7 +16,15 @@ export interface FunctionRunnerOptions extends EngineCoordinates {
   /** Concurrent execution environments per function unless its ReservedConcurrentExecutions is lower. @default DEFAULT_WORKERS_PER_FUNCTION (1) */
   readonly maxWorkersPerFunction?: number;
   readonly onLog?: (functionName: string, line: LogLine, requestId: string | null) => void;
+  /** The time invocations start at when it is not wall time (see FunctionPoolOptions.now). */
+  readonly now?: () => number;
 }
+
+/**
+ * Takes the place of a function's invocations (a test harness's faults and replaced handlers):
+ * gets the event and the function's own invoke, and answers what the invocation returns.
+ */
+export type InvokeInterceptor = (event: unknown, invoke: (event: unknown) => Promise<InvokeResult>) => Promise<InvokeResult>;
 
 /**
  * Execution environments per function by default. Each is a worker thread with its own copy
@@ -38,7 +46,11 @@ export class FunctionNotFoundError extends Error {
 export class FunctionRunner {
   private readonly pools = new Map<string, FunctionPool>();
   private readonly functions = new Map<string, LocalFunction>();
+  private readonly codeDirs = new Map<string, string>();
+  private readonly overrides = new Map<string, Readonly<Record<string, string>>>();
+  private readonly interceptors = new Map<string, InvokeInterceptor>();
   private readonly sdkFallback = sdkFallback();
+  private running = 0;
 
   constructor(private readonly options: FunctionRunnerOptions) {}
 
@@ -52,13 +64,46 @@ export class FunctionRunner {
       writeFileSync(join(codeDir, 'package.json'), '{"type":"commonjs"}\n');
     }
     this.functions.set(fn.name, fn);
-    const maxWorkers = this.concurrency(fn.name);
     if (!codeDir) return;
-    this.pools.set(fn.name, new FunctionPool({
-      fn, codeDir, maxWorkers, sdkFallback: this.sdkFallback,
-      env: functionEnvironment(fn, this.options, codeDir),
+    this.codeDirs.set(fn.name, codeDir);
+    this.pools.set(fn.name, this.pool(fn, codeDir));
+  }
+
+  private pool(fn: LocalFunction, codeDir: string): FunctionPool {
+    return new FunctionPool({
+      fn, codeDir, maxWorkers: this.concurrency(fn.name), sdkFallback: this.sdkFallback,
+      env: { ...functionEnvironment(fn, this.options, codeDir), ...this.overrides.get(fn.name) },
       ...(this.options.onLog ? { onLog: (line: LogLine, id: string | null) => this.options.onLog!(fn.name, line, id) } : {}),
-    }));
+      ...(this.options.now ? { now: this.options.now } : {}),
+    });
+  }
+
+  /**
+   * Sets environment variables of a function over the template's (none: back to the
+   * template's). Its execution environments are replaced: the next invocation starts cold with
+   * the new environment; one running now finishes in its old environment.
+   */
+  async setEnvironmentOverrides(nameOrArn: string, overrides: Readonly<Record<string, string>>): Promise<void> {
+    const fn = this.get(nameOrArn);
+    if (Object.keys(overrides).length === 0) this.overrides.delete(fn.name);
+    else this.overrides.set(fn.name, { ...overrides });
+    const codeDir = this.codeDirs.get(fn.name);
+    const old = this.pools.get(fn.name);
+    if (!codeDir || !old) return;
+    this.pools.set(fn.name, this.pool(fn, codeDir));
+    await old.stop({ letRunningFinish: true });
+  }
+
+  /** Routes the function's invocations through `interceptor` (undefined: back to its code). */
+  intercept(nameOrArn: string, interceptor: InvokeInterceptor | undefined): void {
+    const fn = this.get(nameOrArn);
+    if (interceptor) this.interceptors.set(fn.name, interceptor);
+    else this.interceptors.delete(fn.name);
+  }
+
+  /** Invocations running now, over all functions. */
+  get inFlight(): number {
+    return this.running;
   }
 
   has(nameOrArn: string): boolean {
@@ -84,6 +129,17 @@ export class FunctionRunner {
   /** Synchronous invoke; resolves with the outcome (never rejects for function errors). `requestId`: see FunctionPool.invoke. */
   async invoke(nameOrArn: string, event: unknown, requestId?: string): Promise<InvokeResult> {
     const fn = this.get(nameOrArn);
+    const own = (e: unknown): Promise<InvokeResult> => this.invokeCode(fn, e, requestId);
+    const interceptor = this.interceptors.get(fn.name);
+    this.running++;
+    try {
+      return await (interceptor ? interceptor(event, own) : own(event));
+    } finally {
+      this.running--;
+    }
+  }
+
+  private async invokeCode(fn: LocalFunction, event: unknown, requestId: string | undefined): Promise<InvokeResult> {
     const pool = this.pools.get(fn.name);
     if (!pool) {
       return {

@@ -3,7 +3,9 @@
 // its own bundle plus the runtime-provided AWS SDK.
 //
 // Protocol (parentPort messages):
-//   parent → worker  { type: 'invoke', id, event, context }
+//   parent → worker  { type: 'invoke', id, event, context, now? }
+//                    (`now`: the engine's time at the invocation when it is not wall time,
+//                    e.g. a test's virtual clock; the handler's Date starts there)
 //   worker → parent  { type: 'ready' } | { type: 'init-error', error }
 //                    { type: 'log', id, level, text }
 //                    { type: 'result', id, ok: true, value } | { type: 'result', id, ok: false, error }
@@ -21,6 +23,26 @@ register('./sdk-resolve-hooks.mjs', import.meta.url, { data: { fallbackParentUrl
 // which function-pool.ts sets in this worker's environment (as Lambda sets it to /var/runtime/node_modules).
 
 let currentId = null;
+
+// The handler's clock. Wall time, unless an invocation carries the engine's `now` (a test's
+// virtual clock): from then on Date reads wall time shifted by the difference, so it starts at
+// the engine's time and moves on in real time while the handler runs. Installed before the
+// handler's module loads, so whatever it captures is this Date.
+const WallDate = Date;
+const wallNow = WallDate.now.bind(WallDate);
+let shiftMs = 0;
+globalThis.Date = new Proxy(WallDate, {
+  construct(target, args, newTarget) {
+    return Reflect.construct(target, args.length === 0 ? [wallNow() + shiftMs] : args, newTarget);
+  },
+  apply() {
+    return new WallDate(wallNow() + shiftMs).toString();
+  },
+  get(target, property, receiver) {
+    if (property === 'now') return () => wallNow() + shiftMs;
+    return Reflect.get(target, property, receiver);
+  },
+});
 
 function send(message) {
   parentPort.postMessage(message);
@@ -125,7 +147,8 @@ function makeContext(c) {
     awsRequestId: c.awsRequestId,
     logGroupName: c.logGroupName,
     logStreamName: c.logStreamName,
-    getRemainingTimeInMillis: () => Math.max(0, c.deadlineMs - Date.now()),
+    // The deadline is wall time (the engine enforces the timeout on wall time).
+    getRemainingTimeInMillis: () => Math.max(0, c.deadlineMs - wallNow()),
     done: () => {}, fail: () => {}, succeed: () => {},
   };
 }
@@ -133,6 +156,7 @@ function makeContext(c) {
 parentPort.on('message', async (message) => {
   if (message.type !== 'invoke' || !handlerFn) return;
   currentId = message.id;
+  if (typeof message.now === 'number') shiftMs = message.now - wallNow();
   const context = makeContext(message.context);
   try {
     let value;

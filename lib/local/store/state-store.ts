@@ -42,6 +42,7 @@ const SNAPSHOT = /^snapshot-(\d+)\.jsonl$/;
 const LOG = /^log-(\d+)\.jsonl$/;
 
 export class StateStore {
+  private flushing = 0;
   private log: AppendFile | undefined;
   /** The previous log while its last batch is written and it is closed (during a compaction). */
   private retiring: Promise<void> | undefined;
@@ -104,9 +105,19 @@ export class StateStore {
    * compaction has just retired (its last batch may still be on its way).
    */
   async flush(): Promise<void> {
-    const retiring = this.retiring;
-    if (retiring) await Promise.all([this.log?.flush(), retiring]);
-    else await this.log?.flush();
+    this.flushing++;
+    try {
+      const retiring = this.retiring;
+      if (retiring) await Promise.all([this.log?.flush(), retiring]);
+      else await this.log?.flush();
+    } finally {
+      this.flushing--;
+    }
+  }
+
+  /** Flushes someone is waiting on now (a request is answered when its change is on disk). */
+  get flushesInFlight(): number {
+    return this.flushing;
   }
 
   /** Write a snapshot of the current state and start a new log. */

@@ -6,6 +6,7 @@
  */
 import type http from 'node:http';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../dynamodb/start-local-dynamodb.ts';
+import type { DynamoDbFault } from '../dynamodb/dynamodb-service.ts';
 import { useSynchronousLevelDbReads } from '../dynamodb/leveldb-sync-reads.ts';
 
 export class DynamoDbBackend {
@@ -24,6 +25,11 @@ export class DynamoDbBackend {
   /** Serve one request whose body has not been read yet, in process (no loopback hop). */
   handle(request: http.IncomingMessage, response: http.ServerResponse): void {
     this.local.service.handle(request, response);
+  }
+
+  /** The next wire requests matching each fault fail with it (see DynamoDbService.injectFaults). */
+  injectFaults(faults: readonly DynamoDbFault[]): void {
+    this.local.service.injectFaults(faults);
   }
 
   /** Call a DynamoDB action directly (used for CreateTable from the template). */

@@ -104,7 +104,8 @@ export async function installBusline(app: ConsumerApp, tarball: string): Promise
 
 /**
  * The app's jest tests, as a team writes them: its stack's template (replacing the template's
- * commented example), and its flow run by busline/testing (publish, wait, read the logs).
+ * commented example), and its flow run by busline/testing's testFlow (publish, settle, the
+ * toHaveDelivered matcher, the logs).
  */
 export function writeJestTests(app: ConsumerApp): void {
   const js = app.kind === 'javascript';
@@ -122,17 +123,28 @@ export function writeJestTests(app: ConsumerApp): void {
     '',
   ];
   const flowTest = [
-    ...imports({ 'aws-cdk-lib/core': 'cdk', 'busline/testing': '{ startFlow }', [stackModule]: '{ SignupsStack }' }),
+    ...imports({ 'aws-cdk-lib/core': 'cdk', 'busline/testing': '{ testFlow, flowMatchers }', [stackModule]: '{ SignupsStack }' }),
+    // The matchers' types, declared on jest's Matchers as docs/testing.md shows.
+    ...(js ? [] : [
+      "import type { FlowMatchers } from 'busline/testing';",
+      'declare global {',
+      '  namespace jest {',
+      '    interface Matchers<R> extends FlowMatchers<R> {}',
+      '  }',
+      '}',
+    ]),
+    '',
+    'expect.extend(flowMatchers);',
     '',
     "test('a signed-up user is welcomed', async () => {",
-    "  const flow = await startFlow(new SignupsStack(new cdk.App(), 'FlowTest'));",
+    "  const flow = await testFlow(new SignupsStack(new cdk.App(), 'FlowTest'));",
     '  try {',
-    "    const event = await flow.publish('user.signed-up', { userId: 'u-7', email: 'ada@example.com' });",
-    '    const lineage = await flow.waitForHandled(event);',
-    "    expect(lineage.handledBy.map((h) => [h.subscription, h.outcome])).toEqual([['welcome-user', 'succeeded']]);",
+    "    await flow.publish('user.signed-up', { userId: 'u-7', email: 'ada@example.com' });",
+    '    await flow.settle();',
+    "    expect(flow).toHaveDelivered('welcome-user', { data: { userId: 'u-7' }, outcome: 'succeeded', attempts: 1 });",
     "    expect(flow.logs('welcome-user').some((line) => line.fields.userId === 'u-7')).toBe(true);",
     '  } finally {',
-    '    await flow.stop();',
+    '    await flow.close();',
     '  }',
     '}, 120_000);',
     '',
