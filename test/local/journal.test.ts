@@ -59,3 +59,50 @@ test('journal sequence numbers keep increasing across a restart', async (t) => {
   const after = (await f.engine.journalQuery({ correlationId: 'seq-2' }))[0]!.seq;
   assert.ok(after > before, `${after} > ${before}`);
 });
+
+const BIG_ORDERS = JSON.stringify({ detail: { data: { total: [{ numeric: ['>', 100] }] } } });
+const VIP_ORDERS = JSON.stringify({ detail: { data: { customer: ['vip'] } } });
+
+test('why an event did not match a rule is read as the rule was when the event was routed, not as it was changed later', async (t) => {
+  const f = await startEngine();
+  t.after(() => f.close());
+  f.engine.putRule({ Name: 'picky', EventPattern: BIG_ORDERS });
+  await f.events.send(new PutEventsCommand(published('changed-1')));
+  f.engine.putRule({ Name: 'picky', EventPattern: VIP_ORDERS });
+  await f.events.send(new PutEventsCommand(published('changed-2')));
+  const reasonFor = async (correlationId: string) => {
+    const [unmatched] = await f.engine.journalQuery({ correlationId, kinds: ['rule.unmatched'] });
+    assert.ok(unmatched?.kind === 'rule.unmatched' && unmatched.rule === 'picky');
+    return unmatched.reason;
+  };
+  assert.match(await reasonFor('changed-1'), /detail\.data\.total/);
+  assert.match(await reasonFor('changed-2'), /detail\.data\.customer/);
+});
+
+test('another process reading the journal file gets why each event did not match the rules of its bus', async (t) => {
+  const f = await startEngine();
+  t.after(() => f.close());
+  f.engine.putRule({ Name: 'picky', EventPattern: BIG_ORDERS });
+  await f.events.send(new PutEventsCommand(published('file-why')));
+  await f.engine.journalQuery({});
+  const records = await readJournal(f.stateDir, { correlationId: 'file-why' });
+  assert.deepEqual(records.map((r) => r.kind), ['event.accepted', 'rule.unmatched']);
+  const unmatched = records[1]!;
+  assert.ok(unmatched.kind === 'rule.unmatched' && /total/.test(unmatched.reason));
+  assert.equal(unmatched.seq, records[0]!.seq);
+});
+
+test('followJournal delivers, after each event, why it did not match the rules of its bus', async (t) => {
+  const f = await startEngine();
+  t.after(() => f.close());
+  f.engine.putRule({ Name: 'picky', EventPattern: BIG_ORDERS });
+  const seen: JournalRecord[] = [];
+  const stop = new AbortController();
+  const following = followJournal(f.stateDir, { kinds: ['rule.unmatched'] }, (r) => seen.push(r), stop.signal, 20);
+  await f.events.send(new PutEventsCommand(published('follow-why')));
+  await f.engine.journalQuery({});
+  for (let i = 0; i < 100 && seen.length < 1; i++) await sleep(20);
+  stop.abort();
+  await following;
+  assert.deepEqual(seen.map((r) => r.kind === 'rule.unmatched' && [r.correlationId, r.rule]), [['follow-why', 'picky']]);
+});
