@@ -6,11 +6,24 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { followJournal, readJournal } from '../../lib/local/journal/journal.ts';
-import type { JournalRecord } from '../../lib/local/journal/types.ts';
-import { startEngine, sleep } from './support/engine-fixture.ts';
+import type { JournalQuery, JournalRecord } from '../../lib/local/journal/types.ts';
+import { startEngine, sleep, type EngineFixture } from './support/engine-fixture.ts';
 
 function published(correlationId: string) {
   return { Entries: [{ Source: 'shop', DetailType: 'OrderPlaced', Detail: JSON.stringify({ metadata: { id: `m-${correlationId}`, correlationId }, data: {} }) }] };
+}
+
+/** Follows the journal while `act` runs, until `count` records came (or 2 s passed); returns them. */
+async function follow(f: EngineFixture, query: JournalQuery, count: number, act: () => Promise<unknown>): Promise<JournalRecord[]> {
+  const seen: JournalRecord[] = [];
+  const stop = new AbortController();
+  const following = followJournal(f.stateDir, query, (r) => seen.push(r), stop.signal, 20);
+  await act();
+  await f.engine.journalQuery({}); // the journal file is written
+  for (let i = 0; i < 100 && seen.length < count; i++) await sleep(20);
+  stop.abort();
+  await following;
+  return seen;
 }
 
 test('another process can read the journal file by correlation id and topic', async (t) => {
@@ -29,14 +42,7 @@ test('followJournal delivers existing records and then new ones as they are writ
   const f = await startEngine();
   t.after(() => f.close());
   await f.events.send(new PutEventsCommand(published('follow-1')));
-  const seen: JournalRecord[] = [];
-  const stop = new AbortController();
-  const following = followJournal(f.stateDir, { kinds: ['event.accepted'] }, (r) => seen.push(r), stop.signal, 20);
-  await f.events.send(new PutEventsCommand(published('follow-2')));
-  await f.engine.journalQuery({});
-  for (let i = 0; i < 100 && seen.length < 2; i++) await sleep(20);
-  stop.abort();
-  await following;
+  const seen = await follow(f, { kinds: ['event.accepted'] }, 2, () => f.events.send(new PutEventsCommand(published('follow-2'))));
   assert.deepEqual(seen.map((r) => r.correlationId), ['follow-1', 'follow-2']);
 });
 
@@ -96,13 +102,6 @@ test('followJournal delivers, after each event, why it did not match the rules o
   const f = await startEngine();
   t.after(() => f.close());
   f.engine.putRule({ Name: 'picky', EventPattern: BIG_ORDERS });
-  const seen: JournalRecord[] = [];
-  const stop = new AbortController();
-  const following = followJournal(f.stateDir, { kinds: ['rule.unmatched'] }, (r) => seen.push(r), stop.signal, 20);
-  await f.events.send(new PutEventsCommand(published('follow-why')));
-  await f.engine.journalQuery({});
-  for (let i = 0; i < 100 && seen.length < 1; i++) await sleep(20);
-  stop.abort();
-  await following;
+  const seen = await follow(f, { kinds: ['rule.unmatched'] }, 1, () => f.events.send(new PutEventsCommand(published('follow-why'))));
   assert.deepEqual(seen.map((r) => r.kind === 'rule.unmatched' && [r.correlationId, r.rule]), [['follow-why', 'picky']]);
 });
