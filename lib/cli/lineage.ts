@@ -2,6 +2,8 @@
  * Lineage from the journal: events linked by causation (an event published while handling
  * another carries metadata.causationId = that event's metadata.id), each with the steps that
  * happened to it (rules matched and not matched, deliveries, invocations and their logs).
+ * The rules an event did not match are not journaled: they are worked out for the events shown
+ * (lib/local/journal/rule-mismatches.ts).
  */
 import type { EventAcceptedRecord, JournalRecord } from '../local/journal/types.ts';
 import { renderLogLine } from './log-line.ts';
@@ -83,7 +85,17 @@ function targetName(arn: string): string {
   return arn.replace(/^arn:aws:[a-z]+:[^:]*:[^:]*:(function:)?/, '');
 }
 
-export function renderLineage(roots: readonly LineageNode[], label: (name: string) => string, options: { logs?: boolean } = {}): string[] {
+export interface RenderOptions {
+  /** Show what handlers logged (default true). */
+  readonly logs?: boolean;
+  /**
+   * The `rule.unmatched` records of an event (RuleMismatches.of, computed for the events
+   * shown only), shown first among its steps.
+   */
+  readonly unmatched?: (event: EventAcceptedRecord) => readonly JournalRecord[];
+}
+
+export function renderLineage(roots: readonly LineageNode[], label: (name: string) => string, options: RenderOptions = {}): string[] {
   const lines: string[] = [];
   const walk = (node: LineageNode, prefix: string, last: boolean, depth: number): void => {
     const e = node.event;
@@ -93,7 +105,7 @@ export function renderLineage(roots: readonly LineageNode[], label: (name: strin
     const bar = node.children.length ? '│  ' : '   ';
     // The runtime's per-record fields of a log line equal to this node's are already on screen.
     const shown = { topic: e.topic, eventId: e.metadataId ?? e.eventId, correlationId: e.correlationId };
-    for (const step of node.steps) {
+    for (const step of [...(options.unmatched?.(e) ?? []), ...node.steps]) {
       const text = describeStep(step, label);
       if (!text) continue;
       lines.push(`${inner}${bar}${time(step.at)} ${text}`);

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildLineage, renderLineage } from '../../lib/cli/lineage.ts';
-import type { JournalRecord } from '../../lib/local/journal/types.ts';
+import { RuleMismatches } from '../../lib/local/journal/rule-mismatches.ts';
+import type { EventAcceptedRecord, JournalRecord } from '../../lib/local/journal/types.ts';
 
 const at = (s: number): string => `2026-11-25T12:00:${String(s).padStart(2, '0')}.000Z`;
 let seq = 0;
@@ -57,4 +58,23 @@ test("a handler's log line shows in the tree with its own fields, without the id
   const withLog = records.map((r) => (r.kind === 'invocation.finished' ? { ...r, logs: [line] } : r));
   const text = renderLineage(buildLineage(withLog).slice(0, 1), (n) => n).join('\n');
   assert.match(text, /\| INFO welcome sent {2}userId=u-7$/m);
+});
+
+test('the tree shows, for each event, why it did not match each rule of its bus it did not match', () => {
+  const journal: JournalRecord[] = [
+    { seq: ++seq, at: at(seq), kind: 'bus.rules', bus: 'b', rules: [
+      { name: 'R1', pattern: JSON.stringify({ 'detail-type': ['order.placed'] }), state: 'ENABLED' },
+      { name: 'R9', pattern: JSON.stringify({ detail: { data: { total: [{ numeric: ['>', 100] }] } } }), state: 'ENABLED' },
+      { name: 'R0', pattern: JSON.stringify({ source: ['s'] }), state: 'DISABLED' },
+    ] },
+    { ...(accepted('e9', 'm9', 'order.placed') as EventAcceptedRecord), event: { 'detail-type': 'order.placed', source: 's', detail: { data: { total: 40 } } } },
+    { seq: ++seq, at: at(seq), kind: 'rule.matched', eventId: 'e9', bus: 'b', rule: 'R1', targets: ['T'] },
+  ];
+  const mismatches = new RuleMismatches();
+  journal.forEach((r) => mismatches.observe(r));
+  const text = renderLineage(buildLineage(journal), (n) => (n === 'R9' ? 'big-orders' : n), { unmatched: (e) => mismatches.of(e) }).join('\n');
+  assert.match(text, /· rule big-orders did not match: detail\.data\.total: 40 is not > 100/);
+  assert.match(text, /· rule R0 did not match: rule is DISABLED/);
+  assert.match(text, /✓ rule R1 matched/);
+  assert.doesNotMatch(text, /rule R1 did not match/);
 });

@@ -8,6 +8,7 @@ import { loadFlowContext } from '../flow-context.ts';
 import { journalPath, readJournal } from '../journal-file.ts';
 import { buildLineage, describeStep, renderLineage } from '../lineage.ts';
 import type { JournalRecord } from '../../local/journal/types.ts';
+import { RuleMismatches } from '../../local/journal/rule-mismatches.ts';
 import { parseCommandArgs } from '../args.ts';
 
 export const summary = 'show what happened to events as lineage trees (rules, deliveries, handler runs, caused events)';
@@ -43,11 +44,14 @@ export async function run(argv: string[]): Promise<number> {
 
   const filter = { ...(values.correlation ? { correlationId: values.correlation } : {}), ...(values.topic ? { topic: values.topic } : {}) };
   const { records, offset } = readJournal(file);
+  // Why an event did not match the other rules is worked out for the events shown only.
+  const mismatches = new RuleMismatches();
+  for (const r of records) mismatches.observe(r);
   const roots = buildLineage(records, filter).slice(-Number(values.last));
   if (roots.length === 0 && !values.follow) {
     console.log(values.correlation || values.topic ? 'no events match' : 'no events yet');
   }
-  for (const line of renderLineage(roots, label, { logs: !values['no-logs'] })) console.log(line);
+  for (const line of renderLineage(roots, label, { logs: !values['no-logs'], unmatched: (e) => mismatches.of(e) })) console.log(line);
   if (!values.follow) return 0;
 
   // Follow: one line per new step, filtered by the correlation/topic of its event.
@@ -56,6 +60,7 @@ export async function run(argv: string[]): Promise<number> {
   for (const r of records) if (r.kind === 'event.accepted') { correlationOf.set(r.eventId, r.correlationId); topicOf.set(r.eventId, r.topic); }
   let at = offset;
   const show = (r: JournalRecord): void => {
+    mismatches.observe(r);
     if (r.kind === 'event.accepted') { correlationOf.set(r.eventId, r.correlationId); topicOf.set(r.eventId, r.topic); }
     const correlation = r.correlationId ?? (r.eventId ? correlationOf.get(r.eventId) : undefined);
     const topic = r.topic ?? (r.eventId ? topicOf.get(r.eventId) : undefined);
@@ -65,6 +70,7 @@ export async function run(argv: string[]): Promise<number> {
       ? `● ${r.topic ?? '(no detail-type)'} id=${r.metadataId ?? r.eventId}${r.causationId ? ` caused by ${r.causationId}` : ''}`
       : describeStep(r, label);
     if (text) console.log(`${r.at.slice(11, 23)} [${correlation ?? '-'}] ${text}`);
+    if (r.kind === 'event.accepted') mismatches.of(r).forEach(show);
   };
   await new Promise<void>((resolveStop) => {
     const timer = setInterval(() => {

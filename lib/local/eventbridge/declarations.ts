@@ -48,6 +48,8 @@ export interface Bus {
   readonly createdAt: Date;
   readonly rules: Map<string, Rule>;
   readonly index: PatternIndex<Rule>;
+  /** Goes up whenever a rule of the bus is added, changed or deleted (routing journals the rules again then). */
+  rulesVersion: number;
   /** The resource policy as DescribeEventBus returns it (JSON text); not enforced locally. */
   policy?: string;
   modifiedAt: Date;
@@ -167,7 +169,7 @@ export class Declarations {
       return existing;
     }
     const createdAt = options.createdAt ?? new Date(this.clock.now());
-    const bus: Bus = { name, arn: this.busArn(name), createdAt, modifiedAt: createdAt, rules: new Map(), index: new PatternIndex<Rule>() };
+    const bus: Bus = { name, arn: this.busArn(name), createdAt, modifiedAt: createdAt, rules: new Map(), index: new PatternIndex<Rule>(), rulesVersion: 0 };
     this.buses.set(name, bus);
     this.commitBus(bus);
     return bus;
@@ -297,6 +299,7 @@ export class Declarations {
       targetIds: previous?.targetIds ?? [],
     };
     bus.rules.set(rule.name, rule);
+    bus.rulesVersion++;
     bus.index.remove(rule.name);
     if (rule.enabled) bus.index.add(rule.name, pattern, rule);
     this.commit({ t: 'eb.rule', rule: definition });
@@ -314,6 +317,7 @@ export class Declarations {
     if (!rule) return;
     if (rule.targets.size > 0 && !options.evenWithTargets) throw new EventBridgeError('ValidationException', "Rule can't be deleted since it has targets.");
     bus.rules.delete(ruleName);
+    bus.rulesVersion++;
     bus.index.remove(ruleName);
     this.commit({ t: 'eb.rule.del', bus: bus.name, name: ruleName });
   }

@@ -1,10 +1,13 @@
 /**
  * Routing: an accepted event is matched against its bus's enabled rules (the bus's
  * PatternIndex) and handed to each matching rule's targets (target-delivery.ts); the journal
- * says which rules matched and why the others did not. Nothing here waits for disk: the
- * caller (PutEvents, replay, a bus target) awaits durability once for all it routed.
+ * says which rules matched. Why the others did not is worked out when the journal is read
+ * (lib/local/journal/rule-mismatches.ts), from the event and the bus's rules, which routing
+ * journals (`bus.rules`) before the first event it routes with them: per event, routing costs
+ * what the matching rules cost, however many rules the bus has. Nothing here waits for disk:
+ * the caller (PutEvents, replay, a bus target) awaits durability once for all it routed.
  */
-import { formatMismatch } from '../pattern/index.ts';
+import type { JournaledRule } from '../journal/types.ts';
 import type { MessageLineage } from '../sqs/queue.ts';
 import type { EventArchive } from './archive.ts';
 import { busNameOf, type Bus, type CompiledTarget, type Rule } from './declarations.ts';
@@ -32,6 +35,9 @@ export interface RouterOptions {
 }
 
 export class Router {
+  /** Each bus's `rulesVersion` its last `bus.rules` journal record lists. */
+  private readonly journaledRules = new WeakMap<Bus, number>();
+
   constructor(private readonly options: RouterOptions) {}
 
   route(bus: Bus, event: BusEvent, eventText: string, now: number, options: RouteOptions = {}): void {
@@ -39,6 +45,10 @@ export class Router {
     const journal = this.options.journal;
     const onlyRules = options.onlyRules;
     if (journal) {
+      if (this.journaledRules.get(bus) !== bus.rulesVersion) {
+        journal.append({ kind: 'bus.rules', bus: bus.name, rules: [...bus.rules.values()].map(journaledRule) });
+        this.journaledRules.set(bus, bus.rulesVersion);
+      }
       const metadata = metadataOf(event);
       journal.appendAccepted(
         {
@@ -51,6 +61,7 @@ export class Router {
           metadataId: typeof metadata?.['id'] === 'string' ? metadata['id'] : undefined,
           causationId: typeof metadata?.['causationId'] === 'string' ? metadata['causationId'] : undefined,
           replayName: event['replay-name'],
+          onlyRules: onlyRules && [...onlyRules],
         },
         event,
         eventText,
@@ -71,22 +82,6 @@ export class Router {
       journal?.append({ kind: 'rule.matched', eventId: event.id, bus: bus.name, rule: rule.name, targets: rule.targetIds, topic: event['detail-type'], correlationId: lineage.correlationId });
       for (const target of rule.targets.values()) this.options.deliver(rule, target, delivered!);
     }
-    if (journal && bus.rules.size > matched.length) {
-      const hit = new Set(matched);
-      for (const rule of bus.rules.values()) {
-        if (hit.has(rule) || (onlyRules && !onlyRules.has(rule.name))) continue;
-        const mismatch = rule.enabled ? rule.pattern.explain(event) : undefined;
-        journal.append({
-          kind: 'rule.unmatched',
-          eventId: event.id,
-          bus: bus.name,
-          rule: rule.name,
-          reason: rule.enabled ? (mismatch ? formatMismatch(mismatch) : 'did not match') : 'rule is DISABLED',
-          topic: event['detail-type'],
-          correlationId: lineage.correlationId,
-        });
-      }
-    }
   }
 
   /**
@@ -100,6 +95,10 @@ export class Router {
     this.options.archive.add(bus.name, matched.eventText);
     this.route(bus, matched.event, matched.eventText, matched.now, { ...(matched.traceHeader !== undefined && { traceHeader: matched.traceHeader }), forwarded: true });
   }
+}
+
+function journaledRule(rule: Rule): JournaledRule {
+  return { name: rule.name, pattern: rule.pattern.text, state: rule.enabled ? 'ENABLED' : 'DISABLED' };
 }
 
 export function metadataOf(event: BusEvent): Record<string, unknown> | undefined {

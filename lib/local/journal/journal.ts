@@ -9,6 +9,7 @@ import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppendFile, readJsonLines } from '../store/append-file.ts';
 import type { JournalEntry, JournalQuery, JournalRecord } from './types.ts';
+import { RuleMismatches } from './rule-mismatches.ts';
 import { systemClock, type Clock } from '../clock.ts';
 
 export const JOURNAL_FILE = 'journal.jsonl';
@@ -100,7 +101,11 @@ export class Journal {
     return readJournalFile(this.file.path, query);
   }
 
-  /** Live records matching the query from now on; returns the unsubscribe function. */
+  /**
+   * Live records matching the query from now on, as they are written (no `rule.unmatched`:
+   * those are derived when the journal is read, see rule-mismatches.ts); returns the
+   * unsubscribe function.
+   */
   subscribe(query: JournalQuery, onRecord: (record: JournalRecord) => void): () => void {
     const subscriber: Subscriber = { query, onRecord };
     this.subscribers.add(subscriber);
@@ -126,12 +131,27 @@ export function matchesQuery(record: JournalRecord, query: JournalQuery): boolea
   return true;
 }
 
-/** Read a journal file without an engine (the CLI, a dashboard). */
+/**
+ * One record read from the journal, in journal order, and after an `event.accepted` the
+ * `rule.unmatched` records derived for it: those the query wants (an event the query does not
+ * want is not explained).
+ */
+function asRead(record: JournalRecord, query: JournalQuery, mismatches: RuleMismatches, onRecord: (record: JournalRecord) => void): void {
+  mismatches.observe(record);
+  if (matchesQuery(record, query)) onRecord(record);
+  if (record.kind === 'event.accepted' && matchesQuery({ ...record, kind: 'rule.unmatched', rule: '', reason: '' }, query)) {
+    for (const unmatched of mismatches.of(record)) if (matchesQuery(unmatched, query)) onRecord(unmatched);
+  }
+}
+
+/**
+ * Read a journal file without an engine (the CLI, a dashboard), with the `rule.unmatched`
+ * records derived for the events read.
+ */
 export async function readJournalFile(path: string, query: JournalQuery = {}): Promise<JournalRecord[]> {
   const out: JournalRecord[] = [];
-  await readJsonLines(path, (record) => {
-    if (matchesQuery(record as JournalRecord, query)) out.push(record as JournalRecord);
-  });
+  const mismatches = new RuleMismatches();
+  await readJsonLines(path, (record) => asRead(record as JournalRecord, query, mismatches, (r) => out.push(r)));
   return query.limit !== undefined && out.length > query.limit ? out.slice(out.length - query.limit) : out;
 }
 
@@ -143,7 +163,8 @@ export function readJournal(stateDir: string, query: JournalQuery = {}): Promise
 /**
  * Follow a journal file from another process: calls onRecord for every matching record
  * already there (after `query.afterSeq`) and then for new ones as they are written (polled
- * every `intervalMs`). Stops when the signal aborts; resolves then.
+ * every `intervalMs`), with the `rule.unmatched` records derived for the events among them.
+ * Stops when the signal aborts; resolves then.
  *
  * Only complete lines (ending in a newline) are read and passed on; the follower's position
  * is always just after the last one. A line still being written, or torn by a crash, is not
@@ -164,6 +185,7 @@ export async function followJournal(
   /** Byte position just after the last complete line passed on. */
   let offset = 0;
   let inode: number | undefined;
+  let mismatches = new RuleMismatches();
   while (!signal.aborted) {
     let handle;
     try {
@@ -174,9 +196,12 @@ export async function followJournal(
     if (handle) {
       try {
         const { size, ino } = await handle.stat();
-        if (inode !== undefined && ino !== inode) offset = 0; // a new file under the same name
+        // A new file under the same name, or one replaced by a shorter one: read from its start.
+        if ((inode !== undefined && ino !== inode) || size < offset) {
+          offset = 0;
+          mismatches = new RuleMismatches();
+        }
         inode = ino;
-        if (size < offset) offset = 0; // the file was replaced by a shorter one
         // Bytes after `offset` that do not end in a newline yet (a line longer than a read).
         let partial: Buffer[] = [];
         let position = offset;
@@ -203,7 +228,7 @@ export async function followJournal(
             } catch {
               continue; // not a record (a complete line is never torn); nothing to follow
             }
-            if (matchesQuery(record, query)) onRecord(record);
+            asRead(record, query, mismatches, onRecord);
           }
         }
       } finally {

@@ -37,6 +37,8 @@ export interface EventAcceptedRecord extends JournalBase {
   readonly causationId?: string;
   /** Set when the event was re-sent by an archive replay. */
   readonly replayName?: string;
+  /** Set when a replay routed the event to these rules of its bus only (its FilterArns). */
+  readonly onlyRules?: readonly string[];
   /** The full event as delivered to targets. */
   readonly event: unknown;
 }
@@ -50,7 +52,31 @@ export interface RuleMatchedRecord extends JournalBase {
   readonly targets: readonly string[];
 }
 
-/** The event did not match a rule of its bus; `reason` is the pattern engine's explanation. */
+/** One rule of a {@link BusRulesRecord}, as routing used it. */
+export interface JournaledRule {
+  readonly name: string;
+  /** The rule's EventPattern (JSON text). */
+  readonly pattern: string;
+  readonly state: 'ENABLED' | 'DISABLED';
+}
+
+/**
+ * Every rule of a bus, written before the first event routed on the bus after its rules
+ * changed (and after each engine start): the events after it, up to the bus's next such record,
+ * were routed with exactly these rules. What `rule.unmatched` is derived from.
+ */
+export interface BusRulesRecord extends JournalBase {
+  readonly kind: 'bus.rules';
+  readonly bus: string;
+  readonly rules: readonly JournaledRule[];
+}
+
+/**
+ * The event did not match a rule of its bus; `reason` is the pattern engine's explanation.
+ * Derived when the journal is read, never written: one per rule of the bus's last `bus.rules`
+ * record before the event (a rule changed later does not change it) that the event does not
+ * match, placed right after the event's `event.accepted` record and carrying its `seq` and `at`.
+ */
 export interface RuleUnmatchedRecord extends JournalBase {
   readonly kind: 'rule.unmatched';
   readonly eventId: string;
@@ -142,6 +168,7 @@ export interface InvocationFinishedRecord extends JournalBase {
 /** One step in an event's life, told apart by `kind`. */
 export type JournalRecord =
   | EventAcceptedRecord
+  | BusRulesRecord
   | RuleMatchedRecord
   | RuleUnmatchedRecord
   | DeliveryEnqueuedRecord

@@ -1,10 +1,12 @@
 /**
  * Many rules, one event. Each rule branch is filed under the values of one of
- * its fields that only lists plain values or prefixes (preferably
- * `detail-type`, then `source`), so an event only meets the branches filed
- * under its own values or their prefixes, plus the few branches that have no
- * such field. The event is flattened once, and only along the paths some rule
- * reads.
+ * its fields that only lists plain values or prefixes: of those, the one whose
+ * values the fewest branches are filed under so far (then preferably
+ * `detail-type`, then `source`), so that rules sharing a detail-type and told
+ * apart by a field of their detail are filed apart. An event only meets the
+ * branches filed under its own values or their prefixes, plus the few branches
+ * that have no such field. The event is flattened once, and only along the
+ * paths some rule reads.
  */
 import type { Branch, FieldCondition } from './compile.ts';
 import { branchMatches } from './evaluate.ts';
@@ -69,15 +71,19 @@ function filingKeys(cond: FieldCondition): FilingKeys | undefined {
   return { path: cond.path, keys, prefixes };
 }
 
-/** Prefer a well-known equality field, then any equality field, then fields with prefixes. */
-function chooseKeyField(branch: Branch): FilingKeys | undefined {
+/**
+ * Prefer the field whose values the fewest branches are filed under already (`crowding`: an
+ * event carrying one of them meets them all), then a well-known equality field, then any
+ * equality field, then fields with prefixes.
+ */
+function chooseKeyField(branch: Branch, crowding: (f: FilingKeys) => number): FilingKeys | undefined {
   let best: FilingKeys | undefined;
   let bestRank = Infinity;
   for (const cond of branch.values()) {
     const f = filingKeys(cond);
     if (!f) continue;
     const preferred = PREFERRED_KEYS.indexOf(cond.path);
-    const rank = (f.prefixes.length > 0 ? 100 : 0) + (preferred >= 0 ? preferred : 10) + (f.keys.length + f.prefixes.length) / 1000;
+    const rank = crowding(f) * 1000 + (f.prefixes.length > 0 ? 100 : 0) + (preferred >= 0 ? preferred : 10) + (f.keys.length + f.prefixes.length) / 1000;
     if (rank < bestRank) {
       best = f;
       bestRank = rank;
@@ -132,9 +138,15 @@ export class PatternIndex<T> {
   private needed: Set<string> | undefined = new Set();
   private seq = 0;
   private matchCalls = 0;
+  private tested = 0;
 
   get size(): number {
     return this.rules.size;
+  }
+
+  /** How many rule branches the last match() tested: what its cost follows (for tests and benchmarks). */
+  get testedInLastMatch(): number {
+    return this.tested;
   }
 
   /** Add a rule; adding an id again replaces the earlier rule. */
@@ -145,7 +157,7 @@ export class PatternIndex<T> {
     const branches = pattern instanceof CompiledPattern ? pattern.branches : [undefined];
     for (const branch of branches) {
       const ref: BranchRef<T> = { rule, branch, testedIn: 0 };
-      const key = branch && chooseKeyField(branch);
+      const key = branch && chooseKeyField(branch, (f) => this.crowding(f));
       if (!key) {
         this.unfiled.add(ref);
         rule.unfiled.push(ref);
@@ -173,6 +185,16 @@ export class PatternIndex<T> {
     this.needed = undefined;
   }
 
+  /** How many branches are filed under the values (and prefixes) of `f` already. */
+  private crowding(f: FilingKeys): number {
+    let n = 0;
+    const byKey = this.byField.get(f.path);
+    if (byKey) for (const k of f.keys) n += byKey.get(k)?.size ?? 0;
+    const shelf = this.byFieldPrefix.get(f.path);
+    if (shelf) for (const prefix of f.prefixes) n += shelf.byPrefix.get(prefix)?.size ?? 0;
+    return n;
+  }
+
   remove(id: string): void {
     const rule = this.rules.get(id);
     if (!rule) return;
@@ -195,6 +217,7 @@ export class PatternIndex<T> {
 
   /** Values of every rule that matches, in the order the rules were added. */
   match(event: unknown): T[] {
+    this.tested = 0;
     if (this.rules.size === 0) return [];
     const fields = flattenEvent(event, this.neededPaths());
     const call = ++this.matchCalls;
@@ -202,6 +225,7 @@ export class PatternIndex<T> {
     const test = (ref: BranchRef<T>): void => {
       if (ref.rule.matchedIn === call || ref.testedIn === call) return;
       ref.testedIn = call;
+      this.tested++;
       const ok = ref.branch ? branchMatches(ref.branch, fields) : ref.rule.pattern.matches(event);
       if (ok) {
         ref.rule.matchedIn = call;

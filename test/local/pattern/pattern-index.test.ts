@@ -92,3 +92,12 @@ test('a pattern implemented outside this module is matched through its own match
   assert.deepEqual(index.match(event({})), ['custom', 'plain']);
   assert.deepEqual(index.match(event({ source: 'billing' })), []);
 });
+
+test('rules sharing a detail-type and told apart by a field of their detail are filed apart: an event meets only its own', () => {
+  const index = new PatternIndex<string>();
+  for (let i = 0; i < 200; i++) index.add(`c${i}`, p({ 'detail-type': ['OrderPlaced'], detail: { customer: [`c${i}`] } }), `c${i}`);
+  assert.deepEqual(index.match(event({ detail: { customer: 'c7' } })), ['c7']);
+  assert.ok(index.testedInLastMatch <= 2, `tested ${index.testedInLastMatch} branches`);
+  assert.deepEqual(index.match(event({ detail: { customer: 'nobody' } })), []);
+  assert.ok(index.testedInLastMatch <= 1, `tested ${index.testedInLastMatch} branches`);
+});
