@@ -61,6 +61,7 @@ export type {
   SendMessageResult,
 } from './sqs/types.ts';
 export type {
+  BusRulesRecord,
   DeliveryDeadLetteredRecord,
   DeliveryDeletedRecord,
   DeliveryEnqueuedRecord,
@@ -73,6 +74,7 @@ export type {
   JournalKind,
   JournalQuery,
   JournalRecord,
+  JournaledRule,
   RuleMatchedRecord,
   RuleUnmatchedRecord,
   TargetFailedRecord,

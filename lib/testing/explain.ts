@@ -1,8 +1,11 @@
 /**
- * Why an event went where it went: the rules of its bus that matched it, and for each rule that
- * did not, the pattern engine's reason (the journal's rule.matched / rule.unmatched records).
+ * Why an event went where it went: the rules of its bus that matched it (the journal's
+ * rule.matched records), and for each rule that did not, the pattern engine's reason, worked out
+ * from the bus's rules as the journal recorded them when the event was routed
+ * (lib/local/journal/rule-mismatches.ts, the same reasons `busline events` prints).
  */
 import type { JournalRecord } from '../local/index.ts';
+import { RuleMismatches } from '../local/journal/rule-mismatches.ts';
 
 /** A rule of the bus, named by its subscription when it has one. */
 export interface RuleVerdict {
@@ -28,11 +31,17 @@ export function explainEvent(records: readonly JournalRecord[], eventId: string,
   let topic = '';
   const matched: RuleVerdict[] = [];
   const unmatched: RuleVerdict[] = [];
+  const mismatches = new RuleMismatches();
+  let explained = false;
   for (const r of records) {
+    mismatches.observe(r);
     if (r.eventId !== eventId) continue;
-    if (r.kind === 'event.accepted') topic = r.topic ?? '';
+    if (r.kind === 'event.accepted' && !explained) {
+      explained = true;
+      topic = r.topic ?? '';
+      for (const u of mismatches.of(r)) unmatched.push({ subscription: subscriptionOf(u.rule), rule: u.rule, reason: u.reason });
+    }
     if (r.kind === 'rule.matched') matched.push({ subscription: subscriptionOf(r.rule), rule: r.rule });
-    if (r.kind === 'rule.unmatched') unmatched.push({ subscription: subscriptionOf(r.rule), rule: r.rule, reason: r.reason });
   }
   return { id, topic, matched, unmatched };
 }
