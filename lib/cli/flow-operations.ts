@@ -306,3 +306,39 @@ export async function startReplay(target: FlowTarget, request: ReplayRequest): P
   }));
   return { replayName, state: out.State ?? 'STARTED', busName: flow.busName, from, to, ...(sub ? { subscription: sub.name } : {}) };
 }
+
+// ── counters (the engine's journal) ────────────────────────────────────────────────────────
+
+export interface SubscriptionCounters {
+  /** Events its rule matched. */
+  readonly matched: number;
+  /** Handler runs that succeeded / failed (each failed attempt counts). */
+  readonly ok: number;
+  readonly failed: number;
+  /** Messages received again after a failed attempt. */
+  readonly retried: number;
+  /** Messages put on its DLQ. */
+  readonly deadLettered: number;
+}
+
+/** Per subscription name, what the journal counted so far. */
+export function subscriptionCounters(target: FlowTarget, journal: JournalView): Record<string, SubscriptionCounters> {
+  const counts = new Map<string, { matched: number; ok: number; failed: number; retried: number; deadLettered: number }>();
+  const byPhysical = new Map<string, string>();
+  for (const s of target.subscriptions) {
+    counts.set(s.name, { matched: 0, ok: 0, failed: 0, retried: 0, deadLettered: 0 });
+    for (const physical of [s.rule?.name, s.function?.name, s.queue?.name]) if (physical) byPhysical.set(physical, s.name);
+    if (s.dlq) byPhysical.set(`dlq:${s.dlq.name}`, s.name);
+  }
+  const of = (physical: string): ReturnType<typeof counts.get> => counts.get(byPhysical.get(physical) ?? '');
+  for (const r of journal.records()) {
+    switch (r.kind) {
+      case 'rule.matched': { const c = of(r.rule); if (c) c.matched++; break; }
+      case 'invocation.finished': { const c = of(r.functionName); if (c) { if (r.outcome === 'success') c.ok++; else c.failed++; } break; }
+      case 'delivery.received': { const c = of(r.queue); if (c && r.receiveCount > 1) c.retried++; break; }
+      case 'delivery.enqueued': { const c = of(`dlq:${r.queue}`); if (c) c.deadLettered++; break; }
+      default: break;
+    }
+  }
+  return Object.fromEntries(counts);
+}

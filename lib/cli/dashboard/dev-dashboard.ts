@@ -8,6 +8,8 @@ import { journalPath } from '../journal-file.ts';
 import { openLocalTarget } from '../local-flow-target.ts';
 import { journalFileView, type DashboardContext } from './dashboard-context.ts';
 import { startDashboard, type Dashboard } from './dashboard-server.ts';
+import { dashboardApi } from './dashboard-api.ts';
+import { pageAssets } from './page-assets.ts';
 
 export interface DevDashboardOptions {
   readonly stateDir: string;
@@ -26,6 +28,8 @@ export async function startDashboardFor(options: DevDashboardOptions): Promise<D
   const target = await openLocalTarget({ stateDir: options.stateDir });
   const { label } = loadFlowContext(session.assemblyDir);
   const context: DashboardContext = { target, journal: journalFileView(journalPath(session.stateDir), label) };
-  const dashboard = await startDashboard({ context, port: options.port });
+  const api = dashboardApi(context);
+  const assets = pageAssets();
+  const dashboard = await startDashboard({ context, port: options.port, page: async (req, res, url) => await api(req, res, url) || assets(req, res, url) });
   return { ...dashboard, context, mcpUrl: `${dashboard.url}mcp` };
 }

@@ -13,6 +13,7 @@ import {
 } from '../flow-operations.ts';
 import type { LineageNode } from '../lineage.ts';
 import { describeStep } from '../lineage.ts';
+import { renderLogLine } from '../log-line.ts';
 import { parseTime } from '../time-option.ts';
 import type { DashboardContext } from './dashboard-context.ts';
 
@@ -51,7 +52,9 @@ export function lineageTree(node: LineageNode, label: (name: string) => string):
     steps: node.steps.flatMap((s) => {
       const text = describeStep(s, label);
       if (text === undefined) return [];
-      const logs = s.kind === 'invocation.finished' ? s.logs : undefined;
+      // As `busline events` shows them: metric lines left out, fields equal to the event's not repeated.
+      const shown = { topic: node.event.topic, eventId: node.event.metadataId ?? node.event.eventId, correlationId: node.event.correlationId };
+      const logs = s.kind === 'invocation.finished' ? (s.logs ?? []).flatMap((l) => renderLogLine(l, shown) ?? []) : undefined;
       return [{ at: s.at, kind: s.kind, text, ...(logs?.length ? { logs } : {}) }];
     }),
     caused: node.children.map((c) => lineageTree(c, label)),

@@ -48,7 +48,7 @@ test('the endpoint lists every flow operation as a tool, each with a description
 test('describe_flow names each subscription with its topics and who publishes each topic', async () => {
   const { flows } = await call<{ flows: { topics: { name: string; publishedBy: string[]; subscribedBy: string[] }[]; subscriptions: { name: string; delivery: string }[] }[] }>('describe_flow');
   const [only] = flows;
-  assert.deepEqual(only!.subscriptions.map((s) => [s.name, s.delivery]).sort(), [['greet', 'queue'], ['record', 'queue'], ['refuse', 'direct']]);
+  assert.deepEqual(only!.subscriptions.map((s) => [s.name, s.delivery]).sort(), [['greet', 'queue'], ['record', 'queue'], ['refuse', 'direct'], ['tally', 'queue']]);
   const recorded = only!.topics.find((t) => t.name === 'greeting.recorded')!;
   assert.deepEqual(recorded.publishedBy, ['greet']);
   assert.deepEqual(recorded.subscribedBy, ['record']);

@@ -1,6 +1,7 @@
 /**
- * The dashboard against a running engine: the operations flow (ops-flow.ts) in the local
- * engine with its real handlers, `busline dev`'s session file written, and the dashboard
+ * The dashboard against a running engine: the operations flow (ops-flow.ts) with a fourth
+ * subscription, `tally` (through a queue; refuses for good a greeting of more than 10 times,
+ * so a dead letter can be fixed and succeed), in the local engine with its real handlers, `busline dev`'s session file written, and the dashboard
  * server on a free 127.0.0.1 port over the local flow target — as `busline dev` starts it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,7 +25,9 @@ export interface DashboardOnOpsFlow {
 }
 
 export async function startDashboardOnOpsFlow(): Promise<DashboardOnOpsFlow> {
-  const stack = opsFlowStack('000000000000', 'us-east-1');
+  const stack = opsFlowStack('000000000000', 'us-east-1', (flow, { sent }) => {
+    flow.addSubscription('tally', { topic: sent, handler: 'handlers/tally.ts' });
+  });
   const assemblyDir = (stack.node.root as App).synth().directory;
   const stateDir = mkdtempSync(join(tmpdir(), 'busline-dashboard-'));
   const app = await startLocalApp({ assembly: assemblyDir, stateDir, port: 0 });
