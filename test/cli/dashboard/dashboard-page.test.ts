@@ -17,7 +17,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { toolMissing } from '../../support/prerequisites.ts';
-import { startDashboardOnOpsFlow, until, type DashboardOnOpsFlow } from '../support/dashboard-on-ops-flow.ts';
+import { startDashboardOnOpsFlow, type DashboardOnOpsFlow } from '../support/dashboard-on-ops-flow.ts';
+import { waitFor } from '../../local/support/reference-flow.ts';
 
 const skip = toolMissing('chromium');
 const UPDATE = process.env.UPDATE_SCREENSHOTS === '1';
@@ -61,7 +62,7 @@ test('an event published from the form is followed to the event it caused and th
   await form.locator('input[name="name"]').fill('Ada');
   await form.locator('input[name="times"]').fill('2');
   await form.getByRole('button', { name: 'Publish' }).click({ timeout: 10_000 });
-  await until('the publish result', async () => /published greeting\.sent id=/.test(await form.getByLabel('publish result').textContent() ?? '') || undefined);
+  await waitFor('the publish result', async () => /published greeting\.sent id=/.test(await form.getByLabel('publish result').textContent() ?? '') || undefined);
 
   const lineage = page.locator('section[aria-label="lineage"]');
   const caused = lineage.locator('.tree [data-lineage]');
@@ -70,7 +71,7 @@ test('an event published from the form is followed to the event it caused and th
   assert.match(await lineage.textContent() ?? '', /✓ rule greet matched/);
   assert.match(await lineage.textContent() ?? '', /rule refuse did not match/);
 
-  await until('greet counted the run', async () => /runs ok 1 · failed 0/.test(await nodeText('function:greet')) || undefined);
+  await waitFor('greet counted the run', async () => /runs ok 1 · failed 0/.test(await nodeText('function:greet')) || undefined);
   assert.match(await nodeText('rule:greet'), /in 1/);
   await page.locator('section[aria-label="flow graph"]').screenshot({ path: join(SHOTS, 'dashboard-graph.png') });
   await lineage.screenshot({ path: join(SHOTS, 'dashboard-lineage.png') });
@@ -80,7 +81,7 @@ test('the live list shows each published event, and finds one by a text in its d
   const list = page.getByRole('list', { name: 'events' });
   await list.locator('li', { hasText: 'greeting.recorded' }).first().waitFor();
   await page.getByLabel('text in data').fill('ada');
-  await until('the search', async () => (await list.locator('li[data-event]').count()) === 2 || undefined);
+  await waitFor('the search', async () => (await list.locator('li[data-event]').count()) === 2 || undefined);
   await page.getByLabel('text in data').fill('nobody-has-this');
   await list.locator('li', { hasText: 'no events match' }).waitFor();
   await page.getByLabel('text in data').fill('');
@@ -103,14 +104,14 @@ test('a dead-lettered event is opened, its payload fixed as the schema says, red
   await letter.getByLabel('problems').getByText('/times must be integer').waitFor();
   assert.equal(await letter.getByRole('button', { name: 'Redrive edited' }).isDisabled(), true, 'an invalid payload cannot be redriven');
   await editor.fill('{"name": "Zed", "times": 3}');
-  await until('the payload is valid', async () => !(await letter.getByRole('button', { name: 'Redrive edited' }).isDisabled()) || undefined);
+  await waitFor('the payload is valid', async () => !(await letter.getByRole('button', { name: 'Redrive edited' }).isDisabled()) || undefined);
   await bench.screenshot({ path: join(SHOTS, 'dashboard-dead-letters.png') });
   await letter.getByRole('button', { name: 'Redrive edited' }).click();
 
-  await until('tally succeeded on the fixed payload', async () => (await flow.runsMentioning('tally', '"tallied":3')).length === 1 || undefined);
+  await waitFor('tally succeeded on the fixed payload', async () => (await flow.runsMentioning('tally', '"tallied":3')).length === 1 || undefined);
   // Three runs of tally, each ending well for Lambda (the runtime itself dead-letters a
   // NonRetryableError's record), and one dead letter.
-  await until('the graph counted it', async () => /runs ok 3 · failed 0.*dead 1/.test(await nodeText('function:tally')) || undefined);
+  await waitFor('the graph counted it', async () => /runs ok 3 · failed 0.*dead 1/.test(await nodeText('function:tally')) || undefined);
   // The redriven event's lineage, opened by the redrive, shows the run that tallied it.
   await page.locator('section[aria-label="lineage"]').getByText(/tallied=3/).waitFor();
   await bench.getByText(/is empty\./).waitFor();

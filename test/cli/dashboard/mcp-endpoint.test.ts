@@ -10,7 +10,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { MCP_TOOL_NAMES, type LineageTree } from '../../../lib/cli/dashboard/mcp-tools.ts';
-import { startDashboardOnOpsFlow, until, type DashboardOnOpsFlow } from '../support/dashboard-on-ops-flow.ts';
+import { startDashboardOnOpsFlow, type DashboardOnOpsFlow } from '../support/dashboard-on-ops-flow.ts';
+import { waitFor } from '../../local/support/reference-flow.ts';
 
 let flow: DashboardOnOpsFlow;
 let client: Client;
@@ -57,12 +58,12 @@ test('describe_flow names each subscription with its topics and who publishes ea
 test('an event published through the endpoint is found by its correlation id, and its lineage reaches the event it caused and the run that handled it', async () => {
   const published = await call<{ id: string; correlationId: string }>('publish_event', { topic: 'greeting.sent', data: { name: 'Grace', times: 1 }, id: 'mcp-1' });
   assert.equal(published.id, 'mcp-1');
-  await until('record handled the caused event', async () => (await flow.runsMentioning('record', 'Grace')).length === 1 || undefined);
+  await waitFor('record handled the caused event', async () => (await flow.runsMentioning('record', 'Grace')).length === 1 || undefined);
 
   const { events } = await call<{ events: { id: string; topic: string }[] }>('search_events', { correlationId: 'mcp-1' });
   assert.deepEqual(events.map((e) => e.topic).sort(), ['greeting.recorded', 'greeting.sent']);
 
-  const tree = await until('the lineage shows record done', async () => {
+  const tree = await waitFor('the lineage shows record done', async () => {
     const t = await call<LineageTree>('get_lineage', { id: 'mcp-1' });
     return t.caused[0]?.steps.some((s) => s.kind === 'invocation.finished' && s.text.includes('record success')) ? t : undefined;
   });
@@ -74,7 +75,7 @@ test('an event published through the endpoint is found by its correlation id, an
 
 test("explain_match tells that the filtered subscription's rule did not match, and why", async () => {
   await call('publish_event', { topic: 'greeting.sent', data: { name: 'Barbara', times: 2 }, id: 'mcp-explain' });
-  const verdict = await until('both rules judged', async () => {
+  const verdict = await waitFor('both rules judged', async () => {
     const v = await call<{ rules: { subscription: string; matched: boolean; reason?: string }[] }>('explain_match', { id: 'mcp-explain' });
     return v.rules.length >= 2 ? v : undefined;
   });
@@ -94,7 +95,7 @@ test('a payload that breaks the topic schema is refused with each violation, and
 
 test('a dead letter is shown with its reason and redriven with an edited payload to its own subscription alone', async () => {
   await call('publish_event', { topic: 'greeting.sent', data: { name: 'Mallory', times: 1 }, id: 'mcp-dead' });
-  const shown = await until('the dead letter', async () => {
+  const shown = await waitFor('the dead letter', async () => {
     const s = await call<{ messages: { messageId: string; reason: string; eventId?: string; topic?: string }[] }>('show_dead_letters', { subscription: 'refuse' });
     return s.messages.find((m) => m.eventId === 'mcp-dead');
   });
@@ -106,9 +107,9 @@ test('a dead letter is shown with its reason and redriven with an edited payload
 
   await call('redrive_dead_letter', { subscription: 'refuse', messageId: shown.messageId, data: { name: 'Mallory the second', times: 1 } });
   // refuse ran on the edited payload (and refused it again); greet, on the same topic, did not get it again.
-  await until('refuse ran on the edited event', async () => (await flow.runsMentioning('refuse', 'Mallory the second')).length === 1 || undefined);
+  await waitFor('refuse ran on the edited event', async () => (await flow.runsMentioning('refuse', 'Mallory the second')).length === 1 || undefined);
   assert.equal((await flow.runsMentioning('greet', '"greetedName":"Mallory the second"')).length, 0);
-  const again = await until('the next dead letter', async () => {
+  const again = await waitFor('the next dead letter', async () => {
     const s = await call<{ messages: { eventId?: string; reason: string; history: { reason: string }[] }[] }>('show_dead_letters', { subscription: 'refuse' });
     return s.messages.find((m) => m.eventId === 'mcp-dead' && m.history.length === 1);
   });

@@ -50,13 +50,3 @@ export async function startDashboardOnOpsFlow(): Promise<DashboardOnOpsFlow> {
   };
 }
 
-/** Polls `check` until it answers something other than undefined or false (60 s at most). */
-export async function until<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>): Promise<T> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const found = await check();
-    if (found !== undefined && found !== false) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
