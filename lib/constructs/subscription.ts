@@ -18,6 +18,7 @@ import { acceptedVersions } from '../schema/compatibility.ts';
 import { Backoff } from './backoff.ts';
 import { BundledCode } from './bundled-code.ts';
 import { Delivery } from './delivery.ts';
+import { sourceQueueMaxReceiveCount } from './redrive-headroom.ts';
 import { EventFlowDeclarationError } from './errors.ts';
 import { SLO_ALARM_PERIOD, SLO_DATAPOINTS_TO_ALARM, SLO_EVALUATION_PERIODS, effectiveObjectives, type ServiceLevelObjectives } from './service-levels.ts';
 import type { EventFlow } from './event-flow.ts';
@@ -52,8 +53,12 @@ export interface SubscriptionOptions {
    */
   readonly publishes?: readonly Topic[];
   /**
-   * Deliveries of an event before it goes to the DLQ: the queue's `maxReceiveCount`
-   * (1–1,000), or 1 + Lambda's async retries for direct delivery (1–3).
+   * Attempts at handling an event before the runtime sends it to the DLQ with its reason
+   * (1–1,000; direct delivery 1–3, Lambda's asynchronous invoke plus its retries). The runtime
+   * counts attempts itself: records an ordered batch or the timeout guard left untried do not
+   * count. The queue's redrive is only a safety net: its `maxReceiveCount` is
+   * maxAttempts × (batchSize + 1), at most 1,000, so that an untried record is never moved to
+   * the DLQ by it (lib/constructs/redrive-headroom.ts).
    * @default 3
    */
   readonly maxAttempts?: number;
@@ -256,7 +261,8 @@ export class Subscription extends Construct {
     const environment: Record<string, string> = {
       [RUNTIME_ENV.busName]: flow.bus.eventBusName,
       [RUNTIME_ENV.dlqUrl]: dlq.queueUrl,
-      ...(dedupe ? { [RUNTIME_ENV.dedupeTable]: flow.dedupeTable.tableName } : {}),
+      // Dedupe on or off: the runtime counts failed attempts in the flow's table.
+      [RUNTIME_ENV.dedupeTable]: flow.dedupeTable.tableName,
     };
     for (const [k, v] of Object.entries(props.environment ?? {})) {
       if (k.startsWith('BUSLINE_')) {
@@ -284,10 +290,13 @@ export class Subscription extends Construct {
     // Active X-Ray tracing; the role's inline 'Tracing' policy lets the function write segments.
     (fn.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: lambda.Tracing.ACTIVE };
 
-    // Runtime permissions: send unhandleable events to the DLQ, dedupe, publish.
+    // Runtime permissions: send unhandleable events to the DLQ, dedupe (or, dedupe off, only
+    // count failed attempts: UpdateItem), publish.
     dlq.grant(fn, 'sqs:SendMessage');
     if (dedupe) {
       flow.dedupeTable.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
+    } else {
+      flow.dedupeTable.grant(fn, 'dynamodb:UpdateItem');
     }
     if (this.publishes.length > 0) flow.grantPublish(fn, ...this.publishes);
 
@@ -564,7 +573,7 @@ export class Subscription extends Construct {
     if (!Number.isInteger(maxAttempts) || maxAttempts < lo || maxAttempts > hi) {
       const why = direct
         ? 'Lambda retries an asynchronous invoke at most twice; use Delivery.queue() for more attempts'
-        : "it becomes the queue's maxReceiveCount";
+        : "the queue's redrive safety net above it is capped by SQS at 1,000 receives";
       throw new EventFlowDeclarationError(this, `maxAttempts ${maxAttempts} is outside ${lo}–${hi} (${why}): choose a whole number in that range`);
     }
     const backoff = props.backoff ?? Backoff.exponential();
@@ -677,7 +686,8 @@ export class Subscription extends Construct {
       visibilityTimeout: visibility,
       retentionPeriod: Duration.days(4),
       encryption: sqs.QueueEncryption.SQS_MANAGED,
-      deadLetterQueue: { queue: dlq, maxReceiveCount: maxAttempts },
+      // A safety net with headroom: the runtime dead-letters after maxAttempts (redrive-headroom.ts).
+      deadLetterQueue: { queue: dlq, maxReceiveCount: sourceQueueMaxReceiveCount(maxAttempts, batchSize) },
     });
   }
 

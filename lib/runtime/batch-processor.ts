@@ -14,7 +14,7 @@
  *   - concurrency 1: one after another, for handlers that are not safe to overlap.
  *
  * Two rules stop the loop early; every record not started by then is `not-attempted` (failed,
- * untouched, redelivered later):
+ * untouched, redelivered later, and not counted as an attempt: attempts/attempt-limit.ts):
  *   - timeout guard: the deadline is within the margin before a record starts, or the guard
  *     aborted a running handler (every handler running then is aborted: each of those records
  *     fails with TimeoutGuardError);
@@ -51,6 +51,12 @@ export interface BatchProcessorOptions {
    * loop would let later records of the same key run before a record that is then redelivered.
    */
   readonly sendDeadLetterNow?: (result: RecordResult) => Promise<void>;
+  /**
+   * Counts a failed record's attempt and dead-letters it once its attempts are used up
+   * (attempts/attempt-limit.ts). Runs right after the record, before an ordered batch decides
+   * whether to go on: an exhausted record leaves the queue, so the records behind it may run.
+   */
+  readonly countAttempt?: (result: RecordResult) => Promise<void>;
   /** Records of a queue-delivery batch run at once (ordered delivery always runs one at a time). @default 1 */
   readonly concurrency?: number;
 }
@@ -186,6 +192,13 @@ export function createBatchProcessor(options: BatchProcessorOptions): (state: In
   }
 
   async function processRecord(inbound: InboundRecord, deadline: Deadline, handler: (record: RecordContext) => Promise<void>): Promise<RecordResult> {
+    const result = await runRecord(inbound, deadline, handler);
+    const kind = result.outcome.kind;
+    if (options.countAttempt && (kind === 'retry' || kind === 'dead-letter')) await options.countAttempt(result);
+    return result;
+  }
+
+  async function runRecord(inbound: InboundRecord, deadline: Deadline, handler: (record: RecordContext) => Promise<void>): Promise<RecordResult> {
     const timings: RecordTimings = {};
     const decoded = decodeRecord(inbound, flowTopics);
     const attempt = inbound.kind === 'sqs' ? inbound.receiveCount : 1;

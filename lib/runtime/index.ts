@@ -22,6 +22,7 @@ export {
 export {
   skipRecord,
   retryRecord,
+  deferRecord,
   rejectRecord,
   type RecordStep,
   type RecordContext,

@@ -7,6 +7,7 @@ import type { Request } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { InboundRecord, InvocationKind } from './middleware/envelope.ts';
 import type { Deadline, RecordContext, RecordOutcome, RecordTimings } from './record-pipeline.ts';
+import type { AttemptTally } from './attempts/attempt-ledger.ts';
 
 export type BuslineRequest = Request<unknown, unknown, Error, Context>;
 
@@ -19,6 +20,8 @@ export interface RecordResult {
   readonly timings: RecordTimings;
   /** Set once the DLQ accepted a dead-lettered record, so it is never sent twice. */
   deadLetterSent?: boolean;
+  /** The record's failed attempts so far (attempts/attempt-limit.ts), for a record that failed. */
+  failures?: AttemptTally;
 }
 
 export interface InvocationState {

@@ -27,14 +27,18 @@
  *                                  (outcome `duplicate`, counted in the Duplicate metric);
  *   - `retryRecord(error, s?)`   → do not run the handler; the record FAILS and is retried later
  *                                  (optionally after `s` seconds of visibility instead of the
- *                                  retry policy's backoff; e.g. "another worker holds the lock");
+ *                                  retry policy's backoff); the failure counts as an attempt;
+ *   - `deferRecord(error, s)`    → the record comes back after `s` seconds WITHOUT using up an
+ *                                  attempt: it was not this delivery's to run (e.g. "another
+ *                                  worker holds the lock");
  *   - `rejectRecord(error)`      → the record can never succeed: straight to the DLQ with reason.
  * Throwing from `before` is the same as `retryRecord(error)`, or `rejectRecord(error)` when the
  * error is a NonRetryableError.
  *
  * `after(record)` runs (in reverse step order) when the handler succeeded. Throwing from it
  * fails the record as retryable (the handler's work is done, but e.g. the dedupe store could not
- * record completion: retrying is the safe side, and dedupe sees the retry).
+ * record completion: retrying is the safe side, and dedupe sees the retry), or, for a
+ * NonRetryableError (e.g. effects DynamoDB refused), dead-letters it.
  *
  * `onError(record, failure)` runs (in reverse order) when the record failed after this step's
  * `before` completed without a verdict and before its `after` ran: the handler threw, a later
@@ -112,7 +116,7 @@ export interface RecordContext {
 
 export type RecordVerdict =
   | { readonly verdict: 'skip'; readonly reason: string }
-  | { readonly verdict: 'retry'; readonly error: Error; readonly delaySeconds?: number }
+  | { readonly verdict: 'retry'; readonly error: Error; readonly delaySeconds?: number; readonly deferred?: true }
   | { readonly verdict: 'reject'; readonly error: Error };
 
 /** Succeed the record without running the handler (a duplicate). */
@@ -123,6 +127,15 @@ export function skipRecord(reason: string): RecordVerdict {
 /** Fail the record so that it is retried later; `delaySeconds` overrides the backoff delay. */
 export function retryRecord(error: Error, delaySeconds?: number): RecordVerdict {
   return delaySeconds === undefined ? { verdict: 'retry', error } : { verdict: 'retry', error, delaySeconds };
+}
+
+/**
+ * Send the record back for `delaySeconds` without counting an attempt: this delivery was not
+ * its turn (another delivery of the same event holds its lock). The queue's redrive, set with
+ * headroom by the constructs, still bounds how often that can happen.
+ */
+export function deferRecord(error: Error, delaySeconds: number): RecordVerdict {
+  return { verdict: 'retry', error, delaySeconds, deferred: true };
 }
 
 /** Fail the record for good: it goes to the DLQ with `error` as the reason. */
@@ -137,14 +150,17 @@ export interface RecordFailure {
   readonly stage: 'step' | 'handler' | 'after';
 }
 
-/** Why a record can never succeed. */
-export type DeadLetterReason = 'malformed' | 'invalid' | 'non-retryable';
+/**
+ * Why a record went to the DLQ: it can never succeed (`malformed`, `invalid`, `non-retryable`),
+ * or it failed on each of its `maxAttempts` attempts (`retries-exhausted`).
+ */
+export type DeadLetterReason = 'malformed' | 'invalid' | 'non-retryable' | 'retries-exhausted';
 
 /** The final state of one record. */
 export type RecordOutcome =
   | { readonly kind: 'succeeded' }
   | { readonly kind: 'duplicate'; readonly reason: string }
-  | { readonly kind: 'retry'; readonly error: Error; readonly delaySeconds?: number }
+  | { readonly kind: 'retry'; readonly error: Error; readonly delaySeconds?: number; /** Sent back without counting an attempt (deferRecord). */ readonly deferred?: true }
   | { readonly kind: 'dead-letter'; readonly error: Error; readonly reason: DeadLetterReason }
   /** Never started: the timeout guard fired, or an earlier record of an ordered batch failed. */
   | { readonly kind: 'not-attempted'; readonly reason: 'timeout' | 'ordered-after-failure' };
@@ -233,8 +249,9 @@ export async function runRecordPipeline(
         if (isThenable(pending)) await pending;
       } catch (thrown) {
         const error = toError(thrown);
-        failure = { error, retryable: true, stage: 'after' };
-        outcome = { kind: 'retry', error };
+        const retryable = !isNonRetryable(error);
+        failure = { error, retryable, stage: 'after' };
+        outcome = retryable ? { kind: 'retry', error } : { kind: 'dead-letter', error, reason: 'non-retryable' };
         break;
       }
     }
@@ -280,8 +297,9 @@ function verdictOutcome(verdict: Exclude<RecordVerdict, { verdict: 'skip' }>): R
   if (verdict.verdict === 'reject') {
     return { kind: 'dead-letter', error: verdict.error, reason: deadLetterReasonOf(verdict.error) };
   }
-  return verdict.delaySeconds === undefined
-    ? { kind: 'retry', error: verdict.error }
+  if (verdict.delaySeconds === undefined) return { kind: 'retry', error: verdict.error };
+  return verdict.deferred
+    ? { kind: 'retry', error: verdict.error, delaySeconds: verdict.delaySeconds, deferred: true }
     : { kind: 'retry', error: verdict.error, delaySeconds: verdict.delaySeconds };
 }
 

@@ -7,7 +7,10 @@
 export type DeliveryMode = 'queue' | 'ordered' | 'direct';
 
 export interface RetryConfig {
-  /** Deliveries before the event goes to the DLQ (SQS maxReceiveCount, or 1 + Lambda async retries). */
+  /**
+   * Attempts before the runtime sends the event to the DLQ with its reason, counted by the
+   * runtime (untried receives do not count); for direct delivery also 1 + Lambda's async retries.
+   */
   readonly maxAttempts: number;
   /** Backoff delay before retry n is min(max, base × 2^(n−1)), with full jitter. */
   readonly backoffBaseSeconds: number;
@@ -54,6 +57,6 @@ export const RUNTIME_ENV = {
   busName: 'BUSLINE_BUS_NAME',
   /** URL of the subscription's dead-letter queue. */
   dlqUrl: 'BUSLINE_DLQ_URL',
-  /** Name of the flow's dedupe table (absent when dedupe is off). */
+  /** Name of the flow's dedupe table: dedupe records, and the count of each record's failed attempts (also with dedupe off). */
   dedupeTable: 'BUSLINE_DEDUPE_TABLE',
 } as const;

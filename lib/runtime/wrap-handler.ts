@@ -13,7 +13,9 @@
  * queue batch at once; ordered batches one record after another, see batch-processor.ts):
  *   envelope decode → tracing → validation → dedupe (or, dedupe off, effects) → options.recordSteps → user handler
  * The handler's ctx.publish / ctx.write effects are applied by the dedupe (or effects) step's
- * `after`: events sent, then the writes committed with the COMPLETED mark (docs/dedupe.md).
+ * `after`: the writes committed (with the dedupe record), then the events sent (docs/dedupe.md).
+ * After each failed record the attempt limit counts the attempt in the flow's table and
+ * dead-letters the record once its maxAttempts are used up (attempts/attempt-limit.ts).
  *
  * Options (explicit option > environment variable > default):
  *
@@ -58,6 +60,9 @@ import { handlerMiddlewares } from './middleware/handler-middlewares.ts';
 import { EffectsRegistry, type EffectsRuntime, type PendingPublish } from './effects/record-effects.ts';
 import { effectsStep } from './effects/effects-step.ts';
 import { publishedEventId } from './effects/event-ids.ts';
+import { dynamoDbAttemptLedger } from './attempts/attempt-ledger.ts';
+import { attemptLimit } from './attempts/attempt-limit.ts';
+import type { PublishInput } from './publisher.ts';
 
 const WRAP_OPTION_KEYS = ['config', 'validators', 'recordSteps', 'dedupe', 'recordConcurrency', 'busName', 'dlqUrl', 'timeoutMarginMs', 'logLevel', 'metricsNamespace', 'output', 'sqsClient', 'eventBridgeClient', 'dynamoDbClient'] as const;
 
@@ -82,7 +87,7 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
   // middlewares it took with use() (run per invocation); a plain function: itself, none.
   const { handler: recordHandler, middlewares } = takeHandlerParts(userHandler);
   const registry = new EffectsRegistry();
-  const effects: EffectsRuntime = { registry, sendPublishes: (record, idBase, publishes) => sendPublishes(record, idBase, publishes) };
+  const effects: EffectsRuntime = { registry, prepare: (record, idBase, publishes) => prepareEvents(record, idBase, publishes), send: (events) => sendEvents(events) };
   const dedupe = createDedupeStep(where, config, options.dedupe, effects);
   const logLevel = stringOption(where, 'logLevel', options.logLevel, 'BUSLINE_LOG_LEVEL', 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new RuntimeOptionsError(`${where}: logLevel must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
@@ -111,7 +116,18 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
   };
   // One EventBridge client for the publisher, made ahead of the first send (see runBatch).
   const eventBridgeClient = lazyEventBridgeClient(options.eventBridgeClient);
-  const sendPublishes = async (record: RecordContext, idBase: string, publishes: readonly PendingPublish[]): Promise<void> => {
+  const prepareEvents = (record: RecordContext, idBase: string, publishes: readonly PendingPublish[]): PublishInput[] => {
+    const traceparent = traceparentOf(record, publishes.map((p) => p.topic));
+    return publishes.map((p, ordinal) => ({
+      topic: p.topic,
+      data: p.data,
+      id: publishedEventId(idBase, p.topic, ordinal),
+      correlationId: record.correlationId,
+      causationId: record.eventId,
+      ...(traceparent ? { traceparent } : {}),
+    }));
+  };
+  const sendEvents = async (events: readonly PublishInput[]): Promise<void> => {
     const client = await eventBridgeClient();
     // Options checked above (config, validators): no second check in the bundle.
     publisher ??= openPublisher({
@@ -122,21 +138,21 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
       // The records of a batch finishing together share PutEvents calls (publish-batcher.ts).
       coalesce: true,
     }, DEFAULT_RETRY_POLICY);
-    const traceparent = traceparentOf(record, publishes.map((p) => p.topic));
-    const events = publishes.map((p, ordinal) => ({
-      topic: p.topic,
-      data: p.data,
-      id: publishedEventId(idBase, p.topic, ordinal),
-      correlationId: record.correlationId,
-      causationId: record.eventId,
-      ...(traceparent ? { traceparent } : {}),
-    }));
     await publisher.publishAll(events);
   };
   const write = (record: RecordContext, items: readonly TransactWriteItem[]): void => registry.for(record).addWrites(items);
-  const commitStep = dedupe ?? effectsStep({
-    effects,
-    client: options.dynamoDbClient ? () => Promise.resolve(options.dynamoDbClient!) : runtimeDynamoDbClient,
+  const dynamoDbClient = options.dynamoDbClient ? () => Promise.resolve(options.dynamoDbClient!) : runtimeDynamoDbClient;
+  const commitStep = dedupe ?? effectsStep({ effects, client: dynamoDbClient });
+  // Failed attempts are counted in the flow's table (the dedupe table: the constructs set it on
+  // every subscription, dedupe on or off); without one, attempts are the SQS receive count.
+  const dedupeOption = options.dedupe === false ? undefined : options.dedupe;
+  const attemptsTable = stringOption(where, 'dedupe.tableName', dedupeOption?.tableName, RUNTIME_ENV.dedupeTable);
+  const attemptsClient = dedupeOption?.client ? () => Promise.resolve(dedupeOption.client!) : dynamoDbClient;
+  const countAttempt = attemptLimit({
+    subscription: config.subscription,
+    maxAttempts: config.retry.maxAttempts,
+    ledger: attemptsTable === undefined ? undefined : dynamoDbAttemptLedger(attemptsTable, attemptsClient),
+    logger,
   });
 
   const flowTopics = new Set(Object.keys(options.validators));
@@ -151,6 +167,7 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
     publish,
     write,
     concurrency: recordConcurrency,
+    countAttempt,
     ...(config.delivery === 'ordered' ? { sendDeadLetterNow: (result) => sendToDlq([result], dlqOptions) } : {}),
   });
 

@@ -10,7 +10,12 @@ import { lastLoggedError, readLogLine } from './log-lines.ts';
 export interface DeadLetter {
   /** The subscription whose DLQ holds it. */
   readonly subscription: string;
-  /** Why it is there, e.g. `invalid: ValidationSchemaError: …` (sent by the runtime) or `failed 2 of 2 attempts; last error: Error: …` (moved by the queue's redrive). */
+  /**
+   * Why it is there: `invalid: ValidationSchemaError: …` (and `malformed`, `non-retryable`) for
+   * events the runtime sent at once, `failed 2 attempts; last error: Error: …` for events that
+   * failed each of their attempts (sent by the runtime with reason `retries-exhausted`, or moved
+   * by the queue's redrive safety net).
+   */
   readonly reason: string;
   /** The EventBridge id of the event it carries, when it carries one. */
   readonly eventId?: string;
@@ -24,7 +29,7 @@ export interface DeadLetter {
   readonly body: unknown;
   /** The message's attributes by name (the runtime's `busline.*` reason attributes among them). */
   readonly attributes: Readonly<Record<string, string>>;
-  /** Times the message was received from its source queue before it moved here (1 when the runtime sent it). */
+  /** Failed attempts: the runtime's count when it sent the message, else the receive count at which the redrive moved it. */
   readonly attempts: number;
   /** The DLQ's message id. */
   readonly messageId: string;
@@ -62,7 +67,7 @@ function deadLetter(subscription: LocalSubscription, m: ReceivedMessage, records
   const attempts = viaRuntime ? Number(attributes[DLQ_ATTRIBUTES.attempt] ?? 1) : redriveAttempts(records, subscription, m) ?? receives;
   return {
     subscription: subscription.name,
-    reason: viaRuntime ? runtimeReason(attributes) : redriveReason(records, subscription, eventId, attempts, body),
+    reason: viaRuntime ? runtimeReason(attributes, attempts) : redriveReason(records, subscription, eventId, attempts, body),
     ...(eventId !== undefined ? { eventId } : {}),
     ...(id !== undefined ? { id } : {}),
     ...(topic !== undefined ? { topic } : {}),
@@ -71,10 +76,16 @@ function deadLetter(subscription: LocalSubscription, m: ReceivedMessage, records
   };
 }
 
-/** `<reason>: <Error name>: <message>`, from the attributes the runtime attaches. */
-function runtimeReason(attributes: Readonly<Record<string, string>>): string {
+/** `<reason>: <Error name>: <message>` from the attributes the runtime attaches; `failed N attempts; …` for retries-exhausted. */
+function runtimeReason(attributes: Readonly<Record<string, string>>, attempts: number): string {
   const error = [attributes[DLQ_ATTRIBUTES.errorName], attributes[DLQ_ATTRIBUTES.errorMessage]].filter(Boolean).join(': ');
-  return `${attributes[DLQ_ATTRIBUTES.reason]}${error ? `: ${error}` : ''}`;
+  const reason = attributes[DLQ_ATTRIBUTES.reason];
+  if (reason === 'retries-exhausted') return failedAttempts(attempts, error || undefined);
+  return `${reason}${error ? `: ${error}` : ''}`;
+}
+
+function failedAttempts(attempts: number, lastError: string | undefined): string {
+  return `failed ${attempts} attempt${attempts === 1 ? '' : 's'}${lastError ? `; last error: ${lastError}` : ''}`;
 }
 
 /** The receive count the journal recorded when the source queue moved the message to its DLQ. */
@@ -93,7 +104,7 @@ function redriveReason(records: readonly JournalRecord[], subscription: LocalSub
   const lastError = last
     ? lastLoggedError((last.logs ?? []).flatMap((l) => readLogLine(subscription.name, l) ?? [])) ?? last.error
     : isObject(body) && isObject(body.responsePayload) ? `${String(body.responsePayload.errorType)}: ${String(body.responsePayload.errorMessage)}` : undefined;
-  return `failed ${attempts} attempt${attempts === 1 ? '' : 's'}${lastError ? `; last error: ${lastError}` : ''}`;
+  return failedAttempts(attempts, lastError);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -137,7 +137,10 @@ function handling(subscription: string, steps: readonly JournalRecord[], deadLet
     ? lastLoggedError((lastFailed.logs ?? []).flatMap((l) => readLogLine(subscription, l) ?? [])) ?? lastFailed.error
     : undefined;
   const last = finished.at(-1);
-  const outcome: HandlingOutcome = deadLetter ? 'dead-lettered'
+  // The runtime sends an event that used up its attempts to the DLQ during its last invocation:
+  // the handling is over once that invocation has finished too.
+  const running = steps.filter((r) => r.kind === 'invocation.started').length > finished.length;
+  const outcome: HandlingOutcome = deadLetter && !running ? 'dead-lettered'
     : last?.outcome === 'success' ? 'succeeded'
     : last ? 'failed' : 'pending';
   return {

@@ -68,27 +68,29 @@ async function runsOf(name: string): Promise<InvocationFinishedRecord[]> {
 const mentioning = (runs: readonly InvocationFinishedRecord[], text: string): InvocationFinishedRecord[] =>
   runs.filter((r) => (r.logs ?? []).some((l) => l.includes(text)) || (r.error ?? '').includes(text));
 
-test("a direct subscription's Lambda on-failure record is redriven to its function alone, and its next dead letter carries the first failure", async () => {
+test("a direct subscription's dead letter is redriven to its function alone, and its next dead letter carries the first failure", async () => {
   const published = succeeded(await busline('publish', 'greeting.sent', '{"name":"Mallory","times":1}', '--id', 'direct-1'));
   assert.match(published, /published greeting\.sent id=direct-1/);
   const dlq = subscription('refuse').deadLetterQueueName!;
-  await until('the on-failure record', () => app.engine.peekMessages(dlq).length === 1);
+  await until('the dead letter', () => app.engine.peekMessages(dlq).length === 1);
   await until('greet handled it', async () => mentioning(await runsOf('greet'), 'Mallory').length === 1);
 
+  // The runtime dead-letters a direct subscription's last failed attempt itself, with the reason.
   const shown = succeeded(await busline('dlq', 'show', 'refuse'));
-  assert.match(shown, /lambda-destination/);
-  assert.match(shown, /reason: RetriesExhausted: Error: refusing to greet Mallory {2}\(attempts: 1\)/);
+  assert.match(shown, /  runtime  /);
+  assert.match(shown, /reason: retries-exhausted \(Error: refusing to greet Mallory\) {2}\(attempts: 1\)/);
 
   const out = succeeded(await busline('dlq', 'redrive', 'refuse'));
   assert.match(out, new RegExp(`redrove 1 message\\(s\\) from ${dlq} to function ${subscription('refuse').functionName}`));
 
-  // refuse ran again on the same event, failed again, and Lambda wrote a new record.
+  // refuse ran again on the same event, failed again, and dead-lettered it again with its history.
   await until('the second failure', async () => mentioning(await runsOf('refuse'), 'Mallory').length === 2 && app.engine.peekMessages(dlq).length === 1);
-  const again = JSON.parse(app.engine.peekMessages(dlq)[0]!.Body) as { requestPayload: { detail: { metadata: { id: string } }; 'busline-redrive': { kind: string; reason: string; attempts: number }[] } };
-  assert.equal(again.requestPayload.detail.metadata.id, 'direct-1');
-  assert.deepEqual(again.requestPayload['busline-redrive'].map((h) => [h.kind, h.reason, h.attempts]), [['lambda-destination', 'RetriesExhausted: Error: refusing to greet Mallory', 1]]);
+  const again = JSON.parse(app.engine.peekMessages(dlq)[0]!.Body) as { detail: { metadata: { id: string } }; 'busline-redrive': { kind: string; reason: string; attempts: number }[] };
+  assert.equal(again.detail.metadata.id, 'direct-1');
+  assert.deepEqual(again['busline-redrive'].map((h) => [h.kind, h.attempts]), [['runtime', 1]]);
+  assert.match(again['busline-redrive'][0]!.reason, /retries-exhausted/);
   const history = succeeded(await busline('dlq', 'show', 'refuse'));
-  assert.match(history, /earlier: lambda-destination: RetriesExhausted: Error: refusing to greet Mallory \(attempts: 1\), redriven /);
+  assert.match(history, /earlier: runtime: retries-exhausted.*refusing to greet Mallory.*\(attempts: 1\), redriven /);
   assert.equal(mentioning(await runsOf('greet'), 'Mallory').length, 1, 'the queue subscription on the same topic did not get it again');
 });
 

@@ -156,12 +156,14 @@ test('dedupeKey and dedupeTtl reach the runtime configuration', () => {
   assert.deepEqual(sub.config.dedupe, { keyPath: 'orderId', ttlSeconds: 7200 });
 });
 
-test('dedupe: false leaves the function without the dedupe table variable or grant', () => {
+test('dedupe: false keeps the table variable with only UpdateItem on the table, where the runtime counts failed attempts', () => {
   const f = newFlow();
   const sub = f.flow.addSubscription('reserve-inventory', { topic: f.orderPlaced, handler, dedupe: false });
   const t = template(f);
-  t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: { BUSLINE_DEDUPE_TABLE: Match.absent() } } });
-  assert.ok(!statementsOfRole(t, 'ReserveInventoryRole').some((s) => [s.Action].flat().some((a: string) => a.startsWith('dynamodb:'))));
+  const table = resourceOf(t, 'AWS::DynamoDB::Table', 'DedupeTable');
+  t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: { BUSLINE_DEDUPE_TABLE: { Ref: table.id } } } });
+  const dynamoActions = statementsOfRole(t, 'ReserveInventoryRole').flatMap((s) => [s.Action].flat()).filter((a: string) => a.startsWith('dynamodb:'));
+  assert.deepEqual(dynamoActions, ['dynamodb:UpdateItem']);
   assert.equal(sub.config.dedupe, false);
 });
 

@@ -77,15 +77,22 @@ test('an explicit visibility timeout of at least 6 × the function timeout is ke
   assert.equal(resourceOf(template(f), 'AWS::SQS::Queue', 'ReserveInventoryQueue').props.VisibilityTimeout, 600);
 });
 
-test('maxAttempts becomes the maxReceiveCount of the redrive to the DLQ (3 by default)', () => {
+// The runtime dead-letters after maxAttempts with its reason; the queue's redrive is a safety net
+// set above it, since SQS counts every receive, also those in which a record was not attempted
+// ("Using dead-letter queues in Amazon SQS", SQS Developer Guide,
+// https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html;
+// maxReceiveCount 1–1,000, "RedrivePolicy" in the SetQueueAttributes API reference).
+test('the redrive to the DLQ is a safety net with headroom: maxReceiveCount = maxAttempts × (batchSize + 1), at most 1,000', () => {
   const f = newFlow();
   f.flow.addSubscription('reserve-inventory', { topic: f.orderPlaced, handler });
-  f.flow.addSubscription('schedule-shipment', { topic: f.inventoryReserved, handler: 'functions/schedule-shipment.ts', maxAttempts: 7 });
+  f.flow.addSubscription('schedule-shipment', { topic: f.inventoryReserved, handler: 'functions/schedule-shipment.ts', maxAttempts: 7, delivery: Delivery.queue({ batchSize: 4 }) });
+  f.flow.addSubscription('notify-customer', { topic: f.shipmentScheduled, handler: 'functions/notify-customer.ts', maxAttempts: 200 });
   const t = template(f);
   const reserve = resourceOf(t, 'AWS::SQS::Queue', 'ReserveInventoryQueue');
   const reserveDlq = resourceOf(t, 'AWS::SQS::Queue', 'ReserveInventoryDlq');
-  assert.deepEqual(reserve.props.RedrivePolicy, { deadLetterTargetArn: { 'Fn::GetAtt': [reserveDlq.id, 'Arn'] }, maxReceiveCount: 3 });
-  assert.equal(resourceOf(t, 'AWS::SQS::Queue', 'ScheduleShipmentQueue').props.RedrivePolicy.maxReceiveCount, 7);
+  assert.deepEqual(reserve.props.RedrivePolicy, { deadLetterTargetArn: { 'Fn::GetAtt': [reserveDlq.id, 'Arn'] }, maxReceiveCount: 33 });
+  assert.equal(resourceOf(t, 'AWS::SQS::Queue', 'ScheduleShipmentQueue').props.RedrivePolicy.maxReceiveCount, 35);
+  assert.equal(resourceOf(t, 'AWS::SQS::Queue', 'NotifyCustomerQueue').props.RedrivePolicy.maxReceiveCount, 1000);
 });
 
 test('backoff and maxAttempts are baked into the runtime configuration', () => {

@@ -95,13 +95,18 @@ test('a schema-invalid order lands in the reserve-inventory DLQ with its reason'
   assert.equal(await getItem(c, names.table('Reservations'), key(id)), undefined, 'the handler never ran');
 });
 
-test('a FAIL- order runs maxAttempts (3) times, lands in the DLQ, and `busline dlq redrive` sends it back', { skip, timeout: 180_000 }, async () => {
+test('a FAIL- order runs maxAttempts (3) times, lands in the DLQ with its reason, and `busline dlq redrive` sends it back', { skip, timeout: 180_000 }, async () => {
   const id = `fail-${run}`;
   await publishOrders(c, names.busName, [order(id, { items: [{ sku: 'FAIL-widget', qty: 1 }] })]);
   const sub = names.subscription('reserve-inventory');
-  await waitFor('the FAIL- order in the DLQ', async () => (await dlqMessages(sub.dlqName!)).find((m) => m.body.includes(id)), 120_000);
+  const dead = await waitFor('the FAIL- order in the DLQ', async () => (await dlqMessages(sub.dlqName!)).find((m) => m.body.includes(id)), 120_000);
   const runs = await getItem(c, names.table('Reservations'), key(id));
   assert.equal(runs?.runs?.N, '3', 'the handler ran once per attempt');
+  // The runtime sent it after its third failed attempt, saying why (not the queue's redrive).
+  assert.equal(dead.attributes['busline.reason'], 'retries-exhausted');
+  assert.equal(dead.attributes['busline.attempt'], '3');
+  assert.match(dead.attributes['busline.error.message'] ?? '', /no stock for sku FAIL-widget/);
+  assert.ok(Date.parse(dead.attributes['busline.firstFailedAt'] ?? '') < Date.parse(dead.attributes['busline.failedAt'] ?? ''));
 
   const redrive = busline(['dlq', 'redrive', 'reserve-inventory', '--state', stateDir]);
   assert.equal(redrive.code, 0, redrive.stderr);

@@ -62,7 +62,7 @@ test('a batch of 10 with one schema-invalid, one malformed-JSON and one throwing
   assert.equal(attr(invalid, DLQ_ATTRIBUTES.subscription), 'reserve-inventory');
   assert.equal(attr(invalid, DLQ_ATTRIBUTES.attempt), '1');
   assert.equal(attr(invalid, DLQ_ATTRIBUTES.topic), 'order.placed');
-  assert.ok(Date.parse(attr(invalid, DLQ_ATTRIBUTES.firstSeenAt)!) <= Date.parse(attr(invalid, DLQ_ATTRIBUTES.failedAt)!));
+  assert.ok(Date.parse(attr(invalid, DLQ_ATTRIBUTES.firstFailedAt)!) <= Date.parse(attr(invalid, DLQ_ATTRIBUTES.failedAt)!));
   assert.equal(attr(malformed, DLQ_ATTRIBUTES.reason), 'malformed');
   assert.equal(attr(malformed, DLQ_ATTRIBUTES.errorName), 'EnvelopeMalformedBodyError');
   assert.equal(attr(malformed, DLQ_ATTRIBUTES.sourceMessageId), byBody(malformedBody));
@@ -201,8 +201,9 @@ test('timeout guard: a batch that starts inside the margin runs no handler and r
   assert.deepEqual(response, { batchItemFailures: [{ itemIdentifier: records[0]!.messageId }] });
 });
 
-test('a record failing on its last attempt is logged with its reason and made visible at once for the redrive', { skip }, async () => {
+test('without a table to count attempts in, a record failing on its maxAttempts-th receive goes to the DLQ with reason retries-exhausted and its error', { skip }, async () => {
   const source = await env.createQueue('last', { VisibilityTimeout: '120' });
+  const dlq = await env.createQueue('last-dlq');
   await env.sqs.send(new SendMessageCommand({ QueueUrl: source, MessageBody: JSON.stringify(eventBridgeEvent('order.placed', { orderId: 'last', quantity: 1 })) }));
   const [received] = await receiveBatch(env.sqs, source, 1);
   // Delivered for the 5th time with maxAttempts 5 (the real receive count is 1; SQS cannot be
@@ -213,15 +214,16 @@ test('a record failing on its last attempt is logged with its reason and made vi
     async () => {
       throw new Error('payment provider rejected the call');
     },
-    { config: subscriptionConfig({ retry: { maxAttempts: 5, backoffBaseSeconds: 60, backoffMaxSeconds: 600 } }), validators, output: (l) => void lines.push(l) },
+    { config: subscriptionConfig({ retry: { maxAttempts: 5, backoffBaseSeconds: 60, backoffMaxSeconds: 600 } }), validators, dlqUrl: dlq, output: (l) => void lines.push(l) },
   );
-  assert.deepEqual(await handler({ Records: [record] }, ctx()), { batchItemFailures: [{ itemIdentifier: record.messageId }] });
-  const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => String(l.message).includes('last attempt'));
+  assert.deepEqual(await handler({ Records: [record] }, ctx()), { batchItemFailures: [] }, 'dead-lettered records count as processed');
+  const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.reason === 'retries-exhausted');
   assert.equal(logged?.level, 'error');
-  assert.deepEqual([logged?.attempt, logged?.maxAttempts, (logged?.error as { message: string }).message], [5, 5, 'payment provider rejected the call']);
-  // Visibility 0 instead of the 60 s+ backoff: receivable again at once.
-  const again = await env.drain(source, 1, 1);
-  assert.equal(again.length, 1);
+  assert.deepEqual([logged?.attempts, logged?.maxAttempts, (logged?.error as { message: string }).message], [5, 5, 'payment provider rejected the call']);
+  const [dead] = await env.drain(dlq, 1);
+  assert.equal(attr(dead!, DLQ_ATTRIBUTES.reason), 'retries-exhausted');
+  assert.equal(attr(dead!, DLQ_ATTRIBUTES.errorMessage), 'payment provider rejected the call');
+  assert.equal(attr(dead!, DLQ_ATTRIBUTES.attempt), '5');
 });
 
 test('at info, one JSON log line per record that did not succeed, one batch summary line and one EMF metrics line per invocation', { skip }, async () => {

@@ -2,7 +2,11 @@
  * Asynchronous invocation (rule → Lambda targets), with Lambda's own semantics: on a function
  * error the event is retried `MaximumRetryAttempts` times (EventInvokeConfig, default 2),
  * never beyond `MaximumEventAgeInSeconds` (default 6 h); when it finally fails it goes to the
- * OnFailure destination (an SQS queue) as an invocation record in AWS's shape.
+ * OnFailure destination (an SQS queue) as an invocation record in AWS's shape. The attempts at
+ * one event share one request id, as on Lambda (AWS knowledge center,
+ * https://repost.aws/knowledge-center/lambda-function-duplicate-invocations: invocations that
+ * returned an error with the same request id are the Lambda service's retries); the Busline
+ * runtime counts an event's attempts by it.
  *
  * Delays between attempts are AWS's: about 1 minute, then 2 (base × 2^(n−1)). They are kept
  * by default although a failing direct subscription then takes three minutes to reach its
@@ -81,13 +85,14 @@ export class AsyncInvoker implements LambdaInvoker {
     const maxAgeMs = (config?.maximumEventAgeSeconds ?? DEFAULT_MAX_EVENT_AGE_SECONDS) * 1000;
     const base = this.options.retryBaseDelayMs ?? 60_000;
     const fields = eventFields(payload);
+    const requestId = randomUUID();
     const firstAt = engine.clock.now();
     let attempt = 0;
     let result: InvokeResult;
     let condition: 'RetriesExhausted' | 'EventAgeExceeded';
     for (;;) {
       attempt++;
-      result = await this.invokeOnce(fn.name, payload, attempt + (context.attempt - 1) * (maxRetries + 1), fields);
+      result = await this.invokeOnce(fn.name, payload, requestId, attempt + (context.attempt - 1) * (maxRetries + 1), fields);
       if (result.ok) {
         if (config?.onSuccessArn) await this.sendRecord(engine, config.onSuccessArn, fn.arn, payload, result, 'Success', attempt);
         return;
@@ -104,11 +109,11 @@ export class AsyncInvoker implements LambdaInvoker {
     // failed invocations, so it is not lost from view.
   }
 
-  private async invokeOnce(functionName: string, payload: unknown, attempt: number, fields: ReturnType<typeof eventFields>): Promise<InvokeResult> {
+  private async invokeOnce(functionName: string, payload: unknown, requestId: string, attempt: number, fields: ReturnType<typeof eventFields>): Promise<InvokeResult> {
     const engine = this.engine!;
     const invocationId = randomUUID();
     engine.journalAppend({ kind: 'invocation.started', functionName, invocationId, attempt, ...fields });
-    const result = await this.runner!.invoke(functionName, payload);
+    const result = await this.runner!.invoke(functionName, payload, requestId);
     engine.journalAppend({
       kind: 'invocation.finished', functionName, invocationId, durationMs: result.durationMs,
       outcome: result.ok ? 'success' : result.timedOut ? 'timeout' : 'error',

@@ -120,9 +120,11 @@ export class FunctionPool {
 
   get name(): string { return this.options.fn.name; }
 
-  /** Invokes the function synchronously (RequestResponse) and returns what happened. */
-  async invoke(event: unknown): Promise<InvokeResult> {
-    const requestId = randomUUID();
+  /**
+   * Invokes the function synchronously (RequestResponse) and returns what happened. `requestId`:
+   * the asynchronous invoker's retries of one event pass the same id, as Lambda does.
+   */
+  async invoke(event: unknown, requestId: string = randomUUID()): Promise<InvokeResult> {
     const env = await this.acquire();
     const initError = await env.ready;
     const started = Date.now();

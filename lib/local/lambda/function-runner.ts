@@ -81,8 +81,8 @@ export class FunctionRunner {
     return [...this.functions.values()];
   }
 
-  /** Synchronous invoke; resolves with the outcome (never rejects for function errors). */
-  async invoke(nameOrArn: string, event: unknown): Promise<InvokeResult> {
+  /** Synchronous invoke; resolves with the outcome (never rejects for function errors). `requestId`: see FunctionPool.invoke. */
+  async invoke(nameOrArn: string, event: unknown, requestId?: string): Promise<InvokeResult> {
     const fn = this.get(nameOrArn);
     const pool = this.pools.get(fn.name);
     if (!pool) {
@@ -91,7 +91,7 @@ export class FunctionRunner {
         error: { errorType: 'Runtime.ImportModuleError', errorMessage: `the code of ${fn.name} is not in the cloud assembly` },
       };
     }
-    return pool.invoke(event);
+    return pool.invoke(event, requestId);
   }
 
   async stop(): Promise<void> {

@@ -3,6 +3,7 @@
  *
  *   key in the COMPLETED cache or store → duplicate: skip the handler, succeed the record
  *   lock taken                          → run the handler; success → COMPLETED, failure → lock released, error rethrown
+ *   lock of a PUBLISHING record taken   → no handler: its writes are committed; send its parked events, then COMPLETED
  *   live lock held elsewhere            → DedupeInProgressError: the record fails and comes back after its visibility timeout
  *   store unreachable or throttled      → DedupeStoreError: the record fails; the handler never runs without the lock
  *
@@ -74,7 +75,17 @@ export interface DedupeLease {
    * then fail; its retry finds the key COMPLETED if the commit did happen after all.
    */
   succeed(writes?: readonly TransactWriteItem[]): Promise<void>;
-  /** The handler failed: release the lock so the retry runs. Never throws (the lock lapses at the deadline anyway). */
+  /**
+   * Commits the handler's `writes` and parks its events (`parkedEvents`) in the dedupe record
+   * (PUBLISHING) in one transaction, keeping the lock: send the events, then succeed() (no
+   * writes). Rejects like succeed(writes) when nothing was applied, after releasing the lock.
+   */
+  park(writes: readonly TransactWriteItem[], parkedEvents: string): Promise<void>;
+  /**
+   * The handler (or the send of parked events) failed: give the lock up so the retry runs at
+   * once. A parked record is kept, its events to be sent by the retry. Never throws (the lock
+   * lapses at the deadline anyway).
+   */
   fail(): Promise<void>;
   /**
    * The attempt is given up without touching the store: the lock stays until its
@@ -87,7 +98,11 @@ export interface DedupeLease {
 }
 
 export type BeginResult =
-  | { readonly outcome: 'run'; readonly lease: DedupeLease }
+  /**
+   * `parkedEvents`: an earlier attempt committed its writes and parked these events without
+   * confirming them sent; do not run the handler: send them, then `lease.succeed()`.
+   */
+  | { readonly outcome: 'run'; readonly lease: DedupeLease; readonly parkedEvents?: string }
   | ({ readonly outcome: 'duplicate' } & DuplicateInfo);
 
 export type DedupeResult = { readonly outcome: 'ran' } | ({ readonly outcome: 'duplicate' } & DuplicateInfo);
@@ -141,15 +156,16 @@ export class DedupeCoordinator {
     },
     succeed: async (attempt, writes) => {
       try {
-        if (writes && writes.length > 0) await this.#commit(attempt.key, attempt.token, attempt.deadlineMs, writes, attempt.logger);
+        if (writes && writes.length > 0) await this.#commit(attempt, writes);
         else await this.#complete(attempt.key, attempt.token, attempt.deadlineMs, attempt.logger);
       } finally {
         attempt.done();
       }
     },
+    park: (attempt, writes, parkedEvents) => this.#commit(attempt, writes, parkedEvents),
     fail: async (attempt) => {
       try {
-        await this.#release(attempt.key, attempt.token, attempt.logger);
+        await this.#release(attempt.key, attempt.token, attempt.logger, attempt.parked);
       } finally {
         attempt.done();
       }
@@ -224,7 +240,9 @@ export class DedupeCoordinator {
       }
       if (lock.outcome === 'in-progress') throw new DedupeInProgressError(key, lock.lockExpiresAtMs);
       attempt.token = lock.token;
-      return { outcome: 'run', lease: attempt };
+      if (lock.parkedEvents === undefined) return { outcome: 'run', lease: attempt };
+      attempt.parked = true;
+      return { outcome: 'run', lease: attempt, parkedEvents: lock.parkedEvents };
     } catch (error) {
       attempt.done();
       throw error;
@@ -254,26 +272,33 @@ export class DedupeCoordinator {
     }
   }
 
-  /** The handler's writes and the COMPLETED mark in one transaction; cached only once committed. */
-  async #commit(key: string, token: string, deadlineMs: number, writes: readonly TransactWriteItem[], logger: Logger | undefined): Promise<void> {
+  /**
+   * The handler's writes and the record's mark in one transaction: COMPLETED (cached only once
+   * committed), or, with `parkedEvents`, PUBLISHING with the events to send (the lease stays open).
+   */
+  async #commit(attempt: Attempt, writes: readonly TransactWriteItem[], parkedEvents?: string): Promise<void> {
+    const { key, token } = attempt;
     const processedAtMs = this.#now();
     const expiresAtMs = processedAtMs + this.ttlSeconds * 1000;
     let ours: boolean;
     try {
-      ours = await this.#store.complete(key, token, { nowMs: processedAtMs, expiresAtMs }, writes);
+      ours = parkedEvents === undefined
+        ? await this.#store.complete(key, token, { nowMs: processedAtMs, expiresAtMs }, writes)
+        : await this.#store.park(key, token, { nowMs: processedAtMs, expiresAtMs }, writes, parkedEvents);
     } catch (error) {
-      // Nothing was applied (or, if the answer was lost, the key is COMPLETED and the release's
-      // token condition leaves it alone): free the lock so the retry runs at once.
-      await this.#release(key, token, logger);
+      // Nothing was applied (or, if the answer was lost, the key is COMPLETED or PUBLISHING and
+      // the release's conditions leave it alone): free the lock so the retry runs at once.
+      await this.#release(key, token, attempt.logger);
       throw error;
     }
-    if (!ours) throw new DedupeLockLostError(key, deadlineMs);
-    this.#cache.set(key, { processedAtMs, expiresAtMs });
+    if (!ours) throw new DedupeLockLostError(key, attempt.deadlineMs);
+    if (parkedEvents === undefined) this.#cache.set(key, { processedAtMs, expiresAtMs });
+    else attempt.parked = true;
   }
 
-  async #release(key: string, token: string, logger: Logger | undefined): Promise<void> {
+  async #release(key: string, token: string, logger: Logger | undefined, parked = false): Promise<void> {
     try {
-      await this.#store.release(key, token);
+      await this.#store.release(key, token, parked ? { parked } : undefined);
     } catch (error) {
       // The handler's own error is what the record fails with; the lock lapses at the deadline anyway.
       logger?.warn('dedupe: could not release the lock after the handler failed; the retry waits for the lock to lapse', {
@@ -302,12 +327,15 @@ interface AttemptOps {
   /** The attempt no longer holds its key in this container. */
   release(attempt: Attempt): void;
   succeed(attempt: Attempt, writes: readonly TransactWriteItem[] | undefined): Promise<void>;
+  park(attempt: Attempt, writes: readonly TransactWriteItem[], parkedEvents: string): Promise<void>;
   fail(attempt: Attempt): Promise<void>;
 }
 
 class Attempt implements DedupeLease {
   /** The store's lock token, once acquired. */
   token = '';
+  /** The record is PUBLISHING: the writes are committed, the events wait in it. */
+  parked = false;
   /** true once the lease was settled (succeed, fail, abandon). */
   #leaseSettled = false;
   /** true once the attempt no longer holds the key in this container. */
@@ -330,6 +358,18 @@ class Attempt implements DedupeLease {
     if (this.#leaseSettled) return Promise.resolve();
     this.#leaseSettled = true;
     return this.ops.succeed(this, writes);
+  }
+
+  async park(writes: readonly TransactWriteItem[], parkedEvents: string): Promise<void> {
+    if (this.#leaseSettled) throw new Error(`dedupe: the lease on key "${this.key}" is already settled`);
+    try {
+      await this.ops.park(this, writes, parkedEvents);
+    } catch (error) {
+      // Nothing was applied and the lock is released: the lease is over.
+      this.#leaseSettled = true;
+      this.done();
+      throw error;
+    }
   }
 
   fail(): Promise<void> {

@@ -3,25 +3,33 @@
  * placed after schema validation and before the user handler:
  *
  *   before   key → coordinator.begin: duplicate → skipRecord (the record succeeds, counted
- *            as Duplicate); in progress elsewhere → retryRecord after the holder's lock
- *            lapses; store down → retryRecord with the usual backoff; a keyPath
- *            missing from data → rejectRecord (retrying cannot fix it: DLQ with reason)
- *   after    handler succeeded → the handler's declared events are sent (ids derived from
- *            the dedupe key), then lease.succeed(writes): its declared DynamoDB writes and
- *            the COMPLETED mark in one transaction (without writes: the mark alone, never
- *            throws). A send or commit that fails releases the lock and fails the record
+ *            as Duplicate); in progress elsewhere → deferRecord until the holder's lock
+ *            lapses (not an attempt); store down → retryRecord with the usual backoff; a
+ *            keyPath missing from data → rejectRecord (retrying cannot fix it: DLQ with
+ *            reason); the record is PUBLISHING (an earlier attempt committed its writes but did
+ *            not confirm its events sent) → send the parked events, COMPLETED, skipRecord:
+ *            the handler does not run again
+ *   after    handler succeeded → with declared writes and events: lease.park(writes, events)
+ *            commits the writes and parks the events in the dedupe record (PUBLISHING) in one
+ *            transaction, then the events are sent (ids derived from the dedupe key), then
+ *            COMPLETED; with writes only: writes and COMPLETED in one transaction; with events
+ *            only: sent, then COMPLETED. No event is sent before the writes commit. A commit
+ *            that fails releases the lock and fails the record with nothing applied; a send that
+ *            fails after the commit keeps the parked record (its lock lapses now), so the retry
+ *            sends the same events without running the handler
  *   onError  handler or a later step failed → lease.fail() (lock released for the retry),
  *            except after the timeout guard aborted the handler → lease.abandon() (its
  *            promise may still run: the lock stays until the deadline)
  *   settle   a lease still open (should not happen) is abandoned, so no later record of
  *            this container waits on it
  */
-import { TimeoutGuardError } from '../errors.ts';
-import { rejectRecord, retryRecord, skipRecord, type RecordContext, type RecordStep } from '../record-pipeline.ts';
+import { TimeoutGuardError, toError } from '../errors.ts';
+import { deferRecord, rejectRecord, retryRecord, skipRecord, type RecordContext, type RecordStep, type RecordVerdict } from '../record-pipeline.ts';
 import { DedupeCoordinator, DedupeInProgressError, duplicateMessage, type DedupeLease } from './dedupe-coordinator.ts';
 import { DedupeKeyError, dedupeKeyFor } from './dedupe-key.ts';
 import { DedupeStoreError } from './dedupe-store.ts';
-import type { EffectsRuntime } from '../effects/record-effects.ts';
+import { parkEvents, type EffectsRuntime } from '../effects/record-effects.ts';
+import type { PublishInput } from '../publisher.ts';
 
 export interface DedupeStepOptions {
   readonly subscription: string;
@@ -50,6 +58,18 @@ export function dedupeStep(options: DedupeStepOptions): RecordStep {
   const { coordinator, effects } = options;
   const leases = new WeakMap<RecordContext, DedupeLease>();
 
+  /** An earlier attempt's writes are committed: send its parked events (same ids), then COMPLETED. */
+  const sendParked = async (lease: DedupeLease, parked: string): Promise<RecordVerdict> => {
+    try {
+      await effects!.send(JSON.parse(parked) as PublishInput[]);
+    } catch (error) {
+      await lease.fail();
+      return retryRecord(toError(error));
+    }
+    await lease.succeed();
+    return skipRecord(`writes committed by an earlier attempt; its parked events are sent now (dedupe key ${lease.key})`);
+  };
+
   return {
     name: 'dedupe',
     async before(record) {
@@ -67,10 +87,11 @@ export function dedupeStep(options: DedupeStepOptions): RecordStep {
         if (begun.outcome === 'duplicate') {
           return skipRecord(`${duplicateMessage(begun)} (dedupe key ${begun.key}, seen by ${begun.seenBy})`);
         }
+        if (begun.parkedEvents !== undefined) return sendParked(begun.lease, begun.parkedEvents);
         leases.set(record, begun.lease);
         return undefined;
       } catch (error) {
-        if (error instanceof DedupeInProgressError) return retryRecord(error, secondsUntil(error.lockExpiresAtMs));
+        if (error instanceof DedupeInProgressError) return deferRecord(error, secondsUntil(error.lockExpiresAtMs));
         if (error instanceof DedupeStoreError) return retryRecord(error);
         throw error;
       }
@@ -79,17 +100,28 @@ export function dedupeStep(options: DedupeStepOptions): RecordStep {
       const lease = leases.get(record);
       if (!lease) return;
       const declared = effects?.registry.take(record);
-      if (declared && declared.publishes.length > 0) {
+      const writes = declared?.writes ?? [];
+      if (!declared || declared.publishes.length === 0) return lease.succeed(writes.length > 0 ? writes : undefined);
+      const events = effects!.prepare(record, lease.key, declared.publishes);
+      if (writes.length > 0) {
+        let parked: string;
         try {
-          // Before the commit: a crash in between re-runs the handler, which republishes the
-          // same ids (downstream dedupe drops them). After it, a crash would lose the events.
-          await effects!.sendPublishes(record, lease.key, declared.publishes);
+          parked = parkEvents(events);
         } catch (error) {
           await lease.fail();
           throw error;
         }
+        // The writes commit with the events parked beside them; only then are the events sent.
+        // A crash after this commit leaves the record PUBLISHING: the redelivery sends them.
+        await lease.park(writes, parked);
       }
-      await lease.succeed(declared?.writes);
+      try {
+        await effects!.send(events);
+      } catch (error) {
+        await lease.fail();
+        throw error;
+      }
+      await lease.succeed();
     },
     async onError(record, failure) {
       const lease = leases.get(record);

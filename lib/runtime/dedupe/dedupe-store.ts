@@ -3,15 +3,17 @@
  * events were handled: DynamoDB in Lambda ({@link DynamoDbDedupeStore}), memory in
  * benchmarks and pipeline unit tests ({@link InMemoryDedupeStore}).
  *
- * A key is in one of three states: absent (never seen, or its record expired),
- * IN_PROGRESS (an attempt holds the lock until `lockExpiresAt`), COMPLETED (the
- * handler succeeded; duplicates are suppressed until `expiresAt`). Expiry is always
- * judged against the caller's clock in code, never left to TTL deletion.
+ * A key is in one of four states: absent (never seen, or its record expired),
+ * IN_PROGRESS (an attempt holds the lock until `lockExpiresAt`), PUBLISHING (the handler's
+ * writes are committed and its events wait in the record, `parkedEvents`, until they are sent;
+ * the lock still says who sends them), COMPLETED (done; duplicates are suppressed until
+ * `expiresAt`). Expiry is always judged against the caller's clock in code, never left to TTL
+ * deletion.
  */
 
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 
-export type DedupeStatus = 'IN_PROGRESS' | 'COMPLETED';
+export type DedupeStatus = 'IN_PROGRESS' | 'PUBLISHING' | 'COMPLETED';
 
 export interface AcquireRequest {
   /** Epoch ms now, by the caller's clock. */
@@ -30,6 +32,12 @@ export interface CompleteRequest {
 export interface LockAcquired {
   readonly outcome: 'acquired';
   readonly token: string;
+  /**
+   * Set when the key was PUBLISHING and its lock had lapsed (the attempt that committed the
+   * writes crashed or failed to send): the lock is now ours to send these events (as parked),
+   * then complete(). The handler must not run again: its writes are committed.
+   */
+  readonly parkedEvents?: string;
 }
 
 /** The key was already handled successfully: skip the handler. */
@@ -63,8 +71,19 @@ export interface DedupeStore {
    * when the store could not be reached.
    */
   complete(key: string, token: string, request: CompleteRequest, writes?: readonly TransactWriteItem[]): Promise<boolean>;
-  /** Deletes our IN_PROGRESS record so a retry runs; a lock that is no longer ours is left alone. */
-  release(key: string, token: string): Promise<void>;
+  /**
+   * Commits the handler's `writes` and turns our IN_PROGRESS record into PUBLISHING with the
+   * events to send (`parkedEvents`), in ONE transaction, keeping our lock; `request.expiresAtMs`
+   * is how long the parked record lives. Resolves false when the lock was lost (nothing
+   * applied); rejects like complete() with writes. Send the events, then complete().
+   */
+  park(key: string, token: string, request: CompleteRequest, writes: readonly TransactWriteItem[], parkedEvents: string): Promise<boolean>;
+  /**
+   * Gives our lock up so a retry runs at once: an IN_PROGRESS record is deleted; with
+   * `parked`, a PUBLISHING record is kept (its writes are committed, its events still to send)
+   * and only its lock lapses. A lock that is no longer ours is left alone.
+   */
+  release(key: string, token: string, options?: { readonly parked?: boolean }): Promise<void>;
 }
 
 /**

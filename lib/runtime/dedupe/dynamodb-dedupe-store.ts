@@ -4,18 +4,21 @@
  *
  * Item layout:
  *   pk            S  the dedupe key
- *   status        S  IN_PROGRESS | COMPLETED
- *   lockToken     S  random per attempt; complete/release are conditional on it
- *   lockExpiresAt N  epoch ms the IN_PROGRESS lock lapses (removed on COMPLETED)
- *   expiresAt     N  epoch s: the TTL attribute, and the COMPLETED record's expiry
+ *   status        S  IN_PROGRESS | PUBLISHING | COMPLETED
+ *   lockToken     S  random per attempt; complete/park/release are conditional on it
+ *   lockExpiresAt N  epoch ms the lock lapses (removed on COMPLETED)
+ *   expiresAt     N  epoch s: the TTL attribute, and the PUBLISHING/COMPLETED record's expiry
  *   startedAt     N  epoch ms the lock was taken
  *   processedAt   N  epoch ms the handler succeeded (COMPLETED only)
+ *   parkedEvents  S  PUBLISHING only: the events to send, JSON (removed on COMPLETED)
  *
  * The lock is one conditional PutItem with ReturnValuesOnConditionCheckFailure
  * ALL_OLD, so a failed condition hands back the holder in the same call: no
  * read-then-write race. Expiry is in the condition, by the caller's clock, so a
  * record DynamoDB's TTL has not yet deleted (deletion lags by hours) still counts
- * as absent once expired.
+ * as absent once expired. The put never overwrites a PUBLISHING record: when its lock
+ * lapsed, the lock is taken over with one UpdateItem conditional on the old token, and
+ * the new holder gets the parked events to send.
  */
 import type { DynamoDBClient, DynamoDBClientConfig, AttributeValue, TransactWriteItem, Update } from '@aws-sdk/client-dynamodb';
 import { DYNAMODB_REQUEST_HANDLER, loadDynamoDbModule, runtimeDynamoDbClient, type DynamoDbModule } from '../aws-clients.ts';
@@ -45,8 +48,19 @@ type Item = Record<string, AttributeValue>;
 /** Attempts at taking the lock when the holder vanished between the failed put and the read-back. */
 const MAX_ACQUIRE_ATTEMPTS = 3;
 
-const ACQUIRE_CONDITION = 'attribute_not_exists(pk) OR lockExpiresAt < :nowMs OR expiresAt < :nowS';
+const ACQUIRE_CONDITION = 'attribute_not_exists(pk) OR expiresAt < :nowS OR (lockExpiresAt < :nowMs AND #status <> :publishing)';
 const OWN_LOCK_CONDITION = 'lockToken = :token AND #status = :inProgress';
+const OWN_PARKED_CONDITION = 'lockToken = :token AND #status = :publishing';
+const STATUS = { '#status': 'status' } as const;
+const IN_PROGRESS: AttributeValue = { S: 'IN_PROGRESS' };
+const PUBLISHING: AttributeValue = { S: 'PUBLISHING' };
+
+/** A PUBLISHING record whose lock lapsed: its events wait for whoever takes the lock over. */
+interface Parked {
+  readonly outcome: 'parked';
+  readonly lockToken: string;
+  readonly parkedEvents: string;
+}
 
 export class DynamoDbDedupeStore implements DedupeStore {
   readonly tableName: string;
@@ -86,9 +100,11 @@ export class DynamoDbDedupeStore implements DedupeStore {
             TableName: this.tableName,
             Item: item,
             ConditionExpression: ACQUIRE_CONDITION,
+            ExpressionAttributeNames: STATUS,
             ExpressionAttributeValues: {
               ':nowMs': { N: String(request.nowMs) },
               ':nowS': { N: String(Math.floor(request.nowMs / 1000)) },
+              ':publishing': PUBLISHING,
             },
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
@@ -101,6 +117,10 @@ export class DynamoDbDedupeStore implements DedupeStore {
         holder = error.Item ?? (await this.#readBack(sdk, client, key));
       }
       const result = holder && classify(holder, request.nowMs);
+      if (result?.outcome === 'parked') {
+        if (await this.#takeOver(sdk, client, key, result, item)) return { outcome: 'acquired', token, parkedEvents: result.parkedEvents };
+        continue; // another attempt took it over first: look again
+      }
       if (result) return result;
       // The holder was deleted or expired between the put and the read-back: try the lock again.
     }
@@ -108,11 +128,28 @@ export class DynamoDbDedupeStore implements DedupeStore {
     return { outcome: 'in-progress', lockExpiresAtMs: request.lockExpiresAtMs };
   }
 
+  /** Takes the lapsed lock of a PUBLISHING record, if no one else did since it was read. */
+  async #takeOver(sdk: DynamoDbModule, client: DynamoDBClient, key: string, parked: Parked, lock: Item): Promise<boolean> {
+    try {
+      await client.send(new sdk.UpdateItemCommand(this.#update(key, 'SET lockToken = :newToken, lockExpiresAt = :lockExpiresAt, startedAt = :startedAt', OWN_PARKED_CONDITION, {
+        ':token': { S: parked.lockToken },
+        ':publishing': PUBLISHING,
+        ':newToken': lock['lockToken']!,
+        ':lockExpiresAt': lock['lockExpiresAt']!,
+        ':startedAt': lock['startedAt']!,
+      })));
+      return true;
+    } catch (error) {
+      if (error instanceof sdk.ConditionalCheckFailedException) return false;
+      throw this.#storeError('UpdateItem', key, error);
+    }
+  }
+
   async complete(key: string, token: string, request: CompleteRequest, writes?: readonly TransactWriteItem[]): Promise<boolean> {
     const sdk = await this.#sdk();
     const client = await this.#getClient();
     const mark = this.#completion(key, token, request);
-    if (writes && writes.length > 0) return this.#completeWith(client, key, mark, writes);
+    if (writes && writes.length > 0) return this.#commitWith(client, key, mark, writes);
     try {
       await client.send(new sdk.UpdateItemCommand(mark));
       return true;
@@ -122,8 +159,19 @@ export class DynamoDbDedupeStore implements DedupeStore {
     }
   }
 
-  /** The handler's writes and the COMPLETED mark (last) in one TransactWriteItems. */
-  async #completeWith(client: DynamoDBClient, key: string, mark: Update, writes: readonly TransactWriteItem[]): Promise<boolean> {
+  async park(key: string, token: string, request: CompleteRequest, writes: readonly TransactWriteItem[], parkedEvents: string): Promise<boolean> {
+    const client = await this.#getClient();
+    return this.#commitWith(client, key, this.#update(key, 'SET #status = :publishing, parkedEvents = :events, expiresAt = :expiresAt', OWN_LOCK_CONDITION, {
+      ':publishing': PUBLISHING,
+      ':inProgress': IN_PROGRESS,
+      ':token': { S: token },
+      ':events': { S: parkedEvents },
+      ':expiresAt': { N: String(Math.ceil(request.expiresAtMs / 1000)) },
+    }), writes);
+  }
+
+  /** The handler's writes and the record's mark (last: COMPLETED, or PUBLISHING) in one TransactWriteItems. */
+  async #commitWith(client: DynamoDBClient, key: string, mark: Update, writes: readonly TransactWriteItem[]): Promise<boolean> {
     let outcome;
     try {
       outcome = await transactWrite(client, [...writes, { Update: mark }]);
@@ -137,39 +185,43 @@ export class DynamoDbDedupeStore implements DedupeStore {
     throw new EffectsCanceledError(outcome.reasons.slice(0, writes.length));
   }
 
+  /** COMPLETED, from our IN_PROGRESS lock or our PUBLISHING one once its events are sent. */
   #completion(key: string, token: string, request: CompleteRequest): Update & { TableName: string } {
-    return {
-      TableName: this.tableName,
-      Key: { pk: { S: key } },
-      UpdateExpression: 'SET #status = :completed, processedAt = :nowMs, expiresAt = :expiresAt REMOVE lockExpiresAt',
-      ConditionExpression: OWN_LOCK_CONDITION,
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: {
-        ':completed': { S: 'COMPLETED' },
-        ':inProgress': { S: 'IN_PROGRESS' },
-        ':token': { S: token },
-        ':nowMs': { N: String(request.nowMs) },
-        ':expiresAt': { N: String(Math.ceil(request.expiresAtMs / 1000)) },
-      },
-    };
+    return this.#update(key, 'SET #status = :completed, processedAt = :nowMs, expiresAt = :expiresAt REMOVE lockExpiresAt, parkedEvents', 'lockToken = :token AND (#status = :inProgress OR #status = :publishing)', {
+      ':completed': { S: 'COMPLETED' },
+      ':inProgress': IN_PROGRESS,
+      ':publishing': PUBLISHING,
+      ':token': { S: token },
+      ':nowMs': { N: String(request.nowMs) },
+      ':expiresAt': { N: String(Math.ceil(request.expiresAtMs / 1000)) },
+    });
   }
 
-  async release(key: string, token: string): Promise<void> {
+  /** A conditional update of the record under `key` (`#status` names its status). */
+  #update(key: string, expression: string, condition: string, values: Item): Update & { TableName: string } {
+    return { TableName: this.tableName, Key: { pk: { S: key } }, UpdateExpression: expression, ConditionExpression: condition, ExpressionAttributeNames: STATUS, ExpressionAttributeValues: values };
+  }
+
+  async release(key: string, token: string, options?: { readonly parked?: boolean }): Promise<void> {
     const sdk = await this.#sdk();
     const client = await this.#getClient();
+    const parked = options?.parked === true;
     try {
       await client.send(
-        new sdk.DeleteItemCommand({
-          TableName: this.tableName,
-          Key: { pk: { S: key } },
-          ConditionExpression: OWN_LOCK_CONDITION,
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':inProgress': { S: 'IN_PROGRESS' }, ':token': { S: token } },
-        }),
+        parked
+          // The writes are committed: keep the record and its events, let the lock lapse now.
+          ? new sdk.UpdateItemCommand(this.#update(key, 'SET lockExpiresAt = :lapsed', OWN_PARKED_CONDITION, { ':publishing': PUBLISHING, ':token': { S: token }, ':lapsed': { N: '0' } }))
+          : new sdk.DeleteItemCommand({
+              TableName: this.tableName,
+              Key: { pk: { S: key } },
+              ConditionExpression: OWN_LOCK_CONDITION,
+              ExpressionAttributeNames: STATUS,
+              ExpressionAttributeValues: { ':inProgress': IN_PROGRESS, ':token': { S: token } },
+            }),
       );
     } catch (error) {
       if (error instanceof sdk.ConditionalCheckFailedException) return; // another attempt owns it now
-      throw this.#storeError('DeleteItem', key, error);
+      throw this.#storeError(parked ? 'UpdateItem' : 'DeleteItem', key, error);
     }
   }
 
@@ -213,7 +265,7 @@ export class DynamoDbDedupeStore implements DedupeStore {
 }
 
 /** What a conflicting item means at `nowMs`; undefined when it no longer blocks the lock. */
-function classify(item: Item, nowMs: number): AcquireResult | undefined {
+function classify(item: Item, nowMs: number): AcquireResult | Parked | undefined {
   const status = item['status']?.S;
   const expiresAtS = numberOf(item['expiresAt']);
   if (expiresAtS !== undefined && expiresAtS < Math.floor(nowMs / 1000)) return undefined;
@@ -225,7 +277,11 @@ function classify(item: Item, nowMs: number): AcquireResult | undefined {
     };
   }
   const lockExpiresAtMs = numberOf(item['lockExpiresAt']);
-  if (lockExpiresAtMs === undefined || lockExpiresAtMs < nowMs) return undefined;
+  const live = lockExpiresAtMs !== undefined && lockExpiresAtMs >= nowMs;
+  if (status === 'PUBLISHING' && !live) {
+    return { outcome: 'parked', lockToken: item['lockToken']?.S ?? '', parkedEvents: item['parkedEvents']?.S ?? '[]' };
+  }
+  if (!live) return undefined;
   return { outcome: 'in-progress', lockExpiresAtMs };
 }
 

@@ -1,8 +1,9 @@
 /**
  * A dedupe store in this process's memory, with the DynamoDB store's semantics
- * (same states, same expiry rules, token-conditional complete and release). For
- * benchmarks and unit tests of pipeline logic; it dedupes nothing across Lambda
- * containers, so never use it in a deployed function.
+ * (same expiry rules, token-conditional complete and release). For benchmarks and unit
+ * tests of pipeline logic; it dedupes nothing across Lambda containers, so never use it
+ * in a deployed function. It commits no DynamoDB writes, so it never parks events
+ * (PUBLISHING): complete() and park() with writes throw.
  */
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { AcquireRequest, AcquireResult, CompleteRequest, DedupeStore, DedupeStatus } from './dedupe-store.ts';
@@ -39,18 +40,17 @@ export class InMemoryDedupeStore implements DedupeStore {
   }
 
   async complete(key: string, token: string, request: CompleteRequest, writes?: readonly TransactWriteItem[]): Promise<boolean> {
-    if (writes && writes.length > 0) {
-      throw new TypeError(
-        `InMemoryDedupeStore cannot commit the handler's ${writes.length} DynamoDB write(s) (ctx.write) with the COMPLETED mark: ` +
-          'use DynamoDbDedupeStore, or a handler without ctx.write',
-      );
-    }
+    if (writes && writes.length > 0) refuseWrites(writes);
     const held = this.#records.get(key);
     if (held?.status !== 'IN_PROGRESS' || held.token !== token) return false;
     held.status = 'COMPLETED';
     held.processedAtMs = request.nowMs;
     held.expiresAtMs = request.expiresAtMs;
     return true;
+  }
+
+  async park(key: string, token: string, request: CompleteRequest, writes: readonly TransactWriteItem[]): Promise<boolean> {
+    return refuseWrites(writes);
   }
 
   async release(key: string, token: string): Promise<void> {
@@ -62,4 +62,11 @@ export class InMemoryDedupeStore implements DedupeStore {
   get size(): number {
     return this.#records.size;
   }
+}
+
+function refuseWrites(writes: readonly TransactWriteItem[]): never {
+  throw new TypeError(
+    `InMemoryDedupeStore cannot commit the handler's ${writes.length} DynamoDB write(s) (ctx.write) with its dedupe record: ` +
+      'use DynamoDbDedupeStore, or a handler without ctx.write',
+  );
 }

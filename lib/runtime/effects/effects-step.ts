@@ -1,9 +1,10 @@
 /**
  * The record step that applies a handler's declared effects when dedupe is off (with dedupe
- * on, the dedupe step does it together with its COMPLETED mark): on success, the events are
- * sent (ids derived from `<subscription>#<event id>`), then the DynamoDB writes are committed
- * in one TransactWriteItems. A failure fails the record (retried), and nothing of the writes
- * was applied.
+ * on, the dedupe step does it together with its dedupe record): on success, the DynamoDB writes
+ * are committed in one TransactWriteItems, then the events are sent (ids derived from
+ * `<subscription>#<event id>`). A failed commit fails the record with nothing applied and nothing
+ * published. A failed send after the commit fails the record too: without dedupe its retry runs
+ * the handler again and commits its writes again (at least once), then sends the same ids.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { RecordStep } from '../record-pipeline.ts';
@@ -23,12 +24,13 @@ export function effectsStep(options: EffectsStepOptions): RecordStep {
     async after(record) {
       const declared = effects.registry.take(record);
       if (!declared) return;
-      if (declared.publishes.length > 0) {
-        await effects.sendPublishes(record, `${record.subscription}#${record.eventId}`, declared.publishes);
+      if (declared.writes.length > 0) {
+        const outcome = await transactWrite(await options.client(), declared.writes);
+        if (!outcome.committed) throw new EffectsCanceledError(outcome.reasons);
       }
-      if (declared.writes.length === 0) return;
-      const outcome = await transactWrite(await options.client(), declared.writes);
-      if (!outcome.committed) throw new EffectsCanceledError(outcome.reasons);
+      if (declared.publishes.length > 0) {
+        await effects.send(effects.prepare(record, `${record.subscription}#${record.eventId}`, declared.publishes));
+      }
     },
   };
 }

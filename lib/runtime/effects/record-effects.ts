@@ -1,11 +1,13 @@
 /**
  * A handler's declared effects: DynamoDB writes (`ctx.write`) and events (`ctx.publish`),
- * collected while the handler runs and applied by the runtime only after it succeeded:
- * events first, then the writes in ONE TransactWriteItems together with the dedupe
- * record's COMPLETED mark (docs/dedupe.md, "Transactional effects").
+ * collected while the handler runs and applied by the runtime only after it succeeded: the
+ * writes first, in ONE TransactWriteItems with the dedupe record (which parks the events in it),
+ * then the events, so that no event is seen downstream for writes that did not commit
+ * (docs/dedupe.md, "Transactional effects").
  */
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { RecordContext } from '../record-pipeline.ts';
+import type { PublishInput } from '../publisher.ts';
 import { NonRetryableError } from '../errors.ts';
 
 /** TransactWriteItems takes 100 actions; one is the dedupe record's COMPLETED mark. */
@@ -68,9 +70,30 @@ export class EffectsRegistry {
   }
 }
 
-/** What the commit steps need from the wrapper: the registry and how to send a record's events. */
+/**
+ * The events of a run that also declares writes wait in its dedupe record until they are sent
+ * (the outbox); a DynamoDB item holds 400 KB, the rest of the record included.
+ */
+export const MAX_PARKED_EVENTS_BYTES = 350 * 1024;
+
+/** The events a run parks in its dedupe record, as one string attribute. */
+export function parkEvents(events: readonly PublishInput[]): string {
+  const parked = JSON.stringify(events);
+  const bytes = Buffer.byteLength(parked, 'utf8');
+  if (bytes > MAX_PARKED_EVENTS_BYTES) {
+    throw new EffectsWriteError(
+      `ctx.publish: the events of a run that also declares writes wait in the dedupe record until sent, at most ${MAX_PARKED_EVENTS_BYTES} bytes in all; ` +
+        `these take ${bytes}: publish less per event, or split the work into several events`,
+    );
+  }
+  return parked;
+}
+
+/** What the commit steps need from the wrapper: the registry and how to make and send a record's events. */
 export interface EffectsRuntime {
   readonly registry: EffectsRegistry;
-  /** Sends the record's events with ids derived from `idBase` (same base → same ids on a re-run). */
-  sendPublishes(record: RecordContext, idBase: string, publishes: readonly PendingPublish[]): Promise<void>;
+  /** The record's events, with ids derived from `idBase` (same base → same ids on a re-run). */
+  prepare(record: RecordContext, idBase: string, publishes: readonly PendingPublish[]): PublishInput[];
+  /** Sends prepared events (also events parked by an earlier attempt). */
+  send(events: readonly PublishInput[]): Promise<void>;
 }

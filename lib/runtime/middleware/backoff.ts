@@ -1,10 +1,10 @@
 /**
  * Backoff: a record that failed and will be retried gets its visibility timeout set with
- * ChangeMessageVisibility to the retry policy's delay, base × 2^(receiveCount−1) capped at max,
- * with full jitter, so retries spread out instead of hammering a sick dependency every
- * visibility timeout. A record on its last attempt (receiveCount ≥ maxAttempts) is made visible
- * at once, so the queue's redrive moves it to the DLQ without waiting; the reason is logged,
- * since the redriven message itself carries none.
+ * ChangeMessageVisibility to the retry policy's delay, base × 2^(n−1) capped at max, with full
+ * jitter, where n is the record's failed attempts as the runtime counted them (its SQS receive
+ * count without an attempt ledger), so retries spread out instead of hammering a sick dependency
+ * every visibility timeout. (A record that used up its attempts is not here: the attempt limit
+ * dead-lettered it.)
  *
  * Only SQS records (direct delivery is retried by Lambda's async retries); never-attempted
  * records are left untouched. A failed visibility change is logged, not fatal: the record then
@@ -29,9 +29,8 @@ export interface BackoffOptions {
   readonly random?: () => number;
 }
 
-/** Visibility delay (whole seconds) for a record that failed on delivery `attempt`. */
+/** Visibility delay (whole seconds) for a record that failed for the `attempt`-th time. */
 export function visibilityDelaySeconds(attempt: number, retry: RetryConfig, random: () => number = Math.random): number {
-  if (attempt >= retry.maxAttempts) return 0;
   const delay = fullJitterDelay(attempt, retry.backoffBaseSeconds, retry.backoffMaxSeconds, random);
   return Math.min(MAX_VISIBILITY_SECONDS, Math.round(delay));
 }
@@ -69,18 +68,8 @@ export async function changeVisibility(retried: RecordResult[], options: Backoff
   const byQueue = new Map<string, Array<{ Id: string; ReceiptHandle: string; VisibilityTimeout: number }>>();
   retried.forEach((r, i) => {
     if (r.inbound.kind !== 'sqs' || r.outcome.kind !== 'retry') return;
-    const attempt = r.inbound.receiveCount;
+    const attempt = r.failures?.attempts ?? r.inbound.receiveCount;
     const seconds = r.outcome.delaySeconds !== undefined ? Math.min(MAX_VISIBILITY_SECONDS, Math.max(0, Math.round(r.outcome.delaySeconds))) : visibilityDelaySeconds(attempt, options.retry, options.random);
-    if (attempt >= options.retry.maxAttempts) {
-      options.logger.error('record failed on its last attempt; the queue redrive moves it to the DLQ', {
-        messageId: r.inbound.messageId,
-        attempt,
-        maxAttempts: options.retry.maxAttempts,
-        topic: r.record?.topic,
-        eventId: r.record?.eventId,
-        error: r.outcome.error,
-      });
-    }
     let url: string;
     try {
       url = queueUrlFromArn(r.inbound.eventSourceArn);

@@ -1,8 +1,10 @@
 /**
  * DLQ with reason: records that can never succeed (malformed body, schema violation, a
- * NonRetryableError) are sent by the runtime to the subscription's DLQ, body intact, with
- * message attributes saying why; then they count as processed so the source queue does not
- * retry them. (Records that merely keep failing reach the DLQ through the queue's redrive.)
+ * NonRetryableError) and records that failed on each of their attempts (attempts/attempt-limit.ts)
+ * are sent by the runtime to the subscription's DLQ, body intact, with message attributes saying
+ * why, how many attempts failed and when; then they count as processed so the source queue does
+ * not retry them. (The queue's redrive is only a safety net for what the runtime never saw end:
+ * a crashed or timed-out invocation.)
  *
  * If the send fails (or no DLQ is configured) the record becomes a retry instead: it is never
  * reported processed unless the DLQ accepted it. The SQS client is loaded only when there is
@@ -21,8 +23,10 @@ export const DLQ_ATTRIBUTES = {
   errorName: 'busline.error.name',
   errorMessage: 'busline.error.message',
   subscription: 'busline.subscription',
+  /** Failed attempts, counted by the runtime (not the SQS receive count). */
   attempt: 'busline.attempt',
-  firstSeenAt: 'busline.firstSeenAt',
+  firstFailedAt: 'busline.firstFailedAt',
+  /** The last failure: the one that sent the record here. */
   failedAt: 'busline.failedAt',
   topic: 'busline.topic',
   eventId: 'busline.eventId',
@@ -44,15 +48,16 @@ export interface DlqOptions {
 export function deadLetterEntry(result: RecordResult, index: number, subscription: string, fifo: boolean, now: Date): SendMessageBatchRequestEntry {
   const { inbound, outcome, record } = result;
   if (outcome.kind !== 'dead-letter') throw new Error('deadLetterEntry: record is not dead-lettered');
+  const failures = result.failures ?? { attempts: 1, firstFailedAtMs: now.getTime(), lastFailedAtMs: now.getTime() };
   const str = (value: string): MessageAttributeValue => ({ DataType: 'String', StringValue: value });
   const attributes: Record<string, MessageAttributeValue> = {
     [DLQ_ATTRIBUTES.reason]: str(outcome.reason),
     [DLQ_ATTRIBUTES.errorName]: str(outcome.error.name || 'Error'),
     [DLQ_ATTRIBUTES.errorMessage]: str((outcome.error.message || '(no message)').slice(0, MAX_ERROR_MESSAGE_CHARS)),
     [DLQ_ATTRIBUTES.subscription]: str(subscription),
-    [DLQ_ATTRIBUTES.attempt]: { DataType: 'Number', StringValue: String(inbound.kind === 'sqs' ? inbound.receiveCount : 1) },
-    [DLQ_ATTRIBUTES.firstSeenAt]: str(new Date(inbound.kind === 'sqs' ? inbound.firstReceivedAt : inbound.receivedAt).toISOString()),
-    [DLQ_ATTRIBUTES.failedAt]: str(now.toISOString()),
+    [DLQ_ATTRIBUTES.attempt]: { DataType: 'Number', StringValue: String(failures.attempts) },
+    [DLQ_ATTRIBUTES.firstFailedAt]: str(new Date(failures.firstFailedAtMs).toISOString()),
+    [DLQ_ATTRIBUTES.failedAt]: str(new Date(failures.lastFailedAtMs).toISOString()),
   };
   if (record) {
     attributes[DLQ_ATTRIBUTES.topic] = str(record.topic);

@@ -35,7 +35,14 @@ export type InboundRecord =
       readonly messageGroupId?: string;
       readonly transport?: RecordTransport;
     }
-  | { readonly kind: 'direct'; readonly event: unknown; readonly receivedAt: number; readonly transport?: RecordTransport };
+  | {
+      readonly kind: 'direct';
+      readonly event: unknown;
+      readonly receivedAt: number;
+      /** The invocation's request id: Lambda's retries of an asynchronous invoke keep it. */
+      readonly requestId?: string;
+      readonly transport?: RecordTransport;
+    };
 
 export type InvocationKind = 'sqs-batch' | 'direct';
 
@@ -56,7 +63,7 @@ export type DecodeResult = { readonly ok: true; readonly decoded: DecodedEvent }
 const EMPTY_METADATA: EventMetadata = Object.freeze({});
 
 /** Splits a Lambda event into inbound records; throws EnvelopeUnknownEventError for other shapes. */
-export function readInvocation(event: unknown, now: number): { kind: InvocationKind; records: InboundRecord[] } {
+export function readInvocation(event: unknown, now: number, requestId?: string): { kind: InvocationKind; records: InboundRecord[] } {
   if (isObject(event) && Array.isArray(event.Records)) {
     const records: InboundRecord[] = [];
     for (const r of event.Records as unknown[]) {
@@ -73,7 +80,10 @@ export function readInvocation(event: unknown, now: number): { kind: InvocationK
     // Lambda sets _X_AMZN_TRACE_ID per invocation; an asynchronous invoke by an EventBridge rule
     // carries the trace of the event there.
     const traceHeader = process.env._X_AMZN_TRACE_ID;
-    return { kind: 'direct', records: [{ kind: 'direct', event, receivedAt: now, ...(traceHeader ? { transport: { traceHeader } } : {}) }] };
+    return {
+      kind: 'direct',
+      records: [{ kind: 'direct', event, receivedAt: now, ...(requestId !== undefined ? { requestId } : {}), ...(traceHeader ? { transport: { traceHeader } } : {}) }],
+    };
   }
   throw new EnvelopeUnknownEventError(
     'the event is neither an SQS batch ({ Records }) nor an EventBridge event (detail-type, detail): wire the function to a Busline subscription\'s queue or rule',
@@ -152,7 +162,7 @@ export function envelopeMiddleware(): MiddlewareObj {
     name: 'busline-envelope',
     before: function envelopeBefore(request) {
       const state = invocationState(request as BuslineRequest);
-      const { kind, records } = readInvocation(request.event, Date.now());
+      const { kind, records } = readInvocation(request.event, Date.now(), (request.context as { awsRequestId?: string } | undefined)?.awsRequestId);
       state.kind = kind;
       state.records = records;
     },

@@ -1,7 +1,15 @@
 /**
  * DynamoDbDedupeStore.complete with the handler's writes: one TransactWriteItems carrying the
- * writes and the COMPLETED mark. The same cases run against the engine's DynamoDB backend and
- * against moto_server (an independent TransactWriteItems), which must answer alike.
+ * writes and the COMPLETED mark; and park(): the writes with the record turned PUBLISHING, the
+ * events to send stored in it under the same lock, which the next acquire takes over once it
+ * lapsed. The same cases run against the engine's DynamoDB backend and against moto_server (an
+ * independent TransactWriteItems), which must answer alike.
+ *
+ * DynamoDB rules relied on: "TransactWriteItems" (API Reference,
+ * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html):
+ * all actions apply or none; "PutItem" and "UpdateItem" (API Reference): a failed
+ * ConditionExpression changes nothing, and ReturnValuesOnConditionCheckFailure ALL_OLD returns
+ * the item as it was.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,6 +22,8 @@ import { motoServerMissing, startMotoServer, type MotoServer } from '../../suppo
 
 const T0 = Date.parse('2026-11-25T12:00:00.000Z');
 const REQUEST = { nowMs: T0 + 10, expiresAtMs: T0 + 86_400_000 };
+const LOCK_MS = 60_000;
+const EVENTS = JSON.stringify([{ topic: 'inventory.reserved', data: { orderId: 'o-1' }, id: 'ev-1' }]);
 
 function cases(endpoint: () => string): void {
   let client: DynamoDBClient;
@@ -39,7 +49,7 @@ function cases(endpoint: () => string): void {
   const exists = async (id: string): Promise<boolean> =>
     (await client.send(new GetItemCommand({ TableName: table, Key: { id: { S: id } }, ConsistentRead: true }))).Item !== undefined;
   const lock = async (key: string): Promise<string> => {
-    const acquired = await store.acquire(key, { nowMs: T0, lockExpiresAtMs: T0 + 60_000 });
+    const acquired = await store.acquire(key, { nowMs: T0, lockExpiresAtMs: T0 + LOCK_MS });
     if (acquired.outcome !== 'acquired') assert.fail(`expected the lock on ${key}`);
     return acquired.token;
   };
@@ -70,6 +80,48 @@ function cases(endpoint: () => string): void {
     });
     assert.equal(await exists('cond-1'), false);
     assert.equal((await readDedupeItem(client, dedupeTable, 'sub#cond'))?.['status']?.S, 'IN_PROGRESS');
+  });
+
+  const parked = async (key: string): Promise<string> => {
+    const token = await lock(key);
+    assert.equal(await store.park(key, token, REQUEST, [put(`${key}-write`)], EVENTS), true);
+    return token;
+  };
+  const acquireAt = (key: string, nowMs: number) => store.acquire(key, { nowMs, lockExpiresAtMs: nowMs + LOCK_MS });
+
+  test('park commits the writes and stores the events in the record, PUBLISHING under the same lock: another delivery meanwhile is in progress', async () => {
+    await parked('sub#park');
+    assert.ok(await exists('sub#park-write'));
+    const item = await readDedupeItem(client, dedupeTable, 'sub#park');
+    assert.equal(item?.['status']?.S, 'PUBLISHING');
+    assert.equal(item?.['parkedEvents']?.S, EVENTS);
+    assert.deepEqual(await acquireAt('sub#park', T0 + 1_000), { outcome: 'in-progress', lockExpiresAtMs: T0 + LOCK_MS });
+  });
+
+  test('once the lock of a PUBLISHING record lapsed (its holder crashed after the commit), the next acquire takes it over and gets the parked events', async () => {
+    const first = await parked('sub#crash');
+    const next = await acquireAt('sub#crash', T0 + LOCK_MS + 1);
+    if (next.outcome !== 'acquired') assert.fail(`expected the lock to be taken over, got ${next.outcome}`);
+    assert.equal(next.parkedEvents, EVENTS);
+    assert.notEqual(next.token, first);
+    const item = await readDedupeItem(client, dedupeTable, 'sub#crash');
+    assert.deepEqual([item?.['status']?.S, item?.['lockToken']?.S, item?.['parkedEvents']?.S], ['PUBLISHING', next.token, EVENTS]);
+    assert.equal(await store.complete('sub#crash', first, REQUEST), false, "the old holder's token no longer completes it");
+  });
+
+  test('releasing a parked record keeps it and its events and lets its lock lapse at once, so the retry takes it over', async () => {
+    const token = await parked('sub#release');
+    await store.release('sub#release', token, { parked: true });
+    const next = await acquireAt('sub#release', T0 + 1_000);
+    assert.equal(next.outcome === 'acquired' && next.parkedEvents, EVENTS);
+  });
+
+  test('complete after the events were sent turns PUBLISHING into COMPLETED without the events; a later delivery is a duplicate', async () => {
+    const token = await parked('sub#done');
+    assert.equal(await store.complete('sub#done', token, REQUEST), true);
+    const item = await readDedupeItem(client, dedupeTable, 'sub#done');
+    assert.deepEqual([item?.['status']?.S, item?.['parkedEvents']], ['COMPLETED', undefined]);
+    assert.equal((await acquireAt('sub#done', T0 + LOCK_MS + 1)).outcome, 'completed');
   });
 }
 

@@ -16,15 +16,15 @@ test('full jitter picks uniformly between 0 and the cap', () => {
   assert.equal(fullJitterDelay(3, 2, 60, () => 0.999), 7.992);
 });
 
-test('the visibility delay follows the receive count, in whole seconds', () => {
+test('the visibility delay follows the failed attempts, in whole seconds', () => {
   assert.equal(visibilityDelaySeconds(1, retry, () => 1), 2);
   assert.equal(visibilityDelaySeconds(4, retry, () => 0.5), 8);
   assert.equal(visibilityDelaySeconds(9, retry, () => 1), 60);
 });
 
-test('on the last attempt the record is made visible at once, so the redrive moves it to the DLQ', () => {
-  assert.equal(visibilityDelaySeconds(10, retry, () => 1), 0);
-  assert.equal(visibilityDelaySeconds(11, retry, () => 1), 0);
+test('a record retried past maxAttempts (its DLQ send failed) still backs off instead of coming back at once', () => {
+  assert.equal(visibilityDelaySeconds(10, retry, () => 1), 60);
+  assert.equal(visibilityDelaySeconds(11, retry, () => 0.5), 30);
 });
 
 test('the delay never exceeds what ChangeMessageVisibility accepts', () => {

@@ -12,11 +12,12 @@ const sqsResult = (overrides: Partial<RecordResult> = {}): RecordResult => ({
   outcome: { kind: 'dead-letter', error: new ValidationSchemaError('data /quantity must be >= 1', []), reason: 'invalid' },
   record: { topic: 'order.placed', eventId: 'evt-1', eventBridgeId: 'eb-1' } as RecordContext,
   timings: {},
+  failures: { attempts: 2, firstFailedAtMs: Date.parse('2026-11-25T11:00:00Z'), lastFailedAtMs: Date.parse('2026-11-25T11:59:00Z') },
   ...overrides,
 });
 const value = (entry: ReturnType<typeof deadLetterEntry>, name: string) => entry.MessageAttributes?.[name]?.StringValue;
 
-test('a dead-lettered SQS record keeps its body intact and carries the reason as message attributes', () => {
+test('a dead-lettered SQS record keeps its body intact and carries the reason, the attempts the runtime counted (not the receive count) and the first and last failure as message attributes', () => {
   const entry = deadLetterEntry(sqsResult(), 4, 'reserve-inventory', false, now);
   assert.equal(entry.Id, 'r4');
   assert.equal(entry.MessageBody, '{"raw":true}');
@@ -27,9 +28,9 @@ test('a dead-lettered SQS record keeps its body intact and carries the reason as
       [DLQ_ATTRIBUTES.errorName]: 'ValidationSchemaError',
       [DLQ_ATTRIBUTES.errorMessage]: 'data /quantity must be >= 1',
       [DLQ_ATTRIBUTES.subscription]: 'reserve-inventory',
-      [DLQ_ATTRIBUTES.attempt]: '3',
-      [DLQ_ATTRIBUTES.firstSeenAt]: '2026-11-25T11:00:00.000Z',
-      [DLQ_ATTRIBUTES.failedAt]: '2026-11-25T12:00:00.000Z',
+      [DLQ_ATTRIBUTES.attempt]: '2',
+      [DLQ_ATTRIBUTES.firstFailedAt]: '2026-11-25T11:00:00.000Z',
+      [DLQ_ATTRIBUTES.failedAt]: '2026-11-25T11:59:00.000Z',
       [DLQ_ATTRIBUTES.topic]: 'order.placed',
       [DLQ_ATTRIBUTES.eventId]: 'evt-1',
       [DLQ_ATTRIBUTES.sourceMessageId]: 'm-1',
@@ -45,11 +46,13 @@ test('a FIFO DLQ gets the record message group and its message id as deduplicati
   assert.equal(entry.MessageDeduplicationId, 'm-1');
 });
 
-test('a direct event is sent as its JSON, attempt 1', () => {
+test('a direct event is sent as its JSON; without a failure tally it is its first attempt, failed now', () => {
   const event = { id: 'eb-2', 'detail-type': 'order.placed' };
-  const entry = deadLetterEntry(sqsResult({ inbound: { kind: 'direct', event, receivedAt: now.getTime() } }), 0, 's', false, now);
+  const entry = deadLetterEntry(sqsResult({ inbound: { kind: 'direct', event, receivedAt: now.getTime() }, failures: undefined }), 0, 's', false, now);
   assert.deepEqual(JSON.parse(entry.MessageBody!), event);
   assert.equal(value(entry, DLQ_ATTRIBUTES.attempt), '1');
+  assert.equal(value(entry, DLQ_ATTRIBUTES.firstFailedAt), now.toISOString());
+  assert.equal(value(entry, DLQ_ATTRIBUTES.failedAt), now.toISOString());
   assert.equal(value(entry, DLQ_ATTRIBUTES.sourceMessageId), undefined);
 });
 
