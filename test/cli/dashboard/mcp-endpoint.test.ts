@@ -99,7 +99,7 @@ test('a dead letter is shown with its reason and redriven with an edited payload
     const s = await call<{ messages: { messageId: string; reason: string; eventId?: string; topic?: string }[] }>('show_dead_letters', { subscription: 'refuse' });
     return s.messages.find((m) => m.eventId === 'mcp-dead');
   });
-  assert.equal(shown.reason, 'RetriesExhausted: Error: refusing to greet Mallory');
+  assert.match(shown.reason, /retries-exhausted \(Error: refusing to greet Mallory\)/);
   assert.equal(shown.topic, 'greeting.sent');
 
   const invalid = await refused('redrive_dead_letter', { subscription: 'refuse', messageId: shown.messageId, data: { name: 'Mallory' } });
@@ -113,8 +113,8 @@ test('a dead letter is shown with its reason and redriven with an edited payload
     const s = await call<{ messages: { eventId?: string; reason: string; history: { reason: string }[] }[] }>('show_dead_letters', { subscription: 'refuse' });
     return s.messages.find((m) => m.eventId === 'mcp-dead' && m.history.length === 1);
   });
-  assert.equal(again.reason, 'RetriesExhausted: Error: refusing to greet Mallory the second');
-  assert.equal(again.history[0]!.reason, 'RetriesExhausted: Error: refusing to greet Mallory');
+  assert.match(again.reason, /refusing to greet Mallory the second/);
+  assert.match(again.history[0]!.reason, /refusing to greet Mallory\)/);
 });
 
 test('a request naming another host is refused, so a page elsewhere cannot reach the endpoint through DNS rebinding', async () => {
