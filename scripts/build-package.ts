@@ -5,6 +5,7 @@
  *                the runtime that handler bundles are made from (esbuild tree-shakes ESM)
  *   dist/cjs/**  CommonJS (.cjs) + declarations (.d.cts): the `require` condition, for CommonJS
  *                apps and test runners that load packages with their own `require` (jest)
+ *   dist/dashboard/  the local dashboard's page (index.html, app.js), bundled from dashboard-ui/
  *
  * One output file per source file, so every entry point shares one copy of each module (one
  * EventFlow class, one NonRetryableError). esbuild transpiles (the same version that bundles
@@ -16,6 +17,7 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
+import { bundlePage } from '../lib/cli/dashboard/page-bundle.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const LIB = join(ROOT, 'lib');
@@ -118,4 +120,6 @@ await transpile('cjs');
 // this keeps tools that look at the folder's package.json in agreement).
 writeFileSync(join(DIST, 'cjs', 'package.json'), '{ "type": "commonjs" }\n');
 declarations();
+mkdirSync(join(DIST, 'dashboard'));
+for (const [name, text] of Object.entries(await bundlePage())) writeFileSync(join(DIST, 'dashboard', name), text);
 console.log(`busline: built dist/ (esm + cjs, ${tsSources.length} modules) in ${((Date.now() - started) / 1000).toFixed(1)} s`);

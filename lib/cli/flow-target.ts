@@ -26,6 +26,8 @@ export interface TargetSubscription {
   /** The queue between rule and function; absent for direct delivery. */
   readonly queue?: TargetQueue;
   readonly dlq?: TargetQueue;
+  /** Tables the function is given by name in its environment (known on the local engine). */
+  readonly tables?: readonly string[];
 }
 
 export interface TargetFlow {

@@ -33,12 +33,15 @@ export async function openLocalTarget(options: LocalTargetOptions): Promise<Flow
     const rule = model.rules.find((r) => r.name === s.ruleName);
     const fn = model.functions.find((f) => f.name === s.functionName);
     const [q, dlq] = await Promise.all([queue(s.queueName, s.queueArn), queue(s.dlqName, s.dlqArn)]);
+    const env = new Set(Object.values(fn?.environment ?? {}));
+    const tables = model.tables.filter((t) => env.has(t.name)).map((t) => t.name);
     subscriptions.push({
       name: s.name, flow: s.flow, manifest: s.manifest, busName: s.busName,
       ...(rule ? { rule: { name: rule.name, arn: rule.arn } } : {}),
       ...(fn ? { function: { name: fn.name, arn: fn.arn } } : {}),
       ...(q ? { queue: q } : {}),
       ...(dlq ? { dlq } : {}),
+      ...(tables.length ? { tables } : {}),
     });
   }
   const flows = context.flows.map((f) => {

@@ -21,7 +21,7 @@
  */
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import {
-  ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, StartMessageMoveTaskCommand,
+  ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, StartMessageMoveTaskCommand, type Message,
 } from '@aws-sdk/client-sqs';
 import type { FlowClients } from './aws-clients.ts';
 import { eventToRedrive, parseDeadLetter } from './dead-letter.ts';
@@ -103,21 +103,66 @@ async function oneByOne(clients: FlowClients, sub: TargetSubscription, rate: num
       const wait = nextAt - Date.now();
       if (wait > 0) await sleep(wait);
       nextAt = Math.max(nextAt, Date.now()) + gapMs;
-      const body = JSON.stringify(eventToRedrive(letter, new Date()));
-      if (sub.queue) {
-        // A FIFO queue: the message's own group (SQS keeps it on a FIFO DLQ), and a new
-        // deduplication id, or SQS would drop it as a repeat of the original within 5 minutes.
-        const fifo = sub.queue.name.endsWith('.fifo')
-          ? { MessageGroupId: m.Attributes?.MessageGroupId ?? sub.name, MessageDeduplicationId: `redrive-${letter.messageId}` }
-          : {};
-        await clients.sqs.send(new SendMessageCommand({ QueueUrl: sub.queue.url, MessageBody: body, ...fifo }));
-      } else {
-        await clients.lambda.send(new InvokeCommand({ FunctionName: sub.function!.arn, InvocationType: 'Event', Payload: new TextEncoder().encode(body) }));
-      }
-      // Deleted only once the subscription accepted it: a failure above leaves it on the DLQ.
-      await clients.sqs.send(new DeleteMessageCommand({ QueueUrl: dlq.url, ReceiptHandle: m.ReceiptHandle }));
+      await sendBack(clients, sub, m, eventToRedrive(letter, new Date()));
       redriven++;
     }
   }
   return { how: 'one-by-one', redriven, skipped };
+}
+
+/**
+ * Sends one dead letter's event back to exactly its subscription (its queue, or its function
+ * invoked asynchronously), then deletes the dead letter — only once the subscription accepted
+ * it: a failure leaves it on the DLQ.
+ */
+async function sendBack(clients: FlowClients, sub: TargetSubscription, m: Message, event: Record<string, unknown>): Promise<void> {
+  const body = JSON.stringify(event);
+  if (sub.queue) {
+    // A FIFO queue: the message's own group (SQS keeps it on a FIFO DLQ), and a new
+    // deduplication id, or SQS would drop it as a repeat of the original within 5 minutes.
+    const fifo = sub.queue.name.endsWith('.fifo')
+      ? { MessageGroupId: m.Attributes?.MessageGroupId ?? sub.name, MessageDeduplicationId: `redrive-${m.MessageId ?? ''}` }
+      : {};
+    await clients.sqs.send(new SendMessageCommand({ QueueUrl: sub.queue.url, MessageBody: body, ...fifo }));
+  } else {
+    await clients.lambda.send(new InvokeCommand({ FunctionName: sub.function!.arn, InvocationType: 'Event', Payload: new TextEncoder().encode(body) }));
+  }
+  await clients.sqs.send(new DeleteMessageCommand({ QueueUrl: sub.dlq!.url, ReceiptHandle: m.ReceiptHandle }));
+}
+
+/**
+ * Redrives one dead letter, found by its message id, to its subscription; with `data`, the
+ * event's `detail.data` is replaced first (the caller validated it against the topic's schema).
+ * Throws RedriveError when the message is not on the DLQ (or another consumer holds it).
+ */
+export async function redriveMessage(clients: FlowClients, sub: TargetSubscription, messageId: string, data?: unknown): Promise<void> {
+  const dlq = sub.dlq;
+  if (!dlq) throw new RedriveError(`subscription ${sub.name} has no dead-letter queue`);
+  if (!sub.queue && !sub.function) throw new RedriveError(`subscription ${sub.name} has neither a queue nor a function to redrive to`);
+  const held = await queueDepth(clients.sqs, dlq);
+  const seen = new Set<string>();
+  const hidden: Message[] = [];
+  try {
+    while (seen.size < held.visible + held.inFlight) {
+      const out = await clients.sqs.send(new ReceiveMessageCommand({
+        QueueUrl: dlq.url, MaxNumberOfMessages: 10, VisibilityTimeout: REDRIVE_VISIBILITY_SECONDS, WaitTimeSeconds: 0,
+        MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['All'],
+      }));
+      const fresh = (out.Messages ?? []).filter((m) => !seen.has(m.MessageId ?? ''));
+      if (fresh.length === 0) break;
+      for (const m of fresh) {
+        seen.add(m.MessageId ?? '');
+        if (m.MessageId !== messageId) { hidden.push(m); continue; }
+        const letter = parseDeadLetter(m);
+        const event = eventToRedrive(letter, new Date());
+        if (data !== undefined) event.detail = { ...(event.detail as Record<string, unknown> | undefined), data };
+        await sendBack(clients, sub, m, event);
+        return;
+      }
+    }
+    throw new RedriveError(`message ${messageId} is not on ${dlq.name} (redriven already, or received by another consumer)`);
+  } finally {
+    // The other dead letters received on the way become visible again at once.
+    await Promise.all(hidden.map((m) => clients.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: dlq.url, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 }))));
+  }
 }

@@ -1,6 +1,6 @@
 /**
  * What a test needs from outside node_modules: a tool on PATH (moto_server, cfn-lint, the aws
- * CLI) or a file beside the checkout (../shared/conformance). On a developer's machine a test
+ * CLI, chromium) or a file beside the checkout (../shared/conformance). On a developer's machine a test
  * whose prerequisite is missing skips with a one-line reason. Under CI (the CI variable set, and
  * not "false" or "0") the test file fails instead, naming what is missing and how to get it: CI
  * never passes with a hidden skip (.ci/run also fails when the run reports any skipped test).
@@ -17,6 +17,8 @@ export const TOOLS = {
   moto_server: { probe: ['--help'], install: 'pip install "moto[server]"' },
   'cfn-lint': { probe: ['--version'], install: 'pip install cfn-lint' },
   aws: { probe: ['--version'], install: 'pip install awscli (or apt-get install awscli)' },
+  /** Debian's chromium, driven by playwright-core in the dashboard's browser tests. */
+  chromium: { probe: ['--version'], install: 'apt-get install chromium' },
 } as const satisfies Record<string, { probe: readonly string[]; install: string }>;
 
 export type Tool = keyof typeof TOOLS;

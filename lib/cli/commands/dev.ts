@@ -12,12 +12,14 @@ import { loadFlowContext, type FlowContext } from '../flow-context.ts';
 import { examplePayload, topicSchemas } from '../schema-check.ts';
 import { renderLogLine } from '../log-line.ts';
 import { parseCommandArgs } from '../args.ts';
+import { startDashboardFor, type DevDashboard } from '../dashboard/dev-dashboard.ts';
 
 export const summary = 'synthesize the CDK app and run it in the local engine (AWS wire endpoint on 127.0.0.1)';
 
-const HELP = `usage: busline dev [--port 4747] [--state .busline] [--app "<cdk app command>" | --assembly cdk.out] [--concurrency 1] [--quiet]
+const HELP = `usage: busline dev [--port 4747] [--dashboard-port 4748] [--state .busline] [--app "<cdk app command>" | --assembly cdk.out] [--concurrency 1] [--quiet]
 
   --port      port of the AWS wire endpoint on 127.0.0.1 (default ${DEFAULT_PORT}; 0 = any free port)
+  --dashboard-port  port of the dashboard and its MCP endpoint (/mcp) on 127.0.0.1 (default: --port + 1; any free port with --port 0)
   --state     folder for queues, archive, journal and tables (default ${DEFAULT_STATE_DIR})
   --app       command that runs the CDK app (default: "app" in cdk.json)
   --assembly  run an already synthesized cloud assembly instead of synthesizing
@@ -26,6 +28,8 @@ const HELP = `usage: busline dev [--port 4747] [--state .busline] [--app "<cdk a
 
 export interface DevOptions {
   readonly port: number;
+  /** The dashboard's port (default: port + 1, or any free port when port is 0). */
+  readonly dashboardPort?: number;
   readonly stateDir: string;
   readonly projectDir: string;
   readonly app?: string;
@@ -36,7 +40,7 @@ export interface DevOptions {
 }
 
 /** Starts the engine on the app; resolves once it serves. The caller stops it. */
-export async function startDev(options: DevOptions): Promise<{ app: LocalApp; context: FlowContext; banner: string[] }> {
+export async function startDev(options: DevOptions): Promise<{ app: LocalApp; dashboard: DevDashboard; context: FlowContext; banner: string[] }> {
   const print = options.print ?? ((l: string) => console.log(l));
   const stateDir = resolve(options.stateDir);
   mkdirSync(stateDir, { recursive: true });
@@ -58,11 +62,13 @@ export async function startDev(options: DevOptions): Promise<{ app: LocalApp; co
     endpoint: app.engine.endpoint, pid: process.pid, assemblyDir, projectDir: resolve(options.projectDir),
     stateDir, startedAt: new Date().toISOString(),
   });
-  return { app, context, banner: await banner(app, context, options) };
+  const dashboard = await startDashboardFor({ stateDir, port: options.dashboardPort ?? (options.port === 0 ? 0 : options.port + 1) })
+    .catch(async (error: unknown) => { await app.stop(); throw error; });
+  return { app, dashboard, context, banner: await banner(app, dashboard, context, options) };
 }
 
-async function banner(app: LocalApp, context: FlowContext, options: DevOptions): Promise<string[]> {
-  const lines = [`Busline local engine on ${app.engine.endpoint}  (state: ${options.stateDir})`, ''];
+async function banner(app: LocalApp, dashboard: DevDashboard, context: FlowContext, options: DevOptions): Promise<string[]> {
+  const lines = [`Busline local engine on ${app.engine.endpoint}  (state: ${options.stateDir})`, `Dashboard: ${dashboard.url}  (MCP: ${dashboard.mcpUrl})`, ''];
   for (const flow of context.flows) {
     lines.push(`flow "${flow.manifest.flow}" on bus ${flow.busName}:`);
     for (const s of context.subscriptions.filter((x) => x.flow === flow.manifest.flow)) {
@@ -109,6 +115,7 @@ export async function run(argv: string[]): Promise<number> {
     args: argv,
     options: {
       port: { type: 'string', default: String(DEFAULT_PORT) },
+      'dashboard-port': { type: 'string' },
       state: { type: 'string', default: DEFAULT_STATE_DIR },
       app: { type: 'string' },
       assembly: { type: 'string' },
@@ -122,13 +129,18 @@ export async function run(argv: string[]): Promise<number> {
   if (values.app && values.assembly) { console.error('busline dev: give --app or --assembly, not both'); return 2; }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) { console.error(`busline dev: --port ${values.port} is not a port number (0–65535)`); return 2; }
+  const dashboardPort = values['dashboard-port'] === undefined ? undefined : Number(values['dashboard-port']);
+  if (dashboardPort !== undefined && !(Number.isInteger(dashboardPort) && dashboardPort >= 0 && dashboardPort <= 65535)) {
+    console.error(`busline dev: --dashboard-port ${values['dashboard-port']} is not a port number (0–65535)`);
+    return 2;
+  }
   const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
     console.error(`busline dev: --concurrency ${values.concurrency} is not a whole number ≥ 1`);
     return 2;
   }
-  const { app, banner } = await startDev({
-    port, stateDir: values.state, projectDir: process.cwd(), quiet: values.quiet,
+  const { app, dashboard, banner } = await startDev({
+    port, ...(dashboardPort !== undefined ? { dashboardPort } : {}), stateDir: values.state, projectDir: process.cwd(), quiet: values.quiet,
     ...(concurrency !== undefined ? { concurrency } : {}),
     ...(values.app ? { app: values.app } : {}), ...(values.assembly ? { assembly: values.assembly } : {}),
   });
@@ -139,6 +151,7 @@ export async function run(argv: string[]): Promise<number> {
     process.once('SIGTERM', stop);
   });
   console.log('\nstopping…');
+  await dashboard.stop();
   await app.stop();
   rmSync(join(resolve(values.state), 'dev.json'), { force: true });
   return 0;

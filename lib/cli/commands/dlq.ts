@@ -4,12 +4,9 @@
  * kind, reason, attempts and redrive history; `redrive` sends every message back to exactly its
  * subscription (lib/cli/redrive.ts), at `--rate` messages a second.
  */
-import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { parseCommandArgs } from '../args.ts';
 import { openFlowTarget, TARGET_HELP, TARGET_OPTIONS } from '../target-options.ts';
-import { parseDeadLetter } from '../dead-letter.ts';
-import { redrive } from '../redrive.ts';
-import { queueDepth } from '../queue-depth.ts';
+import { peekDeadLetters, redriveAll, subscriptionStatuses } from '../flow-operations.ts';
 
 export const summary = 'list dead-letter queues, show their messages with reasons, redrive them';
 
@@ -45,14 +42,14 @@ export async function run(argv: string[]): Promise<number> {
   const max = numberOption('max');
   const rate = numberOption('rate');
   const target = await openFlowTarget(values);
-  const { sqs } = target.clients;
 
   if (action === 'list') {
     console.log(`${'subscription'.padEnd(22)}${'messages'.padStart(9)}  queue`);
+    const statuses = await subscriptionStatuses(target);
     for (const s of target.subscriptions) {
       if (!s.dlq) continue;
-      const d = await queueDepth(sqs, s.dlq);
-      console.log(`${s.name.padEnd(22)}${String(d.visible + d.inFlight).padStart(9)}  ${s.dlq.name}`);
+      const dead = statuses.find((x) => x.name === s.name)?.deadLettered ?? 0;
+      console.log(`${s.name.padEnd(22)}${String(dead).padStart(9)}  ${s.dlq.name}`);
     }
     return 0;
   }
@@ -60,26 +57,19 @@ export async function run(argv: string[]): Promise<number> {
   if (!sub.dlq) { console.error(`busline dlq: subscription ${sub.name} has no dead-letter queue`); return 1; }
 
   if (action === 'show') {
-    // VisibilityTimeout 0: peek without hiding the messages (each peek counts as a receive, as on AWS).
-    const out = await sqs.send(new ReceiveMessageCommand({
-      QueueUrl: sub.dlq.url, MaxNumberOfMessages: Math.min(10, max ?? 10), VisibilityTimeout: 0,
-      MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['All'],
-    }));
-    const messages = out.Messages ?? [];
-    if (messages.length === 0) { console.log(`${sub.dlq.name} is empty`); return 0; }
-    for (const m of messages) {
-      const letter = parseDeadLetter(m);
-      const detail = letter.event?.detail as { metadata?: { id?: string } } | undefined;
+    const letters = await peekDeadLetters(target, sub.name, max ?? 10);
+    if (letters.length === 0) { console.log(`${sub.dlq.name} is empty`); return 0; }
+    for (const letter of letters) {
       console.log(`message ${letter.messageId}  ${letter.kind}${letter.sentAt ? `  sent ${letter.sentAt.toISOString()}` : ''}`);
-      if (letter.event) console.log(`  event: ${String(letter.event['detail-type'] ?? '?')} id=${detail?.metadata?.id ?? String(letter.event.id ?? '?')}`);
+      if (letter.event) console.log(`  event: ${letter.topic ?? '?'} id=${letter.eventId ?? '?'}`);
       console.log(`  reason: ${letter.reason}${letter.attempts !== undefined ? `  (attempts: ${letter.attempts})` : ''}`);
       for (const h of letter.history) console.log(`  earlier: ${h.kind}: ${h.reason}${h.attempts !== undefined ? ` (attempts: ${h.attempts})` : ''}, redriven ${h.redrivenAt}`);
-      const body = m.Body ?? '';
+      const body = letter.body;
       console.log(`  body: ${body.length > 400 ? `${body.slice(0, 400)}…` : body}`);
     }
     return 0;
   }
-  const result = await redrive(target.clients, sub, { oneByOne: values['one-by-one'], ...(rate !== undefined ? { rate } : {}), ...(max !== undefined ? { max } : {}) });
+  const result = await redriveAll(target, sub.name, { oneByOne: values['one-by-one'], ...(rate !== undefined ? { rate } : {}), ...(max !== undefined ? { max } : {}) });
   if (result.how === 'move-task') {
     console.log(`redrive of ${sub.dlq.name} to ${sub.queue!.name} started (move task ${result.taskHandle || '-'}, ${rate ?? 10} message(s)/s)`);
   } else {

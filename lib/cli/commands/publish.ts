@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { PayloadInvalidError } from '../schema-check.ts';
-import { publishEvent } from '../publish-event.ts';
+import { publish } from '../flow-operations.ts';
 import { parseCommandArgs } from '../args.ts';
 import { openFlowTarget, TARGET_HELP, TARGET_OPTIONS } from '../target-options.ts';
 
@@ -40,9 +40,8 @@ export async function run(argv: string[]): Promise<number> {
     throw new PayloadInvalidError(`the payload is not JSON (${(error as Error).message}); quote it in single quotes, or pass @file.json`);
   }
   const target = await openFlowTarget(values);
-  const published = await publishEvent({
-    flows: target.flows, projectDir: target.projectDir, client: target.clients.events, topic, data,
-    metadata: { ...(values.id ? { id: values.id } : {}), ...(values['correlation-id'] ? { correlationId: values['correlation-id'] } : {}) },
+  const published = await publish(target, topic, data, {
+    ...(values.id ? { id: values.id } : {}), ...(values['correlation-id'] ? { correlationId: values['correlation-id'] } : {}),
   });
   const metadata = published.metadata;
   console.log(`published ${topic} id=${published.id} correlationId=${metadata.correlationId} eventId=${published.eventBridgeId}`);

@@ -3,10 +3,10 @@
  * of the flow's bus from its archive (EventBridge StartReplay, on the engine or a deployed
  * stack); with a subscription, only to that subscription's rule (Destination.FilterArns).
  */
-import { StartReplayCommand } from '@aws-sdk/client-eventbridge';
 import { parseCommandArgs } from '../args.ts';
 import { openFlowTarget, TARGET_HELP, TARGET_OPTIONS } from '../target-options.ts';
 import { parseTime } from '../time-option.ts';
+import { startReplay } from '../flow-operations.ts';
 
 export const summary = 'replay archived events of a time range, to every rule or one subscription';
 
@@ -31,17 +31,7 @@ export async function run(argv: string[]): Promise<number> {
   const to = parseTime(values.to);
   if (from >= to) { console.error(`busline replay: --from (${from.toISOString()}) must be before --to (${to.toISOString()})`); return 2; }
   const target = await openFlowTarget(values);
-  const sub = values.subscription ? target.subscription(values.subscription) : undefined;
-  const flow = sub ? target.flows.find((f) => f.busName === sub.busName) : target.flows[0];
-  if (!flow?.archive) { console.error(`busline replay: the bus ${flow?.busName ?? '(none)'} has no archive to replay from`); return 1; }
-  if (sub && !sub.rule) { console.error(`busline replay: subscription ${sub.name} has no rule to replay to`); return 1; }
-  const replayName = `busline-${Date.now()}`;
-  const out = await target.clients.events.send(new StartReplayCommand({
-    ReplayName: replayName,
-    EventSourceArn: flow.archive.arn,
-    EventStartTime: from, EventEndTime: to,
-    Destination: { Arn: flow.busArn, ...(sub?.rule ? { FilterArns: [sub.rule.arn] } : {}) },
-  }));
-  console.log(`replay ${replayName} ${out.State ?? 'STARTED'}: events of ${flow.busName} from ${from.toISOString()} to ${to.toISOString()}${sub ? ` → ${sub.name} only` : ' → every rule'}`);
+  const started = await startReplay(target, { from, to, ...(values.subscription ? { subscription: values.subscription } : {}) });
+  console.log(`replay ${started.replayName} ${started.state}: events of ${started.busName} from ${from.toISOString()} to ${to.toISOString()}${started.subscription ? ` → ${started.subscription} only` : ' → every rule'}`);
   return 0;
 }

@@ -2,14 +2,15 @@
  * The flow the operations CLI specs run on (handlers and schemas of the greetings fixture):
  * `greet` takes `greeting.sent` through a queue, `refuse` takes it directly (rule → Lambda, no
  * retries, fails on every event), and `record` takes `greeting.recorded` through a queue.
+ * `extend` adds subscriptions of a spec's own to the same flow.
  */
 import { App, Stack } from 'aws-cdk-lib';
-import { Delivery, EventFlow } from 'busline';
+import { Delivery, EventFlow, type Topic } from 'busline';
 import { GREETINGS_DIR } from '../../fixtures/greetings-flow/stack.ts';
 
 export const OPS_STACK = 'Ops';
 
-export function opsFlowStack(account: string, region: string): Stack {
+export function opsFlowStack(account: string, region: string, extend?: (flow: EventFlow, topics: { readonly sent: Topic; readonly recorded: Topic }) => void): Stack {
   const app = new App();
   const stack = new Stack(app, OPS_STACK, { env: { account, region } });
   const flow = new EventFlow(stack, 'Greetings', { rootDir: GREETINGS_DIR, schemaRegistry: false });
@@ -18,5 +19,6 @@ export function opsFlowStack(account: string, region: string): Stack {
   flow.addSubscription('greet', { topic: sent, handler: 'handlers/greet.ts', publishes: [recorded] });
   flow.addSubscription('record', { topic: recorded, handler: 'handlers/record.ts' });
   flow.addSubscription('refuse', { topic: sent, handler: 'handlers/refuse.ts', filter: { name: ['Mallory'] }, delivery: Delivery.direct(), maxAttempts: 1 });
+  extend?.(flow, { sent, recorded });
   return stack;
 }
