@@ -203,7 +203,9 @@ test('every log a compaction starts has its name fsynced (file, then directory) 
   }
   await store.close();
   const logs = new Set(events.filter((e) => /^open log-\d+\.jsonl a$/.test(e)));
-  assert.ok(logs.size > 3, `compactions started several logs: ${[...logs].join(', ')}`);
+  // Compactions run in the background, so how many start depends on the machine's load; the
+  // scenario needs at least one log a compaction started, beside the first.
+  assert.ok(logs.size >= 2, `no compaction started a log: ${[...logs].join(', ')}`);
   assertAcknowledgedAfterDirectorySync(events, 'store', acked);
 });
 
