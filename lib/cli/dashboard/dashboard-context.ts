@@ -5,28 +5,8 @@
  */
 import type { FlowTarget } from '../flow-target.ts';
 import type { JournalView } from '../flow-operations.ts';
-import { readJournal } from '../journal-file.ts';
-import type { JournalRecord } from '../../local/journal/types.ts';
 
 export interface DashboardContext {
   readonly target: FlowTarget;
   readonly journal: JournalView;
-}
-
-/**
- * A journal view over the journal file that reads only what was appended since the last call
- * (the file only grows while the engine runs).
- */
-export function journalFileView(file: string, label: (physicalName: string) => string): JournalView {
-  const records: JournalRecord[] = [];
-  let offset = 0;
-  return {
-    records() {
-      const next = readJournal(file, offset);
-      offset = next.offset;
-      records.push(...next.records);
-      return records;
-    },
-    label,
-  };
 }
