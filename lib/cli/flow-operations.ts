@@ -10,6 +10,7 @@ import { ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { StartReplayCommand } from '@aws-sdk/client-eventbridge';
 import type { PublishedEvent, PublishMetadata } from '../runtime/publisher.ts';
 import type { EventAcceptedRecord, JournalRecord } from '../local/journal/types.ts';
+import { RuleMismatches } from '../local/journal/rule-mismatches.ts';
 import type { FlowTarget, TargetSubscription } from './flow-target.ts';
 import { parseDeadLetter, type DeadLetter } from './dead-letter.ts';
 import { queueDepth } from './queue-depth.ts';
@@ -136,6 +137,11 @@ export interface EventSearch {
   readonly correlationId?: string;
   /** Text found anywhere in the event's `data` (as JSON). */
   readonly text?: string;
+  /**
+   * A field of `data` by its dot path (`customerId`, `address.city`) and the value it must
+   * have, as text: a string field equals it, any other field's JSON does (`40`, `true`).
+   */
+  readonly dataField?: { readonly path: string; readonly equals: string };
   /** The newest N (default 50). */
   readonly limit?: number;
 }
@@ -152,6 +158,29 @@ export function summarizeEvent(e: EventAcceptedRecord): EventSummary {
   };
 }
 
+/** The value at a dot path of `data`; undefined when a step is missing. */
+function fieldOf(data: unknown, path: string): unknown {
+  let at = data;
+  for (const key of path.split('.')) {
+    if (at === null || typeof at !== 'object' || !Object.hasOwn(at, key)) return undefined;
+    at = (at as Record<string, unknown>)[key];
+  }
+  return at;
+}
+
+/** Whether an event meets every given criterion of the search (its limit aside). */
+export function eventMatches(e: EventSummary, search: EventSearch): boolean {
+  if (search.topic !== undefined && e.topic !== search.topic) return false;
+  if (search.id !== undefined && e.id !== search.id && e.eventId !== search.id) return false;
+  if (search.correlationId !== undefined && e.correlationId !== search.correlationId) return false;
+  if (search.text !== undefined && !JSON.stringify(e.data ?? null).toLowerCase().includes(search.text.toLowerCase())) return false;
+  if (search.dataField !== undefined) {
+    const value = fieldOf(e.data, search.dataField.path);
+    if (value === undefined || (typeof value === 'string' ? value : JSON.stringify(value)) !== search.dataField.equals) return false;
+  }
+  return true;
+}
+
 /** Accepted events matching every given criterion, newest first. */
 export function searchEvents(journal: JournalView, search: EventSearch = {}): EventSummary[] {
   const found: EventSummary[] = [];
@@ -160,11 +189,7 @@ export function searchEvents(journal: JournalView, search: EventSearch = {}): Ev
     const r = records[i]!;
     if (r.kind !== 'event.accepted') continue;
     const e = summarizeEvent(r);
-    if (search.topic !== undefined && e.topic !== search.topic) continue;
-    if (search.id !== undefined && e.id !== search.id && e.eventId !== search.id) continue;
-    if (search.correlationId !== undefined && e.correlationId !== search.correlationId) continue;
-    if (search.text !== undefined && !JSON.stringify(e.data ?? null).toLowerCase().includes(search.text.toLowerCase())) continue;
-    found.push(e);
+    if (eventMatches(e, search)) found.push(e);
   }
   return found;
 }
@@ -174,13 +199,29 @@ export function eventTrees(journal: JournalView, filter: LineageFilter = {}, las
   return buildLineage(journal.records(), filter).slice(-last);
 }
 
-/** The lineage tree an event (metadata.id or event id) belongs to, from its root. */
+/**
+ * The lineage tree an event (metadata.id or event id) belongs to, from its root, each event's
+ * steps including why the rules it did not match did not (worked out from the bus's rules as
+ * the journal recorded them: RuleMismatches).
+ */
 export function lineageOf(journal: JournalView, id: string): LineageNode {
-  const roots = buildLineage(journal.records());
+  const roots = buildLineage(withMismatches(journal.records()));
   const contains = (n: LineageNode): boolean => n.event.metadataId === id || n.event.eventId === id || n.children.some(contains);
   const root = roots.filter(contains).at(-1);
   if (!root) throw new OperationError(`no event with id ${id} in the journal`);
   return root;
+}
+
+/** The records with each event's `rule.unmatched` records right after it, as the engine's journal reader gives them. */
+function withMismatches(records: readonly JournalRecord[]): JournalRecord[] {
+  const mismatches = new RuleMismatches();
+  const out: JournalRecord[] = [];
+  for (const r of records) {
+    mismatches.observe(r);
+    out.push(r);
+    if (r.kind === 'event.accepted') out.push(...mismatches.of(r));
+  }
+  return out;
 }
 
 export interface RuleVerdict {
@@ -192,19 +233,28 @@ export interface RuleVerdict {
   readonly reason?: string;
 }
 
-/** Each rule of the event's bus, matched or not, with the reason: the newest acceptance of the event. */
+/**
+ * Each rule of the event's bus, matched or not, with the reason: the newest acceptance of the
+ * event. The matched rules are the journal's `rule.matched` records; why the others did not
+ * match is worked out from the bus's rules as the journal recorded them (RuleMismatches).
+ */
 export function explainMatch(journal: JournalView, id: string): { readonly event: EventSummary; readonly rules: readonly RuleVerdict[] } {
   const records = journal.records();
-  const accepted = records.filter((r): r is EventAcceptedRecord => r.kind === 'event.accepted' && (r.metadataId === id || r.eventId === id)).at(-1);
+  const mismatches = new RuleMismatches();
+  let accepted: EventAcceptedRecord | undefined;
+  let start = -1;
+  for (const [i, r] of records.entries()) {
+    mismatches.observe(r);
+    if (r.kind === 'event.accepted' && (r.metadataId === id || r.eventId === id)) { accepted = r; start = i; }
+  }
   if (!accepted) throw new OperationError(`no event with id ${id} in the journal`);
-  const start = records.indexOf(accepted);
+  const { eventId } = accepted;
   const rules: RuleVerdict[] = [];
   for (const r of records.slice(start + 1)) {
-    if (r.kind === 'event.accepted' && r.eventId === accepted.eventId) break; // a later replay of it
-    if ((r.kind === 'rule.matched' || r.kind === 'rule.unmatched') && r.eventId === accepted.eventId) {
-      rules.push({ rule: r.rule, subscription: journal.label(r.rule), matched: r.kind === 'rule.matched', ...(r.kind === 'rule.unmatched' ? { reason: r.reason } : {}) });
-    }
+    if (r.kind === 'event.accepted' && r.eventId === eventId) break; // a later replay of it
+    if (r.kind === 'rule.matched' && r.eventId === eventId) rules.push({ rule: r.rule, subscription: journal.label(r.rule), matched: true });
   }
+  for (const u of mismatches.of(accepted)) rules.push({ rule: u.rule, subscription: journal.label(u.rule), matched: false, reason: u.reason });
   return { event: summarizeEvent(accepted), rules };
 }
 

@@ -6,6 +6,7 @@
 import { existsSync, openSync, readSync, closeSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { JournalRecord } from '../local/journal/types.ts';
+import type { JournalView } from './flow-operations.ts';
 
 export function journalPath(stateDir: string): string {
   return join(resolve(stateDir), 'journal', 'journal.jsonl');
@@ -32,4 +33,22 @@ export function readJournal(file: string, from = 0): { records: JournalRecord[];
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * A journal view over the journal file that reads only what was appended since the last call
+ * (the file only grows while the engine runs).
+ */
+export function journalFileView(file: string, label: (physicalName: string) => string): JournalView {
+  const records: JournalRecord[] = [];
+  let offset = 0;
+  return {
+    records() {
+      const next = readJournal(file, offset);
+      offset = next.offset;
+      records.push(...next.records);
+      return records;
+    },
+    label,
+  };
 }

@@ -17,6 +17,8 @@ export interface LineageNode {
 export interface LineageFilter {
   readonly correlationId?: string;
   readonly topic?: string;
+  /** Only trees containing one of these events (EventBridge ids). */
+  readonly eventIds?: ReadonlySet<string>;
 }
 
 /**
@@ -55,7 +57,8 @@ export function buildLineage(records: readonly JournalRecord[], filter: LineageF
 
 function matches(node: LineageNode, filter: LineageFilter): boolean {
   const self = (filter.correlationId === undefined || node.event.correlationId === filter.correlationId || node.event.metadataId === filter.correlationId)
-    && (filter.topic === undefined || node.event.topic === filter.topic);
+    && (filter.topic === undefined || node.event.topic === filter.topic)
+    && (filter.eventIds === undefined || filter.eventIds.has(node.event.eventId));
   return self || node.children.some((c) => matches(c, filter));
 }
 

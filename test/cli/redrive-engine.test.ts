@@ -7,43 +7,22 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import type { App } from 'aws-cdk-lib';
-import { startLocalApp, type InvocationFinishedRecord, type LocalApp, type LocalSubscription } from 'busline/local';
-import { writeDevSession } from '../../lib/cli/dev-session.ts';
-import { opsFlowStack } from './support/ops-flow.ts';
-import { runBusline, type BuslineRun } from './support/run-busline.ts';
+import type { InvocationFinishedRecord, LocalApp, LocalSubscription } from 'busline/local';
+import { startOpsFlowEngine, succeeded, type OpsFlowEngine } from './support/ops-flow-engine.ts';
 
-const REPO = resolve(fileURLToPath(new URL('../../', import.meta.url)));
+let engine: OpsFlowEngine;
 let app: LocalApp;
-let stateDir: string;
-let assemblyDir: string;
 
 before(async () => {
-  const stack = opsFlowStack('000000000000', 'us-east-1');
-  assemblyDir = (stack.node.root as App).synth().directory;
-  stateDir = mkdtempSync(join(tmpdir(), 'busline-redrive-'));
-  app = await startLocalApp({ assembly: assemblyDir, stateDir, port: 0 });
-  writeDevSession({ endpoint: app.engine.endpoint, pid: process.pid, assemblyDir, projectDir: REPO, stateDir, startedAt: new Date().toISOString() });
+  engine = await startOpsFlowEngine('busline-redrive-');
+  app = engine.app;
 });
 
 after(async () => {
-  await app?.stop();
-  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
-  if (assemblyDir) rmSync(assemblyDir, { recursive: true, force: true });
+  await engine?.stop();
 });
 
-function busline(...args: string[]): Promise<BuslineRun> {
-  return runBusline([...args, '--state', stateDir], {});
-}
-
-function succeeded(run: BuslineRun): string {
-  assert.equal(run.code, 0, `busline failed: ${run.stderr}${run.stdout}`);
-  return run.stdout;
-}
+const busline = (...args: string[]) => engine.busline(...args);
 
 function subscription(name: string): LocalSubscription {
   return app.subscriptions.find((s) => s.name === name)!;

@@ -4,9 +4,9 @@
  */
 import { readDevSession } from '../dev-session.ts';
 import { loadFlowContext } from '../flow-context.ts';
-import { journalPath } from '../journal-file.ts';
+import { journalFileView, journalPath } from '../journal-file.ts';
 import { openLocalTarget } from '../local-flow-target.ts';
-import { journalFileView, type DashboardContext } from './dashboard-context.ts';
+import type { DashboardContext } from './dashboard-context.ts';
 import { startDashboard, type Dashboard } from './dashboard-server.ts';
 import { dashboardApi } from './dashboard-api.ts';
 import { pageAssets } from './page-assets.ts';
