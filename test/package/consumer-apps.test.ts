@@ -41,9 +41,11 @@ test('the tarball ships the built package and the CLI launcher only: no test, be
   const listed = await sh(`tar -tzf ${JSON.stringify(tarball)}`, dirname(tarball));
   assert.equal(listed.code, 0, describeFailure('tar -tzf', listed));
   const files = listed.stdout.trim().split('\n').map((f) => f.replace(/^package\//, ''));
-  const unexpected = files.filter((f) => !/^dist\/(esm|cjs)\/[\w/.-]+\.(js|cjs|mjs|d\.ts|d\.cts|json)$/.test(f) && !['bin/busline.mjs', 'package.json', 'README.md'].includes(f));
+  // The built modules, and the dashboard's page (built by scripts/build-package.ts, served by `busline dev`).
+  const shipped = (f: string): boolean => /^dist\/(esm|cjs)\/[\w/.-]+\.(js|cjs|mjs|d\.ts|d\.cts|json)$/.test(f) || /^dist\/dashboard\/(index\.html|app\.js)$/.test(f);
+  const unexpected = files.filter((f) => !shipped(f) && !['bin/busline.mjs', 'package.json', 'README.md'].includes(f));
   assert.deepEqual(unexpected, []);
-  for (const needed of ['dist/esm/constructs/index.js', 'dist/cjs/runtime/index.cjs', 'dist/esm/testing/index.d.ts', 'dist/cjs/local/index.d.cts', 'dist/esm/cli/main.js']) assert.ok(files.includes(needed), `${needed} is in the tarball`);
+  for (const needed of ['dist/esm/constructs/index.js', 'dist/cjs/runtime/index.cjs', 'dist/esm/testing/index.d.ts', 'dist/cjs/local/index.d.cts', 'dist/esm/cli/main.js', 'dist/dashboard/index.html', 'dist/dashboard/app.js']) assert.ok(files.includes(needed), `${needed} is in the tarball`);
   assert.ok(!files.some((f) => /orders|reserve-inventory|order\.placed/.test(f)), 'no reference-flow file');
 });
 
