@@ -138,7 +138,7 @@ export interface EventSearch {
   /** Text found anywhere in the event's `data` (as JSON). */
   readonly text?: string;
   /**
-   * A field of `data` by its dot path (`customerId`, `address.city`) and the value it must
+   * A field of `data` by its dot path (`userId`, `address.city`) and the value it must
    * have, as text: a string field equals it, any other field's JSON does (`40`, `true`).
    */
   readonly dataField?: { readonly path: string; readonly equals: string };

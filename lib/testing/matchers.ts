@@ -4,8 +4,8 @@
  * ```ts
  * import { flowMatchers } from 'busline/testing';
  * expect.extend(flowMatchers);
- * expect(flow).toHaveDeadLettered('reserve-inventory', { attempts: 3 });
- * expect(event).toHaveBeenDeduplicated('reserve-inventory');
+ * expect(flow).toHaveDeadLettered('welcome-user', { attempts: 3 });
+ * expect(event).toHaveBeenDeduplicated('welcome-user');
  * ```
  *
  * A failure's message is the assertion's: what was expected, what there was, and the lineage.

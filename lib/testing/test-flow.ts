@@ -181,10 +181,10 @@ const DEFAULT_SETTLE_LIMIT_MS = 24 * 3600_000;
  * test file with the same app does not synthesize again. Close it with `close()`.
  *
  * ```ts
- * const flow = await testFlow<TopicMap>(new OrdersStack(new App(), 'Orders'));
- * await flow.publish('order.placed', order);
+ * const flow = await testFlow<TopicMap>(new SignupsStack(new App(), 'Signups'));
+ * await flow.publish('user.signed-up', { userId: 'u-1', email: 'ada@example.com' });
  * await flow.settle();
- * flow.deadLettered('reserve-inventory'); // [{ data, reason, attempts: 3, … }]
+ * flow.deadLettered('welcome-user'); // [{ data, reason, attempts: 3, … }]
  * await flow.close();
  * ```
  */

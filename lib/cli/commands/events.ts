@@ -18,7 +18,7 @@ const HELP = `usage: busline events [--topic <topic>] [--correlation <id>] [--wh
   --topic        only trees containing events of this topic
   --correlation  only the tree of this correlation id (the first event's metadata.id by default)
   --where        only trees containing an event whose data has this field (a dot path, e.g.
-                 data.customerId=c-1 or data.address.city=Oslo) with this value (a string
+                 data.userId=u-1 or data.address.city=Oslo) with this value (a string
                  field equals it as text, any other its JSON: data.total=40, data.vip=true)
   --last         show the newest N trees (default 10)
   --follow       keep printing new steps as they happen`;
@@ -26,7 +26,7 @@ const HELP = `usage: busline events [--topic <topic>] [--correlation <id>] [--wh
 /** `data.<path>=<value>` as the data field of an event search. */
 function parseWhere(text: string): EventSearch['dataField'] | string {
   const match = /^data\.([^=]+)=(.*)$/s.exec(text);
-  if (!match) return `--where ${text}: expected data.<field>=<value>, e.g. --where data.customerId=c-1`;
+  if (!match) return `--where ${text}: expected data.<field>=<value>, e.g. --where data.userId=u-1`;
   return { path: match[1]!, equals: match[2]! };
 }
 
