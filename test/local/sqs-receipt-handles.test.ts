@@ -34,10 +34,22 @@ import {
   ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
   GetQueueAttributesCommand,
+  type Message,
 } from '@aws-sdk/client-sqs';
-import { errorNamed, scenario, sqsTargets } from './support/sqs-targets.ts';
+import { errorNamed, scenario, sqsTargets, type SqsTarget } from './support/sqs-targets.ts';
 
 sqsTargets();
+
+/**
+ * One message, received by consumer A, whose lease A then ends (visibility 0), and received
+ * again by consumer B: A's receive and B's, B's holding the message now.
+ */
+async function takenOverFromA(t: SqsTarget, url: string): Promise<{ a: Message; b: Message | undefined }> {
+  const [a] = await t.receive(url);
+  await t.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: a!.ReceiptHandle!, VisibilityTimeout: 0 }));
+  const [b] = await t.receive(url);
+  return { a: a!, b };
+}
 
 // ---- standard queues ----------------------------------------------------------------------
 
@@ -46,9 +58,7 @@ sqsTargets();
 scenario('standard queue: DeleteMessage with the handle of an earlier receive succeeds but leaves the message to its new holder', { moto: false }, async (t) => {
   const url = await t.queue({});
   await t.send(url, 'job');
-  const [a] = await t.receive(url);
-  await t.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: a!.ReceiptHandle!, VisibilityTimeout: 0 })); // A's lease ends
-  const [b] = await t.receive(url);
+  const { a, b } = await takenOverFromA(t, url);
   assert.equal(b?.MessageId, a!.MessageId);
 
   await t.sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: a!.ReceiptHandle! })); // succeeds
@@ -74,9 +84,7 @@ scenario('standard queue: the latest receipt handle deletes the message even aft
 scenario('standard queue: ChangeMessageVisibility with the handle of an earlier receive fails and does not release the new holder\'s lease', { moto: false }, async (t) => {
   const url = await t.queue({});
   await t.send(url, 'job');
-  const [a] = await t.receive(url);
-  await t.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: a!.ReceiptHandle!, VisibilityTimeout: 0 }));
-  const [b] = await t.receive(url);
+  const { a, b } = await takenOverFromA(t, url);
   assert.ok(b);
 
   await assert.rejects(
@@ -106,9 +114,7 @@ scenario('ChangeMessageVisibility with the latest handle after its lease ran out
 scenario('FIFO queue: DeleteMessage with the handle of an earlier receive fails as expired and leaves the message to its new holder', { moto: false }, async (t) => {
   const url = await t.queue({ fifo: true });
   await t.send(url, 'job', 'g');
-  const [a] = await t.receive(url);
-  await t.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: a!.ReceiptHandle!, VisibilityTimeout: 0 }));
-  const [b] = await t.receive(url);
+  const { a, b } = await takenOverFromA(t, url);
   assert.equal(b?.MessageId, a!.MessageId);
 
   await assert.rejects(
@@ -138,9 +144,7 @@ scenario('FIFO queue: DeleteMessage with the latest handle after its visibility 
 scenario('FIFO queue: ChangeMessageVisibility with the handle of an earlier receive fails and does not release the new holder\'s lease', { moto: false }, async (t) => {
   const url = await t.queue({ fifo: true });
   await t.send(url, 'job', 'g');
-  const [a] = await t.receive(url);
-  await t.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: a!.ReceiptHandle!, VisibilityTimeout: 0 }));
-  const [b] = await t.receive(url);
+  const { a, b } = await takenOverFromA(t, url);
   assert.ok(b);
 
   await assert.rejects(
