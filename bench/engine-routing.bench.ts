@@ -58,7 +58,7 @@ interface Row {
 const count = (n: number) => Math.round(n).toLocaleString('en-US');
 
 export async function run(): Promise<BenchSection> {
-  const missing = motoServerMissing();
+  const missing = MOTO_RUNS > 0 ? motoServerMissing() : 'BENCH_MOTO_RUNS=0';
   const rows: Row[] = [];
   const add = async (key: Row['key'], start: () => Promise<RoutingTarget>, budgetMs?: number, runs = RUNS) => {
     progress(`starting ${key}`);
