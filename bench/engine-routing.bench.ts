@@ -14,6 +14,9 @@
  * Each run's routed messages (or written lines) are counted afterwards, so nothing is counted
  * that was not done.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { BenchSection } from './section.ts';
 import { formatNumber, formatRatioBounds, formatSummary, iqrBounds, ratioBounds, summarize } from './lib/stats.ts';
 import { targetOf, targetRow, verdictSentence, type TargetRow } from './lib/targets.ts';
@@ -21,6 +24,7 @@ import { pythonPackageVersion } from './lib/python-version.ts';
 import { cpuMicros, startPublishers, type Publishers } from './support/publishers.ts';
 import { startEngineTarget, startFloorTarget, startMotoTarget, type RoutingTarget } from './support/routing-targets.ts';
 import { motoServerMissing } from '../test/support/moto-server.ts';
+import { ENGINE_AREAS, formatBreakdown, mainThreadProfile, summarizeProfile, type ProfileSummary } from './lib/cpu-profile.ts';
 
 const RUNS = Number(process.env['BENCH_ROUTING_RUNS'] ?? 5);
 const EVENTS = Number(process.env['BENCH_ROUTING_EVENTS'] ?? 40_000);
@@ -38,6 +42,9 @@ const MOTO_BUDGET_MS = Number(process.env['BENCH_MOTO_SECONDS'] ?? 10) * 1000;
  * flight that take it minutes to answer: one round by default keeps the section to minutes.
  */
 const MOTO_RUNS = Number(process.env['BENCH_MOTO_RUNS'] ?? 1);
+
+/** A profiled pass of the 10-rule engine after the measured rounds (set 0 to skip it). */
+const PROFILE = process.env['BENCH_ROUTING_PROFILE'] !== '0';
 
 const progress = (m: string) => process.stderr.write(`[bench] engine-routing: ${m}\n`);
 
@@ -103,10 +110,41 @@ export async function run(): Promise<BenchSection> {
       await row.target.stop();
     }
   }
-  return section(rows, missing);
+  return section(rows, missing, PROFILE ? await profiledEngine() : undefined);
 }
 
-function section(rows: readonly Row[], motoMissing: string | false): BenchSection {
+/**
+ * The 10-rule engine again, under node --cpu-prof, for the same warm-up and event count: where
+ * its main thread's time goes. Profiling slows the process, so only the shares are comparable
+ * with the measured rows.
+ */
+async function profiledEngine(): Promise<{ summary: ProfileSummary; events: number }> {
+  progress('profiled pass');
+  const dir = await mkdtemp(join(tmpdir(), 'busline-bench-prof-'));
+  try {
+    const target = await startEngineTarget('profiled engine', FEW_RULES, { cpuProfileDir: dir });
+    let pid: number | undefined;
+    try {
+      pid = target.pid;
+      const publishers = await startPublishers(target.endpoint, PUBLISHERS);
+      try {
+        await publishers.route(WARMUP, CONCURRENCY, -WARMUP);
+        await target.reset();
+        const result = await publishers.route(EVENTS, CONCURRENCY, 0);
+        await target.check(result.sent);
+      } finally {
+        await publishers.close();
+      }
+    } finally {
+      await target.stop();
+    }
+    return { summary: summarizeProfile(mainThreadProfile(dir, pid!), ENGINE_AREAS), events: WARMUP + EVENTS };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function section(rows: readonly Row[], motoMissing: string | false, profile?: { summary: ProfileSummary; events: number }): BenchSection {
   const by = (key: Row['key']) => rows.find((r) => r.key === key);
   const stats = (row: Row) => ({ rate: summarize(row.rates), cpu: row.cpu.length > 0 ? summarize(row.cpu) : undefined, client: summarize(row.clientCpu), sent: summarize(row.sent) });
   const table = rows.map((row) => {
@@ -162,6 +200,9 @@ function section(rows: readonly Row[], motoMissing: string | false): BenchSectio
     notes.push(`moto_server: the same publishers, concurrency and warm-up, each run stopped at ${count(EVENTS)} events or ${MOTO_BUDGET_MS / 1000} s, whichever came first: ${stoppedBy}; the calls already in flight when the budget ends are waited for and counted in its time. Engine events/s ÷ moto_server's: ${formatRatioBounds(ratioBounds(engineStats.rate, m.rate))}.`);
   } else if (motoMissing) {
     notes.push(`moto_server not measured: ${motoMissing}.`);
+  }
+  if (profile) {
+    notes.push(`Where the 10-rule engine's main thread spends its time (a separate run under node --cpu-prof, ${count(profile.events)} events with the warm-up, start-up left out; shares of its busy time): ${formatBreakdown(profile.summary)}.`);
   }
   return {
     title: 'Local engine: routing (PutEvents → rule → queue), against the parse-and-fsync floor and moto_server',

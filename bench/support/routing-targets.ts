@@ -93,13 +93,19 @@ function queueChecks(sqs: SQSClient, urls: { routed: string; unmatched: string }
   };
 }
 
-export async function startEngineTarget(label: string, ruleCount: number): Promise<RoutingTarget> {
+export interface EngineTargetOptions {
+  /** Write a V8 CPU profile of the engine process here when it stops (node --cpu-prof). */
+  readonly cpuProfileDir?: string;
+}
+
+export async function startEngineTarget(label: string, ruleCount: number, options: EngineTargetOptions = {}): Promise<RoutingTarget> {
   const stateDir = await mkdtemp(join(tmpdir(), 'busline-bench-'));
+  const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
   const engine = await spawnEngine({
     stateDir,
     buses: ['bench'],
     queues: [{ name: 'routed' }, { name: 'unmatched' }],
-  });
+  }, undefined, nodeArgs);
   try {
     await declareRules(engine.endpoint, ENGINE_ACCOUNT, ruleCount);
   } catch (error) {

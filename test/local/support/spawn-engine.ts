@@ -14,8 +14,9 @@ export interface EngineProcess {
 
 const CHILD = fileURLToPath(new URL('./engine-child.ts', import.meta.url));
 
-export async function spawnEngine(config: EngineChildConfig, timeoutMs = 30_000): Promise<EngineProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** `nodeArgs` go to the child's node before the script (the bench passes `--cpu-prof` this way). */
+export async function spawnEngine(config: EngineChildConfig, timeoutMs = 30_000, nodeArgs: readonly string[] = []): Promise<EngineProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', CHILD, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {

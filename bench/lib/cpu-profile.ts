@@ -1,0 +1,91 @@
+/**
+ * Where a process's CPU went, from a V8 CPU profile (`node --cpu-prof`): self time of the main
+ * thread grouped by the part of the code it was spent in. Start-up (module loading) and idle
+ * time are left out, so the shares describe the work being measured.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+interface ProfileNode {
+  readonly id: number;
+  readonly callFrame: { readonly functionName: string; readonly url: string };
+}
+
+interface CpuProfile {
+  readonly nodes: readonly ProfileNode[];
+  readonly samples: readonly number[];
+  readonly timeDeltas: readonly number[];
+}
+
+/** An area of the code: the first whose test matches a frame's url (or native function name) gets its time. */
+export interface ProfileArea {
+  readonly name: string;
+  readonly test: (url: string, functionName: string) => boolean;
+}
+
+export interface AreaTime {
+  readonly area: string;
+  readonly ms: number;
+}
+
+export interface ProfileSummary {
+  /** Main-thread time spent running code, start-up excluded (ms). */
+  readonly busyMs: number;
+  /** Busy time by area, largest first. */
+  readonly areas: readonly AreaTime[];
+}
+
+const IDLE = new Set(['(idle)']);
+const START_UP = (url: string) => url.startsWith('node:internal/modules') || url.includes('/node_modules/tsx/') || url.includes('/node_modules/esbuild/');
+
+/** The main-thread profile node wrote for `pid` in `dir` (node names it CPU.<date>.<time>.<pid>.0.<seq>.cpuprofile). */
+export function mainThreadProfile(dir: string, pid: number): string {
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile') && f.split('.')[3] === String(pid) && f.split('.')[4] === '0');
+  if (!file) throw new Error(`no CPU profile of process ${pid}'s main thread in ${dir}`);
+  return join(dir, file);
+}
+
+export function summarizeProfile(file: string, areas: readonly ProfileArea[]): ProfileSummary {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const areaOf = new Map<number, string | undefined>();
+  for (const node of profile.nodes) {
+    const { url, functionName } = node.callFrame;
+    if (IDLE.has(functionName) || START_UP(url)) areaOf.set(node.id, undefined);
+    else areaOf.set(node.id, areas.find((a) => a.test(url, functionName))?.name ?? 'other');
+  }
+  const micros = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    const area = areaOf.get(id);
+    if (area !== undefined) micros.set(area, (micros.get(area) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
+  const list = [...micros].map(([area, us]) => ({ area, ms: us / 1000 })).sort((a, b) => b.ms - a.ms);
+  return { busyMs: list.reduce((sum, a) => sum + a.ms, 0), areas: list };
+}
+
+const underLocal = (folder: string) => (url: string) => url.includes(`/lib/local/${folder}/`);
+
+/** The local engine's parts, for its profiles. */
+export const ENGINE_AREAS: readonly ProfileArea[] = [
+  { name: 'wire (HTTP server, protocol codecs)', test: underLocal('wire') },
+  { name: 'EventBridge (intake, routing, delivery)', test: underLocal('eventbridge') },
+  { name: 'event patterns', test: underLocal('pattern') },
+  { name: 'SQS (send, queue state)', test: underLocal('sqs') },
+  { name: 'journal', test: underLocal('journal') },
+  { name: 'state store (append, group commit)', test: underLocal('store') },
+  { name: 'engine, other', test: (url) => url.includes('/lib/local/') },
+  { name: 'garbage collection', test: (_url, fn) => fn === '(garbage collector)' },
+  { name: 'Node.js (HTTP, streams, fs)', test: (url) => url.startsWith('node:') },
+  { name: 'native calls (socket writes, fsync, hashing)', test: (url, fn) => url === '' && !fn.startsWith('(') },
+  { name: 'dependencies', test: (url) => url.includes('/node_modules/') },
+];
+
+/**
+ * "Node.js 28%, EventBridge 14%, …": each area's share of the busy time (areas under 1% left
+ * out). Shares only: the profiler slows the process, so its times are not the measured ones.
+ */
+export function formatBreakdown(summary: ProfileSummary): string {
+  return summary.areas
+    .filter((a) => a.ms / summary.busyMs >= 0.01)
+    .map((a) => `${a.area} ${Math.round((a.ms / summary.busyMs) * 100)}%`)
+    .join(', ');
+}
