@@ -19,6 +19,7 @@ import { loadSchemas } from '../lib/schema/schema-set.ts';
 import { generateValidatorModule } from '../lib/schema/validator-codegen.ts';
 import type { SubscriptionConfig } from '../lib/runtime/subscription-config.ts';
 import { LAMBDA_BUNDLE_OPTIONS } from '../lib/constructs/bundler.ts';
+import { bundleComposition, formatComposition } from './lib/bundle-composition.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const WORK = join(ROOT, 'bench/.tmp/runtime');
@@ -120,6 +121,7 @@ export async function run(): Promise<BenchSection> {
       `Load = \`await import()\` of the bundle, timed inside a fresh node process; ${RUNS} processes per bundle, interleaved (one of every bundle per round); CPU = user + system time of that import (process.cpuUsage), steadier than wall time on a busy machine. KB = 1,000 bytes.`,
       "Neither handler imports the AWS SDK at load: reserve-inventory reaches DynamoDB through the runtime's dynamoDb()/dynamoDbSdk(), and every client loads on first use, so both rows measure the runtime's own load.",
       `Of the reserve-inventory bundle's ${kb(reserve.bytes)}, the generated validators module is ${kb(validatorsBytes)} minified on its own.`,
+      `What the reserve-inventory bundle is made of (esbuild's metafile, bytes in the output): ${formatComposition(bundleComposition(join(WORK, 'busline', 'reserve-inventory', 'src', 'reserve-inventory', 'entry.mjs'), join(ROOT, 'node_modules')))}.`,
       verdictSentence('reserve-inventory bundle (issue 18)', { median: reserve.bytes, lower: reserve.bytes, upper: reserve.bytes }, targetOf('bundle-size'), ' bytes'),
       verdictSentence('reserve-inventory module load (issue 8)', iqrBounds(reserve.wall), atMost(15, '15 ms'), ' ms'),
       `Node ${process.version}; bundles under bench/.tmp/runtime.`,
