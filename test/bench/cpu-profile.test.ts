@@ -1,0 +1,61 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ENGINE_AREAS, formatBreakdown, mainThreadProfile, summarizeProfile } from '../../bench/lib/cpu-profile.ts';
+
+/** A V8 CPU profile as node --cpu-prof writes it: nodes, the node of each sample, and the time before each sample (µs). */
+function profile(samples: Array<[functionName: string, url: string, micros: number]>): string {
+  const nodes = samples.map(([functionName, url], i) => ({ id: i + 1, callFrame: { functionName, url } }));
+  return JSON.stringify({ nodes, samples: nodes.map((n) => n.id), timeDeltas: samples.map(([, , us]) => us) });
+}
+
+function withProfileDir(files: Record<string, string>, body: (dir: string) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), 'busline-prof-test-'));
+  try {
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    body(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('busy time is grouped by the engine area of each sample, idle and start-up left out', () => {
+  withProfileDir({ 'p.cpuprofile': profile([
+    ['(idle)', '', 9000],
+    ['compileSourceTextModule', 'node:internal/modules/esm/utils', 5000],
+    ['route', 'file:///app/lib/local/eventbridge/routing.ts', 3000],
+    ['match', 'file:///app/lib/local/pattern/pattern-index.ts', 1000],
+    ['parserOnHeadersComplete', 'node:_http_common', 1000],
+  ]) }, (dir) => {
+    const summary = summarizeProfile(join(dir, 'p.cpuprofile'), ENGINE_AREAS);
+    assert.equal(summary.busyMs, 5);
+    assert.deepEqual(summary.areas, [
+      { area: 'EventBridge (intake, routing, delivery)', ms: 3 },
+      { area: 'event patterns', ms: 1 },
+      { area: 'Node.js (HTTP, streams, fs)', ms: 1 },
+    ]);
+  });
+});
+
+test('the breakdown gives each area its share of the busy time', () => {
+  const text = formatBreakdown({ busyMs: 4, areas: [{ area: 'journal', ms: 3 }, { area: 'SQS', ms: 1 }] });
+  assert.equal(text, 'journal 75%, SQS 25%');
+});
+
+test('the main-thread profile of a process is the one node numbered thread 0 for its pid', () => {
+  withProfileDir({
+    'CPU.20261207.031817.9438.1.002.cpuprofile': profile([]),
+    'CPU.20261207.031817.9438.0.001.cpuprofile': profile([]),
+    'CPU.20261207.031817.9612.0.001.cpuprofile': profile([]),
+  }, (dir) => {
+    assert.equal(mainThreadProfile(dir, 9438), join(dir, 'CPU.20261207.031817.9438.0.001.cpuprofile'));
+  });
+});
+
+test('a missing profile names the process and the folder', () => {
+  withProfileDir({}, (dir) => {
+    assert.throws(() => mainThreadProfile(dir, 42), /no CPU profile of process 42's main thread/);
+  });
+});
