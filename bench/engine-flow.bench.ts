@@ -22,6 +22,8 @@ import {
   clients, flowNames, order, referenceAssembly, startEngineProcess, tempStateDir, type FlowClients,
 } from '../test/local/support/reference-flow.ts';
 import { readJournal } from '../lib/cli/journal-file.ts';
+import type { JournalRecord } from '../lib/local/journal/types.ts';
+import { formatBreakdownSteps, latencyBreakdown, type TracedEvent } from './lib/latency-breakdown.ts';
 import { DEFAULT_WORKERS_PER_FUNCTION } from '../lib/local/lambda/function-runner.ts';
 
 const RUNS = Number(process.env.BENCH_FLOW_RUNS ?? 3);
@@ -108,7 +110,14 @@ async function throughputRun(c: FlowClients, busName: string, tracker: Tracker, 
   return ORDERS / ((last - start) / 1000);
 }
 
-async function latencyRun(c: FlowClients, busName: string, tracker: Tracker, tag: string): Promise<number[]> {
+interface LatencyRun {
+  /** Each order's latency, ascending (ms). */
+  readonly sorted: number[];
+  /** Each order with its journal records, for the breakdown. */
+  readonly traced: TracedEvent[];
+}
+
+async function latencyRun(c: FlowClients, busName: string, tracker: Tracker, tag: string, journalFile: string): Promise<LatencyRun> {
   const count = LATENCY_SECONDS * RATE_PER_SECOND;
   const sentAt = new Map<string, number>();
   const start = Date.now();
@@ -123,7 +132,10 @@ async function latencyRun(c: FlowClients, busName: string, tracker: Tracker, tag
   }
   await Promise.all(sends);
   await waitAll(tracker, [...sentAt.keys()], 120_000);
-  return [...sentAt].map(([id, t]) => tracker.notifiedAt.get(id)! - t).sort((a, b) => a - b);
+  const byOrder = new Map<string, JournalRecord[]>();
+  for (const r of readJournal(journalFile).records) if (r.correlationId && sentAt.has(r.correlationId)) (byOrder.get(r.correlationId) ?? byOrder.set(r.correlationId, []).get(r.correlationId)!).push(r);
+  const traced = [...sentAt].map(([id, t]) => ({ sentAt: t, doneAt: tracker.notifiedAt.get(id)!, records: byOrder.get(id) ?? [] }));
+  return { sorted: traced.map((o) => o.doneAt - o.sentAt).sort((a, b) => a - b), traced };
 }
 
 const pct = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -146,14 +158,16 @@ export async function run(): Promise<BenchSection> {
     const cpuPerOrder: number[] = [];
     const p50: number[] = [];
     const p99: number[] = [];
+    const traced: TracedEvent[] = [];
     for (let i = 0; i < RUNS; i++) {
       const cpuBefore = processCpuMs(engine.child.pid);
       throughput.push(await throughputRun(c, names.busName, tracker, String(i)));
       const cpuAfter = processCpuMs(engine.child.pid);
       if (cpuBefore !== undefined && cpuAfter !== undefined) cpuPerOrder.push((cpuAfter - cpuBefore) / ORDERS);
-      const lat = await latencyRun(c, names.busName, tracker, String(i));
-      p50.push(pct(lat, 50));
-      p99.push(pct(lat, 99));
+      const lat = await latencyRun(c, names.busName, tracker, String(i), join(stateDir, 'journal', 'journal.jsonl'));
+      p50.push(pct(lat.sorted, 50));
+      p99.push(pct(lat.sorted, 99));
+      traced.push(...lat.traced);
     }
     const sustained = summarize(throughput);
     const p99s = summarize(p99);
@@ -176,6 +190,7 @@ export async function run(): Promise<BenchSection> {
         'Latency ends at the notify-customer invocation that wrote the Notifications item (journal invocation.finished), measured on the same clock as the publish.',
         verdictSentence('reference flow sustained', iqrBounds(sustained), targetOf('flow-sustained'), ' orders/s'),
         verdictSentence(`p99 latency at ${RATE_PER_SECOND} orders/s`, iqrBounds(p99s), targetOf('flow-p99'), ' ms'),
+        `Where the latency goes (the journal's records of each order cut its publish-to-notification time into steps; mean per order over all ${traced.length} latency orders, and over the slowest 1%), the five largest in the tail: ${formatBreakdownSteps(latencyBreakdown(traced))}.`,
       ],
       targets: [sustainedRow, p99Row],
     };
