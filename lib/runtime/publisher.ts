@@ -26,6 +26,7 @@ import { checkData } from './middleware/validation.ts';
 import { fullJitterDelay } from './retry-delay.ts';
 import { childTraceparent, formatTraceparent, xrayTraceHeaderOf } from './trace-context.ts';
 import { activeTraceparent } from './middleware/tracing.ts';
+import { recordSpansModule } from './otel-bridge.ts';
 import { checkOptionKeys, positiveInteger, positiveNumber } from './option-checks.ts';
 import { createPublishBatcher } from './publish-batcher.ts';
 
@@ -219,6 +220,8 @@ export function openPublisher(options: PublisherOptions, policy: RetryPolicy): P
   }
 
   async function publishAll(events: readonly PublishInput[]): Promise<PublishedEvent[]> {
+    // An active span's context is read from the OpenTelemetry API, loaded once it is in use.
+    await recordSpansModule();
     // Prepare all before sending any: one invalid event means nothing is sent.
     const prepared = events.map(prepare);
     if (prepared.length > 0) await send(prepared);

@@ -18,7 +18,7 @@
  * (trace-context.ts incomingTraceParent); the process span is linked to the X-Ray traces the
  * record touched and does not continue (xrayLinks).
  */
-import { SpanKind, SpanStatusCode, context as otelContext, trace, type Context, type Link, type Span, type SpanContext } from '@opentelemetry/api';
+import { ProxyTracerProvider, SpanKind, SpanStatusCode, context as otelContext, isSpanContextValid, trace, type Context, type Link, type Span, type SpanContext, type TracerProvider } from '@opentelemetry/api';
 import type { RecordContext, RecordOutcome } from './record-pipeline.ts';
 import { INVALID_SPAN_ID, INVALID_TRACE_ID, childTraceparent, formatTraceparent, incomingTraceParent, parseXRayTraceHeader, spanContextTraceparent, type TraceParent } from './trace-context.ts';
 
@@ -130,4 +130,44 @@ export function startRecordSpans(record: RecordContext): RecordSpans {
       span.end();
     },
   };
+}
+
+/** The provider a ProxyTracerProvider hands out while none is registered (the API's no-op one). */
+const NOOP_PROVIDER = new ProxyTracerProvider().getDelegate();
+
+/**
+ * The tracer provider registered with the OpenTelemetry API (by trace-export.ts, the ADOT layer's
+ * wrapper or the team's own code), or undefined while none is.
+ */
+export function registeredTracerProvider(): TracerProvider | undefined {
+  const provider = trace.getTracerProvider();
+  if (!(provider instanceof ProxyTracerProvider)) return provider;
+  const delegate = provider.getDelegate();
+  return delegate === NOOP_PROVIDER ? undefined : delegate;
+}
+
+/** Registers `provider` globally through this module's copy of the API (where Busline's spans are made). */
+export function setGlobalTracerProvider(provider: TracerProvider): boolean {
+  return trace.setGlobalTracerProvider(provider);
+}
+
+/**
+ * The record's spans, or undefined when they would be no-ops: no tracer provider is registered
+ * and no active context carries a span. Then the record's traceparent is a child of the incoming
+ * one either way, with no span, context or attributes object to make. Checked per record: a
+ * provider may be registered after the handler is wrapped (trace-export.ts does, at the first
+ * invocation).
+ */
+export function startRecordSpansIfTraced(record: RecordContext): RecordSpans | undefined {
+  if (!registeredTracerProvider()) {
+    const active = trace.getSpanContext(otelContext.active());
+    if (active === undefined || !isSpanContextValid(active)) return undefined;
+  }
+  return startRecordSpans(record);
+}
+
+/** The active span's context as a traceparent, or undefined when no span is active. */
+export function activeTraceparent(): string | undefined {
+  const sc = trace.getSpanContext(otelContext.active());
+  return sc && isSpanContextValid(sc) ? spanContextTraceparent(sc) : undefined;
 }

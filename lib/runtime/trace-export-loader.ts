@@ -5,9 +5,8 @@
  * is configured.
  */
 import type { MiddlewareObj } from '@middy/core';
-import { trace } from '@opentelemetry/api';
 import type { JsonLogger } from './logger.ts';
-import { registeredTracerProvider } from './middleware/tracing.ts';
+import { recordSpansForRegistration } from './otel-bridge.ts';
 import type { TraceExport } from './trace-export.ts';
 import { importRuntimeModule } from './runtime-module.ts';
 
@@ -36,7 +35,8 @@ export function traceExportMiddleware(env: Env, logger: JsonLogger): MiddlewareO
   const start = async (): Promise<TraceExport | undefined> => {
     try {
       const module = await importRuntimeModule<typeof import('./trace-export.ts')>('trace-export');
-      return await module.startTraceExport(env, { registered: registeredTracerProvider(), setGlobalTracerProvider: (p) => trace.setGlobalTracerProvider(p) }, logger);
+      const spans = await recordSpansForRegistration();
+      return await module.startTraceExport(env, { registered: spans.registeredTracerProvider(), setGlobalTracerProvider: (p) => spans.setGlobalTracerProvider(p) }, logger);
     } catch (error) {
       logger.warn('trace export: not started', { error: { name: (error as Error).name, message: (error as Error).message } });
       return undefined;

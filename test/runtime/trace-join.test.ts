@@ -9,6 +9,7 @@
  * an entry's TraceHeader to its targets, over SQS as the AWSTraceHeader system attribute
  * (EventBridge API reference, PutEventsRequestEntry.TraceHeader).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
@@ -95,19 +96,15 @@ test("a published event's PutEvents entry carries its traceparent as the X-Ray T
   assert.equal(message.Attributes?.AWSTraceHeader, formatXRayTraceHeader(parseTraceparent(published.metadata.traceparent)!));
 });
 
-/** The smallest context manager: the context of the innermost synchronous `with`. */
-function stackContextManager(): ContextManager {
-  const stack: Context[] = [];
+/**
+ * A context manager on AsyncLocalStorage, as the OpenTelemetry SDK's for Node is
+ * (@opentelemetry/context-async-hooks): the active context follows the async work started in it.
+ */
+function asyncContextManager(): ContextManager {
+  const storage = new AsyncLocalStorage<Context>();
   const manager: ContextManager = {
-    active: () => stack[stack.length - 1] ?? ROOT_CONTEXT,
-    with(ctx, fn, thisArg, ...args) {
-      stack.push(ctx);
-      try {
-        return fn.call(thisArg, ...args);
-      } finally {
-        stack.pop();
-      }
-    },
+    active: () => storage.getStore() ?? ROOT_CONTEXT,
+    with: (ctx, fn, thisArg, ...args) => storage.run(ctx, () => fn.call(thisArg, ...args)),
     bind: (_ctx, target) => target,
     enable: () => manager,
     disable: () => manager,
@@ -118,16 +115,14 @@ function stackContextManager(): ContextManager {
 test('a publisher called inside an active span (a traced API handler) continues its trace, in the traceparent and the TraceHeader', async () => {
   const publisher = createPublisher({ busName: 'traced', topics: TOPICS, validators: await loadValidators(SCHEMAS_DIR), client: f.events });
   const active = parseTraceparent('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01')!;
-  assert.equal(context.setGlobalContextManager(stackContextManager()), true);
-  let sending: Promise<{ metadata: { traceparent: string } }>;
+  assert.equal(context.setGlobalContextManager(asyncContextManager()), true);
+  let published: { metadata: { traceparent: string } };
   try {
     const spanContext = { traceId: active.traceId, spanId: active.spanId, traceFlags: 1, isRemote: true };
-    // The event is prepared (its metadata filled) synchronously, inside the span's context.
-    sending = context.with(trace.setSpanContext(ROOT_CONTEXT, spanContext), () => publisher.publish('order.placed', { orderId: 'o-2', quantity: 1 }));
+    published = await context.with(trace.setSpanContext(ROOT_CONTEXT, spanContext), () => publisher.publish('order.placed', { orderId: 'o-2', quantity: 1 }));
   } finally {
     context.disable();
   }
-  const published = await sending;
   assert.equal(published.metadata.traceparent, '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01');
   const out = await f.sqs.send(new ReceiveMessageCommand({ QueueUrl: f.engine.queue('traced').url, MessageSystemAttributeNames: ['AWSTraceHeader'], WaitTimeSeconds: 5 }));
   assert.equal(out.Messages?.[0]?.Attributes?.AWSTraceHeader, 'Root=1-4bf92f35-77b34da6a3ce929d0e0e4736;Parent=00f067aa0ba902b7;Sampled=1');

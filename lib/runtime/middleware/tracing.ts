@@ -1,6 +1,7 @@
 /**
  * Tracing step: the spans of each record through @opentelemetry/api when a tracer provider is
- * registered (record-spans.ts, loaded then and only then), the W3C `traceparent` the handler's publishes carry, and one
+ * registered (record-spans.ts, which carries the API and is loaded only once something registered
+ * with it: otel-bridge.ts), the W3C `traceparent` the handler's publishes carry, and one
  * structured log line per record outcome (topic, event id, correlation id, attempt, duration,
  * outcome), at debug for a success (see logOutcome).
  *
@@ -16,12 +17,11 @@
  * `<topic> process` (the handler) → `<topics> publish` (what it publishes), each the child of
  * the one before (record-spans.ts).
  */
-import { ProxyTracerProvider, context as otelContext, isSpanContextValid, trace, type TracerProvider } from '@opentelemetry/api';
 import type { RecordContext, RecordOutcome, RecordStep } from '../record-pipeline.ts';
 import { loggerEnabled } from '../logger.ts';
-import { childTraceparent, formatTraceparent, incomingTraceParent, spanContextTraceparent } from '../trace-context.ts';
+import { childTraceparent, formatTraceparent, incomingTraceParent } from '../trace-context.ts';
 import type { RecordSpans } from '../record-spans.ts';
-import { importRuntimeModule } from '../runtime-module.ts';
+import { loadedRecordSpans, otelApiInUse, recordSpansModule } from '../otel-bridge.ts';
 
 interface RecordTrace {
   /** Absent when no tracer provider is registered: a no-op span records nothing. */
@@ -36,33 +36,6 @@ interface RecordTrace {
 
 const traces = new WeakMap<RecordContext, RecordTrace>();
 
-/** The provider a ProxyTracerProvider hands out while none is registered (the API's no-op one). */
-const NOOP_PROVIDER = new ProxyTracerProvider().getDelegate();
-
-/**
- * The tracer provider registered with the OpenTelemetry API (by trace-export.ts, the ADOT layer's
- * wrapper or the team's own code), or undefined while none is.
- */
-export function registeredTracerProvider(): TracerProvider | undefined {
-  const provider = trace.getTracerProvider();
-  if (!(provider instanceof ProxyTracerProvider)) return provider;
-  const delegate = provider.getDelegate();
-  return delegate === NOOP_PROVIDER ? undefined : delegate;
-}
-
-/**
- * true when spans would be no-ops: no tracer provider is registered (with this copy of the API)
- * and no active context carries a span. Then the record's traceparent is a child of the incoming
- * one either way, so there is no span, context or attributes object to make per record, and
- * record-spans.ts is never loaded. Checked per record: a provider may be registered after the
- * handler is wrapped (trace-export.ts does, at the first invocation).
- */
-function tracingIsNoop(): boolean {
-  if (registeredTracerProvider()) return false;
-  const active = trace.getSpanContext(otelContext.active());
-  return active === undefined || !isSpanContextValid(active);
-}
-
 /**
  * The traceparent that events published while handling `record` carry: the context of the
  * record's publish span when spans are recorded, else a new span id under the incoming trace.
@@ -76,27 +49,22 @@ export function traceparentOf(record: RecordContext, topics: readonly string[] =
 
 /**
  * The active OpenTelemetry span's context as a traceparent (a publisher called inside a traced
- * request continues its trace), or undefined when no span is active.
+ * request continues its trace), or undefined when no span is active. The publisher awaits
+ * recordSpansModule() first, so the module is loaded whenever the API is in use.
  */
 export function activeTraceparent(): string | undefined {
-  const sc = trace.getSpanContext(otelContext.active());
-  return sc && isSpanContextValid(sc) ? spanContextTraceparent(sc) : undefined;
+  return loadedRecordSpans()?.activeTraceparent();
 }
-
-let recordSpans: typeof import('../record-spans.ts') | undefined;
 
 export function tracingStep(): RecordStep {
   return {
     name: 'tracing',
     before: function startRecordSpan(record) {
-      if (tracingIsNoop()) {
-        traces.set(record, { spans: undefined, traceparent: undefined, startedAt: performance.now() });
-        return undefined;
-      }
-      const start = (m: typeof import('../record-spans.ts')): void => void traces.set(record, { spans: m.startRecordSpans(record), traceparent: undefined, startedAt: performance.now() });
-      if (recordSpans) return start(recordSpans);
-      // The first traced record of the container waits for the module; the rest start at once.
-      return importRuntimeModule<typeof import('../record-spans.ts')>('record-spans').then((m) => start((recordSpans = m)));
+      const start = (m: typeof import('../record-spans.ts') | undefined): void => void traces.set(record, { spans: m?.startRecordSpansIfTraced(record), traceparent: undefined, startedAt: performance.now() });
+      const loaded = loadedRecordSpans();
+      if (loaded || !otelApiInUse()) return start(loaded);
+      // The first record after the API came into use waits for the module; the rest start at once.
+      return recordSpansModule().then(start);
     },
     settle: function endRecordSpan(record, outcome) {
       const t = traces.get(record);
