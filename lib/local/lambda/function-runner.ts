@@ -55,18 +55,21 @@ export class FunctionRunner {
   constructor(private readonly options: FunctionRunnerOptions) {}
 
   add(fn: LocalFunction): void {
-    let codeDir = fn.codeDir;
-    if (fn.inlineCode !== undefined) {
-      // Code.ZipFile: Lambda stores it as index.js (CommonJS) in an otherwise empty package.
-      codeDir = join(this.options.workDir, 'inline-code', fn.name);
-      mkdirSync(codeDir, { recursive: true });
-      writeFileSync(join(codeDir, 'index.js'), fn.inlineCode);
-      writeFileSync(join(codeDir, 'package.json'), '{"type":"commonjs"}\n');
-    }
+    const codeDir = this.codeDirOf(fn);
     this.functions.set(fn.name, fn);
     if (!codeDir) return;
     this.codeDirs.set(fn.name, codeDir);
     this.pools.set(fn.name, this.pool(fn, codeDir));
+  }
+
+  private codeDirOf(fn: LocalFunction): string | undefined {
+    if (fn.inlineCode === undefined) return fn.codeDir;
+    // Code.ZipFile: Lambda stores it as index.js (CommonJS) in an otherwise empty package.
+    const codeDir = join(this.options.workDir, 'inline-code', fn.name);
+    mkdirSync(codeDir, { recursive: true });
+    writeFileSync(join(codeDir, 'index.js'), fn.inlineCode);
+    writeFileSync(join(codeDir, 'package.json'), '{"type":"commonjs"}\n');
+    return codeDir;
   }
 
   private pool(fn: LocalFunction, codeDir: string): FunctionPool {
@@ -87,11 +90,43 @@ export class FunctionRunner {
     const fn = this.get(nameOrArn);
     if (Object.keys(overrides).length === 0) this.overrides.delete(fn.name);
     else this.overrides.set(fn.name, { ...overrides });
+    await this.renewPool(fn);
+  }
+
+  /**
+   * Runs the function from other code (a rebuilt bundle, or a changed template's function) from
+   * now on. Its execution environments are replaced: the next invocation starts cold on the new
+   * code; one running now finishes on the old. A function the runner did not have is added.
+   */
+  async replace(fn: LocalFunction): Promise<void> {
+    if (!this.functions.has(fn.name)) {
+      this.add(fn);
+      return;
+    }
+    const codeDir = this.codeDirOf(fn);
+    this.functions.set(fn.name, fn);
+    if (codeDir) this.codeDirs.set(fn.name, codeDir);
+    else this.codeDirs.delete(fn.name);
+    await this.renewPool(fn);
+  }
+
+  /** Takes a function away: invocations running now finish, later ones find no function. */
+  async remove(nameOrArn: string): Promise<void> {
+    const fn = this.get(nameOrArn);
+    const pool = this.pools.get(fn.name);
+    this.functions.delete(fn.name);
+    this.codeDirs.delete(fn.name);
+    this.pools.delete(fn.name);
+    this.interceptors.delete(fn.name);
+    await pool?.stop({ letRunningFinish: true });
+  }
+
+  private async renewPool(fn: LocalFunction): Promise<void> {
     const codeDir = this.codeDirs.get(fn.name);
     const old = this.pools.get(fn.name);
-    if (!codeDir || !old) return;
-    this.pools.set(fn.name, this.pool(fn, codeDir));
-    await old.stop({ letRunningFinish: true });
+    if (codeDir) this.pools.set(fn.name, this.pool(fn, codeDir));
+    else this.pools.delete(fn.name);
+    await old?.stop({ letRunningFinish: true });
   }
 
   /** Routes the function's invocations through `interceptor` (undefined: back to its code). */
