@@ -8,7 +8,7 @@ import { join, sep } from 'node:path';
 import type { LocalFunction } from '../assembly/app-model.ts';
 import { functionEnvironment, type EngineCoordinates } from './function-environment.ts';
 import { FunctionPool } from './function-pool.ts';
-import type { InvokeResult, LogLine } from './lambda-types.ts';
+import type { InvokeResult, LambdaError, LogLine } from './lambda-types.ts';
 
 export interface FunctionRunnerOptions extends EngineCoordinates {
   /** Folder for files the runner writes (inline code). */
@@ -41,6 +41,14 @@ export const DEFAULT_WORKERS_PER_FUNCTION = 1;
 
 export class FunctionNotFoundError extends Error {
   override readonly name = 'ResourceNotFoundException';
+}
+
+/** New code of a function failed its init phase (the module threw while loading, or timed out). */
+export class FunctionInitError extends Error {
+  override readonly name = 'FunctionInitError';
+  constructor(readonly functionName: string, readonly error: LambdaError) {
+    super(`${error.errorType}: ${error.errorMessage}`);
+  }
 }
 
 export class FunctionRunner {
@@ -108,6 +116,29 @@ export class FunctionRunner {
     if (codeDir) this.codeDirs.set(fn.name, codeDir);
     else this.codeDirs.delete(fn.name);
     await this.renewPool(fn);
+  }
+
+  /**
+   * Loads new code of a function in an execution environment of its own first (its init phase),
+   * and only when that succeeds runs the function on it, with that environment warm for the next
+   * invocation. Code that fails to load throws {@link FunctionInitError}, and the function goes on
+   * running the code it had.
+   */
+  async replaceWarm(fn: LocalFunction): Promise<void> {
+    const current = this.get(fn.name);
+    const codeDir = this.codeDirOf(fn);
+    if (!codeDir) throw new FunctionInitError(fn.name, { errorType: 'Runtime.ImportModuleError', errorMessage: `no code for ${fn.name}` });
+    const pool = this.pool(fn, codeDir);
+    const initError = await pool.warm();
+    if (initError) {
+      await pool.stop();
+      throw new FunctionInitError(current.name, initError);
+    }
+    const old = this.pools.get(fn.name);
+    this.functions.set(fn.name, fn);
+    this.codeDirs.set(fn.name, codeDir);
+    this.pools.set(fn.name, pool);
+    await old?.stop({ letRunningFinish: true });
   }
 
   /** Takes a function away: invocations running now finish, later ones find no function. */
