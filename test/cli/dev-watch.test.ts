@@ -111,6 +111,20 @@ describe('busline dev, watch mode', () => {
     await greetLogged(mark, 'greeted-v3');
   });
 
+  test('a handler that throws while it loads keeps the last good version running and says so; fixing it reloads', async () => {
+    let mark = lines.length;
+    const good = app.read('handlers/greet.ts');
+    app.write('handlers/greet.ts', `${good}\nthrow new Error('greet cannot load');\n`);
+    const failed = await waitForLine('the failure line', mark, (l) => l.startsWith('reload failed'));
+    assert.match(failed, /^reload failed \(handlers\/greet\.ts changed\): greet failed to load: \S+: greet cannot load/);
+    await publishGreeting({ name: 'Fern', times: 1 });
+    await waitForLine('greet to run its last good code', mark, (l) => l.startsWith('[greet]') && l.includes('greeted-v3') && l.includes('Fern'));
+
+    mark = lines.length;
+    app.write('handlers/greet.ts', good);
+    assert.match(await waitForLine('the reload line', mark, (l) => l.startsWith('reload')), /^reloaded greet \(handlers\/greet\.ts changed\)/);
+  });
+
   test('a schema edit regenerates validators and types: the next event is checked against the new schema', async () => {
     // Before: greeting.sent allows no other fields, so a greeting with a mood is refused (to the DLQ).
     const dlq = dev.context.subscription('greet').dlqName!;

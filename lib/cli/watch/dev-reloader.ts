@@ -45,19 +45,18 @@ export interface ReloadOutcome {
 const STACK_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs', '.json']);
 
 export class DevReloader {
-  private context: FlowContext;
   private synths = 0;
+  /** Generations (synthesis and bundles folders) the engine may still run code from: the newest two that succeeded. */
+  private readonly generations = [0];
   /** Files the reloader wrote (a regenerated types file), with what it wrote: their change is its own. */
   private readonly written = new Map<string, string>();
 
-  private constructor(private readonly options: DevReloaderOptions, private bundles: HandlerBundles, private assemblyDir: string) {
-    this.context = loadFlowContext(assemblyDir);
-  }
+  private constructor(private readonly options: DevReloaderOptions, private bundles: HandlerBundles, private context: FlowContext) {}
 
   static async start(options: DevReloaderOptions): Promise<DevReloader> {
     const context = loadFlowContext(options.assemblyDir);
     const bundles = await HandlerBundles.discover(context, options.assemblyDir, options.projectDir, join(options.workDir, 'bundles', '0'));
-    return new DevReloader(options, bundles, options.assemblyDir);
+    return new DevReloader(options, bundles, context);
   }
 
   /** Reloads what `files` (absolute paths) touch and prints one line; undefined when they touch nothing. Never throws. */
@@ -160,19 +159,32 @@ export class DevReloader {
     }
     const update = await this.options.app.update(assemblyDir);
     this.context = loadFlowContext(assemblyDir);
+    const previous = this.bundles;
     this.bundles = await HandlerBundles.discover(this.context, assemblyDir, this.options.projectDir, join(this.options.workDir, 'bundles', String(n)));
-    this.assemblyDir = assemblyDir;
+    await previous.dispose();
     this.options.onAssembly?.(assemblyDir);
     // The engine runs the new assembly; an invocation that started on the one before may still
     // be finishing. Older ones go.
-    for (const dir of ['synth', 'bundles']) rmSync(join(this.options.workDir, dir, String(n - 2)), { recursive: true, force: true });
+    this.generations.push(n);
+    for (const old of this.generations.splice(0, this.generations.length - 2)) {
+      for (const dir of ['synth', 'bundles']) rmSync(join(this.options.workDir, dir, String(old)), { recursive: true, force: true });
+    }
     const said = describeAppUpdate(update, (name) => this.context.label(name));
     return { done: `the stack: ${said.summary}`, ...(said.kept ? { after: said.kept } : {}) };
   }
 
+  /** Ends the rebuilds' esbuild contexts. */
+  async dispose(): Promise<void> {
+    await this.bundles.dispose();
+  }
+
   private async swap(functions: readonly WatchedFunction[], codeDirs: ReadonlyMap<string, string>): Promise<void> {
     const runner = this.options.app.runner;
-    await Promise.all(functions.map((fn) => runner.replace({ ...runner.get(fn.functionName), codeDir: codeDirs.get(fn.functionName)! })));
+    // Each new bundle is loaded (and kept warm) before it takes over: one that throws while it
+    // loads leaves the function on its last good code.
+    const swapped = await Promise.allSettled(functions.map((fn) => runner.replaceWarm({ ...runner.get(fn.functionName), codeDir: codeDirs.get(fn.functionName)! })));
+    const failed = swapped.flatMap((r, i) => (r.status === 'rejected' ? [`${functions[i]!.subscription} failed to load: ${(r.reason as Error).message}`] : []));
+    if (failed.length > 0) throw new Error(failed.join('; '));
   }
 
   private names(functions: readonly WatchedFunction[]): string {
@@ -181,11 +193,6 @@ export class DevReloader {
 
   private show(file: string): string {
     return relative(this.options.projectDir, file) || file;
-  }
-
-  /** The assembly the engine runs now. */
-  get assembly(): string {
-    return this.assemblyDir;
   }
 }
 

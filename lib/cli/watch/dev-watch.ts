@@ -3,20 +3,13 @@
  * reloaded into the running engine (lib/cli/watch/dev-reloader.ts).
  */
 import { join, resolve } from 'node:path';
-import type { LocalApp } from '../../local/app.ts';
-import { DevReloader } from './dev-reloader.ts';
+import { DevReloader, type DevReloaderOptions } from './dev-reloader.ts';
 import { watchFiles } from './file-watcher.ts';
 
-export interface DevWatchOptions {
-  readonly app: LocalApp;
-  readonly assemblyDir: string;
-  readonly projectDir: string;
+export interface DevWatchOptions extends Omit<DevReloaderOptions, 'workDir'> {
+  /** The engine's state folder: not watched; the reloader works in its `watch/` folder. */
   readonly stateDir: string;
-  readonly print: (line: string) => void;
-  /** See DevReloaderOptions.synthesize. */
-  readonly synthesize?: (outdir: string) => Promise<string>;
-  readonly onAssembly?: (assemblyDir: string) => void;
-  /** @default 100 */
+  /** @default DEFAULT_DEBOUNCE_MS (file-watcher.ts) */
   readonly debounceMs?: number;
 }
 
@@ -28,12 +21,7 @@ export interface DevWatch {
 
 export async function startDevWatch(options: DevWatchOptions): Promise<DevWatch> {
   const stateDir = resolve(options.stateDir);
-  const reloader = await DevReloader.start({
-    app: options.app, assemblyDir: options.assemblyDir, projectDir: resolve(options.projectDir),
-    workDir: join(stateDir, 'watch'), print: options.print,
-    ...(options.synthesize ? { synthesize: options.synthesize } : {}),
-    ...(options.onAssembly ? { onAssembly: options.onAssembly } : {}),
-  });
+  const reloader = await DevReloader.start({ ...options, projectDir: resolve(options.projectDir), workDir: join(stateDir, 'watch') });
   const watcher = await watchFiles({
     dir: options.projectDir,
     ignore: [stateDir, resolve(options.assemblyDir), join(resolve(options.projectDir), 'cdk.out')],
@@ -42,5 +30,8 @@ export async function startDevWatch(options: DevWatchOptions): Promise<DevWatch>
     onError: (error) => options.print(`watch: ${error.message}`),
   });
   const what = options.synthesize ? 'handlers, schemas and the stack' : 'handlers and schemas';
-  return { banner: `Watching ${options.projectDir} for changes to ${what} (--no-watch to turn off)`, stop: () => watcher.close() };
+  return { banner: `Watching ${options.projectDir} for changes to ${what} (--no-watch to turn off)`, stop: async () => {
+    await watcher.close();
+    await reloader.dispose();
+  } };
 }

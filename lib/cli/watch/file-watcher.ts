@@ -13,11 +13,14 @@
 import { resolve, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 
+/** Saves closer together than this are one burst: long enough for an editor's "save all", short enough not to be felt. */
+export const DEFAULT_DEBOUNCE_MS = 100;
+
 export interface FileWatcherOptions {
   readonly dir: string;
   /** Absolute folders not to watch (besides node_modules and dot folders such as .git). */
   readonly ignore?: readonly string[];
-  /** @default 100 */
+  /** @default DEFAULT_DEBOUNCE_MS */
   readonly debounceMs?: number;
   /** Gets each burst of changed files (absolute paths), one burst at a time. */
   readonly onChanges: (files: readonly string[]) => Promise<void>;
@@ -52,7 +55,7 @@ export async function watchFiles(options: FileWatcherOptions): Promise<FileWatch
   const changed = (path: string): void => {
     pending.add(resolve(path));
     if (timer) clearTimeout(timer);
-    timer = setTimeout(flush, options.debounceMs ?? 100);
+    timer = setTimeout(flush, options.debounceMs ?? DEFAULT_DEBOUNCE_MS);
   };
   watcher.on('add', changed).on('change', changed).on('unlink', changed);
   watcher.on('error', (error) => options.onError?.(error as Error));

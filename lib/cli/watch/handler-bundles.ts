@@ -4,11 +4,13 @@
  * `validators.mjs`, see lib/constructs/bundler.ts); this copies them into the state folder and
  * rebuilds only the functions a change touches, with the options synthesis bundles them with.
  * esbuild's metafile says which files each function's bundle reads, so a change to a handler or
- * to anything it imports finds the functions it affects.
+ * to anything it imports finds the functions it affects. Each function has an esbuild context of
+ * its own, which keeps what it parsed: a rebuild parses only the files that changed.
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { build, type BuildFailure, type Metafile } from 'esbuild';
+import { writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { context, type BuildContext, type BuildFailure, type BuildOptions } from 'esbuild';
 import { describeBuildMessages, FLOW_BUNDLES_DIR, flowPathHash, functionEntryPoints, handlerBuildOptions } from '../../constructs/bundler.ts';
 import type { FlowContext } from '../flow-context.ts';
 
@@ -32,6 +34,7 @@ export class HandlerBuildError extends Error {
 export class HandlerBundles {
   private readonly inputs = new Map<string, ReadonlySet<string>>();
   private readonly codeDirs = new Map<string, string[]>();
+  private readonly contexts = new Map<string, BuildContext<BuildOptions & { metafile: true; write: false }>>();
   private generation = 0;
 
   private constructor(readonly functions: readonly WatchedFunction[], private readonly workDir: string) {
@@ -88,35 +91,59 @@ export class HandlerBundles {
   }
 
   /**
-   * Bundles the functions in one esbuild call, each into a new folder; returns each one's code
-   * folder by function name. A bundle that fails throws {@link HandlerBuildError} with the file
-   * and line, and the functions keep the code they had.
+   * Bundles the functions, each into a new folder; returns each one's code folder by function
+   * name. A bundle that fails throws {@link HandlerBuildError} with the file and line, and the
+   * functions keep the code they had.
    */
   async rebuild(functions: readonly WatchedFunction[]): Promise<Map<string, string>> {
     return this.bundle(functions, true);
   }
 
+  /** Ends the esbuild contexts (their incremental state). */
+  async dispose(): Promise<void> {
+    await Promise.all([...this.contexts.values()].map((c) => c.dispose()));
+    this.contexts.clear();
+  }
+
   private async bundle(functions: readonly WatchedFunction[], write: boolean): Promise<Map<string, string>> {
-    const generation = ++this.generation;
-    const distDir = join(this.workDir, 'dist', String(generation));
-    const entryPoints: Record<string, string> = {};
-    for (const fn of functions) Object.assign(entryPoints, functionEntryPoints(fn.functionName, join(this.srcDir(fn), 'entry.mjs')));
-    let metafile: Metafile;
-    try {
-      ({ metafile } = await build({ ...handlerBuildOptions(entryPoints, distDir, this.workDir), metafile: true, write }));
-    } catch (error) {
-      const failure = error as Partial<BuildFailure>;
-      throw new HandlerBuildError(failure.errors ? describeBuildMessages(failure.errors, this.workDir) : (error as Error).message, { cause: error });
+    const distDir = join(this.workDir, 'dist', String(++this.generation));
+    const built = await Promise.allSettled(functions.map(async (fn) => {
+      const result = await (await this.contextOf(fn)).rebuild();
+      return { fn, result };
+    }));
+    const failure = built.find((b): b is PromiseRejectedResult => b.status === 'rejected');
+    if (failure) {
+      const error = failure.reason as Partial<BuildFailure>;
+      throw new HandlerBuildError(error.errors ? describeBuildMessages(error.errors, this.workDir) : (failure.reason as Error).message, { cause: failure.reason });
     }
     const dirs = new Map<string, string>();
-    for (const fn of functions) {
-      const output = Object.entries(metafile.outputs).find(([, o]) => o.entryPoint !== undefined && resolve(this.workDir, o.entryPoint) === join(this.srcDir(fn), 'entry.mjs'));
-      if (output) this.inputs.set(fn.functionName, new Set(Object.keys(output[1].inputs).map((file) => resolve(this.workDir, file))));
+    for (const b of built) {
+      if (b.status !== 'fulfilled') continue;
+      const { fn, result } = b.value;
+      const entry = join(this.srcDir(fn), 'entry.mjs');
+      const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined && resolve(this.workDir, o.entryPoint) === entry);
+      if (output) this.inputs.set(fn.functionName, new Set(Object.keys(output.inputs).map((file) => resolve(this.workDir, file))));
       const codeDir = join(distDir, fn.functionName);
       dirs.set(fn.functionName, codeDir);
-      if (write) this.keep(fn.functionName, codeDir);
+      if (!write) continue;
+      await Promise.all(result.outputFiles.map(async (f) => {
+        const to = join(distDir, relative(this.outDir, f.path));
+        mkdirSync(dirname(to), { recursive: true });
+        await writeFile(to, f.contents);
+      }));
+      this.keep(fn.functionName, codeDir);
     }
     return dirs;
+  }
+
+  private async contextOf(fn: WatchedFunction): Promise<BuildContext<BuildOptions & { metafile: true; write: false }>> {
+    let ctx = this.contexts.get(fn.functionName);
+    if (!ctx) {
+      const options = handlerBuildOptions(functionEntryPoints(fn.functionName, join(this.srcDir(fn), 'entry.mjs')), this.outDir, this.workDir);
+      ctx = await context({ ...options, metafile: true as const, write: false as const });
+      this.contexts.set(fn.functionName, ctx);
+    }
+    return ctx;
   }
 
   /**
@@ -127,6 +154,11 @@ export class HandlerBundles {
     const dirs = [...(this.codeDirs.get(functionName) ?? []), codeDir];
     for (const old of dirs.splice(0, Math.max(0, dirs.length - 2))) rmSync(old, { recursive: true, force: true });
     this.codeDirs.set(functionName, dirs);
+  }
+
+  /** Where esbuild places the outputs it hands back (nothing is written there). */
+  private get outDir(): string {
+    return join(this.workDir, 'out');
   }
 
   private srcDir(fn: WatchedFunction): string {
