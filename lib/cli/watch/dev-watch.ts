@@ -21,17 +21,20 @@ export interface DevWatch {
 
 export async function startDevWatch(options: DevWatchOptions): Promise<DevWatch> {
   const stateDir = resolve(options.stateDir);
-  const reloader = await DevReloader.start({ ...options, projectDir: resolve(options.projectDir), workDir: join(stateDir, 'watch') });
+  // Finding what each function's bundle reads takes one esbuild pass per function: it runs while
+  // the engine already serves, and a save that comes first waits for it.
+  const reloader = DevReloader.start({ ...options, projectDir: resolve(options.projectDir), workDir: join(stateDir, 'watch') });
+  reloader.catch((error: unknown) => options.print(`watch: cannot rebuild handlers: ${(error as Error).message}`));
   const watcher = await watchFiles({
     dir: options.projectDir,
     ignore: [stateDir, resolve(options.assemblyDir), join(resolve(options.projectDir), 'cdk.out')],
     ...(options.debounceMs !== undefined ? { debounceMs: options.debounceMs } : {}),
-    onChanges: async (files) => { await reloader.reload(files); },
+    onChanges: async (files) => { await (await reloader).reload(files); },
     onError: (error) => options.print(`watch: ${error.message}`),
   });
   const what = options.synthesize ? 'handlers, schemas and the stack' : 'handlers and schemas';
   return { banner: `Watching ${options.projectDir} for changes to ${what} (--no-watch to turn off)`, stop: async () => {
     await watcher.close();
-    await reloader.dispose();
+    await (await reloader.catch(() => undefined))?.dispose();
   } };
 }
