@@ -5,6 +5,7 @@
  * user would otherwise write: an entry that wraps the plain handler with the runtime, the
  * build-time compiled validators and the subscription's configuration.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, relative, resolve } from 'node:path';
@@ -93,7 +94,8 @@ function entrySource(e: BundleEntry): string {
   ].join('\n');
 }
 
-function describe(messages: readonly Message[], workDir: string): string {
+/** esbuild's messages (up to five) as `file:line:column: text`, files relative to where this process runs. */
+export function describeBuildMessages(messages: readonly Message[], workDir: string): string {
   // esbuild's locations are relative to workDir; shown relative to where synth runs from.
   const where = (file: string): string => relative(process.cwd(), resolve(workDir, file)) || file;
   return messages
@@ -120,6 +122,44 @@ function culprits(errors: readonly Message[], entries: readonly BundleEntry[], s
   return entries.filter((e) => files.has(real(join(srcDir, e.name, 'entry.mjs'))) || files.has(real(e.handlerFile))).map((e) => e.name);
 }
 
+/** esbuild entry points of one function's bundle folder `<name>/`: its generated entry as index.mjs, and the LAZY_RUNTIME_MODULES. */
+export function functionEntryPoints(name: string, entryFile: string): Record<string, string> {
+  const points: Record<string, string> = { [`${name}/index`]: entryFile };
+  for (const m of LAZY_RUNTIME_MODULES) points[`${name}/${m.name}`] = m.entry;
+  return points;
+}
+
+/** The esbuild options every handler bundle is built with (synth, and `busline dev` rebuilding a changed handler). */
+export function handlerBuildOptions(entryPoints: Record<string, string>, distDir: string, workDir: string): BuildOptions {
+  return {
+    ...LAMBDA_BUNDLE_OPTIONS,
+    entryPoints,
+    outdir: distDir,
+    outExtension: { '.js': '.mjs' },
+    nodePaths: NODE_PATHS,
+    absWorkingDir: workDir,
+    // A handler's `import` or `require` of 'busline/runtime' is the glue's runtime: one copy
+    // per bundle, tree-shaken ESM even where a CommonJS handler's require would pick dist/cjs.
+    alias: { 'busline/runtime': RUNTIME_ENTRY },
+  };
+}
+
+/** Folder of the cloud assembly holding each flow's bundling work folder (see flowBundleFolderName). */
+export const FLOW_BUNDLES_DIR = '.busline';
+
+/**
+ * The folder, under FLOW_BUNDLES_DIR of the cloud assembly, where a flow's handlers are bundled: its generated
+ * sources stay in `src/<subscription>/` (entry.mjs, validators.mjs), which `busline dev`
+ * rebuilds from when a handler changes. `flowPath` is the EventFlow's construct path.
+ */
+export function flowBundleFolderName(uniqueId: string, flowPath: string): string {
+  return `${uniqueId}-${flowPathHash(flowPath)}`;
+}
+
+export function flowPathHash(flowPath: string): string {
+  return createHash('sha256').update(flowPath).digest('hex').slice(0, 12);
+}
+
 /**
  * Writes each entry's generated sources under `<workDir>/src/<name>/` and bundles them all
  * at once into `<workDir>/dist/<name>/index.mjs` (minified ESM for nodejs24.x,
@@ -138,24 +178,13 @@ export function bundleHandlers(entries: readonly BundleEntry[], workFolder: stri
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'validators.mjs'), e.validatorsModule);
     writeFileSync(join(dir, 'entry.mjs'), entrySource(e));
-    entryPoints[`${e.name}/index`] = join(dir, 'entry.mjs');
-    for (const m of LAZY_RUNTIME_MODULES) entryPoints[`${e.name}/${m.name}`] = m.entry;
+    Object.assign(entryPoints, functionEntryPoints(e.name, join(dir, 'entry.mjs')));
   }
   try {
-    buildSync({
-      ...LAMBDA_BUNDLE_OPTIONS,
-      entryPoints,
-      outdir: distDir,
-      outExtension: { '.js': '.mjs' },
-      nodePaths: NODE_PATHS,
-      absWorkingDir: workDir,
-      // A handler's `import` or `require` of 'busline/runtime' is the glue's runtime: one copy
-      // per bundle, tree-shaken ESM even where a CommonJS handler's require would pick dist/cjs.
-      alias: { 'busline/runtime': RUNTIME_ENTRY },
-    });
+    buildSync(handlerBuildOptions(entryPoints, distDir, workDir));
   } catch (err) {
     const failure = err as Partial<BuildFailure>;
-    const detail = failure.errors ? describe(failure.errors, workDir) : (err as Error).message;
+    const detail = failure.errors ? describeBuildMessages(failure.errors, workDir) : (err as Error).message;
     throw new BundlingError(`bundling failed: ${detail}`, { cause: err, entryNames: culprits(failure.errors ?? [], entries, srcDir, workDir) });
   }
   return new Map(entries.map((e) => [e.name, join(distDir, e.name)]));

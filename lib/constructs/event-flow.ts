@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { Aspects, Duration, Lazy, Names, RemovalPolicy, Stack, Stage, type CfnElement, type CfnResource, type IAspect } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -11,7 +10,7 @@ import { Construct, type IConstruct } from 'constructs';
 import { FLOW_MANIFEST_METADATA_KEY, type FlowManifest, type FlowPublisher } from '../schema/flow-manifest.ts';
 import { loadSchemas, type TopicSchemas } from '../schema/schema-set.ts';
 import { generateValidatorModule } from '../schema/validator-codegen.ts';
-import { bundleHandlers, BundlingError } from './bundler.ts';
+import { bundleHandlers, BundlingError, FLOW_BUNDLES_DIR, flowBundleFolderName } from './bundler.ts';
 import { EventFlowDeclarationError } from './errors.ts';
 import { FlowDashboard, type FlowDashboardOptions } from './flow-dashboard.ts';
 import { FlowSchemaRegistry } from './schema-registry.ts';
@@ -328,8 +327,7 @@ export class EventFlow extends Construct {
     this.bundled = true;
     const stage = Stage.of(this);
     if (!stage) throw new EventFlowDeclarationError(this, 'an EventFlow must live in a CDK App or Stage');
-    const pathHash = createHash('sha256').update(this.node.path).digest('hex').slice(0, 12);
-    const workDir = join(stage.outdir, '.busline', `${Names.uniqueId(this)}-${pathHash}`);
+    const workDir = join(stage.outdir, FLOW_BUNDLES_DIR, flowBundleFolderName(Names.uniqueId(this), this.node.path));
     const started = Date.now();
     let dirs: Map<string, string>;
     try {

@@ -7,10 +7,9 @@ import { join } from 'node:path';
 import { LocalEngine } from './engine.ts';
 import type { Clock } from './clock.ts';
 import { readCloudAssembly, type CloudAssembly } from './assembly/cloud-assembly.ts';
-import { loadAppModel } from './assembly/load-app-model.ts';
-import type { LocalAppModel, LocalQueue, LocalRuleTarget } from './assembly/app-model.ts';
-import type { QueueAttributes } from './sqs/types.ts';
-import type { TargetDefinition } from './eventbridge/types.ts';
+import type { LocalAppModel, LocalEventSourceMapping } from './assembly/app-model.ts';
+import { declareAppResources, draftAppModel } from './app-declarations.ts';
+import { diffAppModels, type LocalAppUpdate } from './app-update.ts';
 import { FunctionRunner } from './lambda/function-runner.ts';
 import { AsyncInvoker } from './lambda/async-invoker.ts';
 import type { LogLine } from './lambda/lambda-types.ts';
@@ -35,16 +34,24 @@ export interface LocalAppOptions {
 
 export interface LocalApp {
   readonly engine: LocalEngine;
+  /** The model of the assembly it runs (the latest one given to update). */
   readonly model: LocalAppModel;
   readonly runner: FunctionRunner;
   readonly mappings: readonly SqsEventSource[];
+  /**
+   * Runs a changed assembly of the same app in place: new, changed and removed rules, queues,
+   * functions and event source mappings are applied, and everything else keeps its state (queued
+   * and in-flight messages, tables, journal, archive). What cannot change in place is kept as it
+   * was and said in the result's `kept`.
+   */
+  update(assembly: string | CloudAssembly): Promise<LocalAppUpdate>;
   stop(): Promise<void>;
 }
 
 export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp> {
   const assembly = typeof options.assembly === 'string' ? readCloudAssembly(options.assembly) : options.assembly;
   // First pass: names only (queue URLs are not known until the queues exist in the engine).
-  const draft = loadAppModel(assembly, { queueUrl: (account, region, name) => `local-queue://${name}` });
+  const draft = draftAppModel(assembly);
   let model = draft;
   const invoker = new AsyncInvoker(draft.invokeConfigs, { ...(options.asyncRetryBaseDelayMs !== undefined ? { retryBaseDelayMs: options.asyncRetryBaseDelayMs } : {}) });
 
@@ -56,34 +63,7 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     lambdaInvoker: invoker,
     ...(options.clock ? { clock: options.clock } : {}),
     async setup(e) {
-      const urls = new Map<string, string>();
-      // Dead-letter queues must exist before a queue's RedrivePolicy names them.
-      for (const q of draft.queues) urls.set(q.name, e.createQueue(q.name, queueAttributes(q, false)).url);
-      for (const q of draft.queues) if (q.redrive) e.createQueue(q.name, queueAttributes(q, true));
-      model = loadAppModel(assembly, { queueUrl: (account, region, name) => urls.get(name) ?? `local-queue://${name}` });
-      for (const bus of model.buses) if (bus.name !== 'default') e.createBus(bus.name);
-      // The template's buses, rules and targets, and nothing else (what an earlier start
-      // declared and the template no longer has goes, as a CloudFormation deploy removes it).
-      const declared = new Map<string, Map<string, Set<string>>>(model.buses.map((b) => [b.name, new Map()]));
-      for (const rule of model.rules) {
-        e.putRule({
-          Name: rule.name, EventBusName: rule.busName, EventPattern: JSON.stringify(rule.eventPattern),
-          State: rule.enabled ? 'ENABLED' : 'DISABLED',
-        });
-        const targets = rule.targets.filter((t) => t.kind !== 'unsupported').map(targetDefinition);
-        if (targets.length > 0) e.putTargets(rule.busName, rule.name, targets);
-        if (!declared.has(rule.busName)) declared.set(rule.busName, new Map());
-        declared.get(rule.busName)!.set(rule.name, new Set(targets.map((t) => t.Id)));
-      }
-      e.retainEventBridgeDeclarations(declared);
-      for (const archive of model.archives) {
-        e.createArchive({
-          ArchiveName: archive.name, EventSourceArn: archive.busName,
-          ...(archive.eventPattern ? { EventPattern: JSON.stringify(archive.eventPattern) } : {}),
-          ...(archive.retentionDays !== undefined ? { RetentionDays: archive.retentionDays } : {}),
-        });
-      }
-      for (const table of model.tables) await e.createTable(table.createTableInput);
+      model = await declareAppResources(e, assembly, draft);
     },
   });
 
@@ -98,14 +78,38 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
   for (const fn of model.functions) runner.add(fn);
   invoker.attach(runner, engine);
 
-  const mappings = model.mappings.filter((m) => runner.has(m.functionName)).map((m) => new SqsEventSource(
+  const mappingOf = (m: LocalEventSourceMapping): SqsEventSource => new SqsEventSource(
     m, engine, runner,
     options.onMappingOutcome ? (outcome) => options.onMappingOutcome!(m.logicalId, outcome) : undefined,
-  ));
+  );
+  let mappings = model.mappings.filter((m) => runner.has(m.functionName)).map(mappingOf);
   for (const m of mappings) m.start();
 
   return {
-    engine, model, runner, mappings,
+    engine, runner,
+    get model() { return model; },
+    get mappings() { return mappings; },
+    async update(next) {
+      const nextAssembly = typeof next === 'string' ? readCloudAssembly(next) : next;
+      const nextModel = await declareAppResources(engine, nextAssembly);
+      const update = diffAppModels(model, nextModel);
+      const mappingKey = (m: LocalEventSourceMapping): string => JSON.stringify(m);
+      const nextMappings = new Set(nextModel.mappings.map(mappingKey));
+      const [staying, going] = partition(mappings, (m) => nextMappings.has(mappingKey(m.mapping)));
+      await Promise.all(going.map((m) => m.stop()));
+      const nextFunctions = new Set(nextModel.functions.map((f) => f.name));
+      for (const fn of model.functions) if (!nextFunctions.has(fn.name) && runner.has(fn.name)) await runner.remove(fn.name);
+      for (const fn of nextModel.functions) {
+        // A function whose running code is not the assembly's (a rebuilt bundle) gets the assembly's.
+        if (!runner.has(fn.name) || JSON.stringify(runner.get(fn.name)) !== JSON.stringify(fn)) await runner.replace(fn);
+      }
+      const running = new Set(staying.map((m) => mappingKey(m.mapping)));
+      const started = nextModel.mappings.filter((m) => !running.has(mappingKey(m)) && runner.has(m.functionName)).map(mappingOf);
+      for (const m of started) m.start();
+      mappings = [...staying, ...started];
+      model = nextModel;
+      return update;
+    },
     async stop() {
       await Promise.all(mappings.map((m) => m.stop()));
       await engine.stop();
@@ -114,36 +118,7 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
   };
 }
 
-function queueAttributes(q: LocalQueue, withRedrive: boolean): QueueAttributes {
-  return {
-    VisibilityTimeout: String(q.visibilityTimeoutSeconds),
-    DelaySeconds: String(q.delaySeconds),
-    MessageRetentionPeriod: String(q.messageRetentionSeconds),
-    MaximumMessageSize: String(q.maximumMessageSize),
-    ReceiveMessageWaitTimeSeconds: String(q.receiveWaitTimeSeconds),
-    ...(q.fifo ? { FifoQueue: 'true', ContentBasedDeduplication: String(q.contentBasedDeduplication) } : {}),
-    ...(withRedrive && q.redrive ? { RedrivePolicy: JSON.stringify(q.redrive) } : {}),
-  };
+function partition<T>(items: readonly T[], keep: (x: T) => boolean): [T[], T[]] {
+  return [items.filter(keep), items.filter((x) => !keep(x))];
 }
 
-function targetDefinition(t: LocalRuleTarget): TargetDefinition {
-  return {
-    Id: t.id, Arn: t.arn,
-    ...(t.input !== undefined ? { Input: t.input } : {}),
-    ...(t.inputPath !== undefined ? { InputPath: t.inputPath } : {}),
-    ...(t.inputTransformer ? {
-      InputTransformer: {
-        InputTemplate: t.inputTransformer.inputTemplate,
-        ...(t.inputTransformer.inputPathsMap ? { InputPathsMap: t.inputTransformer.inputPathsMap } : {}),
-      },
-    } : {}),
-    ...(t.retryPolicy ? {
-      RetryPolicy: {
-        ...(t.retryPolicy.maximumRetryAttempts !== undefined ? { MaximumRetryAttempts: t.retryPolicy.maximumRetryAttempts } : {}),
-        ...(t.retryPolicy.maximumEventAgeInSeconds !== undefined ? { MaximumEventAgeInSeconds: t.retryPolicy.maximumEventAgeInSeconds } : {}),
-      },
-    } : {}),
-    ...(t.deadLetterArn ? { DeadLetterConfig: { Arn: t.deadLetterArn } } : {}),
-    ...(t.messageGroupId ? { SqsParameters: { MessageGroupId: t.messageGroupId } } : {}),
-  };
-}

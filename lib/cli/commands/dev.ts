@@ -13,6 +13,7 @@ import { examplePayload, topicSchemas } from '../schema-check.ts';
 import { renderLogLine } from '../log-line.ts';
 import { parseCommandArgs } from '../args.ts';
 import { startDashboardFor, type DevDashboard } from '../dashboard/dev-dashboard.ts';
+import { startDevWatch, type DevWatch } from '../watch/dev-watch.ts';
 
 export const summary = 'synthesize the CDK app and run it in the local engine (AWS wire endpoint on 127.0.0.1)';
 
@@ -24,7 +25,8 @@ const HELP = `usage: busline dev [--port 4747] [--dashboard-port 4748] [--state 
   --app       command that runs the CDK app (default: "app" in cdk.json)
   --assembly  run an already synthesized cloud assembly instead of synthesizing
   --concurrency  execution environments (worker threads) per function (default 1; ReservedConcurrentExecutions caps it)
-  --quiet     do not stream function logs`;
+  --quiet     do not stream function logs
+  --no-watch  do not reload handlers, schemas and the stack when their files change (see docs/local-dev.md, "Watch mode")`;
 
 export interface DevOptions {
   readonly port: number;
@@ -37,10 +39,12 @@ export interface DevOptions {
   readonly quiet?: boolean;
   readonly concurrency?: number;
   readonly print?: (line: string) => void;
+  /** Reload changed handlers, schemas and the stack into the running engine. @default false */
+  readonly watch?: boolean;
 }
 
 /** Starts the engine on the app; resolves once it serves. The caller stops it. */
-export async function startDev(options: DevOptions): Promise<{ app: LocalApp; dashboard: DevDashboard; context: FlowContext; banner: string[] }> {
+export async function startDev(options: DevOptions): Promise<{ app: LocalApp; dashboard: DevDashboard; context: FlowContext; banner: string[]; watch?: DevWatch }> {
   const print = options.print ?? ((l: string) => console.log(l));
   const stateDir = resolve(options.stateDir);
   mkdirSync(stateDir, { recursive: true });
@@ -48,23 +52,36 @@ export async function startDev(options: DevOptions): Promise<{ app: LocalApp; da
     ? resolve(options.assembly)
     : await synthesize({ projectDir: options.projectDir, outdir: join(stateDir, 'cdk.out'), ...(options.app ? { app: options.app } : {}) });
   const context = loadFlowContext(assemblyDir);
+  // The functions' names as the terminal shows them (a stack reloaded in watch mode brings new ones).
+  let labels = context;
   const app = await startLocalApp({
     assembly: assemblyDir, stateDir, port: options.port,
     ...(options.concurrency !== undefined ? { maxWorkersPerFunction: options.concurrency } : {}),
     ...(options.quiet ? {} : {
       onLog: (fn: string, line: { level: string; text: string }) => {
         const shown = renderLogLine(line.text);
-        if (shown !== undefined) for (const l of shown.split('\n')) print(`[${context.label(fn)}] ${l}`);
+        if (shown !== undefined) for (const l of shown.split('\n')) print(`[${labels.label(fn)}] ${l}`);
       },
     }),
   });
-  writeDevSession({
+  const session = {
     endpoint: app.engine.endpoint, pid: process.pid, assemblyDir, projectDir: resolve(options.projectDir),
     stateDir, startedAt: new Date().toISOString(),
-  });
+  };
+  writeDevSession(session);
   const dashboard = await startDashboardFor({ stateDir, port: options.dashboardPort ?? (options.port === 0 ? 0 : options.port + 1) })
     .catch(async (error: unknown) => { await app.stop(); throw error; });
-  return { app, dashboard, context, banner: await banner(app, dashboard, context, options) };
+  const lines = await banner(app, dashboard, context, options);
+  if (!options.watch) return { app, dashboard, context, banner: lines };
+  const watch = await startDevWatch({
+    app, assemblyDir, projectDir: options.projectDir, stateDir, print,
+    ...(options.assembly ? {} : { synthesize: (outdir: string) => synthesize({ projectDir: options.projectDir, outdir, ...(options.app ? { app: options.app } : {}) }) }),
+    onAssembly: (dir) => {
+      writeDevSession({ ...session, assemblyDir: dir });
+      labels = loadFlowContext(dir);
+    },
+  }).catch(async (error: unknown) => { await dashboard.stop(); await app.stop(); throw error; });
+  return { app, dashboard, context, watch, banner: [...lines, '', watch.banner] };
 }
 
 async function banner(app: LocalApp, dashboard: DevDashboard, context: FlowContext, options: DevOptions): Promise<string[]> {
@@ -120,6 +137,7 @@ export async function run(argv: string[]): Promise<number> {
       app: { type: 'string' },
       assembly: { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      'no-watch': { type: 'boolean', default: false },
       concurrency: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -139,8 +157,9 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`busline dev: --concurrency ${values.concurrency} is not a whole number ≥ 1`);
     return 2;
   }
-  const { app, dashboard, banner } = await startDev({
+  const { app, dashboard, banner, watch } = await startDev({
     port, ...(dashboardPort !== undefined ? { dashboardPort } : {}), stateDir: values.state, projectDir: process.cwd(), quiet: values.quiet,
+    watch: !values['no-watch'],
     ...(concurrency !== undefined ? { concurrency } : {}),
     ...(values.app ? { app: values.app } : {}), ...(values.assembly ? { assembly: values.assembly } : {}),
   });
@@ -151,6 +170,7 @@ export async function run(argv: string[]): Promise<number> {
     process.once('SIGTERM', stop);
   });
   console.log('\nstopping…');
+  await watch?.stop();
   await dashboard.stop();
   await app.stop();
   rmSync(join(resolve(values.state), 'dev.json'), { force: true });

@@ -177,6 +177,18 @@ export class FunctionPool {
   }
 
   /**
+   * Starts one execution environment ahead of the first invocation (its module loaded, as
+   * Lambda's init phase does) and keeps it warm. Returns the init error when the code fails to
+   * load; the environment is gone then.
+   */
+  async warm(): Promise<LambdaError | undefined> {
+    const env = await this.acquire();
+    const initError = await env.ready;
+    this.release(env);
+    return initError;
+  }
+
+  /**
    * Ends the pool's environments. With `letRunningFinish`, an invocation running now completes
    * first (its environment ends when it returns); otherwise it fails as a crashed runtime would.
    */

@@ -8,7 +8,7 @@ import { join, sep } from 'node:path';
 import type { LocalFunction } from '../assembly/app-model.ts';
 import { functionEnvironment, type EngineCoordinates } from './function-environment.ts';
 import { FunctionPool } from './function-pool.ts';
-import type { InvokeResult, LogLine } from './lambda-types.ts';
+import type { InvokeResult, LambdaError, LogLine } from './lambda-types.ts';
 
 export interface FunctionRunnerOptions extends EngineCoordinates {
   /** Folder for files the runner writes (inline code). */
@@ -43,6 +43,14 @@ export class FunctionNotFoundError extends Error {
   override readonly name = 'ResourceNotFoundException';
 }
 
+/** New code of a function failed its init phase (the module threw while loading, or timed out). */
+export class FunctionInitError extends Error {
+  override readonly name = 'FunctionInitError';
+  constructor(readonly functionName: string, readonly error: LambdaError) {
+    super(`${error.errorType}: ${error.errorMessage}`);
+  }
+}
+
 export class FunctionRunner {
   private readonly pools = new Map<string, FunctionPool>();
   private readonly functions = new Map<string, LocalFunction>();
@@ -55,18 +63,21 @@ export class FunctionRunner {
   constructor(private readonly options: FunctionRunnerOptions) {}
 
   add(fn: LocalFunction): void {
-    let codeDir = fn.codeDir;
-    if (fn.inlineCode !== undefined) {
-      // Code.ZipFile: Lambda stores it as index.js (CommonJS) in an otherwise empty package.
-      codeDir = join(this.options.workDir, 'inline-code', fn.name);
-      mkdirSync(codeDir, { recursive: true });
-      writeFileSync(join(codeDir, 'index.js'), fn.inlineCode);
-      writeFileSync(join(codeDir, 'package.json'), '{"type":"commonjs"}\n');
-    }
+    const codeDir = this.codeDirOf(fn);
     this.functions.set(fn.name, fn);
     if (!codeDir) return;
     this.codeDirs.set(fn.name, codeDir);
     this.pools.set(fn.name, this.pool(fn, codeDir));
+  }
+
+  private codeDirOf(fn: LocalFunction): string | undefined {
+    if (fn.inlineCode === undefined) return fn.codeDir;
+    // Code.ZipFile: Lambda stores it as index.js (CommonJS) in an otherwise empty package.
+    const codeDir = join(this.options.workDir, 'inline-code', fn.name);
+    mkdirSync(codeDir, { recursive: true });
+    writeFileSync(join(codeDir, 'index.js'), fn.inlineCode);
+    writeFileSync(join(codeDir, 'package.json'), '{"type":"commonjs"}\n');
+    return codeDir;
   }
 
   private pool(fn: LocalFunction, codeDir: string): FunctionPool {
@@ -87,11 +98,66 @@ export class FunctionRunner {
     const fn = this.get(nameOrArn);
     if (Object.keys(overrides).length === 0) this.overrides.delete(fn.name);
     else this.overrides.set(fn.name, { ...overrides });
+    await this.renewPool(fn);
+  }
+
+  /**
+   * Runs the function from other code (a rebuilt bundle, or a changed template's function) from
+   * now on. Its execution environments are replaced: the next invocation starts cold on the new
+   * code; one running now finishes on the old. A function the runner did not have is added.
+   */
+  async replace(fn: LocalFunction): Promise<void> {
+    if (!this.functions.has(fn.name)) {
+      this.add(fn);
+      return;
+    }
+    const codeDir = this.codeDirOf(fn);
+    this.functions.set(fn.name, fn);
+    if (codeDir) this.codeDirs.set(fn.name, codeDir);
+    else this.codeDirs.delete(fn.name);
+    await this.renewPool(fn);
+  }
+
+  /**
+   * Loads new code of a function in an execution environment of its own first (its init phase),
+   * and only when that succeeds runs the function on it, with that environment warm for the next
+   * invocation. Code that fails to load throws {@link FunctionInitError}, and the function goes on
+   * running the code it had.
+   */
+  async replaceWarm(fn: LocalFunction): Promise<void> {
+    const current = this.get(fn.name);
+    const codeDir = this.codeDirOf(fn);
+    if (!codeDir) throw new FunctionInitError(fn.name, { errorType: 'Runtime.ImportModuleError', errorMessage: `no code for ${fn.name}` });
+    const pool = this.pool(fn, codeDir);
+    const initError = await pool.warm();
+    if (initError) {
+      await pool.stop();
+      throw new FunctionInitError(current.name, initError);
+    }
+    const old = this.pools.get(fn.name);
+    this.functions.set(fn.name, fn);
+    this.codeDirs.set(fn.name, codeDir);
+    this.pools.set(fn.name, pool);
+    await old?.stop({ letRunningFinish: true });
+  }
+
+  /** Takes a function away: invocations running now finish, later ones find no function. */
+  async remove(nameOrArn: string): Promise<void> {
+    const fn = this.get(nameOrArn);
+    const pool = this.pools.get(fn.name);
+    this.functions.delete(fn.name);
+    this.codeDirs.delete(fn.name);
+    this.pools.delete(fn.name);
+    this.interceptors.delete(fn.name);
+    await pool?.stop({ letRunningFinish: true });
+  }
+
+  private async renewPool(fn: LocalFunction): Promise<void> {
     const codeDir = this.codeDirs.get(fn.name);
     const old = this.pools.get(fn.name);
-    if (!codeDir || !old) return;
-    this.pools.set(fn.name, this.pool(fn, codeDir));
-    await old.stop({ letRunningFinish: true });
+    if (codeDir) this.pools.set(fn.name, this.pool(fn, codeDir));
+    else this.pools.delete(fn.name);
+    await old?.stop({ letRunningFinish: true });
   }
 
   /** Routes the function's invocations through `interceptor` (undefined: back to its code). */
