@@ -7,10 +7,11 @@
  */
 import { mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, extname, join, relative, resolve } from 'node:path';
+import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync, type BuildFailure, type BuildOptions, type Message } from 'esbuild';
 import type { SubscriptionConfig } from '../runtime/subscription-config.ts';
+import { recordSynthInputs } from '../assembly-cache/synth-inputs.ts';
 
 /** One function to bundle. */
 export interface BundleEntry {
@@ -121,6 +122,15 @@ function culprits(errors: readonly Message[], entries: readonly BundleEntry[], s
 }
 
 /**
+ * Records the source files esbuild read (the handlers and what they import) as synth inputs:
+ * not the generated glue under `workDir`, nor installed packages (the lockfile stands for them).
+ */
+function recordBundleInputs(inputs: readonly string[], workDir: string): void {
+  const files = inputs.map((f) => resolve(workDir, f)).filter((f) => !f.startsWith(workDir + sep) && !f.split(sep).includes('node_modules'));
+  recordSynthInputs(files);
+}
+
+/**
  * Writes each entry's generated sources under `<workDir>/src/<name>/` and bundles them all
  * at once into `<workDir>/dist/<name>/index.mjs` (minified ESM for nodejs24.x,
  * `@aws-sdk/*` left to the Lambda runtime), with the runtime's LAZY_RUNTIME_MODULES beside it.
@@ -142,8 +152,9 @@ export function bundleHandlers(entries: readonly BundleEntry[], workFolder: stri
     for (const m of LAZY_RUNTIME_MODULES) entryPoints[`${e.name}/${m.name}`] = m.entry;
   }
   try {
-    buildSync({
+    const built = buildSync({
       ...LAMBDA_BUNDLE_OPTIONS,
+      metafile: true,
       entryPoints,
       outdir: distDir,
       outExtension: { '.js': '.mjs' },
@@ -153,6 +164,7 @@ export function bundleHandlers(entries: readonly BundleEntry[], workFolder: stri
       // per bundle, tree-shaken ESM even where a CommonJS handler's require would pick dist/cjs.
       alias: { 'busline/runtime': RUNTIME_ENTRY },
     });
+    recordBundleInputs(Object.keys(built.metafile.inputs), workDir);
   } catch (err) {
     const failure = err as Partial<BuildFailure>;
     const detail = failure.errors ? describe(failure.errors, workDir) : (err as Error).message;

@@ -6,7 +6,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startLocalApp, type LocalApp } from '../../local/app.ts';
 import { formatWarnings } from '../../local/assembly/format-warnings.ts';
-import { synthesize } from '../synth.ts';
+import { devAssembly } from '../dev-assembly.ts';
 import { DEFAULT_PORT, DEFAULT_STATE_DIR, writeDevSession } from '../dev-session.ts';
 import { loadFlowContext, type FlowContext } from '../flow-context.ts';
 import { examplePayload, topicSchemas } from '../schema-check.ts';
@@ -34,6 +34,8 @@ export interface DevOptions {
   readonly projectDir: string;
   readonly app?: string;
   readonly assembly?: string;
+  /** Where synthesized assemblies are cached (default: the project's node_modules/.cache/busline/synth). */
+  readonly synthCacheDir?: string;
   readonly quiet?: boolean;
   readonly concurrency?: number;
   readonly print?: (line: string) => void;
@@ -44,9 +46,7 @@ export async function startDev(options: DevOptions): Promise<{ app: LocalApp; da
   const print = options.print ?? ((l: string) => console.log(l));
   const stateDir = resolve(options.stateDir);
   mkdirSync(stateDir, { recursive: true });
-  const assemblyDir = options.assembly
-    ? resolve(options.assembly)
-    : await synthesize({ projectDir: options.projectDir, outdir: join(stateDir, 'cdk.out'), ...(options.app ? { app: options.app } : {}) });
+  const assemblyDir = options.assembly ? resolve(options.assembly) : await devAssembly(options, print);
   const context = loadFlowContext(assemblyDir);
   const app = await startLocalApp({
     assembly: assemblyDir, stateDir, port: options.port,
