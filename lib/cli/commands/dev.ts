@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { startLocalApp, type LocalApp } from '../../local/app.ts';
 import { formatWarnings } from '../../local/assembly/format-warnings.ts';
 import { devAssembly } from '../dev-assembly.ts';
+import { lockStateFolder, type StateLock } from '../state-lock.ts';
 import { DEFAULT_PORT, DEFAULT_STATE_DIR, writeDevSession } from '../dev-session.ts';
 import { loadFlowContext, type FlowContext } from '../flow-context.ts';
 import { examplePayload, topicSchemas } from '../schema-check.ts';
@@ -41,11 +42,24 @@ export interface DevOptions {
   readonly print?: (line: string) => void;
 }
 
-/** Starts the engine on the app; resolves once it serves. The caller stops it. */
-export async function startDev(options: DevOptions): Promise<{ app: LocalApp; dashboard: DevDashboard; context: FlowContext; banner: string[] }> {
-  const print = options.print ?? ((l: string) => console.log(l));
+/**
+ * Starts the engine on the app; resolves once it serves. The caller stops it, then releases the
+ * state folder's lock (a state folder another `busline dev` holds is refused first).
+ */
+export async function startDev(options: DevOptions): Promise<{ app: LocalApp; dashboard: DevDashboard; context: FlowContext; banner: string[]; lock: StateLock }> {
   const stateDir = resolve(options.stateDir);
   mkdirSync(stateDir, { recursive: true });
+  const lock = lockStateFolder(stateDir);
+  try {
+    return { ...(await startHeld(options, stateDir)), lock };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+async function startHeld(options: DevOptions, stateDir: string): Promise<{ app: LocalApp; dashboard: DevDashboard; context: FlowContext; banner: string[] }> {
+  const print = options.print ?? ((l: string) => console.log(l));
   const assemblyDir = options.assembly ? resolve(options.assembly) : await devAssembly(options, print);
   const context = loadFlowContext(assemblyDir);
   const app = await startLocalApp({
@@ -139,7 +153,7 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`busline dev: --concurrency ${values.concurrency} is not a whole number ≥ 1`);
     return 2;
   }
-  const { app, dashboard, banner } = await startDev({
+  const { app, dashboard, banner, lock } = await startDev({
     port, ...(dashboardPort !== undefined ? { dashboardPort } : {}), stateDir: values.state, projectDir: process.cwd(), quiet: values.quiet,
     ...(concurrency !== undefined ? { concurrency } : {}),
     ...(values.app ? { app: values.app } : {}), ...(values.assembly ? { assembly: values.assembly } : {}),
@@ -154,5 +168,6 @@ export async function run(argv: string[]): Promise<number> {
   await dashboard.stop();
   await app.stop();
   rmSync(join(resolve(values.state), 'dev.json'), { force: true });
+  lock.release();
   return 0;
 }
