@@ -5,6 +5,9 @@
 import { defaultSynthCacheDir } from '../assembly-cache/assembly-store.ts';
 import { cachedSynth, describeSynth } from './cached-synth.ts';
 
+/** Where `busline dev` caches synthesized assemblies when not told otherwise (default: the project's node_modules/.cache/busline/synth). */
+export const SYNTH_CACHE_ENV = 'BUSLINE_SYNTH_CACHE';
+
 export interface DevAssemblyOptions {
   readonly projectDir: string;
   readonly app?: string;
@@ -14,7 +17,7 @@ export interface DevAssemblyOptions {
 export async function devAssembly(options: DevAssemblyOptions, print: (line: string) => void): Promise<string> {
   const result = await cachedSynth({
     projectDir: options.projectDir,
-    cacheDir: options.synthCacheDir ?? defaultSynthCacheDir(options.projectDir),
+    cacheDir: options.synthCacheDir ?? process.env[SYNTH_CACHE_ENV] ?? defaultSynthCacheDir(options.projectDir),
     ...(options.app ? { app: options.app } : {}),
   });
   print(describeSynth(result));
