@@ -7,7 +7,8 @@
  * - cdk.json, cdk.context.json, package.json and the lockfile;
  * - the app command, the context the app is given, and Busline's own code.
  * The next start hashes those again: all the same, the stored assembly is used; otherwise the
- * files that changed are the reason it synthesizes again.
+ * files that changed are the reason it synthesizes again. An app with Lambda functions that are
+ * not Busline subscriptions is synthesized at every start (their code cannot be followed).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { buslineCodeHash } from '../assembly-cache/busline-code-hash.ts';
 import { contentDigest, isSourceFile, lockfilesOf, sourceFiles } from '../assembly-cache/input-files.ts';
 import { SYNTH_INPUTS_ENV } from '../assembly-cache/synth-inputs.ts';
 import { appCommandFromCdkJson, contextOf, synthesize } from './synth.ts';
+import { untrackedFunctions } from './untracked-functions.ts';
 
 export interface CachedSynthOptions {
   readonly projectDir: string;
@@ -44,6 +46,8 @@ interface InputsRecord {
   readonly key: string;
   /** Project-relative path → content digest. */
   readonly inputs: Readonly<Record<string, string>>;
+  /** Functions whose code the cache cannot follow (see untracked-functions.ts): while there are any, every start synthesizes. */
+  readonly untracked?: readonly string[];
 }
 
 const PROJECT_FILES = ['cdk.json', 'cdk.context.json', 'package.json'];
@@ -89,7 +93,8 @@ export async function cachedSynth(options: CachedSynthOptions): Promise<CachedSy
     }
     const key = hash([settings, JSON.stringify(inputs)]).slice(0, 24);
     const dir = storeAssembly(cacheDir, key, outdir, true);
-    writeRecords(recordFile, [{ settings, key, inputs }, ...records.filter((r) => r.key !== key)].slice(0, KEPT_RECORDS));
+    const untracked = untrackedFunctions(dir);
+    writeRecords(recordFile, [{ settings, key, inputs, ...(untracked.length ? { untracked } : {}) }, ...records.filter((r) => r.key !== key)].slice(0, KEPT_RECORDS));
     return { dir, key, cached: false, reason, ms: ms() };
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -98,6 +103,10 @@ export async function cachedSynth(options: CachedSynthOptions): Promise<CachedSy
 
 /** Why a recorded synth cannot be used (weighed: fewer changed files, nearer), or undefined when it can. */
 function staleness(record: InputsRecord, settings: string, projectDir: string, cacheDir: string): { text: string; weight: number } | undefined {
+  if (record.untracked?.length) {
+    const names = record.untracked.slice(0, 3).join(', ') + (record.untracked.length > 3 ? ` and ${record.untracked.length - 3} more` : '');
+    return { text: `functions not declared by Busline subscriptions (${names}) have code the cache cannot follow`, weight: 0 };
+  }
   if (record.settings !== settings) return { text: 'the app command, its cdk.json context or Busline changed', weight: Number.MAX_SAFE_INTEGER };
   const changed = Object.entries(record.inputs).filter(([path, digest]) => contentDigest(resolve(projectDir, path)) !== digest).map(([path]) => path);
   if (changed.length > 0) {
