@@ -16,6 +16,8 @@ export interface SynthOptions {
   /** The app command; default: "app" of cdk.json. */
   readonly app?: string;
   readonly outdir: string;
+  /** Added to the app's environment. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export function appCommandFromCdkJson(projectDir: string): string {
@@ -28,7 +30,8 @@ export function appCommandFromCdkJson(projectDir: string): string {
   return app;
 }
 
-function contextOf(projectDir: string): Record<string, unknown> {
+/** The context the CDK CLI would give the app: cdk.json's "context", then cdk.context.json. */
+export function contextOf(projectDir: string): Record<string, unknown> {
   const context: Record<string, unknown> = {};
   for (const name of ['cdk.json', 'cdk.context.json']) {
     const file = join(projectDir, name);
@@ -53,6 +56,7 @@ export async function synthesize(options: SynthOptions): Promise<string> {
       CDK_CLI_ASM_VERSION: '55.0.0',
       CDK_DISABLE_CLI_TELEMETRY: 'true',
       CDK_DISABLE_VERSION_CHECK: '1',
+      ...options.env,
     },
   });
   let stderr = '';

@@ -8,10 +8,11 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, extname, join, relative, resolve } from 'node:path';
+import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync, type BuildFailure, type BuildOptions, type Message } from 'esbuild';
 import type { SubscriptionConfig } from '../runtime/subscription-config.ts';
+import { recordSynthInputs } from '../assembly-cache/synth-inputs.ts';
 
 /** One function to bundle. */
 export interface BundleEntry {
@@ -161,6 +162,15 @@ export function flowPathHash(flowPath: string): string {
 }
 
 /**
+ * Records the source files esbuild read (the handlers and what they import) as synth inputs:
+ * not the generated glue under `workDir`, nor installed packages (the lockfile stands for them).
+ */
+function recordBundleInputs(inputs: readonly string[], workDir: string): void {
+  const files = inputs.map((f) => resolve(workDir, f)).filter((f) => !f.startsWith(workDir + sep) && !f.split(sep).includes('node_modules'));
+  recordSynthInputs(files);
+}
+
+/**
  * Writes each entry's generated sources under `<workDir>/src/<name>/` and bundles them all
  * at once into `<workDir>/dist/<name>/index.mjs` (minified ESM for nodejs24.x,
  * `@aws-sdk/*` left to the Lambda runtime), with the runtime's LAZY_RUNTIME_MODULES beside it.
@@ -181,7 +191,8 @@ export function bundleHandlers(entries: readonly BundleEntry[], workFolder: stri
     Object.assign(entryPoints, functionEntryPoints(e.name, join(dir, 'entry.mjs')));
   }
   try {
-    buildSync(handlerBuildOptions(entryPoints, distDir, workDir));
+    const built = buildSync({ ...handlerBuildOptions(entryPoints, distDir, workDir), metafile: true });
+    if (built.metafile) recordBundleInputs(Object.keys(built.metafile.inputs), workDir);
   } catch (err) {
     const failure = err as Partial<BuildFailure>;
     const detail = failure.errors ? describeBuildMessages(failure.errors, workDir) : (err as Error).message;

@@ -10,6 +10,7 @@ import { Construct, type IConstruct } from 'constructs';
 import { FLOW_MANIFEST_METADATA_KEY, type FlowManifest, type FlowPublisher } from '../schema/flow-manifest.ts';
 import { loadSchemas, type TopicSchemas } from '../schema/schema-set.ts';
 import { generateValidatorModule } from '../schema/validator-codegen.ts';
+import { recordSynthInputs } from '../assembly-cache/synth-inputs.ts';
 import { bundleHandlers, BundlingError, FLOW_BUNDLES_DIR, flowBundleFolderName } from './bundler.ts';
 import { EventFlowDeclarationError } from './errors.ts';
 import { FlowDashboard, type FlowDashboardOptions } from './flow-dashboard.ts';
@@ -314,6 +315,7 @@ export class EventFlow extends Construct {
     if (!this.schemaSet) {
       try {
         this.schemaSet = loadSchemas(this.schemasDir);
+        recordSynthInputs([this.schemasDir]);
       } catch (err) {
         throw new EventFlowDeclarationError(this, (err as Error).message, { cause: err });
       }

@@ -82,7 +82,7 @@ export class LocalEngine {
       if (!sqs.applyRecovered(record as { t?: unknown })) declarations.applyRecovered(record as { t?: unknown });
     });
     sqs.finishRecovery(options.inFlightOnStart ?? 'release');
-    await store.begin(function* () {
+    store.begin(function* () {
       yield* sqs.snapshot();
       yield* declarations.snapshot();
     });

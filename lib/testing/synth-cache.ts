@@ -11,12 +11,12 @@
  * Anything else a synth could read (an environment variable a construct consults, a package
  * changed without its lockfile) is not in the key: pass a cdk.out folder, or clear the cache.
  */
-import { createHash, type Hash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { dirname, extname, join, relative, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
 import { CfnResource, Stack, Stage, Token, Tokenization, type App } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import { RUNTIME_ENTRY } from '../constructs/bundler.ts';
+import { storeAssembly, storedAssembly } from '../assembly-cache/assembly-store.ts';
+import { buslineCodeHash } from '../assembly-cache/busline-code-hash.ts';
+import { filesUnder, hashFiles, lockfilesOf, sourceFiles } from '../assembly-cache/input-files.ts';
 import { resolveAssembly, type FlowSource } from './assembly-source.ts';
 import { FlowStartError } from './errors.ts';
 
@@ -32,20 +32,13 @@ export function cachedAssembly(source: FlowSource, cacheDir: string): string {
   const stage = stageOf(source);
   const known = resolved.get(stage);
   if (known) return known;
-  const dir = join(resolve(cacheDir), synthKey(stage));
-  if (!existsSync(join(dir, 'manifest.json'))) {
+  const key = synthKey(stage);
+  let dir = storedAssembly(cacheDir, key);
+  if (!dir) {
     const synthesized = resolveAssembly(stage as App);
-    mkdirSync(dirname(dir), { recursive: true });
-    const temp = `${dir}.tmp-${process.pid}`;
     try {
-      cpSync(synthesized.dir, temp, { recursive: true });
-      try {
-        renameSync(temp, dir);
-      } catch {
-        // Another test file stored the same assembly first.
-      }
+      dir = storeAssembly(cacheDir, key, synthesized.dir);
     } finally {
-      rmSync(temp, { recursive: true, force: true });
       synthesized.cleanup();
     }
   }
@@ -77,60 +70,12 @@ export function synthKey(stage: Stage): string {
     const flow = c as IConstruct & { schemasDir?: unknown; rootDir?: unknown };
     if (typeof flow.schemasDir === 'string' && typeof flow.rootDir === 'string') {
       filesUnder(flow.schemasDir, files);
-      for (const lock of ['package-lock.json', 'pnpm-lock.yaml', 'yarn.lock']) if (existsSync(join(flow.rootDir, lock))) files.add(join(flow.rootDir, lock));
+      for (const lock of lockfilesOf(flow.rootDir)) files.add(lock);
     }
   }
   hashFiles(hash, files);
   hash.update(buslineCodeHash());
   return hash.digest('hex').slice(0, 24);
-}
-
-let buslineHash: string | undefined;
-
-/** The parts of Busline a synth is made of (the constructs, the schema compiler, the runtime every bundle wraps the handler with). */
-const SYNTH_PARTS = ['constructs', 'schema', 'runtime'];
-
-/** Busline's code that goes into a synth (under lib/ from the sources, dist/esm from the package): hashed once per process. */
-function buslineCodeHash(): string {
-  if (buslineHash === undefined) {
-    const files = new Set<string>();
-    for (const part of SYNTH_PARTS) filesUnder(join(dirname(dirname(RUNTIME_ENTRY)), part), files);
-    const hash = createHash('sha256');
-    hashFiles(hash, files);
-    buslineHash = hash.digest('hex');
-  }
-  return buslineHash;
-}
-
-/** Each file's path (relative to the current folder, so a project moved or copied keeps its key) and contents. */
-function hashFiles(hash: Hash, files: ReadonlySet<string>): void {
-  for (const f of [...files].sort()) hash.update(`${relative(process.cwd(), f)}\0`).update(readFileSync(f)).update('\0');
-}
-
-function filesUnder(dir: string, into: Set<string>): void {
-  if (!existsSync(dir)) return;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) filesUnder(path, into);
-    else if (entry.isFile()) into.add(path);
-  }
-}
-
-const RELATIVE_IMPORT = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g;
-const EXTENSIONS = ['', '.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', '.cjs', '.json', '/index.ts', '/index.js'];
-
-/** `file` and the files it imports by relative path, recursively. */
-function sourceFiles(file: string, into: Set<string>): void {
-  if (into.has(file) || !existsSync(file) || !statSync(file).isFile()) return;
-  into.add(file);
-  if (!['.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', '.cjs'].includes(extname(file))) return;
-  for (const match of readFileSync(file, 'utf8').matchAll(RELATIVE_IMPORT)) {
-    const target = resolve(dirname(file), match[1]!);
-    // A TypeScript source imports `./x.js` for `./x.ts`.
-    const candidates = [...EXTENSIONS.map((e) => target + e), target.replace(/\.(c|m)?js$/, '.$1ts')];
-    const found = candidates.find((p) => existsSync(p) && statSync(p).isFile());
-    if (found) sourceFiles(found, into);
-  }
 }
 
 const TOKEN_NUMBER = /(Token\[[^\]]*?)\.\d+\]/g;

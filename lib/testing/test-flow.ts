@@ -21,6 +21,7 @@ import { localClients } from '../cli/aws-clients.ts';
 import { buildLineage, renderLineage } from '../cli/lineage.ts';
 import type { FlowSource } from './assembly-source.ts';
 import { cachedAssembly } from './synth-cache.ts';
+import { defaultSynthCacheDir } from '../assembly-cache/assembly-store.ts';
 import type { DeadLetter } from './dead-letters.ts';
 import { FlowTimeoutError } from './errors.ts';
 import { explainEvent, type Explanation } from './explain.ts';
@@ -190,7 +191,7 @@ const DEFAULT_SETTLE_LIMIT_MS = 24 * 3600_000;
  */
 export async function testFlow<Topics extends object = Record<string, unknown>>(source: FlowSource, options: TestFlowOptions = {}): Promise<FlowTest<Topics>> {
   const projectDir = resolve(options.projectDir ?? process.cwd());
-  const assemblyDir = cachedAssembly(source, options.synthCacheDir ?? join(process.cwd(), 'node_modules', '.cache', 'busline', 'synth'));
+  const assemblyDir = cachedAssembly(source, options.synthCacheDir ?? defaultSynthCacheDir(process.cwd()));
   const stateDir = mkdtempSync(join(tmpdir(), 'busline-test-flow-'));
   const clock = new VirtualClock(options.startTime instanceof Date ? options.startTime.getTime() : options.startTime);
   const written: WrittenLine[] = [];

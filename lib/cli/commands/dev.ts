@@ -7,6 +7,8 @@ import { join, resolve } from 'node:path';
 import { startLocalApp, type LocalApp } from '../../local/app.ts';
 import { formatWarnings } from '../../local/assembly/format-warnings.ts';
 import { synthesize } from '../synth.ts';
+import { devAssembly } from '../dev-assembly.ts';
+import { lockStateFolder, type StateLock } from '../state-lock.ts';
 import { DEFAULT_PORT, DEFAULT_STATE_DIR, writeDevSession } from '../dev-session.ts';
 import { loadFlowContext, type FlowContext } from '../flow-context.ts';
 import { examplePayload, topicSchemas } from '../schema-check.ts';
@@ -36,6 +38,8 @@ export interface DevOptions {
   readonly projectDir: string;
   readonly app?: string;
   readonly assembly?: string;
+  /** Where synthesized assemblies are cached (default: the project's node_modules/.cache/busline/synth). */
+  readonly synthCacheDir?: string;
   readonly quiet?: boolean;
   readonly concurrency?: number;
   readonly print?: (line: string) => void;
@@ -43,14 +47,25 @@ export interface DevOptions {
   readonly watch?: boolean;
 }
 
-/** Starts the engine on the app; resolves once it serves. The caller stops it. */
-export async function startDev(options: DevOptions): Promise<{ app: LocalApp; dashboard: DevDashboard; context: FlowContext; banner: string[]; watch?: DevWatch }> {
-  const print = options.print ?? ((l: string) => console.log(l));
+/**
+ * Starts the engine on the app; resolves once it serves. The caller stops it, then releases the
+ * state folder's lock (a state folder another `busline dev` holds is refused first).
+ */
+export async function startDev(options: DevOptions): Promise<{ app: LocalApp; dashboard: DevDashboard; context: FlowContext; banner: string[]; watch?: DevWatch; lock: StateLock }> {
   const stateDir = resolve(options.stateDir);
   mkdirSync(stateDir, { recursive: true });
-  const assemblyDir = options.assembly
-    ? resolve(options.assembly)
-    : await synthesize({ projectDir: options.projectDir, outdir: join(stateDir, 'cdk.out'), ...(options.app ? { app: options.app } : {}) });
+  const lock = lockStateFolder(stateDir);
+  try {
+    return { ...(await startHeld(options, stateDir)), lock };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+async function startHeld(options: DevOptions, stateDir: string): Promise<{ app: LocalApp; dashboard: DevDashboard; context: FlowContext; banner: string[]; watch?: DevWatch }> {
+  const print = options.print ?? ((l: string) => console.log(l));
+  const assemblyDir = options.assembly ? resolve(options.assembly) : await devAssembly(options, print);
   const context = loadFlowContext(assemblyDir);
   // The functions' names as the terminal shows them (a stack reloaded in watch mode brings new ones).
   let labels = context;
@@ -157,7 +172,7 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`busline dev: --concurrency ${values.concurrency} is not a whole number ≥ 1`);
     return 2;
   }
-  const { app, dashboard, banner, watch } = await startDev({
+  const { app, dashboard, banner, watch, lock } = await startDev({
     port, ...(dashboardPort !== undefined ? { dashboardPort } : {}), stateDir: values.state, projectDir: process.cwd(), quiet: values.quiet,
     watch: !values['no-watch'],
     ...(concurrency !== undefined ? { concurrency } : {}),
@@ -174,5 +189,6 @@ export async function run(argv: string[]): Promise<number> {
   await dashboard.stop();
   await app.stop();
   rmSync(join(resolve(values.state), 'dev.json'), { force: true });
+  lock.release();
   return 0;
 }

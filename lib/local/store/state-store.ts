@@ -19,11 +19,16 @@
  * before a compaction and awaits `flush()` after it is answered only once the change is on
  * disk.
  *
+ * A start logs to a new log (never to one recovery read, whose tail may be torn) and writes a
+ * snapshot only when recovery replayed much after the last one (16 logs, or a quarter of
+ * `compactAfterBytes`), in the background: a start does not rewrite a large state already in a
+ * snapshot.
+ *
  * Every log is opened as AppendFile does for a durable file (file and directory fsynced
  * before its first record is acknowledged), so a new log's name is on disk before any
  * acknowledged record is in it.
  */
-import { readdir, rename, unlink } from 'node:fs/promises';
+import { readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppendFile, readJsonLines } from './append-file.ts';
 import { ensureDir, nodeStoreFs, type StoreFs } from './store-fs.ts';
@@ -39,6 +44,8 @@ export interface StateStoreOptions {
 export type SnapshotSource = () => Iterable<unknown>;
 
 const SNAPSHOT = /^snapshot-(\d+)\.jsonl$/;
+/** Starts without a snapshot leave a log each; past this many, the next start writes a snapshot. */
+const MAX_LOGS_WITHOUT_SNAPSHOT = 16;
 const LOG = /^log-(\d+)\.jsonl$/;
 
 export class StateStore {
@@ -52,6 +59,8 @@ export class StateStore {
   private compactQueued = false;
   private readonly compactAfterBytes: number;
   private readonly fs: StoreFs;
+  /** What recovery replayed after the snapshot: begin() compacts only when it is a lot. */
+  private recoveredLogs = { files: 0, bytes: 0 };
 
   private constructor(readonly dir: string, options: StateStoreOptions) {
     this.compactAfterBytes = options.compactAfterBytes ?? 64 * 1024 * 1024;
@@ -71,18 +80,34 @@ export class StateStore {
     const base = snapshots.at(-1) ?? 0;
     let records = 0;
     if (snapshots.length > 0) records += await readJsonLines(join(this.dir, `snapshot-${base}.jsonl`), apply);
-    for (const n of logs) if (n >= base) records += await readJsonLines(join(this.dir, `log-${n}.jsonl`), apply);
+    for (const n of logs) {
+      if (n < base) continue;
+      const path = join(this.dir, `log-${n}.jsonl`);
+      records += await readJsonLines(path, apply);
+      this.recoveredLogs = { files: this.recoveredLogs.files + 1, bytes: this.recoveredLogs.bytes + (await stat(path)).size };
+    }
     this.generation = Math.max(base, logs.at(-1) ?? 0);
     return { records };
   }
 
   /**
-   * Start logging. Writes a fresh snapshot from `source` first, so the logs read by
-   * `recover` (possibly with a torn tail) are never appended to.
+   * Start logging, to a new log: the logs read by `recover` (possibly with a torn tail) are never
+   * appended to. When recovery replayed little after the snapshot, that is all (a start does not
+   * rewrite a large state that is already in a snapshot); otherwise a snapshot from `source` is
+   * written in the background, as a compaction would, and the new log is used meanwhile.
    */
-  async begin(source: SnapshotSource): Promise<void> {
+  begin(source: SnapshotSource): void {
     this.snapshotSource = source;
-    await this.compact();
+    const { files, bytes } = this.recoveredLogs;
+    if (files < MAX_LOGS_WITHOUT_SNAPSHOT && bytes < this.compactAfterBytes / 4) {
+      this.generation += 1;
+      this.log = new AppendFile(join(this.dir, `log-${this.generation}.jsonl`), { fs: this.fs });
+    } else {
+      // Switches to the new log now; the snapshot is written after.
+      void this.compact().catch((error: unknown) => {
+        console.error(`busline store: compaction failed, will retry later: ${(error as Error).message}`);
+      });
+    }
   }
 
   /** Log a change; resolves once it is on disk (group commit). */

@@ -1,56 +1,31 @@
 /**
- * End-to-end support: the reference flow synthesized once per source state (cached by a hash
- * of the files that go into it), an engine started as a separate `busline dev` process (so a
+ * End-to-end support: the reference flow synthesized once per source state (the synth cache of
+ * `busline dev`), an engine started as a separate `busline dev` process (so a
  * test can kill -9 it), and AWS SDK clients pointed at it. Tests talk to the engine only over
  * the wire (SDK or `aws` CLI).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SQSClient, GetQueueUrlCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { synthesize } from '../../../lib/cli/synth.ts';
+import { cachedSynth } from '../../../lib/cli/cached-synth.ts';
 import { loadFlowContext, type FlowContext } from '../../../lib/cli/flow-context.ts';
 
 export const PROJECT_DIR = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = join(PROJECT_DIR, 'bin', 'busline.mjs');
 const CACHE = join(PROJECT_DIR, 'node_modules', '.cache', 'busline-e2e');
 
-/** Inputs of the reference flow's synthesis. */
-const SOURCES = ['bin', 'functions', 'schemas', 'lib/constructs', 'lib/runtime', 'lib/schema', 'cdk.json'];
-
-function hashSources(): string {
-  const hash = createHash('sha256');
-  const walk = (path: string): void => {
-    if (!existsSync(path)) return;
-    if (statSync(path).isDirectory()) { for (const f of readdirSync(path).sort()) walk(join(path, f)); return; }
-    hash.update(relative(PROJECT_DIR, path)).update(readFileSync(path));
-  };
-  for (const s of SOURCES) walk(join(PROJECT_DIR, s));
-  return hash.digest('hex').slice(0, 16);
-}
-
 export function referenceFlowPresent(): boolean {
   return existsSync(join(PROJECT_DIR, 'bin', 'orders-stack.ts')) && existsSync(join(PROJECT_DIR, 'cdk.json'));
 }
 
-/** The reference flow's cloud assembly, synthesized on first use (a minute on a busy machine). */
+/** The reference flow's cloud assembly, synthesized on first use (a minute on a busy machine) and again when what it is made of changed. */
 export async function referenceAssembly(): Promise<string> {
-  const dir = join(CACHE, hashSources());
-  if (existsSync(join(dir, 'manifest.json'))) return dir;
-  mkdirSync(CACHE, { recursive: true });
-  const temp = mkdtempSync(join(CACHE, 'tmp-'));
-  await synthesize({ projectDir: PROJECT_DIR, outdir: temp });
-  try {
-    renameSync(temp, dir);
-  } catch {
-    rmSync(temp, { recursive: true, force: true }); // another test file won the race
-  }
-  return dir;
+  return (await cachedSynth({ projectDir: PROJECT_DIR, cacheDir: CACHE })).dir;
 }
 
 export interface EngineProcess {
