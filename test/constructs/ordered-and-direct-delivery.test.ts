@@ -50,6 +50,23 @@ test('ordered delivery redrives to a FIFO DLQ, while rule delivery failures go t
   assert.notEqual(sub.deadLetterQueue, sub.deliveryDeadLetterQueue);
 });
 
+test("the flow manifest names an ordered subscription's delivery DLQ and message group path, so the CLI finds that DLQ too", () => {
+  const f = newFlow();
+  f.flow.addSubscription('customer-history', {
+    topic: f.orderPlaced,
+    handler: 'functions/customer-history.ts',
+    delivery: Delivery.ordered({ messageGroupPath: 'customerId' }),
+  });
+  f.flow.addSubscription('notify-customer', { topic: f.shipmentScheduled, handler: 'functions/notify-customer.ts', delivery: Delivery.direct() });
+  const t = template(f);
+  const [ordered, direct] = f.flow.manifest().subscriptions;
+  assert.equal(ordered!.resources.deliveryDlq, resourceOf(t, 'AWS::SQS::Queue', 'CustomerHistoryDeliveryDlq').id);
+  assert.equal(ordered!.resources.dlq, resourceOf(t, 'AWS::SQS::Queue', 'CustomerHistoryDlq').id);
+  assert.equal(ordered!.messageGroupPath, 'customerId');
+  assert.equal(direct!.resources.deliveryDlq, undefined, 'one DLQ takes both kinds of failure');
+  assert.equal(direct!.messageGroupPath, undefined);
+});
+
 test('ordered delivery: one queue policy denies non-TLS access to all three queues and lets only this rule send to the FIFO queue and the delivery DLQ', () => {
   const f = newFlow();
   f.flow.addSubscription('customer-history', {
