@@ -19,6 +19,7 @@ import { publishEvent } from './publish-event.ts';
 import { buildLineage, type LineageFilter, type LineageNode } from './lineage.ts';
 import { topicSchemas, validatePayload, PayloadInvalidError } from './schema-check.ts';
 import type { JsonSchema } from '../schema/schema-set.ts';
+import { dataFieldAt, dataFieldText, type DataFieldFilter } from './data-field.ts';
 
 export class OperationError extends Error {
   override readonly name = 'OperationError';
@@ -36,7 +37,7 @@ export interface FlowDescription {
     readonly subscriptions: readonly {
       readonly name: string; readonly topics: readonly string[]; readonly delivery: string; readonly filter?: unknown;
       readonly eventPattern: unknown; readonly publishes: readonly string[]; readonly maxAttempts: number;
-      readonly rule?: string; readonly queue?: string; readonly dlq?: string; readonly function?: string; readonly tables: readonly string[];
+      readonly rule?: string; readonly queue?: string; readonly dlq?: string; readonly deliveryDlq?: string; readonly function?: string; readonly tables: readonly string[];
     }[];
     readonly publishers: readonly { readonly name: string; readonly topics: readonly string[] }[];
   }[];
@@ -64,7 +65,7 @@ export function describeFlow(target: FlowTarget): FlowDescription {
           ...(s.manifest.filter ? { filter: s.manifest.filter } : {}),
           eventPattern: s.manifest.eventPattern, publishes: s.manifest.publishes, maxAttempts: s.manifest.retry.maxAttempts,
           ...(s.rule ? { rule: s.rule.name } : {}), ...(s.queue ? { queue: s.queue.name } : {}),
-          ...(s.dlq ? { dlq: s.dlq.name } : {}), ...(s.function ? { function: s.function.name } : {}),
+          ...(s.dlq ? { dlq: s.dlq.name } : {}), ...(s.deliveryDlq ? { deliveryDlq: s.deliveryDlq.name } : {}), ...(s.function ? { function: s.function.name } : {}),
           tables: s.tables ?? [],
         })),
         publishers: m.publishers.map((p) => ({ name: p.name, topics: p.topics })),
@@ -88,24 +89,29 @@ export interface SubscriptionStatus {
   readonly queued?: number;
   readonly inFlight?: number;
   readonly oldestAgeSeconds?: number;
-  /** Undefined without a DLQ. */
+  /** Messages on its DLQs (an ordered subscription's delivery DLQ included); undefined without a DLQ. */
   readonly deadLettered?: number;
+  /** Of those, on the delivery DLQ of an ordered subscription. */
+  readonly deliveryDeadLettered?: number;
   readonly alarms: readonly { readonly name: string; readonly state: string }[];
 }
 
 export async function subscriptionStatuses(target: FlowTarget): Promise<SubscriptionStatus[]> {
   return Promise.all(target.subscriptions.map(async (s) => {
-    const [q, age, d, alarms] = await Promise.all([
+    const [q, age, d, dd, alarms] = await Promise.all([
       s.queue ? queueDepth(target.clients.sqs, s.queue) : undefined,
       s.queue ? target.oldestMessageAgeSeconds(s.queue) : undefined,
       s.dlq ? queueDepth(target.clients.sqs, s.dlq) : undefined,
+      s.deliveryDlq ? queueDepth(target.clients.sqs, s.deliveryDlq) : undefined,
       target.alarmStates(s),
     ]);
+    const delivery = dd ? dd.visible + dd.inFlight : undefined;
     return {
       name: s.name,
       ...(q ? { queued: q.visible, inFlight: q.inFlight } : {}),
       ...(age !== undefined ? { oldestAgeSeconds: age } : {}),
-      ...(d ? { deadLettered: d.visible + d.inFlight } : {}),
+      ...(d ? { deadLettered: d.visible + d.inFlight + (delivery ?? 0) } : {}),
+      ...(delivery !== undefined ? { deliveryDeadLettered: delivery } : {}),
       alarms,
     };
   }));
@@ -137,11 +143,8 @@ export interface EventSearch {
   readonly correlationId?: string;
   /** Text found anywhere in the event's `data` (as JSON). */
   readonly text?: string;
-  /**
-   * A field of `data` by its dot path (`userId`, `address.city`) and the value it must
-   * have, as text: a string field equals it, any other field's JSON does (`40`, `true`).
-   */
-  readonly dataField?: { readonly path: string; readonly equals: string };
+  /** A field of `data` by its dot path and the value it must have (`data.userId=u-1`). */
+  readonly dataField?: DataFieldFilter;
   /** The newest N (default 50). */
   readonly limit?: number;
 }
@@ -158,16 +161,6 @@ export function summarizeEvent(e: EventAcceptedRecord): EventSummary {
   };
 }
 
-/** The value at a dot path of `data`; undefined when a step is missing. */
-function fieldOf(data: unknown, path: string): unknown {
-  let at = data;
-  for (const key of path.split('.')) {
-    if (at === null || typeof at !== 'object' || !Object.hasOwn(at, key)) return undefined;
-    at = (at as Record<string, unknown>)[key];
-  }
-  return at;
-}
-
 /** Whether an event meets every given criterion of the search (its limit aside). */
 export function eventMatches(e: EventSummary, search: EventSearch): boolean {
   if (search.topic !== undefined && e.topic !== search.topic) return false;
@@ -175,8 +168,8 @@ export function eventMatches(e: EventSummary, search: EventSearch): boolean {
   if (search.correlationId !== undefined && e.correlationId !== search.correlationId) return false;
   if (search.text !== undefined && !JSON.stringify(e.data ?? null).toLowerCase().includes(search.text.toLowerCase())) return false;
   if (search.dataField !== undefined) {
-    const value = fieldOf(e.data, search.dataField.path);
-    if (value === undefined || (typeof value === 'string' ? value : JSON.stringify(value)) !== search.dataField.equals) return false;
+    const value = dataFieldText(dataFieldAt(e.data, search.dataField.path));
+    if (value === undefined || value !== search.dataField.equals) return false;
   }
   return true;
 }
@@ -268,6 +261,8 @@ export function publish(target: FlowTarget, topic: string, data: unknown, metada
 // ── dead letters ───────────────────────────────────────────────────────────────────────────
 
 export interface DeadLetterView extends DeadLetter {
+  /** The DLQ it is on: the subscription's, or an ordered subscription's delivery DLQ. */
+  readonly queue: string;
   readonly body: string;
   readonly topic?: string;
   /** The event's metadata.id, else its EventBridge id. */
@@ -280,28 +275,35 @@ function dlqOf(target: FlowTarget, name: string): TargetSubscription & { readonl
   return sub as TargetSubscription & { readonly dlq: NonNullable<TargetSubscription['dlq']> };
 }
 
-export function viewDeadLetter(m: Message): DeadLetterView {
+export function viewDeadLetter(m: Message, queue: string): DeadLetterView {
   const letter = parseDeadLetter(m);
   const detail = letter.event?.detail as { metadata?: { id?: string } } | undefined;
   const eventId = detail?.metadata?.id ?? (typeof letter.event?.id === 'string' ? letter.event.id : undefined);
   const topic = letter.event?.['detail-type'];
-  return { ...letter, body: m.Body ?? '', ...(typeof topic === 'string' ? { topic } : {}), ...(eventId !== undefined ? { eventId } : {}) };
+  return { ...letter, queue, body: m.Body ?? '', ...(typeof topic === 'string' ? { topic } : {}), ...(eventId !== undefined ? { eventId } : {}) };
 }
 
 /**
- * Up to `max` (1–10) messages of a subscription's DLQ, read without hiding them
- * (VisibilityTimeout 0; each peek counts as a receive, as on AWS).
+ * Up to `max` (1–10) messages of a subscription's DLQ, then of its delivery DLQ (ordered
+ * delivery), read without hiding them (VisibilityTimeout 0; each peek counts as a receive, as
+ * on AWS).
  */
 export async function peekDeadLetters(target: FlowTarget, subscription: string, max = 10): Promise<DeadLetterView[]> {
   const sub = dlqOf(target, subscription);
-  const out = await target.clients.sqs.send(new ReceiveMessageCommand({
-    QueueUrl: sub.dlq.url, MaxNumberOfMessages: Math.max(1, Math.min(10, max)), VisibilityTimeout: 0,
-    MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['All'],
-  }));
-  return (out.Messages ?? []).map(viewDeadLetter);
+  const letters: DeadLetterView[] = [];
+  for (const dlq of sub.deliveryDlq ? [sub.dlq, sub.deliveryDlq] : [sub.dlq]) {
+    const want = Math.max(1, Math.min(10, max)) - letters.length;
+    if (want < 1) break;
+    const out = await target.clients.sqs.send(new ReceiveMessageCommand({
+      QueueUrl: dlq.url, MaxNumberOfMessages: want, VisibilityTimeout: 0,
+      MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['All'],
+    }));
+    letters.push(...(out.Messages ?? []).map((m) => viewDeadLetter(m, dlq.name)));
+  }
+  return letters;
 }
 
-/** Every dead letter back to its subscription (a move task, or one by one at `rate` a second). */
+/** Every dead letter (both DLQs of an ordered subscription) back to its subscription (a move task, or one by one at `rate` a second). */
 export function redriveAll(target: FlowTarget, subscription: string, options: RedriveOptions = {}): Promise<RedriveResult> {
   return redrive(target.clients, dlqOf(target, subscription), options);
 }
@@ -378,7 +380,7 @@ export function subscriptionCounters(target: FlowTarget, journal: JournalView): 
   for (const s of target.subscriptions) {
     counts.set(s.name, { matched: 0, ok: 0, failed: 0, retried: 0, deadLettered: 0 });
     for (const physical of [s.rule?.name, s.function?.name, s.queue?.name]) if (physical) byPhysical.set(physical, s.name);
-    if (s.dlq) byPhysical.set(`dlq:${s.dlq.name}`, s.name);
+    for (const dlq of [s.dlq, s.deliveryDlq]) if (dlq) byPhysical.set(`dlq:${dlq.name}`, s.name);
   }
   const of = (physical: string): ReturnType<typeof counts.get> => counts.get(byPhysical.get(physical) ?? '');
   for (const r of journal.records()) {
