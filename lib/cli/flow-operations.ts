@@ -269,6 +269,27 @@ export interface DeadLetterView extends DeadLetter {
   readonly eventId?: string;
 }
 
+export interface DeadLetterQueueView {
+  readonly subscription: string;
+  readonly queue: string;
+  /** An ordered subscription's delivery DLQ (the rule target's), beside its own. */
+  readonly delivery: boolean;
+  /** Visible + in-flight messages. */
+  readonly messages: number;
+}
+
+/** Every DLQ of the flow with its depth: each subscription's, then an ordered subscription's delivery DLQ. */
+export async function deadLetterQueues(target: FlowTarget): Promise<DeadLetterQueueView[]> {
+  const rows = await Promise.all(target.subscriptions.map(async (s) => {
+    const dlqs = [s.dlq && { queue: s.dlq, delivery: false }, s.deliveryDlq && { queue: s.deliveryDlq, delivery: true }].filter((d) => !!d);
+    return Promise.all(dlqs.map(async ({ queue, delivery }) => {
+      const depth = await queueDepth(target.clients.sqs, queue);
+      return { subscription: s.name, queue: queue.name, delivery, messages: depth.visible + depth.inFlight };
+    }));
+  }));
+  return rows.flat();
+}
+
 function dlqOf(target: FlowTarget, name: string): TargetSubscription & { readonly dlq: NonNullable<TargetSubscription['dlq']> } {
   const sub = target.subscription(name);
   if (!sub.dlq) throw new OperationError(`subscription ${sub.name} has no dead-letter queue`);

@@ -7,7 +7,7 @@
  */
 import { parseCommandArgs } from '../args.ts';
 import { openFlowTarget, TARGET_HELP, TARGET_OPTIONS } from '../target-options.ts';
-import { peekDeadLetters, redriveAll, subscriptionStatuses } from '../flow-operations.ts';
+import { deadLetterQueues, peekDeadLetters, redriveAll } from '../flow-operations.ts';
 
 export const summary = 'list dead-letter queues, show their messages with reasons, redrive them';
 
@@ -46,13 +46,8 @@ export async function run(argv: string[]): Promise<number> {
 
   if (action === 'list') {
     console.log(`${'subscription'.padEnd(22)}${'messages'.padStart(9)}  queue`);
-    const statuses = await subscriptionStatuses(target);
-    for (const s of target.subscriptions) {
-      if (!s.dlq) continue;
-      const status = statuses.find((x) => x.name === s.name);
-      const delivery = status?.deliveryDeadLettered ?? 0;
-      console.log(`${s.name.padEnd(22)}${String((status?.deadLettered ?? 0) - delivery).padStart(9)}  ${s.dlq.name}`);
-      if (s.deliveryDlq) console.log(`${s.name.padEnd(22)}${String(delivery).padStart(9)}  ${s.deliveryDlq.name} (delivery)`);
+    for (const q of await deadLetterQueues(target)) {
+      console.log(`${q.subscription.padEnd(22)}${String(q.messages).padStart(9)}  ${q.queue}${q.delivery ? ' (delivery)' : ''}`);
     }
     return 0;
   }

@@ -8,7 +8,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import {
-  describeFlow, explainMatch, lineageOf, peekDeadLetters, publish, redriveAll, redriveDeadLetter, searchEvents,
+  deadLetterQueues, describeFlow, explainMatch, lineageOf, peekDeadLetters, publish, redriveAll, redriveDeadLetter, searchEvents,
   startReplay, subscriptionStatuses, summarizeEvent,
 } from '../flow-operations.ts';
 import type { LineageNode } from '../lineage.ts';
@@ -111,14 +111,9 @@ export function createMcpServer(context: DashboardContext): McpServer {
   }));
 
   server.registerTool('list_dead_letters', {
-    description: 'Each subscription with a dead-letter queue and how many messages it holds.',
+    description: "Each subscription's dead-letter queue (and an ordered subscription's delivery DLQ, delivery: true) with how many messages it holds.",
     annotations: readOnly,
-  }, () => attempt(async () => {
-    const statuses = await subscriptionStatuses(target);
-    return {
-      queues: target.subscriptions.flatMap((s) => (s.dlq ? [{ subscription: s.name, queue: s.dlq.name, messages: statuses.find((x) => x.name === s.name)?.deadLettered ?? 0 }] : [])),
-    };
-  }));
+  }, () => attempt(async () => ({ queues: await deadLetterQueues(target) })));
 
   server.registerTool('show_dead_letters', {
     description: "Up to 10 messages of a subscription's dead-letter queue, each with its kind, reason, attempts, redrive history and original event (read without hiding them).",
