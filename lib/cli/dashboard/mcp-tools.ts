@@ -15,6 +15,7 @@ import type { LineageNode } from '../lineage.ts';
 import { describeStep } from '../lineage.ts';
 import { renderLogLine } from '../log-line.ts';
 import { parseTime } from '../time-option.ts';
+import { parseDataFieldFilter } from '../data-field.ts';
 import type { DashboardContext } from './dashboard-context.ts';
 
 export const MCP_TOOL_NAMES = [
@@ -77,14 +78,17 @@ export function createMcpServer(context: DashboardContext): McpServer {
   }, () => attempt(async () => ({ subscriptions: await subscriptionStatuses(target) })));
 
   server.registerTool('search_events', {
-    description: 'Events the bus accepted, newest first, filtered by topic, id (metadata.id or event id), correlation id and text in their data.',
+    description: 'Events the bus accepted, newest first, filtered by topic, id (metadata.id or event id), correlation id, text in their data and a field of their data.',
     inputSchema: {
       topic: z.string().optional(), id: z.string().optional(), correlationId: z.string().optional(),
       text: z.string().optional().describe('found anywhere in the event data (JSON), case-insensitive'),
+      dataField: z.string().optional().describe('data.<path>=<value>, e.g. data.userId=u-1 or data.address.city=Oslo: a string field equals the value, any other field its JSON (data.total=40, data.vip=true)'),
       limit: z.number().int().min(1).max(500).optional(),
     },
     annotations: readOnly,
-  }, (args) => attempt(() => ({ events: searchEvents(journal, args) })));
+  }, ({ dataField, ...search }) => attempt(() => ({
+    events: searchEvents(journal, { ...search, ...(dataField !== undefined ? { dataField: parseDataFieldFilter(dataField) } : {}) }),
+  })));
 
   server.registerTool('get_lineage', {
     description: 'The lineage of an event: from the first event of its chain, every rule it matched or not, its deliveries and handler runs (with log lines), and the events each run published, recursively.',
