@@ -11,6 +11,7 @@ import { StartReplayCommand } from '@aws-sdk/client-eventbridge';
 import type { PublishedEvent, PublishMetadata } from '../runtime/publisher.ts';
 import type { EventAcceptedRecord, JournalRecord } from '../local/journal/types.ts';
 import { RuleMismatches } from '../local/journal/rule-mismatches.ts';
+import { ruleVerdicts, type RuleVerdict } from '../local/journal/rule-verdicts.ts';
 import type { FlowTarget, TargetSubscription } from './flow-target.ts';
 import { parseDeadLetter, type DeadLetter } from './dead-letter.ts';
 import { queueDepth } from './queue-depth.ts';
@@ -217,38 +218,13 @@ function withMismatches(records: readonly JournalRecord[]): JournalRecord[] {
   return out;
 }
 
-export interface RuleVerdict {
-  readonly rule: string;
-  /** The subscription the rule belongs to, or the rule's physical name. */
-  readonly subscription: string;
-  readonly matched: boolean;
-  /** Why it did not match (the pattern engine's explanation). */
-  readonly reason?: string;
-}
+export type { RuleVerdict } from '../local/journal/rule-verdicts.ts';
 
-/**
- * Each rule of the event's bus, matched or not, with the reason: the newest acceptance of the
- * event. The matched rules are the journal's `rule.matched` records; why the others did not
- * match is worked out from the bus's rules as the journal recorded them (RuleMismatches).
- */
+/** Each rule of the event's bus on its newest acceptance, matched or not, with the reason (ruleVerdicts). */
 export function explainMatch(journal: JournalView, id: string): { readonly event: EventSummary; readonly rules: readonly RuleVerdict[] } {
-  const records = journal.records();
-  const mismatches = new RuleMismatches();
-  let accepted: EventAcceptedRecord | undefined;
-  let start = -1;
-  for (const [i, r] of records.entries()) {
-    mismatches.observe(r);
-    if (r.kind === 'event.accepted' && (r.metadataId === id || r.eventId === id)) { accepted = r; start = i; }
-  }
-  if (!accepted) throw new OperationError(`no event with id ${id} in the journal`);
-  const { eventId } = accepted;
-  const rules: RuleVerdict[] = [];
-  for (const r of records.slice(start + 1)) {
-    if (r.kind === 'event.accepted' && r.eventId === eventId) break; // a later replay of it
-    if (r.kind === 'rule.matched' && r.eventId === eventId) rules.push({ rule: r.rule, subscription: journal.label(r.rule), matched: true });
-  }
-  for (const u of mismatches.of(accepted)) rules.push({ rule: u.rule, subscription: journal.label(u.rule), matched: false, reason: u.reason });
-  return { event: summarizeEvent(accepted), rules };
+  const verdicts = ruleVerdicts(journal.records(), id, { subscriptionOf: journal.label });
+  if (!verdicts) throw new OperationError(`no event with id ${id} in the journal`);
+  return { event: summarizeEvent(verdicts.accepted), rules: verdicts.rules };
 }
 
 // ── publish ─────────────────────────────────────────────────────────────────────────────────
