@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import type { InvocationFinishedRecord, LocalApp } from 'busline/local';
 import { startOpsFlowEngine, succeeded, type OpsFlowEngine } from './support/ops-flow-engine.ts';
 import { withOrderedTally } from './support/ops-flow.ts';
+import { waitFor } from '../local/support/reference-flow.ts';
 
 let engine: OpsFlowEngine;
 let app: LocalApp;
@@ -25,16 +26,6 @@ after(async () => {
 });
 
 const busline = (...args: string[]) => engine.busline(...args);
-
-async function until<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>): Promise<T> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const found = await check();
-    if (found !== undefined && found !== false) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function runsMentioning(subscription: string, text: string): Promise<InvocationFinishedRecord[]> {
   const fn = app.subscriptions.find((s) => s.name === subscription)!.functionName;
@@ -84,7 +75,7 @@ test('a delivery dead letter shows in status, in dlq show on its queue, and goes
 
   const out = succeeded(await busline('dlq', 'redrive', 'tally', '--one-by-one'));
   assert.match(out, new RegExp(`redrove 1 message\\(s\\) from \\S+\\.fifo and ${deliveryDlq} to queue \\S+\\.fifo`));
-  await until('tally handled the redriven event', async () => (await runsMentioning('tally', '"tallied":4')).length === 1);
+  await waitFor('tally handled the redriven event', async () => (await runsMentioning('tally', '"tallied":4')).length === 1 || undefined);
   assert.equal(app.engine.peekMessages(deliveryDlq).length, 0);
   assert.equal((await runsMentioning('greet', 'Hedy')).length, 0, 'the other subscription on the topic did not get it');
 });

@@ -8,7 +8,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { RemovalPolicy } from 'aws-cdk-lib';
-import type { InvocationFinishedRecord, WritesCommittedRecord } from 'busline/local';
+import type { WritesCommittedRecord } from 'busline/local';
+import { waitFor } from '../local/support/reference-flow.ts';
 import { startOpsFlowEngine, succeeded, type OpsFlowEngine } from './support/ops-flow-engine.ts';
 import { buildLineage, describeStep } from '../../lib/cli/lineage.ts';
 import { lineageOf } from '../../lib/cli/flow-operations.ts';
@@ -28,16 +29,9 @@ after(async () => {
   await engine?.stop();
 });
 
+/** Until the journal has remember's committed transaction mentioning `text`. */
 async function rememberDone(text: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  const fn = engine.app.subscriptions.find((s) => s.name === 'remember')!.functionName;
-  for (;;) {
-    const runs = (await engine.journal()).filter((r): r is InvocationFinishedRecord => r.kind === 'invocation.finished' && r.functionName === fn && r.outcome === 'success');
-    const committed = (await engine.journal()).some((r) => r.kind === 'writes.committed' && JSON.stringify(r).includes(text));
-    if (runs.length > 0 && committed) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for remember to commit ${text}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitFor(`remember to commit ${text}`, async () => (await engine.journal()).some((r) => r.kind === 'writes.committed' && JSON.stringify(r).includes(text)) || undefined);
 }
 
 test('busline events shows the write a handler committed under the event it handled, with its table and key', async () => {
