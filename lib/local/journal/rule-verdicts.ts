@@ -14,6 +14,7 @@ export interface RuleVerdict {
   readonly rule: string;
   /** The subscription the rule belongs to, or the rule's name for a rule outside every flow. */
   readonly subscription: string;
+  /** Whether the rule matched the event. */
   readonly matched: boolean;
   /** Why the rule did not match (absent for a rule that matched), e.g. `detail.data.name: "Ada" is not one of ["Mallory"]`. */
   readonly reason?: string;

@@ -167,7 +167,9 @@ export interface InvocationFinishedRecord extends JournalBase {
 
 /** One action of a committed transaction: its table, kind and the item's key (plain values). */
 export interface CommittedWrite {
+  /** The table's name. */
   readonly table: string;
+  /** The kind of action, as TransactWriteItems names it. */
   readonly action: 'Put' | 'Update' | 'Delete' | 'ConditionCheck';
   /** The key attributes of the item: strings as they are, numbers as numbers, binary as base64. */
   readonly key: Readonly<Record<string, string | number>>;
@@ -180,6 +182,7 @@ export interface CommittedWrite {
  */
 export interface WritesCommittedRecord extends JournalBase {
   readonly kind: 'writes.committed';
+  /** Each action of the transaction, in request order. */
   readonly writes: readonly CommittedWrite[];
 }
 
