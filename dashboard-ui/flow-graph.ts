@@ -1,8 +1,10 @@
 /**
  * The flow as a graph: publishers → topics → rules (with their patterns) → queues → functions →
  * tables, and functions → the topics they publish. Laid out by dagre (left to right), drawn as
- * SVG, with the live counters on each node. A topic nobody consumes, or nobody publishes, is
- * flagged (dashed red, and said in its title).
+ * SVG, with the live counters on each node and on each edge from a topic to a subscription (what
+ * its rule let in, then how the subscription's runs ended: the per-subscription counters of
+ * lib/cli/flow-operations.ts). A topic nobody consumes, or nobody publishes, is flagged (dashed
+ * red, and said in its title).
  */
 import dagre from '@dagrejs/dagre';
 import { html } from './html.ts';
@@ -10,13 +12,24 @@ import type { Counters, FlowDescription, Status } from './api.ts';
 
 type Kind = 'publisher' | 'topic' | 'rule' | 'queue' | 'function' | 'table';
 interface GraphNode { id: string; kind: Kind; label: string; lines: string[]; title: string; orphan?: string }
+/** An edge; one from a topic to a subscription carries that subscription's counters. */
+interface GraphEdge { from: string; to: string; counters?: { id: string; lines: string[] } }
 
 const WIDTH = 168;
 const LINE = 14;
+const EDGE_LABEL_WIDTH = 150;
 
-function nodesAndEdges(flow: FlowDescription, counters: Record<string, Counters>, status: Status[]): { nodes: GraphNode[]; edges: [string, string][] } {
+const ZERO: Counters = { matched: 0, ok: 0, failed: 0, retried: 0, deadLettered: 0 };
+
+/** The counters an edge topic → subscription shows: in (its rule matched), ok, retried, failed, dead-lettered. */
+function edgeCounterLines(c: Counters): string[] {
+  return [`in ${c.matched} · ok ${c.ok} · retried ${c.retried}`, `failed ${c.failed} · dead ${c.deadLettered}`];
+}
+
+function nodesAndEdges(flow: FlowDescription, counters: Record<string, Counters>, status: Status[]): { nodes: GraphNode[]; edges: GraphEdge[] } {
   const nodes = new Map<string, GraphNode>();
-  const edges: [string, string][] = [];
+  const edges: GraphEdge[] = [];
+  const edge = (from: string, to: string): void => void edges.push({ from, to });
   const add = (n: GraphNode): void => { if (!nodes.has(n.id)) nodes.set(n.id, n); };
   for (const f of flow.flows) {
     for (const t of f.topics) {
@@ -25,14 +38,14 @@ function nodesAndEdges(flow: FlowDescription, counters: Record<string, Counters>
     }
     for (const p of f.publishers) {
       add({ id: `publisher:${p.name}`, kind: 'publisher', label: p.name, lines: ['publisher'], title: `publisher ${p.name}` });
-      for (const t of p.topics) edges.push([`publisher:${p.name}`, `topic:${t}`]);
+      for (const t of p.topics) edge(`publisher:${p.name}`, `topic:${t}`);
     }
     for (const s of f.subscriptions) {
-      const c = counters[s.name] ?? { matched: 0, ok: 0, failed: 0, retried: 0, deadLettered: 0 };
+      const c = counters[s.name] ?? ZERO;
       const st = status.find((x) => x.name === s.name);
       const rule = `rule:${s.name}`;
       add({ id: rule, kind: 'rule', label: `rule ${s.name}`, lines: [`in ${c.matched}`], title: `rule of ${s.name}, pattern ${JSON.stringify(s.eventPattern)}` });
-      for (const t of s.topics) edges.push([`topic:${t}`, rule]);
+      for (const t of s.topics) edges.push({ from: `topic:${t}`, to: rule, counters: { id: `${t}→${s.name}`, lines: edgeCounterLines(c) } });
       const fn = `function:${s.name}`;
       add({
         id: fn, kind: 'function', label: s.name,
@@ -43,14 +56,15 @@ function nodesAndEdges(flow: FlowDescription, counters: Record<string, Counters>
         const queue = `queue:${s.name}`;
         const age = st?.oldestAgeSeconds !== undefined ? ` · oldest ${st.oldestAgeSeconds}s` : '';
         add({ id: queue, kind: 'queue', label: `queue ${s.name}`, lines: [`depth ${st?.queued ?? 0}${age}`, `DLQ ${st?.deadLettered ?? 0}`], title: `queue ${s.queue}` });
-        edges.push([rule, queue], [queue, fn]);
+        edge(rule, queue);
+        edge(queue, fn);
       } else {
-        edges.push([rule, fn]);
+        edge(rule, fn);
       }
-      for (const t of s.publishes) edges.push([fn, `topic:${t}`]);
+      for (const t of s.publishes) edge(fn, `topic:${t}`);
       for (const table of s.tables) {
         add({ id: `table:${table}`, kind: 'table', label: table.length > 22 ? `${table.slice(0, 21)}…` : table, lines: ['table'], title: `table ${table}` });
-        edges.push([fn, `table:${table}`]);
+        edge(fn, `table:${table}`);
       }
     }
   }
@@ -63,7 +77,8 @@ export function FlowGraph(props: { flow: FlowDescription; counters: Record<strin
   g.setGraph({ rankdir: 'LR', nodesep: 14, ranksep: 46, marginx: 8, marginy: 8 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const n of nodes) g.setNode(n.id, { width: WIDTH, height: 22 + LINE * n.lines.length });
-  for (const [from, to] of edges) g.setEdge(from, to);
+  // dagre makes room for an edge's label and places it (x, y) on the edge.
+  for (const e of edges) g.setEdge(e.from, e.to, e.counters ? { width: EDGE_LABEL_WIDTH, height: LINE * e.counters.lines.length + 4, labelpos: 'c', counters: e.counters } : {});
   dagre.layout(g);
   const { width = 0, height = 0 } = g.graph();
   return html`
@@ -73,6 +88,17 @@ export function FlowGraph(props: { flow: FlowDescription; counters: Record<strin
         ${g.edges().map((e) => {
           const points: { x: number; y: number }[] = g.edge(e).points ?? [];
           return html`<polyline class="edge" points=${points.map((p) => `${p.x},${p.y}`).join(' ')} />`;
+        })}
+        ${g.edges().map((e) => {
+          const label = g.edge(e) as { x?: number; y?: number; width?: number; height?: number; counters?: GraphEdge['counters'] };
+          if (!label.counters || label.x === undefined || label.y === undefined) return null;
+          const x = label.x - (label.width ?? 0) / 2;
+          const y = label.y - (label.height ?? 0) / 2;
+          return html`
+            <g class="edge-counters" data-edge=${label.counters.id} transform="translate(${x},${y})">
+              <title>${label.counters.id.replace('→', ' → ')}: events in, and how the runs ended</title>
+              ${label.counters.lines.map((l, i) => html`<text class="count" x="0" y=${LINE * (i + 1)}>${l}</text>`)}
+            </g>`;
         })}
         ${nodes.map((n) => {
           const p = g.node(n.id);

@@ -20,6 +20,9 @@ export interface SubscriptionView {
   readonly queueArn?: string;
   readonly dlqName?: string;
   readonly dlqArn?: string;
+  /** An ordered subscription's rule-target DLQ (FlowSubscription.resources.deliveryDlq). */
+  readonly deliveryDlqName?: string;
+  readonly deliveryDlqArn?: string;
 }
 
 export interface FlowContext {
@@ -47,15 +50,18 @@ export function loadFlowContext(assemblyDir: string): FlowContext {
       const fn = find(model.functions, flow.stackName, s.resources.function);
       const queue = find(model.queues, flow.stackName, s.resources.queue);
       const dlq = find(model.queues, flow.stackName, s.resources.dlq);
+      const deliveryDlq = find(model.queues, flow.stackName, s.resources.deliveryDlq);
       subscriptions.push({
         name: s.name, flow: flow.manifest.flow, manifest: s, busName: flow.busName,
         ...(rule ? { ruleName: rule.name } : {}),
         ...(fn ? { functionName: fn.name } : {}),
         ...(queue ? { queueName: queue.name, queueArn: queue.arn } : {}),
         ...(dlq ? { dlqName: dlq.name, dlqArn: dlq.arn } : {}),
+        ...(deliveryDlq ? { deliveryDlqName: deliveryDlq.name, deliveryDlqArn: deliveryDlq.arn } : {}),
       });
       for (const physical of [rule?.name, fn?.name, queue?.name]) if (physical) labels.set(physical, s.name);
       if (dlq) labels.set(dlq.name, `${s.name} (DLQ)`);
+      if (deliveryDlq) labels.set(deliveryDlq.name, `${s.name} (delivery DLQ)`);
     }
   }
   return {

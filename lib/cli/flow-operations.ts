@@ -11,6 +11,7 @@ import { StartReplayCommand } from '@aws-sdk/client-eventbridge';
 import type { PublishedEvent, PublishMetadata } from '../runtime/publisher.ts';
 import type { EventAcceptedRecord, JournalRecord } from '../local/journal/types.ts';
 import { RuleMismatches } from '../local/journal/rule-mismatches.ts';
+import { ruleVerdicts, type RuleVerdict } from '../local/journal/rule-verdicts.ts';
 import type { FlowTarget, TargetSubscription } from './flow-target.ts';
 import { parseDeadLetter, type DeadLetter } from './dead-letter.ts';
 import { queueDepth } from './queue-depth.ts';
@@ -19,6 +20,7 @@ import { publishEvent } from './publish-event.ts';
 import { buildLineage, type LineageFilter, type LineageNode } from './lineage.ts';
 import { topicSchemas, validatePayload, PayloadInvalidError } from './schema-check.ts';
 import type { JsonSchema } from '../schema/schema-set.ts';
+import { dataFieldAt, dataFieldText, type DataFieldFilter } from './data-field.ts';
 
 export class OperationError extends Error {
   override readonly name = 'OperationError';
@@ -36,7 +38,7 @@ export interface FlowDescription {
     readonly subscriptions: readonly {
       readonly name: string; readonly topics: readonly string[]; readonly delivery: string; readonly filter?: unknown;
       readonly eventPattern: unknown; readonly publishes: readonly string[]; readonly maxAttempts: number;
-      readonly rule?: string; readonly queue?: string; readonly dlq?: string; readonly function?: string; readonly tables: readonly string[];
+      readonly rule?: string; readonly queue?: string; readonly dlq?: string; readonly deliveryDlq?: string; readonly function?: string; readonly tables: readonly string[];
     }[];
     readonly publishers: readonly { readonly name: string; readonly topics: readonly string[] }[];
   }[];
@@ -64,7 +66,7 @@ export function describeFlow(target: FlowTarget): FlowDescription {
           ...(s.manifest.filter ? { filter: s.manifest.filter } : {}),
           eventPattern: s.manifest.eventPattern, publishes: s.manifest.publishes, maxAttempts: s.manifest.retry.maxAttempts,
           ...(s.rule ? { rule: s.rule.name } : {}), ...(s.queue ? { queue: s.queue.name } : {}),
-          ...(s.dlq ? { dlq: s.dlq.name } : {}), ...(s.function ? { function: s.function.name } : {}),
+          ...(s.dlq ? { dlq: s.dlq.name } : {}), ...(s.deliveryDlq ? { deliveryDlq: s.deliveryDlq.name } : {}), ...(s.function ? { function: s.function.name } : {}),
           tables: s.tables ?? [],
         })),
         publishers: m.publishers.map((p) => ({ name: p.name, topics: p.topics })),
@@ -88,24 +90,29 @@ export interface SubscriptionStatus {
   readonly queued?: number;
   readonly inFlight?: number;
   readonly oldestAgeSeconds?: number;
-  /** Undefined without a DLQ. */
+  /** Messages on its DLQs (an ordered subscription's delivery DLQ included); undefined without a DLQ. */
   readonly deadLettered?: number;
+  /** Of those, on the delivery DLQ of an ordered subscription. */
+  readonly deliveryDeadLettered?: number;
   readonly alarms: readonly { readonly name: string; readonly state: string }[];
 }
 
 export async function subscriptionStatuses(target: FlowTarget): Promise<SubscriptionStatus[]> {
   return Promise.all(target.subscriptions.map(async (s) => {
-    const [q, age, d, alarms] = await Promise.all([
+    const [q, age, d, dd, alarms] = await Promise.all([
       s.queue ? queueDepth(target.clients.sqs, s.queue) : undefined,
       s.queue ? target.oldestMessageAgeSeconds(s.queue) : undefined,
       s.dlq ? queueDepth(target.clients.sqs, s.dlq) : undefined,
+      s.deliveryDlq ? queueDepth(target.clients.sqs, s.deliveryDlq) : undefined,
       target.alarmStates(s),
     ]);
+    const delivery = dd ? dd.visible + dd.inFlight : undefined;
     return {
       name: s.name,
       ...(q ? { queued: q.visible, inFlight: q.inFlight } : {}),
       ...(age !== undefined ? { oldestAgeSeconds: age } : {}),
-      ...(d ? { deadLettered: d.visible + d.inFlight } : {}),
+      ...(d ? { deadLettered: d.visible + d.inFlight + (delivery ?? 0) } : {}),
+      ...(delivery !== undefined ? { deliveryDeadLettered: delivery } : {}),
       alarms,
     };
   }));
@@ -137,11 +144,8 @@ export interface EventSearch {
   readonly correlationId?: string;
   /** Text found anywhere in the event's `data` (as JSON). */
   readonly text?: string;
-  /**
-   * A field of `data` by its dot path (`userId`, `address.city`) and the value it must
-   * have, as text: a string field equals it, any other field's JSON does (`40`, `true`).
-   */
-  readonly dataField?: { readonly path: string; readonly equals: string };
+  /** A field of `data` by its dot path and the value it must have (`data.userId=u-1`). */
+  readonly dataField?: DataFieldFilter;
   /** The newest N (default 50). */
   readonly limit?: number;
 }
@@ -158,16 +162,6 @@ export function summarizeEvent(e: EventAcceptedRecord): EventSummary {
   };
 }
 
-/** The value at a dot path of `data`; undefined when a step is missing. */
-function fieldOf(data: unknown, path: string): unknown {
-  let at = data;
-  for (const key of path.split('.')) {
-    if (at === null || typeof at !== 'object' || !Object.hasOwn(at, key)) return undefined;
-    at = (at as Record<string, unknown>)[key];
-  }
-  return at;
-}
-
 /** Whether an event meets every given criterion of the search (its limit aside). */
 export function eventMatches(e: EventSummary, search: EventSearch): boolean {
   if (search.topic !== undefined && e.topic !== search.topic) return false;
@@ -175,8 +169,8 @@ export function eventMatches(e: EventSummary, search: EventSearch): boolean {
   if (search.correlationId !== undefined && e.correlationId !== search.correlationId) return false;
   if (search.text !== undefined && !JSON.stringify(e.data ?? null).toLowerCase().includes(search.text.toLowerCase())) return false;
   if (search.dataField !== undefined) {
-    const value = fieldOf(e.data, search.dataField.path);
-    if (value === undefined || (typeof value === 'string' ? value : JSON.stringify(value)) !== search.dataField.equals) return false;
+    const value = dataFieldText(dataFieldAt(e.data, search.dataField.path));
+    if (value === undefined || value !== search.dataField.equals) return false;
   }
   return true;
 }
@@ -224,38 +218,13 @@ function withMismatches(records: readonly JournalRecord[]): JournalRecord[] {
   return out;
 }
 
-export interface RuleVerdict {
-  readonly rule: string;
-  /** The subscription the rule belongs to, or the rule's physical name. */
-  readonly subscription: string;
-  readonly matched: boolean;
-  /** Why it did not match (the pattern engine's explanation). */
-  readonly reason?: string;
-}
+export type { RuleVerdict } from '../local/journal/rule-verdicts.ts';
 
-/**
- * Each rule of the event's bus, matched or not, with the reason: the newest acceptance of the
- * event. The matched rules are the journal's `rule.matched` records; why the others did not
- * match is worked out from the bus's rules as the journal recorded them (RuleMismatches).
- */
+/** Each rule of the event's bus on its newest acceptance, matched or not, with the reason (ruleVerdicts). */
 export function explainMatch(journal: JournalView, id: string): { readonly event: EventSummary; readonly rules: readonly RuleVerdict[] } {
-  const records = journal.records();
-  const mismatches = new RuleMismatches();
-  let accepted: EventAcceptedRecord | undefined;
-  let start = -1;
-  for (const [i, r] of records.entries()) {
-    mismatches.observe(r);
-    if (r.kind === 'event.accepted' && (r.metadataId === id || r.eventId === id)) { accepted = r; start = i; }
-  }
-  if (!accepted) throw new OperationError(`no event with id ${id} in the journal`);
-  const { eventId } = accepted;
-  const rules: RuleVerdict[] = [];
-  for (const r of records.slice(start + 1)) {
-    if (r.kind === 'event.accepted' && r.eventId === eventId) break; // a later replay of it
-    if (r.kind === 'rule.matched' && r.eventId === eventId) rules.push({ rule: r.rule, subscription: journal.label(r.rule), matched: true });
-  }
-  for (const u of mismatches.of(accepted)) rules.push({ rule: u.rule, subscription: journal.label(u.rule), matched: false, reason: u.reason });
-  return { event: summarizeEvent(accepted), rules };
+  const verdicts = ruleVerdicts(journal.records(), id, { subscriptionOf: journal.label });
+  if (!verdicts) throw new OperationError(`no event with id ${id} in the journal`);
+  return { event: summarizeEvent(verdicts.accepted), rules: verdicts.rules };
 }
 
 // ── publish ─────────────────────────────────────────────────────────────────────────────────
@@ -268,10 +237,33 @@ export function publish(target: FlowTarget, topic: string, data: unknown, metada
 // ── dead letters ───────────────────────────────────────────────────────────────────────────
 
 export interface DeadLetterView extends DeadLetter {
+  /** The DLQ it is on: the subscription's, or an ordered subscription's delivery DLQ. */
+  readonly queue: string;
   readonly body: string;
   readonly topic?: string;
   /** The event's metadata.id, else its EventBridge id. */
   readonly eventId?: string;
+}
+
+export interface DeadLetterQueueView {
+  readonly subscription: string;
+  readonly queue: string;
+  /** An ordered subscription's delivery DLQ (the rule target's), beside its own. */
+  readonly delivery: boolean;
+  /** Visible + in-flight messages. */
+  readonly messages: number;
+}
+
+/** Every DLQ of the flow with its depth: each subscription's, then an ordered subscription's delivery DLQ. */
+export async function deadLetterQueues(target: FlowTarget): Promise<DeadLetterQueueView[]> {
+  const rows = await Promise.all(target.subscriptions.map(async (s) => {
+    const dlqs = [s.dlq && { queue: s.dlq, delivery: false }, s.deliveryDlq && { queue: s.deliveryDlq, delivery: true }].filter((d) => !!d);
+    return Promise.all(dlqs.map(async ({ queue, delivery }) => {
+      const depth = await queueDepth(target.clients.sqs, queue);
+      return { subscription: s.name, queue: queue.name, delivery, messages: depth.visible + depth.inFlight };
+    }));
+  }));
+  return rows.flat();
 }
 
 function dlqOf(target: FlowTarget, name: string): TargetSubscription & { readonly dlq: NonNullable<TargetSubscription['dlq']> } {
@@ -280,28 +272,35 @@ function dlqOf(target: FlowTarget, name: string): TargetSubscription & { readonl
   return sub as TargetSubscription & { readonly dlq: NonNullable<TargetSubscription['dlq']> };
 }
 
-export function viewDeadLetter(m: Message): DeadLetterView {
+export function viewDeadLetter(m: Message, queue: string): DeadLetterView {
   const letter = parseDeadLetter(m);
   const detail = letter.event?.detail as { metadata?: { id?: string } } | undefined;
   const eventId = detail?.metadata?.id ?? (typeof letter.event?.id === 'string' ? letter.event.id : undefined);
   const topic = letter.event?.['detail-type'];
-  return { ...letter, body: m.Body ?? '', ...(typeof topic === 'string' ? { topic } : {}), ...(eventId !== undefined ? { eventId } : {}) };
+  return { ...letter, queue, body: m.Body ?? '', ...(typeof topic === 'string' ? { topic } : {}), ...(eventId !== undefined ? { eventId } : {}) };
 }
 
 /**
- * Up to `max` (1–10) messages of a subscription's DLQ, read without hiding them
- * (VisibilityTimeout 0; each peek counts as a receive, as on AWS).
+ * Up to `max` (1–10) messages of a subscription's DLQ, then of its delivery DLQ (ordered
+ * delivery), read without hiding them (VisibilityTimeout 0; each peek counts as a receive, as
+ * on AWS).
  */
 export async function peekDeadLetters(target: FlowTarget, subscription: string, max = 10): Promise<DeadLetterView[]> {
   const sub = dlqOf(target, subscription);
-  const out = await target.clients.sqs.send(new ReceiveMessageCommand({
-    QueueUrl: sub.dlq.url, MaxNumberOfMessages: Math.max(1, Math.min(10, max)), VisibilityTimeout: 0,
-    MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['All'],
-  }));
-  return (out.Messages ?? []).map(viewDeadLetter);
+  const letters: DeadLetterView[] = [];
+  for (const dlq of sub.deliveryDlq ? [sub.dlq, sub.deliveryDlq] : [sub.dlq]) {
+    const want = Math.max(1, Math.min(10, max)) - letters.length;
+    if (want < 1) break;
+    const out = await target.clients.sqs.send(new ReceiveMessageCommand({
+      QueueUrl: dlq.url, MaxNumberOfMessages: want, VisibilityTimeout: 0,
+      MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['All'],
+    }));
+    letters.push(...(out.Messages ?? []).map((m) => viewDeadLetter(m, dlq.name)));
+  }
+  return letters;
 }
 
-/** Every dead letter back to its subscription (a move task, or one by one at `rate` a second). */
+/** Every dead letter (both DLQs of an ordered subscription) back to its subscription (a move task, or one by one at `rate` a second). */
 export function redriveAll(target: FlowTarget, subscription: string, options: RedriveOptions = {}): Promise<RedriveResult> {
   return redrive(target.clients, dlqOf(target, subscription), options);
 }
@@ -378,7 +377,7 @@ export function subscriptionCounters(target: FlowTarget, journal: JournalView): 
   for (const s of target.subscriptions) {
     counts.set(s.name, { matched: 0, ok: 0, failed: 0, retried: 0, deadLettered: 0 });
     for (const physical of [s.rule?.name, s.function?.name, s.queue?.name]) if (physical) byPhysical.set(physical, s.name);
-    if (s.dlq) byPhysical.set(`dlq:${s.dlq.name}`, s.name);
+    for (const dlq of [s.dlq, s.deliveryDlq]) if (dlq) byPhysical.set(`dlq:${dlq.name}`, s.name);
   }
   const of = (physical: string): ReturnType<typeof counts.get> => counts.get(byPhysical.get(physical) ?? '');
   for (const r of journal.records()) {

@@ -26,6 +26,11 @@ export interface TargetSubscription {
   /** The queue between rule and function; absent for direct delivery. */
   readonly queue?: TargetQueue;
   readonly dlq?: TargetQueue;
+  /**
+   * Where the rule's delivery failures go when that is not `dlq`: an ordered subscription's
+   * standard queue beside its FIFO `dlq` (EventBridge cannot send to a FIFO DLQ).
+   */
+  readonly deliveryDlq?: TargetQueue;
   /** Tables the function is given by name in its environment (known on the local engine). */
   readonly tables?: readonly string[];
 }

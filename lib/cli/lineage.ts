@@ -1,12 +1,14 @@
 /**
  * Lineage from the journal: events linked by causation (an event published while handling
  * another carries metadata.causationId = that event's metadata.id), each with the steps that
- * happened to it (rules matched and not matched, deliveries, invocations and their logs).
+ * happened to it (rules matched and not matched, deliveries, invocations and their logs, the
+ * writes its handlers committed: committed-writes.ts).
  * The rules an event did not match are not journaled: they are worked out for the events shown
  * (lib/local/journal/rule-mismatches.ts).
  */
 import type { EventAcceptedRecord, JournalRecord } from '../local/journal/types.ts';
 import { renderLogLine } from './log-line.ts';
+import { describeWrites, eventWrites } from './committed-writes.ts';
 
 export interface LineageNode {
   readonly event: EventAcceptedRecord;
@@ -30,6 +32,8 @@ export function buildLineage(records: readonly JournalRecord[], filter: LineageF
   const all: LineageNode[] = [];
   const current = new Map<string, LineageNode>();
   const byMetadataId = new Map<string, LineageNode>();
+  /** The latest acceptance of each metadata.id (a redrive or replay is a new acceptance). */
+  const currentByMetadataId = new Map<string, LineageNode>();
   const eventByMessage = new Map<string, string>();
   for (const r of records) {
     if (r.kind === 'event.accepted') {
@@ -37,6 +41,12 @@ export function buildLineage(records: readonly JournalRecord[], filter: LineageF
       all.push(node);
       current.set(r.eventId, node);
       if (r.metadataId && !byMetadataId.has(r.metadataId)) byMetadataId.set(r.metadataId, node);
+      if (r.metadataId) currentByMetadataId.set(r.metadataId, node);
+      continue;
+    }
+    if (r.kind === 'writes.committed') {
+      const of = eventWrites(r);
+      (of && (currentByMetadataId.get(of.eventKey) ?? current.get(of.eventKey)))?.steps.push(r);
       continue;
     }
     if (r.kind === 'delivery.enqueued' && r.eventId) eventByMessage.set(r.messageId, r.eventId);
@@ -76,6 +86,10 @@ export function describeStep(r: JournalRecord, label: (name: string) => string):
     case 'target.invoked': return `→ invoked ${label(targetName(r.functionArn))} (async, attempt ${r.attempt})`;
     case 'target.failed': return `✗ target ${r.targetId} failed (attempt ${r.attempt}): ${r.error}${r.final ? ` — final, ${r.deadLetter ?? 'dropped'}` : ''}`;
     case 'invocation.started': return undefined;
+    case 'writes.committed': {
+      const of = eventWrites(r);
+      return of ? `✎ ${of.subscription} committed ${describeWrites(of.writes)}` : undefined;
+    }
     case 'invocation.finished': {
       const mark = r.outcome === 'success' ? '✓' : '✗';
       return `${mark} ${label(r.functionName)} ${r.outcome} in ${r.durationMs} ms${r.error ? `: ${r.error}` : ''}`;

@@ -32,7 +32,7 @@ export async function openLocalTarget(options: LocalTargetOptions): Promise<Flow
   for (const s of context.subscriptions) {
     const rule = model.rules.find((r) => r.name === s.ruleName);
     const fn = model.functions.find((f) => f.name === s.functionName);
-    const [q, dlq] = await Promise.all([queue(s.queueName, s.queueArn), queue(s.dlqName, s.dlqArn)]);
+    const [q, dlq, deliveryDlq] = await Promise.all([queue(s.queueName, s.queueArn), queue(s.dlqName, s.dlqArn), queue(s.deliveryDlqName, s.deliveryDlqArn)]);
     const env = new Set(Object.values(fn?.environment ?? {}));
     const tables = model.tables.filter((t) => env.has(t.name)).map((t) => t.name);
     subscriptions.push({
@@ -41,6 +41,7 @@ export async function openLocalTarget(options: LocalTargetOptions): Promise<Flow
       ...(fn ? { function: { name: fn.name, arn: fn.arn } } : {}),
       ...(q ? { queue: q } : {}),
       ...(dlq ? { dlq } : {}),
+      ...(deliveryDlq ? { deliveryDlq } : {}),
       ...(tables.length ? { tables } : {}),
     });
   }

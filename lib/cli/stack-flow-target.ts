@@ -78,12 +78,14 @@ export async function openStackTarget(options: StackTargetOptions): Promise<Flow
       const functionName = physicalId(s.resources.function);
       const q = queue(s.resources.queue);
       const dlq = queue(s.resources.dlq);
+      const deliveryDlq = queue(s.resources.deliveryDlq);
       subscriptions.push({
         name: s.name, flow: manifest.flow, manifest: s, busName,
         ...(ruleName ? { rule: { name: ruleName, arn: arn('events', `rule/${busName}/${ruleName}`) } } : {}),
         ...(functionName ? { function: { name: functionName, arn: arn('lambda', `function:${functionName}`) } } : {}),
         ...(q ? { queue: q } : {}),
         ...(dlq ? { dlq } : {}),
+        ...(deliveryDlq ? { deliveryDlq } : {}),
       });
       const logGroup = physicalId([...referencedLogicalIds(stack.resources[s.resources.function]?.Properties?.LoggingConfig)][0]);
       if (logGroup) logGroupOf.set(s.name, logGroup);

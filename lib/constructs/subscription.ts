@@ -535,6 +535,7 @@ export class Subscription extends Construct {
       constructPath: this.node.path,
       topics: [this.topic.name],
       delivery: this.delivery.mode,
+      ...(this.delivery.messageGroupPath !== undefined ? { messageGroupPath: this.delivery.messageGroupPath } : {}),
       ...(this.filter ? { filter: this.filter } : {}),
       eventPattern: this.eventPattern,
       publishes: this.publishes.map((t) => t.name),
@@ -545,6 +546,7 @@ export class Subscription extends Construct {
         rule: logicalId(this.rule as events.Rule),
         function: logicalId(this.function as lambda.Function),
         dlq: logicalId(this.deadLetterQueue as sqs.Queue),
+        ...(this.deliveryDeadLetterQueue !== this.deadLetterQueue ? { deliveryDlq: logicalId(this.deliveryDeadLetterQueue as sqs.Queue) } : {}),
         ...(this.queue ? { queue: logicalId(this.queue as sqs.Queue) } : {}),
       },
     };

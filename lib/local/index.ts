@@ -62,6 +62,7 @@ export type {
 } from './sqs/types.ts';
 export type {
   BusRulesRecord,
+  CommittedWrite,
   DeliveryDeadLetteredRecord,
   DeliveryDeletedRecord,
   DeliveryEnqueuedRecord,
@@ -79,6 +80,7 @@ export type {
   RuleUnmatchedRecord,
   TargetFailedRecord,
   TargetInvokedRecord,
+  WritesCommittedRecord,
 } from './journal/types.ts';
 
 /** Options of {@link startLocalApp}. */

@@ -33,6 +33,8 @@ export interface FlowSubscription {
   readonly constructPath: string;
   readonly topics: readonly string[];
   readonly delivery: DeliveryMode;
+  /** Ordered delivery: the dot path in `data` whose value is an event's message group. */
+  readonly messageGroupPath?: string;
   /** Content filter as the user wrote it, on `data` fields. */
   readonly filter?: Readonly<Record<string, unknown>>;
   /** The full EventBridge pattern of the rule. */
@@ -46,6 +48,11 @@ export interface FlowSubscription {
     readonly rule: string;
     readonly function: string;
     readonly dlq: string;
+    /**
+     * The rule target's dead-letter queue, when it is not `dlq`: ordered delivery, whose `dlq`
+     * is FIFO, which EventBridge cannot send to. Its messages go back to `queue`.
+     */
+    readonly deliveryDlq?: string;
     /** Absent for direct delivery. */
     readonly queue?: string;
   };

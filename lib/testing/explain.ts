@@ -1,21 +1,12 @@
 /**
- * Why an event went where it went: the rules of its bus that matched it (the journal's
- * rule.matched records), and for each rule that did not, the pattern engine's reason, worked out
- * from the bus's rules as the journal recorded them when the event was routed
- * (lib/local/journal/rule-mismatches.ts, the same reasons `busline events` prints).
+ * Why an event went where it went: the verdict of each rule of its bus (lib/local/journal/
+ * rule-verdicts.ts, the same verdicts `busline explain` and the dashboard give), split into the
+ * rules that matched it and those that did not, each with the pattern engine's reason.
  */
 import type { JournalRecord } from '../local/index.ts';
-import { RuleMismatches } from '../local/journal/rule-mismatches.ts';
+import { ruleVerdicts, type RuleVerdict } from '../local/journal/rule-verdicts.ts';
 
-/** A rule of the bus, named by its subscription when it has one. */
-export interface RuleVerdict {
-  /** The subscription the rule belongs to, or the rule's name for a rule outside every flow. */
-  readonly subscription: string;
-  /** The rule's physical name. */
-  readonly rule: string;
-  /** Why the rule did not match (absent for a rule that matched), e.g. `detail.data.name: "Ada" is not one of ["Mallory"]`. */
-  readonly reason?: string;
-}
+export type { RuleVerdict } from '../local/journal/rule-verdicts.ts';
 
 /** The verdict of every rule of the bus on one event. */
 export interface Explanation {
@@ -28,20 +19,7 @@ export interface Explanation {
 
 /** The explanation of the event with EventBridge id `eventId` (its first acceptance). */
 export function explainEvent(records: readonly JournalRecord[], eventId: string, id: string, subscriptionOf: (rule: string) => string): Explanation {
-  let topic = '';
-  const matched: RuleVerdict[] = [];
-  const unmatched: RuleVerdict[] = [];
-  const mismatches = new RuleMismatches();
-  let explained = false;
-  for (const r of records) {
-    mismatches.observe(r);
-    if (r.eventId !== eventId) continue;
-    if (r.kind === 'event.accepted' && !explained) {
-      explained = true;
-      topic = r.topic ?? '';
-      for (const u of mismatches.of(r)) unmatched.push({ subscription: subscriptionOf(u.rule), rule: u.rule, reason: u.reason });
-    }
-    if (r.kind === 'rule.matched') matched.push({ subscription: subscriptionOf(r.rule), rule: r.rule });
-  }
-  return { id, topic, matched, unmatched };
+  const verdicts = ruleVerdicts(records, eventId, { acceptance: 'first', subscriptionOf });
+  const rules = verdicts?.rules ?? [];
+  return { id, topic: verdicts?.accepted.topic ?? '', matched: rules.filter((r) => r.matched), unmatched: rules.filter((r) => !r.matched) };
 }

@@ -45,5 +45,5 @@ test('events --where combined with --correlation shows no tree when that correla
 test('events --where without the data. prefix is refused with the expected form', async () => {
   const run = await engine.busline('events', '--where', 'name=Grace');
   assert.equal(run.code, 2);
-  assert.match(run.stderr, /--where name=Grace: expected data\.<field>=<value>, e\.g\. --where data\.userId=u-1/);
+  assert.match(run.stderr, /--where name=Grace: expected data\.<field>=<value>, e\.g\. data\.userId=u-1/);
 });

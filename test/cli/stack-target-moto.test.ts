@@ -27,7 +27,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { startMotoServer, MOTO_ACCOUNT, MOTO_CREDENTIALS, MOTO_REGION, type MotoServer } from '../support/moto-server.ts';
 import { deployToMoto } from './support/moto-stack.ts';
-import { opsFlowStack, OPS_STACK } from './support/ops-flow.ts';
+import { opsFlowStack, OPS_STACK, withOrderedTally } from './support/ops-flow.ts';
 import { runBusline, type BuslineRun } from './support/run-busline.ts';
 
 let moto: MotoServer;
@@ -47,7 +47,7 @@ before(async () => {
   // moto's Lambda answers invocations without running code (no Docker here).
   const configured = await fetch(`${moto.endpoint}/moto-api/config`, { method: 'POST', body: JSON.stringify({ lambda: { use_docker: false } }) });
   await configured.arrayBuffer();
-  await deployToMoto(moto, opsFlowStack(MOTO_ACCOUNT, MOTO_REGION));
+  await deployToMoto(moto, opsFlowStack(MOTO_ACCOUNT, MOTO_REGION, withOrderedTally));
   const cfn = new CloudFormationClient(config());
   for (const r of (await cfn.send(new ListStackResourcesCommand({ StackName: OPS_STACK }))).StackResourceSummaries ?? []) {
     if (r.LogicalResourceId && r.PhysicalResourceId) physical.set(r.LogicalResourceId, r.PhysicalResourceId);
@@ -217,6 +217,33 @@ test("dlq redrive of a direct subscription's Lambda on-failure record invokes on
   assert.equal(await messageCount(resource('GreetingsRefuseDlq')), 0);
   // Not published to the bus: the queue subscription on the same topic received nothing.
   assert.equal(await messageCount(resource('GreetingsGreetQueue')), 0);
+});
+
+test("an ordered subscription's delivery DLQ on a deployed stack: status and dlq list count it, and redrive sends its dead letter to exactly the FIFO queue, in the event's message group", async () => {
+  await emptyQueues();
+  const deliveryDlq = resource('GreetingsTallyDeliveryDlq');
+  const fifoQueue = resource('GreetingsTallyQueue');
+  await ruleTargetDeadLetter(deliveryDlq, greeting('ordered-1', 'Hedy'), ruleArn('GreetingsTallyRule'), `arn:aws:sqs:${MOTO_REGION}:${MOTO_ACCOUNT}:gone.fifo`);
+
+  const status = succeeded(await busline('status'));
+  assert.equal(status.split('\n').find((l) => l.startsWith('tally '))?.trim().split(/\s+/)[4], '1', status);
+  const list = succeeded(await busline('dlq', 'list'));
+  assert.match(list, /^tally\s+0\s+Ops-GreetingsTallyDlq\S+\.fifo$/m);
+  assert.match(list, /^tally\s+1\s+Ops-GreetingsTallyDeliveryDlq\S+ \(delivery\)$/m);
+
+  const out = succeeded(await busline('dlq', 'redrive', 'tally', '--one-by-one'));
+  assert.match(out, /redrove 1 message\(s\) from \S+ and Ops-GreetingsTallyDeliveryDlq\S+ to queue Ops-GreetingsTallyQueue\S+\.fifo/);
+  const [back, ...more] = await drain(fifoQueue);
+  assert.equal(more.length, 0);
+  // The group the rule's target reads from the event: SqsParameters.MessageGroupId
+  // "$.detail.data.name" ("SqsParameters", EventBridge API Reference,
+  // https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_SqsParameters.html).
+  assert.equal(back!.Attributes?.MessageGroupId, 'Hedy');
+  const body = JSON.parse(back!.Body!) as { id: string; detail: { metadata: { id: string } }; 'busline-redrive': { kind: string }[] };
+  assert.deepEqual([body.id, body.detail.metadata.id], ['eb-ordered-1', 'ordered-1'], 'its identity is kept');
+  assert.deepEqual(body['busline-redrive'].map((h) => h.kind), ['rule-target']);
+  assert.equal(await messageCount(deliveryDlq), 0);
+  assert.equal(await messageCount(resource('GreetingsGreetQueue')), 0, 'no other subscription received it');
 });
 
 test('publish on a deployed stack validates the payload and puts the event on the flow bus, where the subscribed queue receives it', async () => {

@@ -7,13 +7,18 @@ import { cleanup, newFlow, resourceOf, template } from './helpers.ts';
 
 after(cleanup);
 
-test('ordered delivery uses a FIFO queue whose message group is read from the data path of each event', () => {
-  const f = newFlow();
-  const sub = f.flow.addSubscription('customer-history', {
+/** The ordered subscription these specs look at: customer-history, grouped by customerId. */
+function addCustomerHistory(f: ReturnType<typeof newFlow>) {
+  return f.flow.addSubscription('customer-history', {
     topic: f.orderPlaced,
     handler: 'functions/customer-history.ts',
     delivery: Delivery.ordered({ messageGroupPath: 'customerId' }),
   });
+}
+
+test('ordered delivery uses a FIFO queue whose message group is read from the data path of each event', () => {
+  const f = newFlow();
+  const sub = addCustomerHistory(f);
   const t = template(f);
   const queue = resourceOf(t, 'AWS::SQS::Queue', 'CustomerHistoryQueue');
   assert.equal(queue.props.FifoQueue, true);
@@ -31,11 +36,7 @@ test('ordered delivery uses a FIFO queue whose message group is read from the da
 
 test('ordered delivery redrives to a FIFO DLQ, while rule delivery failures go to a standard DLQ (EventBridge cannot use FIFO DLQs)', () => {
   const f = newFlow();
-  const sub = f.flow.addSubscription('customer-history', {
-    topic: f.orderPlaced,
-    handler: 'functions/customer-history.ts',
-    delivery: Delivery.ordered({ messageGroupPath: 'customerId' }),
-  });
+  const sub = addCustomerHistory(f);
   const t = template(f);
   const queue = resourceOf(t, 'AWS::SQS::Queue', 'CustomerHistoryQueue');
   const dlq = resourceOf(t, 'AWS::SQS::Queue', 'CustomerHistoryDlq');
@@ -50,13 +51,22 @@ test('ordered delivery redrives to a FIFO DLQ, while rule delivery failures go t
   assert.notEqual(sub.deadLetterQueue, sub.deliveryDeadLetterQueue);
 });
 
+test("the flow manifest names an ordered subscription's delivery DLQ and message group path, so the CLI finds that DLQ too", () => {
+  const f = newFlow();
+  addCustomerHistory(f);
+  f.flow.addSubscription('notify-customer', { topic: f.shipmentScheduled, handler: 'functions/notify-customer.ts', delivery: Delivery.direct() });
+  const t = template(f);
+  const [ordered, direct] = f.flow.manifest().subscriptions;
+  assert.equal(ordered!.resources.deliveryDlq, resourceOf(t, 'AWS::SQS::Queue', 'CustomerHistoryDeliveryDlq').id);
+  assert.equal(ordered!.resources.dlq, resourceOf(t, 'AWS::SQS::Queue', 'CustomerHistoryDlq').id);
+  assert.equal(ordered!.messageGroupPath, 'customerId');
+  assert.equal(direct!.resources.deliveryDlq, undefined, 'one DLQ takes both kinds of failure');
+  assert.equal(direct!.messageGroupPath, undefined);
+});
+
 test('ordered delivery: one queue policy denies non-TLS access to all three queues and lets only this rule send to the FIFO queue and the delivery DLQ', () => {
   const f = newFlow();
-  f.flow.addSubscription('customer-history', {
-    topic: f.orderPlaced,
-    handler: 'functions/customer-history.ts',
-    delivery: Delivery.ordered({ messageGroupPath: 'customerId' }),
-  });
+  addCustomerHistory(f);
   const t = template(f);
   const [queue, dlq, deliveryDlq] = ['CustomerHistoryQueue', 'CustomerHistoryDlq', 'CustomerHistoryDeliveryDlq'].map((id) => resourceOf(t, 'AWS::SQS::Queue', id).id);
   const rule = resourceOf(t, 'AWS::Events::Rule', 'CustomerHistoryRule');

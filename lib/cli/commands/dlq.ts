@@ -1,12 +1,13 @@
 /**
  * `busline dlq list | show <subscription> | redrive <subscription>`: the dead-letter queues of
- * the flow's subscriptions, on the engine or a deployed stack. `show` tells each message's
- * kind, reason, attempts and redrive history; `redrive` sends every message back to exactly its
+ * the flow's subscriptions (an ordered subscription has two: its own, and the rule target's
+ * "delivery" DLQ), on the engine or a deployed stack. `show` tells each message's kind, reason,
+ * attempts and redrive history; `redrive` sends every message of both back to exactly its
  * subscription (lib/cli/redrive.ts), at `--rate` messages a second.
  */
 import { parseCommandArgs } from '../args.ts';
 import { openFlowTarget, TARGET_HELP, TARGET_OPTIONS } from '../target-options.ts';
-import { peekDeadLetters, redriveAll, subscriptionStatuses } from '../flow-operations.ts';
+import { deadLetterQueues, peekDeadLetters, redriveAll } from '../flow-operations.ts';
 
 export const summary = 'list dead-letter queues, show their messages with reasons, redrive them';
 
@@ -45,11 +46,8 @@ export async function run(argv: string[]): Promise<number> {
 
   if (action === 'list') {
     console.log(`${'subscription'.padEnd(22)}${'messages'.padStart(9)}  queue`);
-    const statuses = await subscriptionStatuses(target);
-    for (const s of target.subscriptions) {
-      if (!s.dlq) continue;
-      const dead = statuses.find((x) => x.name === s.name)?.deadLettered ?? 0;
-      console.log(`${s.name.padEnd(22)}${String(dead).padStart(9)}  ${s.dlq.name}`);
+    for (const q of await deadLetterQueues(target)) {
+      console.log(`${q.subscription.padEnd(22)}${String(q.messages).padStart(9)}  ${q.queue}${q.delivery ? ' (delivery)' : ''}`);
     }
     return 0;
   }
@@ -58,9 +56,10 @@ export async function run(argv: string[]): Promise<number> {
 
   if (action === 'show') {
     const letters = await peekDeadLetters(target, sub.name, max ?? 10);
-    if (letters.length === 0) { console.log(`${sub.dlq.name} is empty`); return 0; }
+    if (letters.length === 0) { console.log(`${[sub.dlq, sub.deliveryDlq].flatMap((q) => (q ? [q.name] : [])).join(' and ')} ${sub.deliveryDlq ? 'are' : 'is'} empty`); return 0; }
     for (const letter of letters) {
-      console.log(`message ${letter.messageId}  ${letter.kind}${letter.sentAt ? `  sent ${letter.sentAt.toISOString()}` : ''}`);
+      const on = sub.deliveryDlq ? `  on ${letter.queue}` : '';
+      console.log(`message ${letter.messageId}  ${letter.kind}${letter.sentAt ? `  sent ${letter.sentAt.toISOString()}` : ''}${on}`);
       if (letter.event) console.log(`  event: ${letter.topic ?? '?'} id=${letter.eventId ?? '?'}`);
       console.log(`  reason: ${letter.reason}${letter.attempts !== undefined ? `  (attempts: ${letter.attempts})` : ''}`);
       for (const h of letter.history) console.log(`  earlier: ${h.kind}: ${h.reason}${h.attempts !== undefined ? ` (attempts: ${h.attempts})` : ''}, redriven ${h.redrivenAt}`);
@@ -70,12 +69,14 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const result = await redriveAll(target, sub.name, { oneByOne: values['one-by-one'], ...(rate !== undefined ? { rate } : {}), ...(max !== undefined ? { max } : {}) });
-  if (result.how === 'move-task') {
-    console.log(`redrive of ${sub.dlq.name} to ${sub.queue!.name} started (move task ${result.taskHandle || '-'}, ${rate ?? 10} message(s)/s)`);
+  const to = sub.queue ? `queue ${sub.queue.name}` : `function ${sub.function!.name}`;
+  if (result.moveTask !== undefined) {
+    console.log(`redrive of ${sub.dlq.name} to ${sub.queue!.name} started (move task ${result.moveTask || '-'}, ${rate ?? 10} message(s)/s)`);
+    if (sub.deliveryDlq) console.log(`redrove ${result.redriven} message(s) from ${sub.deliveryDlq.name} to ${to}`);
   } else {
-    const to = sub.queue ? `queue ${sub.queue.name}` : `function ${sub.function!.name}`;
-    console.log(`redrove ${result.redriven} message(s) from ${sub.dlq.name} to ${to}`);
-    for (const s of result.skipped) console.log(`  skipped ${s.messageId}: ${s.why}`);
+    const from = [sub.dlq, sub.deliveryDlq].flatMap((q) => (q ? [q.name] : [])).join(' and ');
+    console.log(`redrove ${result.redriven} message(s) from ${from} to ${to}`);
   }
+  for (const s of result.skipped) console.log(`  skipped ${s.messageId}: ${s.why}`);
   return 0;
 }

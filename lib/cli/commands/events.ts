@@ -10,6 +10,7 @@ import { eventMatches, searchEvents, summarizeEvent, type EventSearch } from '..
 import type { JournalRecord } from '../../local/journal/types.ts';
 import { RuleMismatches } from '../../local/journal/rule-mismatches.ts';
 import { parseCommandArgs } from '../args.ts';
+import { DataFieldFilterError, parseDataFieldFilter } from '../data-field.ts';
 
 export const summary = 'show what happened to events as lineage trees (rules, deliveries, handler runs, caused events)';
 
@@ -23,11 +24,14 @@ const HELP = `usage: busline events [--topic <topic>] [--correlation <id>] [--wh
   --last         show the newest N trees (default 10)
   --follow       keep printing new steps as they happen`;
 
-/** `data.<path>=<value>` as the data field of an event search. */
+/** `data.<path>=<value>` as the data field of an event search, or what is wrong with it. */
 function parseWhere(text: string): EventSearch['dataField'] | string {
-  const match = /^data\.([^=]+)=(.*)$/s.exec(text);
-  if (!match) return `--where ${text}: expected data.<field>=<value>, e.g. --where data.userId=u-1`;
-  return { path: match[1]!, equals: match[2]! };
+  try {
+    return parseDataFieldFilter(text);
+  } catch (error) {
+    if (!(error instanceof DataFieldFilterError)) throw error;
+    return `--where ${error.message}`;
+  }
 }
 
 export async function run(argv: string[]): Promise<number> {

@@ -133,7 +133,7 @@ export function dashboardApi(context: DashboardContext): (req: IncomingMessage, 
           if (i > 0) await new Promise((r) => setTimeout(r, gapMs));
           await redriveDeadLetter(target, subscription, id, body.data);
         }
-        return { how: 'one-by-one', redriven: ids.length, skipped: [] };
+        return { redriven: ids.length, skipped: [] };
       }
       case 'POST /api/replay': {
         const body = await readBody(req);

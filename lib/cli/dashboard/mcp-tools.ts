@@ -8,13 +8,14 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import {
-  describeFlow, explainMatch, lineageOf, peekDeadLetters, publish, redriveAll, redriveDeadLetter, searchEvents,
+  deadLetterQueues, describeFlow, explainMatch, lineageOf, peekDeadLetters, publish, redriveAll, redriveDeadLetter, searchEvents,
   startReplay, subscriptionStatuses, summarizeEvent,
 } from '../flow-operations.ts';
 import type { LineageNode } from '../lineage.ts';
 import { describeStep } from '../lineage.ts';
 import { renderLogLine } from '../log-line.ts';
 import { parseTime } from '../time-option.ts';
+import { parseDataFieldFilter } from '../data-field.ts';
 import type { DashboardContext } from './dashboard-context.ts';
 
 export const MCP_TOOL_NAMES = [
@@ -77,14 +78,17 @@ export function createMcpServer(context: DashboardContext): McpServer {
   }, () => attempt(async () => ({ subscriptions: await subscriptionStatuses(target) })));
 
   server.registerTool('search_events', {
-    description: 'Events the bus accepted, newest first, filtered by topic, id (metadata.id or event id), correlation id and text in their data.',
+    description: 'Events the bus accepted, newest first, filtered by topic, id (metadata.id or event id), correlation id, text in their data and a field of their data.',
     inputSchema: {
       topic: z.string().optional(), id: z.string().optional(), correlationId: z.string().optional(),
       text: z.string().optional().describe('found anywhere in the event data (JSON), case-insensitive'),
+      dataField: z.string().optional().describe('data.<path>=<value>, e.g. data.userId=u-1 or data.address.city=Oslo: a string field equals the value, any other field its JSON (data.total=40, data.vip=true)'),
       limit: z.number().int().min(1).max(500).optional(),
     },
     annotations: readOnly,
-  }, (args) => attempt(() => ({ events: searchEvents(journal, args) })));
+  }, ({ dataField, ...search }) => attempt(() => ({
+    events: searchEvents(journal, { ...search, ...(dataField !== undefined ? { dataField: parseDataFieldFilter(dataField) } : {}) }),
+  })));
 
   server.registerTool('get_lineage', {
     description: 'The lineage of an event: from the first event of its chain, every rule it matched or not, its deliveries and handler runs (with log lines), and the events each run published, recursively.',
@@ -111,14 +115,9 @@ export function createMcpServer(context: DashboardContext): McpServer {
   }));
 
   server.registerTool('list_dead_letters', {
-    description: 'Each subscription with a dead-letter queue and how many messages it holds.',
+    description: "Each subscription's dead-letter queue (and an ordered subscription's delivery DLQ, delivery: true) with how many messages it holds.",
     annotations: readOnly,
-  }, () => attempt(async () => {
-    const statuses = await subscriptionStatuses(target);
-    return {
-      queues: target.subscriptions.flatMap((s) => (s.dlq ? [{ subscription: s.name, queue: s.dlq.name, messages: statuses.find((x) => x.name === s.name)?.deadLettered ?? 0 }] : [])),
-    };
-  }));
+  }, () => attempt(async () => ({ queues: await deadLetterQueues(target) })));
 
   server.registerTool('show_dead_letters', {
     description: "Up to 10 messages of a subscription's dead-letter queue, each with its kind, reason, attempts, redrive history and original event (read without hiding them).",

@@ -13,6 +13,7 @@ import { replyOf, type WireReply } from './errors.ts';
 import { transactGetItems, transactWriteItems } from './transactions.ts';
 import { SINGLE_ITEM_WRITES, returnOldOnFailure, writeReturningOldOnFailure } from './single-item-writes.ts';
 import { readBody } from '../wire/read-body.ts';
+import type { CommittedWrite } from '../journal/types.ts';
 
 const TARGET_PREFIX = 'DynamoDB_20120810.';
 const CONTENT_TYPE = 'application/x-amz-json-1.0';
@@ -35,6 +36,8 @@ export interface DynamoDbFault {
 
 export class DynamoDbService {
   private readonly faults: DynamoDbFault[] = [];
+  /** Told each committed TransactWriteItems (the engine journals them). */
+  onTransactionCommitted: ((writes: CommittedWrite[]) => void) | undefined;
 
   private constructor(private readonly store: DynaliteStore) {}
 
@@ -50,7 +53,7 @@ export class DynamoDbService {
 
   /** Runs one DynamoDB action (wire name, e.g. `PutItem`) on a parsed request body. */
   async call(operation: string, input: unknown): Promise<WireReply> {
-    if (operation === 'TransactWriteItems') return transactWriteItems(this.store, input);
+    if (operation === 'TransactWriteItems') return transactWriteItems(this.store, input, this.onTransactionCommitted);
     if (operation === 'TransactGetItems') return transactGetItems(this.store, input);
     if (!DYNALITE_SET.has(operation)) {
       return { status: 400, body: { __type: 'com.amazon.coral.service#UnknownOperationException', message: `The local DynamoDB does not implement ${operation}` } };

@@ -36,6 +36,7 @@ import {
   type Releaser,
   type TableDescription,
 } from './dynalite-modules.ts';
+import type { CommittedWrite } from '../journal/types.ts';
 import { errorName, replyOf, transactionCanceled, validationException, type CancellationReason, type WireReply } from './errors.ts';
 
 export const MAX_TRANSACT_ITEMS = 100;
@@ -68,7 +69,11 @@ class RequestRejected extends Error {
   }
 }
 
-export async function transactWriteItems(store: DynaliteStore, input: unknown): Promise<WireReply> {
+/**
+ * Runs a TransactWriteItems; `onCommitted` is told what it wrote (each action's table, kind and
+ * item key) once it is applied.
+ */
+export async function transactWriteItems(store: DynaliteStore, input: unknown, onCommitted?: (writes: CommittedWrite[]) => void): Promise<WireReply> {
   try {
     const plan = await planActions(store, input, 'write');
     return await withItemLocks(store, plan, async () => {
@@ -81,6 +86,7 @@ export async function transactWriteItems(store: DynaliteStore, input: unknown): 
       }
       const operations = staged.flatMap((s, i) => (plan[i]!.kind === 'ConditionCheck' ? [] : s.operations));
       if (operations.length > 0) await batch(store, operations);
+      onCommitted?.(plan.map(committedWrite));
       return { status: 200, body: {} };
     });
   } catch (error) {
@@ -154,6 +160,17 @@ async function planActions(store: DynaliteStore, input: unknown, mode: 'write' |
     plan.push({ kind, data, table, key, returnOldOnFailure: returnOld === 'ALL_OLD' });
   }
   return plan;
+}
+
+/** An action as the journal records it: the key attributes of its item, as plain values. */
+function committedWrite(action: PlannedAction): CommittedWrite {
+  const source = (action.kind === 'Put' ? action.data['Item'] : action.data['Key']) as Record<string, Record<string, string>>;
+  const key: Record<string, string | number> = {};
+  for (const { AttributeName } of action.table.KeySchema) {
+    const value = source[AttributeName] ?? {};
+    key[AttributeName] = value['N'] !== undefined ? Number(value['N']) : value['S'] ?? value['B'] ?? '';
+  }
+  return { table: action.table.TableName, action: action.kind as CommittedWrite['action'], key };
 }
 
 function getTable(store: DynaliteStore, name: string): Promise<TableDescription> {

@@ -165,6 +165,27 @@ export interface InvocationFinishedRecord extends JournalBase {
   readonly logs?: readonly string[];
 }
 
+/** One action of a committed transaction: its table, kind and the item's key (plain values). */
+export interface CommittedWrite {
+  /** The table's name. */
+  readonly table: string;
+  /** The kind of action, as TransactWriteItems names it. */
+  readonly action: 'Put' | 'Update' | 'Delete' | 'ConditionCheck';
+  /** The key attributes of the item: strings as they are, numbers as numbers, binary as base64. */
+  readonly key: Readonly<Record<string, string | number>>;
+}
+
+/**
+ * The engine's DynamoDB committed a TransactWriteItems (appended by the engine). The runtime
+ * commits a handler's `ctx.write`s this way, with its dedupe mark last when dedupe is on; the
+ * CLI's lineage ties such a transaction to its event by that mark (lib/cli/committed-writes.ts).
+ */
+export interface WritesCommittedRecord extends JournalBase {
+  readonly kind: 'writes.committed';
+  /** Each action of the transaction, in request order. */
+  readonly writes: readonly CommittedWrite[];
+}
+
 /** One step in an event's life, told apart by `kind`. */
 export type JournalRecord =
   | EventAcceptedRecord
@@ -178,7 +199,8 @@ export type JournalRecord =
   | TargetFailedRecord
   | TargetInvokedRecord
   | InvocationStartedRecord
-  | InvocationFinishedRecord;
+  | InvocationFinishedRecord
+  | WritesCommittedRecord;
 
 /** The kinds of journal record. */
 export type JournalKind = JournalRecord['kind'];

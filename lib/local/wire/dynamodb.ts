@@ -8,6 +8,7 @@ import type http from 'node:http';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../dynamodb/start-local-dynamodb.ts';
 import type { DynamoDbFault } from '../dynamodb/dynamodb-service.ts';
 import { useSynchronousLevelDbReads } from '../dynamodb/leveldb-sync-reads.ts';
+import type { CommittedWrite } from '../journal/types.ts';
 
 export class DynamoDbBackend {
   private constructor(private readonly local: LocalDynamoDb) {}
@@ -25,6 +26,11 @@ export class DynamoDbBackend {
   /** Serve one request whose body has not been read yet, in process (no loopback hop). */
   handle(request: http.IncomingMessage, response: http.ServerResponse): void {
     this.local.service.handle(request, response);
+  }
+
+  /** Tells `observer` each committed TransactWriteItems. */
+  observeTransactions(observer: (writes: CommittedWrite[]) => void): void {
+    this.local.service.onTransactionCommitted = observer;
   }
 
   /** The next wire requests matching each fault fail with it (see DynamoDbService.injectFaults). */

@@ -45,6 +45,7 @@ after(async () => {
 });
 
 const nodeText = (id: string): Promise<string> => page.locator(`[data-node="${id}"]`).textContent().then((t) => t ?? '');
+const edgeText = (id: string): Promise<string> => page.locator(`[data-edge="${id}"]`).textContent().then((t) => t ?? '');
 
 test("the graph shows the flow's four subscriptions, each rule with its pattern, and flags the topic nothing in the flow publishes", { skip }, async () => {
   for (const name of ['greet', 'record', 'refuse', 'tally']) {
@@ -57,6 +58,7 @@ test("the graph shows the flow's four subscriptions, each rule with its pattern,
 });
 
 test('an event published from the form is followed to the event it caused and the run that handled it, and the counters move', { skip }, async () => {
+  assert.match(await edgeText('greeting.sent→greet'), /in 0 · ok 0 · retried 0.*failed 0 · dead 0/);
   const form = page.locator('section[aria-label="publish"]');
   await form.getByLabel('topic').selectOption('greeting.sent');
   await form.locator('input[name="name"]').fill('Ada');
@@ -73,6 +75,10 @@ test('an event published from the form is followed to the event it caused and th
 
   await waitFor('greet counted the run', async () => /runs ok 1 · failed 0/.test(await nodeText('function:greet')) || undefined);
   assert.match(await nodeText('rule:greet'), /in 1/);
+  // The edge greeting.sent → greet counts what came in and how its runs ended; the edge to
+  // refuse, whose filter the event did not meet, stays at nothing.
+  assert.match(await edgeText('greeting.sent→greet'), /in 1 · ok 1 · retried 0.*failed 0 · dead 0/);
+  assert.match(await edgeText('greeting.sent→refuse'), /in 0 · ok 0/);
   await page.locator('section[aria-label="flow graph"]').screenshot({ path: join(SHOTS, 'dashboard-graph.png') });
   await lineage.screenshot({ path: join(SHOTS, 'dashboard-lineage.png') });
 });

@@ -73,6 +73,20 @@ test('an event published through the endpoint is found by its correlation id, an
   assert.equal(tree.caused[0]!.event.topic, 'greeting.recorded');
 });
 
+test('search_events takes a field of the data, data.<path>=<value>, comparing a number by its JSON', async () => {
+  await call('publish_event', { topic: 'greeting.sent', data: { name: 'Katherine', times: 7 }, id: 'mcp-field-7' });
+  await call('publish_event', { topic: 'greeting.sent', data: { name: 'Katherine', times: 8 }, id: 'mcp-field-8' });
+  const byName = await call<{ events: { id: string }[] }>('search_events', { dataField: 'data.name=Katherine', topic: 'greeting.sent' });
+  assert.deepEqual(byName.events.map((e) => e.id), ['mcp-field-8', 'mcp-field-7'], 'newest first');
+  const byTimes = await call<{ events: { id: string }[] }>('search_events', { dataField: 'data.times=8', topic: 'greeting.sent' });
+  assert.deepEqual(byTimes.events.map((e) => e.id), ['mcp-field-8']);
+});
+
+test('search_events refuses a data field filter without the data. prefix, saying the form it takes', async () => {
+  const text = await refused('search_events', { dataField: 'name=Katherine' });
+  assert.match(text, /DataFieldFilterError: name=Katherine: expected data\.<field>=<value>, e\.g\. data\.userId=u-1/);
+});
+
 test("explain_match tells that the filtered subscription's rule did not match, and why", async () => {
   await call('publish_event', { topic: 'greeting.sent', data: { name: 'Barbara', times: 2 }, id: 'mcp-explain' });
   const verdict = await waitFor('both rules judged', async () => {

@@ -9,6 +9,7 @@
  * | an archive's `EventPattern` object written as a JSON string | moto's archive parses only a string (AWS takes both)   |
  * | `{ Ref: <bus> }` replaced by the bus's declared name | moto resolves Ref of an EventBus to an object, not its name |
  * | event source mappings dropped                        | moto would run the consumers in Docker; without them a queue keeps what arrives, for the test to read |
+ * | a FIFO queue without a name named `<stack>-<logical id>.fifo` | moto's generated name lacks the `.fifo` suffix AWS gives it, and moto then refuses its own name |
  *
  * moto creates no AWS::SQS::QueuePolicy, AWS::CloudWatch::Alarm or AWS::Lambda::EventInvokeConfig
  * (it reports them created with no physical id), and reports the bus and archive with no
@@ -27,6 +28,7 @@ export async function deployToMoto(moto: MotoServer, stack: Stack): Promise<void
   delete template.Rules;
   for (const [id, r] of Object.entries(template.Resources)) {
     if (r.Type === 'AWS::Lambda::EventSourceMapping') delete template.Resources[id];
+    if (r.Type === 'AWS::SQS::Queue' && r.Properties?.FifoQueue === true && r.Properties.QueueName === undefined) r.Properties.QueueName = `${stack.stackName}-${id}.fifo`;
     if (r.Type === 'AWS::Events::Archive' && typeof r.Properties?.EventPattern === 'object') r.Properties.EventPattern = JSON.stringify(r.Properties.EventPattern);
     if (r.Type === 'AWS::Lambda::Function') {
       const code = r.Properties?.Code as { S3Bucket: string; S3Key: string };

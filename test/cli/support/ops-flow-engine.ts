@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { App } from 'aws-cdk-lib';
 import { startLocalApp, type JournalRecord, type LocalApp } from 'busline/local';
 import { writeDevSession } from '../../../lib/cli/dev-session.ts';
-import { opsFlowStack } from './ops-flow.ts';
+import { opsFlowStack, type ExtendOpsFlow } from './ops-flow.ts';
 import { runBusline, type BuslineRun } from './run-busline.ts';
 
 const REPO = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
@@ -26,8 +26,9 @@ export interface OpsFlowEngine {
   stop(): Promise<void>;
 }
 
-export async function startOpsFlowEngine(prefix: string): Promise<OpsFlowEngine> {
-  const stack = opsFlowStack('000000000000', 'us-east-1');
+/** The ops flow in the engine; `extend` adds a spec's own subscriptions to it. */
+export async function startOpsFlowEngine(prefix: string, extend?: ExtendOpsFlow): Promise<OpsFlowEngine> {
+  const stack = opsFlowStack('000000000000', 'us-east-1', extend);
   const assemblyDir = (stack.node.root as App).synth().directory;
   const stateDir = mkdtempSync(join(tmpdir(), prefix));
   const app = await startLocalApp({ assembly: assemblyDir, stateDir, port: 0 });

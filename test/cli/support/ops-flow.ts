@@ -10,7 +10,14 @@ import { GREETINGS_DIR } from '../../fixtures/greetings-flow/stack.ts';
 
 export const OPS_STACK = 'Ops';
 
-export function opsFlowStack(account: string, region: string, extend?: (flow: EventFlow, topics: { readonly sent: Topic; readonly recorded: Topic }) => void): Stack {
+/** An ordered subscription `tally` (handlers/tally.ts), grouped by the greeting's name: its rule's delivery failures have a DLQ of their own. */
+export const withOrderedTally: ExtendOpsFlow = (flow, { sent }) => {
+  flow.addSubscription('tally', { topic: sent, handler: 'handlers/tally.ts', delivery: Delivery.ordered({ messageGroupPath: 'name' }) });
+};
+
+export type ExtendOpsFlow = (flow: EventFlow, topics: { readonly sent: Topic; readonly recorded: Topic }) => void;
+
+export function opsFlowStack(account: string, region: string, extend?: ExtendOpsFlow): Stack {
   const app = new App();
   const stack = new Stack(app, OPS_STACK, { env: { account, region } });
   const flow = new EventFlow(stack, 'Greetings', { rootDir: GREETINGS_DIR, schemaRegistry: false });
