@@ -5,7 +5,7 @@
  * The rules an event did not match are not journaled: they are worked out for the events shown
  * (lib/local/journal/rule-mismatches.ts).
  */
-import type { EventAcceptedRecord, JournalRecord } from '../local/journal/types.ts';
+import type { ChaosFaultRecord, EventAcceptedRecord, JournalRecord } from '../local/journal/types.ts';
 import { renderLogLine } from './log-line.ts';
 
 export interface LineageNode {
@@ -41,7 +41,7 @@ export function buildLineage(records: readonly JournalRecord[], filter: LineageF
     }
     if (r.kind === 'delivery.enqueued' && r.eventId) eventByMessage.set(r.messageId, r.eventId);
     let eventId = r.eventId;
-    if (!eventId && 'messageId' in r) eventId = eventByMessage.get(r.messageId);
+    if (!eventId && 'messageId' in r && r.messageId) eventId = eventByMessage.get(r.messageId);
     if (!eventId && r.kind === 'invocation.started' && r.messageIds?.[0]) eventId = eventByMessage.get(r.messageIds[0]);
     const node = eventId ? current.get(eventId) : undefined;
     node?.steps.push(r);
@@ -76,12 +76,22 @@ export function describeStep(r: JournalRecord, label: (name: string) => string):
     case 'target.invoked': return `→ invoked ${label(targetName(r.functionArn))} (async, attempt ${r.attempt})`;
     case 'target.failed': return `✗ target ${r.targetId} failed (attempt ${r.attempt}): ${r.error}${r.final ? ` — final, ${r.deadLetter ?? 'dropped'}` : ''}`;
     case 'invocation.started': return undefined;
+    case 'chaos.fault': return `⚡ chaos ${r.fault} at ${chaosWhere(r, label)}: ${r.detail}`;
     case 'invocation.finished': {
       const mark = r.outcome === 'success' ? '✓' : '✗';
       return `${mark} ${label(r.functionName)} ${r.outcome} in ${r.durationMs} ms${r.error ? `: ${r.error}` : ''}`;
     }
     default: return undefined;
   }
+}
+
+/** Where a chaos fault was injected, as `busline events` names it. */
+function chaosWhere(r: ChaosFaultRecord, label: (name: string) => string): string {
+  if (r.functionName !== undefined) return `function ${label(r.functionName)}`;
+  if (r.queue !== undefined) return `queue ${label(r.queue)}`;
+  if (r.table !== undefined) return `table ${r.table}`;
+  if (r.rule !== undefined) return `target ${r.targetId ?? '?'} of rule ${label(r.rule)}`;
+  return `bus ${r.bus ?? '?'}`;
 }
 
 function targetName(arn: string): string {

@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { LocalEngine } from './engine.ts';
 import type { Clock } from './clock.ts';
+import type { ChaosProfile } from './chaos/profile.ts';
 import { readCloudAssembly, type CloudAssembly } from './assembly/cloud-assembly.ts';
 import { loadAppModel } from './assembly/load-app-model.ts';
 import type { LocalAppModel, LocalQueue, LocalRuleTarget } from './assembly/app-model.ts';
@@ -31,6 +32,11 @@ export interface LocalAppOptions {
   readonly onMappingOutcome?: (mappingLogicalId: string, outcome: MappingOutcome) => void;
   /** The engine's time (see LocalEngineOptions.clock). @default systemClock */
   readonly clock?: Clock;
+  /**
+   * Faults to inject (see LocalEngineOptions.chaos); handler crashes and timeouts apply to the
+   * app's functions. @default no faults
+   */
+  readonly chaos?: ChaosProfile;
 }
 
 export interface LocalApp {
@@ -55,6 +61,7 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     accountId: draft.account,
     lambdaInvoker: invoker,
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.chaos ? { chaos: options.chaos } : {}),
     async setup(e) {
       const urls = new Map<string, string>();
       // Dead-letter queues must exist before a queue's RedrivePolicy names them.
