@@ -31,6 +31,7 @@ export function buildLineage(records: readonly JournalRecord[], filter: LineageF
   const current = new Map<string, LineageNode>();
   const byMetadataId = new Map<string, LineageNode>();
   const eventByMessage = new Map<string, string>();
+  const refusedPublishes: ChaosFaultRecord[] = [];
   for (const r of records) {
     if (r.kind === 'event.accepted') {
       const node: LineageNode = { event: r, steps: [], children: [] };
@@ -44,7 +45,16 @@ export function buildLineage(records: readonly JournalRecord[], filter: LineageF
     if (!eventId && 'messageId' in r && r.messageId) eventId = eventByMessage.get(r.messageId);
     if (!eventId && r.kind === 'invocation.started' && r.messageIds?.[0]) eventId = eventByMessage.get(r.messageIds[0]);
     const node = eventId ? current.get(eventId) : undefined;
-    node?.steps.push(r);
+    if (node) node.steps.push(r);
+    else if (r.kind === 'chaos.fault' && (r.causationId ?? r.metadataId) !== undefined) refusedPublishes.push(r);
+  }
+  // A PutEvents entry a fault refused has no event id: it shows under the event being handled
+  // when it was published, or else (published from outside) under the event it became once sent again.
+  for (const r of refusedPublishes) {
+    const node = byMetadataId.get(r.causationId ?? r.metadataId!);
+    if (!node) continue;
+    const at = node.steps.findIndex((s) => s.seq > r.seq);
+    node.steps.splice(at < 0 ? node.steps.length : at, 0, r);
   }
   const roots: LineageNode[] = [];
   for (const node of all) {
@@ -53,6 +63,17 @@ export function buildLineage(records: readonly JournalRecord[], filter: LineageF
     else roots.push(node);
   }
   return roots.filter((root) => matches(root, filter));
+}
+
+/** The chaos faults no event's tree shows (those only a table or bus knows of, e.g. DynamoDB throttling), oldest first. */
+export function faultsOutsideTrees(records: readonly JournalRecord[], roots: readonly LineageNode[]): ChaosFaultRecord[] {
+  const placed = new Set<number>();
+  const walk = (node: LineageNode): void => {
+    for (const step of node.steps) if (step.kind === 'chaos.fault') placed.add(step.seq);
+    node.children.forEach(walk);
+  };
+  roots.forEach(walk);
+  return records.filter((r): r is ChaosFaultRecord => r.kind === 'chaos.fault' && !placed.has(r.seq));
 }
 
 function matches(node: LineageNode, filter: LineageFilter): boolean {

@@ -185,6 +185,9 @@ export interface ChaosFaultRecord extends JournalBase {
   readonly rule?: string;
   readonly targetId?: string;
   readonly table?: string;
+  /** A refused PutEvents entry's Busline envelope ids (detail.metadata.id, causationId): the event it was, and the one being handled when it was published. */
+  readonly metadataId?: string;
+  readonly causationId?: string;
   /** The AWS error the fault answered with (e.g. "ThrottlingException"). */
   readonly errorCode?: string;
   /** The profile's seed, so the run can be reproduced. */
