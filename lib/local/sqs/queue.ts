@@ -252,9 +252,10 @@ export class Queue {
       else out.push(m);
     }
     // A message passed over goes at the end of this batch when there is room, else back to the
-    // end of the visible messages; either way what was taken after it has overtaken it.
+    // end of the visible messages; either way a message taken after it has overtaken it.
+    const taken = out.length;
     for (const { m, at } of passed) {
-      if (out.length > at) reorder!.overtaken(m, out[at]!);
+      if (at < taken) reorder!.overtaken(m, out[at]!);
       if (out.length < max) out.push(m);
       else this.ready.push(m);
     }
