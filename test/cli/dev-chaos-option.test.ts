@@ -4,22 +4,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../lib/cli/main.ts';
+import { errorsOf } from './support/main-errors.ts';
 import { startDev } from '../../lib/cli/commands/dev.ts';
 import { parseChaosProfile } from '../../lib/local/chaos/profile.ts';
 import { cachedAssembly } from '../../lib/testing/synth-cache.ts';
 import { greetingsStack, GREETINGS_DIR } from '../fixtures/greetings-flow/stack.ts';
-
-async function errorsOf(argv: string[]): Promise<{ code: number; text: string }> {
-  const errors: string[] = [];
-  const original = console.error;
-  console.error = (...args: unknown[]) => { errors.push(args.join(' ')); };
-  try {
-    return { code: await main(argv), text: errors.join('\n') };
-  } finally {
-    console.error = original;
-  }
-}
 
 test('an unknown fault in --chaos exits 2, naming it and the valid keys', async () => {
   const { code, text } = await errorsOf(['dev', '--chaos', 'duplicate=0.1,crsh=0.1', '--state', '/nonexistent-busline-state']);
