@@ -6,6 +6,9 @@
 import { join } from 'node:path';
 import { LocalEngine } from './engine.ts';
 import type { Clock } from './clock.ts';
+import type { ChaosProfile } from './chaos/profile.ts';
+import { Chaos } from './chaos/chaos.ts';
+import { invocationFaults } from './chaos/function-faults.ts';
 import { readCloudAssembly, type CloudAssembly } from './assembly/cloud-assembly.ts';
 import type { LocalAppModel, LocalEventSourceMapping } from './assembly/app-model.ts';
 import { declareAppResources, draftAppModel } from './app-declarations.ts';
@@ -30,6 +33,11 @@ export interface LocalAppOptions {
   readonly onMappingOutcome?: (mappingLogicalId: string, outcome: MappingOutcome) => void;
   /** The engine's time (see LocalEngineOptions.clock). @default systemClock */
   readonly clock?: Clock;
+  /**
+   * Faults to inject (see LocalEngineOptions.chaos); handler crashes and timeouts apply to the
+   * app's functions. @default no faults
+   */
+  readonly chaos?: ChaosProfile;
 }
 
 export interface LocalApp {
@@ -62,11 +70,14 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     accountId: draft.account,
     lambdaInvoker: invoker,
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.chaos ? { chaos: options.chaos } : {}),
     async setup(e) {
       model = await declareAppResources(e, assembly, draft);
     },
   });
 
+  // The functions' and mappings' faults: streams of their own, journaled as the engine's are.
+  const chaos = options.chaos ? new Chaos(options.chaos, (entry) => engine.journalAppend(entry)) : undefined;
   const runner = new FunctionRunner({
     endpoint: engine.endpoint, region: engine.region, accountId: engine.accountId,
     workDir: join(options.stateDir, 'functions'),
@@ -74,6 +85,7 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     ...(options.onLog ? { onLog: options.onLog } : {}),
     // A clock of its own (a test's virtual time): handlers see it too.
     ...(options.clock ? { now: () => engine.clock.now() } : {}),
+    ...(chaos ? { faults: invocationFaults(chaos) } : {}),
   });
   for (const fn of model.functions) runner.add(fn);
   invoker.attach(runner, engine);
@@ -81,6 +93,7 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
   const mappingOf = (m: LocalEventSourceMapping): SqsEventSource => new SqsEventSource(
     m, engine, runner,
     options.onMappingOutcome ? (outcome) => options.onMappingOutcome!(m.logicalId, outcome) : undefined,
+    chaos,
   );
   let mappings = model.mappings.filter((m) => runner.has(m.functionName)).map(mappingOf);
   for (const m of mappings) m.start();

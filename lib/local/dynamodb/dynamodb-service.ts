@@ -34,10 +34,15 @@ export interface DynamoDbFault {
   readonly message: string;
 }
 
+/** Decides, per wire request, whether an injected fault answers it instead (the chaos mode). */
+export type DynamoDbFaultInjector = (action: string, input: unknown) => WireReply | undefined;
+
 export class DynamoDbService {
   private readonly faults: DynamoDbFault[] = [];
   /** Told each committed TransactWriteItems (the engine journals them). */
   onTransactionCommitted: ((writes: CommittedWrite[]) => void) | undefined;
+  /** The chaos mode's faults, asked for every wire request after the queued test faults. */
+  chaos: DynamoDbFaultInjector | undefined;
 
   private constructor(private readonly store: DynaliteStore) {}
 
@@ -96,6 +101,8 @@ export class DynamoDbService {
     // DynamoDB's JSON error shape, `__type` naming the error (DynamoDB Developer Guide, "Error
     // handling with DynamoDB", https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html).
     if (fault) return { status: fault.status, body: { __type: `com.amazonaws.dynamodb.v20120810#${fault.errorType}`, message: fault.message } };
+    const injected = this.chaos?.(operation, input);
+    if (injected) return injected;
     try {
       return await this.call(operation, input);
     } catch (error) {
@@ -119,7 +126,7 @@ export class DynamoDbService {
 }
 
 /** Tables a request names: its TableName, a transaction's items' and a batch's RequestItems keys. */
-function tablesOf(input: unknown): Set<string> {
+export function tablesOf(input: unknown): Set<string> {
   const tables = new Set<string>();
   if (typeof input !== 'object' || input === null) return tables;
   const request = input as { TableName?: unknown; TransactItems?: unknown; RequestItems?: unknown };

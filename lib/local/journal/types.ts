@@ -16,6 +16,7 @@
  * id for every event. Tree = events linked by causationId → metadataId, each with its
  * rule / delivery / invocation records.
  */
+import type { ChaosFaultKind } from '../chaos/profile.ts';
 
 /** Fields every journal record has (see the top of this file). */
 export interface JournalBase {
@@ -186,6 +187,40 @@ export interface WritesCommittedRecord extends JournalBase {
   readonly writes: readonly CommittedWrite[];
 }
 
+/**
+ * The engine's chaos mode (LocalEngineOptions.chaos) injected a fault here. Where it happened is
+ * in the fields the fault kind has: `queue` (duplicate, reorder, delay, visibility-expiry),
+ * `functionName` (crash, timeout), `bus`/`rule`/`targetId` (duplicate to an EventBridge target),
+ * `bus` (throttle, partial-failure), `table` (dynamodb-throttle, transaction-conflict).
+ */
+export interface ChaosFaultRecord extends JournalBase {
+  readonly kind: 'chaos.fault';
+  /** Which fault (its key in the chaos profile's CLI form). */
+  readonly fault: ChaosFaultKind;
+  /** What the fault did, in a sentence (e.g. "the delete missed a copy: delivered again as message <id>"). */
+  readonly detail: string;
+  /** The queue it struck. */
+  readonly queue?: string;
+  /** The message it concerns (a batch's first, for a crash or timeout). */
+  readonly messageId?: string;
+  /** The function whose invocation it struck. */
+  readonly functionName?: string;
+  /** The bus of a refused PutEvents entry or of a doubled target delivery. */
+  readonly bus?: string;
+  /** The rule and target a doubled delivery went to. */
+  readonly rule?: string;
+  readonly targetId?: string;
+  /** The DynamoDB table of a refused request (its first, by name, for a transaction). */
+  readonly table?: string;
+  /** A refused PutEvents entry's Busline envelope ids (detail.metadata.id, causationId): the event it was, and the one being handled when it was published. */
+  readonly metadataId?: string;
+  readonly causationId?: string;
+  /** The AWS error the fault answered with (e.g. "ThrottlingException"). */
+  readonly errorCode?: string;
+  /** The profile's seed, so the run can be reproduced. */
+  readonly seed: number;
+}
+
 /** One step in an event's life, told apart by `kind`. */
 export type JournalRecord =
   | EventAcceptedRecord
@@ -200,7 +235,8 @@ export type JournalRecord =
   | TargetInvokedRecord
   | InvocationStartedRecord
   | InvocationFinishedRecord
-  | WritesCommittedRecord;
+  | WritesCommittedRecord
+  | ChaosFaultRecord;
 
 /** The kinds of journal record. */
 export type JournalKind = JournalRecord['kind'];

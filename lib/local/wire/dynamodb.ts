@@ -6,7 +6,7 @@
  */
 import type http from 'node:http';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../dynamodb/start-local-dynamodb.ts';
-import type { DynamoDbFault } from '../dynamodb/dynamodb-service.ts';
+import type { DynamoDbFault, DynamoDbFaultInjector } from '../dynamodb/dynamodb-service.ts';
 import { useSynchronousLevelDbReads } from '../dynamodb/leveldb-sync-reads.ts';
 import type { CommittedWrite } from '../journal/types.ts';
 
@@ -36,6 +36,11 @@ export class DynamoDbBackend {
   /** The next wire requests matching each fault fail with it (see DynamoDbService.injectFaults). */
   injectFaults(faults: readonly DynamoDbFault[]): void {
     this.local.service.injectFaults(faults);
+  }
+
+  /** The chaos mode's faults for wire requests (see DynamoDbService.chaos). */
+  injectChaos(injector: DynamoDbFaultInjector): void {
+    this.local.service.chaos = injector;
   }
 
   /** Call a DynamoDB action directly (used for CreateTable from the template). */
