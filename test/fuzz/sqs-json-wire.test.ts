@@ -11,12 +11,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { startEngine, type EngineFixture } from '../local/support/engine-fixture.ts';
+import type { EngineFixture } from '../local/support/engine-fixture.ts';
 import { checkFuzzProperty } from './support/fuzz-budget.ts';
 import { assertAlive, send } from '../support/raw-wire.ts';
 import { assertAwsJsonAnswer } from './support/aws-shape.ts';
 import { anyJson, clientHeaders, field, hugeString, jsonBody, request } from './support/wire-inputs.ts';
-import { attributeName, messageAttributes, messageBody, queueAttributes } from './support/sqs-inputs.ts';
+import { attributeName, messageAttributes, messageBody, queueAttributes, startSqsFuzzEngine } from './support/sqs-inputs.ts';
 
 const FILE = 'test/fuzz/sqs-json-wire.test.ts';
 
@@ -24,15 +24,7 @@ let fixture: EngineFixture;
 let url: (name: string) => string;
 
 before(async () => {
-  fixture = await startEngine({
-    setup: (e) => {
-      e.createQueue('fuzz-q', {});
-      e.createQueue('fuzz-q.fifo', { FifoQueue: 'true' });
-      e.createQueue('fuzz-dlq', {});
-      e.createQueue('fuzz-lossless', {});
-    },
-  });
-  url = (name) => `${fixture.engine.endpoint}/${fixture.engine.accountId}/${name}`;
+  ({ fixture, url } = await startSqsFuzzEngine());
 });
 after(() => fixture?.close());
 

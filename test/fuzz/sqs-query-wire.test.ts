@@ -9,12 +9,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { startEngine, type EngineFixture } from '../local/support/engine-fixture.ts';
+import type { EngineFixture } from '../local/support/engine-fixture.ts';
 import { checkFuzzProperty } from './support/fuzz-budget.ts';
 import { assertAlive, send } from '../support/raw-wire.ts';
 import { assertSqsQueryAnswer } from './support/aws-shape.ts';
 import { clientHeaders, hugeString } from './support/wire-inputs.ts';
-import { attributeName, messageBody } from './support/sqs-inputs.ts';
+import { attributeName, messageBody, startSqsFuzzEngine } from './support/sqs-inputs.ts';
 
 const FILE = 'test/fuzz/sqs-query-wire.test.ts';
 const ACTIONS = [
@@ -27,14 +27,7 @@ let fixture: EngineFixture;
 let url: (name: string) => string;
 
 before(async () => {
-  fixture = await startEngine({
-    setup: (e) => {
-      e.createQueue('fuzz-q', {});
-      e.createQueue('fuzz-q.fifo', { FifoQueue: 'true' });
-      e.createQueue('fuzz-lossless', {});
-    },
-  });
-  url = (name) => `${fixture.engine.endpoint}/${fixture.engine.accountId}/${name}`;
+  ({ fixture, url } = await startSqsFuzzEngine());
 });
 after(() => fixture?.close());
 

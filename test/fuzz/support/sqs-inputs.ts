@@ -1,6 +1,7 @@
-/** Generators of SQS input shared by the JSON and query wire fuzzers. */
+/** Generators of SQS input, and the engine, shared by the JSON and query wire fuzzers. */
 import fc from 'fast-check';
 import { field } from './wire-inputs.ts';
+import { startEngine, type EngineFixture } from '../../local/support/engine-fixture.ts';
 
 /**
  * Message bodies: any Unicode text, including characters SQS refuses (it allows #x9, #xA, #xD,
@@ -41,3 +42,16 @@ export const messageAttributes: fc.Arbitrary<unknown> = fc.dictionary(
   { maxKeys: 3 },
 ).map((attributes) => attributes as unknown);
 
+
+/** The queues the SQS fuzzers use: a standard and a FIFO queue to fuzz, a DLQ, and one for the lossless property. */
+export const FUZZ_QUEUES = ['fuzz-q', 'fuzz-q.fifo', 'fuzz-dlq', 'fuzz-lossless'] as const;
+
+/** An engine with the fuzz queues, and the URL of a queue by name. */
+export async function startSqsFuzzEngine(): Promise<{ fixture: EngineFixture; url: (name: string) => string }> {
+  const fixture = await startEngine({
+    setup: (e) => {
+      for (const name of FUZZ_QUEUES) e.createQueue(name, name.endsWith('.fifo') ? { FifoQueue: 'true' } : {});
+    },
+  });
+  return { fixture, url: (name) => `${fixture.engine.endpoint}/${fixture.engine.accountId}/${name}` };
+}
