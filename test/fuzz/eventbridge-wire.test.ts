@@ -21,7 +21,6 @@ const BUS = 'fuzz-bus';
 const RULE = 'fuzz-rule';
 
 let fixture: EngineFixture;
-let queueArn: string;
 
 before(async () => {
   fixture = await startEngine({
@@ -32,7 +31,6 @@ before(async () => {
       e.putTargets(BUS, RULE, [{ Id: 'queue', Arn: `arn:aws:sqs:${e.region}:${e.accountId}:fuzz-target` }]);
     },
   });
-  queueArn = `arn:aws:sqs:${fixture.engine.region}:${fixture.engine.accountId}:fuzz-target`;
 });
 after(() => fixture?.close());
 
@@ -126,5 +124,4 @@ test('a request with a missing, unknown or malformed X-Amz-Target gets a JSON er
     }),
     100,
   );
-  assert.ok(queueArn);
 });
