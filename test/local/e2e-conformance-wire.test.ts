@@ -5,32 +5,16 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { EventBridgeClient, TestEventPatternCommand } from '@aws-sdk/client-eventbridge';
 import { LocalEngine } from '../../lib/local/engine.ts';
 import { skipUnlessPresent } from '../support/prerequisites.ts';
+import { conformanceCasesFile, patternText, readConformanceCases } from '../support/conformance-cases.ts';
 
-function findCasesFile(): string {
-  let dir = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-  for (;;) {
-    const candidate = join(dir, 'shared', 'conformance', 'eventbridge-patterns.json');
-    if (existsSync(candidate) || dirname(dir) === dir) return candidate;
-    dir = dirname(dir);
-  }
-}
-const casesFile = findCasesFile();
-const skip = skipUnlessPresent(existsSync(casesFile) ? false : `conformance cases not found at ${casesFile} (the shared folder goes beside the checkout)`);
-
-interface ConformanceCase {
-  readonly id: string;
-  readonly pattern: unknown;
-  readonly patternRaw?: boolean;
-  readonly event: Record<string, unknown>;
-  readonly expect: 'match' | 'no-match' | 'invalid-pattern';
-}
+const cases = readConformanceCases();
+const skip = skipUnlessPresent(cases ? false : `conformance cases not found at ${conformanceCasesFile} (the shared folder goes beside the checkout)`);
 
 const stateDir = mkdtempSync(join(tmpdir(), 'busline-conformance-'));
 let engine: LocalEngine | undefined;
@@ -54,13 +38,13 @@ function fullEvent(event: Record<string, unknown>): string {
 
 test('TestEventPattern on the wire gives AWS\'s answer on every conformance case', { skip }, async () => {
   const client = new EventBridgeClient({ endpoint: engine!.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-  const cases = JSON.parse(readFileSync(casesFile, 'utf8')) as ConformanceCase[];
   const failures: string[] = [];
-  for (const c of cases) {
+  const all = cases ?? [];
+  for (const c of all) {
     let got: string;
     try {
       const out = await client.send(new TestEventPatternCommand({
-        EventPattern: c.patternRaw ? String(c.pattern) : JSON.stringify(c.pattern), Event: fullEvent(c.event),
+        EventPattern: patternText(c), Event: fullEvent(c.event as Record<string, unknown>),
       }));
       got = out.Result ? 'match' : 'no-match';
     } catch (error) {
@@ -68,6 +52,6 @@ test('TestEventPattern on the wire gives AWS\'s answer on every conformance case
     }
     if (got !== c.expect) failures.push(`${c.id}: expected ${c.expect}, got ${got}`);
   }
-  console.log(`# conformance over the wire: ${cases.length - failures.length}/${cases.length}`);
+  console.log(`# conformance over the wire: ${all.length - failures.length}/${all.length}`);
   assert.deepEqual(failures, []);
 });

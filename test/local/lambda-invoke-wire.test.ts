@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { LambdaInvokeContext, LambdaInvoker } from '../../lib/local/eventbridge/types.ts';
 import { startEngine, TEST_CREDENTIALS, type EngineFixture } from './support/engine-fixture.ts';
+import { send } from '../support/raw-wire.ts';
 
 const KNOWN = 'arn:aws:lambda:us-east-1:000000000000:function:greet';
 
@@ -71,4 +72,34 @@ test('a payload that is not JSON is refused with InvalidRequestContentException'
     lambda.send(new InvokeCommand({ FunctionName: 'greet', InvocationType: 'Event', Payload: new TextEncoder().encode('not json') })),
     (error: Error) => error.name === 'InvalidRequestContentException',
   );
+});
+
+// "Invoke", Lambda API Reference (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html):
+// RequestTooLargeException, HTTP 413, "The request payload exceeded the Invoke request body JSON
+// input quota"; the asynchronous quota is 1 MB since 2026-01-29 (AWS-FACTS.md). Found by the
+// Lambda wire fuzzer: such payloads used to be accepted.
+test('an Event payload over 1 MB is refused with RequestTooLargeException (413) and never reaches the function', async () => {
+  const before = invoker.calls.length;
+  const payload = JSON.stringify({ big: 'x'.repeat(1024 * 1024) });
+  await assert.rejects(
+    lambda.send(new InvokeCommand({ FunctionName: 'greet', InvocationType: 'Event', Payload: new TextEncoder().encode(payload) })),
+    (error: Error & { $metadata?: { httpStatusCode?: number } }) => error.name === 'RequestTooLargeException' && error.$metadata?.httpStatusCode === 413,
+  );
+  assert.equal(invoker.calls.length, before);
+});
+
+test('an Event payload of exactly 1 MB is accepted', async () => {
+  const payload = JSON.stringify({ big: 'x'.repeat(1024 * 1024 - 10) });
+  assert.equal(Buffer.byteLength(payload), 1024 * 1024);
+  const out = await lambda.send(new InvokeCommand({ FunctionName: 'greet', InvocationType: 'Event', Payload: new TextEncoder().encode(payload) }));
+  assert.equal(out.StatusCode, 202);
+});
+
+// Same page: FunctionName is a name or ARN, sent URL-encoded in the path; a path segment that is
+// not valid percent-encoding names no function. Found by the Lambda wire fuzzer (it was a 500).
+test('a function name that is not valid percent-encoding is refused with ValidationException (400), not a service error', async () => {
+  const answer = await send(fixture.engine.endpoint, { path: '/2015-03-31/functions/%E0%A4%A/invocations', headers: { 'x-amz-invocation-type': 'Event' }, body: '{}' });
+  assert.equal(answer.status, 400);
+  assert.equal(answer.headers['x-amzn-errortype'], 'ValidationException');
+  assert.deepEqual(Object.keys(JSON.parse(answer.text) as object).sort(), ['Type', 'message']);
 });

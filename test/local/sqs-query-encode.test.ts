@@ -62,6 +62,21 @@ test('text is escaped: & < > as entities and CR as &#xD; (so it survives XML lin
   assert.match(xml, /<QueueUrl>a&amp;b &lt;c&gt; "d" 'e'&#xD;\n\té😀<\/QueueUrl>/);
 });
 
+// XML 1.0 ("Extensible Markup Language (XML) 1.0", 2.2 Characters, https://www.w3.org/TR/xml/#charsets)
+// allows only #x9 | #xA | #xD | #x20–#xD7FF | #xE000–#xFFFD | #x10000–#x10FFFF, even as character
+// references; SQS refuses the others in message bodies ("SendMessage", SQS API Reference,
+// https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html), so
+// they reach an answer only when an error message quotes a bad parameter.
+test('characters XML 1.0 cannot carry (a control character a client sent, quoted in an error) are written as U+FFFD, so the answer parses', () => {
+  const xml = encodeSqsQueryError({ code: 'InvalidAction', type: 'Sender', message: 'The action \u0001x\u000b\ud800\uffff is not valid' }, 'r-1');
+  assert.match(xml, /<Message>The action \ufffdx\ufffd\ufffd\ufffd is not valid<\/Message>/);
+  assert.doesNotMatch(xml, /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/);
+});
+
+test('tab, line feed and characters beyond the Basic Multilingual Plane are written as they are', () => {
+  assert.match(encodeSqsQueryError({ code: 'X', type: 'Sender', message: 'a\tb\nc😀' }, 'r-1'), /<Message>a\tb\nc😀<\/Message>/);
+});
+
 test('an error: <ErrorResponse><Error> with Type, Code, Message and Detail, then the RequestId', () => {
   assert.equal(
     encodeSqsQueryError({ code: 'AWS.SimpleQueueService.NonExistentQueue', type: 'Sender', message: 'The specified queue does not exist.' }, 'r-1'),

@@ -112,10 +112,26 @@ export const dynaliteActionValidations: Readonly<Record<string, ActionValidation
   DYNALITE_OPERATIONS.map((op) => [op, requireDynalite(`./validations/${lowerFirst(op)}`) as ActionValidation]),
 );
 
-/** Type-checks and validates `input` as a request of `operation`, the way dynalite's HTTP handler does. */
+/**
+ * Type-checks and validates `input` as a request of `operation`, the way dynalite's HTTP handler
+ * does. dynalite's validators assume members they read are there: a null where they expect an
+ * object (`"Key": {"pk": null}`, `"Keys": [null]`) makes them throw a TypeError. Such input does
+ * not fit the operation's shapes, which DynamoDB answers with a SerializationException (400), so
+ * that is what any error of theirs that is not a DynamoDB error becomes.
+ */
 export function validateRequest(operation: string, input: unknown, store: DynaliteStore): Record<string, unknown> {
   const validation = dynaliteActionValidations[operation]!;
-  const data = dynaliteValidations.checkTypes(input, validation.types);
-  dynaliteValidations.checkValidations(data, validation.types, validation.custom, store);
-  return data;
+  try {
+    const data = dynaliteValidations.checkTypes(input, validation.types);
+    dynaliteValidations.checkValidations(data, validation.types, validation.custom, store);
+    return data;
+  } catch (error) {
+    if ((error as DynaliteError).statusCode && (error as DynaliteError).body) throw error;
+    throw serializationError(`The request does not fit the shapes of ${operation} (${(error as Error).message}): a member is null or of the wrong type.`);
+  }
+}
+
+/** DynamoDB's answer to a request body it cannot read as the operation's input. */
+export function serializationError(message: string): DynaliteError {
+  return Object.assign(new Error(message), { statusCode: 400, body: { __type: 'com.amazon.coral.service#SerializationException', message } });
 }

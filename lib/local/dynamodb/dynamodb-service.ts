@@ -89,7 +89,7 @@ export class DynamoDbService {
     if (!target.startsWith(TARGET_PREFIX)) {
       return { status: 400, body: { __type: 'com.amazon.coral.service#UnknownOperationException', message: `Unknown X-Amz-Target ${target}` } };
     }
-    if (!body) return { status: 400, body: { __type: 'com.amazon.coral.service#SerializationException' } };
+    if (!body) return { status: 400, body: { __type: 'com.amazon.coral.service#SerializationException', message: 'The request body is empty: a DynamoDB request is a JSON object.' } };
     let input: unknown;
     try {
       input = JSON.parse(body);

@@ -10,6 +10,7 @@
  * them again at each start (from the template); a declaration made again replaces the stored
  * one, as PutRule does on AWS.
  */
+import { checkTargetShape } from './target-shape.ts';
 import { compilePattern, PatternIndex, type EventPattern } from '../pattern/index.ts';
 import { EventBridgeError } from './errors.ts';
 import { compileInput, type InputBuilder } from './input-transformer.ts';
@@ -351,7 +352,10 @@ export class Declarations {
 
   putTargets(busName: string | undefined, ruleName: string, targets: readonly TargetDefinition[]): void {
     const rule = this.rule(busName, ruleName);
-    const compiled = targets.map((target) => [target.Id, compileTarget(rule, target)] as const);
+    const compiled = targets.map((raw) => {
+      const target = checkTargetShape(raw, rule.name);
+      return [target.Id, compileTarget(rule, target)] as const;
+    });
     const ids = new Set([...rule.targets.keys(), ...compiled.map(([id]) => id)]);
     if (ids.size > MAX_TARGETS_PER_RULE) {
       throw new EventBridgeError('LimitExceededException', `Rule ${rule.name} would have ${ids.size} targets; a rule has at most ${MAX_TARGETS_PER_RULE}.`);

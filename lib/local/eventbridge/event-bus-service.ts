@@ -146,7 +146,7 @@ export class EventBusService {
         continue;
       }
       this.options.archive.add(taken.bus.name, taken.eventText);
-      this.router.route(taken.bus, taken.event, taken.eventText, now, entry.TraceHeader !== undefined ? { traceHeader: entry.TraceHeader } : {});
+      this.router.route(taken.bus, taken.event, taken.eventText, now, typeof entry.TraceHeader === 'string' ? { traceHeader: entry.TraceHeader } : {});
       results.push({ EventId: taken.event.id });
     }
     if (failed < entries.length) await Promise.all([this.options.archive.flush(), this.options.sqs.durable()]);

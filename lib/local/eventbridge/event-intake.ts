@@ -42,6 +42,8 @@ export function takeEntry(entry: PutEventsRequestEntry, now: number, context: { 
       return entryError('InvalidArgument', `Parameter ${field} is not valid. Reason: ${field} is a required argument.`);
     }
   }
+  const mistyped = mistypedOptionalField(entry);
+  if (mistyped) return entryError('InvalidArgument', `Parameter ${mistyped} is not valid. Reason: ${mistyped} must be ${mistyped === 'Resources' ? 'a list of strings' : 'a string'}.`);
   const source = entry.Source!;
   const detailType = entry.DetailType!;
   const detailText = entry.Detail!;
@@ -83,6 +85,19 @@ export function takeEntry(entry: PutEventsRequestEntry, now: number, context: { 
     `"account":${JSON.stringify(event.account)},"time":"${time}","region":${JSON.stringify(event.region)},` +
     `"resources":${JSON.stringify(resources)},"detail":${compactDetail(detailText, detail)}}`;
   return { bus, event, eventText };
+}
+
+/**
+ * The first optional member of the entry that is present but not of its type
+ * (PutEventsRequestEntry, EventBridge API Reference: EventBusName and TraceHeader are strings,
+ * Resources a list of strings), or undefined. A JSON null is the member left out.
+ */
+function mistypedOptionalField(entry: PutEventsRequestEntry): 'EventBusName' | 'Resources' | 'TraceHeader' | undefined {
+  const { EventBusName: bus, Resources: resources, TraceHeader: trace } = entry as { EventBusName?: unknown; Resources?: unknown; TraceHeader?: unknown };
+  if (bus != null && typeof bus !== 'string') return 'EventBusName';
+  if (resources != null && !(Array.isArray(resources) && resources.every((r) => typeof r === 'string'))) return 'Resources';
+  if (trace != null && typeof trace !== 'string') return 'TraceHeader';
+  return undefined;
 }
 
 /**

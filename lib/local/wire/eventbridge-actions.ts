@@ -93,7 +93,10 @@ export function eventBridgeActions(events: EventBusService, chaos?: Chaos): Reco
         throw new EventBridgeError('ValidationException', 'EventStartTime and EventEndTime are required (timestamps).');
       }
       if (replays.has(name)) throw new EventBridgeError('ResourceAlreadyExistsException', `Replay ${name} already exists.`);
-      const filterArns = Array.isArray(destination.FilterArns) ? (destination.FilterArns as string[]) : undefined;
+      const filterArns = destination.FilterArns ?? undefined;
+      if (filterArns !== undefined && !(Array.isArray(filterArns) && filterArns.every((arn) => typeof arn === 'string'))) {
+        throw new EventBridgeError('ValidationException', "1 validation error detected: Value at 'destination.filterArns' failed to satisfy constraint: Member must be a list of rule ARNs (strings).");
+      }
       const started = events.clock.now();
       const result = await events.replayFromArchive({
         archiveArn,
@@ -101,7 +104,7 @@ export function eventBridgeActions(events: EventBusService, chaos?: Chaos): Reco
         from: new Date(from * 1000),
         to: new Date(to * 1000),
         replayName: name,
-        ruleNames: filterArns?.map((arn) => arn.slice(arn.lastIndexOf('/') + 1)),
+        ruleNames: (filterArns as readonly string[] | undefined)?.map((arn) => arn.slice(arn.lastIndexOf('/') + 1)),
       });
       const replayArn = events.replayArn(name);
       replays.set(name, {

@@ -14,6 +14,9 @@ import type { LambdaInvoker } from '../eventbridge/types.ts';
 
 export const LAMBDA_INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 
+/** Lambda's payload quota for an asynchronous invocation (1 MB since 2026-01-29, see AWS-FACTS). */
+const MAX_ASYNC_PAYLOAD_BYTES = 1024 * 1024;
+
 export interface LambdaWire {
   /** Resolves once the function accepted the event; rejects with LambdaWireError when it cannot. */
   invokeEvent(functionName: string, payload: unknown): Promise<void>;
@@ -36,6 +39,17 @@ export async function handleLambdaInvoke(request: http.IncomingMessage, body: Bu
   if (type !== 'Event') {
     return fail(new LambdaWireError(400, 'InvalidParameterValueException', `The local engine invokes functions asynchronously only: send X-Amz-Invocation-Type: Event (got ${String(type)}).`));
   }
+  // "Invoke", Lambda API Reference: RequestTooLargeException (413), "The request payload exceeded
+  // the Invoke request body JSON input quota".
+  if (body.length > MAX_ASYNC_PAYLOAD_BYTES) {
+    return fail(new LambdaWireError(413, 'RequestTooLargeException', `${body.length} byte payload is too large for the Event invocation type (limit ${MAX_ASYNC_PAYLOAD_BYTES} bytes).`));
+  }
+  let name: string;
+  try {
+    name = decodeURIComponent(functionName);
+  } catch {
+    return fail(new LambdaWireError(400, 'ValidationException', `1 validation error detected: Value '${functionName}' at 'functionName' failed to satisfy constraint: Member must be a URL-encoded function name or ARN.`));
+  }
   let payload: unknown;
   try {
     payload = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
@@ -43,7 +57,7 @@ export async function handleLambdaInvoke(request: http.IncomingMessage, body: Bu
     return fail(new LambdaWireError(400, 'InvalidRequestContentException', 'Could not parse request body into json: the payload is not JSON.'));
   }
   try {
-    await lambda.invokeEvent(decodeURIComponent(functionName), payload);
+    await lambda.invokeEvent(name, payload);
   } catch (error) {
     return fail(error instanceof LambdaWireError ? error : new LambdaWireError(500, 'ServiceException', (error as Error).message));
   }

@@ -57,6 +57,16 @@ function int(input: Input, name: string): number | undefined {
   return value;
 }
 
+/** A list-of-strings member: [] when absent; any other type, or an item that is not a string, is refused. */
+function strings(input: Input, name: string): string[] {
+  const value = input[name];
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
+    throw invalidParameter(`Value ${JSON.stringify(value)} for parameter ${name} is invalid. Reason: must be a list of strings.`);
+  }
+  return value;
+}
+
 function messageAttributes(value: unknown, parameter: string): Record<string, MessageAttributeValue> | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'object') throw invalidParameter(`${parameter} must be a map of name → {DataType, StringValue | BinaryValue}.`);
@@ -106,11 +116,7 @@ function lineageFromBody(body: string): MessageLineage | undefined {
   }
 }
 
-function wantedAttributes(message: ReceivedMessage, input: Input): Record<string, string> | undefined {
-  const names = [
-    ...((Array.isArray(input['AttributeNames']) ? input['AttributeNames'] : []) as string[]),
-    ...((Array.isArray(input['MessageSystemAttributeNames']) ? input['MessageSystemAttributeNames'] : []) as string[]),
-  ];
+function wantedAttributes(message: ReceivedMessage, names: readonly string[]): Record<string, string> | undefined {
   if (names.length === 0) return undefined;
   if (names.includes('All')) return { ...message.Attributes };
   const out: Record<string, string> = {};
@@ -121,8 +127,7 @@ function wantedAttributes(message: ReceivedMessage, input: Input): Record<string
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-function wantedMessageAttributes(message: ReceivedMessage, input: Input): { attributes?: Record<string, unknown>; md5?: string } {
-  const names = Array.isArray(input['MessageAttributeNames']) ? (input['MessageAttributeNames'] as string[]) : [];
+function wantedMessageAttributes(message: ReceivedMessage, names: readonly string[]): { attributes?: Record<string, unknown>; md5?: string } {
   if (!message.MessageAttributes || names.length === 0) return {};
   const all = names.includes('All') || names.includes('.*');
   const picked: Record<string, MessageAttributeValue> = {};
@@ -214,7 +219,7 @@ export function sqsActions(sqs: SqsService): Record<string, ActionHandler> {
     },
     GetQueueAttributes(input) {
       const queue = queueOf(input);
-      const names = Array.isArray(input['AttributeNames']) ? (input['AttributeNames'] as string[]) : [];
+      const names = strings(input, 'AttributeNames');
       if (!queue.fifo) checkNoFifoOnlyAttributes(names);
       const all = sqs.attributesOf(queue);
       if (names.includes('All')) return { Attributes: all };
@@ -260,6 +265,9 @@ export function sqsActions(sqs: SqsService): Record<string, ActionHandler> {
       if (wait !== undefined && (wait < 0 || wait > 20)) {
         throw invalidParameter(`Value ${wait} for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided.`);
       }
+      // Checked before receiving: a refused request takes no message.
+      const systemNames = [...strings(input, 'AttributeNames'), ...strings(input, 'MessageSystemAttributeNames')];
+      const messageAttributeNames = strings(input, 'MessageAttributeNames');
       const messages = await sqs.receive(queue.name, {
         maxNumberOfMessages: int(input, 'MaxNumberOfMessages'),
         visibilityTimeout: int(input, 'VisibilityTimeout'),
@@ -269,8 +277,8 @@ export function sqsActions(sqs: SqsService): Record<string, ActionHandler> {
       });
       return {
         Messages: messages.map((m) => {
-          const { attributes, md5 } = wantedMessageAttributes(m, input);
-          const systemAttributes = wantedAttributes(m, input);
+          const { attributes, md5 } = wantedMessageAttributes(m, messageAttributeNames);
+          const systemAttributes = wantedAttributes(m, systemNames);
           return {
             MessageId: m.MessageId,
             ReceiptHandle: m.ReceiptHandle,

@@ -5,55 +5,26 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { compilePattern, InvalidEventPatternError } from '../../../lib/local/pattern/index.ts';
 import { skipUnlessPresent } from '../../support/prerequisites.ts';
-
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-
-/**
- * `<repo root>/../shared/conformance/`; from a git worktree nested deeper
- * (e.g. /work/wt/<branch>) the nearest ancestor that has shared/conformance.
- */
-function findCasesFile(): string {
-  const wanted = (dir: string): string => resolve(dir, 'shared', 'conformance', 'eventbridge-patterns.json');
-  let dir = dirname(repoRoot);
-  for (;;) {
-    if (existsSync(wanted(dir))) return wanted(dir);
-    const up = dirname(dir);
-    if (up === dir) return wanted(dirname(repoRoot));
-    dir = up;
-  }
-}
-const casesFile = findCasesFile();
-
-interface ConformanceCase {
-  readonly id: string;
-  readonly pattern: unknown;
-  readonly patternRaw?: boolean;
-  readonly event: unknown;
-  readonly expect: 'match' | 'no-match' | 'invalid-pattern';
-  readonly families: readonly string[];
-}
+import { conformanceCasesFile, patternText, readConformanceCases, type ConformanceCase } from '../../support/conformance-cases.ts';
 
 type Answer = ConformanceCase['expect'] | `error: ${string}`;
 
 function answer(c: ConformanceCase): Answer {
-  const text = c.patternRaw ? String(c.pattern) : JSON.stringify(c.pattern);
   try {
-    return compilePattern(text).matches(c.event) ? 'match' : 'no-match';
+    return compilePattern(patternText(c)).matches(c.event) ? 'match' : 'no-match';
   } catch (e) {
     if (e instanceof InvalidEventPatternError) return 'invalid-pattern';
     return `error: ${e instanceof Error ? e.message : String(e)}`;
   }
 }
 
-const skip = skipUnlessPresent(existsSync(casesFile) ? false : `conformance cases not found at ${casesFile} (the shared folder goes beside the checkout)`);
+const cases = readConformanceCases();
+const skip = skipUnlessPresent(cases ? false : `conformance cases not found at ${conformanceCasesFile} (the shared folder goes beside the checkout)`);
 
 test('the engine gives AWS\'s answer on every AWS-verified conformance case', { skip }, () => {
-  const cases = JSON.parse(readFileSync(casesFile, 'utf8')) as ConformanceCase[];
+  if (!cases) return;
   const tally = (map: Map<string, { pass: number; total: number }>, key: string, ok: boolean): void => {
     const t = map.get(key) ?? { pass: 0, total: 0 };
     t.total++;
