@@ -15,6 +15,10 @@ import { FunctionRunner } from './lambda/function-runner.ts';
 import { AsyncInvoker } from './lambda/async-invoker.ts';
 import type { LogLine } from './lambda/lambda-types.ts';
 import { SqsEventSource, type MappingOutcome } from './esm/sqs-event-source.ts';
+import { IamAuthorizer, type AccessDenial, type IamMode } from './iam/iam-authorizer.ts';
+import { GrantHints } from './iam/grant-hints.ts';
+import { assumedRole } from './iam/caller.ts';
+import { formatAccessDenial, iamModeNotice } from './iam/access-denial-text.ts';
 
 export interface LocalAppOptions {
   /** The cloud assembly folder (cdk.out), or an assembly already read. */
@@ -31,6 +35,14 @@ export interface LocalAppOptions {
   readonly onMappingOutcome?: (mappingLogicalId: string, outcome: MappingOutcome) => void;
   /** The engine's time (see LocalEngineOptions.clock). @default systemClock */
   readonly clock?: Clock;
+  /** IAM: `enforce` the template's permissions, `warn` (report would-be denials, refuse nothing), or `off`. @default 'enforce' */
+  readonly iam?: IamMode;
+  /** Who requests from outside the flow act as: a role or function of the template. @default the account's administrator */
+  readonly principal?: string;
+  /** Each denial (enforced or, in `warn` mode, not). @default - a line on stderr */
+  readonly onAccessDenied?: (denial: AccessDenial) => void;
+  /** The one line saying how IAM runs, at start, when it is not `enforce`. @default - stderr */
+  readonly onNotice?: (line: string) => void;
 }
 
 export interface LocalApp {
@@ -38,6 +50,7 @@ export interface LocalApp {
   readonly model: LocalAppModel;
   readonly runner: FunctionRunner;
   readonly mappings: readonly SqsEventSource[];
+  readonly iamMode: IamMode;
   stop(): Promise<void>;
 }
 
@@ -46,6 +59,13 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
   // First pass: names only (queue URLs are not known until the queues exist in the engine).
   const draft = loadAppModel(assembly, { queueUrl: (account, region, name) => `local-queue://${name}` });
   let model = draft;
+  const mode = options.iam ?? 'enforce';
+  const authorizer = new IamAuthorizer({
+    mode, account: draft.account, roles: draft.roles, resourcePolicies: draft.resourcePolicies, functions: draft.functions,
+    hints: new GrantHints(draft), ...(options.principal !== undefined && { outsiderName: options.principal }),
+  });
+  const notice = iamModeNotice(mode);
+  if (notice) (options.onNotice ?? ((line: string) => console.warn(line)))(notice);
   const invoker = new AsyncInvoker(draft.invokeConfigs, { ...(options.asyncRetryBaseDelayMs !== undefined ? { retryBaseDelayMs: options.asyncRetryBaseDelayMs } : {}) });
 
   const engine = await LocalEngine.start({
@@ -55,6 +75,7 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     accountId: draft.account,
     lambdaInvoker: invoker,
     ...(options.clock ? { clock: options.clock } : {}),
+    iam: { authorizer, onAccessDenied: options.onAccessDenied ?? ((denial) => console.error(formatAccessDenial(denial))) },
     async setup(e) {
       const urls = new Map<string, string>();
       // Dead-letter queues must exist before a queue's RedrivePolicy names them.
@@ -98,14 +119,20 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
   for (const fn of model.functions) runner.add(fn);
   invoker.attach(runner, engine);
 
-  const mappings = model.mappings.filter((m) => runner.has(m.functionName)).map((m) => new SqsEventSource(
-    m, engine, runner,
-    options.onMappingOutcome ? (outcome) => options.onMappingOutcome!(m.logicalId, outcome) : undefined,
-  ));
+  const roleOf = new Map(model.functions.map((f) => [f.name, f.roleArn]));
+  const mappings = model.mappings.filter((m) => runner.has(m.functionName)).map((m) => {
+    // Lambda's poller receives with the function's execution role: the journal names it.
+    const roleArn = roleOf.get(m.functionName);
+    return new SqsEventSource(
+      m, engine, runner,
+      options.onMappingOutcome ? (outcome) => options.onMappingOutcome!(m.logicalId, outcome) : undefined,
+      roleArn !== undefined ? assumedRole(model.account, roleArn, m.functionName).arn : undefined,
+    );
+  });
   for (const m of mappings) m.start();
 
   return {
-    engine, model, runner, mappings,
+    engine, model, runner, mappings, iamMode: mode,
     async stop() {
       await Promise.all(mappings.map((m) => m.stop()));
       await engine.stop();

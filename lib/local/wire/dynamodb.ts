@@ -6,7 +6,7 @@
  */
 import type http from 'node:http';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../dynamodb/start-local-dynamodb.ts';
-import type { DynamoDbFault } from '../dynamodb/dynamodb-service.ts';
+import type { DynamoDbFault, RequestCheck } from '../dynamodb/dynamodb-service.ts';
 import { useSynchronousLevelDbReads } from '../dynamodb/leveldb-sync-reads.ts';
 
 export class DynamoDbBackend {
@@ -22,9 +22,12 @@ export class DynamoDbBackend {
     return this.local.endpoint;
   }
 
-  /** Serve one request whose body has not been read yet, in process (no loopback hop). */
-  handle(request: http.IncomingMessage, response: http.ServerResponse): void {
-    this.local.service.handle(request, response);
+  /**
+   * Serve one request whose body has not been read yet, in process (no loopback hop); `check`
+   * answers instead when it refuses the request (IAM).
+   */
+  handle(request: http.IncomingMessage, response: http.ServerResponse, check?: RequestCheck): void {
+    this.local.service.handle(request, response, check);
   }
 
   /** The next wire requests matching each fault fail with it (see DynamoDbService.injectFaults). */

@@ -122,7 +122,7 @@ export function eventBridgeActions(events: EventBusService): Record<string, Acti
       if (!replay) throw new EventBridgeError('ResourceNotFoundException', `Replay ${name} does not exist.`);
       return replay;
     },
-    async PutEvents(input) {
+    async PutEvents(input, context) {
       const entries = input['Entries'];
       if (!Array.isArray(entries)) throw new EventBridgeError('ValidationException', "1 validation error detected: Value null at 'entries' failed to satisfy constraint: Member must not be null.");
       const converted: PutEventsRequestEntry[] = entries.map((raw: Input) => {
@@ -132,7 +132,7 @@ export function eventBridgeActions(events: EventBusService): Record<string, Acti
           ...(typeof time === 'number' && { Time: new Date(time * 1000) }),
         } as PutEventsRequestEntry;
       });
-      return events.putEvents(converted);
+      return events.putEvents(converted, context.caller ? { principal: context.caller.arn } : {});
     },
     TestEventPattern(input) {
       return { Result: events.testEventPattern(str(input, 'EventPattern'), str(input, 'Event')) };
