@@ -13,7 +13,7 @@ import { DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { startLocalApp as startApp } from '../local/app.ts';
 import { viewOf } from '../local/app-view.ts';
-import type { LocalSubscription, SendMessageInput } from '../local/index.ts';
+import type { AccessDeniedNotice, IamMode, LocalSubscription, SendMessageInput } from '../local/index.ts';
 import type { PublishMetadata } from '../runtime/publisher.ts';
 import { loadFlowContext } from '../cli/flow-context.ts';
 import { publishEvent } from '../cli/publish-event.ts';
@@ -65,6 +65,13 @@ export interface TestFlowOptions {
    * @default node_modules/.cache/busline/synth under the current folder
    */
   readonly synthCacheDir?: string;
+  /**
+   * IAM: `enforce` the template's policies on every call a handler makes (a call they do not
+   * allow gets AWS's AccessDenied), `warn` (let it through; {@link FlowTest.accessDenials} lists
+   * it), or `off`.
+   * @default 'enforce'
+   */
+  readonly iam?: IamMode;
 }
 
 /** Options of {@link FlowTest.publish}. */
@@ -146,6 +153,11 @@ export interface FlowTest<Topics extends object = Record<string, unknown>> exten
   lineage(event?: TestEvent | string): string;
   /** Lines the functions logged, in order; one subscription's when named. */
   logs(subscription?: string): readonly FlowLogLine[];
+  /**
+   * Calls the template's IAM policies did not allow, oldest first: who, what, the permission that
+   * was missing and the declaration that grants it (`enforced: false` under `iam: 'warn'`).
+   */
+  accessDenials(): readonly AccessDeniedNotice[];
   /** Every item of a table (by the construct id it was declared with, its logical id or its name), as plain objects. */
   items(table: string): Promise<Record<string, unknown>[]>;
   /** Sets environment variables of a subscription's function for a while; its next invocation starts cold with them. */
@@ -200,6 +212,9 @@ export async function testFlow<Topics extends object = Record<string, unknown>>(
       assembly: assemblyDir, stateDir, port: 0, clock,
       ...(options.maxWorkersPerFunction !== undefined ? { maxWorkersPerFunction: options.maxWorkersPerFunction } : {}),
       onLog: (functionName, line) => { written.push({ functionName, line }); },
+      ...(options.iam !== undefined ? { iam: options.iam } : {}),
+      // Denials are in the journal: accessDenials() lists them, and a handler's failed call says why.
+      onAccessDenied: () => {},
     });
   } catch (error) {
     rmSync(stateDir, { recursive: true, force: true });
@@ -302,6 +317,9 @@ export async function testFlow<Topics extends object = Record<string, unknown>>(
       return renderLineage(buildLineage(records, filter), nameOf).join('\n').trimEnd() || '(no events)';
     },
     logs: (subscription) => recorded.logs(subscription),
+    accessDenials: () => records.flatMap((r) => (r.kind === 'access.denied' ? [{
+      principal: r.principal, action: r.action, resource: r.resource, message: r.message, missing: r.missing, fix: r.fix, enforced: r.enforced,
+    }] : [])),
     async items(table) {
       const name = tableName(running.model.tables, table);
       const items: Record<string, unknown>[] = [];

@@ -5,6 +5,8 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startLocalApp, type LocalApp } from '../../local/app.ts';
+import { IAM_MODES, type IamMode } from '../../local/iam/iam-authorizer.ts';
+import { formatAccessDenial } from '../../local/iam/access-denial-text.ts';
 import { formatWarnings } from '../../local/assembly/format-warnings.ts';
 import { synthesize } from '../synth.ts';
 import { DEFAULT_PORT, DEFAULT_STATE_DIR, writeDevSession } from '../dev-session.ts';
@@ -16,7 +18,7 @@ import { startDashboardFor, type DevDashboard } from '../dashboard/dev-dashboard
 
 export const summary = 'synthesize the CDK app and run it in the local engine (AWS wire endpoint on 127.0.0.1)';
 
-const HELP = `usage: busline dev [--port 4747] [--dashboard-port 4748] [--state .busline] [--app "<cdk app command>" | --assembly cdk.out] [--concurrency 1] [--quiet]
+const HELP = `usage: busline dev [--port 4747] [--dashboard-port 4748] [--state .busline] [--app "<cdk app command>" | --assembly cdk.out] [--concurrency 1] [--iam enforce|warn|off] [--principal <role>] [--quiet]
 
   --port      port of the AWS wire endpoint on 127.0.0.1 (default ${DEFAULT_PORT}; 0 = any free port)
   --dashboard-port  port of the dashboard and its MCP endpoint (/mcp) on 127.0.0.1 (default: --port + 1; any free port with --port 0)
@@ -24,6 +26,11 @@ const HELP = `usage: busline dev [--port 4747] [--dashboard-port 4748] [--state 
   --app       command that runs the CDK app (default: "app" in cdk.json)
   --assembly  run an already synthesized cloud assembly instead of synthesizing
   --concurrency  execution environments (worker threads) per function (default 1; ReservedConcurrentExecutions caps it)
+  --iam       enforce the template's IAM policies (default): a call they do not allow gets AWS's
+              AccessDenied, and the log says which permission was missing and what grants it;
+              warn: report such calls and let them through; off: check nothing
+  --principal who calls from outside the flow (CLI, your SDK) act as: a role or function of the
+              template (default: the account's administrator)
   --quiet     do not stream function logs`;
 
 export interface DevOptions {
@@ -36,6 +43,10 @@ export interface DevOptions {
   readonly assembly?: string;
   readonly quiet?: boolean;
   readonly concurrency?: number;
+  /** @default 'enforce' */
+  readonly iam?: IamMode;
+  /** Who outside callers act as (a role or function of the template). @default the administrator */
+  readonly principal?: string;
   readonly print?: (line: string) => void;
 }
 
@@ -51,6 +62,10 @@ export async function startDev(options: DevOptions): Promise<{ app: LocalApp; da
   const app = await startLocalApp({
     assembly: assemblyDir, stateDir, port: options.port,
     ...(options.concurrency !== undefined ? { maxWorkersPerFunction: options.concurrency } : {}),
+    ...(options.iam !== undefined ? { iam: options.iam } : {}),
+    ...(options.principal !== undefined ? { principal: options.principal } : {}),
+    onAccessDenied: (denial) => print(formatAccessDenial(denial)),
+    onNotice: (line) => print(line),
     ...(options.quiet ? {} : {
       onLog: (fn: string, line: { level: string; text: string }) => {
         const shown = renderLogLine(line.text);
@@ -68,7 +83,10 @@ export async function startDev(options: DevOptions): Promise<{ app: LocalApp; da
 }
 
 async function banner(app: LocalApp, dashboard: DevDashboard, context: FlowContext, options: DevOptions): Promise<string[]> {
-  const lines = [`Busline local engine on ${app.engine.endpoint}  (state: ${options.stateDir})`, `Dashboard: ${dashboard.url}  (MCP: ${dashboard.mcpUrl})`, ''];
+  const lines = [
+    `Busline local engine on ${app.engine.endpoint}  (state: ${options.stateDir})`, `Dashboard: ${dashboard.url}  (MCP: ${dashboard.mcpUrl})`,
+    `IAM: ${app.iamMode}${app.iamMode === 'enforce' ? ' (the template\'s policies; --iam warn|off to relax)' : ''}`, '',
+  ];
   for (const flow of context.flows) {
     lines.push(`flow "${flow.manifest.flow}" on bus ${flow.busName}:`);
     for (const s of context.subscriptions.filter((x) => x.flow === flow.manifest.flow)) {
@@ -121,6 +139,8 @@ export async function run(argv: string[]): Promise<number> {
       assembly: { type: 'string' },
       quiet: { type: 'boolean', default: false },
       concurrency: { type: 'string' },
+      iam: { type: 'string', default: 'enforce' },
+      principal: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -139,7 +159,13 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`busline dev: --concurrency ${values.concurrency} is not a whole number ≥ 1`);
     return 2;
   }
+  const iam = values.iam as IamMode;
+  if (!IAM_MODES.includes(iam)) {
+    console.error(`busline dev: --iam ${values.iam} is not a mode: enforce, warn or off`);
+    return 2;
+  }
   const { app, dashboard, banner } = await startDev({
+    iam, ...(values.principal !== undefined ? { principal: values.principal } : {}),
     port, ...(dashboardPort !== undefined ? { dashboardPort } : {}), stateDir: values.state, projectDir: process.cwd(), quiet: values.quiet,
     ...(concurrency !== undefined ? { concurrency } : {}),
     ...(values.app ? { app: values.app } : {}), ...(values.assembly ? { assembly: values.assembly } : {}),
