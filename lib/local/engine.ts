@@ -77,8 +77,11 @@ export class LocalEngine {
     const journal = await Journal.open(join(stateDir, 'journal'), clock);
     const archive = await EventArchive.open(join(stateDir, 'archive'));
     const sqs = new SqsService(store, { region, accountId, baseUrl: 'http://127.0.0.1', clock });
-    const iam = options.iam && engineIamHooks(options.iam, journal, { account: accountId, region });
-    const events = new EventBusService({ region, accountId, sqs, archive, journal, clock, ...(iam && { refuseDelivery: iam.refuseDelivery }) });
+    const livePolicy = (arn: string): string | undefined => (arn.startsWith('arn:aws:sqs:')
+      ? sqs.find(arn)?.attributes['Policy']
+      : arn.includes(':event-bus/') ? events.declarations.buses.get(arn.slice(arn.indexOf(':event-bus/') + ':event-bus/'.length))?.policy : undefined);
+    const iam = options.iam && engineIamHooks(options.iam, journal, { account: accountId, region }, livePolicy);
+    const events: EventBusService = new EventBusService({ region, accountId, sqs, archive, journal, clock, ...(iam && { refuseDelivery: iam.refuseDelivery }) });
     const declarations = events.declarations;
     await store.recover((record) => {
       if (!sqs.applyRecovered(record as { t?: unknown })) declarations.applyRecovered(record as { t?: unknown });

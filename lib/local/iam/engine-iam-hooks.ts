@@ -20,7 +20,12 @@ export interface EngineIamHooks {
 
 const EVENTBRIDGE = servicePrincipal('events.amazonaws.com');
 
-export function engineIamHooks(iam: EngineIam, journal: { append(entry: JournalEntry): unknown }, coordinates: Coordinates): EngineIamHooks {
+/** `livePolicy`: the resource policy set over the wire on a queue or bus (JSON text), by ARN. */
+export function engineIamHooks(
+  iam: EngineIam, journal: { append(entry: JournalEntry): unknown }, coordinates: Coordinates,
+  livePolicy: (resourceArn: string) => string | undefined,
+): EngineIamHooks {
+  iam.authorizer.useLivePolicies(livePolicy);
   const check = (caller: Caller, checks: readonly PermissionCheck[]): AccessDenial | undefined => {
     const denials = iam.authorizer.authorize(caller, checks);
     for (const denial of denials) {

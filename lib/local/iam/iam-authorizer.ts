@@ -8,7 +8,7 @@
 import type { LocalFunction, LocalResourcePolicy, LocalRole } from '../assembly/app-model.ts';
 import { administrator, assumedRole, functionAccessKeyId, type Caller } from './caller.ts';
 import type { GrantHints } from './grant-hints.ts';
-import { asList, type NamedPolicy, type PolicyStatement } from './policy-document.ts';
+import { asList, type NamedPolicy, type PolicyDocument, type PolicyStatement } from './policy-document.ts';
 import { evaluatePolicies } from './policy-evaluation.ts';
 import type { PermissionCheck } from './request-permissions.ts';
 
@@ -58,6 +58,7 @@ export class IamAuthorizer {
   private readonly byAccessKey = new Map<string, Caller>();
   private readonly roles: ReadonlyMap<string, LocalRole>;
   private readonly resourcePolicies = new Map<string, PolicyStatement[]>();
+  private livePolicy: (resourceArn: string) => string | undefined = () => undefined;
 
   constructor(private readonly options: IamAuthorizerOptions) {
     this.mode = options.mode;
@@ -73,6 +74,14 @@ export class IamAuthorizer {
         this.resourcePolicies.set(arn, statements);
       }
     }
+  }
+
+  /**
+   * Where the policies set over the wire live (a queue's `Policy` attribute, a bus's policy from
+   * PutPermission): their statements apply beside the template's, as on AWS.
+   */
+  useLivePolicies(lookup: (resourceArn: string) => string | undefined): void {
+    this.livePolicy = lookup;
   }
 
   /** The caller of a request signed with this access key id (unknown keys: the outsider). */
@@ -93,7 +102,7 @@ export class IamAuthorizer {
 
   private decide(caller: Caller, check: PermissionCheck): AccessDenial | undefined {
     const identityPolicies = caller.administrator ? [ADMINISTRATOR_ACCESS] : caller.roleArn !== undefined ? this.roles.get(caller.roleArn)?.policies ?? [] : [];
-    const statements = this.resourcePolicies.get(check.resource);
+    const statements = this.resourceStatements(check.resource);
     const context = new Map<string, string[]>([['aws:securetransport', ['true']], ['aws:principalaccount', [this.options.account]]]);
     if (caller.roleArn !== undefined) context.set('aws:principalarn', [caller.roleArn]);
     for (const [key, value] of Object.entries(check.context ?? {})) context.set(key.toLowerCase(), [value]);
@@ -115,6 +124,22 @@ export class IamAuthorizer {
       message: `User: ${caller.arn} is not authorized to perform: ${check.action} on resource: ${check.resource} ${because}`,
       missing: hint.missing, fix: hint.fix, enforced: this.mode === 'enforce',
     };
+  }
+
+  /** The template's statements for the resource, and those of the policy set on it over the wire. */
+  private resourceStatements(resourceArn: string): PolicyStatement[] | undefined {
+    const declared = this.resourcePolicies.get(resourceArn) ?? [];
+    const text = this.livePolicy(resourceArn);
+    let live: readonly PolicyStatement[] = [];
+    if (text) {
+      try {
+        live = asList((JSON.parse(text) as PolicyDocument).Statement);
+      } catch {
+        live = []; // SetQueueAttributes and PutPermission refuse a policy that is not JSON; nothing to apply.
+      }
+    }
+    const all = [...declared, ...live];
+    return all.length > 0 ? all : undefined;
   }
 
   /**
