@@ -12,6 +12,7 @@ import { asList, type NamedPolicy, type PolicyDocument, type PolicyStatement } f
 import { evaluatePolicies } from './policy-evaluation.ts';
 import type { PermissionCheck } from './request-permissions.ts';
 
+/** `enforce`: deny what the policies do not allow; `warn`: report it and let it through; `off`: check nothing. */
 export type IamMode = 'enforce' | 'warn' | 'off';
 export const IAM_MODES: readonly IamMode[] = ['enforce', 'warn', 'off'];
 

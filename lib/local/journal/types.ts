@@ -179,8 +179,11 @@ export interface InvocationFinishedRecord extends JournalBase {
  */
 export interface AccessDeniedRecord extends JournalBase {
   readonly kind: 'access.denied';
+  /** Who asked (see JournalBase.principal). */
   readonly principal: string;
+  /** The IAM action, e.g. `events:PutEvents`. */
   readonly action: string;
+  /** The resource's ARN. */
   readonly resource: string;
   /** AWS's message for the denial. */
   readonly message: string;
@@ -188,6 +191,7 @@ export interface AccessDeniedRecord extends JournalBase {
   readonly missing: string;
   /** The declaration that would grant it. */
   readonly fix: string;
+  /** True: answered AccessDenied; false: let through (`warn` mode). */
   readonly enforced: boolean;
 }
 
