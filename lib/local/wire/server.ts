@@ -5,7 +5,7 @@
  *   DynamoDB_20120810.<Action>   DynamoDB, handed to lib/local/dynamodb (dynalite's store, in process)
  *   (none, and Action=<Action>)  SQS, query protocol (form or query string in, XML out; sqs-query-endpoint.ts)
  *   POST /2015-03-31/functions/{name}/invocations   Lambda Invoke, asynchronous only (lambda-invoke.ts)
- * Plus `GET /_busline/health` and `GET /_busline/journal?correlationId=&topic=&eventId=&afterSeq=&limit=`
+ * Plus `GET /_busline/health` and `GET /_busline/journal?correlationId=&topic=&eventId=&principal=&afterSeq=&limit=`
  * (JSON array of journal records) for local tools.
  */
 import http from 'node:http';
@@ -175,6 +175,7 @@ async function localTools(request: http.IncomingMessage, response: http.ServerRe
       ...(p.has('correlationId') && { correlationId: p.get('correlationId')! }),
       ...(p.has('topic') && { topic: p.get('topic')! }),
       ...(p.has('eventId') && { eventId: p.get('eventId')! }),
+      ...(p.has('principal') && { principal: p.get('principal')! }),
       afterSeq: number('afterSeq'),
       limit: number('limit'),
     });
