@@ -6,7 +6,7 @@
  * The rules an event did not match are not journaled: they are worked out for the events shown
  * (lib/local/journal/rule-mismatches.ts).
  */
-import type { ChaosFaultRecord, EventAcceptedRecord, JournalRecord } from '../local/journal/types.ts';
+import type { AccessDeniedRecord, ChaosFaultRecord, EventAcceptedRecord, JournalRecord } from '../local/journal/types.ts';
 import { renderLogLine } from './log-line.ts';
 import { describeWrites, eventWrites } from './committed-writes.ts';
 
@@ -101,7 +101,7 @@ export function describeStep(r: JournalRecord, label: (name: string) => string):
     case 'rule.matched': return `✓ rule ${label(r.rule)} matched`;
     case 'rule.unmatched': return `· rule ${label(r.rule)} did not match: ${r.reason}`;
     case 'delivery.enqueued': return `→ enqueued on ${label(r.queue)}${r.via.startsWith('rule:') ? '' : ` (${r.via})`}`;
-    case 'delivery.received': return `← received from ${label(r.queue)}, attempt ${r.receiveCount}`;
+    case 'delivery.received': return `← received from ${label(r.queue)}, attempt ${r.receiveCount}${r.principal ? ` by ${principalName(r.principal)}` : ''}`;
     case 'delivery.deleted': return `✓ done: deleted from ${label(r.queue)}`;
     case 'delivery.dead-lettered': return `✗ dead-lettered to ${label(r.deadLetterQueue)} after ${r.receiveCount} receives`;
     case 'target.invoked': return `→ invoked ${label(targetName(r.functionArn))} (async, attempt ${r.attempt})`;
@@ -116,6 +116,7 @@ export function describeStep(r: JournalRecord, label: (name: string) => string):
       const mark = r.outcome === 'success' ? '✓' : '✗';
       return `${mark} ${label(r.functionName)} ${r.outcome} in ${r.durationMs} ms${r.error ? `: ${r.error}` : ''}`;
     }
+    case 'access.denied': return describeAccessDenied(r);
     default: return undefined;
   }
 }
@@ -127,6 +128,18 @@ function chaosWhere(r: ChaosFaultRecord, label: (name: string) => string): strin
   if (r.table !== undefined) return `table ${r.table}`;
   if (r.rule !== undefined) return `target ${r.targetId ?? '?'} of rule ${label(r.rule)}`;
   return `bus ${r.bus ?? '?'}`;
+}
+
+/** An `access.denied` record on one line: who, what, and the declaration that grants it. */
+export function describeAccessDenied(r: AccessDeniedRecord): string {
+  return `${r.enforced ? '✗ access denied' : '! would be denied (--iam warn)'}: ${principalName(r.principal)} may not ${r.action} on ${r.resource} — missing ${r.missing}; fix: ${r.fix}`;
+}
+
+/** A principal's short name: the function of an assumed-role session, a role, `administrator`, a service. */
+export function principalName(arn: string): string {
+  if (arn.endsWith(':root')) return 'administrator';
+  const slash = arn.lastIndexOf('/');
+  return slash >= 0 ? arn.slice(slash + 1) : arn;
 }
 
 function targetName(arn: string): string {
@@ -148,7 +161,7 @@ export function renderLineage(roots: readonly LineageNode[], label: (name: strin
   const walk = (node: LineageNode, prefix: string, last: boolean, depth: number): void => {
     const e = node.event;
     const head = depth === 0 ? '' : last ? '└─ ' : '├─ ';
-    lines.push(`${prefix}${head}${e.topic ?? '(no detail-type)'}  id=${e.metadataId ?? e.eventId}  ${time(e.at)}${e.replayName ? `  replay=${e.replayName}` : ''}${depth === 0 && e.correlationId ? `  correlation=${e.correlationId}` : ''}`);
+    lines.push(`${prefix}${head}${e.topic ?? '(no detail-type)'}  id=${e.metadataId ?? e.eventId}  ${time(e.at)}${e.replayName ? `  replay=${e.replayName}` : ''}${depth === 0 && e.correlationId ? `  correlation=${e.correlationId}` : ''}${e.principal ? `  by=${principalName(e.principal)}` : ''}`);
     const inner = depth === 0 ? '' : `${prefix}${last ? '   ' : '│  '}`;
     const bar = node.children.length ? '│  ' : '   ';
     // The runtime's per-record fields of a log line equal to this node's are already on screen.

@@ -17,6 +17,10 @@ import { FunctionRunner } from './lambda/function-runner.ts';
 import { AsyncInvoker } from './lambda/async-invoker.ts';
 import type { LogLine } from './lambda/lambda-types.ts';
 import { SqsEventSource, type MappingOutcome } from './esm/sqs-event-source.ts';
+import { IamAuthorizer, type AccessDenial, type IamMode } from './iam/iam-authorizer.ts';
+import { GrantHints } from './iam/grant-hints.ts';
+import { assumedRole } from './iam/caller.ts';
+import { formatAccessDenial, iamModeNotice } from './iam/access-denial-text.ts';
 
 export interface LocalAppOptions {
   /** The cloud assembly folder (cdk.out), or an assembly already read. */
@@ -38,6 +42,14 @@ export interface LocalAppOptions {
    * app's functions. @default no faults
    */
   readonly chaos?: ChaosProfile;
+  /** IAM: `enforce` the template's permissions, `warn` (report would-be denials, refuse nothing), or `off`. @default 'enforce' */
+  readonly iam?: IamMode;
+  /** Who requests from outside the flow act as: a role or function of the template. @default the account's administrator */
+  readonly principal?: string;
+  /** Each denial (enforced or, in `warn` mode, not). @default - a line on stderr */
+  readonly onAccessDenied?: (denial: AccessDenial) => void;
+  /** The one line saying how IAM runs, at start, when it is not `enforce`. @default - stderr */
+  readonly onNotice?: (line: string) => void;
 }
 
 export interface LocalApp {
@@ -53,6 +65,7 @@ export interface LocalApp {
    * was and said in the result's `kept`.
    */
   update(assembly: string | CloudAssembly): Promise<LocalAppUpdate>;
+  readonly iamMode: IamMode;
   stop(): Promise<void>;
 }
 
@@ -61,6 +74,13 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
   // First pass: names only (queue URLs are not known until the queues exist in the engine).
   const draft = draftAppModel(assembly);
   let model = draft;
+  const mode = options.iam ?? 'enforce';
+  const authorizer = new IamAuthorizer({
+    mode, account: draft.account, roles: draft.roles, resourcePolicies: draft.resourcePolicies, functions: draft.functions,
+    hints: new GrantHints(draft), ...(options.principal !== undefined && { outsiderName: options.principal }),
+  });
+  const notice = iamModeNotice(mode);
+  if (notice) (options.onNotice ?? ((line: string) => console.warn(line)))(notice);
   const invoker = new AsyncInvoker(draft.invokeConfigs, { ...(options.asyncRetryBaseDelayMs !== undefined ? { retryBaseDelayMs: options.asyncRetryBaseDelayMs } : {}) });
 
   const engine = await LocalEngine.start({
@@ -71,6 +91,7 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     lambdaInvoker: invoker,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.chaos ? { chaos: options.chaos } : {}),
+    iam: { authorizer, onAccessDenied: options.onAccessDenied ?? ((denial) => console.error(formatAccessDenial(denial))) },
     async setup(e) {
       model = await declareAppResources(e, assembly, draft);
     },
@@ -90,16 +111,21 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
   for (const fn of model.functions) runner.add(fn);
   invoker.attach(runner, engine);
 
-  const mappingOf = (m: LocalEventSourceMapping): SqsEventSource => new SqsEventSource(
-    m, engine, runner,
-    options.onMappingOutcome ? (outcome) => options.onMappingOutcome!(m.logicalId, outcome) : undefined,
-    chaos,
-  );
-  let mappings = model.mappings.filter((m) => runner.has(m.functionName)).map(mappingOf);
+  const mappingOf = (m: LocalEventSourceMapping, of: LocalAppModel = model): SqsEventSource => {
+    // Lambda's poller receives with the function's execution role: the journal names it.
+    const roleArn = of.functions.find((f) => f.name === m.functionName)?.roleArn;
+    return new SqsEventSource(
+      m, engine, runner,
+      options.onMappingOutcome ? (outcome) => options.onMappingOutcome!(m.logicalId, outcome) : undefined,
+      chaos,
+      roleArn !== undefined ? assumedRole(of.account, roleArn, m.functionName).arn : undefined,
+    );
+  };
+  let mappings = model.mappings.filter((m) => runner.has(m.functionName)).map((m) => mappingOf(m));
   for (const m of mappings) m.start();
 
   return {
-    engine, runner,
+    engine, runner, iamMode: mode,
     get model() { return model; },
     get mappings() { return mappings; },
     async update(next) {
@@ -117,7 +143,7 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
         if (!runner.has(fn.name) || JSON.stringify(runner.get(fn.name)) !== JSON.stringify(fn)) await runner.replace(fn);
       }
       const running = new Set(staying.map((m) => mappingKey(m.mapping)));
-      const started = nextModel.mappings.filter((m) => !running.has(mappingKey(m)) && runner.has(m.functionName)).map(mappingOf);
+      const started = nextModel.mappings.filter((m) => !running.has(mappingKey(m)) && runner.has(m.functionName)).map((m) => mappingOf(m, nextModel));
       for (const m of started) m.start();
       mappings = [...staying, ...started];
       model = nextModel;

@@ -44,6 +44,17 @@ export interface LocalEngineOptions {
    * See docs/chaos.md. @default no faults
    */
   readonly chaos?: ChaosProfile;
+  /**
+   * The template's permissions, enforced on every request (startLocalApp builds it from the
+   * cloud assembly). Without it every call is allowed and callers are not recorded.
+   */
+  readonly iam?: EngineIam;
+}
+
+/** IAM for the engine: the authorizer, and who hears of each denial (besides the journal). */
+export interface EngineIam {
+  readonly authorizer: import('./iam/iam-authorizer.ts').IamAuthorizer;
+  readonly onAccessDenied?: (denial: import('./iam/iam-authorizer.ts').AccessDenial) => void;
 }
 
 /** The resource-declaring part of the engine, handed to `setup`. */

@@ -20,6 +20,7 @@ import { EventBusService } from './eventbridge/event-bus-service.ts';
 import { Journal } from './journal/journal.ts';
 import { DynamoDbBackend } from './wire/dynamodb.ts';
 import { WireServer } from './wire/server.ts';
+import { engineIamHooks } from './iam/engine-iam-hooks.ts';
 import { invokerWire } from './wire/lambda-invoke.ts';
 import { sqsActions, toWireError as sqsWireError } from './wire/sqs-actions.ts';
 import { eventBridgeActions, toWireError as eventsWireError } from './wire/eventbridge-actions.ts';
@@ -81,9 +82,14 @@ export class LocalEngine {
     const archive = await EventArchive.open(join(stateDir, 'archive'));
     const sqs = new SqsService(store, { region, accountId, baseUrl: 'http://127.0.0.1', clock });
     const chaos = options.chaos ? new Chaos(options.chaos, (entry) => journal.append(entry)) : undefined;
-    const events = new EventBusService({
+    const livePolicy = (arn: string): string | undefined => (arn.startsWith('arn:aws:sqs:')
+      ? sqs.find(arn)?.attributes['Policy']
+      : arn.includes(':event-bus/') ? events.declarations.buses.get(arn.slice(arn.indexOf(':event-bus/') + ':event-bus/'.length))?.policy : undefined);
+    const iam = options.iam && engineIamHooks(options.iam, journal, { account: accountId, region }, livePolicy);
+    const events: EventBusService = new EventBusService({
       region, accountId, sqs, archive, journal, clock,
       ...(chaos && { deliversTwice: (target, matched) => deliversTwice(chaos, target, matched) }),
+      ...(iam && { refuseDelivery: iam.refuseDelivery }),
     });
     const declarations = events.declarations;
     await store.recover((record) => {
@@ -115,6 +121,7 @@ export class LocalEngine {
       dynamodb,
       journalQuery: (query) => journal.query(query),
       lambda: invokerWire(() => lambda.invoker, region, accountId),
+      ...(iam && { iam: iam.wire }),
       ready,
     });
     sqs.baseUrl = `http://127.0.0.1:${wire.port}`;
@@ -203,8 +210,9 @@ export class LocalEngine {
     this.parts.events.createArchive(archive);
   }
   /** Same as PutEvents on the wire: resolves once accepted entries are on disk. */
-  putEvents(entries: readonly PutEventsRequestEntry[]): Promise<PutEventsResult> {
-    return this.parts.events.putEvents(entries);
+  /** `options.principal`: who publishes (an ARN), recorded on each accepted event for audit. */
+  putEvents(entries: readonly PutEventsRequestEntry[], options: { readonly principal?: string } = {}): Promise<PutEventsResult> {
+    return this.parts.events.putEvents(entries, options);
   }
   /** Re-send archived events of a bus with a `replay-name`. */
   replay(options: ReplayOptions): Promise<ReplayResult> {
@@ -308,8 +316,8 @@ function journalObserver(journal: Journal) {
     enqueued(queue: Queue, m: StoredMessage, via: string) {
       if (!queue.internal) journal.append({ kind: 'delivery.enqueued', queue: queue.name, messageId: m.id, via, ...base(m) });
     },
-    received(queue: Queue, m: StoredMessage) {
-      if (!queue.internal) journal.append({ kind: 'delivery.received', queue: queue.name, messageId: m.id, receiveCount: m.rc, ...base(m) });
+    received(queue: Queue, m: StoredMessage, principal: string | undefined) {
+      if (!queue.internal) journal.append({ kind: 'delivery.received', queue: queue.name, messageId: m.id, receiveCount: m.rc, ...base(m), ...(principal !== undefined && { principal }) });
     },
     deleted(queue: Queue, m: StoredMessage) {
       if (!queue.internal) journal.append({ kind: 'delivery.deleted', queue: queue.name, messageId: m.id, ...base(m) });

@@ -19,6 +19,7 @@ import type { LocalEngine } from './engine.ts';
 import type { Clock } from './clock.ts';
 import type { ChaosProfile } from './chaos/profile.ts';
 import { viewOf } from './app-view.ts';
+import type { AccessDenial } from './iam/iam-authorizer.ts';
 import type { LogLine } from './lambda/lambda-types.ts';
 import type { DeliveryMode } from '../runtime/subscription-config.ts';
 
@@ -87,7 +88,14 @@ export type {
   TargetInvokedRecord,
   WritesCommittedRecord,
   ChaosFaultRecord,
+  AccessDeniedRecord,
 } from './journal/types.ts';
+export type { IamMode } from './iam/iam-authorizer.ts';
+import type { IamMode } from './iam/iam-authorizer.ts';
+import type { AccessDeniedRecord } from './journal/types.ts';
+
+/** A request the template's policies do not allow, as {@link LocalAppOptions.onAccessDenied} hears of it. */
+export type AccessDeniedNotice = Pick<AccessDeniedRecord, 'principal' | 'action' | 'resource' | 'message' | 'missing' | 'fix' | 'enforced'>;
 
 /** Options of {@link startLocalApp}. */
 export interface LocalAppOptions {
@@ -134,6 +142,24 @@ export interface LocalAppOptions {
    * @default no faults
    */
   readonly chaos?: ChaosProfile;
+  /**
+   * IAM: `enforce` answers the calls the template's policies do not allow with AWS's
+   * AccessDenied; `warn` reports them (journal `access.denied`, `onAccessDenied`) and lets them
+   * through; `off` checks nothing (and says so once at start). docs/security.md.
+   * @default 'enforce'
+   */
+  readonly iam?: IamMode;
+  /**
+   * Who calls from outside the flow (the CLI, a developer's SDK) act as: a role of the template
+   * (name, ARN or logical id), a function (its role), or `administrator`.
+   * @default 'administrator'
+   */
+  readonly principal?: string;
+  /**
+   * Each denial, with the permission that was missing and the declaration that grants it.
+   * @default - a line on stderr
+   */
+  readonly onAccessDenied?: (denial: AccessDeniedNotice) => void;
 }
 
 /** One subscription of a Busline flow in the running app, with the physical names of its resources. */
@@ -191,6 +217,13 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     ...(options.asyncRetryBaseDelayMs !== undefined ? { asyncRetryBaseDelayMs: options.asyncRetryBaseDelayMs } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.chaos ? { chaos: options.chaos } : {}),
+    ...(options.iam !== undefined ? { iam: options.iam } : {}),
+    ...(options.principal !== undefined ? { principal: options.principal } : {}),
+    ...(options.onAccessDenied ? {
+      onAccessDenied: (d: AccessDenial) => options.onAccessDenied!({
+        principal: d.caller.arn, action: d.check.action, resource: d.check.resource, message: d.message, missing: d.missing, fix: d.fix, enforced: d.enforced,
+      }),
+    } : {}),
   });
   return viewOf(app).app;
 }

@@ -37,5 +37,5 @@ export type { DeadLetter } from './dead-letters.ts';
 export { FlowTimeoutError, FlowStartError } from './errors.ts';
 export { PayloadInvalidError } from '../cli/schema-check.ts';
 export type { PublishMetadata } from '../runtime/index.ts';
-export type { LocalSubscription, DeliveryMode } from '../local/index.ts';
+export type { LocalSubscription, DeliveryMode, AccessDeniedNotice, IamMode } from '../local/index.ts';
 export { parseChaosProfile, ChaosProfileError, type ChaosProfile } from '../local/chaos/profile.ts';

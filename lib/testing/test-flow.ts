@@ -14,7 +14,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { startLocalApp as startApp } from '../local/app.ts';
 import type { ChaosProfile } from '../local/chaos/profile.ts';
 import { viewOf } from '../local/app-view.ts';
-import type { LocalSubscription, SendMessageInput } from '../local/index.ts';
+import type { AccessDeniedNotice, IamMode, LocalSubscription, SendMessageInput } from '../local/index.ts';
 import type { PublishMetadata } from '../runtime/publisher.ts';
 import { loadFlowContext } from '../cli/flow-context.ts';
 import { publishEvent } from '../cli/publish-event.ts';
@@ -73,6 +73,13 @@ export interface TestFlowOptions {
    * `parseChaosProfile('default', 7)` reads the CLI form. See docs/chaos.md. @default no faults
    */
   readonly chaos?: ChaosProfile;
+  /**
+   * IAM: `enforce` the template's policies on every call a handler makes (a call they do not
+   * allow gets AWS's AccessDenied), `warn` (let it through; {@link FlowTest.accessDenials} lists
+   * it), or `off`.
+   * @default 'enforce'
+   */
+  readonly iam?: IamMode;
 }
 
 /** Options of {@link FlowTest.publish}. */
@@ -154,6 +161,11 @@ export interface FlowTest<Topics extends object = Record<string, unknown>> exten
   lineage(event?: TestEvent | string): string;
   /** Lines the functions logged, in order; one subscription's when named. */
   logs(subscription?: string): readonly FlowLogLine[];
+  /**
+   * Calls the template's IAM policies did not allow, oldest first: who, what, the permission that
+   * was missing and the declaration that grants it (`enforced: false` under `iam: 'warn'`).
+   */
+  accessDenials(): readonly AccessDeniedNotice[];
   /** Every item of a table (by the construct id it was declared with, its logical id or its name), as plain objects. */
   items(table: string): Promise<Record<string, unknown>[]>;
   /** Sets environment variables of a subscription's function for a while; its next invocation starts cold with them. */
@@ -209,6 +221,9 @@ export async function testFlow<Topics extends object = Record<string, unknown>>(
       ...(options.maxWorkersPerFunction !== undefined ? { maxWorkersPerFunction: options.maxWorkersPerFunction } : {}),
       ...(options.chaos ? { chaos: options.chaos } : {}),
       onLog: (functionName, line) => { written.push({ functionName, line }); },
+      ...(options.iam !== undefined ? { iam: options.iam } : {}),
+      // Denials are in the journal: accessDenials() lists them, and a handler's failed call says why.
+      onAccessDenied: () => {},
     });
   } catch (error) {
     rmSync(stateDir, { recursive: true, force: true });
@@ -311,6 +326,9 @@ export async function testFlow<Topics extends object = Record<string, unknown>>(
       return renderLineage(buildLineage(records, filter), nameOf).join('\n').trimEnd() || '(no events)';
     },
     logs: (subscription) => recorded.logs(subscription),
+    accessDenials: () => records.flatMap((r) => (r.kind === 'access.denied' ? [{
+      principal: r.principal, action: r.action, resource: r.resource, message: r.message, missing: r.missing, fix: r.fix, enforced: r.enforced,
+    }] : [])),
     async items(table) {
       const name = tableName(running.model.tables, table);
       const items: Record<string, unknown>[] = [];

@@ -62,9 +62,18 @@ test('the EventInvokeConfig gives retries, max event age and the on-failure queu
   );
 });
 
-test('IAM, permissions and queue policies are listed as having no local effect, never silently dropped', () => {
+test('IAM roles with their attached policies, and queue policies, are read for the engine to enforce; Lambda permissions are listed as having no local effect', () => {
   const types = new Set(model.warnings.filter((w) => w.kind === 'no-effect').map((w) => w.resourceType));
-  for (const t of ['AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::Lambda::Permission', 'AWS::SQS::QueuePolicy']) assert.ok(types.has(t), t);
+  assert.ok(types.has('AWS::Lambda::Permission'));
+  for (const t of ['AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::SQS::QueuePolicy']) assert.ok(!types.has(t), t);
+  const withRole = model.functions.filter((f) => f.roleArn !== undefined);
+  assert.ok(withRole.length > 0);
+  for (const fn of withRole) {
+    const role = model.roles.find((r) => r.arn === fn.roleArn);
+    assert.ok(role, `role of ${fn.name}`);
+    assert.ok(role.policies.some((p) => JSON.stringify(p.document).includes('sqs:ChangeMessageVisibility') || JSON.stringify(p.document).includes('sqs:SendMessage')), `policies of ${role.name}`);
+  }
+  assert.ok(model.resourcePolicies.some((p) => p.resourceArns.some((arn) => arn.startsWith('arn:aws:sqs:'))));
 });
 
 test('an unknown resource type and an unknown property are each reported as not emulated', () => {

@@ -5,6 +5,8 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startLocalApp, type LocalApp } from '../../local/app.ts';
+import { IAM_MODES, type IamMode } from '../../local/iam/iam-authorizer.ts';
+import { formatAccessDenial } from '../../local/iam/access-denial-text.ts';
 import { formatWarnings } from '../../local/assembly/format-warnings.ts';
 import { synthesize } from '../synth.ts';
 import { devAssembly } from '../dev-assembly.ts';
@@ -20,7 +22,7 @@ import { startDevWatch, type DevWatch } from '../watch/dev-watch.ts';
 
 export const summary = 'synthesize the CDK app and run it in the local engine (AWS wire endpoint on 127.0.0.1)';
 
-const HELP = `usage: busline dev [--port 4747] [--dashboard-port 4748] [--state .busline] [--app "<cdk app command>" | --assembly cdk.out] [--concurrency 1] [--chaos <profile> [--seed N]] [--quiet]
+const HELP = `usage: busline dev [--port 4747] [--dashboard-port 4748] [--state .busline] [--app "<cdk app command>" | --assembly cdk.out] [--concurrency 1] [--chaos <profile> [--seed N]] [--iam enforce|warn|off] [--principal <role>] [--quiet] [--no-watch]
 
   --port      port of the AWS wire endpoint on 127.0.0.1 (default ${DEFAULT_PORT}; 0 = any free port)
   --dashboard-port  port of the dashboard and its MCP endpoint (/mcp) on 127.0.0.1 (default: --port + 1; any free port with --port 0)
@@ -31,6 +33,11 @@ const HELP = `usage: busline dev [--port 4747] [--dashboard-port 4748] [--state 
   --chaos     inject delivery and API faults: a preset (${Object.keys(CHAOS_PRESETS).join(', ')}) and/or key=value
               probabilities, e.g. duplicate=0.1,crash=0.1,reorder=0.1,visibility-expiry=0.05,throttle=0.05 (docs/chaos.md)
   --seed      seed of the chaos faults: the same seed injects the same faults (default 1)
+  --iam       enforce the template's IAM policies (default): a call they do not allow gets AWS's
+              AccessDenied, and the log says which permission was missing and what grants it;
+              warn: report such calls and let them through; off: check nothing
+  --principal who calls from outside the flow (CLI, your SDK) act as: a role or function of the
+              template (default: the account's administrator)
   --quiet     do not stream function logs
   --no-watch  do not reload handlers, schemas and the stack when their files change (see docs/local-dev.md, "Watch mode")`;
 
@@ -48,6 +55,10 @@ export interface DevOptions {
   readonly concurrency?: number;
   /** Faults to inject (busline dev --chaos). */
   readonly chaos?: ChaosProfile;
+  /** @default 'enforce' */
+  readonly iam?: IamMode;
+  /** Who outside callers act as (a role or function of the template). @default the administrator */
+  readonly principal?: string;
   readonly print?: (line: string) => void;
   /** Reload changed handlers, schemas and the stack into the running engine. @default false */
   readonly watch?: boolean;
@@ -79,6 +90,10 @@ async function startHeld(options: DevOptions, stateDir: string): Promise<{ app: 
     assembly: assemblyDir, stateDir, port: options.port,
     ...(options.concurrency !== undefined ? { maxWorkersPerFunction: options.concurrency } : {}),
     ...(options.chaos ? { chaos: options.chaos } : {}),
+    ...(options.iam !== undefined ? { iam: options.iam } : {}),
+    ...(options.principal !== undefined ? { principal: options.principal } : {}),
+    onAccessDenied: (denial) => print(formatAccessDenial(denial)),
+    onNotice: (line) => print(line),
     ...(options.quiet ? {} : {
       onLog: (fn: string, line: { level: string; text: string }) => {
         const shown = renderLogLine(line.text);
@@ -107,8 +122,11 @@ async function startHeld(options: DevOptions, stateDir: string): Promise<{ app: 
 }
 
 async function banner(app: LocalApp, dashboard: DevDashboard, context: FlowContext, options: DevOptions): Promise<string[]> {
-  const lines = [`Busline local engine on ${app.engine.endpoint}  (state: ${options.stateDir})`, `Dashboard: ${dashboard.url}  (MCP: ${dashboard.mcpUrl})`, ''];
-  if (options.chaos) lines.splice(2, 0, `Chaos: ${formatChaosProfile(options.chaos)} (seed ${options.chaos.seed}); each fault is a chaos.fault in \`busline events\``);
+  const lines = [
+    `Busline local engine on ${app.engine.endpoint}  (state: ${options.stateDir})`, `Dashboard: ${dashboard.url}  (MCP: ${dashboard.mcpUrl})`,
+    `IAM: ${app.iamMode}${app.iamMode === 'enforce' ? ' (the template\'s policies; --iam warn|off to relax)' : ''}`, '',
+  ];
+  if (options.chaos) lines.splice(3, 0, `Chaos: ${formatChaosProfile(options.chaos)} (seed ${options.chaos.seed}); each fault is a chaos.fault in \`busline events\``);
   for (const flow of context.flows) {
     lines.push(`flow "${flow.manifest.flow}" on bus ${flow.busName}:`);
     for (const s of context.subscriptions.filter((x) => x.flow === flow.manifest.flow)) {
@@ -164,6 +182,8 @@ export async function run(argv: string[]): Promise<number> {
       concurrency: { type: 'string' },
       chaos: { type: 'string' },
       seed: { type: 'string' },
+      iam: { type: 'string', default: 'enforce' },
+      principal: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -195,8 +215,14 @@ export async function run(argv: string[]): Promise<number> {
       return 2;
     }
   }
+  const iam = values.iam as IamMode;
+  if (!IAM_MODES.includes(iam)) {
+    console.error(`busline dev: --iam ${values.iam} is not a mode: enforce, warn or off`);
+    return 2;
+  }
   const { app, dashboard, banner, watch, lock } = await startDev({
     ...(chaos ? { chaos } : {}),
+    iam, ...(values.principal !== undefined ? { principal: values.principal } : {}),
     port, ...(dashboardPort !== undefined ? { dashboardPort } : {}), stateDir: values.state, projectDir: process.cwd(), quiet: values.quiet,
     watch: !values['no-watch'],
     ...(concurrency !== undefined ? { concurrency } : {}),

@@ -4,6 +4,7 @@
  * This is plain data; lib/local/app.ts turns it into engine resources, functions and mappings.
  */
 import type { FlowManifest } from '../../schema/flow-manifest.ts';
+import type { NamedPolicy, PolicyDocument } from '../iam/policy-document.ts';
 
 export interface ResourceRef {
   readonly stackName: string;
@@ -76,6 +77,8 @@ export interface LocalFunction extends ResourceRef {
   readonly memoryMb: number;
   readonly environment: Record<string, string>;
   readonly reservedConcurrency?: number;
+  /** The execution role (its ARN), whose policies the engine enforces on the function's calls. */
+  readonly roleArn?: string;
 }
 
 export interface LocalEventSourceMapping extends ResourceRef {
@@ -111,6 +114,20 @@ export interface LocalTable extends ResourceRef {
   };
 }
 
+/** An IAM role of the template with its identity policies (inline, AWS::IAM::Policy, in-template managed policies). */
+export interface LocalRole extends ResourceRef {
+  readonly name: string;
+  readonly arn: string;
+  readonly policies: readonly NamedPolicy[];
+}
+
+/** A resource-based policy of the template (AWS::SQS::QueuePolicy, AWS::Events::EventBusPolicy, a bus's Policy). */
+export interface LocalResourcePolicy extends ResourceRef {
+  /** The queues or buses it is attached to. */
+  readonly resourceArns: readonly string[];
+  readonly document: PolicyDocument;
+}
+
 export type WarningKind = 'no-effect' | 'not-emulated' | 'unresolved';
 
 export interface AssemblyWarning extends ResourceRef {
@@ -130,6 +147,8 @@ export interface LocalAppModel {
   readonly mappings: readonly LocalEventSourceMapping[];
   readonly invokeConfigs: readonly LocalInvokeConfig[];
   readonly tables: readonly LocalTable[];
+  readonly roles: readonly LocalRole[];
+  readonly resourcePolicies: readonly LocalResourcePolicy[];
   readonly flows: readonly FlowManifest[];
   readonly warnings: readonly AssemblyWarning[];
 }

@@ -6,6 +6,7 @@
 import { FLOW_MANIFEST_METADATA_KEY, type FlowManifest } from '../../schema/flow-manifest.ts';
 import { DEFAULT_ACCOUNT, DEFAULT_REGION, type CloudAssembly, type CfnResource } from './cloud-assembly.ts';
 import { StackResolver, UnresolvableError, busNameOf, isTrue } from './intrinsics.ts';
+import { IamCollector } from './load-iam.ts';
 import type {
   AssemblyWarning, LocalAppModel, LocalArchive, LocalBus, LocalEventSourceMapping, LocalFunction,
   LocalInvokeConfig, LocalQueue, LocalRule, LocalRuleTarget, LocalTable, WarningKind,
@@ -16,10 +17,12 @@ export interface LoadOptions {
   readonly queueUrl: (account: string, region: string, name: string) => string;
 }
 
-/** Types that exist only for permissions, encryption, logging or monitoring: no effect locally. */
+/**
+ * Types that exist only for permissions, encryption, logging or monitoring: no effect locally.
+ * (IAM roles and policies, queue and bus policies are read by load-iam.ts and enforced.)
+ */
 const NO_EFFECT_TYPES = new Set([
-  'AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::Lambda::Permission',
-  'AWS::SQS::QueuePolicy', 'AWS::Events::EventBusPolicy', 'AWS::Logs::LogGroup',
+  'AWS::Lambda::Permission', 'AWS::Logs::LogGroup',
   'AWS::CloudWatch::Alarm', 'AWS::KMS::Key', 'AWS::KMS::Alias', 'AWS::CDK::Metadata',
   'AWS::EventSchemas::Registry', 'AWS::EventSchemas::Schema', 'AWS::CloudWatch::Dashboard',
 ]);
@@ -29,7 +32,7 @@ const NO_EFFECT_TYPES = new Set([
  * (encryption, tags, tracing, IAM). Anything else is reported as not emulated.
  */
 const PROPERTIES: Record<string, { emulated: string[]; noEffect: string[] }> = {
-  'AWS::Events::EventBus': { emulated: ['Name'], noEffect: ['Description', 'Tags', 'KmsKeyIdentifier', 'Policy', 'LogConfig'] },
+  'AWS::Events::EventBus': { emulated: ['Name', 'Policy'], noEffect: ['Description', 'Tags', 'KmsKeyIdentifier', 'LogConfig'] },
   'AWS::Events::Rule': { emulated: ['Name', 'EventBusName', 'EventPattern', 'State', 'Targets'], noEffect: ['Description', 'RoleArn', 'Tags'] },
   'AWS::Events::Archive': { emulated: ['ArchiveName', 'SourceArn', 'EventPattern', 'RetentionDays'], noEffect: ['Description', 'KmsKeyIdentifier'] },
   'AWS::SQS::Queue': {
@@ -39,8 +42,8 @@ const PROPERTIES: Record<string, { emulated: string[]; noEffect: string[] }> = {
       'RedriveAllowPolicy', 'DeduplicationScope', 'FifoThroughputLimit'],
   },
   'AWS::Lambda::Function': {
-    emulated: ['Code', 'Handler', 'Runtime', 'Timeout', 'MemorySize', 'Environment', 'FunctionName', 'ReservedConcurrentExecutions'],
-    noEffect: ['Role', 'TracingConfig', 'Architectures', 'LoggingConfig', 'Description', 'Tags', 'VpcConfig',
+    emulated: ['Code', 'Handler', 'Runtime', 'Timeout', 'MemorySize', 'Environment', 'FunctionName', 'ReservedConcurrentExecutions', 'Role'],
+    noEffect: ['TracingConfig', 'Architectures', 'LoggingConfig', 'Description', 'Tags', 'VpcConfig',
       'KmsKeyArn', 'EphemeralStorage', 'RuntimeManagementConfig', 'PackageType'],
   },
   'AWS::Lambda::EventSourceMapping': {
@@ -70,6 +73,8 @@ export function loadAppModel(assembly: CloudAssembly, options: LoadOptions): Loc
     tables: [] as LocalTable[], flows: [] as FlowManifest[], warnings: [] as AssemblyWarning[],
   };
   const exports = new Map<string, unknown>();
+  const iam = new IamCollector(model.account, model.region, (ref, resourceType, message) =>
+    model.warnings.push({ ...ref, resourceType, kind: 'not-emulated', message }));
 
   for (const stack of assembly.stacks) {
     const r = new StackResolver({
@@ -96,6 +101,7 @@ export function loadAppModel(assembly: CloudAssembly, options: LoadOptions): Loc
             const flow = resource.Metadata?.[FLOW_MANIFEST_METADATA_KEY] as FlowManifest | undefined;
             if (flow) model.flows.push(flow);
             model.buses.push({ ...ref, name, arn: r.getAtt(logicalId, 'Arn'), ...(flow ? { flow } : {}) });
+            if (props('Policy') !== undefined) iam.takeBusPolicy(ref, r.getAtt(logicalId, 'Arn'), props('Policy'));
             break;
           }
           case 'AWS::Events::Archive': {
@@ -210,6 +216,7 @@ export function loadAppModel(assembly: CloudAssembly, options: LoadOptions): Loc
             break;
           }
           default:
+            if (iam.take(ref, resource.Type, r, props)) break;
             if (NO_EFFECT_TYPES.has(resource.Type)) {
               warn(logicalId, resource.Type, 'no-effect', 'not emulated (no effect locally)');
             } else {
@@ -232,7 +239,7 @@ export function loadAppModel(assembly: CloudAssembly, options: LoadOptions): Loc
       }
     }
   }
-  return model;
+  return { ...model, roles: iam.finish(), resourcePolicies: iam.resourcePolicies };
 }
 
 function checkProperties(resource: CfnResource, warn: (kind: WarningKind, message: string) => void): void {
@@ -304,6 +311,7 @@ function readFunction(
     timeoutSeconds: num(props('Timeout'), 3), memoryMb: num(props('MemorySize'), 128),
     environment: Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])),
     ...(props('ReservedConcurrentExecutions') !== undefined ? { reservedConcurrency: Number(props('ReservedConcurrentExecutions')) } : {}),
+    ...(props('Role') !== undefined ? { roleArn: String(props('Role')) } : {}),
   };
 }
 

@@ -36,6 +36,8 @@ export interface DynamoDbFault {
 
 /** Decides, per wire request, whether an injected fault answers it instead (the chaos mode). */
 export type DynamoDbFaultInjector = (action: string, input: unknown) => WireReply | undefined;
+/** Looks at a parsed request before it runs: a reply refuses it (the engine's IAM check). */
+export type RequestCheck = (operation: string, input: unknown) => WireReply | undefined;
 
 export class DynamoDbService {
   private readonly faults: DynamoDbFault[] = [];
@@ -78,13 +80,13 @@ export class DynamoDbService {
   }
 
   /** Serves one HTTP request of the DynamoDB JSON protocol (the body not yet read). */
-  handle(request: http.IncomingMessage, response: http.ServerResponse): void {
+  handle(request: http.IncomingMessage, response: http.ServerResponse, check?: RequestCheck): void {
     readBody(request, MAX_REQUEST_BYTES, (body) => {
-      void this.reply(request, body.toString('utf8')).then((reply) => send(response, reply));
+      void this.reply(request, body.toString('utf8'), check).then((reply) => send(response, reply));
     });
   }
 
-  private async reply(request: http.IncomingMessage, body: string): Promise<WireReply> {
+  private async reply(request: http.IncomingMessage, body: string, check: RequestCheck | undefined): Promise<WireReply> {
     const target = String(request.headers['x-amz-target'] ?? '');
     if (!target.startsWith(TARGET_PREFIX)) {
       return { status: 400, body: { __type: 'com.amazon.coral.service#UnknownOperationException', message: `Unknown X-Amz-Target ${target}` } };
@@ -97,6 +99,8 @@ export class DynamoDbService {
       return { status: 400, body: { __type: 'com.amazon.coral.service#SerializationException', message: 'The request body is not valid JSON' } };
     }
     const operation = target.slice(TARGET_PREFIX.length);
+    const refused = check?.(operation, input);
+    if (refused) return refused;
     const fault = this.takeFault(operation, input);
     // DynamoDB's JSON error shape, `__type` naming the error (DynamoDB Developer Guide, "Error
     // handling with DynamoDB", https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html).

@@ -49,6 +49,8 @@ export class SqsEventSource {
     private readonly onOutcome?: (outcome: MappingOutcome) => void,
     /** The chaos mode, for visibility expiry while the handler runs. */
     private readonly chaos?: Chaos,
+    /** The function's role session, recorded as the receiver of each message (audit). */
+    private readonly principal?: string,
   ) {
     this.queueName = engine.queue(mapping.queueArn).name;
   }
@@ -114,6 +116,7 @@ export class SqsEventSource {
     const { batchSize, maximumBatchingWindowSeconds } = this.mapping;
     const batch = await this.engine.receiveMessages(this.queueName, {
       maxNumberOfMessages: Math.min(10, batchSize), waitTimeSeconds: POLL_WAIT_SECONDS, signal,
+      ...(this.principal !== undefined && { principal: this.principal }),
     });
     if (batch.length === 0 || maximumBatchingWindowSeconds <= 0) return batch;
     const deadline = this.engine.clock.now() + maximumBatchingWindowSeconds * 1000;
@@ -122,6 +125,7 @@ export class SqsEventSource {
       if (remainingMs <= 0) break;
       const more = await this.engine.receiveMessages(this.queueName, {
         maxNumberOfMessages: Math.min(10, batchSize - batch.length), waitTimeSeconds: remainingMs / 1000, signal,
+        ...(this.principal !== undefined && { principal: this.principal }),
       });
       batch.push(...more);
     }

@@ -27,10 +27,15 @@ export type DeadLetterReason =
   /** The target resource (queue, bus) does not exist: AWS sends to the DLQ without retrying. */
   | 'target-missing'
   /** An event received from another bus matched a rule whose target is a third bus. */
-  | 'bus-hop';
+  | 'bus-hop'
+  /**
+   * The target's resource policy does not let the rule send to it: AWS does not retry "errors that
+   * result from missing permissions to a target" but sends the event to the DLQ at once (same page).
+   */
+  | 'no-permissions';
 
 /** The error codes of the EventBridge user guide's list that the engine can produce. */
-export type DeadLetterErrorCode = 'NO_RESOURCE' | 'INVALID_PARAMETER' | 'INTERNAL_ERROR' | 'SDK_CLIENT_ERROR';
+export type DeadLetterErrorCode = 'NO_RESOURCE' | 'NO_PERMISSIONS' | 'INVALID_PARAMETER' | 'INTERNAL_ERROR' | 'SDK_CLIENT_ERROR';
 
 export interface DeadLetterFacts {
   readonly ruleArn: string;
@@ -45,8 +50,9 @@ export interface DeadLetterFacts {
 }
 
 /** An error that retrying will not cure, and why (undefined: retry it). */
-export function permanentReason(error: unknown): 'target-missing' | 'permanent-error' | 'bus-hop' | undefined {
+export function permanentReason(error: unknown): 'target-missing' | 'permanent-error' | 'bus-hop' | 'no-permissions' | undefined {
   if (error instanceof TargetMissingError) return 'target-missing';
+  if (error instanceof TargetPermissionError) return 'no-permissions';
   if (error instanceof BusHopError) return 'bus-hop';
   if (error instanceof SqsError) {
     if (error.shape === 'QueueDoesNotExist') return 'target-missing';
@@ -63,9 +69,15 @@ export function permanentReason(error: unknown): 'target-missing' | 'permanent-e
 export function errorCodeOf(error: unknown): DeadLetterErrorCode {
   const reason = permanentReason(error);
   if (reason === 'target-missing') return 'NO_RESOURCE';
+  if (reason === 'no-permissions') return 'NO_PERMISSIONS';
   if (reason === 'permanent-error' || reason === 'bus-hop') return 'INVALID_PARAMETER';
   if (error instanceof SqsError) return 'INTERNAL_ERROR';
   return 'SDK_CLIENT_ERROR';
+}
+
+/** The target's resource policy does not allow the rule (events.amazonaws.com, aws:SourceArn = the rule) to send. */
+export class TargetPermissionError extends Error {
+  override readonly name = 'TargetPermissionError';
 }
 
 /** A rule's target is gone, or names a bus that does not exist. */

@@ -46,6 +46,8 @@ export interface EventBusOptions {
   readonly clock?: Clock;
   /** Whether a fault (chaos mode) delivers a matched event to a target twice. */
   readonly deliversTwice?: TargetDeliveryOptions['deliversTwice'];
+  /** IAM on rule → queue deliveries (TargetDeliveryOptions.refuseDelivery). */
+  readonly refuseDelivery?: (ruleArn: string, queueArn: string) => string | undefined;
 }
 
 export class EventBusService {
@@ -72,6 +74,7 @@ export class EventBusService {
       ruleArn: (bus, rule) => this.declarations.ruleArn(bus, rule),
       forward: (busArn, matched) => this.router.forward(busArn, matched),
       ...(options.deliversTwice && { deliversTwice: options.deliversTwice }),
+      ...(options.refuseDelivery && { refuseDelivery: options.refuseDelivery }),
     });
     this.router = new Router({
       buses: this.buses,
@@ -132,7 +135,7 @@ export class EventBusService {
    * Accept, archive and route the entries. Resolves when the accepted events and the
    * deliveries made with them are on disk.
    */
-  async putEvents(entries: readonly PutEventsRequestEntry[]): Promise<PutEventsResult> {
+  async putEvents(entries: readonly PutEventsRequestEntry[], options: { readonly principal?: string } = {}): Promise<PutEventsResult> {
     checkPutEventsRequest(entries);
     const now = this.clock.now();
     const context = { buses: this.buses, accountId: this.options.accountId, region: this.options.region };
@@ -146,7 +149,10 @@ export class EventBusService {
         continue;
       }
       this.options.archive.add(taken.bus.name, taken.eventText);
-      this.router.route(taken.bus, taken.event, taken.eventText, now, typeof entry.TraceHeader === 'string' ? { traceHeader: entry.TraceHeader } : {});
+      this.router.route(taken.bus, taken.event, taken.eventText, now, {
+        ...(typeof entry.TraceHeader === 'string' && { traceHeader: entry.TraceHeader }),
+        ...(options.principal !== undefined && { principal: options.principal }),
+      });
       results.push({ EventId: taken.event.id });
     }
     if (failed < entries.length) await Promise.all([this.options.archive.flush(), this.options.sqs.durable()]);

@@ -22,6 +22,8 @@ export interface RouteOptions {
   readonly onlyRules?: ReadonlySet<string>;
   /** The event came from a rule of another bus (a bus target). */
   readonly forwarded?: boolean;
+  /** Who published it (audit). */
+  readonly principal?: string;
 }
 
 export interface RouterOptions {
@@ -62,6 +64,7 @@ export class Router {
           causationId: typeof metadata?.['causationId'] === 'string' ? metadata['causationId'] : undefined,
           replayName: event['replay-name'],
           onlyRules: onlyRules && [...onlyRules],
+          principal: options.principal,
         },
         event,
         eventText,

@@ -21,7 +21,7 @@ import type { Clock } from '../clock.ts';
 import type { JournalSink } from './journal-sink.ts';
 import { readPath } from './json-path.ts';
 import type { CompiledTarget, Rule } from './declarations.ts';
-import { BusHopError, deadLetterAttributes, errorCodeOf, permanentReason, type DeadLetterReason } from './dead-letter.ts';
+import { BusHopError, TargetPermissionError, deadLetterAttributes, errorCodeOf, permanentReason, type DeadLetterReason } from './dead-letter.ts';
 import type { BusEvent, LambdaInvoker } from './types.ts';
 
 export const DELIVERY_QUEUE = 'busline-internal-target-deliveries';
@@ -79,6 +79,11 @@ export interface TargetDeliveryOptions {
   forward(busArn: string, matched: MatchedEvent): void;
   /** Whether a fault (chaos mode) delivers this matched event to the target a second time. */
   readonly deliversTwice?: (target: { readonly bus: string; readonly rule: string; readonly targetId: string }, matched: MatchedEvent) => boolean;
+  /**
+   * IAM: the AccessDenied message when the rule may not send to the queue (the queue policy
+   * decides: events.amazonaws.com, aws:SourceArn = the rule's ARN); undefined when it may.
+   */
+  refuseDelivery?(ruleArn: string, queueArn: string): string | undefined;
 }
 
 type Verdict = { readonly final: false } | { readonly final: true; readonly reason: DeadLetterReason };
@@ -164,6 +169,8 @@ export class TargetDelivery {
   private sendToQueue(pending: PendingDelivery): void {
     const sqs = this.options.sqs;
     const queue = sqs.get(pending.arn);
+    const refused = this.options.refuseDelivery?.(this.options.ruleArn(pending.bus, pending.rule), queue.arn);
+    if (refused !== undefined) throw new TargetPermissionError(refused);
     sqs.send(
       queue,
       {

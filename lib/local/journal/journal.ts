@@ -5,6 +5,7 @@
  * explains what happened, it is not what makes delivery durable (the store is), so it does
  * not cost an fsync per batch. A crash may lose its last few records, never the events.
  */
+import { principalMatches } from '../iam/caller.ts';
 import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppendFile, readJsonLines } from '../store/append-file.ts';
@@ -128,6 +129,7 @@ export function matchesQuery(record: JournalRecord, query: JournalQuery): boolea
   if (query.topic !== undefined && record.topic !== query.topic) return false;
   if (query.eventId !== undefined && record.eventId !== query.eventId) return false;
   if (query.kinds !== undefined && !query.kinds.includes(record.kind)) return false;
+  if (query.principal !== undefined && !principalMatches(record.principal, query.principal)) return false;
   return true;
 }
 

@@ -25,6 +25,14 @@ export interface JournalBase {
   readonly eventId?: string;
   readonly correlationId?: string;
   readonly topic?: string;
+  /**
+   * Who made the request (audit), on `event.accepted` (the publisher), `delivery.received` (the
+   * consumer) and `access.denied`: an assumed-role ARN
+   * (`arn:aws:sts::<account>:assumed-role/<role>/<function>`), the account's administrator
+   * (`arn:aws:iam::<account>:root`) or a service principal. Absent when the engine was started
+   * without the template's IAM (LocalEngine.start alone).
+   */
+  readonly principal?: string;
 }
 
 /** PutEvents accepted the event (it is on disk). */
@@ -221,6 +229,28 @@ export interface ChaosFaultRecord extends JournalBase {
   readonly seed: number;
 }
 
+/**
+ * A request the template's policies do not allow: answered with AccessDenied (`enforced`), or
+ * let through and reported (`--iam warn`).
+ */
+export interface AccessDeniedRecord extends JournalBase {
+  readonly kind: 'access.denied';
+  /** Who asked (see JournalBase.principal). */
+  readonly principal: string;
+  /** The IAM action, e.g. `events:PutEvents`. */
+  readonly action: string;
+  /** The resource's ARN. */
+  readonly resource: string;
+  /** AWS's message for the denial. */
+  readonly message: string;
+  /** The permission that was missing, with the request's condition values. */
+  readonly missing: string;
+  /** The declaration that would grant it. */
+  readonly fix: string;
+  /** True: answered AccessDenied; false: let through (`warn` mode). */
+  readonly enforced: boolean;
+}
+
 /** One step in an event's life, told apart by `kind`. */
 export type JournalRecord =
   | EventAcceptedRecord
@@ -236,7 +266,8 @@ export type JournalRecord =
   | InvocationStartedRecord
   | InvocationFinishedRecord
   | WritesCommittedRecord
-  | ChaosFaultRecord;
+  | ChaosFaultRecord
+  | AccessDeniedRecord;
 
 /** The kinds of journal record. */
 export type JournalKind = JournalRecord['kind'];
@@ -254,6 +285,8 @@ export interface JournalQuery {
   readonly topic?: string;
   readonly eventId?: string;
   readonly kinds?: readonly JournalKind[];
+  /** Records of this principal: an ARN, a role or function name, or `administrator` (see principalMatches). */
+  readonly principal?: string;
   /** Only records with seq > afterSeq. */
   readonly afterSeq?: number;
   /** Newest records last; at most this many (the newest). */

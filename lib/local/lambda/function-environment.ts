@@ -1,9 +1,10 @@
 /**
  * The process environment a function's worker sees: the template's variables plus what the
  * Lambda runtime sets, with the AWS SDK pointed at the local engine (AWS_ENDPOINT_URL, which
- * SDK v3 honours for every client) and dummy credentials.
+ * SDK v3 honours for every client) and credentials of its own (iam/caller.ts).
  */
 import type { LocalFunction } from '../assembly/app-model.ts';
+import { functionAccessKeyId } from '../iam/caller.ts';
 
 export interface EngineCoordinates {
   readonly endpoint: string;
@@ -22,7 +23,8 @@ export function functionEnvironment(fn: LocalFunction, engine: EngineCoordinates
     AWS_ENDPOINT_URL: engine.endpoint,
     AWS_REGION: engine.region,
     AWS_DEFAULT_REGION: engine.region,
-    AWS_ACCESS_KEY_ID: 'busline-local',
+    // Credentials of its own: the engine maps the key back to this function and its role (IAM).
+    AWS_ACCESS_KEY_ID: functionAccessKeyId(fn.name),
     AWS_SECRET_ACCESS_KEY: 'busline-local',
     AWS_SESSION_TOKEN: 'busline-local',
     AWS_LAMBDA_FUNCTION_NAME: fn.name,

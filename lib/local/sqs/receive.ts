@@ -29,7 +29,7 @@ export function receiveMessages(state: SqsState, queueRef: string, options: Rece
   let changed = false;
   const take = (): ReceivedMessage[] => {
     const before = state.commits;
-    const messages = takeNow(state, queue, max, visibility);
+    const messages = takeNow(state, queue, max, visibility, options.principal);
     if (state.commits !== before) changed = true;
     return messages;
   };
@@ -58,7 +58,7 @@ export function receiveMessages(state: SqsState, queueRef: string, options: Rece
   });
 }
 
-function takeNow(state: SqsState, queue: Queue, max: number, visibilitySeconds: number): ReceivedMessage[] {
+function takeNow(state: SqsState, queue: Queue, max: number, visibilitySeconds: number, principal: string | undefined): ReceivedMessage[] {
   const now = state.clock.now();
   const retentionMs = queue.settings.retentionSeconds * 1000;
   const redrive = queue.settings.redrive;
@@ -78,7 +78,7 @@ function takeNow(state: SqsState, queue: Queue, max: number, visibilitySeconds: 
   for (const m of picked) {
     const avail = now + visibilitySeconds * 1000;
     state.commit({ t: 'recv', q: queue.name, id: m.id, rc: m.rc + 1, avail, first: m.first ?? now, h: newReceiptToken() }, now);
-    state.observer.received?.(queue, m);
+    state.observer.received?.(queue, m, principal);
     out.push(messageView(state, queue, m));
   }
   if (out.length > 0 && visibilitySeconds === 0) queue.signal(now);

@@ -30,7 +30,8 @@ export interface RecordSink {
 /** Hooks for the lineage journal. */
 export interface SqsObserver {
   enqueued?(queue: Queue, message: StoredMessage, via: string): void;
-  received?(queue: Queue, message: StoredMessage): void;
+  /** `principal`: who received it (audit), when known. */
+  received?(queue: Queue, message: StoredMessage, principal?: string): void;
   deleted?(queue: Queue, message: StoredMessage): void;
   deadLettered?(queue: Queue, deadLetterQueue: Queue, message: StoredMessage): void;
 }

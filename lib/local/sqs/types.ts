@@ -74,6 +74,8 @@ export interface ReceiveOptions {
   readonly waitTimeSeconds?: number;
   /** Aborts a long poll (resolves with the messages found so far, i.e. none). */
   readonly signal?: AbortSignal;
+  /** Who receives (an ARN, for the journal's audit): the caller, or the consuming function's role session. */
+  readonly principal?: string;
 }
 
 /** A received (or peeked) message, as ReceiveMessage returns it. */

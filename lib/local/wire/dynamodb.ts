@@ -6,7 +6,7 @@
  */
 import type http from 'node:http';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../dynamodb/start-local-dynamodb.ts';
-import type { DynamoDbFault, DynamoDbFaultInjector } from '../dynamodb/dynamodb-service.ts';
+import type { DynamoDbFault, DynamoDbFaultInjector, RequestCheck } from '../dynamodb/dynamodb-service.ts';
 import { useSynchronousLevelDbReads } from '../dynamodb/leveldb-sync-reads.ts';
 import type { CommittedWrite } from '../journal/types.ts';
 
@@ -23,9 +23,12 @@ export class DynamoDbBackend {
     return this.local.endpoint;
   }
 
-  /** Serve one request whose body has not been read yet, in process (no loopback hop). */
-  handle(request: http.IncomingMessage, response: http.ServerResponse): void {
-    this.local.service.handle(request, response);
+  /**
+   * Serve one request whose body has not been read yet, in process (no loopback hop); `check`
+   * answers instead when it refuses the request (IAM).
+   */
+  handle(request: http.IncomingMessage, response: http.ServerResponse, check?: RequestCheck): void {
+    this.local.service.handle(request, response, check);
   }
 
   /** Tells `observer` each committed TransactWriteItems. */

@@ -128,7 +128,7 @@ export function eventBridgeActions(events: EventBusService, chaos?: Chaos): Reco
       if (!replay) throw new EventBridgeError('ResourceNotFoundException', `Replay ${name} does not exist.`);
       return replay;
     },
-    async PutEvents(input) {
+    async PutEvents(input, context) {
       const entries = input['Entries'];
       if (!Array.isArray(entries)) throw new EventBridgeError('ValidationException', "1 validation error detected: Value null at 'entries' failed to satisfy constraint: Member must not be null.");
       const converted: PutEventsRequestEntry[] = entries.map((raw: Input) => {
@@ -138,7 +138,8 @@ export function eventBridgeActions(events: EventBusService, chaos?: Chaos): Reco
           ...(typeof time === 'number' && { Time: new Date(time * 1000) }),
         } as PutEventsRequestEntry;
       });
-      return chaos ? putEventsWithFaults(chaos, converted, (e) => events.putEvents(e)) : events.putEvents(converted);
+      const principal = context.caller ? { principal: context.caller.arn } : {};
+      return chaos ? putEventsWithFaults(chaos, converted, (e) => events.putEvents(e, principal)) : events.putEvents(converted, principal);
     },
     TestEventPattern(input) {
       return { Result: events.testEventPattern(str(input, 'EventPattern'), str(input, 'Event')) };

@@ -28,13 +28,15 @@ export class LambdaWireError extends Error {
   }
 }
 
-export async function handleLambdaInvoke(request: http.IncomingMessage, body: Buffer, response: http.ServerResponse, lambda: LambdaWire, functionName: string): Promise<void> {
+/** `accessDenied`: the message of the AccessDenied answer when the caller may not invoke it. */
+export async function handleLambdaInvoke(request: http.IncomingMessage, body: Buffer, response: http.ServerResponse, lambda: LambdaWire, functionName: string, accessDenied?: string): Promise<void> {
   const requestId = randomUUID();
   const fail = (e: LambdaWireError): void => {
     const payload = JSON.stringify({ Type: e.status >= 500 ? 'Service' : 'User', message: e.message });
     response.writeHead(e.status, { 'content-type': 'application/json', 'x-amzn-errortype': e.type, 'x-amzn-requestid': requestId, 'content-length': Buffer.byteLength(payload) });
     response.end(payload);
   };
+  if (accessDenied !== undefined) return fail(new LambdaWireError(403, 'AccessDeniedException', accessDenied));
   const type = request.headers['x-amz-invocation-type'] ?? 'RequestResponse';
   if (type !== 'Event') {
     return fail(new LambdaWireError(400, 'InvalidParameterValueException', `The local engine invokes functions asynchronously only: send X-Amz-Invocation-Type: Event (got ${String(type)}).`));

@@ -1,5 +1,6 @@
 /** Shared pieces of the wire protocols (AWS JSON 1.0 and 1.1, SQS query). */
 import type http from 'node:http';
+import type { Caller } from '../iam/caller.ts';
 
 /** A failure to put on the wire in AWS's shape. */
 export class WireError extends Error {
@@ -18,6 +19,8 @@ export class WireError extends Error {
 /** What a handler knows about the call: `signal` aborts when the client goes away (long polls stop then). */
 export interface ActionContext {
   readonly signal: AbortSignal;
+  /** Who signed the request, when the engine knows its callers (startLocalApp). */
+  readonly caller?: Caller;
 }
 
 /** An action handler: parsed JSON input → output object (or throws). */
@@ -30,13 +33,13 @@ export type Outcome = { readonly output: unknown } | { readonly error: unknown }
  * Calls `handler` for the request answered by `response`; undefined when the client went away
  * before the handler was done (nobody is left to answer).
  */
-export async function invoke(handler: ActionHandler, input: Record<string, unknown>, response: http.ServerResponse): Promise<Outcome | undefined> {
+export async function invoke(handler: ActionHandler, input: Record<string, unknown>, response: http.ServerResponse, caller?: Caller): Promise<Outcome | undefined> {
   const gone = new AbortController();
   response.once('close', () => {
     if (!response.writableFinished) gone.abort();
   });
   try {
-    const output = await handler(input, { signal: gone.signal });
+    const output = await handler(input, { signal: gone.signal, ...(caller && { caller }) });
     return gone.signal.aborted ? undefined : { output: output ?? {} };
   } catch (error) {
     return { error };

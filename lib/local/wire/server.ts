@@ -5,7 +5,7 @@
  *   DynamoDB_20120810.<Action>   DynamoDB, handed to lib/local/dynamodb (dynalite's store, in process)
  *   (none, and Action=<Action>)  SQS, query protocol (form or query string in, XML out; sqs-query-endpoint.ts)
  *   POST /2015-03-31/functions/{name}/invocations   Lambda Invoke, asynchronous only (lambda-invoke.ts)
- * Plus `GET /_busline/health` and `GET /_busline/journal?correlationId=&topic=&eventId=&afterSeq=&limit=`
+ * Plus `GET /_busline/health` and `GET /_busline/journal?correlationId=&topic=&eventId=&principal=&afterSeq=&limit=`
  * (JSON array of journal records) for local tools.
  */
 import http from 'node:http';
@@ -17,6 +17,8 @@ import { readBody } from './read-body.ts';
 import { serveSqsQuery, sqsQueryParameters } from './sqs-query-endpoint.ts';
 import { handleLambdaInvoke, LAMBDA_INVOKE_PATH, type LambdaWire } from './lambda-invoke.ts';
 import type { JournalQuery, JournalRecord } from '../journal/types.ts';
+import { dynamoDbAccessDenied, eventBridgeAccessDenied, sqsAccessDenied, type WireIam } from './wire-iam.ts';
+import { dynamoDbPermissions, eventBridgePermissions, lambdaInvokePermissions, sqsPermissions } from '../iam/request-permissions.ts';
 
 export interface WireServices {
   readonly sqs: Record<string, ActionHandler>;
@@ -26,6 +28,8 @@ export interface WireServices {
   readonly dynamodb?: DynamoDbBackend;
   readonly journalQuery?: (query: JournalQuery) => Promise<JournalRecord[]>;
   readonly lambda?: LambdaWire;
+  /** Who calls, and whether the template's policies allow it (absent: every call is allowed). */
+  readonly iam?: WireIam;
   /** Requests wait for this before they are handled (the engine opens it once set up). */
   readonly ready?: Promise<void>;
 }
@@ -60,8 +64,13 @@ export class WireServer {
       if (services.dynamodb && typeof target === 'string' && target.startsWith('DynamoDB_20120810.')) {
         // The DynamoDB service reads the body itself, under DynamoDB's own size limit.
         const dynamodb = services.dynamodb;
-        if (gate.open) dynamodb.handle(request, response);
-        else void services.ready!.then(() => dynamodb.handle(request, response));
+        const iam = services.iam;
+        const check = iam && ((operation: string, input: unknown) => {
+          const denial = iam.check(iam.callerOf(request), dynamoDbPermissions(operation, (input ?? {}) as Record<string, unknown>, iam.coordinates));
+          return denial && dynamoDbAccessDenied(denial);
+        });
+        if (gate.open) dynamodb.handle(request, response, check);
+        else void services.ready!.then(() => dynamodb.handle(request, response, check));
         return;
       }
       readBody(request, MAX_BODY_BYTES, (body) => {
@@ -88,10 +97,21 @@ async function handle(request: http.IncomingMessage, body: Buffer, response: htt
   const target = request.headers['x-amz-target'];
   if (request.method === 'GET' && request.url?.startsWith('/_busline/')) return localTools(request, response, services);
   const lambdaInvoke = request.method === 'POST' && typeof target !== 'string' ? LAMBDA_INVOKE_PATH.exec(new URL(request.url ?? '/', 'http://127.0.0.1').pathname) : null;
-  if (lambdaInvoke && services.lambda) return handleLambdaInvoke(request, body, response, services.lambda, lambdaInvoke[1]!);
+  const iam = services.iam;
+  const caller = iam?.callerOf(request);
+  if (lambdaInvoke && services.lambda) {
+    // The name as sent (handleLambdaInvoke decodes it and answers a malformed one); checked decoded.
+    const raw = lambdaInvoke[1]!;
+    const name = safeDecode(raw);
+    const denial = name !== undefined && iam && caller && iam.check(caller, lambdaInvokePermissions(name, iam.coordinates));
+    return handleLambdaInvoke(request, body, response, services.lambda, raw, denial ? denial.message : undefined);
+  }
   if (typeof target !== 'string') {
     const query = sqsQueryParameters(request, body);
-    if (query) return serveSqsQuery(request, query, response, services.sqs, services.sqsError, requestId);
+    if (query) return serveSqsQuery(request, query, response, services.sqs, services.sqsError, requestId, iam && caller && ((action, input) => {
+      const denial = iam.check(caller, sqsPermissions(action, input, iam.coordinates));
+      return denial && sqsAccessDenied(denial);
+    }), caller);
     return send(response, 400, 'application/x-amz-json-1.0', requestId, {
       __type: 'MissingTargetException',
       message: 'This endpoint speaks the AWS JSON protocols, named by an X-Amz-Target header (AWSEvents.*, AmazonSQS.*, DynamoDB_20120810.*), and the SQS query protocol (a form-encoded body or query string with Action=<SQS action>&Version=2012-11-05). This request has neither.',
@@ -124,7 +144,15 @@ async function handle(request: http.IncomingMessage, body: Buffer, response: htt
     const headers: Record<string, string> = prefix === 'AmazonSQS' ? { 'x-amzn-query-error': 'InvalidParameterValue;Sender' } : {};
     return send(response, 400, protocol.contentType, requestId, { __type: type, message: 'The request body is not a JSON object.' }, headers);
   }
-  const outcome = await invoke(handler, input, response);
+  if (iam && caller) {
+    const checks = prefix === 'AWSEvents' ? eventBridgePermissions(action, input, iam.coordinates) : sqsPermissions(action, input, iam.coordinates);
+    const denial = iam.check(caller, checks);
+    if (denial) {
+      const wire = prefix === 'AWSEvents' ? eventBridgeAccessDenied(denial) : sqsAccessDenied(denial);
+      return send(response, wire.status, protocol.contentType, requestId, { __type: wire.type, message: wire.message }, wire.headers);
+    }
+  }
+  const outcome = await invoke(handler, input, response, caller);
   if (!outcome) return;
   if ('output' in outcome) return send(response, 200, protocol.contentType, requestId, outcome.output);
   const wire = protocol.toWireError(outcome.error);
@@ -149,10 +177,19 @@ async function localTools(request: http.IncomingMessage, response: http.ServerRe
       ...(p.has('correlationId') && { correlationId: p.get('correlationId')! }),
       ...(p.has('topic') && { topic: p.get('topic')! }),
       ...(p.has('eventId') && { eventId: p.get('eventId')! }),
+      ...(p.has('principal') && { principal: p.get('principal')! }),
       afterSeq: number('afterSeq'),
       limit: number('limit'),
     });
     return send(response, 200, 'application/json', requestId, records);
   }
   send(response, 404, 'application/json', requestId, { message: `No such local tool: ${url.pathname}` });
+}
+
+function safeDecode(component: string): string | undefined {
+  try {
+    return decodeURIComponent(component);
+  } catch {
+    return undefined;
+  }
 }

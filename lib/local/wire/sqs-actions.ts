@@ -274,6 +274,7 @@ export function sqsActions(sqs: SqsService): Record<string, ActionHandler> {
         waitTimeSeconds: wait,
         // A client that hangs up during a long poll must not take messages it never sees.
         signal: context.signal,
+        ...(context.caller && { principal: context.caller.arn }),
       });
       return {
         Messages: messages.map((m) => {

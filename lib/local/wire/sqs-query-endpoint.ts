@@ -10,6 +10,7 @@ import type http from 'node:http';
 import { decodeSqsQuery } from './sqs-query-decode.ts';
 import { encodeSqsQueryError, encodeSqsQueryResult, type SqsQueryError } from './sqs-query-encode.ts';
 import { invoke, own, sendPayload, WireError, type ActionHandler } from './protocol.ts';
+import type { Caller } from '../iam/caller.ts';
 
 const FORM = 'application/x-www-form-urlencoded';
 
@@ -35,6 +36,9 @@ export async function serveSqsQuery(
   actions: Readonly<Record<string, ActionHandler>>,
   toWireError: (error: unknown) => WireError | undefined,
   requestId: string,
+  /** The AccessDenied answer for a request the caller may not make, if any. */
+  deny?: (action: string, input: Record<string, unknown>) => WireError | undefined,
+  caller?: Caller,
 ): Promise<void> {
   const action = params.get('Action') ?? '';
   if (action === '') {
@@ -50,7 +54,9 @@ export async function serveSqsQuery(
   } catch (error) {
     return sendFailure(response, error, toWireError, requestId, action);
   }
-  const outcome = await invoke(handler, input, response);
+  const denied = deny?.(action, input);
+  if (denied) return sendFailure(response, denied, toWireError, requestId, action);
+  const outcome = await invoke(handler, input, response, caller);
   if (!outcome) return;
   if ('error' in outcome) return sendFailure(response, outcome.error, toWireError, requestId, action);
   sendPayload(response, 200, 'text/xml', requestId, encodeSqsQueryResult(action, outcome.output, requestId));
