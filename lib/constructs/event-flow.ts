@@ -138,7 +138,7 @@ export class EventFlow extends Construct {
     this.encryption = props.encryption ?? FlowEncryption.awsManaged();
     this.bus = new events.EventBus(this, 'Bus', { description: `Busline flow ${this.flowName}` });
     const cfnBus = this.bus.node.defaultChild as events.CfnEventBus;
-    if (this.encryption.customerManaged) {
+    if (this.encryption.isCustomerManaged) {
       this.encryptionKey = this.encryption.key ?? new kms.Key(this, 'Key', {
         description: `Busline flow ${this.flowName}: its bus, archive, queues and dedupe table`,
         enableKeyRotation: true,

@@ -35,7 +35,7 @@ export class FlowEncryption {
 
   private constructor(
     /** Whether a customer managed key is used. */
-    readonly customerManaged: boolean,
+    readonly isCustomerManaged: boolean,
     /** The key given to `customerManaged(key)`; absent when the flow creates its own or uses AWS's. */
     readonly key: kms.IKey | undefined,
   ) {}
