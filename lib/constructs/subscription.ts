@@ -15,6 +15,7 @@ import { COUNT_METRICS, DEFAULT_METRICS_NAMESPACE, DURATION_METRIC, LATENCY_METR
 import { RUNTIME_ENV, type DedupeConfig, type RetryConfig, type SubscriptionConfig, type TopicInfo } from '../runtime/subscription-config.ts';
 import type { FlowSubscription } from '../schema/flow-manifest.ts';
 import { acceptedVersions } from '../schema/compatibility.ts';
+import { topicPiiPaths } from '../schema/pii.ts';
 import { Backoff } from './backoff.ts';
 import { BundledCode } from './bundled-code.ts';
 import { Delivery } from './delivery.ts';
@@ -790,7 +791,10 @@ class SharedPolicyQueue extends sqs.Queue {
 
 function topicInfos(topics: readonly Topic[]): Record<string, TopicInfo> {
   const out: Record<string, TopicInfo> = {};
-  for (const t of topics) out[t.name] = { source: t.source, latestVersion: t.latestVersion };
+  for (const t of topics) {
+    const piiPaths = topicPiiPaths(t.schemas.versions);
+    out[t.name] = { source: t.source, latestVersion: t.latestVersion, ...(piiPaths.length > 0 ? { piiPaths } : {}) };
+  }
   return out;
 }
 
