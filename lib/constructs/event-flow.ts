@@ -4,6 +4,7 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct, type IConstruct } from 'constructs';
@@ -13,6 +14,8 @@ import { generateValidatorModule } from '../schema/validator-codegen.ts';
 import { recordSynthInputs } from '../assembly-cache/synth-inputs.ts';
 import { bundleHandlers, BundlingError, FLOW_BUNDLES_DIR, flowBundleFolderName } from './bundler.ts';
 import { EventFlowDeclarationError } from './errors.ts';
+import { FlowEncryption } from './flow-encryption.ts';
+import { FlowKey } from './flow-key.ts';
 import { FlowDashboard, type FlowDashboardOptions } from './flow-dashboard.ts';
 import { FlowSchemaRegistry } from './schema-registry.ts';
 import type { ServiceLevelObjectives } from './service-levels.ts';
@@ -66,6 +69,14 @@ export interface EventFlowProps {
    * @default - alarms change state and notify no one
    */
   readonly alarmAction?: cloudwatch.IAlarmAction;
+  /**
+   * The keys that encrypt the bus, its archive, every queue and DLQ and the dedupe table:
+   * `FlowEncryption.customerManaged(key?)` for your own KMS key (one is created, with rotation
+   * on, if none is given), with the key-policy statements and grants each service and function
+   * needs (docs/security.md).
+   * @default FlowEncryption.awsManaged() (keys AWS owns and manages)
+   */
+  readonly encryption?: FlowEncryption;
 }
 
 const TOPIC_NAME = /^[a-z0-9][a-z0-9._-]*$/;
@@ -101,6 +112,12 @@ export class EventFlow extends Construct {
   readonly slo?: ServiceLevelObjectives;
   /** Added to every alarm of the flow. */
   readonly alarmAction?: cloudwatch.IAlarmAction;
+  /** How the flow encrypts what it stores. */
+  readonly encryption: FlowEncryption;
+  /** The customer managed key in use (given or created); absent with AWS managed keys. */
+  readonly encryptionKey?: kms.IKey;
+  /** @internal The key and the permissions on it; absent with AWS managed keys. */
+  readonly _flowKey?: FlowKey;
   private flowDashboard?: FlowDashboard;
   private readonly topicsByName = new Map<string, Topic>();
   private readonly subscriptionsByName = new Map<string, Subscription>();
@@ -118,7 +135,21 @@ export class EventFlow extends Construct {
     this.slo = props.slo;
     this.alarmAction = props.alarmAction;
 
+    this.encryption = props.encryption ?? FlowEncryption.awsManaged();
     this.bus = new events.EventBus(this, 'Bus', { description: `Busline flow ${this.flowName}` });
+    const cfnBus = this.bus.node.defaultChild as events.CfnEventBus;
+    if (this.encryption.isCustomerManaged) {
+      this.encryptionKey = this.encryption.key ?? new kms.Key(this, 'Key', {
+        description: `Busline flow ${this.flowName}: its bus, archive, queues and dedupe table`,
+        enableKeyRotation: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      // The bus's ARN from its name (a literal at synth), not its Arn attribute: the key policy
+      // must not depend on the bus that depends on the key.
+      const busArn = Stack.of(this).formatArn({ service: 'events', resource: 'event-bus', resourceName: cfnBus.name });
+      this._flowKey = new FlowKey(this, this.encryptionKey, busArn);
+      cfnBus.kmsKeyIdentifier = this.encryptionKey.keyArn;
+    }
     const retention = props.archiveRetention ?? Duration.days(30);
     if (retention.toDays({ integral: false }) < 1) {
       throw new EventFlowDeclarationError(this, `archiveRetention ${retention.toHumanString()} is shorter than a day: choose whole days (default 30)`);
@@ -129,10 +160,13 @@ export class EventFlow extends Construct {
       eventPattern: { account: [Stack.of(this).account] },
       retention,
     });
+    if (this.encryptionKey) (this.archive.node.defaultChild as events.CfnArchive).kmsKeyIdentifier = this.encryptionKey.keyArn;
     this.dedupeTable = new dynamodb.Table(this, 'DedupeTable', {
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      ...(this.encryptionKey
+        ? { encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED, encryptionKey: this.encryptionKey }
+        : { encryption: dynamodb.TableEncryption.AWS_MANAGED }),
       timeToLiveAttribute: 'expiresAt',
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       // Dedupe records are short-lived working state: nothing to keep when the flow goes.

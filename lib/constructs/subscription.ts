@@ -15,6 +15,7 @@ import { COUNT_METRICS, DEFAULT_METRICS_NAMESPACE, DURATION_METRIC, LATENCY_METR
 import { RUNTIME_ENV, type DedupeConfig, type RetryConfig, type SubscriptionConfig, type TopicInfo } from '../runtime/subscription-config.ts';
 import type { FlowSubscription } from '../schema/flow-manifest.ts';
 import { acceptedVersions } from '../schema/compatibility.ts';
+import { topicPiiPaths } from '../schema/pii.ts';
 import { Backoff } from './backoff.ts';
 import { BundledCode } from './bundled-code.ts';
 import { Delivery } from './delivery.ts';
@@ -299,6 +300,7 @@ export class Subscription extends Construct {
       flow.dedupeTable.grant(fn, 'dynamodb:UpdateItem');
     }
     if (this.publishes.length > 0) flow.grantPublish(fn, ...this.publishes);
+    flow._flowKey?.grantFunction(fn);
 
     if (!queue) {
       // Direct delivery.
@@ -639,12 +641,12 @@ export class Subscription extends Construct {
 
   private newDeadLetterQueue(id: string, fifo: boolean): SharedPolicyQueue {
     // TLS-only through the subscription's shared queue policy (shareQueuePolicy), not enforceSSL.
-    const queue = new SharedPolicyQueue(this, id, {
+    const queue = this.encrypted(new SharedPolicyQueue(this, id, {
       fifo: fifo || undefined,
       contentBasedDeduplication: fifo || undefined,
       retentionPeriod: Duration.days(14),
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-    });
+      ...this.queueEncryption(),
+    }));
     Validations.of(queue).acknowledge({
       id: 'AwsSolutions::AwsSolutions-SQS3',
       reason: 'This queue is itself a dead-letter queue; a DLQ of a DLQ would only move the problem (cdklabs/cdk-nag#1990).',
@@ -682,15 +684,33 @@ export class Subscription extends Construct {
       throw new EventFlowDeclarationError(this, `maxConcurrency ${o.maxConcurrency} is outside SQS event sources' 2–1,000: choose a whole number in that range, or leave it unset`);
     }
     // TLS-only through the subscription's shared queue policy (shareQueuePolicy), not enforceSSL.
-    return new SharedPolicyQueue(this, 'Queue', {
+    return this.encrypted(new SharedPolicyQueue(this, 'Queue', {
       fifo: ordered || undefined,
       contentBasedDeduplication: ordered || undefined,
       visibilityTimeout: visibility,
       retentionPeriod: Duration.days(4),
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      ...this.queueEncryption(),
       // A safety net with headroom: the runtime dead-letters after maxAttempts (redrive-headroom.ts).
       deadLetterQueue: { queue: dlq, maxReceiveCount: sourceQueueMaxReceiveCount(maxAttempts, batchSize) },
-    });
+    }));
+  }
+
+  /** SSE-SQS with AWS managed keys; with the flow's customer managed key, see `encrypted`. */
+  private queueEncryption(): Pick<sqs.QueueProps, 'encryption'> {
+    return this.flow._flowKey ? {} : { encryption: sqs.QueueEncryption.SQS_MANAGED };
+  }
+
+  /**
+   * Sets the flow's customer managed key on the queue resource itself, leaving the L2 queue's
+   * `encryptionMasterKey` unset: CDK's own grants (the rule target's, the event source's, the
+   * on-failure destination's) would otherwise add KMS actions no one needs (kms:Encrypt,
+   * kms:ReEncrypt*) and drop the rule-ARN condition of the queue policy. FlowKey grants exactly
+   * what is used instead.
+   */
+  private encrypted(queue: SharedPolicyQueue): SharedPolicyQueue {
+    const key = this.flow._flowKey?.key;
+    if (key) (queue.node.defaultChild as sqs.CfnQueue).kmsMasterKeyId = key.keyArn;
+    return queue;
   }
 
   /**
@@ -773,7 +793,10 @@ class SharedPolicyQueue extends sqs.Queue {
 
 function topicInfos(topics: readonly Topic[]): Record<string, TopicInfo> {
   const out: Record<string, TopicInfo> = {};
-  for (const t of topics) out[t.name] = { source: t.source, latestVersion: t.latestVersion };
+  for (const t of topics) {
+    const piiPaths = topicPiiPaths(t.schemas.versions);
+    out[t.name] = { source: t.source, latestVersion: t.latestVersion, ...(piiPaths.length > 0 ? { piiPaths } : {}) };
+  }
   return out;
 }
 

@@ -34,6 +34,7 @@ import type { JsonLogger } from './logger.ts';
 import { decodeRecord, type InboundRecord } from './middleware/envelope.ts';
 import { deadlineExpired, deadlineRace, type DeadlineRace } from './middleware/timeout-guard.ts';
 import { runRecordPipeline, type Deadline, type RecordContext, type RecordOutcome, type RecordStep, type RecordTimings } from './record-pipeline.ts';
+import { piiMaskOf } from './pii-mask.ts';
 
 export interface BatchProcessorOptions {
   readonly config: SubscriptionConfig;
@@ -214,6 +215,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): (state: In
       return { inbound, outcome, timings };
     }
     const d = decoded.decoded;
+    const mask = piiMaskOf(d.data, config.topics[d.topic]?.piiPaths);
     const record: RecordContext = {
       subscription: config.subscription,
       flow: config.flow,
@@ -230,7 +232,8 @@ export function createBatchProcessor(options: BatchProcessorOptions): (state: In
       messageId: inbound.kind === 'sqs' ? inbound.messageId : undefined,
       transport: inbound.transport,
       deadline,
-      logger: logger.child({ topic: d.topic, eventId: d.eventId, correlationId: d.correlationId, attempt }),
+      logger: logger.child({ topic: d.topic, eventId: d.eventId, correlationId: d.correlationId, attempt }, mask),
+      ...(mask ? { piiMask: mask } : {}),
     };
     const outcome = await runRecordPipeline(record, steps, handler, timings);
     return { inbound, outcome, record, timings };

@@ -38,6 +38,7 @@ export { defineHandler } from './define-handler.ts';
 export { dynamoDb, dynamoDbSdk, type DynamoDbModule } from './aws-clients.ts';
 export type { SubscriptionConfig, RetryConfig, DedupeConfig, DeliveryMode, TopicInfo } from './subscription-config.ts';
 export { RUNTIME_ENV } from './subscription-config.ts';
+export type { PiiMask } from './pii-mask.ts';
 export type { EventMetadata, EnvelopeDetail, EventBridgeEvent } from './envelope.ts';
 export type { BatchResponse } from './middleware/partial-batch.ts';
 export { DLQ_ATTRIBUTES } from './middleware/dlq-with-reason.ts';

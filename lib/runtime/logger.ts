@@ -12,6 +12,7 @@
  * spread would reorder or override keys, the line is made exactly that way instead.
  */
 import type { Logger } from './handler-types.ts';
+import { maskValue, type PiiMask } from './pii-mask.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
@@ -47,7 +48,11 @@ export const stdoutSink: LineSink = (line) => {
 };
 
 export interface JsonLogger extends Logger {
-  child(fields: Record<string, unknown>): JsonLogger;
+  /**
+   * A logger adding `fields` to every line. With `mask` (a record's PII values, pii-mask.ts),
+   * each line it and its children write has those values masked, whatever key holds them.
+   */
+  child(fields: Record<string, unknown>, mask?: PiiMask): JsonLogger;
   /** Whether a line at `level` would be written: lets a hot path skip building fields for nothing. */
   enabled(level: Exclude<LogLevel, 'silent'>): boolean;
 }
@@ -94,10 +99,10 @@ function makeLogger(min: number, level: LogLevel, sink: LineSink, fixed: FixedFi
  * logger per record, and most records (those that succeed, logged at debug) write no line, so
  * their fields are never serialised.
  */
-function makeLazyLogger(min: number, level: LogLevel, sink: LineSink, fixedOf: () => FixedFields): JsonLogger {
+function makeLazyLogger(min: number, level: LogLevel, sink: LineSink, fixedOf: () => FixedFields, mask?: PiiMask): JsonLogger {
   const write = (lvl: Exclude<LogLevel, 'silent'>, message: string, extra?: Record<string, unknown>): void => {
     if (RANK[lvl] < min) return;
-    sink(logLine(lvl, message, fixedOf(), extra));
+    sink(mask ? maskedLine(lvl, message, fixedOf(), extra, mask) : logLine(lvl, message, fixedOf(), extra));
   };
   return {
     debug: (m, f) => write('debug', m, f),
@@ -105,9 +110,9 @@ function makeLazyLogger(min: number, level: LogLevel, sink: LineSink, fixedOf: (
     warn: (m, f) => write('warn', m, f),
     error: (m, f) => write('error', m, f),
     enabled: (lvl) => RANK[lvl] >= min,
-    child: (more) => {
+    child: (more, childMask) => {
       let made: FixedFields | undefined;
-      return makeLazyLogger(min, level, sink, () => (made ??= childFields(fixedOf(), more)));
+      return makeLazyLogger(min, level, sink, () => (made ??= childFields(fixedOf(), more)), mergeMasks(mask, childMask));
     },
   };
 }
@@ -138,6 +143,19 @@ function logLine(level: string, message: string, fixed: FixedFields, extra: Reco
   }
   if (typeof message !== 'string') return JSON.stringify({ level, time, message, ...fixed.fields, ...extra }, errorReplacer);
   return `{"level":"${level}","time":"${time}","message":${JSON.stringify(message)}${fixed.json}${extraJson}}`;
+}
+
+/**
+ * The line `logLine` would write, with the record's PII values masked in every value at any
+ * depth (strings, numbers, errors' messages). Off the fast path: only records with PII take it.
+ */
+function maskedLine(level: string, message: string, fixed: FixedFields, extra: Record<string, unknown> | undefined, mask: PiiMask): string {
+  return JSON.stringify({ level, time: isoNow(), message, ...fixed.fields, ...extra }, (key, value) => maskValue(errorReplacer(key, value), mask));
+}
+
+function mergeMasks(a: PiiMask | undefined, b: PiiMask | undefined): PiiMask | undefined {
+  if (!a || !b) return a ?? b;
+  return { texts: [...new Set([...a.texts, ...b.texts])].sort((x, y) => y.length - x.length), numbers: new Set([...a.numbers, ...b.numbers]) };
 }
 
 /**

@@ -53,6 +53,7 @@
 import type { EventMetadata, EventBridgeEvent } from './envelope.ts';
 import type { DeliveryMode } from './subscription-config.ts';
 import type { Logger } from './handler-types.ts';
+import type { PiiMask } from './pii-mask.ts';
 import { isNonRetryable, toError } from './errors.ts';
 
 /** The invocation's time budget, shared by every record. */
@@ -110,8 +111,10 @@ export interface RecordContext {
   /** How the record reached the function (trace header, queue, send time); absent when nothing is known. */
   readonly transport?: RecordTransport;
   readonly deadline: Deadline;
-  /** Logger carrying this record's topic, event id, correlation id and attempt. */
+  /** Logger carrying this record's topic, event id, correlation id and attempt; it masks the record's PII. */
   readonly logger: Logger;
+  /** The record's PII values (fields its schema marks `x-busline-pii`); absent when it has none. */
+  readonly piiMask?: PiiMask;
 }
 
 export type RecordVerdict =

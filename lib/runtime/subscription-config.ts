@@ -29,6 +29,12 @@ export interface TopicInfo {
   readonly source: string;
   /** Newest schema version; publishers stamp it into metadata.schemaVersion. */
   readonly latestVersion: number;
+  /**
+   * Paths in `data` of the fields any schema version marks `"x-busline-pii"` (lib/schema/pii.ts),
+   * `'*'` for every array item: their values are masked in logs and DLQ attributes.
+   * @default - no PII fields
+   */
+  readonly piiPaths?: ReadonlyArray<readonly string[]>;
 }
 
 export interface SubscriptionConfig {

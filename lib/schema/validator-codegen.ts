@@ -2,6 +2,7 @@ import { Ajv, type Options } from 'ajv';
 import standaloneModule from 'ajv/dist/standalone/index.js';
 import addFormatsModule from 'ajv-formats';
 import { COMPATIBILITY_KEYWORD, COMPATIBILITY_MODES } from './compatibility.ts';
+import { PII_KEYWORD, PII_VALUES } from './pii.ts';
 import type { SchemaVersion, TopicSchemas } from './schema-set.ts';
 
 // Both are CommonJS with `exports.default`; under NodeNext the default import is the module object.
@@ -26,6 +27,8 @@ export function newAjv(): Ajv {
   // Busline's own annotation (lib/schema/compatibility.ts): no validation effect, but strict
   // mode rejects unknown keywords, and its value is checked here at build time.
   ajv.addKeyword({ keyword: COMPATIBILITY_KEYWORD, metaSchema: { enum: [...COMPATIBILITY_MODES] } });
+  // The PII annotation (lib/schema/pii.ts), on any field: masked in logs and DLQ attributes.
+  ajv.addKeyword({ keyword: PII_KEYWORD, metaSchema: { enum: [...PII_VALUES] } });
   return ajv;
 }
 

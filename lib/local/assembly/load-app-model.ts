@@ -5,6 +5,7 @@
  */
 import { FLOW_MANIFEST_METADATA_KEY, type FlowManifest } from '../../schema/flow-manifest.ts';
 import { DEFAULT_ACCOUNT, DEFAULT_REGION, type CloudAssembly, type CfnResource } from './cloud-assembly.ts';
+import { CUSTOMER_MANAGED_KEY_WARNING, customerManagedKeyProperty } from './customer-managed-keys.ts';
 import { StackResolver, UnresolvableError, busNameOf, isTrue } from './intrinsics.ts';
 import { IamCollector } from './load-iam.ts';
 import type {
@@ -245,9 +246,11 @@ export function loadAppModel(assembly: CloudAssembly, options: LoadOptions): Loc
 function checkProperties(resource: CfnResource, warn: (kind: WarningKind, message: string) => void): void {
   const known = PROPERTIES[resource.Type];
   if (!known) return;
+  const keyProperty = customerManagedKeyProperty(resource);
+  if (keyProperty) warn('not-emulated', `${keyProperty}: ${CUSTOMER_MANAGED_KEY_WARNING}`);
   const ignored: string[] = [];
   for (const prop of Object.keys(resource.Properties ?? {})) {
-    if (known.emulated.includes(prop)) continue;
+    if (known.emulated.includes(prop) || prop === keyProperty) continue;
     if (known.noEffect.includes(prop)) { ignored.push(prop); continue; }
     if (resource.Type === 'AWS::DynamoDB::Table' && (prop === 'TimeToLiveSpecification' || prop === 'StreamSpecification')) continue;
     warn('not-emulated', `property ${prop} is not emulated`);

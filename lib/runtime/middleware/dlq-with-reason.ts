@@ -16,6 +16,7 @@ import { loadSqsModule } from '../aws-clients.ts';
 import { DeadLetterSendError, toError } from '../errors.ts';
 import { invocationState, type BuslineRequest, type RecordResult } from '../invocation.ts';
 import type { JsonLogger } from '../logger.ts';
+import { maskText } from '../pii-mask.ts';
 
 /** Message attribute names on dead-lettered messages (SQS allows 10 per message). */
 export const DLQ_ATTRIBUTES = {
@@ -49,7 +50,9 @@ export function deadLetterEntry(result: RecordResult, index: number, subscriptio
   const { inbound, outcome, record } = result;
   if (outcome.kind !== 'dead-letter') throw new Error('deadLetterEntry: record is not dead-lettered');
   const failures = result.failures ?? { attempts: 1, firstFailedAtMs: now.getTime(), lastFailedAtMs: now.getTime() };
-  const str = (value: string): MessageAttributeValue => ({ DataType: 'String', StringValue: value });
+  // Error names and messages may quote the record's data: its PII values are masked (pii-mask.ts).
+  const mask = record?.piiMask;
+  const str = (value: string): MessageAttributeValue => ({ DataType: 'String', StringValue: mask ? maskText(value, mask) : value });
   const attributes: Record<string, MessageAttributeValue> = {
     [DLQ_ATTRIBUTES.reason]: str(outcome.reason),
     [DLQ_ATTRIBUTES.errorName]: str(outcome.error.name || 'Error'),

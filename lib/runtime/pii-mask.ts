@@ -1,0 +1,64 @@
+/**
+ * Masking a record's PII (fields its topic's schema marks `"x-busline-pii"`, lib/schema/pii.ts):
+ * the values found at those paths in the record's data are replaced by `***` wherever they
+ * appear in what the runtime writes about the record — any log line, under any key, inside any
+ * text, and the DLQ reason attributes. The data the handler receives is not touched.
+ *
+ * Values are matched as text: a masked value is also masked inside a longer string (an error
+ * message quoting it). Short values therefore mask aggressively; that is the safe side.
+ */
+
+/** The path segment standing for every item of an array (as lib/schema/pii.ts writes paths). */
+export const EACH_ITEM = '*';
+export const MASKED = '***';
+
+export interface PiiMask {
+  /** Texts to replace, longest first (so a value containing another is replaced whole). */
+  readonly texts: readonly string[];
+  /** Numbers logged as numbers that are PII values. */
+  readonly numbers: ReadonlySet<number>;
+}
+
+/** The PII values of one record's data, or undefined when it holds none. */
+export function piiMaskOf(data: unknown, paths: ReadonlyArray<readonly string[]> | undefined): PiiMask | undefined {
+  if (!paths || paths.length === 0) return undefined;
+  const texts = new Set<string>();
+  const numbers = new Set<number>();
+  const collect = (value: unknown): void => {
+    if (typeof value === 'string') {
+      if (value !== '') texts.add(value);
+    } else if (typeof value === 'number' && Number.isFinite(value)) {
+      numbers.add(value);
+      texts.add(String(value));
+    } else if (typeof value === 'object' && value !== null) {
+      // A whole object or array marked PII (an address): every value inside it.
+      for (const v of Object.values(value)) collect(v);
+    }
+  };
+  const at = (value: unknown, path: readonly string[], i: number): void => {
+    if (i === path.length) return collect(value);
+    if (typeof value !== 'object' || value === null) return;
+    if (path[i] === EACH_ITEM) {
+      if (Array.isArray(value)) for (const item of value) at(item, path, i + 1);
+      return;
+    }
+    if (Object.hasOwn(value, path[i]!)) at((value as Record<string, unknown>)[path[i]!], path, i + 1);
+  };
+  for (const p of paths) at(data, p, 0);
+  if (texts.size === 0) return undefined;
+  return { texts: [...texts].sort((a, b) => b.length - a.length), numbers };
+}
+
+/** `text` with every PII value replaced by `***`. */
+export function maskText(text: string, mask: PiiMask): string {
+  let out = text;
+  for (const t of mask.texts) if (out.includes(t)) out = out.split(t).join(MASKED);
+  return out;
+}
+
+/** A JSON.stringify replacer step: strings masked, PII numbers replaced; anything else as is. */
+export function maskValue(value: unknown, mask: PiiMask): unknown {
+  if (typeof value === 'string') return maskText(value, mask);
+  if (typeof value === 'number' && mask.numbers.has(value)) return MASKED;
+  return value;
+}
