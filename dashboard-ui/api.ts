@@ -33,7 +33,7 @@ const q = (params: Record<string, string | undefined>): string =>
 export const api = {
   flow: () => call<FlowDescription>('/api/flow'),
   status: () => call<{ subscriptions: Status[]; counters: Record<string, Counters> }>('/api/status'),
-  events: (search: { topic?: string; id?: string; correlationId?: string; text?: string }) => call<{ events: EventSummary[] }>(`/api/events?${q(search)}`),
+  events: (search: { topic?: string; id?: string; correlationId?: string; text?: string; where?: string }) => call<{ events: EventSummary[] }>(`/api/events?${q(search)}`),
   lineage: (id: string) => call<LineageTree>(`/api/lineage?${q({ id })}`),
   explain: (id: string) => call<{ rules: RuleVerdict[] }>(`/api/explain?${q({ id })}`),
   schema: (topic: string) => call<{ version: number; schema: JsonSchema }>(`/api/schema?${q({ topic })}`),

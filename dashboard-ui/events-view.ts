@@ -1,6 +1,7 @@
 /**
  * Events: the live list (filled from /api/events, then from the server-sent `event`s of
- * /api/stream), searchable by topic, id, correlation id and text in the data; the selected
+ * /api/stream), searchable by topic, id, correlation id, text in the data and a data field
+ * (`data.<path>=<value>`, as `busline events --where` takes it); the selected
  * event's lineage from its first event: every step with its time (rules matched or not and
  * why, deliveries, attempts with duration and outcome, the handler's log lines), and the
  * events it caused, each one click away.
@@ -8,17 +9,29 @@
 import { useEffect, useState } from 'preact/hooks';
 import { html } from './html.ts';
 import { api, type EventSummary, type LineageTree } from './api.ts';
+import { dataFieldAt, dataFieldText, parseDataFieldFilter } from '../lib/cli/data-field.ts';
 
-export interface Search { topic: string; id: string; correlationId: string; text: string }
+export interface Search { topic: string; id: string; correlationId: string; text: string; where: string }
+
+/** Whether the event's data has the field `data.<path>=<value>` names; a malformed filter matches nothing. */
+function meetsWhere(e: EventSummary, where: string): boolean {
+  try {
+    const filter = parseDataFieldFilter(where);
+    return dataFieldText(dataFieldAt(e.data, filter.path)) === filter.equals;
+  } catch {
+    return false;
+  }
+}
 
 export function matchesSearch(e: EventSummary, s: Search): boolean {
   return (!s.topic || e.topic === s.topic) && (!s.id || e.id === s.id || e.eventId === s.id)
     && (!s.correlationId || e.correlationId === s.correlationId)
-    && (!s.text || JSON.stringify(e.data ?? null).toLowerCase().includes(s.text.toLowerCase()));
+    && (!s.text || JSON.stringify(e.data ?? null).toLowerCase().includes(s.text.toLowerCase()))
+    && (!s.where || meetsWhere(e, s.where));
 }
 
 export function EventList(props: { topics: string[]; live: EventSummary[]; selected?: string; onSelect: (id: string) => void }) {
-  const [search, setSearch] = useState<Search>({ topic: '', id: '', correlationId: '', text: '' });
+  const [search, setSearch] = useState<Search>({ topic: '', id: '', correlationId: '', text: '', where: '' });
   const [found, setFound] = useState<EventSummary[]>([]);
   useEffect(() => {
     const s = Object.fromEntries(Object.entries(search).filter((e) => e[1])) as Partial<Search>;
@@ -37,7 +50,7 @@ export function EventList(props: { topics: string[]; live: EventSummary[]; selec
           <option value="">every topic</option>
           ${props.topics.map((t) => html`<option value=${t}>${t}</option>`)}
         </select>
-        ${field('id', 'id')} ${field('correlationId', 'correlation id')} ${field('text', 'text in data')}
+        ${field('id', 'id')} ${field('correlationId', 'correlation id')} ${field('text', 'text in data')} ${field('where', 'data.field=value')}
       </div>
       <ul class="events" aria-label="events">
         ${events.length === 0 ? html`<li class="muted">no events${Object.values(search).some(Boolean) ? ' match' : ' yet'}</li>` : ''}

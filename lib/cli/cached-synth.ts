@@ -91,7 +91,10 @@ export async function cachedSynth(options: CachedSynthOptions): Promise<CachedSy
       const digest = contentDigest(path);
       if (digest !== 'missing' || PROJECT_FILES.includes(relative(projectDir, path))) inputs[relative(projectDir, path)] = digest;
     }
-    const key = hash([settings, JSON.stringify(inputs)]).slice(0, 24);
+    // The project's folder is part of the key: an assembly holds absolute paths into it (each
+    // handler's generated entry imports the handler by its path), so a copy of the project
+    // elsewhere, with the same files, must not get this one's assembly.
+    const key = hash([settings, projectDir, JSON.stringify(inputs)]).slice(0, 24);
     const dir = storeAssembly(cacheDir, key, outdir, true);
     const untracked = untrackedFunctions(dir);
     writeRecords(recordFile, [{ settings, key, inputs, ...(untracked.length ? { untracked } : {}) }, ...records.filter((r) => r.key !== key)].slice(0, KEPT_RECORDS));

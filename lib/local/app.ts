@@ -131,6 +131,8 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     async update(next) {
       const nextAssembly = typeof next === 'string' ? readCloudAssembly(next) : next;
       const nextModel = await declareAppResources(engine, nextAssembly);
+      // Calls are checked against the changed stack's roles and policies from here on.
+      authorizer.reload({ roles: nextModel.roles, resourcePolicies: nextModel.resourcePolicies, functions: nextModel.functions, hints: new GrantHints(nextModel) });
       const update = diffAppModels(model, nextModel);
       const mappingKey = (m: LocalEventSourceMapping): string => JSON.stringify(m);
       const nextMappings = new Set(nextModel.mappings.map(mappingKey));

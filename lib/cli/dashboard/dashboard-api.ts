@@ -5,7 +5,7 @@
  *
  *   GET  /api/flow                      describeFlow
  *   GET  /api/status                    status and counters per subscription
- *   GET  /api/events?topic&id&correlationId&text
+ *   GET  /api/events?topic&id&correlationId&text&where (where: data.<path>=<value>)
  *   GET  /api/lineage?id                the event's lineage tree
  *   GET  /api/explain?id                each rule's verdict
  *   GET  /api/schema?topic              the topic's newest schema
@@ -22,6 +22,7 @@ import {
 } from '../flow-operations.ts';
 import { validatePayload, PayloadInvalidError } from '../schema-check.ts';
 import { parseTime } from '../time-option.ts';
+import { parseDataFieldFilter } from '../data-field.ts';
 import { lineageTree } from './mcp-tools.ts';
 import { sendJson } from './dashboard-server.ts';
 import type { DashboardContext } from './dashboard-context.ts';
@@ -65,7 +66,7 @@ function query(url: URL, name: string): string | undefined {
 }
 
 /** The user's mistakes (400) apart from the engine's failures (500). */
-const USER_ERRORS = new Set(['BadRequestError', 'PayloadInvalidError', 'OperationError', 'UnknownSubscriptionError', 'RedriveError']);
+const USER_ERRORS = new Set(['BadRequestError', 'DataFieldFilterError', 'PayloadInvalidError', 'OperationError', 'UnknownSubscriptionError', 'RedriveError']);
 
 export function dashboardApi(context: DashboardContext): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
   const { target, journal } = context;
@@ -89,8 +90,9 @@ export function dashboardApi(context: DashboardContext): (req: IncomingMessage, 
       case 'GET /api/flow': return describeFlow(target);
       case 'GET /api/status': return { subscriptions: await subscriptionStatuses(target), counters: subscriptionCounters(target, journal) };
       case 'GET /api/events': {
-        const [topic, id, correlationId, q] = ['topic', 'id', 'correlationId', 'text'].map((n) => query(url, n));
-        return { events: searchEvents(journal, { ...(topic ? { topic } : {}), ...(id ? { id } : {}), ...(correlationId ? { correlationId } : {}), ...(q ? { text: q } : {}) }) };
+        const [topic, id, correlationId, q, where] = ['topic', 'id', 'correlationId', 'text', 'where'].map((n) => query(url, n));
+        const dataField = where === undefined ? undefined : parseDataFieldFilter(where);
+        return { events: searchEvents(journal, { ...(topic ? { topic } : {}), ...(id ? { id } : {}), ...(correlationId ? { correlationId } : {}), ...(q ? { text: q } : {}), ...(dataField ? { dataField } : {}) }) };
       }
       case 'GET /api/lineage': return lineageTree(lineageOf(journal, text(query(url, 'id'), 'id')), journal.label);
       case 'GET /api/explain': return explainMatch(journal, text(query(url, 'id'), 'id'));

@@ -57,17 +57,34 @@ export class IamAuthorizer {
   readonly mode: IamMode;
   readonly outsider: Caller;
   private readonly byAccessKey = new Map<string, Caller>();
-  private readonly roles: ReadonlyMap<string, LocalRole>;
+  private roles = new Map<string, LocalRole>();
   private readonly resourcePolicies = new Map<string, PolicyStatement[]>();
   private livePolicy: (resourceArn: string) => string | undefined = () => undefined;
+  private options: IamAuthorizerOptions;
 
-  constructor(private readonly options: IamAuthorizerOptions) {
+  constructor(options: IamAuthorizerOptions) {
+    this.options = options;
     this.mode = options.mode;
-    this.roles = new Map(options.roles.map((r) => [r.arn, r]));
+    this.load(options);
     this.outsider = this.principalNamed(options.outsiderName ?? 'administrator');
+  }
+
+  /**
+   * The roles, resource policies and functions of a changed assembly (`busline dev` reloading the
+   * stack): calls are checked against them from now on. The mode and the outsider stay.
+   */
+  reload(next: Pick<IamAuthorizerOptions, 'roles' | 'resourcePolicies' | 'functions' | 'hints'>): void {
+    this.options = { ...this.options, ...next };
+    this.load(this.options);
+  }
+
+  private load(options: IamAuthorizerOptions): void {
+    this.roles = new Map(options.roles.map((r) => [r.arn, r]));
+    this.byAccessKey.clear();
     for (const fn of options.functions) {
       if (fn.roleArn !== undefined) this.byAccessKey.set(functionAccessKeyId(fn.name), assumedRole(options.account, fn.roleArn, fn.name));
     }
+    this.resourcePolicies.clear();
     for (const policy of options.resourcePolicies) {
       for (const arn of policy.resourceArns) {
         const statements = this.resourcePolicies.get(arn) ?? [];

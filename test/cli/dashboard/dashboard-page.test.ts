@@ -93,6 +93,16 @@ test('the live list shows each published event, and finds one by a text in its d
   await page.getByLabel('text in data').fill('');
 });
 
+test('the live list finds events by a data field, as busline events --where does', { skip }, async () => {
+  const list = page.getByRole('list', { name: 'events' });
+  await page.getByLabel('data.field=value').fill('data.name=Ada');
+  await waitFor('the data field search', async () => (await list.locator('li[data-event]').count()) === 1 || undefined);
+  assert.match((await list.locator('li[data-event]').first().textContent()) ?? '', /greeting/);
+  await page.getByLabel('data.field=value').fill('data.name=Nobody');
+  await list.locator('li', { hasText: 'no events match' }).waitFor();
+  await page.getByLabel('data.field=value').fill('');
+});
+
 test('a dead-lettered event is opened, its payload fixed as the schema says, redriven to its subscription, and seen to succeed', { skip }, async () => {
   const form = page.locator('section[aria-label="publish"]');
   await form.locator('input[name="name"]').fill('Zed');
