@@ -91,6 +91,7 @@ export class LocalEngine {
 
     if (options.lambdaInvoker) events.setLambdaInvoker(options.lambdaInvoker);
     const dynamodb = options.withoutDynamoDb ? undefined : await DynamoDbBackend.start(join(stateDir, 'dynamodb'));
+    dynamodb?.onCommitted((action, items) => { journal.append({ kind: 'table.written', action, items }); });
 
     const lambda: Parts['lambda'] = { invoker: options.lambdaInvoker };
     let open!: () => void;

@@ -77,8 +77,10 @@ export type {
   JournaledRule,
   RuleMatchedRecord,
   RuleUnmatchedRecord,
+  TableWrittenRecord,
   TargetFailedRecord,
   TargetInvokedRecord,
+  WrittenItem,
 } from './journal/types.ts';
 
 /** Options of {@link startLocalApp}. */

@@ -13,6 +13,8 @@ import { replyOf, type WireReply } from './errors.ts';
 import { transactGetItems, transactWriteItems } from './transactions.ts';
 import { SINGLE_ITEM_WRITES, returnOldOnFailure, writeReturningOldOnFailure } from './single-item-writes.ts';
 import { readBody } from '../wire/read-body.ts';
+import { committedItems, isWriteAction, type WriteAction } from './committed-writes.ts';
+import type { WrittenItem } from '../journal/types.ts';
 
 const TARGET_PREFIX = 'DynamoDB_20120810.';
 const CONTENT_TYPE = 'application/x-amz-json-1.0';
@@ -33,8 +35,15 @@ export interface DynamoDbFault {
   readonly message: string;
 }
 
+/** Told of each write request over the wire that succeeded, with the items it committed. */
+export type CommittedWritesObserver = (action: WriteAction, items: readonly WrittenItem[]) => void;
+
 export class DynamoDbService {
   private readonly faults: DynamoDbFault[] = [];
+  /** Key attribute names per table (DescribeTable once; forgotten when a table is created or deleted). */
+  private readonly keyNames = new Map<string, Promise<readonly string[]>>();
+  /** Set by the engine: journals what each write committed. */
+  onCommitted: CommittedWritesObserver | undefined;
 
   private constructor(private readonly store: DynaliteStore) {}
 
@@ -93,11 +102,31 @@ export class DynamoDbService {
     // DynamoDB's JSON error shape, `__type` naming the error (DynamoDB Developer Guide, "Error
     // handling with DynamoDB", https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html).
     if (fault) return { status: fault.status, body: { __type: `com.amazonaws.dynamodb.v20120810#${fault.errorType}`, message: fault.message } };
+    let reply: WireReply;
     try {
-      return await this.call(operation, input);
+      reply = await this.call(operation, input);
     } catch (error) {
       return replyOf(error as DynaliteError);
     }
+    if (operation === 'CreateTable' || operation === 'DeleteTable') this.keyNames.clear();
+    const observer = this.onCommitted;
+    if (observer && reply.status === 200 && isWriteAction(operation)) {
+      const items = await committedItems(operation, input, reply.body, (table) => this.keyNamesOf(table));
+      if (items.length > 0) observer(operation, items);
+    }
+    return reply;
+  }
+
+  private keyNamesOf(table: string): Promise<readonly string[]> {
+    let names = this.keyNames.get(table);
+    if (!names) {
+      names = this.call('DescribeTable', { TableName: table }).then(({ body }) => {
+        const schema = (body.Table as { KeySchema?: Array<{ AttributeName: string; KeyType: string }> } | undefined)?.KeySchema ?? [];
+        return [...schema].sort((a, b) => (a.KeyType === 'HASH' ? -1 : b.KeyType === 'HASH' ? 1 : 0)).map((k) => k.AttributeName);
+      });
+      this.keyNames.set(table, names);
+    }
+    return names;
   }
 
   private takeFault(operation: string, input: unknown): DynamoDbFault | undefined {

@@ -165,6 +165,29 @@ export interface InvocationFinishedRecord extends JournalBase {
   readonly logs?: readonly string[];
 }
 
+/** One item a committed DynamoDB write request changed. */
+export interface WrittenItem {
+  readonly table: string;
+  /** `Put`, `Update` or `Delete` (a batch's PutRequest / DeleteRequest as Put / Delete). */
+  readonly op: 'Put' | 'Update' | 'Delete';
+  /** The item's primary key as DynamoDB JSON, attributes in key-schema order, e.g. `{"pk":{"S":"a"}}`. */
+  readonly key: string;
+  /** SHA-256 (hex, 16 characters) of the item's part of the request: two equal digests are the same write. */
+  readonly digest: string;
+}
+
+/**
+ * A DynamoDB write request over the wire succeeded (PutItem, UpdateItem, DeleteItem,
+ * BatchWriteItem's processed items, TransactWriteItems): what was committed, item by item.
+ * Which event it belongs to is not known here: a handler's declared writes commit in one
+ * TransactWriteItems with its dedupe record, whose key names the event (docs/dedupe.md).
+ */
+export interface TableWrittenRecord extends JournalBase {
+  readonly kind: 'table.written';
+  readonly action: 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'BatchWriteItem' | 'TransactWriteItems';
+  readonly items: readonly WrittenItem[];
+}
+
 /** One step in an event's life, told apart by `kind`. */
 export type JournalRecord =
   | EventAcceptedRecord
@@ -178,7 +201,8 @@ export type JournalRecord =
   | TargetFailedRecord
   | TargetInvokedRecord
   | InvocationStartedRecord
-  | InvocationFinishedRecord;
+  | InvocationFinishedRecord
+  | TableWrittenRecord;
 
 /** The kinds of journal record. */
 export type JournalKind = JournalRecord['kind'];
