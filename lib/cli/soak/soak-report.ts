@@ -98,9 +98,10 @@ export function renderSoakReport(r: SoakReport): string {
     `  faults injected         ${faults}`,
     `  latency p50 / p99       ${r.p50Ms ?? '-'} ms / ${r.p99Ms ?? '-'} ms (publish → last effect)`,
   ];
-  for (const l of r.examples.lost) lines.push(`  lost ${l.id}: ${l.why}`);
-  for (const d of r.examples.duplicateEffects) lines.push(`  doubled ${d.effect} for ${d.owner}: ${d.commits} commits`);
-  for (const d of r.examples.deadLetteredWithoutReason) lines.push(`  no reason: ${d.subscription} DLQ message ${d.messageId}${d.id ? ` (event ${d.id})` : ''}`);
+  const few = <T>(list: readonly T[]): readonly T[] => list.slice(0, 3);
+  for (const l of few(r.examples.lost)) lines.push(`  lost ${l.id}: ${l.why}`);
+  for (const d of few(r.examples.duplicateEffects)) lines.push(`  doubled ${d.effect} for ${d.owner}: ${d.commits} commits`);
+  for (const d of few(r.examples.deadLetteredWithoutReason)) lines.push(`  no reason: ${d.subscription} DLQ message ${d.messageId}${d.id ? ` (event ${d.id})` : ''}`);
   lines.push('  (--json for every figure and how each was checked)');
   return lines.join('\n');
 }

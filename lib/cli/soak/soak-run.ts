@@ -164,8 +164,11 @@ async function start(options: SoakRunOptions, entries: readonly EntryTopic[], so
       maxAttempts: 10,
     }));
   });
+  let stopped = false;
   const probe = {
-    busy: () => started.runner.inFlight > 0 || openInvocations() > 0 || app.engine.hasPendingWrites(),
+    // Once stopped, nothing runs any more: a quiescence wait still going (settle's race with its
+    // deadline) ends instead of watching the counters of a killed invocation forever.
+    busy: () => !stopped && (started.runner.inFlight > 0 || openInvocations() > 0 || app.engine.hasPendingWrites()),
     progress: () => journaled + logged,
   };
   return {
@@ -173,6 +176,7 @@ async function start(options: SoakRunOptions, entries: readonly EntryTopic[], so
     quiet: () => untilQuiet(probe),
     invocations: () => invocations,
     async stop() {
+      stopped = true;
       unsubscribe();
       client.destroy();
       await app.stop();

@@ -1,0 +1,90 @@
+/**
+ * `busline soak` on a small flow (test/fixtures/soak-flow), run as a user runs it: its report's
+ * fields, exit 0 when nothing went wrong, and exit 1 with the right count when the flow really
+ * loses, doubles, or dead-letters an event without a reason (each variant of the fixture does
+ * one of these for real; nothing in the report is staged).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runBusline } from './support/run-busline.ts';
+import { synthSoakFlow } from '../fixtures/soak-flow/stack.ts';
+
+const EVENTS = 20;
+
+interface Report {
+  readonly published: number;
+  readonly handled: number;
+  readonly lost: number;
+  readonly duplicateEffects: number;
+  readonly deadLettered: number;
+  readonly deadLetteredWithoutReason: number;
+  readonly faultsInjected: Record<string, number>;
+  readonly p50Ms: number | null;
+  readonly p99Ms: number | null;
+  readonly elapsedS: number;
+  readonly restarts: number;
+  readonly settled: boolean;
+  readonly checks: Record<string, string>;
+  readonly examples: {
+    readonly lost: readonly { id: string; why: string }[];
+    readonly duplicateEffects: readonly { owner: string; effect: string; commits: number }[];
+    readonly deadLetteredWithoutReason: readonly { subscription: string }[];
+  };
+}
+
+async function soak(variant: Parameters<typeof synthSoakFlow>[0], ...extra: string[]): Promise<{ code: number; report: Report; stderr: string }> {
+  const assembly = synthSoakFlow(variant);
+  const run = await runBusline(['soak', '--assembly', assembly, '--events', String(EVENTS), '--seed', '7', '--json', ...extra], {});
+  const lines = run.stdout.trim().split('\n');
+  assert.equal(lines.length, 1, `one JSON line on stdout, got:\n${run.stdout}\n${run.stderr}`);
+  return { code: run.code, report: JSON.parse(lines[0]!) as Report, stderr: run.stderr };
+}
+
+test('a clean run with a restart prints every field of the report and exits 0', async () => {
+  const { code, report, stderr } = await soak('clean', '--restarts', '1');
+  assert.equal(code, 0, stderr);
+  assert.equal(report.published, EVENTS);
+  assert.equal(report.handled, EVENTS);
+  assert.equal(report.restarts, 1);
+  assert.equal(report.settled, true);
+  assert.deepEqual([report.lost, report.duplicateEffects, report.deadLettered, report.deadLetteredWithoutReason], [0, 0, 0, 0]);
+  assert.deepEqual(report.faultsInjected, {});
+  assert.ok(report.p50Ms !== null && report.p99Ms !== null && report.p50Ms <= report.p99Ms, `latencies ${report.p50Ms} / ${report.p99Ms}`);
+  assert.ok(report.elapsedS > 0);
+  // Each parcel's two declared writes (weigh's Put, tally's Update) committed with their dedupe records.
+  assert.match(report.checks.declaredWrites!, new RegExp(`^${2 * EVENTS} TransactWriteItems carrying a dedupe record`));
+  for (const key of ['handled', 'lost', 'unattributedWrites', 'directWrites', 'publishedEvents', 'deadLetteredWithoutReason', 'latency']) {
+    assert.ok(report.checks[key], `checks.${key}`);
+  }
+});
+
+test('a handler without dedupe behind a producer that sends each event twice: one duplicate effect per event, exit 1', async () => {
+  const { code, report } = await soak('doubled');
+  assert.equal(code, 1);
+  assert.equal(report.duplicateEffects, EVENTS);
+  assert.equal(report.lost, 0);
+  assert.match(report.checks.publishedEvents!, new RegExp(`${EVENTS} copies resent with the same metadata.id`));
+  const example = report.examples.duplicateEffects[0]!;
+  assert.equal(example.owner, 'unattributed');
+  assert.match(example.effect, /TalliesTable.* \{"parcelId":\{"S":"[0-9a-f-]{36}"\}\}#[0-9a-f]{16}$/);
+  assert.equal(example.commits, 2);
+});
+
+test('events still failing when the settle timeout ends are lost, with where they stopped, exit 1', async () => {
+  const { code, report } = await soak('lost', '--settle-timeout', '20');
+  assert.equal(code, 1);
+  assert.equal(report.settled, false);
+  assert.equal(report.lost, EVENTS);
+  assert.equal(report.handled, 0);
+  assert.match(report.examples.lost[0]!.why, /^parcel\.sent at stuck: failed after \d+ attempts? \(last error: .*scale for parcel .* is out of order/);
+});
+
+test('dead letters a handler put on its DLQ itself carry no reason: counted, exit 1', async () => {
+  const { code, report } = await soak('unreasoned');
+  assert.equal(code, 1);
+  assert.equal(report.deadLettered, EVENTS);
+  assert.equal(report.deadLetteredWithoutReason, EVENTS);
+  assert.equal(report.examples.deadLetteredWithoutReason[0]!.subscription, 'park');
+  assert.equal(report.lost, 0);
+  assert.equal(report.duplicateEffects, 0);
+});
