@@ -5,7 +5,7 @@
  * The rules an event did not match are not journaled: they are worked out for the events shown
  * (lib/local/journal/rule-mismatches.ts).
  */
-import type { EventAcceptedRecord, JournalRecord } from '../local/journal/types.ts';
+import type { ChaosFaultRecord, EventAcceptedRecord, JournalRecord } from '../local/journal/types.ts';
 import { renderLogLine } from './log-line.ts';
 
 export interface LineageNode {
@@ -31,6 +31,7 @@ export function buildLineage(records: readonly JournalRecord[], filter: LineageF
   const current = new Map<string, LineageNode>();
   const byMetadataId = new Map<string, LineageNode>();
   const eventByMessage = new Map<string, string>();
+  const refusedPublishes: ChaosFaultRecord[] = [];
   for (const r of records) {
     if (r.kind === 'event.accepted') {
       const node: LineageNode = { event: r, steps: [], children: [] };
@@ -41,10 +42,19 @@ export function buildLineage(records: readonly JournalRecord[], filter: LineageF
     }
     if (r.kind === 'delivery.enqueued' && r.eventId) eventByMessage.set(r.messageId, r.eventId);
     let eventId = r.eventId;
-    if (!eventId && 'messageId' in r) eventId = eventByMessage.get(r.messageId);
+    if (!eventId && 'messageId' in r && r.messageId) eventId = eventByMessage.get(r.messageId);
     if (!eventId && r.kind === 'invocation.started' && r.messageIds?.[0]) eventId = eventByMessage.get(r.messageIds[0]);
     const node = eventId ? current.get(eventId) : undefined;
-    node?.steps.push(r);
+    if (node) node.steps.push(r);
+    else if (r.kind === 'chaos.fault' && (r.causationId ?? r.metadataId) !== undefined) refusedPublishes.push(r);
+  }
+  // A PutEvents entry a fault refused has no event id: it shows under the event being handled
+  // when it was published, or else (published from outside) under the event it became once sent again.
+  for (const r of refusedPublishes) {
+    const node = byMetadataId.get(r.causationId ?? r.metadataId!);
+    if (!node) continue;
+    const at = node.steps.findIndex((s) => s.seq > r.seq);
+    node.steps.splice(at < 0 ? node.steps.length : at, 0, r);
   }
   const roots: LineageNode[] = [];
   for (const node of all) {
@@ -53,6 +63,17 @@ export function buildLineage(records: readonly JournalRecord[], filter: LineageF
     else roots.push(node);
   }
   return roots.filter((root) => matches(root, filter));
+}
+
+/** The chaos faults no event's tree shows (those only a table or bus knows of, e.g. DynamoDB throttling), oldest first. */
+export function faultsOutsideTrees(records: readonly JournalRecord[], roots: readonly LineageNode[]): ChaosFaultRecord[] {
+  const placed = new Set<number>();
+  const walk = (node: LineageNode): void => {
+    for (const step of node.steps) if (step.kind === 'chaos.fault') placed.add(step.seq);
+    node.children.forEach(walk);
+  };
+  roots.forEach(walk);
+  return records.filter((r): r is ChaosFaultRecord => r.kind === 'chaos.fault' && !placed.has(r.seq));
 }
 
 function matches(node: LineageNode, filter: LineageFilter): boolean {
@@ -76,12 +97,22 @@ export function describeStep(r: JournalRecord, label: (name: string) => string):
     case 'target.invoked': return `→ invoked ${label(targetName(r.functionArn))} (async, attempt ${r.attempt})`;
     case 'target.failed': return `✗ target ${r.targetId} failed (attempt ${r.attempt}): ${r.error}${r.final ? ` — final, ${r.deadLetter ?? 'dropped'}` : ''}`;
     case 'invocation.started': return undefined;
+    case 'chaos.fault': return `⚡ chaos ${r.fault} at ${chaosWhere(r, label)}: ${r.detail}`;
     case 'invocation.finished': {
       const mark = r.outcome === 'success' ? '✓' : '✗';
       return `${mark} ${label(r.functionName)} ${r.outcome} in ${r.durationMs} ms${r.error ? `: ${r.error}` : ''}`;
     }
     default: return undefined;
   }
+}
+
+/** Where a chaos fault was injected, as `busline events` names it. */
+function chaosWhere(r: ChaosFaultRecord, label: (name: string) => string): string {
+  if (r.functionName !== undefined) return `function ${label(r.functionName)}`;
+  if (r.queue !== undefined) return `queue ${label(r.queue)}`;
+  if (r.table !== undefined) return `table ${r.table}`;
+  if (r.rule !== undefined) return `target ${r.targetId ?? '?'} of rule ${label(r.rule)}`;
+  return `bus ${r.bus ?? '?'}`;
 }
 
 function targetName(arn: string): string {

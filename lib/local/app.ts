@@ -6,6 +6,9 @@
 import { join } from 'node:path';
 import { LocalEngine } from './engine.ts';
 import type { Clock } from './clock.ts';
+import type { ChaosProfile } from './chaos/profile.ts';
+import { Chaos } from './chaos/chaos.ts';
+import { invocationFaults } from './chaos/function-faults.ts';
 import { readCloudAssembly, type CloudAssembly } from './assembly/cloud-assembly.ts';
 import { loadAppModel } from './assembly/load-app-model.ts';
 import type { LocalAppModel, LocalQueue, LocalRuleTarget } from './assembly/app-model.ts';
@@ -31,6 +34,11 @@ export interface LocalAppOptions {
   readonly onMappingOutcome?: (mappingLogicalId: string, outcome: MappingOutcome) => void;
   /** The engine's time (see LocalEngineOptions.clock). @default systemClock */
   readonly clock?: Clock;
+  /**
+   * Faults to inject (see LocalEngineOptions.chaos); handler crashes and timeouts apply to the
+   * app's functions. @default no faults
+   */
+  readonly chaos?: ChaosProfile;
 }
 
 export interface LocalApp {
@@ -55,6 +63,7 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     accountId: draft.account,
     lambdaInvoker: invoker,
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.chaos ? { chaos: options.chaos } : {}),
     async setup(e) {
       const urls = new Map<string, string>();
       // Dead-letter queues must exist before a queue's RedrivePolicy names them.
@@ -87,6 +96,8 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     },
   });
 
+  // The functions' and mappings' faults: streams of their own, journaled as the engine's are.
+  const chaos = options.chaos ? new Chaos(options.chaos, (entry) => engine.journalAppend(entry)) : undefined;
   const runner = new FunctionRunner({
     endpoint: engine.endpoint, region: engine.region, accountId: engine.accountId,
     workDir: join(options.stateDir, 'functions'),
@@ -94,6 +105,7 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     ...(options.onLog ? { onLog: options.onLog } : {}),
     // A clock of its own (a test's virtual time): handlers see it too.
     ...(options.clock ? { now: () => engine.clock.now() } : {}),
+    ...(chaos ? { faults: invocationFaults(chaos) } : {}),
   });
   for (const fn of model.functions) runner.add(fn);
   invoker.attach(runner, engine);
@@ -101,6 +113,7 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
   const mappings = model.mappings.filter((m) => runner.has(m.functionName)).map((m) => new SqsEventSource(
     m, engine, runner,
     options.onMappingOutcome ? (outcome) => options.onMappingOutcome!(m.logicalId, outcome) : undefined,
+    chaos,
   ));
   for (const m of mappings) m.start();
 

@@ -1,6 +1,7 @@
 /** Options and programmatic shapes of {@link LocalEngine} (lib/local/engine.ts). */
 import type { LambdaInvoker } from './eventbridge/types.ts';
 import type { Clock } from './clock.ts';
+import type { ChaosProfile } from './chaos/profile.ts';
 
 /** Options of {@link LocalEngine.start}. */
 export interface LocalEngineOptions {
@@ -36,6 +37,13 @@ export interface LocalEngineOptions {
    * journal timestamps read it. A test harness passes a virtual clock. @default systemClock
    */
   readonly clock?: Clock;
+  /**
+   * Inject delivery and API faults (duplicates, reordering, delays, visibility expiry, PutEvents
+   * throttling and partial failures, DynamoDB throttling and transaction conflicts), each drawn
+   * from a PRNG seeded by `chaos.seed` and recorded in the journal as a `chaos.fault`.
+   * See docs/chaos.md. @default no faults
+   */
+  readonly chaos?: ChaosProfile;
 }
 
 /** The resource-declaring part of the engine, handed to `setup`. */

@@ -23,6 +23,10 @@ import { WireServer } from './wire/server.ts';
 import { invokerWire } from './wire/lambda-invoke.ts';
 import { sqsActions, toWireError as sqsWireError } from './wire/sqs-actions.ts';
 import { eventBridgeActions, toWireError as eventsWireError } from './wire/eventbridge-actions.ts';
+import { Chaos } from './chaos/chaos.ts';
+import { sqsFaults } from './chaos/sqs-faults.ts';
+import { deliversTwice } from './chaos/eventbridge-faults.ts';
+import { dynamoDbFaults } from './chaos/dynamodb-faults.ts';
 import type {
   ArchiveDefinition,
   LambdaInvoker,
@@ -35,7 +39,7 @@ import type {
 } from './eventbridge/types.ts';
 import type { QueueAttributes, QueueInfo, ReceiveOptions, ReceivedMessage, SendMessageInput, SendMessageResult } from './sqs/types.ts';
 import type { JournalEntry, JournalQuery, JournalRecord } from './journal/types.ts';
-import type { Queue, StoredMessage } from './sqs/queue.ts';
+import { lineageFields, type Queue, type StoredMessage } from './sqs/queue.ts';
 
 export type { LocalEngineOptions, EngineResources } from './engine-types.ts';
 
@@ -76,7 +80,11 @@ export class LocalEngine {
     const journal = await Journal.open(join(stateDir, 'journal'), clock);
     const archive = await EventArchive.open(join(stateDir, 'archive'));
     const sqs = new SqsService(store, { region, accountId, baseUrl: 'http://127.0.0.1', clock });
-    const events = new EventBusService({ region, accountId, sqs, archive, journal, clock });
+    const chaos = options.chaos ? new Chaos(options.chaos, (entry) => journal.append(entry)) : undefined;
+    const events = new EventBusService({
+      region, accountId, sqs, archive, journal, clock,
+      ...(chaos && { deliversTwice: (target, matched) => deliversTwice(chaos, target, matched) }),
+    });
     const declarations = events.declarations;
     await store.recover((record) => {
       if (!sqs.applyRecovered(record as { t?: unknown })) declarations.applyRecovered(record as { t?: unknown });
@@ -88,17 +96,20 @@ export class LocalEngine {
     });
     declarations.attachLog(store);
     sqs.observer = journalObserver(journal);
+    // Faults start after recovery: replaying the log must rebuild exactly what was logged.
+    if (chaos) sqs.faults = sqsFaults(chaos);
 
     if (options.lambdaInvoker) events.setLambdaInvoker(options.lambdaInvoker);
     const dynamodb = options.withoutDynamoDb ? undefined : await DynamoDbBackend.start(join(stateDir, 'dynamodb'));
     dynamodb?.onCommitted((action, items) => { journal.append({ kind: 'table.written', action, items }); });
+    if (chaos) dynamodb?.injectChaos(dynamoDbFaults(chaos));
 
     const lambda: Parts['lambda'] = { invoker: options.lambdaInvoker };
     let open!: () => void;
     const ready = new Promise<void>((resolveReady) => (open = resolveReady));
     const wire = await WireServer.start(options.port ?? 0, {
       sqs: sqsActions(sqs),
-      events: eventBridgeActions(events),
+      events: eventBridgeActions(events, chaos),
       sqsError: sqsWireError,
       eventsError: eventsWireError,
       dynamodb,
@@ -292,11 +303,7 @@ export class LocalEngine {
 
 /** Journal records for queue activity (the engine's internal delivery queue is left out). */
 function journalObserver(journal: Journal) {
-  const base = (m: StoredMessage) => ({
-    ...(m.lineage?.eventId !== undefined && { eventId: m.lineage.eventId }),
-    ...(m.lineage?.correlationId !== undefined && { correlationId: m.lineage.correlationId }),
-    ...(m.lineage?.topic !== undefined && { topic: m.lineage.topic }),
-  });
+  const base = (m: StoredMessage) => lineageFields(m.lineage);
   return {
     enqueued(queue: Queue, m: StoredMessage, via: string) {
       if (!queue.internal) journal.append({ kind: 'delivery.enqueued', queue: queue.name, messageId: m.id, via, ...base(m) });

@@ -17,6 +17,7 @@
 import { startLocalApp as startApp } from './app.ts';
 import type { LocalEngine } from './engine.ts';
 import type { Clock } from './clock.ts';
+import type { ChaosProfile } from './chaos/profile.ts';
 import { viewOf } from './app-view.ts';
 import type { LogLine } from './lambda/lambda-types.ts';
 import type { DeliveryMode } from '../runtime/subscription-config.ts';
@@ -32,6 +33,10 @@ export { SqsError, type SqsErrorShape } from './sqs/errors.ts';
 export type { LocalEngineOptions, EngineResources } from './engine-types.ts';
 /** The engine's time: wall time by default; a test harness can pass a virtual clock. */
 export { systemClock, type Clock, type ClockTimer } from './clock.ts';
+export {
+  parseChaosProfile, formatChaosProfile, ChaosProfileError, CHAOS_PRESETS, CHAOS_FAULT_FIELDS,
+  type ChaosProfile, type ChaosFaultKind,
+} from './chaos/profile.ts';
 export type { LogLine } from './lambda/lambda-types.ts';
 export type { DeliveryMode } from '../runtime/subscription-config.ts';
 export type { EventBridgeEvent } from '../runtime/envelope.ts';
@@ -81,6 +86,7 @@ export type {
   TargetFailedRecord,
   TargetInvokedRecord,
   WrittenItem,
+  ChaosFaultRecord,
 } from './journal/types.ts';
 
 /** Options of {@link startLocalApp}. */
@@ -120,6 +126,14 @@ export interface LocalAppOptions {
    * @default systemClock
    */
   readonly clock?: Clock;
+  /**
+   * Delivery and API faults to inject, deterministic for the profile's seed: duplicates,
+   * reordering, delays, visibility expiry, handler crashes and timeouts, PutEvents throttling and
+   * partial failures, DynamoDB throttling and transaction conflicts. Each injected fault is a
+   * `chaos.fault` journal record. `parseChaosProfile` reads the CLI form. See docs/chaos.md.
+   * @default no faults
+   */
+  readonly chaos?: ChaosProfile;
 }
 
 /** One subscription of a Busline flow in the running app, with the physical names of its resources. */
@@ -176,6 +190,7 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     ...(options.maxWorkersPerFunction !== undefined ? { maxWorkersPerFunction: options.maxWorkersPerFunction } : {}),
     ...(options.asyncRetryBaseDelayMs !== undefined ? { asyncRetryBaseDelayMs: options.asyncRetryBaseDelayMs } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.chaos ? { chaos: options.chaos } : {}),
   });
   return viewOf(app).app;
 }

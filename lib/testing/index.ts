@@ -38,3 +38,4 @@ export { FlowTimeoutError, FlowStartError } from './errors.ts';
 export { PayloadInvalidError } from '../cli/schema-check.ts';
 export type { PublishMetadata } from '../runtime/index.ts';
 export type { LocalSubscription, DeliveryMode } from '../local/index.ts';
+export { parseChaosProfile, ChaosProfileError, type ChaosProfile } from '../local/chaos/profile.ts';

@@ -12,6 +12,7 @@ import type { Duration } from 'aws-cdk-lib';
 import { DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { startLocalApp as startApp } from '../local/app.ts';
+import type { ChaosProfile } from '../local/chaos/profile.ts';
 import { viewOf } from '../local/app-view.ts';
 import type { LocalSubscription, SendMessageInput } from '../local/index.ts';
 import type { PublishMetadata } from '../runtime/publisher.ts';
@@ -65,6 +66,12 @@ export interface TestFlowOptions {
    * @default node_modules/.cache/busline/synth under the current folder
    */
   readonly synthCacheDir?: string;
+  /**
+   * Faults the engine injects while the flow runs (duplicates, reordering, crashes, throttling, …),
+   * deterministic for the profile's seed; each is a `chaos.fault` record in the journal.
+   * `parseChaosProfile('default', 7)` reads the CLI form. See docs/chaos.md. @default no faults
+   */
+  readonly chaos?: ChaosProfile;
 }
 
 /** Options of {@link FlowTest.publish}. */
@@ -199,6 +206,7 @@ export async function testFlow<Topics extends object = Record<string, unknown>>(
     running = await startApp({
       assembly: assemblyDir, stateDir, port: 0, clock,
       ...(options.maxWorkersPerFunction !== undefined ? { maxWorkersPerFunction: options.maxWorkersPerFunction } : {}),
+      ...(options.chaos ? { chaos: options.chaos } : {}),
       onLog: (functionName, line) => { written.push({ functionName, line }); },
     });
   } catch (error) {

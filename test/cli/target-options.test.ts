@@ -1,18 +1,7 @@
 /** Choosing a command's target: --stack and its options, or the local engine. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { main } from '../../lib/cli/main.ts';
-
-async function errorsOf(argv: string[]): Promise<{ code: number; text: string }> {
-  const errors: string[] = [];
-  const original = console.error;
-  console.error = (...args: unknown[]) => { errors.push(args.join(' ')); };
-  try {
-    return { code: await main(argv), text: errors.join('\n') };
-  } finally {
-    console.error = original;
-  }
-}
+import { errorsOf } from './support/main-errors.ts';
 
 test('--profile, --region and --endpoint-url without --stack are refused, naming them', async () => {
   const { code, text } = await errorsOf(['status', '--profile', 'prod', '--endpoint-url', 'http://127.0.0.1:1']);

@@ -12,11 +12,12 @@ import { loadFlowContext, type FlowContext } from '../flow-context.ts';
 import { examplePayload, topicSchemas } from '../schema-check.ts';
 import { renderLogLine } from '../log-line.ts';
 import { parseCommandArgs } from '../args.ts';
+import { CHAOS_PRESETS, ChaosProfileError, formatChaosProfile, parseChaosProfile, type ChaosProfile } from '../../local/chaos/profile.ts';
 import { startDashboardFor, type DevDashboard } from '../dashboard/dev-dashboard.ts';
 
 export const summary = 'synthesize the CDK app and run it in the local engine (AWS wire endpoint on 127.0.0.1)';
 
-const HELP = `usage: busline dev [--port 4747] [--dashboard-port 4748] [--state .busline] [--app "<cdk app command>" | --assembly cdk.out] [--concurrency 1] [--quiet]
+const HELP = `usage: busline dev [--port 4747] [--dashboard-port 4748] [--state .busline] [--app "<cdk app command>" | --assembly cdk.out] [--concurrency 1] [--chaos <profile> [--seed N]] [--quiet]
 
   --port      port of the AWS wire endpoint on 127.0.0.1 (default ${DEFAULT_PORT}; 0 = any free port)
   --dashboard-port  port of the dashboard and its MCP endpoint (/mcp) on 127.0.0.1 (default: --port + 1; any free port with --port 0)
@@ -24,6 +25,9 @@ const HELP = `usage: busline dev [--port 4747] [--dashboard-port 4748] [--state 
   --app       command that runs the CDK app (default: "app" in cdk.json)
   --assembly  run an already synthesized cloud assembly instead of synthesizing
   --concurrency  execution environments (worker threads) per function (default 1; ReservedConcurrentExecutions caps it)
+  --chaos     inject delivery and API faults: a preset (${Object.keys(CHAOS_PRESETS).join(', ')}) and/or key=value
+              probabilities, e.g. duplicate=0.1,crash=0.1,reorder=0.1,visibility-expiry=0.05,throttle=0.05 (docs/chaos.md)
+  --seed      seed of the chaos faults: the same seed injects the same faults (default 1)
   --quiet     do not stream function logs`;
 
 export interface DevOptions {
@@ -36,6 +40,8 @@ export interface DevOptions {
   readonly assembly?: string;
   readonly quiet?: boolean;
   readonly concurrency?: number;
+  /** Faults to inject (busline dev --chaos). */
+  readonly chaos?: ChaosProfile;
   readonly print?: (line: string) => void;
 }
 
@@ -51,6 +57,7 @@ export async function startDev(options: DevOptions): Promise<{ app: LocalApp; da
   const app = await startLocalApp({
     assembly: assemblyDir, stateDir, port: options.port,
     ...(options.concurrency !== undefined ? { maxWorkersPerFunction: options.concurrency } : {}),
+    ...(options.chaos ? { chaos: options.chaos } : {}),
     ...(options.quiet ? {} : {
       onLog: (fn: string, line: { level: string; text: string }) => {
         const shown = renderLogLine(line.text);
@@ -69,6 +76,7 @@ export async function startDev(options: DevOptions): Promise<{ app: LocalApp; da
 
 async function banner(app: LocalApp, dashboard: DevDashboard, context: FlowContext, options: DevOptions): Promise<string[]> {
   const lines = [`Busline local engine on ${app.engine.endpoint}  (state: ${options.stateDir})`, `Dashboard: ${dashboard.url}  (MCP: ${dashboard.mcpUrl})`, ''];
+  if (options.chaos) lines.splice(2, 0, `Chaos: ${formatChaosProfile(options.chaos)} (seed ${options.chaos.seed}); each fault is a chaos.fault in \`busline events\``);
   for (const flow of context.flows) {
     lines.push(`flow "${flow.manifest.flow}" on bus ${flow.busName}:`);
     for (const s of context.subscriptions.filter((x) => x.flow === flow.manifest.flow)) {
@@ -121,6 +129,8 @@ export async function run(argv: string[]): Promise<number> {
       assembly: { type: 'string' },
       quiet: { type: 'boolean', default: false },
       concurrency: { type: 'string' },
+      chaos: { type: 'string' },
+      seed: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -139,7 +149,21 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`busline dev: --concurrency ${values.concurrency} is not a whole number ≥ 1`);
     return 2;
   }
+  if (values.seed !== undefined && values.chaos === undefined) { console.error('busline dev: --seed is the seed of --chaos; give --chaos too'); return 2; }
+  let chaos: ChaosProfile | undefined;
+  if (values.chaos !== undefined) {
+    const seed = values.seed === undefined ? 1 : Number(values.seed);
+    if (!Number.isSafeInteger(seed)) { console.error(`busline dev: --seed ${values.seed} is not a whole number`); return 2; }
+    try {
+      chaos = parseChaosProfile(values.chaos, seed);
+    } catch (error) {
+      if (!(error instanceof ChaosProfileError)) throw error;
+      console.error(`busline dev: --chaos: ${error.message}`);
+      return 2;
+    }
+  }
   const { app, dashboard, banner } = await startDev({
+    ...(chaos ? { chaos } : {}),
     port, ...(dashboardPort !== undefined ? { dashboardPort } : {}), stateDir: values.state, projectDir: process.cwd(), quiet: values.quiet,
     ...(concurrency !== undefined ? { concurrency } : {}),
     ...(values.app ? { app: values.app } : {}), ...(values.assembly ? { assembly: values.assembly } : {}),

@@ -5,7 +5,7 @@
  */
 import { DEFAULT_STATE_DIR } from '../dev-session.ts';
 import { openLocalJournal } from '../local-journal.ts';
-import { buildLineage, describeStep, renderLineage } from '../lineage.ts';
+import { buildLineage, describeStep, faultsOutsideTrees, renderLineage } from '../lineage.ts';
 import { eventMatches, searchEvents, summarizeEvent, type EventSearch } from '../flow-operations.ts';
 import type { JournalRecord } from '../../local/journal/types.ts';
 import { RuleMismatches } from '../../local/journal/rule-mismatches.ts';
@@ -62,11 +62,16 @@ export async function run(argv: string[]): Promise<number> {
   // Why an event did not match the other rules is worked out for the events shown only.
   const mismatches = new RuleMismatches();
   for (const r of records) mismatches.observe(r);
-  const roots = buildLineage(records, filter).slice(-Number(values.last));
+  const trees = buildLineage(records, filter);
+  const roots = trees.slice(-Number(values.last));
   if (roots.length === 0 && !values.follow) {
     console.log(values.correlation || values.topic || where ? 'no events match' : 'no events yet');
   }
   for (const line of renderLineage(roots, label, { logs: !values['no-logs'], unmatched: (e) => mismatches.of(e) })) console.log(line);
+  if (!values.correlation && !values.topic && !where) {
+    const outside = faultsOutsideTrees(records, trees);
+    if (outside.length > 0) console.log(['chaos faults outside any event:', ...outside.map((r) => `   ${r.at.slice(11, 23)} ${describeStep(r, label)}`), ''].join('\n'));
+  }
   if (!values.follow) return 0;
 
   // Follow: one line per new step, filtered by the correlation/topic/data of its event.

@@ -38,12 +38,17 @@ export interface DynamoDbFault {
 /** Told of each write request over the wire that succeeded, with the items it committed. */
 export type CommittedWritesObserver = (action: WriteAction, items: readonly WrittenItem[]) => void;
 
+/** Decides, per wire request, whether an injected fault answers it instead (the chaos mode). */
+export type DynamoDbFaultInjector = (action: string, input: unknown) => WireReply | undefined;
+
 export class DynamoDbService {
   private readonly faults: DynamoDbFault[] = [];
   /** Key attribute names per table (DescribeTable once; forgotten when a table is created or deleted). */
   private readonly keyNames = new Map<string, Promise<readonly string[]>>();
   /** Set by the engine: journals what each write committed. */
   onCommitted: CommittedWritesObserver | undefined;
+  /** The chaos mode's faults, asked for every wire request after the queued test faults. */
+  chaos: DynamoDbFaultInjector | undefined;
 
   private constructor(private readonly store: DynaliteStore) {}
 
@@ -102,6 +107,8 @@ export class DynamoDbService {
     // DynamoDB's JSON error shape, `__type` naming the error (DynamoDB Developer Guide, "Error
     // handling with DynamoDB", https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html).
     if (fault) return { status: fault.status, body: { __type: `com.amazonaws.dynamodb.v20120810#${fault.errorType}`, message: fault.message } };
+    const injected = this.chaos?.(operation, input);
+    if (injected) return injected;
     let reply: WireReply;
     try {
       reply = await this.call(operation, input);
@@ -145,7 +152,7 @@ export class DynamoDbService {
 }
 
 /** Tables a request names: its TableName, a transaction's items' and a batch's RequestItems keys. */
-function tablesOf(input: unknown): Set<string> {
+export function tablesOf(input: unknown): Set<string> {
   const tables = new Set<string>();
   if (typeof input !== 'object' || input === null) return tables;
   const request = input as { TableName?: unknown; TransactItems?: unknown; RequestItems?: unknown };

@@ -16,12 +16,13 @@ import type { FunctionRunner } from '../lambda/function-runner.ts';
 import type { InvokeResult } from '../lambda/lambda-types.ts';
 import { readBatchResponse, type BatchVerdict } from './batch-response.ts';
 import { toSqsEventRecord } from './sqs-event-record.ts';
-import { readEvent } from './event-fields.ts';
+import { readEvent, type EventFields } from './event-fields.ts';
+import type { Chaos } from '../chaos/chaos.ts';
 import { logsPerMessage } from './log-attribution.ts';
 import { sleep } from '../clock.ts';
 
 /** The part of the engine a mapping uses. */
-export type MappingEnginePort = Pick<LocalEngine, 'receiveMessages' | 'deleteMessage' | 'queue' | 'journalAppend' | 'region' | 'clock'>;
+export type MappingEnginePort = Pick<LocalEngine, 'receiveMessages' | 'deleteMessage' | 'changeMessageVisibility' | 'queue' | 'journalAppend' | 'region' | 'clock'>;
 
 /** Long-poll wait of each receive; pollers are stopped through an AbortSignal. */
 const POLL_WAIT_SECONDS = 20;
@@ -37,6 +38,8 @@ export interface MappingOutcome {
 export class SqsEventSource {
   private readonly abort = new AbortController();
   private readonly loops: Promise<void>[] = [];
+  /** Receives of messages whose lease a fault let run out (see expireLeases). */
+  private readonly takeovers = new Set<Promise<void>>();
   private readonly queueName: string;
 
   constructor(
@@ -44,6 +47,8 @@ export class SqsEventSource {
     private readonly engine: MappingEnginePort,
     private readonly runner: FunctionRunner,
     private readonly onOutcome?: (outcome: MappingOutcome) => void,
+    /** The chaos mode, for visibility expiry while the handler runs. */
+    private readonly chaos?: Chaos,
   ) {
     this.queueName = engine.queue(mapping.queueArn).name;
   }
@@ -56,7 +61,36 @@ export class SqsEventSource {
 
   async stop(): Promise<void> {
     this.abort.abort();
-    await Promise.allSettled(this.loops);
+    await Promise.allSettled([...this.loops, ...this.takeovers]);
+  }
+
+  /**
+   * Visibility expiry (chaos mode): while the handler runs, the lease of a message it holds runs
+   * out, so the message is visible again, and another poller receives it: one more receive
+   * (then processed as any batch) joins the mapping's pollers. The handler's delete then holds
+   * an old receipt handle, which does not delete the message received since.
+   */
+  private async expireLeases(batch: readonly ReceivedMessage[], fields: readonly EventFields[]): Promise<void> {
+    let expired = false;
+    for (const [i, m] of batch.entries()) {
+      if (!this.chaos!.strikes('visibility-expiry', this.queueName)) continue;
+      try {
+        await this.engine.changeMessageVisibility(this.queueName, m.ReceiptHandle, 0);
+      } catch {
+        continue; // no longer in flight: nothing left to expire
+      }
+      expired = true;
+      this.chaos!.record({
+        fault: 'visibility-expiry', queue: this.queueName, messageId: m.MessageId, functionName: this.mapping.functionName, ...fields[i],
+        detail: 'its visibility timeout ran out while the handler ran: visible again, received by another poller',
+      });
+    }
+    if (!expired || this.abort.signal.aborted) return;
+    const takeover = this.engine.receiveMessages(this.queueName, { maxNumberOfMessages: Math.min(10, this.mapping.batchSize), waitTimeSeconds: 0 })
+      .then((taken) => (taken.length > 0 ? this.process(taken) : undefined))
+      .catch((error: unknown) => { if (!this.abort.signal.aborted) process.emitWarning(`event source mapping ${this.mapping.logicalId}: ${(error as Error).message}`); })
+      .finally(() => this.takeovers.delete(takeover));
+    this.takeovers.add(takeover);
   }
 
   private async poll(): Promise<void> {
@@ -106,7 +140,9 @@ export class SqsEventSource {
       attempt: Number(m.Attributes.ApproximateReceiveCount ?? 1), ...fields[i],
     }));
 
-    const result = await this.runner.invoke(fn.name, { Records: records });
+    const invoking = this.runner.invoke(fn.name, { Records: records });
+    if (this.chaos) await this.expireLeases(batch, fields);
+    const result = await invoking;
     let verdict: MappingOutcome['verdict'];
     let toDelete: ReceivedMessage[];
     if (!result.ok) {

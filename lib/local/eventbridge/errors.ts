@@ -8,6 +8,7 @@ export type EventBridgeErrorType =
   | 'InvalidEventPatternException'
   | 'ResourceAlreadyExistsException'
   | 'LimitExceededException'
+  | 'ThrottlingException'
   | 'InternalException';
 
 export class EventBridgeError extends Error {

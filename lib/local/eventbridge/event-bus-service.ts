@@ -19,7 +19,7 @@ import { checkPutEventsRequest, takeEntry } from './event-intake.ts';
 import type { JournalSink } from './journal-sink.ts';
 import { replay, replayFromArchive, type ReplayContext } from './replay.ts';
 import { Router } from './routing.ts';
-import { TargetDelivery } from './target-delivery.ts';
+import { TargetDelivery, type TargetDeliveryOptions } from './target-delivery.ts';
 import type {
   ArchiveDefinition,
   LambdaInvoker,
@@ -44,6 +44,8 @@ export interface EventBusOptions {
   readonly journal?: JournalSink;
   /** @default systemClock */
   readonly clock?: Clock;
+  /** Whether a fault (chaos mode) delivers a matched event to a target twice. */
+  readonly deliversTwice?: TargetDeliveryOptions['deliversTwice'];
 }
 
 export class EventBusService {
@@ -69,6 +71,7 @@ export class EventBusService {
       findTarget: (bus, rule, targetId) => this.buses.get(bus)?.rules.get(rule)?.targets.get(targetId),
       ruleArn: (bus, rule) => this.declarations.ruleArn(bus, rule),
       forward: (busArn, matched) => this.router.forward(busArn, matched),
+      ...(options.deliversTwice && { deliversTwice: options.deliversTwice }),
     });
     this.router = new Router({
       buses: this.buses,

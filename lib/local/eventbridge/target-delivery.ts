@@ -77,6 +77,8 @@ export interface TargetDeliveryOptions {
   ruleArn(bus: string, rule: string): string;
   /** Route the event on another bus (a bus target); throws when that bus does not exist. */
   forward(busArn: string, matched: MatchedEvent): void;
+  /** Whether a fault (chaos mode) delivers this matched event to the target a second time. */
+  readonly deliversTwice?: (target: { readonly bus: string; readonly rule: string; readonly targetId: string }, matched: MatchedEvent) => boolean;
 }
 
 type Verdict = { readonly final: false } | { readonly final: true; readonly reason: DeadLetterReason };
@@ -95,11 +97,19 @@ export class TargetDelivery {
 
   /** First delivery of a matched event to one target of a rule. */
   deliver(rule: Rule, target: CompiledTarget, matched: MatchedEvent): void {
-    const { event, now } = matched;
     if (target.kind === 'bus') {
       this.forwardToBus(rule, target, matched);
       return;
     }
+    this.deliverOnce(rule, target, matched);
+    // A FIFO queue target would drop the second copy by its deduplication id (the event id).
+    if (!target.definition.Arn.endsWith('.fifo') && this.options.deliversTwice?.({ bus: rule.bus, rule: rule.name, targetId: target.definition.Id }, matched)) {
+      this.deliverOnce(rule, target, matched);
+    }
+  }
+
+  private deliverOnce(rule: Rule, target: CompiledTarget, matched: MatchedEvent): void {
+    const { event, now } = matched;
     const input = target.build(event, matched.eventText, { ruleArn: rule.arn, ruleName: rule.name, ingestionTime: matched.ingestionTime });
     const groupId = target.groupId === undefined ? undefined : typeof target.groupId === 'string' ? target.groupId : stringOf(readPath(event, target.groupId));
     const pending = pendingOf(rule, target, matched, input, groupId);

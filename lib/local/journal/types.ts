@@ -16,6 +16,7 @@
  * id for every event. Tree = events linked by causationId → metadataId, each with its
  * rule / delivery / invocation records.
  */
+import type { ChaosFaultKind } from '../chaos/profile.ts';
 
 /** Fields every journal record has (see the top of this file). */
 export interface JournalBase {
@@ -188,6 +189,34 @@ export interface TableWrittenRecord extends JournalBase {
   readonly items: readonly WrittenItem[];
 }
 
+/**
+ * The engine's chaos mode (LocalEngineOptions.chaos) injected a fault here. Where it happened is
+ * in the fields the fault kind has: `queue` (duplicate, reorder, delay, visibility-expiry),
+ * `functionName` (crash, timeout), `bus`/`rule`/`targetId` (duplicate to an EventBridge target),
+ * `bus` (throttle, partial-failure), `table` (dynamodb-throttle, transaction-conflict).
+ */
+export interface ChaosFaultRecord extends JournalBase {
+  readonly kind: 'chaos.fault';
+  readonly fault: ChaosFaultKind;
+  /** What the fault did, in a sentence (e.g. "message delivered a second time as <id>"). */
+  readonly detail: string;
+  readonly queue?: string;
+  readonly messageId?: string;
+  readonly functionName?: string;
+  readonly invocationId?: string;
+  readonly bus?: string;
+  readonly rule?: string;
+  readonly targetId?: string;
+  readonly table?: string;
+  /** A refused PutEvents entry's Busline envelope ids (detail.metadata.id, causationId): the event it was, and the one being handled when it was published. */
+  readonly metadataId?: string;
+  readonly causationId?: string;
+  /** The AWS error the fault answered with (e.g. "ThrottlingException"). */
+  readonly errorCode?: string;
+  /** The profile's seed, so the run can be reproduced. */
+  readonly seed: number;
+}
+
 /** One step in an event's life, told apart by `kind`. */
 export type JournalRecord =
   | EventAcceptedRecord
@@ -202,7 +231,8 @@ export type JournalRecord =
   | TargetInvokedRecord
   | InvocationStartedRecord
   | InvocationFinishedRecord
-  | TableWrittenRecord;
+  | TableWrittenRecord
+  | ChaosFaultRecord;
 
 /** The kinds of journal record. */
 export type JournalKind = JournalRecord['kind'];

@@ -46,7 +46,17 @@ interface Pending {
   readonly logs: LogLine[];
   readonly started: number;
   readonly finish: (result: Omit<InvokeResult, 'requestId' | 'functionName' | 'logs' | 'durationMs'>) => void;
+  /** An injected fault that takes the place of the handler's answer (chaos mode). */
+  readonly instead?: () => void;
 }
+
+/**
+ * A fault the chaos mode injects into one invocation: the environment dies as the invocation
+ * arrives (`crash`, `start`: the handler does not run) or once the handler has answered
+ * (`crash`, `end`: its work is done, its answer lost), or the answer comes past the timeout
+ * (`timeout`).
+ */
+export type InvocationFault = { readonly kind: 'crash'; readonly at: 'start' | 'end' } | { readonly kind: 'timeout' };
 
 class Environment {
   readonly worker: Worker;
@@ -88,6 +98,10 @@ class Environment {
         case 'result': {
           const p = this.pending;
           if (!p || m.id !== p.requestId) break;
+          if (p.instead) {
+            p.instead();
+            break;
+          }
           this.pending = undefined;
           p.finish(m.ok ? { ok: true, value: m.value, timedOut: false } : { ok: false, error: m.error!, timedOut: false });
           break;
@@ -130,7 +144,7 @@ export class FunctionPool {
    * Invokes the function synchronously (RequestResponse) and returns what happened. `requestId`:
    * the asynchronous invoker's retries of one event pass the same id, as Lambda does.
    */
-  async invoke(event: unknown, requestId: string = randomUUID()): Promise<InvokeResult> {
+  async invoke(event: unknown, requestId: string = randomUUID(), fault?: InvocationFault): Promise<InvokeResult> {
     const env = await this.acquire();
     const initError = await env.ready;
     const started = Date.now();
@@ -142,7 +156,8 @@ export class FunctionPool {
     }
     const timeoutMs = this.options.fn.timeoutSeconds * 1000;
     return new Promise<InvokeResult>((resolve) => {
-      const timer = setTimeout(() => {
+      const timeOut = (): void => {
+        clearTimeout(timer);
         // Lambda stops the environment at the deadline; the next invocation cold-starts.
         env.pending = undefined;
         env.kill();
@@ -151,7 +166,10 @@ export class FunctionPool {
           ...base, ok: false, timedOut: true, durationMs: Date.now() - started,
           error: { errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: Task timed out after ${this.options.fn.timeoutSeconds.toFixed(2)} seconds` },
         });
-      }, timeoutMs);
+      };
+      const timer = setTimeout(timeOut, timeoutMs);
+      // A crash: the environment's exit fails the invocation as Runtime.ExitError (Environment's onGone).
+      const instead = fault === undefined ? undefined : fault.kind === 'timeout' ? timeOut : () => env.kill();
       env.pending = {
         requestId, logs, started,
         finish: (r) => {
@@ -159,7 +177,12 @@ export class FunctionPool {
           this.release(env);
           resolve({ ...base, ...r, durationMs: Date.now() - started });
         },
+        ...(instead && { instead }),
       };
+      if (fault?.kind === 'crash' && fault.at === 'start') {
+        env.kill();
+        return;
+      }
       env.worker.postMessage({
         type: 'invoke', id: requestId, event,
         context: {

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { join, sep } from 'node:path';
 import type { LocalFunction } from '../assembly/app-model.ts';
 import { functionEnvironment, type EngineCoordinates } from './function-environment.ts';
-import { FunctionPool } from './function-pool.ts';
+import { FunctionPool, type InvocationFault } from './function-pool.ts';
 import type { InvokeResult, LogLine } from './lambda-types.ts';
 
 export interface FunctionRunnerOptions extends EngineCoordinates {
@@ -18,6 +18,8 @@ export interface FunctionRunnerOptions extends EngineCoordinates {
   readonly onLog?: (functionName: string, line: LogLine, requestId: string | null) => void;
   /** The time invocations start at when it is not wall time (see FunctionPoolOptions.now). */
   readonly now?: () => number;
+  /** Decides, per invocation of a function's own code, whether a fault is injected (chaos mode). */
+  readonly faults?: (fn: LocalFunction, event: unknown) => InvocationFault | undefined;
 }
 
 /**
@@ -147,7 +149,7 @@ export class FunctionRunner {
         error: { errorType: 'Runtime.ImportModuleError', errorMessage: `the code of ${fn.name} is not in the cloud assembly` },
       };
     }
-    return pool.invoke(event, requestId);
+    return pool.invoke(event, requestId, this.options.faults?.(fn, event));
   }
 
   async stop(): Promise<void> {

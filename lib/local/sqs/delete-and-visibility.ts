@@ -4,7 +4,9 @@
  */
 import { SqsError, invalidParameter } from './errors.ts';
 import { handleFor, isCurrent, notAvailableForVisibilityChange, receiptHandleExpired } from './receipt-handle.ts';
-import type { SqsState } from './sqs-state.ts';
+import { randomUUID } from 'node:crypto';
+import { storedOf, type SqsState } from './sqs-state.ts';
+import type { LiveMessage, Queue, StoredMessage } from './queue.ts';
 
 /** A message's visibility can be extended to at most 12 hours after it was received. */
 const MAX_VISIBILITY_MS = 43_200 * 1000;
@@ -28,6 +30,22 @@ export function deleteMessage(state: SqsState, queueRef: string, receiptHandle: 
   state.commit({ t: 'del', q: queue.name, id: m.id }, now);
   state.observer.deleted?.(queue, m);
   if (queue.fifo) queue.signal(now); // the group behind it may be free now
+  const copied = state.faults?.leavesCopy(queue, m);
+  if (copied) copied(leaveCopy(state, queue, m, now));
+}
+
+/**
+ * A copy of a deleted message, visible at once: what a standard queue delivers again when the
+ * server holding one copy missed the delete. It starts a receive count of its own (its own
+ * MessageId), so redrive counts its deliveries apart from the original's. Returns its id.
+ */
+function leaveCopy(state: SqsState, queue: Queue, m: LiveMessage, now: number): string {
+  const { receipt: _receipt, first: _first, ...stored } = storedOf(m);
+  const copy: StoredMessage = { ...stored, id: randomUUID(), rc: 0, avail: now };
+  state.commit({ t: 'send', q: queue.name, m: copy }, now);
+  state.observer.enqueued?.(queue, copy, 'chaos:duplicate');
+  queue.signal(now);
+  return copy.id;
 }
 
 export function changeVisibility(state: SqsState, queueRef: string, receiptHandle: string, seconds: number): void {

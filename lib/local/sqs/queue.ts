@@ -30,6 +30,15 @@ export interface MessageLineage {
   readonly topic?: string;
 }
 
+/** A message's lineage as journal record fields (only those it has). */
+export function lineageFields(lineage: MessageLineage | undefined): { eventId?: string; correlationId?: string; topic?: string } {
+  return {
+    ...(lineage?.eventId !== undefined && { eventId: lineage.eventId }),
+    ...(lineage?.correlationId !== undefined && { correlationId: lineage.correlationId }),
+    ...(lineage?.topic !== undefined && { topic: lineage.topic }),
+  };
+}
+
 /** A message as persisted (the `m` of a `send` record). */
 export interface StoredMessage {
   readonly id: string;
@@ -66,6 +75,12 @@ export interface LiveMessage extends StoredMessage {
   stamp: number;
   /** When the current receive began (in memory only: leases do not outlive the engine). */
   leaseStart?: number;
+}
+
+/** A reorder fault (chaos mode): which visible messages a receive passes over, and who overtook them. */
+export interface Reorder {
+  passesOver(m: LiveMessage): boolean;
+  overtaken(m: LiveMessage, by: LiveMessage): void;
 }
 
 interface Group {
@@ -220,17 +235,29 @@ export class Queue {
    * candidate: 'take' (it will be received), 'skip' (it was expired or dead-lettered and
    * removed by the caller). Taken messages are not changed here; the caller marks them.
    */
-  pick(now: number, max: number, admit: (m: LiveMessage) => 'take' | 'skip'): LiveMessage[] {
-    return this.fifo ? this.pickFifo(now, max, admit) : this.pickStandard(now, max, admit);
+  pick(now: number, max: number, admit: (m: LiveMessage) => 'take' | 'skip', reorder?: Reorder): LiveMessage[] {
+    return this.fifo ? this.pickFifo(now, max, admit) : this.pickStandard(now, max, admit, reorder);
   }
 
-  private pickStandard(now: number, max: number, admit: (m: LiveMessage) => 'take' | 'skip'): LiveMessage[] {
+  private pickStandard(now: number, max: number, admit: (m: LiveMessage) => 'take' | 'skip', reorder: Reorder | undefined): LiveMessage[] {
     this.promote(now);
     const out: LiveMessage[] = [];
+    // Messages a reorder fault passes over, with how many were taken before each.
+    const passed: { m: LiveMessage; at: number }[] = [];
     while (out.length < max && this.readyHead < this.ready.length) {
       const m = this.ready[this.readyHead++]!;
       if (m.state !== READY || m.avail > now) continue;
-      if (admit(m) === 'take') out.push(m);
+      if (admit(m) !== 'take') continue;
+      if (reorder?.passesOver(m)) passed.push({ m, at: out.length });
+      else out.push(m);
+    }
+    // A message passed over goes at the end of this batch when there is room, else back to the
+    // end of the visible messages; either way a message taken after it has overtaken it.
+    const taken = out.length;
+    for (const { m, at } of passed) {
+      if (at < taken) reorder!.overtaken(m, out[at]!);
+      if (out.length < max) out.push(m);
+      else this.ready.push(m);
     }
     // Drop the consumed prefix now and then so the array does not grow without bound.
     if (this.readyHead > 1024 && this.readyHead * 2 > this.ready.length) {

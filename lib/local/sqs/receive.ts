@@ -6,7 +6,7 @@ import { invalidParameter } from './errors.ts';
 import { liveAttributes } from './message-attributes.ts';
 import { newReceiptToken, receiptHandleOf } from './receipt-handle.ts';
 import { storedOf, type SqsState } from './sqs-state.ts';
-import type { LiveMessage, Queue, StoredMessage } from './queue.ts';
+import type { LiveMessage, Queue, Reorder, StoredMessage } from './queue.ts';
 import type { ReceiveOptions, ReceivedMessage } from './types.ts';
 
 export function receiveMessages(state: SqsState, queueRef: string, options: ReceiveOptions = {}): Promise<ReceivedMessage[]> {
@@ -73,7 +73,7 @@ function takeNow(state: SqsState, queue: Queue, max: number, visibilitySeconds: 
       return 'skip';
     }
     return 'take';
-  });
+  }, reorderOf(state, queue));
   const out: ReceivedMessage[] = [];
   for (const m of picked) {
     const avail = now + visibilitySeconds * 1000;
@@ -83,6 +83,16 @@ function takeNow(state: SqsState, queue: Queue, max: number, visibilitySeconds: 
   }
   if (out.length > 0 && visibilitySeconds === 0) queue.signal(now);
   return out;
+}
+
+/** The reorder fault of a standard queue, when the chaos mode injects faults. */
+function reorderOf(state: SqsState, queue: Queue): Reorder | undefined {
+  const faults = state.faults;
+  if (!faults || queue.fifo) return undefined;
+  return {
+    passesOver: (m) => faults.passesOver(queue, m),
+    overtaken: (m, by) => faults.overtaken(queue, m, by),
+  };
 }
 
 function moveToDeadLetter(state: SqsState, queue: Queue, dlq: Queue, m: LiveMessage, now: number): void {

@@ -72,14 +72,16 @@ export function sendMessage(state: SqsState, queue: Queue, input: SendMessageInp
     if (group !== undefined) checkFifoToken(group, 'MessageGroupId');
   }
 
+  const id = randomUUID();
+  const chaosDelayMs = state.faults?.sendDelayMs(queue, id, lineage) ?? 0;
   const m: StoredMessage = {
-    id: randomUUID(),
+    id,
     body,
     md5,
     ...(attrs && { attrs, md5Attrs }),
     ...(sysAttrs && { sysAttrs, md5SysAttrs }),
     sent: now,
-    avail: now + delay * 1000,
+    avail: now + delay * 1000 + chaosDelayMs,
     rc: 0,
     ...(group !== undefined && { group }),
     ...(dedupeId !== undefined && { dedupeId }),

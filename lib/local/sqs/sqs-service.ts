@@ -21,11 +21,11 @@ import type { MessageLineage, Queue } from './queue.ts';
 import { peekMessages, receiveMessages } from './receive.ts';
 import { applyRecovered, finishRecovery, snapshotRecords } from './recovery.ts';
 import { sendMessage } from './send.ts';
-import { SqsState, type RecordSink, type SqsObserver, type SqsRecord, type SqsServiceOptions } from './sqs-state.ts';
+import { SqsState, type RecordSink, type SqsFaults, type SqsObserver, type SqsRecord, type SqsServiceOptions } from './sqs-state.ts';
 import type { QueueAttributes, QueueInfo, ReceiveOptions, ReceivedMessage, SendMessageInput, SendMessageResult } from './types.ts';
 
 export { queueNameOf } from './sqs-state.ts';
-export type { RecordSink, SqsObserver, SqsServiceOptions } from './sqs-state.ts';
+export type { RecordSink, SqsFaults, SqsObserver, SqsServiceOptions } from './sqs-state.ts';
 
 export class SqsService {
   private readonly state: SqsState;
@@ -48,6 +48,11 @@ export class SqsService {
 
   set observer(observer: SqsObserver) {
     this.state.observer = observer;
+  }
+
+  /** Delivery faults to inject (the engine's chaos mode). */
+  set faults(faults: SqsFaults | undefined) {
+    this.state.faults = faults;
   }
 
   set baseUrl(url: string) {

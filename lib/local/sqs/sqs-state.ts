@@ -16,7 +16,7 @@
  *   dedupe {q, key, id, seq, until}                   (snapshots only) FIFO dedupe window entries
  */
 import { queueDoesNotExist } from './errors.ts';
-import { Queue, type LiveMessage, type StoredMessage } from './queue.ts';
+import { Queue, type LiveMessage, type MessageLineage, type StoredMessage } from './queue.ts';
 import type { QueueTags } from './queue-tags.ts';
 import type { QueueAttributes } from './types.ts';
 import type { Clock } from '../clock.ts';
@@ -33,6 +33,21 @@ export interface SqsObserver {
   received?(queue: Queue, message: StoredMessage): void;
   deleted?(queue: Queue, message: StoredMessage): void;
   deadLettered?(queue: Queue, deadLetterQueue: Queue, message: StoredMessage): void;
+}
+
+/**
+ * Delivery faults injected on purpose (the engine's chaos mode, lib/local/chaos/sqs-faults.ts).
+ * Each method decides for one message and journals the fault when it strikes.
+ */
+export interface SqsFaults {
+  /** Extra milliseconds before a message just sent becomes visible (0: none). */
+  sendDelayMs(queue: Queue, messageId: string, lineage: MessageLineage | undefined): number;
+  /** Whether deleting this message leaves a copy behind, delivered again; the callback gets the copy's id. */
+  leavesCopy(queue: Queue, message: StoredMessage): ((copyId: string) => void) | undefined;
+  /** Whether a receive passes over this visible message, so messages behind it are delivered first. */
+  passesOver(queue: Queue, message: StoredMessage): boolean;
+  /** A message passed over was overtaken: `by` was received before it. */
+  overtaken(queue: Queue, message: StoredMessage, by: StoredMessage): void;
 }
 
 export interface SqsServiceOptions {
@@ -69,6 +84,8 @@ export class SqsState {
   /** Records committed so far (tells receive whether it changed anything it must wait for). */
   commits = 0;
   observer: SqsObserver = {};
+  /** Delivery faults to inject (chaos mode); none when undefined. */
+  faults: SqsFaults | undefined;
 
   constructor(
     private readonly sink: RecordSink,

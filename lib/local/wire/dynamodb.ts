@@ -6,7 +6,7 @@
  */
 import type http from 'node:http';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../dynamodb/start-local-dynamodb.ts';
-import type { CommittedWritesObserver, DynamoDbFault } from '../dynamodb/dynamodb-service.ts';
+import type { CommittedWritesObserver, DynamoDbFault, DynamoDbFaultInjector } from '../dynamodb/dynamodb-service.ts';
 import { useSynchronousLevelDbReads } from '../dynamodb/leveldb-sync-reads.ts';
 
 export class DynamoDbBackend {
@@ -35,6 +35,11 @@ export class DynamoDbBackend {
   /** Told of each write request over the wire that succeeded (the engine journals them). */
   onCommitted(observer: CommittedWritesObserver): void {
     this.local.service.onCommitted = observer;
+  }
+
+  /** The chaos mode's faults for wire requests (see DynamoDbService.chaos). */
+  injectChaos(injector: DynamoDbFaultInjector): void {
+    this.local.service.chaos = injector;
   }
 
   /** Call a DynamoDB action directly (used for CreateTable from the template). */

@@ -6,6 +6,8 @@ import { EventBridgeError } from '../eventbridge/errors.ts';
 import type { EventBusService } from '../eventbridge/event-bus-service.ts';
 import type { PutEventsRequestEntry, RuleDefinition, TargetDefinition } from '../eventbridge/types.ts';
 import { WireError, type ActionHandler } from './protocol.ts';
+import type { Chaos } from '../chaos/chaos.ts';
+import { putEventsWithFaults } from '../chaos/eventbridge-faults.ts';
 
 type Input = Record<string, unknown>;
 
@@ -73,7 +75,8 @@ function ruleView(rule: RuleDefinition & { Arn?: string }, arn: string): Record<
   };
 }
 
-export function eventBridgeActions(events: EventBusService): Record<string, ActionHandler> {
+/** The EventBridge actions; with `chaos`, PutEvents gets the chaos mode's throttling and partial failures. */
+export function eventBridgeActions(events: EventBusService, chaos?: Chaos): Record<string, ActionHandler> {
   const declarations = events.declarations;
   const replays = new Map<string, Record<string, unknown>>();
   return {
@@ -132,7 +135,7 @@ export function eventBridgeActions(events: EventBusService): Record<string, Acti
           ...(typeof time === 'number' && { Time: new Date(time * 1000) }),
         } as PutEventsRequestEntry;
       });
-      return events.putEvents(converted);
+      return chaos ? putEventsWithFaults(chaos, converted, (e) => events.putEvents(e)) : events.putEvents(converted);
     },
     TestEventPattern(input) {
       return { Result: events.testEventPattern(str(input, 'EventPattern'), str(input, 'Event')) };
