@@ -13,17 +13,20 @@ import { loadFlowContext } from '../flow-context.ts';
 import { runSoak } from '../soak/soak-run.ts';
 import { renderSoakReport, soakPassed, soakReport } from '../soak/soak-report.ts';
 import { progressLine } from '../soak/progress-line.ts';
+import { CHAOS_PRESETS, ChaosProfileError, parseChaosProfile, type ChaosProfile } from '../../local/chaos/profile.ts';
 
 export const summary = 'publish N generated events through the flow, restart the engine meanwhile, and check nothing was lost or done twice';
 
 const DEFAULT_SETTLE_TIMEOUT_S = 600;
 
-const HELP = `usage: busline soak [--events 1000] [--restarts 0] [--seed 1] [--rate <events/s>] [--json]
+const HELP = `usage: busline soak [--events 1000] [--chaos <profile>] [--restarts 0] [--seed 1] [--rate <events/s>] [--json]
                    [--state <folder>] [--app "<cdk app command>" | --assembly cdk.out] [--concurrency 1] [--settle-timeout ${DEFAULT_SETTLE_TIMEOUT_S}]
 
   --events    entry events to publish (topics no handler publishes; payloads generated from their schemas)
+  --chaos     inject delivery and API faults: a preset (${Object.keys(CHAOS_PRESETS).join(', ')}) and/or key=value
+              probabilities, e.g. duplicate=0.1,crash=0.1,reorder=0.1,visibility-expiry=0.05,throttle=0.05 (docs/chaos.md)
   --restarts  times the engine is stopped and started again on the same state while events flow
-  --seed      seed of the generated payloads: the same seed gives the same payloads
+  --seed      seed of the generated payloads and of the chaos faults: the same seed, the same run
   --rate      entry events per second (default: as fast as the engine takes them)
   --json      print one JSON object (published, handled, lost, duplicateEffects, deadLettered,
               deadLetteredWithoutReason, faultsInjected, p50Ms, p99Ms, elapsedS, checks, …)
@@ -42,6 +45,7 @@ export async function run(argv: string[]): Promise<number> {
     args: argv,
     options: {
       events: { type: 'string', default: '1000' },
+      chaos: { type: 'string' },
       restarts: { type: 'string', default: '0' },
       seed: { type: 'string', default: '1' },
       rate: { type: 'string' },
@@ -72,6 +76,16 @@ export async function run(argv: string[]): Promise<number> {
   const settleTimeoutS = Number(values['settle-timeout']);
   if (!(settleTimeoutS > 0 && Number.isFinite(settleTimeoutS))) return bad(`--settle-timeout ${values['settle-timeout']} is not a number of seconds > 0`);
 
+  let chaos: ChaosProfile | undefined;
+  if (values.chaos !== undefined) {
+    try {
+      chaos = parseChaosProfile(values.chaos, seed);
+    } catch (error) {
+      if (!(error instanceof ChaosProfileError)) throw error;
+      return bad(`--chaos: ${error.message}`);
+    }
+  }
+
   const temporary = values.state === undefined;
   const stateDir = temporary ? mkdtempSync(join(tmpdir(), 'busline-soak-')) : resolve(values.state!);
   mkdirSync(stateDir, { recursive: true });
@@ -87,10 +101,11 @@ export async function run(argv: string[]): Promise<number> {
       settleTimeoutMs: settleTimeoutS * 1000,
       ...(rate !== undefined ? { ratePerSecond: rate } : {}),
       ...(concurrency !== undefined ? { concurrency } : {}),
+      ...(chaos ? { chaos } : {}),
       progress: (line) => progress.update(line),
     });
     progress.clear();
-    const report = soakReport(result, { seed, faultsInjected: {} });
+    const report = soakReport(result, { seed });
     passed = soakPassed(report);
     console.log(values.json ? JSON.stringify(report) : renderSoakReport(report));
     if (!passed) console.error(`busline soak: the state is kept in ${stateDir} (npx busline events --state ${stateDir})`);

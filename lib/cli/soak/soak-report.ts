@@ -2,6 +2,7 @@
  * The soak's report: one JSON object (`--json`) or a short text for people, and whether the
  * run passed (nothing lost, no effect committed twice, every dead letter with its reason).
  */
+import type { JournalRecord } from '../../local/index.ts';
 import type { EffectCheck } from './effect-check.ts';
 import type { SoakRun } from './soak-run.ts';
 
@@ -33,7 +34,7 @@ export interface SoakReport {
 
 const EXAMPLES = 10;
 
-export function soakReport(run: SoakRun, options: { readonly seed: number; readonly faultsInjected: Readonly<Record<string, number>> }): SoakReport {
+export function soakReport(run: SoakRun, options: { readonly seed: number }): SoakReport {
   const c = run.check;
   return {
     published: run.published,
@@ -42,7 +43,7 @@ export function soakReport(run: SoakRun, options: { readonly seed: number; reado
     duplicateEffects: c.duplicateEffects,
     deadLettered: c.deadLettered,
     deadLetteredWithoutReason: c.deadLetteredWithoutReason.length,
-    faultsInjected: options.faultsInjected,
+    faultsInjected: faultsByKind(run.records),
     p50Ms: percentile(c.latenciesMs, 50),
     p99Ms: percentile(c.latenciesMs, 99),
     elapsedS: Math.round(run.elapsedMs / 100) / 10,
@@ -58,6 +59,13 @@ export function soakReport(run: SoakRun, options: { readonly seed: number; reado
       })),
     },
   };
+}
+
+/** The chaos.fault records of the run, counted by fault kind (CLI names, sorted). */
+function faultsByKind(records: readonly JournalRecord[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of records) if (r.kind === 'chaos.fault') counts[r.fault] = (counts[r.fault] ?? 0) + 1;
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
 }
 
 /** Nothing lost, nothing doubled, every dead letter with its reason. */
@@ -76,6 +84,7 @@ function checksOf(c: EffectCheck): Record<string, string> {
     directWrites: `${n.directWrites} single-item writes outside the dedupe table (a handler's own PutItem/UpdateItem): outside ctx.write, at-least-once by design, not checked`,
     publishedEvents: `${n.publishedByHandlers} events published by handlers, ${n.resentCopies} copies resent with the same metadata.id (at-least-once, one effect: downstream dedupe keys on it; their writes are checked above)`,
     deadLetteredWithoutReason: 'a dead letter without the runtime\'s busline.reason attribute, EventBridge\'s ERROR_CODE or Lambda\'s on-failure record (e.g. moved by the queue\'s redrive after crashes, or sent there by a handler itself)',
+    faultsInjected: 'chaos.fault journal records of the run (every restart\'s engine journals into the same state folder), by fault kind',
     latency: 'p50/p99 over handled entry events: from the event.accepted record of the entry event to the last effect of its lineage (latest event published, declared-write commit, or successful handling), journal times',
   };
 }

@@ -4,11 +4,13 @@
  * again R times while they flow (the restarts fall at even intervals of the publishing, and
  * each stops the engine with whatever is running: handlers die mid-run, messages in flight come
  * back); then the flow is left to settle (the harness's quiescence: no invocation running,
- * nothing journaled for a few turns, and no work waiting on a consumed queue or a retry), and
+ * nothing journaled for a few turns, and no work waiting on a consumed queue or a retry; the
+ * clock skips over waits meanwhile: skipping-clock.ts), and
  * its journal and dead-letter queues are checked (effect-check.ts).
  */
 import { resolve } from 'node:path';
-import { startLocalApp, type LocalAppOptions } from '../../local/app.ts';
+import { startLocalApp } from '../../local/app.ts';
+import type { ChaosProfile } from '../../local/chaos/profile.ts';
 import { viewOf } from '../../local/app-view.ts';
 import type { LocalApp } from '../../local/index.ts';
 import { createPublisher, type Publisher, type PublishInput } from '../../runtime/publisher.ts';
@@ -20,6 +22,7 @@ import { topicSchemas, validatorTable } from '../schema-check.ts';
 import { entryTopics, type EntryTopic } from './entry-topics.ts';
 import { payloadSource, type PayloadSource } from './payload-generator.ts';
 import { checkEffects, type EffectCheck } from './effect-check.ts';
+import { SkippingClock } from './skipping-clock.ts';
 
 export interface SoakRunOptions {
   readonly assemblyDir: string;
@@ -32,12 +35,15 @@ export interface SoakRunOptions {
   readonly seed: number;
   /** Entry events per second; unlimited when absent. */
   readonly ratePerSecond?: number;
-  /** How long to wait for the flow to settle after the last publish; what is unfinished then is lost. */
+  /**
+   * How long the flow may take to settle after the last publish, in flow time (the soak's clock
+   * skips over waits: skipping-clock.ts); what is unfinished then is lost.
+   */
   readonly settleTimeoutMs: number;
   /** Execution environments per function. */
   readonly concurrency?: number;
-  /** Extra options of each engine start (the chaos profile). */
-  readonly appOptions?: Partial<LocalAppOptions>;
+  /** Faults each engine start injects (the same profile and seed after every restart). */
+  readonly chaos?: ChaosProfile;
   /** One line of progress, replacing the previous one. */
   readonly progress?: (line: string) => void;
 }
@@ -61,6 +67,7 @@ const SETTLE_POLL_MS = 100;
 /** A running engine with what the soak needs around it. */
 interface Running {
   readonly app: LocalApp;
+  readonly clock: SkippingClock;
   readonly publishers: ReadonlyMap<string, Publisher>;
   readonly quiet: () => Promise<void>;
   readonly invocations: () => number;
@@ -75,7 +82,8 @@ export async function runSoak(options: SoakRunOptions): Promise<SoakRun> {
   const runStamp = started.toString(36);
   const restartAt = Array.from({ length: options.restarts }, (_, k) => Math.floor((options.events * (k + 1)) / (options.restarts + 1)));
   let invocationsBefore = 0;
-  let running = await start(options, entries, sources);
+  const clock = new SkippingClock();
+  let running = await start(options, entries, sources, clock);
   const line = (phase: string): void => {
     options.progress?.(`soak: ${phase} · restarts ${restartsDone}/${options.restarts} · ${invocationsBefore + running.invocations()} invocations · ${Math.round((Date.now() - started) / 1000)} s`);
   };
@@ -98,14 +106,14 @@ export async function runSoak(options: SoakRunOptions): Promise<SoakRun> {
         invocationsBefore += running.invocations();
         await running.stop();
         restartsDone++;
-        running = await start(options, entries, sources);
+        running = await start(options, entries, sources, clock);
       }
       if (options.ratePerSecond !== undefined) {
         const due = paceStart + (published / options.ratePerSecond) * 1000;
         if (due > Date.now()) await delay(due - Date.now());
       }
     }
-    const settled = await settle(running, Date.now() + options.settleTimeoutMs, line);
+    const settled = await settle(running, clock.now() + options.settleTimeoutMs, line);
     const records = await running.app.engine.journalQuery({});
     const deadLetters = running.app.subscriptions.flatMap((s) => deadLettersOf(running.app, s, records));
     const check = checkEffects({
@@ -139,13 +147,13 @@ async function topicSource(entry: EntryTopic, options: SoakRunOptions): Promise<
   return { payloads: await payloadSource(entry.topic, schemas.latest.schema, validate, options.seed), validators, latestVersion: schemas.latest.version };
 }
 
-async function start(options: SoakRunOptions, entries: readonly EntryTopic[], sources: readonly TopicSource[]): Promise<Running> {
+async function start(options: SoakRunOptions, entries: readonly EntryTopic[], sources: readonly TopicSource[], clock: SkippingClock): Promise<Running> {
   let journaled = 0;
   let logged = 0;
   const started = await startLocalApp({
-    assembly: options.assemblyDir, stateDir: options.stateDir, port: 0,
+    assembly: options.assemblyDir, stateDir: options.stateDir, port: 0, clock,
     ...(options.concurrency !== undefined ? { maxWorkersPerFunction: options.concurrency } : {}),
-    ...options.appOptions,
+    ...(options.chaos ? { chaos: options.chaos } : {}),
     onLog: () => { logged++; },
   });
   const { app, openInvocations } = viewOf(started);
@@ -172,7 +180,7 @@ async function start(options: SoakRunOptions, entries: readonly EntryTopic[], so
     progress: () => journaled + logged,
   };
   return {
-    app, publishers,
+    app, clock, publishers,
     quiet: () => untilQuiet(probe),
     invocations: () => invocations,
     async stop() {
@@ -198,17 +206,22 @@ async function publishBatch(running: Running, entries: readonly EntryTopic[], so
 }
 
 /**
- * Waits until the flow is idle (quiet, and nothing left to run or retry) or the deadline
- * passes; true when idle. While handlers keep running the deadline is looked at every second.
+ * Waits until the flow is idle (quiet, and nothing left to run or retry) or the clock passes
+ * the deadline; true when idle. While handlers run the clock keeps the wall clock's pace (the
+ * deadline is looked at every second); once the flow is quiet and only waits on a timer, the
+ * clock skips to that timer.
  */
 async function settle(running: Running, deadline: number, line: (phase: string) => void): Promise<boolean> {
+  const { clock } = running;
   for (;;) {
-    const remaining = deadline - Date.now();
-    if (remaining <= 0) return running.app.isIdle();
-    const quiet = await Promise.race([running.quiet().then(() => true), delay(Math.min(remaining, 1000)).then(() => false)]);
+    if (clock.now() >= deadline) return running.app.isIdle();
+    const quiet = await Promise.race([running.quiet().then(() => true), delay(1000).then(() => false)]);
     if (quiet && running.app.isIdle()) return true;
-    line(`settling (${Math.max(0, Math.round((deadline - Date.now()) / 1000))} s left)`);
-    if (quiet) await delay(SETTLE_POLL_MS);
+    line(`settling (${Math.max(0, Math.round((deadline - clock.now()) / 1000))} s of flow time left)`);
+    if (!quiet) continue;
+    const next = clock.nextDue();
+    if (next === undefined) await delay(SETTLE_POLL_MS);
+    else clock.skipTo(Math.min(next, deadline));
   }
 }
 
