@@ -70,6 +70,25 @@ test('a handler without dedupe behind a producer that sends each event twice: on
   assert.equal(example.commits, 2);
 });
 
+const ISSUE_PROFILE = 'duplicate=0.1,crash=0.1,reorder=0.1,visibility-expiry=0.05,throttle=0.05';
+
+test('under chaos with a restart, a flow with dedupe loses and doubles nothing; the faults are counted by kind', async () => {
+  const { code, report, stderr } = await soak('clean', '--chaos', ISSUE_PROFILE, '--restarts', '1');
+  assert.equal(code, 0, stderr);
+  assert.deepEqual([report.handled, report.lost, report.duplicateEffects, report.deadLetteredWithoutReason], [EVENTS, 0, 0, 0]);
+  assert.ok((report.faultsInjected.duplicate ?? 0) > 0, JSON.stringify(report.faultsInjected));
+  assert.ok(Object.keys(report.faultsInjected).every((k) => ['duplicate', 'crash', 'reorder', 'visibility-expiry', 'throttle'].includes(k)), JSON.stringify(report.faultsInjected));
+});
+
+test('a handler without dedupe under duplicate deliveries (chaos duplicate=1) commits its write twice per event, exit 1', async () => {
+  const { code, report } = await soak('undeduped', '--chaos', 'duplicate=1');
+  assert.equal(code, 1);
+  assert.ok(report.faultsInjected.duplicate! >= EVENTS);
+  // Every parcel.weighed delivery to tally is doubled; weigh's own duplicates are skipped by its dedupe.
+  assert.equal(report.duplicateEffects, EVENTS);
+  assert.ok(report.examples.duplicateEffects.every((d) => d.owner === 'unattributed' && /TalliesTable/.test(d.effect)));
+});
+
 test('events still failing when the settle timeout ends are lost, with where they stopped, exit 1', async () => {
   const { code, report } = await soak('lost', '--settle-timeout', '20');
   assert.equal(code, 1);
