@@ -17,7 +17,7 @@ import { CHAOS_PRESETS, ChaosProfileError, parseChaosProfile, type ChaosProfile 
 
 export const summary = 'publish N generated events through the flow, restart the engine meanwhile, and check nothing was lost or done twice';
 
-const DEFAULT_SETTLE_TIMEOUT_S = 600;
+const DEFAULT_SETTLE_TIMEOUT_S = 3600;
 
 const HELP = `usage: busline soak [--events 1000] [--chaos <profile>] [--restarts 0] [--seed 1] [--rate <events/s>] [--json]
                    [--state <folder>] [--app "<cdk app command>" | --assembly cdk.out] [--concurrency 1] [--settle-timeout ${DEFAULT_SETTLE_TIMEOUT_S}]
