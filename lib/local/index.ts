@@ -35,7 +35,7 @@ export type { LocalEngineOptions, EngineResources } from './engine-types.ts';
 export { systemClock, type Clock, type ClockTimer } from './clock.ts';
 export {
   parseChaosProfile, formatChaosProfile, ChaosProfileError, CHAOS_PRESETS, CHAOS_FAULT_FIELDS,
-  type ChaosProfile, type ChaosFaultKind,
+  type ChaosProfile, type ChaosFaultKind, type ChaosPresetName,
 } from './chaos/profile.ts';
 export type { LogLine } from './lambda/lambda-types.ts';
 export type { DeliveryMode } from '../runtime/subscription-config.ts';

@@ -38,10 +38,8 @@ export type ChaosFaultKind =
   | 'duplicate' | 'reorder' | 'delay' | 'visibility-expiry' | 'crash' | 'timeout'
   | 'throttle' | 'partial-failure' | 'dynamodb-throttle' | 'transaction-conflict';
 
-type ProbabilityField = Exclude<keyof ChaosProfile, 'seed' | 'delayMs'>;
-
 /** CLI key → profile field, for every probability. */
-export const CHAOS_FAULT_FIELDS: Readonly<Record<ChaosFaultKind, ProbabilityField>> = {
+export const CHAOS_FAULT_FIELDS: Readonly<Record<ChaosFaultKind, Exclude<keyof ChaosProfile, 'seed' | 'delayMs'>>> = {
   duplicate: 'duplicate',
   reorder: 'reorder',
   delay: 'delay',
@@ -54,10 +52,11 @@ export const CHAOS_FAULT_FIELDS: Readonly<Record<ChaosFaultKind, ProbabilityFiel
   'transaction-conflict': 'transactionConflict',
 };
 
-type PresetName = 'gentle' | 'default' | 'harsh';
+/** The names of the preset profiles. */
+export type ChaosPresetName = 'none' | 'gentle' | 'default' | 'harsh';
 
 /** The named profiles (without their seed). `none` injects nothing. */
-export const CHAOS_PRESETS: Readonly<Record<PresetName | 'none', Omit<ChaosProfile, 'seed'>>> = {
+export const CHAOS_PRESETS: Readonly<Record<ChaosPresetName, Omit<ChaosProfile, 'seed'>>> = {
   none: {},
   gentle: {
     duplicate: 0.02, reorder: 0.05, delay: 0.02, delayMs: 500, visibilityExpiry: 0.01, crash: 0.01,

@@ -197,16 +197,22 @@ export interface TableWrittenRecord extends JournalBase {
  */
 export interface ChaosFaultRecord extends JournalBase {
   readonly kind: 'chaos.fault';
+  /** Which fault (its key in the chaos profile's CLI form). */
   readonly fault: ChaosFaultKind;
-  /** What the fault did, in a sentence (e.g. "message delivered a second time as <id>"). */
+  /** What the fault did, in a sentence (e.g. "the delete missed a copy: delivered again as message <id>"). */
   readonly detail: string;
+  /** The queue it struck. */
   readonly queue?: string;
+  /** The message it concerns (a batch's first, for a crash or timeout). */
   readonly messageId?: string;
+  /** The function whose invocation it struck. */
   readonly functionName?: string;
-  readonly invocationId?: string;
+  /** The bus of a refused PutEvents entry or of a doubled target delivery. */
   readonly bus?: string;
+  /** The rule and target a doubled delivery went to. */
   readonly rule?: string;
   readonly targetId?: string;
+  /** The DynamoDB table of a refused request (its first, by name, for a transaction). */
   readonly table?: string;
   /** A refused PutEvents entry's Busline envelope ids (detail.metadata.id, causationId): the event it was, and the one being handled when it was published. */
   readonly metadataId?: string;
