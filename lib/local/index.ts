@@ -84,9 +84,11 @@ export type {
   JournaledRule,
   RuleMatchedRecord,
   RuleUnmatchedRecord,
+  TableWrittenRecord,
   TargetFailedRecord,
   TargetInvokedRecord,
   WritesCommittedRecord,
+  WrittenItem,
   ChaosFaultRecord,
   AccessDeniedRecord,
 } from './journal/types.ts';

@@ -14,6 +14,8 @@ import { transactGetItems, transactWriteItems } from './transactions.ts';
 import { SINGLE_ITEM_WRITES, returnOldOnFailure, writeReturningOldOnFailure } from './single-item-writes.ts';
 import { readBody } from '../wire/read-body.ts';
 import type { CommittedWrite } from '../journal/types.ts';
+import { committedItems, isWriteAction, type WriteAction } from './committed-writes.ts';
+import type { WrittenItem } from '../journal/types.ts';
 
 const TARGET_PREFIX = 'DynamoDB_20120810.';
 const CONTENT_TYPE = 'application/x-amz-json-1.0';
@@ -34,6 +36,9 @@ export interface DynamoDbFault {
   readonly message: string;
 }
 
+/** Told of each write request over the wire that succeeded, with the items it committed. */
+export type CommittedWritesObserver = (action: WriteAction, items: readonly WrittenItem[]) => void;
+
 /** Decides, per wire request, whether an injected fault answers it instead (the chaos mode). */
 export type DynamoDbFaultInjector = (action: string, input: unknown) => WireReply | undefined;
 /** Looks at a parsed request before it runs: a reply refuses it (the engine's IAM check). */
@@ -43,6 +48,10 @@ export class DynamoDbService {
   private readonly faults: DynamoDbFault[] = [];
   /** Told each committed TransactWriteItems (the engine journals them). */
   onTransactionCommitted: ((writes: CommittedWrite[]) => void) | undefined;
+  /** Key attribute names per table (DescribeTable once; forgotten when a table is created or deleted). */
+  private readonly keyNames = new Map<string, Promise<readonly string[]>>();
+  /** Set by the engine: journals what each write committed. */
+  onCommitted: CommittedWritesObserver | undefined;
   /** The chaos mode's faults, asked for every wire request after the queued test faults. */
   chaos: DynamoDbFaultInjector | undefined;
 
@@ -107,11 +116,31 @@ export class DynamoDbService {
     if (fault) return { status: fault.status, body: { __type: `com.amazonaws.dynamodb.v20120810#${fault.errorType}`, message: fault.message } };
     const injected = this.chaos?.(operation, input);
     if (injected) return injected;
+    let reply: WireReply;
     try {
-      return await this.call(operation, input);
+      reply = await this.call(operation, input);
     } catch (error) {
       return replyOf(error as DynaliteError);
     }
+    if (operation === 'CreateTable' || operation === 'DeleteTable') this.keyNames.clear();
+    const observer = this.onCommitted;
+    if (observer && reply.status === 200 && isWriteAction(operation)) {
+      const items = await committedItems(operation, input, reply.body, (table) => this.keyNamesOf(table));
+      if (items.length > 0) observer(operation, items);
+    }
+    return reply;
+  }
+
+  private keyNamesOf(table: string): Promise<readonly string[]> {
+    let names = this.keyNames.get(table);
+    if (!names) {
+      names = this.call('DescribeTable', { TableName: table }).then(({ body }) => {
+        const schema = (body.Table as { KeySchema?: Array<{ AttributeName: string; KeyType: string }> } | undefined)?.KeySchema ?? [];
+        return [...schema].sort((a, b) => (a.KeyType === 'HASH' ? -1 : b.KeyType === 'HASH' ? 1 : 0)).map((k) => k.AttributeName);
+      });
+      this.keyNames.set(table, names);
+    }
+    return names;
   }
 
   private takeFault(operation: string, input: unknown): DynamoDbFault | undefined {

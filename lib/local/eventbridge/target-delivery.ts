@@ -93,6 +93,13 @@ export class TargetDelivery {
   private worker: { abort: AbortController; done: Promise<void> } | undefined;
   private active = 0;
   private readonly idle = new Set<() => void>();
+  /**
+   * Set by stop(): a delivery still running then (a function invocation the stop cut short)
+   * leaves its message in flight on the durable delivery queue, untouched, and the next start
+   * releases it, so it is delivered again; the store and journal are closing and must not be
+   * written.
+   */
+  private stopping = false;
 
   constructor(private readonly options: TargetDeliveryOptions) {}
 
@@ -195,6 +202,7 @@ export class TargetDelivery {
 
   /** Start delivering queued target deliveries (after recovery). */
   start(): void {
+    this.stopping = false;
     if (this.worker) return;
     const sqs = this.options.sqs;
     sqs.createQueue(DELIVERY_QUEUE, DELIVERY_QUEUE_ATTRIBUTES, { internal: true });
@@ -220,6 +228,7 @@ export class TargetDelivery {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     if (!this.worker) return;
     this.worker.abort.abort();
     for (const resolve of [...this.idle]) resolve();
@@ -247,8 +256,10 @@ export class TargetDelivery {
         this.options.journal?.append({ kind: 'target.invoked', eventId: pending.eventId, bus: pending.bus, rule: pending.rule, targetId: pending.targetId, functionArn: pending.arn, attempt, topic: lineage.topic, correlationId: lineage.correlationId });
         await this.invoker.invokeAsync(pending.arn, parseInput(pending.input), { eventId: pending.eventId, ruleName: pending.rule, busName: pending.bus, attempt });
       }
+      if (this.stopping) return;
       sqs.deleteMessage(DELIVERY_QUEUE, receiptHandle);
     } catch (error) {
+      if (this.stopping) return;
       const now = this.options.clock.now();
       const verdict = this.verdict(pending, target, error, attempt, now);
       if (verdict.final) {

@@ -195,6 +195,29 @@ export interface WritesCommittedRecord extends JournalBase {
   readonly writes: readonly CommittedWrite[];
 }
 
+/** One item a committed DynamoDB write request changed. */
+export interface WrittenItem {
+  readonly table: string;
+  /** `Put`, `Update` or `Delete` (a batch's PutRequest / DeleteRequest as Put / Delete). */
+  readonly op: 'Put' | 'Update' | 'Delete';
+  /** The item's primary key as DynamoDB JSON, attributes in key-schema order, e.g. `{"pk":{"S":"a"}}`. */
+  readonly key: string;
+  /** SHA-256 (hex, 16 characters) of the item's part of the request: two equal digests are the same write. */
+  readonly digest: string;
+}
+
+/**
+ * A DynamoDB write request over the wire succeeded (PutItem, UpdateItem, DeleteItem,
+ * BatchWriteItem's processed items, TransactWriteItems): what was committed, item by item.
+ * Which event it belongs to is not known here: a handler's declared writes commit in one
+ * TransactWriteItems with its dedupe record, whose key names the event (docs/dedupe.md).
+ */
+export interface TableWrittenRecord extends JournalBase {
+  readonly kind: 'table.written';
+  readonly action: 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'BatchWriteItem' | 'TransactWriteItems';
+  readonly items: readonly WrittenItem[];
+}
+
 /**
  * The engine's chaos mode (LocalEngineOptions.chaos) injected a fault here. Where it happened is
  * in the fields the fault kind has: `queue` (duplicate, reorder, delay, visibility-expiry),
@@ -266,6 +289,7 @@ export type JournalRecord =
   | InvocationStartedRecord
   | InvocationFinishedRecord
   | WritesCommittedRecord
+  | TableWrittenRecord
   | ChaosFaultRecord
   | AccessDeniedRecord;
 

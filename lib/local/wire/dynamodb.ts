@@ -6,7 +6,7 @@
  */
 import type http from 'node:http';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../dynamodb/start-local-dynamodb.ts';
-import type { DynamoDbFault, DynamoDbFaultInjector, RequestCheck } from '../dynamodb/dynamodb-service.ts';
+import type { CommittedWritesObserver, DynamoDbFault, DynamoDbFaultInjector, RequestCheck } from '../dynamodb/dynamodb-service.ts';
 import { useSynchronousLevelDbReads } from '../dynamodb/leveldb-sync-reads.ts';
 import type { CommittedWrite } from '../journal/types.ts';
 
@@ -39,6 +39,11 @@ export class DynamoDbBackend {
   /** The next wire requests matching each fault fail with it (see DynamoDbService.injectFaults). */
   injectFaults(faults: readonly DynamoDbFault[]): void {
     this.local.service.injectFaults(faults);
+  }
+
+  /** Told of each write request over the wire that succeeded (the engine journals them). */
+  onCommitted(observer: CommittedWritesObserver): void {
+    this.local.service.onCommitted = observer;
   }
 
   /** The chaos mode's faults for wire requests (see DynamoDbService.chaos). */
