@@ -3,7 +3,7 @@
  * → schedule-shipment → notify-customer, and customer-history) under the issue's chaos profile,
  * with one engine restart while they flow, seed 7. Every order reaches its effects or a DLQ with
  * its reason, and no effect is committed twice. The report is printed, so a failure shows its
- * seed and examples (rerun the same command to reproduce it: docs/soak.md).
+ * seed and examples (rerun the same command to reproduce it: docs/chaos.md, "busline soak").
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
