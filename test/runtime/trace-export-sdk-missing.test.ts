@@ -1,7 +1,7 @@
 /**
  * Span export asked for where the OpenTelemetry SDK packages are not installed (no layer with
  * them, nothing on NODE_PATH): the runtime's trace export code is bundled as the constructs
- * bundle it (LAMBDA_BUNDLE_OPTIONS; trace-export.mjs beside the code that loads it) into a
+ * bundle it (LAMBDA_BUNDLE_OPTIONS; trace-export.mjs and record-spans.mjs beside the code that loads it) into a
  * folder of its own under the OS temp dir, where no node_modules holds the SDK, and run there
  * against an OTLP receiver on 127.0.0.1: one warning line naming what to add, then no export.
  */
@@ -27,12 +27,13 @@ let receiver: OtlpReceiver;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'busline-no-otel-sdk-'));
-  const traceExport = LAZY_RUNTIME_MODULES.find((m) => m.name === 'trace-export')!;
+  // The loader, with every runtime module the constructs write beside it (trace-export.mjs, and
+  // record-spans.mjs, which carries the OpenTelemetry API the provider is registered through).
   await build({
     ...LAMBDA_BUNDLE_OPTIONS,
     entryPoints: {
       'trace-export-loader': fileURLToPath(new URL('../../lib/runtime/trace-export-loader.ts', import.meta.url)),
-      'trace-export': traceExport.entry,
+      ...Object.fromEntries(LAZY_RUNTIME_MODULES.map((m) => [m.name, m.entry])),
     },
     outdir: dir,
     outExtension: { '.js': '.mjs' },
