@@ -17,7 +17,7 @@ export function formatWarnings(warnings: readonly AssemblyWarning[]): string[] {
   const props = warnings.filter((w) => w.kind === 'no-effect' && w.message !== 'not emulated (no effect locally)');
   if (props.length > 0) {
     const distinct = new Set(props.flatMap((w) => w.message.replace(/: no effect locally$/, '').split(', ')));
-    lines.push(`note: properties with no local effect (encryption, tracing, tags, IAM): ${[...distinct].sort().join(', ')}`);
+    lines.push(`note: properties with no local effect (encryption, tracing, logging, tags): ${[...distinct].sort().join(', ')}`);
   }
   return lines;
 }
