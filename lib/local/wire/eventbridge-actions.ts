@@ -75,7 +75,7 @@ function ruleView(rule: RuleDefinition & { Arn?: string }, arn: string): Record<
   };
 }
 
-/** The EventBridge actions; with `chaos`, PutEvents gets the chaos mode's throttling and partial failures. */
+/** The EventBridge actions; with `chaos`, PutEvents from the flow's functions gets the chaos mode's throttling and partial failures. */
 export function eventBridgeActions(events: EventBusService, chaos?: Chaos): Record<string, ActionHandler> {
   const declarations = events.declarations;
   const replays = new Map<string, Record<string, unknown>>();
@@ -139,7 +139,10 @@ export function eventBridgeActions(events: EventBusService, chaos?: Chaos): Reco
         } as PutEventsRequestEntry;
       });
       const principal = context.caller ? { principal: context.caller.arn } : {};
-      return chaos ? putEventsWithFaults(chaos, converted, (e) => events.putEvents(e, principal)) : events.putEvents(converted, principal);
+      // The faults strike the flow's own publishes: a call from outside the flow (the account's
+      // administrator: a test's input, the CLI's publish) is never refused.
+      const faulted = chaos && !context.caller?.administrator ? chaos : undefined;
+      return faulted ? putEventsWithFaults(faulted, converted, (e) => events.putEvents(e, principal)) : events.putEvents(converted, principal);
     },
     TestEventPattern(input) {
       return { Result: events.testEventPattern(str(input, 'EventPattern'), str(input, 'Event')) };
