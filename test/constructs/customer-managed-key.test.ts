@@ -68,22 +68,27 @@ const keyArn = (t: Template): unknown => {
   return { 'Fn::GetAtt': [id, 'Arn'] };
 };
 
-function keyStatements(t: Template): Array<Record<string, any>> {
-  const [key] = Object.values(t.findResources('AWS::KMS::Key')) as Array<{ Properties: { KeyPolicy: { Statement: Array<Record<string, any>> } } }>;
+function keyStatements(t: Template): StatementJson[] {
+  const [key] = Object.values(t.findResources('AWS::KMS::Key')) as Array<{ Properties: { KeyPolicy: { Statement: StatementJson[] } } }>;
   return key!.Properties.KeyPolicy.Statement;
 }
 
-function roleStatements(t: Template): Array<Record<string, any>> {
-  return Object.values(t.findResources('AWS::IAM::Policy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement as Array<Record<string, any>>);
+function roleStatements(t: Template): StatementJson[] {
+  return resourcesOf(t, 'AWS::IAM::Policy').flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
 }
 
 const asList = (a: unknown): string[] => (Array.isArray(a) ? a : [a]) as string[];
+
+/** What these tests read of a synthesized resource: its properties, and a policy document's statements. */
+interface StatementJson { readonly Sid?: string; readonly Effect?: string; readonly Resource?: unknown; readonly Action: string | string[]; readonly Principal?: { readonly Service?: string }; readonly Condition?: Record<string, Record<string, unknown>> }
+interface ResourceJson { readonly Properties: Record<string, unknown> & { readonly PolicyDocument: { readonly Statement: StatementJson[] } } }
+const resourcesOf = (t: Template, type: string): Array<[string, ResourceJson]> => Object.entries(t.findResources(type)) as Array<[string, ResourceJson]>;
 
 test('with AWS managed keys (the default) no KMS key is made and the bus, queues and table use AWS keys', () => {
   const t = Template.fromStack(cmkFlow(undefined).stack);
   t.resourceCountIs('AWS::KMS::Key', 0);
   t.hasResourceProperties('AWS::Events::EventBus', { KmsKeyIdentifier: Match.absent() });
-  for (const q of Object.values(t.findResources('AWS::SQS::Queue')) as any[]) {
+  for (const [, q] of resourcesOf(t, 'AWS::SQS::Queue')) {
     assert.equal(q.Properties.SqsManagedSseEnabled, true);
     assert.equal(q.Properties.KmsMasterKeyId, undefined);
   }
@@ -106,7 +111,7 @@ test('the bus, the archive, the dedupe table and every queue and DLQ of every de
   t.hasResourceProperties('AWS::Events::EventBus', { KmsKeyIdentifier: arn });
   t.hasResourceProperties('AWS::Events::Archive', { KmsKeyIdentifier: arn });
   t.hasResourceProperties('AWS::DynamoDB::Table', { SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: arn } });
-  const queues = Object.entries(t.findResources('AWS::SQS::Queue')) as Array<[string, any]>;
+  const queues = resourcesOf(t, 'AWS::SQS::Queue');
   // queue delivery: queue + DLQ; ordered: queue + DLQ + delivery DLQ; direct: DLQ.
   assert.equal(queues.length, 6);
   for (const [id, q] of queues) {
@@ -120,7 +125,7 @@ test('the key policy lets EventBridge use the key for the bus only: SourceAccoun
   const bus = keyStatements(t).find((s) => s.Sid === 'BuslineEventBridgeBus')!;
   assert.deepEqual(bus.Principal, { Service: 'events.amazonaws.com' });
   assert.deepEqual(asList(bus.Action).sort(), ['kms:Decrypt', 'kms:GenerateDataKey']);
-  const c = bus.Condition.StringEquals;
+  const c = bus.Condition?.StringEquals ?? {};
   const [busId] = Object.keys(t.findResources('AWS::Events::EventBus'));
   const busName = (t.toJSON().Resources[busId!].Properties as { Name: string }).Name;
   const busArn = `arn:aws:events:${ENV.region}:${ENV.account}:event-bus/${busName}`;
@@ -139,7 +144,7 @@ test("the key policy lets EventBridge archive and replay the bus's events: Gener
   const archive = statements.find((x) => x.Sid === 'BuslineEventBridgeArchive')!;
   const bus = statements.find((x) => x.Sid === 'BuslineEventBridgeBus')!;
   assert.deepEqual(asList(archive.Action).sort(), ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:ReEncrypt*']);
-  assert.deepEqual(archive.Condition, { StringEquals: { 'kms:EncryptionContext:aws:events:event-bus:arn': bus.Condition.StringEquals['kms:EncryptionContext:aws:events:event-bus:arn'] } });
+  assert.deepEqual(archive.Condition, { StringEquals: { 'kms:EncryptionContext:aws:events:event-bus:arn': bus.Condition?.StringEquals?.['kms:EncryptionContext:aws:events:event-bus:arn'] } });
 });
 
 test("the key policy lets the flow's rules deliver to the encrypted queues and DLQs: GenerateDataKey and Decrypt for the account", () => {
@@ -158,8 +163,8 @@ test('each function may use the key only through SQS (Decrypt, GenerateDataKey) 
   const { t, f } = created();
   const arn = keyArn(t);
   for (const sub of f.flow.subscriptions) {
-    const policy = Object.entries(t.findResources('AWS::IAM::Policy')).find(([id]) => id.includes(`${sub.node.id}Role`))![1] as any;
-    const kmsStatements = (policy.Properties.PolicyDocument.Statement as Array<Record<string, any>>).filter((s) => asList(s.Action).some((a) => a.startsWith('kms:')));
+    const policy = resourcesOf(t, 'AWS::IAM::Policy').find(([id]) => id.includes(`${sub.node.id}Role`))![1];
+    const kmsStatements = policy.Properties.PolicyDocument.Statement.filter((s) => asList(s.Action).some((a) => a.startsWith('kms:')));
     assert.deepEqual(kmsStatements, [
       { Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Effect: 'Allow', Resource: arn, Condition: { StringEquals: { 'kms:ViaService': `sqs.${ENV.region}.amazonaws.com` } } },
       { Action: ['kms:Decrypt', 'kms:DescribeKey'], Effect: 'Allow', Resource: arn, Condition: { StringEquals: { 'kms:ViaService': `dynamodb.${ENV.region}.amazonaws.com` } } },
@@ -177,13 +182,13 @@ test("a publisher outside the flow is granted PutEvents only: EventBridge encryp
   const role = new iam.Role(f.stack, 'Producer', { assumedBy: new iam.AccountRootPrincipal() });
   f.flow.grantPublish(role, f.flow.topic('order.placed'));
   const t = Template.fromStack(f.stack);
-  const policy = Object.entries(t.findResources('AWS::IAM::Policy')).find(([id]) => id.startsWith('Producer'))![1] as any;
-  assert.deepEqual((policy.Properties.PolicyDocument.Statement as Array<{ Action: string }>).map((s) => s.Action), ['events:PutEvents']);
+  const policy = resourcesOf(t, 'AWS::IAM::Policy').find(([id]) => id.startsWith('Producer'))![1];
+  assert.deepEqual(policy.Properties.PolicyDocument.Statement.map((s) => s.Action), ['events:PutEvents']);
 });
 
 test("the rule's SendMessage grant on its queue keeps the rule-ARN condition with a customer managed key", () => {
   const t = created().t;
-  const statements = Object.values(t.findResources('AWS::SQS::QueuePolicy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement as Array<Record<string, any>>);
+  const statements = resourcesOf(t, 'AWS::SQS::QueuePolicy').flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
   const fromEvents = statements.filter((s) => s.Principal?.Service === 'events.amazonaws.com');
   assert.ok(fromEvents.length >= 3);
   for (const s of fromEvents) assert.ok(s.Condition?.ArnEquals?.['aws:SourceArn'], JSON.stringify(s));
