@@ -11,9 +11,13 @@
  * - moto_server with the same 10 rules, measured as far as it goes in a time budget per run
  *   (it delivers each matched event in well over a millisecond).
  *
+ * With BENCH_ROUTING_BASELINE=<another checkout>, that checkout's engine is one more row (10
+ * rules), and the section gives this engine's ratios to it.
+ *
  * Each run's routed messages (or written lines) are counted afterwards, so nothing is counted
  * that was not done.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,13 +47,20 @@ const MOTO_BUDGET_MS = Number(process.env['BENCH_MOTO_SECONDS'] ?? 10) * 1000;
  */
 const MOTO_RUNS = Number(process.env['BENCH_MOTO_RUNS'] ?? 1);
 
+/**
+ * Another checkout of this repository (an earlier commit) whose engine runs as one more row,
+ * with the same 10 rules, publishers and rounds: the same bench code measures both engines, so
+ * their ratio says whether routing got slower between the two commits.
+ */
+const BASELINE = process.env['BENCH_ROUTING_BASELINE'];
+
 /** A profiled pass of the 10-rule engine after the measured rounds (set 0 to skip it). */
 const PROFILE = process.env['BENCH_ROUTING_PROFILE'] !== '0';
 
 const progress = (m: string) => process.stderr.write(`[bench] engine-routing: ${m}\n`);
 
 interface Row {
-  readonly key: 'engine' | 'engine-many' | 'floor' | 'moto';
+  readonly key: 'engine' | 'engine-baseline' | 'engine-many' | 'floor' | 'moto';
   readonly target: RoutingTarget;
   readonly publishers: Publishers;
   readonly budgetMs?: number;
@@ -61,6 +72,9 @@ interface Row {
   readonly cpu: number[];
   readonly clientCpu: number[];
 }
+
+/** The short commit id a checkout is at, for its row's label. */
+const commitOf = (checkout: string): string => execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: checkout, encoding: 'utf8' }).trim();
 
 const count = (n: number) => Math.round(n).toLocaleString('en-US');
 
@@ -80,6 +94,7 @@ export async function run(): Promise<BenchSection> {
   };
   try {
     await add('engine', () => startEngineTarget(`busline local engine, ${FEW_RULES} rules`, FEW_RULES));
+    if (BASELINE) await add('engine-baseline', () => startEngineTarget(`busline local engine at ${commitOf(BASELINE)}, ${FEW_RULES} rules`, FEW_RULES, { checkout: BASELINE }));
     await add('engine-many', () => startEngineTarget(`busline local engine, ${count(MANY_RULES)} rules`, MANY_RULES));
     await add('floor', () => startFloorTarget('parse-and-fsync floor (Node HTTP + the engine\'s group commit)'));
     if (!missing) await add('moto', () => startMotoTarget(`moto_server (${pythonPackageVersion('moto_server', 'moto')}), ${FEW_RULES} rules`, FEW_RULES), MOTO_BUDGET_MS, Math.min(MOTO_RUNS, RUNS));
@@ -192,6 +207,12 @@ function section(rows: readonly Row[], motoMissing: string | false, profile?: { 
       notes.push(verdictSentence(`engine CPU per event, ${count(MANY_RULES)} rules ÷ ${FEW_RULES} rules`, b, targetOf('rules-1000-vs-10'), '×'));
       if (MANY_RULES === 1_000) targets.push(targetRow('rules-1000-vs-10', b, formatRatioBounds));
     }
+  }
+  const baseline = by('engine-baseline');
+  if (engineStats && baseline) {
+    const b = stats(baseline);
+    const cpu = engineStats.cpu && b.cpu ? `; CPU per event ${formatRatioBounds(ratioBounds(engineStats.cpu, b.cpu))}` : '';
+    notes.push(`This engine ÷ ${baseline.target.label} (same bench code, rounds interleaved): events/s ${formatRatioBounds(ratioBounds(engineStats.rate, b.rate))}${cpu}.`);
   }
   const moto = by('moto');
   if (moto && engineStats) {

@@ -96,6 +96,11 @@ function queueChecks(sqs: SQSClient, urls: { routed: string; unmatched: string }
 export interface EngineTargetOptions {
   /** Write a V8 CPU profile of the engine process here when it stops (node --cpu-prof). */
   readonly cpuProfileDir?: string;
+  /**
+   * Run the engine of another checkout of this repository (an earlier commit) instead of this one's.
+   * @default - this checkout's engine
+   */
+  readonly checkout?: string;
 }
 
 export async function startEngineTarget(label: string, ruleCount: number, options: EngineTargetOptions = {}): Promise<RoutingTarget> {
@@ -105,7 +110,7 @@ export async function startEngineTarget(label: string, ruleCount: number, option
     stateDir,
     buses: ['bench'],
     queues: [{ name: 'routed' }, { name: 'unmatched' }],
-  }, undefined, nodeArgs);
+  }, undefined, { nodeArgs, ...(options.checkout ? { checkout: options.checkout } : {}) });
   try {
     await declareRules(engine.endpoint, ENGINE_ACCOUNT, ruleCount);
   } catch (error) {

@@ -1,5 +1,6 @@
 /** Start test/local/support/engine-child.ts as a child process and wait for its endpoint. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EngineChildConfig } from './engine-child.ts';
 
@@ -14,9 +15,23 @@ export interface EngineProcess {
 
 const CHILD = fileURLToPath(new URL('./engine-child.ts', import.meta.url));
 
-/** `nodeArgs` go to the child's node before the script (the bench passes `--cpu-prof` this way). */
-export async function spawnEngine(config: EngineChildConfig, timeoutMs = 30_000, nodeArgs: readonly string[] = []): Promise<EngineProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', CHILD, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'] });
+export interface SpawnEngineOptions {
+  /** Go to the child's node before the script (the bench passes `--cpu-prof` this way). */
+  readonly nodeArgs?: readonly string[];
+  /**
+   * Another checkout of this repository whose engine to run (its own engine-child.ts, from its
+   * own folder): the routing bench sets an earlier commit's engine beside this one.
+   * @default - this checkout
+   */
+  readonly checkout?: string;
+}
+
+export async function spawnEngine(config: EngineChildConfig, timeoutMs = 30_000, options: SpawnEngineOptions = {}): Promise<EngineProcess> {
+  const script = options.checkout ? join(options.checkout, 'test/local/support/engine-child.ts') : CHILD;
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', script, JSON.stringify(config)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.checkout ? { cwd: options.checkout } : {}),
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {
