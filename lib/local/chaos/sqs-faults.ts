@@ -4,7 +4,8 @@
  *
  * - duplicate: a delete misses one copy of the message, which is delivered again ("Amazon SQS
  *   at-least-once delivery": a copy on a server that was unavailable is not deleted, "and you
- *   might get that message copy again");
+ *   might get that message copy again"). A copy is not copied again, so a message comes back at
+ *   most once this way and even `duplicate=1` lets a flow settle (every message twice);
  * - delay: a message sent becomes visible only after the profile's delayMs;
  * - reorder: a receive passes over a visible message, so messages sent after it are delivered
  *   first (standard queues make "a best effort to preserve the order of messages").
@@ -22,7 +23,7 @@ export function sqsFaults(chaos: Chaos): SqsFaults {
       return chaos.delayMs;
     },
     leavesCopy(queue, m) {
-      if (!eligible(queue) || !chaos.strikes('duplicate', queue.name)) return undefined;
+      if (!eligible(queue) || m.copyOf !== undefined || !chaos.strikes('duplicate', queue.name)) return undefined;
       return (copyId) => chaos.record({
         fault: 'duplicate', queue: queue.name, messageId: m.id, ...lineageFields(m.lineage),
         detail: `the delete missed a copy: delivered again as message ${copyId}`,

@@ -41,7 +41,7 @@ export function deleteMessage(state: SqsState, queueRef: string, receiptHandle: 
  */
 function leaveCopy(state: SqsState, queue: Queue, m: LiveMessage, now: number): string {
   const { receipt: _receipt, first: _first, ...stored } = storedOf(m);
-  const copy: StoredMessage = { ...stored, id: randomUUID(), rc: 0, avail: now };
+  const copy: StoredMessage = { ...stored, id: randomUUID(), rc: 0, avail: now, copyOf: m.id };
   state.commit({ t: 'send', q: queue.name, m: copy }, now);
   state.observer.enqueued?.(queue, copy, 'chaos:duplicate');
   queue.signal(now);

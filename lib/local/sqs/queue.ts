@@ -64,6 +64,8 @@ export interface StoredMessage {
   readonly lineage?: MessageLineage;
   /** Set when the message was moved here from a source queue by redrive. */
   readonly deadLetterSourceArn?: string;
+  /** Set on the copy a chaos `duplicate` fault left: the id of the message it copies. */
+  readonly copyOf?: string;
 }
 
 const READY = 0;

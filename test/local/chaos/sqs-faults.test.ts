@@ -44,6 +44,25 @@ test('duplicate: a deleted message comes back once as a copy with the same body,
   }
 });
 
+test('duplicate: the copy is not copied again, so even duplicate=1 delivers a message twice and no more', async () => {
+  const fx = await startEngine({ chaos: { seed: 1, duplicate: 1 } });
+  try {
+    const { QueueUrl } = await fx.sqs.send(new CreateQueueCommand({ QueueName: 'dup-once' }));
+    await fx.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'once' }));
+    const deliveries: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      for (const m of await receiveAll(fx.sqs, QueueUrl!)) {
+        deliveries.push(m.Body!);
+        await fx.sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: m.ReceiptHandle }));
+      }
+    }
+    assert.deepEqual(deliveries, ['once', 'once']);
+    assert.equal((await faultsOf(fx.engine, 'duplicate')).length, 1);
+  } finally {
+    await fx.close();
+  }
+});
+
 test('duplicate: a FIFO queue is left alone (its exactly-once processing is its point)', async () => {
   const fx = await startEngine({ chaos: { seed: 1, duplicate: 1 } });
   try {
