@@ -5,11 +5,13 @@
  * moto, from the Python that runs moto_server) and the table of issue 18's targets, each with
  * its measured figure and verdict, to bench/RESULTS.md.
  *
+ * The file's recorded runs (bench/lib/recorded-runs.ts) are carried over from the file it replaces.
+ *
  * Naming sections (`npm run bench -- runtime-overhead`) writes to bench/.tmp/RESULTS.md
  * instead, so a quick partial run never overwrites the committed full results.
  */
 import { fork } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +19,7 @@ import type { BenchSection } from './section.ts';
 import { describeMachine, peerVersions, ROOT } from './lib/machine.ts';
 import { renderSection } from './lib/markdown.ts';
 import { failedSection } from './lib/section-failure.ts';
+import { recordedRuns } from './lib/recorded-runs.ts';
 import { targetsSection, type TargetRow } from './lib/targets.ts';
 import type { WorkerMessage } from './lib/section-worker.ts';
 
@@ -121,7 +124,8 @@ async function main(): Promise<void> {
   const targetsMd = renderSection(targetsSection(targets));
   process.stdout.write(targetsMd + '\n');
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, [header, targetsMd, ...rendered].join('\n'));
+  const recorded = recordedRuns(existsSync(out) ? readFileSync(out, 'utf8') : undefined);
+  writeFileSync(out, [header, targetsMd, ...rendered, ...(recorded ? [recorded] : [])].join('\n'));
   process.stderr.write(`[bench] wrote ${relative(process.cwd(), out)}\n`);
 }
 
