@@ -89,7 +89,9 @@ function processEnvironment(spec: EnvironmentSpec, nodeBinary: string, listeners
   const child: ChildProcess = fork(fileURLToPath(ENTRY), [JSON.stringify(spec.start)], {
     execPath: nodeBinary,
     // Not the engine's execArgv (tsx): the function sees only its bundle, within its memory.
-    execArgv: [`--max-old-space-size=${heapMb(spec)}`],
+    // The young generation as a worker thread's (16 MB semi-spaces; Node 24 alone would take 64):
+    // the heap limit stays the memory setting plus the same 48 MB in either kind of environment.
+    execArgv: [`--max-old-space-size=${heapMb(spec)}`, '--max-semi-space-size=16'],
     env: spec.env,
     // Structured clone, as a worker's messages are.
     serialization: 'advanced',
@@ -97,14 +99,16 @@ function processEnvironment(spec: EnvironmentSpec, nodeBinary: string, listeners
     // runtime itself writes to the descriptors goes where a worker's would.
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  // Like the worker threads, environments do not keep the engine's process alive.
+  // As a worker thread does, the environment keeps the engine's process alive only while the
+  // engine waits on it (its init, an invocation), not while it idles warm.
   child.unref();
-  child.channel?.unref();
+  const waiting = (yes: boolean): void => { if (yes) child.channel?.ref(); else child.channel?.unref(); };
   const exit = exitOnce(listeners.onExit);
   let fatal: Error | undefined;
   child.on('message', (m: EnvironmentMessage) => {
     if (m.type === 'fatal') fatal = new Error(m.error?.errorMessage ?? 'uncaught error');
     else listeners.onMessage(m);
+    if (m.type === 'ready' || m.type === 'init-error' || m.type === 'result') waiting(false);
   });
   const gone = new Promise<void>((resolve) => {
     // The binary could not start (no process, so no exit event), or a message could not be sent.
@@ -122,6 +126,7 @@ function processEnvironment(spec: EnvironmentSpec, nodeBinary: string, listeners
     pid: child.pid,
     post(message) {
       if (!child.connected) return;
+      waiting(true);
       // A message that cannot reach the environment leaves it of no use: it ends, and says why.
       child.send(message as object, (e) => {
         if (!e) return;
@@ -131,7 +136,11 @@ function processEnvironment(spec: EnvironmentSpec, nodeBinary: string, listeners
     },
     async terminate() {
       exit.ended();
-      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+        // The engine waits for it to be gone (engine stop leaves no process behind).
+        child.ref();
+        child.kill('SIGKILL');
+      }
       await gone;
     },
   };

@@ -144,14 +144,16 @@ export class FunctionPool {
     return new Promise<InvokeResult>((resolve) => {
       const timeOut = (): void => {
         clearTimeout(timer);
-        // Lambda stops the environment at the deadline; the next invocation cold-starts.
+        // Lambda stops the environment at the deadline; the next invocation cold-starts. The
+        // outcome is told once the environment is gone (nothing of it runs on after its answer).
         env.pending = undefined;
-        void env.kill();
+        const durationMs = Date.now() - started;
+        const gone = env.kill();
         this.release(env);
-        resolve({
-          ...base, ok: false, timedOut: true, durationMs: Date.now() - started,
+        void gone.then(() => resolve({
+          ...base, ok: false, timedOut: true, durationMs,
           error: { errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: Task timed out after ${this.options.fn.timeoutSeconds.toFixed(2)} seconds` },
-        });
+        }));
       };
       const timer = setTimeout(timeOut, timeoutMs);
       // A crash: the environment's exit fails the invocation as Runtime.ExitError (Environment's onGone).
