@@ -30,14 +30,17 @@ function processChannel() {
   // The engine went away (stopped, or killed): nothing can invoke this environment any more.
   process.on('disconnect', () => process.exit(0));
   process.on('uncaughtException', (error) => {
+    if (!process.connected) process.exit(1);
     process.send({ type: 'fatal', error: serializeError(error, 'Error') }, () => process.exit(1));
   });
-  return { start: JSON.parse(process.argv[2]), send: (m) => process.send(m), onMessage: (f) => process.on('message', f) };
+  // Output after the engine went away has nowhere to go.
+  const send = (m) => { if (process.connected) process.send(m); };
+  return { start: JSON.parse(process.argv[2]), send, onMessage: (f) => process.on('message', f) };
 }
 
 register('./sdk-resolve-hooks.mjs', import.meta.url, { data: { fallbackParentUrl } });
 // CommonJS require() does not go through the hooks above: it finds the SDK through NODE_PATH,
-// which environment-channel.ts sets in this environment's variables (as Lambda sets it to /var/runtime/node_modules).
+// which function-pool.ts sets in this environment's variables (as Lambda sets it to /var/runtime/node_modules).
 
 let currentId = null;
 
