@@ -80,7 +80,7 @@ for (const { kind, runtime, major, environment } of ENVIRONMENT_KINDS) describe(
     assert.equal((r.value as { sdk: string }).sdk, 'function');
   });
 
-  test('a warm worker is reused: module state survives between invocations', async () => {
+  test('a warm environment is reused: module state survives between invocations', async () => {
     const a = await runner.invoke('short', { n: 1 });
     const b = await runner.invoke('short', { n: 2 });
     assert.equal((b.value as { invocations: number }).invocations, (a.value as { invocations: number }).invocations + 1);
@@ -104,7 +104,7 @@ for (const { kind, runtime, major, environment } of ENVIRONMENT_KINDS) describe(
     assert.ok(Array.isArray(r.error?.stackTrace));
   });
 
-  test('the template timeout is enforced: the worker is terminated and the next invocation cold-starts', async () => {
+  test('the template timeout is enforced: the environment is ended and the next invocation cold-starts', async () => {
     await runner.invoke('short', { n: 1 });
     const slow = await runner.invoke('short', { n: 2, sleepMs: 5000 });
     assert.equal(slow.timedOut, true);

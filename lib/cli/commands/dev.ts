@@ -30,7 +30,7 @@ const HELP = `usage: busline dev [--port 4747] [--dashboard-port 4748] [--state 
   --state     folder for queues, archive, journal and tables (default ${DEFAULT_STATE_DIR})
   --app       command that runs the CDK app (default: "app" in cdk.json)
   --assembly  run an already synthesized cloud assembly instead of synthesizing
-  --concurrency  execution environments (worker threads) per function (default 1; ReservedConcurrentExecutions caps it)
+  --concurrency  execution environments (worker threads or child processes) per function (default 1; ReservedConcurrentExecutions caps it)
   --chaos     inject delivery and API faults: a preset (${Object.keys(CHAOS_PRESETS).join(', ')}) and/or key=value
               probabilities, e.g. duplicate=0.1,crash=0.1,reorder=0.1,visibility-expiry=0.05,throttle=0.05 (docs/chaos.md)
   --seed      seed of the chaos faults: the same seed injects the same faults (default 1)

@@ -39,8 +39,8 @@ export interface FunctionRunnerOptions extends EngineCoordinates {
 export type InvokeInterceptor = (event: unknown, invoke: (event: unknown) => Promise<InvokeResult>) => Promise<InvokeResult>;
 
 /**
- * Execution environments per function by default. Each is a worker thread with its own copy
- * of the function's modules and the AWS SDK (tens of MB). One: the handlers wait on this same
+ * Execution environments per function by default. Each is a worker thread (or a child process
+ * on the runtime's Node) with its own copy of the function's modules and the AWS SDK (tens of MB). One: the handlers wait on this same
  * engine, on the same cores, so more environments do not add throughput (the benchmark
  * flow's four functions already keep two cores busy); each one is another isolate that loads,
  * JIT-compiles and garbage-collects the SDK and the handler again, and spreading the records
