@@ -1,6 +1,7 @@
 /**
  * Loads a cloud assembly into a {@link LocalEngine}: declares its buses, rules, targets,
- * archives, queues and tables, then starts its functions (worker threads) and event source
+ * archives, queues and tables, then starts its functions (worker threads, or child processes on
+ * the Node their runtime declares: lambda/runtime-node.ts) and event source
  * mappings. This is what `busline dev` runs.
  */
 import { join } from 'node:path';
@@ -32,6 +33,8 @@ export interface LocalAppOptions {
   readonly onLog?: (functionName: string, line: LogLine, requestId: string | null) => void;
   /** Concurrent execution environments per function. @default 1 (DEFAULT_WORKERS_PER_FUNCTION) */
   readonly maxWorkersPerFunction?: number;
+  /** Node binaries by major for the functions' runtimes (see FunctionRunnerOptions.nodeBinaries). */
+  readonly nodeBinaries?: Readonly<Record<number, string>>;
   /** Base delay of Lambda async retries, doubling per retry. @default 60000 (as on AWS) */
   readonly asyncRetryBaseDelayMs?: number;
   readonly onMappingOutcome?: (mappingLogicalId: string, outcome: MappingOutcome) => void;
@@ -103,6 +106,7 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     endpoint: engine.endpoint, region: engine.region, accountId: engine.accountId,
     workDir: join(options.stateDir, 'functions'),
     ...(options.maxWorkersPerFunction !== undefined ? { maxWorkersPerFunction: options.maxWorkersPerFunction } : {}),
+    ...(options.nodeBinaries ? { nodeBinaries: options.nodeBinaries } : {}),
     ...(options.onLog ? { onLog: options.onLog } : {}),
     // A clock of its own (a test's virtual time): handlers see it too.
     ...(options.clock ? { now: () => engine.clock.now() } : {}),

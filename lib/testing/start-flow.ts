@@ -41,7 +41,7 @@ export interface StartFlowOptions {
    */
   readonly asyncRetryBaseDelayMs?: number;
   /**
-   * Concurrent execution environments (worker threads) per function.
+   * Concurrent execution environments (worker threads, or child processes on the runtime's Node) per function.
    * @default 1
    */
   readonly maxWorkersPerFunction?: number;

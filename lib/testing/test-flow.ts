@@ -52,7 +52,7 @@ export interface TestFlowOptions {
    */
   readonly env?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /**
-   * Concurrent execution environments (worker threads) per function.
+   * Concurrent execution environments (worker threads, or child processes on the runtime's Node) per function.
    * @default 1
    */
   readonly maxWorkersPerFunction?: number;

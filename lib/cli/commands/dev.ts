@@ -19,6 +19,7 @@ import { parseCommandArgs } from '../args.ts';
 import { CHAOS_PRESETS, ChaosProfileError, formatChaosProfile, parseChaosProfile, type ChaosProfile } from '../../local/chaos/profile.ts';
 import { startDashboardFor, type DevDashboard } from '../dashboard/dev-dashboard.ts';
 import { startDevWatch, type DevWatch } from '../watch/dev-watch.ts';
+import { describeRuntimeNode } from '../../local/lambda/runtime-node.ts';
 
 export const summary = 'synthesize the CDK app and run it in the local engine (AWS wire endpoint on 127.0.0.1)';
 
@@ -29,7 +30,7 @@ const HELP = `usage: busline dev [--port 4747] [--dashboard-port 4748] [--state 
   --state     folder for queues, archive, journal and tables (default ${DEFAULT_STATE_DIR})
   --app       command that runs the CDK app (default: "app" in cdk.json)
   --assembly  run an already synthesized cloud assembly instead of synthesizing
-  --concurrency  execution environments (worker threads) per function (default 1; ReservedConcurrentExecutions caps it)
+  --concurrency  execution environments (worker threads or child processes) per function (default 1; ReservedConcurrentExecutions caps it)
   --chaos     inject delivery and API faults: a preset (${Object.keys(CHAOS_PRESETS).join(', ')}) and/or key=value
               probabilities, e.g. duplicate=0.1,crash=0.1,reorder=0.1,visibility-expiry=0.05,throttle=0.05 (docs/chaos.md)
   --seed      seed of the chaos faults: the same seed injects the same faults (default 1)
@@ -122,9 +123,12 @@ async function startHeld(options: DevOptions, stateDir: string): Promise<{ app: 
 }
 
 async function banner(app: LocalApp, dashboard: DevDashboard, context: FlowContext, options: DevOptions): Promise<string[]> {
+  const nodes = app.runner.runtimeNodes();
   const lines = [
     `Busline local engine on ${app.engine.endpoint}  (state: ${options.stateDir})`, `Dashboard: ${dashboard.url}  (MCP: ${dashboard.mcpUrl})`,
-    `IAM: ${app.iamMode}${app.iamMode === 'enforce' ? ' (the template\'s policies; --iam warn|off to relax)' : ''}`, '',
+    `IAM: ${app.iamMode}${app.iamMode === 'enforce' ? ' (the template\'s policies; --iam warn|off to relax)' : ''}`,
+    // Which Node runs each runtime the functions declare (a runtime whose Node was not found: a note below).
+    ...nodes.filter((n) => !n.missing).map((n) => `Node for ${describeRuntimeNode(n)}`), '',
   ];
   if (options.chaos) lines.splice(3, 0, `Chaos: ${formatChaosProfile(options.chaos)} (seed ${options.chaos.seed}); each fault is a chaos.fault in \`busline events\``);
   for (const flow of context.flows) {
@@ -138,9 +142,7 @@ async function banner(app: LocalApp, dashboard: DevDashboard, context: FlowConte
     lines.push(`${app.model.rules.length} rules, ${app.model.queues.length} queues, ${app.model.functions.length} functions, ${app.model.tables.length} tables (no Busline flow metadata)`);
   }
   const warnings = formatWarnings(app.model.warnings);
-  const hostMajor = Number(process.versions.node.split('.')[0]);
-  const newer = [...new Set(app.model.functions.map((f) => f.runtime).filter((r) => Number(/^nodejs(\d+)/.exec(r)?.[1] ?? 0) > hostMajor))];
-  if (newer.length) warnings.push(`note: functions declare ${newer.join(', ')}; locally they run on this machine's Node ${process.versions.node}`);
+  warnings.push(...nodes.filter((n) => n.missing).map((n) => `note: ${describeRuntimeNode(n)}`));
   if (warnings.length) lines.push('', ...warnings);
   lines.push('', `AWS SDK / CLI: AWS_ENDPOINT_URL=${app.engine.endpoint} AWS_REGION=${app.engine.region} AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x`);
   lines.push(...await publishHint(context, options));

@@ -36,8 +36,9 @@ export function functionEnvironment(fn: LocalFunction, engine: EngineCoordinates
     AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime || 'nodejs'}`,
     LAMBDA_TASK_ROOT: codeDir,
     _HANDLER: fn.handler,
-    // Functions run on the host's Node (20 here), not Lambda's; the SDK's warning about old
-    // Node versions would fill every function's log with noise Lambda never shows.
+    // Functions may run on the host's Node (20 here) when their runtime's is not found
+    // (runtime-node.ts); the SDK's warning about old Node versions would fill every function's
+    // log with noise Lambda never shows.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }

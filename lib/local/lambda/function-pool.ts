@@ -1,16 +1,15 @@
 /**
- * Runs one function's code in worker threads, each a warm execution environment reused
- * across invocations (one invocation at a time per worker, as in Lambda). Enforces the
- * template's timeout by terminating the worker, captures console output per invocation,
+ * Runs one function's code in execution environments (worker threads, or child processes on
+ * the Node binary of the function's runtime: environment-channel.ts), each warm and reused
+ * across invocations (one invocation at a time per environment, as in Lambda). Enforces the
+ * template's timeout by ending the environment, captures console output per invocation,
  * and scales up to `maxWorkers` concurrent environments.
  */
-import { Worker } from 'node:worker_threads';
 import { randomUUID } from 'node:crypto';
 import { delimiter } from 'node:path';
 import type { LocalFunction } from '../assembly/app-model.ts';
 import type { InvokeResult, LambdaError, LogLine } from './lambda-types.ts';
-
-const WORKER_ENTRY = new URL('./worker-main.mjs', import.meta.url);
+import { openEnvironment, type EnvironmentChannel, type EnvironmentMessage } from './environment-channel.ts';
 /** Lambda's limit on the init phase (module load before the first invocation). */
 const INIT_TIMEOUT_MS = 10_000;
 
@@ -19,6 +18,12 @@ export interface FunctionPoolOptions {
   readonly codeDir: string;
   readonly env: Record<string, string>;
   readonly maxWorkers: number;
+  /**
+   * The Node binary of the function's runtime when it is not the engine's own major: each
+   * environment is then a child process on it (runtime-node.ts).
+   * @default - worker threads of the engine
+   */
+  readonly nodeBinary?: string;
   /** Where @aws-sdk/* resolves from when the code folder has no copy (see sdk-resolve-hooks.mjs). */
   readonly sdkFallback: { readonly parentUrl: string; readonly nodeModules?: string };
   /** Live log lines (the CLI prints them). */
@@ -29,16 +34,6 @@ export interface FunctionPoolOptions {
    * @default - the handler sees wall time
    */
   readonly now?: () => number;
-}
-
-interface WorkerMessage {
-  readonly type: 'ready' | 'init-error' | 'log' | 'result';
-  readonly id?: string | null;
-  readonly level?: string;
-  readonly text?: string;
-  readonly ok?: boolean;
-  readonly value?: unknown;
-  readonly error?: LambdaError;
 }
 
 interface Pending {
@@ -59,36 +54,24 @@ interface Pending {
 export type InvocationFault = { readonly kind: 'crash'; readonly at: 'start' | 'end' } | { readonly kind: 'timeout' };
 
 class Environment {
-  readonly worker: Worker;
+  readonly channel: EnvironmentChannel;
   readonly ready: Promise<LambdaError | undefined>;
   pending: Pending | undefined;
   dead = false;
 
   constructor(private readonly options: FunctionPoolOptions, onDeath: (env: Environment) => void) {
-    this.worker = new Worker(WORKER_ENTRY, {
-      env: workerEnv(options),
-      // No tsx or other loaders of the engine's own process: the function sees only its bundle.
-      execArgv: [],
-      workerData: {
-        codeDir: options.codeDir,
-        handler: options.fn.handler,
-        fallbackParentUrl: options.sdkFallback.parentUrl,
-      },
-      resourceLimits: { maxOldGenerationSizeMb: Math.max(64, options.fn.memoryMb) },
-    });
-    this.worker.unref();
     let settleReady: (e: LambdaError | undefined) => void = () => {};
     this.ready = new Promise((resolve) => { settleReady = resolve; });
     const initTimer = setTimeout(() => {
       settleReady({ errorType: 'Runtime.InitTimeout', errorMessage: `init did not finish within ${INIT_TIMEOUT_MS / 1000} s` });
-      this.kill();
+      void this.kill();
     }, INIT_TIMEOUT_MS);
     initTimer.unref();
 
-    this.worker.on('message', (m: WorkerMessage) => {
+    const onMessage = (m: EnvironmentMessage): void => {
       switch (m.type) {
         case 'ready': clearTimeout(initTimer); settleReady(undefined); break;
-        case 'init-error': clearTimeout(initTimer); settleReady(m.error); this.kill(); break;
+        case 'init-error': clearTimeout(initTimer); settleReady(m.error); void this.kill(); break;
         case 'log': {
           const line = { level: m.level ?? 'info', text: m.text ?? '' };
           if (this.pending && m.id === this.pending.requestId) this.pending.logs.push(line);
@@ -107,7 +90,7 @@ class Environment {
           break;
         }
       }
-    });
+    };
     const onGone = (error?: Error): void => {
       clearTimeout(initTimer);
       settleReady({ errorType: 'Runtime.ExitError', errorMessage: error?.message ?? 'the execution environment exited during init' });
@@ -120,13 +103,16 @@ class Environment {
       this.dead = true;
       onDeath(this);
     };
-    this.worker.on('error', (e) => onGone(e));
-    this.worker.on('exit', () => onGone());
+    this.channel = openEnvironment({
+      start: { codeDir: options.codeDir, handler: options.fn.handler, fallbackParentUrl: options.sdkFallback.parentUrl },
+      env: environmentVariables(options), memoryMb: options.fn.memoryMb,
+      ...(options.nodeBinary !== undefined && { nodeBinary: options.nodeBinary }),
+    }, { onMessage, onExit: onGone });
   }
 
-  kill(): void {
+  kill(): Promise<void> {
     this.dead = true;
-    void this.worker.terminate();
+    return this.channel.terminate();
   }
 }
 
@@ -158,18 +144,20 @@ export class FunctionPool {
     return new Promise<InvokeResult>((resolve) => {
       const timeOut = (): void => {
         clearTimeout(timer);
-        // Lambda stops the environment at the deadline; the next invocation cold-starts.
+        // Lambda stops the environment at the deadline; the next invocation cold-starts. The
+        // outcome is told once the environment is gone (nothing of it runs on after its answer).
         env.pending = undefined;
-        env.kill();
+        const durationMs = Date.now() - started;
+        const gone = env.kill();
         this.release(env);
-        resolve({
-          ...base, ok: false, timedOut: true, durationMs: Date.now() - started,
+        void gone.then(() => resolve({
+          ...base, ok: false, timedOut: true, durationMs,
           error: { errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: Task timed out after ${this.options.fn.timeoutSeconds.toFixed(2)} seconds` },
-        });
+        }));
       };
       const timer = setTimeout(timeOut, timeoutMs);
       // A crash: the environment's exit fails the invocation as Runtime.ExitError (Environment's onGone).
-      const instead = fault === undefined ? undefined : fault.kind === 'timeout' ? timeOut : () => env.kill();
+      const instead = fault === undefined ? undefined : fault.kind === 'timeout' ? timeOut : () => void env.kill();
       env.pending = {
         requestId, logs, started,
         finish: (r) => {
@@ -180,10 +168,10 @@ export class FunctionPool {
         ...(instead && { instead }),
       };
       if (fault?.kind === 'crash' && fault.at === 'start') {
-        env.kill();
+        void env.kill();
         return;
       }
-      env.worker.postMessage({
+      env.channel.post({
         type: 'invoke', id: requestId, event,
         context: {
           functionName: this.options.fn.name,
@@ -218,7 +206,7 @@ export class FunctionPool {
   async stop(options: { readonly letRunningFinish?: boolean } = {}): Promise<void> {
     this.stopped = true;
     const ending = options.letRunningFinish ? this.environments.filter((e) => !e.pending) : [...this.environments];
-    await Promise.all(ending.map((e) => e.worker.terminate()));
+    await Promise.all(ending.map((e) => e.kill()));
     for (const e of ending) this.forget(e);
   }
 
@@ -236,7 +224,7 @@ export class FunctionPool {
 
   private release(env: Environment): void {
     if (env.dead || this.stopped) {
-      if (!env.dead) env.kill();
+      if (!env.dead) void env.kill();
       this.forget(env);
       // A slot freed up: a waiter gets a fresh environment.
       const waiter = this.waiters.shift();
@@ -263,9 +251,10 @@ export class FunctionPool {
 /**
  * The function's environment, plus NODE_PATH ending in the engine's SDK install: CommonJS
  * `require('@aws-sdk/…')` from a bundle resolves through it, as Lambda's NODE_PATH ends in
- * /var/runtime/node_modules. A worker's CommonJS loader reads NODE_PATH from its own env.
+ * /var/runtime/node_modules. A worker's CommonJS loader reads NODE_PATH from its own env, a
+ * child process's from its process environment.
  */
-function workerEnv(options: FunctionPoolOptions): Record<string, string> {
+function environmentVariables(options: FunctionPoolOptions): Record<string, string> {
   const nodeModules = options.sdkFallback.nodeModules;
   if (!nodeModules) return options.env;
   const own = options.env['NODE_PATH'];

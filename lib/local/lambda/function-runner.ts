@@ -1,14 +1,18 @@
 /**
- * Runs the functions of a cloud assembly: one {@link FunctionPool} of warm worker threads
- * per function, each with its own environment (template variables + endpoint overrides).
+ * Runs the functions of a cloud assembly: one {@link FunctionPool} of warm execution
+ * environments per function, each with its own environment variables (template variables +
+ * endpoint overrides), on the Node its runtime declares when a binary of that major is found
+ * (runtime-node.ts).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, sep } from 'node:path';
+import { dirname, join, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { LocalFunction } from '../assembly/app-model.ts';
 import { functionEnvironment, type EngineCoordinates } from './function-environment.ts';
 import { FunctionPool, type InvocationFault } from './function-pool.ts';
 import type { InvokeResult, LambdaError, LogLine } from './lambda-types.ts';
+import { runtimeNode, type RuntimeNode } from './runtime-node.ts';
 
 export interface FunctionRunnerOptions extends EngineCoordinates {
   /** Folder for files the runner writes (inline code). */
@@ -20,6 +24,12 @@ export interface FunctionRunnerOptions extends EngineCoordinates {
   readonly now?: () => number;
   /** Decides, per invocation of a function's own code, whether a fault is injected (chaos mode). */
   readonly faults?: (fn: LocalFunction, event: unknown) => InvocationFault | undefined;
+  /**
+   * Node binaries by major (`{ 24: '/opt/node24/bin/node' }`), ahead of the other places one is
+   * looked for (node-binaries.ts): functions whose runtime declares that major run on it.
+   * @default - BUSLINE_NODE_<major>, a node-<major> package in node_modules, node<major> on PATH
+   */
+  readonly nodeBinaries?: Readonly<Record<number, string>>;
 }
 
 /**
@@ -29,8 +39,8 @@ export interface FunctionRunnerOptions extends EngineCoordinates {
 export type InvokeInterceptor = (event: unknown, invoke: (event: unknown) => Promise<InvokeResult>) => Promise<InvokeResult>;
 
 /**
- * Execution environments per function by default. Each is a worker thread with its own copy
- * of the function's modules and the AWS SDK (tens of MB). One: the handlers wait on this same
+ * Execution environments per function by default. Each is a worker thread (or a child process
+ * on the runtime's Node) with its own copy of the function's modules and the AWS SDK (tens of MB). One: the handlers wait on this same
  * engine, on the same cores, so more environments do not add throughput (the benchmark
  * flow's four functions already keep two cores busy); each one is another isolate that loads,
  * JIT-compiles and garbage-collects the SDK and the handler again, and spreading the records
@@ -60,6 +70,7 @@ export class FunctionRunner {
   private readonly overrides = new Map<string, Readonly<Record<string, string>>>();
   private readonly interceptors = new Map<string, InvokeInterceptor>();
   private readonly sdkFallback = sdkFallback();
+  private readonly nodes = new Map<string, RuntimeNode>();
   private running = 0;
 
   constructor(private readonly options: FunctionRunnerOptions) {}
@@ -82,9 +93,31 @@ export class FunctionRunner {
     return codeDir;
   }
 
+  /**
+   * Which Node runs the handlers of `runtime` (found once per runtime): node_modules folders are
+   * looked for from `codeDir` (inside the app) and from the engine's own install.
+   */
+  runtimeNode(runtime: string, codeDir?: string): RuntimeNode {
+    let node = this.nodes.get(runtime);
+    if (!node) {
+      const from = [...(codeDir ? [codeDir] : []), dirname(fileURLToPath(import.meta.url))];
+      node = runtimeNode(runtime, { from, ...(this.options.nodeBinaries && { binaries: this.options.nodeBinaries }) });
+      this.nodes.set(runtime, node);
+    }
+    return node;
+  }
+
+  /** Which Node runs each runtime the functions declare (the terminal's start line says it). */
+  runtimeNodes(): RuntimeNode[] {
+    const runtimes = new Map(this.list().map((fn) => [fn.runtime, this.codeDirs.get(fn.name)]));
+    return [...runtimes].map(([runtime, codeDir]) => this.runtimeNode(runtime, codeDir));
+  }
+
   private pool(fn: LocalFunction, codeDir: string): FunctionPool {
+    const node = this.runtimeNode(fn.runtime, codeDir);
     return new FunctionPool({
       fn, codeDir, maxWorkers: this.concurrency(fn.name), sdkFallback: this.sdkFallback,
+      ...(node.environment === 'child-process' && { nodeBinary: node.binary }),
       env: { ...functionEnvironment(fn, this.options, codeDir), ...this.overrides.get(fn.name) },
       ...(this.options.onLog ? { onLog: (line: LogLine, id: string | null) => this.options.onLog!(fn.name, line, id) } : {}),
       ...(this.options.now ? { now: this.options.now } : {}),

@@ -1,26 +1,46 @@
-// Entry of a function's worker thread: the local stand-in for a Lambda execution environment.
-// Plain JS (no tsx in the worker), so the function's code runs as it would on Lambda: only
-// its own bundle plus the runtime-provided AWS SDK.
+// Entry of a function's execution environment: the local stand-in for a Lambda execution
+// environment. Plain JS (no tsx here), so the function's code runs as it would on Lambda: only
+// its own bundle plus the runtime-provided AWS SDK. The same entry runs in a worker thread of
+// the engine (the function's runtime is the engine's own Node major) or in a child process on
+// another Node binary (the runtime's major, see node-binaries.ts): only the channel differs.
 //
-// Protocol (parentPort messages):
-//   parent → worker  { type: 'invoke', id, event, context, now? }
+// Protocol (parentPort messages in a worker, IPC messages in a child process):
+//   parent → env     { type: 'invoke', id, event, context, now? }
 //                    (`now`: the engine's time at the invocation when it is not wall time,
 //                    e.g. a test's virtual clock; the handler's Date starts there)
-//   worker → parent  { type: 'ready' } | { type: 'init-error', error }
+//   env → parent     { type: 'ready' } | { type: 'init-error', error }
 //                    { type: 'log', id, level, text }
 //                    { type: 'result', id, ok: true, value } | { type: 'result', id, ok: false, error }
-import { parentPort, workerData } from 'node:worker_threads';
+//                    { type: 'fatal', error }  (child process only: an uncaught error, just
+//                    before it exits; a worker's parent gets it as the worker's 'error' event)
+// Start data ({ codeDir, handler, fallbackParentUrl }): workerData in a worker, the first
+// command-line argument (JSON) in a child process.
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { register, createRequire, Module } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 
-const { codeDir, handler, fallbackParentUrl } = workerData;
+const channel = isMainThread ? processChannel() : { start: workerData, send: (m) => parentPort.postMessage(m), onMessage: (f) => parentPort.on('message', f) };
+const { codeDir, handler, fallbackParentUrl } = channel.start;
+
+/** The channel of a child process: IPC to the engine, which it outlives by no moment. */
+function processChannel() {
+  // The engine went away (stopped, or killed): nothing can invoke this environment any more.
+  process.on('disconnect', () => process.exit(0));
+  process.on('uncaughtException', (error) => {
+    if (!process.connected) process.exit(1);
+    process.send({ type: 'fatal', error: serializeError(error, 'Error') }, () => process.exit(1));
+  });
+  // Output after the engine went away has nowhere to go.
+  const send = (m) => { if (process.connected) process.send(m); };
+  return { start: JSON.parse(process.argv[2]), send, onMessage: (f) => process.on('message', f) };
+}
 
 register('./sdk-resolve-hooks.mjs', import.meta.url, { data: { fallbackParentUrl } });
 // CommonJS require() does not go through the hooks above: it finds the SDK through NODE_PATH,
-// which function-pool.ts sets in this worker's environment (as Lambda sets it to /var/runtime/node_modules).
+// which function-pool.ts sets in this environment's variables (as Lambda sets it to /var/runtime/node_modules).
 
 let currentId = null;
 
@@ -45,7 +65,7 @@ globalThis.Date = new Proxy(WallDate, {
 });
 
 function send(message) {
-  parentPort.postMessage(message);
+  channel.send(message);
 }
 
 // Capture console output per invocation (the Lambda runtime does the same, tagging each line
@@ -153,7 +173,7 @@ function makeContext(c) {
   };
 }
 
-parentPort.on('message', async (message) => {
+channel.onMessage(async (message) => {
   if (message.type !== 'invoke' || !handlerFn) return;
   currentId = message.id;
   if (typeof message.now === 'number') shiftMs = message.now - wallNow();
