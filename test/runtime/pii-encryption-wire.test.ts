@@ -79,12 +79,16 @@ async function publishThroughBus(topic: string, data: unknown, kmsClient?: KMSCl
   return records;
 }
 
-/** Runs a subscriber of `topic` on `records` (DLQ `dlq`); returns what its handler received and its log lines. */
+/**
+ * Runs a subscriber of `topic` on `records` (DLQ `dlq`); returns what its handler received and its
+ * log lines. The handler logs what it received through ctx.logger, as a careless one would.
+ */
 async function consume(topic: string, records: SQSRecord[], options: { dlq?: string; piiKeyId?: string; kmsClient?: KMSClient } = {}) {
   const received: unknown[] = [];
   const lines: string[] = [];
-  const handler = wrapHandler(async (data) => {
+  const handler = wrapHandler(async (data, ctx) => {
     received.push(data);
+    ctx.logger.info('received', { payload: data });
   }, {
     config: piiSubscriptionConfig(topic),
     validators,
@@ -135,7 +139,9 @@ test("the subscriber's handler receives the plaintext, decrypted before validati
   assert.deepEqual(response, { batchItemFailures: [] });
   assert.deepEqual(received, [{ customerId: 'c-2', email, cards: [{ number: card }] }]);
   const logs = lines.join('\n');
-  assert.ok(!logs.includes(email) && !logs.includes(card), 'no plaintext in the log lines');
+  assert.match(logs, /"received"/);
+  assert.ok(!logs.includes(email) && !logs.includes(card), 'no plaintext in the log lines: encrypted fields are masked like mask fields');
+  assert.match(logs, /\*\*\*/);
 });
 
 test('one event with several encrypted fields costs one GenerateDataKey to publish and one Decrypt to receive', { skip }, async () => {
