@@ -52,10 +52,12 @@ function runtimeEntry(self: string): string {
 /**
  * Runtime modules bundled beside each function's index.mjs rather than into it, each loaded only
  * when needed (lib/runtime/runtime-module.ts): trace-export.mjs when the function's environment
- * configures an OpenTelemetry exporter, record-spans.mjs when a tracer provider is registered. A
- * function without tracing never loads them, and index.mjs does not carry them.
+ * configures an OpenTelemetry exporter, record-spans.mjs when a tracer provider is registered,
+ * pii-crypto.mjs (KMS client and AES-GCM) at the first event of a topic with `"x-busline-pii":
+ * "encrypt"` fields. A function without tracing or encrypted fields never loads them, and
+ * index.mjs does not carry them.
  */
-export const LAZY_RUNTIME_MODULES = ['trace-export', 'record-spans'].map((name) => ({ name, entry: join(dirname(RUNTIME_ENTRY), `${name}${extname(RUNTIME_ENTRY)}`) }));
+export const LAZY_RUNTIME_MODULES = ['trace-export', 'record-spans', 'pii-crypto'].map((name) => ({ name, entry: join(dirname(RUNTIME_ENTRY), `${name}${extname(RUNTIME_ENTRY)}`) }));
 
 // The generated validators modules live outside the project tree (under the cloud
 // assembly), so bare imports such as `ajv/dist/runtime/...` are resolved from the

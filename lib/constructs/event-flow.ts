@@ -15,7 +15,8 @@ import { recordSynthInputs } from '../assembly-cache/synth-inputs.ts';
 import { bundleHandlers, BundlingError, FLOW_BUNDLES_DIR, flowBundleFolderName } from './bundler.ts';
 import { EventFlowDeclarationError } from './errors.ts';
 import { FlowEncryption } from './flow-encryption.ts';
-import { FlowKey } from './flow-key.ts';
+import { checkKey, FlowKey } from './flow-key.ts';
+import { encryptedFieldsOf, PiiKey } from './pii-key.ts';
 import { FlowDashboard, type FlowDashboardOptions } from './flow-dashboard.ts';
 import { FlowSchemaRegistry } from './schema-registry.ts';
 import type { ServiceLevelObjectives } from './service-levels.ts';
@@ -77,6 +78,16 @@ export interface EventFlowProps {
    * @default FlowEncryption.awsManaged() (keys AWS owns and manages)
    */
   readonly encryption?: FlowEncryption;
+  /**
+   * The KMS key of the fields the topics' schemas mark `"x-busline-pii": "encrypt"`: publishers
+   * encrypt each such field with a data key from it, subscribers' runtimes decrypt it before
+   * validation. Each topic's publishers get kms:GenerateDataKey and its subscriptions kms:Decrypt,
+   * for that topic's data keys only (docs/security.md). A symmetric encryption key of the stack's
+   * account and Region.
+   * @default - the flow's customer managed key when `encryption` is `FlowEncryption.customerManaged()`;
+   * otherwise none, and a topic with encrypted fields fails synth
+   */
+  readonly piiKey?: kms.IKey;
 }
 
 const TOPIC_NAME = /^[a-z0-9][a-z0-9._-]*$/;
@@ -118,6 +129,10 @@ export class EventFlow extends Construct {
   readonly encryptionKey?: kms.IKey;
   /** @internal The key and the permissions on it; absent with AWS managed keys. */
   readonly _flowKey?: FlowKey;
+  /** The key of the `"x-busline-pii": "encrypt"` fields: `piiKey`, else the customer managed key; absent with neither. */
+  readonly piiKey?: kms.IKey;
+  /** @internal The PII key and its per-topic grants. */
+  readonly _piiKey?: PiiKey;
   private flowDashboard?: FlowDashboard;
   private readonly topicsByName = new Map<string, Topic>();
   private readonly subscriptionsByName = new Map<string, Subscription>();
@@ -150,6 +165,9 @@ export class EventFlow extends Construct {
       this._flowKey = new FlowKey(this, this.encryptionKey, busArn);
       cfnBus.kmsKeyIdentifier = this.encryptionKey.keyArn;
     }
+    if (props.piiKey) checkKey(this, props.piiKey, 'piiKey');
+    this.piiKey = props.piiKey ?? this.encryptionKey;
+    if (this.piiKey) this._piiKey = new PiiKey(this.piiKey);
     const retention = props.archiveRetention ?? Duration.days(30);
     if (retention.toDays({ integral: false }) < 1) {
       throw new EventFlowDeclarationError(this, `archiveRetention ${retention.toHumanString()} is shorter than a day: choose whole days (default 30)`);
@@ -226,6 +244,10 @@ export class EventFlow extends Construct {
       throw new EventFlowDeclarationError(this, `topic '${name}': ${(err as Error).message}; fix the schema`, { cause: err });
     }
     const topic = new Topic(this.node.path, name, options.source, schemas);
+    const encrypted = encryptedFieldsOf(topic);
+    if (encrypted.length > 0 && !this._piiKey) {
+      throw new EventFlowDeclarationError(this, `topic '${name}' marks ${encrypted.map((f) => `'${f}'`).join(', ')} "x-busline-pii": "encrypt" (${relative(this.rootDir, schemas.latest.file)}), but the flow has no KMS key to encrypt them with: set encryption: FlowEncryption.customerManaged() or piiKey on the EventFlow, or mark the fields "mask"`);
+    }
     try {
       this.schemaRegistry?.addTopic(topic);
     } catch (err) {
@@ -301,7 +323,9 @@ export class EventFlow extends Construct {
 
   /**
    * Lets `grantee` publish the given topics on this bus: `events:PutEvents` on the bus only,
-   * one statement per topic with `events:detail-type` and `events:source` conditions.
+   * one statement per topic with `events:detail-type` and `events:source` conditions; for a topic
+   * with `"x-busline-pii": "encrypt"` fields also `kms:GenerateDataKey` on the flow's `piiKey` for
+   * that topic's data keys only (the producer passes `piiKey.keyArn` as createPublisher's `piiKeyId`).
    */
   grantPublish(grantee: iam.IGrantable, ...topics: Topic[]): iam.Grant {
     if (topics.length === 0) {
@@ -321,6 +345,8 @@ export class EventFlow extends Construct {
         conditions: { StringEquals: { 'events:detail-type': t.name, 'events:source': t.source } },
       });
       grant = grant ? grant.combine(g) : g;
+      // addTopic refused a topic with encrypted fields in a flow without a PII key.
+      if (this._piiKey && encryptedFieldsOf(t).length > 0) grant = grant.combine(this._piiKey.grantEncrypt(grantee, t));
     }
     const name = Construct.isConstruct(grantee) ? grantee.node.path : Stack.of(this).resolve(grantee.grantPrincipal.toString()) as string;
     if (!this.isSubscriptionFunction(grantee)) this.publishers.push({ name, topics: topics.map((t) => t.name) });

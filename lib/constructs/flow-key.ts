@@ -25,7 +25,7 @@ export class FlowKey {
     /** ARN of the flow's bus, built from its name so the key does not depend on the bus. */
     private readonly busArn: string,
   ) {
-    checkKey(flow, key);
+    checkKey(flow, key, 'FlowEncryption.customerManaged()');
     this.addToKeyPolicy(new iam.PolicyStatement({
       sid: 'BuslineEventBridgeBus',
       principals: [new iam.ServicePrincipal(EVENTS)],
@@ -95,15 +95,18 @@ export class FlowKey {
   }
 }
 
-/** A key the flow cannot use fails synth with the reason, at the flow's path. */
-function checkKey(flow: Construct, key: kms.IKey): void {
+/**
+ * A key the flow cannot use fails synth with the reason, at the flow's path: `given` names where
+ * it was given (`FlowEncryption.customerManaged()`, `piiKey`).
+ */
+export function checkKey(flow: Construct, key: kms.IKey, given: string): void {
   if ('aliasName' in key) {
-    throw new EventFlowDeclarationError(flow, `FlowEncryption.customerManaged() was given the alias ${key.node.path}: grants and key policies need the key itself; pass the key (kms.Key, or kms.Key.fromKeyArn with its key ARN)`);
+    throw new EventFlowDeclarationError(flow, `${given} was given the alias ${key.node.path}: grants and key policies need the key itself; pass the key (kms.Key, or kms.Key.fromKeyArn with its key ARN)`);
   }
   const stack = Stack.of(flow);
   for (const [what, keyValue, stackValue] of [['Region', key.env.region, stack.region], ['account', key.env.account, stack.account]] as const) {
     if (!Token.isUnresolved(keyValue) && !Token.isUnresolved(stackValue) && keyValue !== stackValue) {
-      throw new EventFlowDeclarationError(flow, `the customer managed key ${key.node.path} is in ${what} ${keyValue}, the stack in ${stackValue}: EventBridge, SQS and DynamoDB use a key of the resource's own account and Region; use a key of ${stackValue}`);
+      throw new EventFlowDeclarationError(flow, `the key ${key.node.path} given to ${given} is in ${what} ${keyValue}, the stack in ${stackValue}: EventBridge, SQS, DynamoDB and the runtime's KMS calls use a key of the flow's own account and Region; use a key of ${stackValue}`);
     }
   }
   if (key instanceof kms.Key) {
@@ -111,7 +114,7 @@ function checkKey(flow: Construct, key: kms.IKey): void {
     const spec = cfn.keySpec ?? 'SYMMETRIC_DEFAULT';
     const usage = cfn.keyUsage ?? 'ENCRYPT_DECRYPT';
     if (spec !== 'SYMMETRIC_DEFAULT' || usage !== 'ENCRYPT_DECRYPT') {
-      throw new EventFlowDeclarationError(flow, `the customer managed key ${key.node.path} has keySpec ${spec} / keyUsage ${usage}: EventBridge, SQS and DynamoDB encrypt only with a symmetric encryption key (KeySpec.SYMMETRIC_DEFAULT, KeyUsage.ENCRYPT_DECRYPT)`);
+      throw new EventFlowDeclarationError(flow, `the key ${key.node.path} given to ${given} has keySpec ${spec} / keyUsage ${usage}: EventBridge, SQS, DynamoDB and data keys (GenerateDataKey) need a symmetric encryption key (KeySpec.SYMMETRIC_DEFAULT, KeyUsage.ENCRYPT_DECRYPT)`);
     }
   }
 }

@@ -83,14 +83,19 @@ export function declaredTypes(node: SchemaNode): string[] {
 export interface FilterProblem {
   /** Dotted path of the offending key in the filter, e.g. 'items.colour'. */
   readonly path: string;
-  readonly reason: 'unknown-field' | 'bad-matcher';
+  readonly reason: 'unknown-field' | 'bad-matcher' | 'encrypted-field';
 }
 
 /**
  * Checks a content filter written on `data` fields against a schema. A key maps to an
  * array of matchers (a leaf) or to a nested object; `$or` holds alternative filters.
+ * `encrypted` lists the dotted paths of fields that travel encrypted (`cards.*.number`): a
+ * filter on one of them, or inside one, can never match.
  */
-export function checkFilter(filter: Readonly<Record<string, unknown>>, schema: JsonSchema): FilterProblem[] {
+export function checkFilter(filter: Readonly<Record<string, unknown>>, schema: JsonSchema, encrypted: readonly string[] = []): FilterProblem[] {
+  // Patterns match array items implicitly: `cards.number` addresses `cards.*.number`.
+  const sealed = encrypted.map((p) => p.split('.').filter((s) => s !== '*').join('.'));
+  const isSealed = (path: string): boolean => sealed.some((p) => path === p || path.startsWith(`${p}.`));
   const problems: FilterProblem[] = [];
   const walk = (f: Readonly<Record<string, unknown>>, node: SchemaNode, prefix: string): void => {
     for (const [key, value] of Object.entries(f)) {
@@ -106,6 +111,10 @@ export function checkFilter(filter: Readonly<Record<string, unknown>>, schema: J
       const sub = child(node, key, schema, true);
       if (!sub) {
         problems.push({ path, reason: 'unknown-field' });
+        continue;
+      }
+      if (isSealed(path)) {
+        problems.push({ path, reason: 'encrypted-field' });
         continue;
       }
       if (Array.isArray(value)) continue;

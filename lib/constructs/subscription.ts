@@ -15,7 +15,7 @@ import { COUNT_METRICS, DEFAULT_METRICS_NAMESPACE, DURATION_METRIC, LATENCY_METR
 import { RUNTIME_ENV, type DedupeConfig, type RetryConfig, type SubscriptionConfig, type TopicInfo } from '../runtime/subscription-config.ts';
 import type { FlowSubscription } from '../schema/flow-manifest.ts';
 import { acceptedVersions } from '../schema/compatibility.ts';
-import { topicPiiPaths } from '../schema/pii.ts';
+import { topicPiiFields } from '../schema/pii.ts';
 import { Backoff } from './backoff.ts';
 import { BundledCode } from './bundled-code.ts';
 import { Delivery } from './delivery.ts';
@@ -25,6 +25,7 @@ import { SLO_ALARM_PERIOD, SLO_DATAPOINTS_TO_ALARM, SLO_EVALUATION_PERIODS, effe
 import type { EventFlow } from './event-flow.ts';
 import { checkFilter, declaredTypes, knownFields, schemaAtPath } from './schema-paths.ts';
 import type { Topic } from './topic.ts';
+import { encryptedFieldsOf } from './pii-key.ts';
 
 /** Options of `EventFlow.addSubscription()`. */
 export interface SubscriptionOptions {
@@ -265,6 +266,10 @@ export class Subscription extends Construct {
       // Dedupe on or off: the runtime counts failed attempts in the flow's table.
       [RUNTIME_ENV.dedupeTable]: flow.dedupeTable.tableName,
     };
+    // "x-busline-pii": "encrypt" fields in what it consumes or publishes: the runtime needs the key
+    // (EventFlow.addTopic refused such topics in a flow without one).
+    const encryptsOrDecrypts = [this.topic, ...this.publishes].some((t) => encryptedFieldsOf(t).length > 0);
+    if (encryptsOrDecrypts && flow.piiKey) environment[RUNTIME_ENV.piiKey] = flow.piiKey.keyArn;
     for (const [k, v] of Object.entries(props.environment ?? {})) {
       if (k.startsWith('BUSLINE_')) {
         throw new EventFlowDeclarationError(this, `environment variable '${k}' uses the reserved prefix BUSLINE_: rename it`);
@@ -299,7 +304,9 @@ export class Subscription extends Construct {
     } else {
       flow.dedupeTable.grant(fn, 'dynamodb:UpdateItem');
     }
+    // Publishing a topic with encrypted fields includes kms:GenerateDataKey for its data keys.
     if (this.publishes.length > 0) flow.grantPublish(fn, ...this.publishes);
+    if (flow._piiKey && encryptedFieldsOf(this.topic).length > 0) flow._piiKey.grantDecrypt(fn, this.topic);
     flow._flowKey?.grantFunction(fn);
 
     if (!queue) {
@@ -631,8 +638,11 @@ export class Subscription extends Construct {
 
   private checkFilter(filter: Readonly<Record<string, unknown>>): void {
     const schema = this.topic.schemas.latest;
-    const [problem] = checkFilter(filter, schema.schema);
+    const [problem] = checkFilter(filter, schema.schema, encryptedFieldsOf(this.topic));
     if (!problem) return;
+    if (problem.reason === 'encrypted-field') {
+      throw new EventFlowDeclarationError(this, `filter field '${problem.path}' of ${this.topic.name} is marked "x-busline-pii": "encrypt" (${schema.file}): EventBridge sees only its ciphertext, so no pattern can match its value; filter on another field, or filter in the handler (it receives the plaintext)`);
+    }
     if (problem.reason === 'unknown-field') {
       throw new EventFlowDeclarationError(this, `filter field '${problem.path}' is not in the schema of ${this.topic.name} (${schema.file}; fields: ${knownFields(schema.schema).join(', ')}): filter on a field of the event's data, or add it to the schema`);
     }
@@ -794,8 +804,15 @@ class SharedPolicyQueue extends sqs.Queue {
 function topicInfos(topics: readonly Topic[]): Record<string, TopicInfo> {
   const out: Record<string, TopicInfo> = {};
   for (const t of topics) {
-    const piiPaths = topicPiiPaths(t.schemas.versions);
-    out[t.name] = { source: t.source, latestVersion: t.latestVersion, ...(piiPaths.length > 0 ? { piiPaths } : {}) };
+    const fields = topicPiiFields(t.schemas.versions);
+    const piiPaths = fields.map((f) => f.path);
+    const encryptPaths = fields.filter((f) => f.mode === 'encrypt').map((f) => f.path);
+    out[t.name] = {
+      source: t.source,
+      latestVersion: t.latestVersion,
+      ...(piiPaths.length > 0 ? { piiPaths } : {}),
+      ...(encryptPaths.length > 0 ? { encryptPaths } : {}),
+    };
   }
   return out;
 }

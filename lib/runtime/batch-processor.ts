@@ -28,13 +28,15 @@ import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { EventMetadata } from './envelope.ts';
 import type { HandlerContext, HandlerEventInfo, HandlerLambdaContext, UserHandler } from './handler-types.ts';
 import type { SubscriptionConfig } from './subscription-config.ts';
-import { TimeoutGuardError, toError } from './errors.ts';
+import { isNonRetryable, TimeoutGuardError, toError } from './errors.ts';
 import type { InvocationState, RecordResult } from './invocation.ts';
 import type { JsonLogger } from './logger.ts';
 import { decodeRecord, type InboundRecord } from './middleware/envelope.ts';
 import { deadlineExpired, deadlineRace, type DeadlineRace } from './middleware/timeout-guard.ts';
 import { runRecordPipeline, type Deadline, type RecordContext, type RecordOutcome, type RecordStep, type RecordTimings } from './record-pipeline.ts';
 import { piiMaskOf } from './pii-mask.ts';
+import { encryptPathsOf } from './pii-encryption.ts';
+import { logOutcome } from './middleware/tracing.ts';
 
 export interface BatchProcessorOptions {
   readonly config: SubscriptionConfig;
@@ -60,6 +62,12 @@ export interface BatchProcessorOptions {
   readonly countAttempt?: (result: RecordResult) => Promise<void>;
   /** Records of a queue-delivery batch run at once (ordered delivery always runs one at a time). @default 1 */
   readonly concurrency?: number;
+  /**
+   * Decrypts the `"x-busline-pii": "encrypt"` fields of a record's data (pii-crypto.ts `open`),
+   * before the record's pipeline runs: validation, dedupe and the handler see the plaintext.
+   * Called only for topics with such fields.
+   */
+  readonly openEncrypted?: (topic: string, data: unknown, paths: ReadonlyArray<readonly string[]>) => Promise<unknown>;
 }
 
 /**
@@ -215,7 +223,18 @@ export function createBatchProcessor(options: BatchProcessorOptions): (state: In
       return { inbound, outcome, timings };
     }
     const d = decoded.decoded;
-    const mask = piiMaskOf(d.data, config.topics[d.topic]?.piiPaths);
+    // Encrypted fields are decrypted first: the schema, the mask and the handler need the plaintext.
+    const encrypted = d.enveloped && options.openEncrypted ? encryptPathsOf(config.topics[d.topic]) : undefined;
+    let data = d.data;
+    let undecryptable: Error | undefined;
+    if (encrypted) {
+      try {
+        data = await options.openEncrypted!(d.topic, d.data, encrypted);
+      } catch (thrown) {
+        undecryptable = toError(thrown);
+      }
+    }
+    const mask = piiMaskOf(data, config.topics[d.topic]?.piiPaths);
     const record: RecordContext = {
       subscription: config.subscription,
       flow: config.flow,
@@ -226,7 +245,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): (state: In
       event: d.event,
       enveloped: d.enveloped,
       metadata: d.metadata as EventMetadata,
-      data: d.data,
+      data,
       correlationId: d.correlationId,
       attempt,
       messageId: inbound.kind === 'sqs' ? inbound.messageId : undefined,
@@ -235,6 +254,15 @@ export function createBatchProcessor(options: BatchProcessorOptions): (state: In
       logger: logger.child({ topic: d.topic, eventId: d.eventId, correlationId: d.correlationId, attempt }, mask),
       ...(mask ? { piiMask: mask } : {}),
     };
+    if (undecryptable) {
+      // Never decrypted, never validated, never handled: a field that can never be decrypted
+      // (PiiDecryptionError) goes to the DLQ with the reason; a KMS failure that may pass is retried.
+      const outcome: RecordOutcome = isNonRetryable(undecryptable)
+        ? { kind: 'dead-letter', error: undecryptable, reason: 'non-retryable' }
+        : { kind: 'retry', error: undecryptable };
+      logOutcome(record, outcome, undefined);
+      return { inbound, outcome, record, timings };
+    }
     const outcome = await runRecordPipeline(record, steps, handler, timings);
     return { inbound, outcome, record, timings };
   }

@@ -83,6 +83,36 @@ export class PublishFailedEntriesError extends Error {
   }
 }
 
+/**
+ * A field marked `"x-busline-pii": "encrypt"` could not be encrypted before publishing (KMS
+ * GenerateDataKey failed, or no key is configured): nothing was published. Retryable: the KMS
+ * error may pass (throttling); a configuration error fails every attempt and ends in the DLQ.
+ */
+export class PiiEncryptionError extends Error {
+  override name = 'PiiEncryptionError';
+}
+
+/**
+ * A received field marked `"x-busline-pii": "encrypt"` can never be decrypted: its envelope is
+ * malformed, KMS refused the data key (InvalidCiphertextException: a wrong encryption context or
+ * a tampered key; AccessDeniedException; IncorrectKeyException), or AES-GCM refused the
+ * ciphertext (tampered, or moved from another field or topic). The record goes to the DLQ with
+ * this reason; the message names the topic, the field and the cause, never the value.
+ */
+export class PiiDecryptionError extends NonRetryableError {
+  override name = 'PiiDecryptionError';
+  constructor(
+    message: string,
+    /** The field's path in `data`, dotted (`'*'` for array items). */
+    readonly field: string,
+    /** What refused it: a KMS error name, `MalformedEnvelope` or `AuthenticationFailed`. */
+    readonly code: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /** Sending a record to the DLQ failed; the record is retried instead of being lost. */
 export class DeadLetterSendError extends Error {
   override name = 'DeadLetterSendError';

@@ -4,6 +4,7 @@ import type { DedupeOptions } from './dedupe/dedupe-options.ts';
 import type { LineSink, LogLevel } from './logger.ts';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import type { DynamoDBClient, TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { MiddlewareObj } from '@middy/core';
 import type { Context as LambdaContext } from 'aws-lambda';
@@ -149,6 +150,14 @@ export interface WrapOptions {
    * @default a client made on first commit (endpoint and region from the environment)
    */
   readonly dynamoDbClient?: DynamoDBClient;
+  /**
+   * The KMS key of the fields the topics' schemas mark `"x-busline-pii": "encrypt"`: required when
+   * the subscription publishes such a topic (GenerateDataKey); passed to Decrypt when it consumes one.
+   * @default env BUSLINE_PII_KEY (the constructs set it)
+   */
+  readonly piiKeyId?: string;
+  /** @default a client made on the first event with encrypted fields */
+  readonly kmsClient?: KMSClient;
 }
 
 /**

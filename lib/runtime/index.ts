@@ -18,6 +18,8 @@ export {
   PublishFailedEntriesError,
   DeadLetterSendError,
   MiddlewareEarlyResponseError,
+  PiiEncryptionError,
+  PiiDecryptionError,
 } from './errors.ts';
 export {
   skipRecord,

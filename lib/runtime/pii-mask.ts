@@ -35,18 +35,34 @@ export function piiMaskOf(data: unknown, paths: ReadonlyArray<readonly string[]>
       for (const v of Object.values(value)) collect(v);
     }
   };
-  const at = (value: unknown, path: readonly string[], i: number): void => {
-    if (i === path.length) return collect(value);
-    if (typeof value !== 'object' || value === null) return;
-    if (path[i] === EACH_ITEM) {
-      if (Array.isArray(value)) for (const item of value) at(item, path, i + 1);
-      return;
-    }
-    if (Object.hasOwn(value, path[i]!)) at((value as Record<string, unknown>)[path[i]!], path, i + 1);
-  };
-  for (const p of paths) at(data, p, 0);
+  for (const p of paths) forEachAt(data, p, (container, key) => collect(container[key]));
   if (texts.size === 0) return undefined;
   return { texts: [...texts].sort((a, b) => b.length - a.length), numbers };
+}
+
+/**
+ * Calls `visit(container, key)` for every place `path` reaches in `data` (`'*'`: each item of an
+ * array): the object or array holding the value, and its key. Places that do not exist are
+ * skipped. Masking reads the values; encryption (pii-crypto.ts) replaces them.
+ */
+export function forEachAt(data: unknown, path: readonly string[], visit: (container: Record<string, unknown>, key: string) => void): void {
+  const at = (value: unknown, i: number): void => {
+    if (typeof value !== 'object' || value === null) return;
+    const segment = path[i]!;
+    const last = i === path.length - 1;
+    if (segment === EACH_ITEM) {
+      if (!Array.isArray(value)) return;
+      for (let k = 0; k < value.length; k++) {
+        if (last) visit(value as unknown as Record<string, unknown>, String(k));
+        else at(value[k], i + 1);
+      }
+      return;
+    }
+    if (!Object.hasOwn(value, segment)) return;
+    if (last) visit(value as Record<string, unknown>, segment);
+    else at((value as Record<string, unknown>)[segment], i + 1);
+  };
+  if (path.length > 0) at(data, 0);
 }
 
 /** `text` with every PII value replaced by `***`. */

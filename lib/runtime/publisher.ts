@@ -7,15 +7,20 @@
  *    events of the same call).
  * 2. Fill metadata: `id` (crypto.randomUUID unless given, stable across our own retries),
  *    `correlationId`, `causationId`, `traceparent`, `publishedAt`, `schemaVersion`.
- * 3. Size check: an entry larger than {@link MAX_ENTRY_BYTES} is a PublishEntryTooLargeError
- *    before any call.
- * 4. Batch PutEvents: at most 10 entries and at most MAX_ENTRY_BYTES of entries per call.
- * 5. Retry only what failed: entries with a retryable ErrorCode (throttling, internal) and
+ * 3. Encrypt the fields the topic's schema marks `"x-busline-pii": "encrypt"` (the plaintext was
+ *    validated in step 1): one KMS GenerateDataKey per event, AES-256-GCM per field
+ *    (pii-envelope.ts, pii-crypto.ts). A failure throws PiiEncryptionError; nothing is sent.
+ *    Topics without such fields skip this step and never load the KMS client.
+ * 4. Size check (of what goes on the wire, ciphertext included): an entry larger than
+ *    {@link MAX_ENTRY_BYTES} is a PublishEntryTooLargeError before any call.
+ * 5. Batch PutEvents: at most 10 entries and at most MAX_ENTRY_BYTES of entries per call.
+ * 6. Retry only what failed: entries with a retryable ErrorCode (throttling, internal) and
  *    calls that failed as a whole with a retryable error, with full-jitter backoff; after
  *    `maxAttempts`, or at once for a non-retryable code, throw PublishFailedEntriesError listing
  *    them. An event counts as published only when EventBridge returned its EventId.
  */
 import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import type { EventMetadata } from './envelope.ts';
 import type { ValidatorTable } from './handler-types.ts';
 import type { TopicInfo } from './subscription-config.ts';
@@ -29,6 +34,8 @@ import { activeTraceparent } from './middleware/tracing.ts';
 import { recordSpansModule } from './otel-bridge.ts';
 import { checkOptionKeys, positiveInteger, positiveNumber } from './option-checks.ts';
 import { createPublishBatcher } from './publish-batcher.ts';
+import { encryptPathsOf, lazyPiiCrypto, topicsWithEncryptedFields } from './pii-encryption.ts';
+import type { PiiCrypto } from './pii-crypto.ts';
 
 /**
  * Largest PutEvents entry (Source + DetailType + Detail + Resources, UTF-8; +14 with Time).
@@ -66,6 +73,16 @@ export interface PublisherOptions {
    * wrapHandler turns it on for ctx.publish. @default false
    */
   readonly coalesce?: boolean;
+  /**
+   * The KMS key (id, ARN or alias ARN) that encrypts the fields the topics' schemas mark
+   * `"x-busline-pii": "encrypt"`: the flow's `piiKey` (its customer managed key unless set). The
+   * caller needs kms:GenerateDataKey on it for those topics (`EventFlow.grantPublish` grants it).
+   * Required when a topic has such fields.
+   * @default env BUSLINE_PII_KEY
+   */
+  readonly piiKeyId?: string;
+  /** @default a KMS client made on the first publish of a topic with encrypted fields */
+  readonly kmsClient?: KMSClient;
 }
 
 /** Metadata a caller may set; the rest is filled. */
@@ -99,7 +116,7 @@ export interface Publisher {
   publishAll(events: readonly PublishInput[]): Promise<PublishedEvent[]>;
 }
 
-const OPTION_KEYS = ['topics', 'validators', 'busName', 'client', 'maxAttempts', 'backoffBaseMs', 'backoffMaxMs', 'coalesce'] as const;
+const OPTION_KEYS = ['topics', 'validators', 'busName', 'client', 'maxAttempts', 'backoffBaseMs', 'backoffMaxMs', 'coalesce', 'piiKeyId', 'kmsClient'] as const;
 
 /** One event ready to send; the send fills `eventBridgeId` (accepted) or `lastError` (not). */
 export interface PreparedEntry {
@@ -109,6 +126,13 @@ export interface PreparedEntry {
   readonly bytes: number;
   eventBridgeId?: string;
   lastError?: { errorCode: string; errorMessage: string };
+}
+
+/** An event validated, with its metadata filled, not yet encrypted or sized. */
+interface CheckedEvent {
+  readonly input: PublishInput;
+  readonly info: TopicInfo;
+  readonly metadata: PublishedEvent['metadata'];
 }
 
 export interface RetryPolicy {
@@ -137,11 +161,29 @@ export function createPublisher(options: PublisherOptions): Publisher {
   if (options.coalesce !== undefined && typeof options.coalesce !== 'boolean') {
     throw new RuntimeOptionsError(`createPublisher: coalesce must be true or false, got ${JSON.stringify(options.coalesce)}`);
   }
+  checkPiiKey('createPublisher', options.topics, Object.keys(options.topics), options.piiKeyId);
   return openPublisher(options, {
     maxAttempts: positiveInteger('createPublisher', 'maxAttempts', options.maxAttempts, DEFAULT_RETRY_POLICY.maxAttempts),
     baseMs: positiveNumber('createPublisher', 'backoffBaseMs', options.backoffBaseMs, DEFAULT_RETRY_POLICY.baseMs),
     maxMs: positiveNumber('createPublisher', 'backoffMaxMs', options.backoffMaxMs, DEFAULT_RETRY_POLICY.maxMs),
   });
+}
+
+/**
+ * A publisher of topics with `"x-busline-pii": "encrypt"` fields needs the key (option > env
+ * BUSLINE_PII_KEY): without one, the first such publish would fail, so the options fail now.
+ */
+export function checkPiiKey(where: string, topics: Readonly<Record<string, TopicInfo>>, published: readonly string[], piiKeyId: string | undefined): void {
+  const encrypted = topicsWithEncryptedFields(topics, published);
+  if (encrypted.length === 0) return;
+  if (piiKeyId !== undefined && (typeof piiKeyId !== 'string' || piiKeyId === '')) {
+    throw new RuntimeOptionsError(`${where}: piiKeyId must be a KMS key id or ARN, got ${JSON.stringify(piiKeyId)}`);
+  }
+  if (!piiKeyId && !process.env[RUNTIME_ENV.piiKey]) {
+    throw new RuntimeOptionsError(
+      `${where}: topics ${encrypted.join(', ')} have fields marked "x-busline-pii": "encrypt", and no KMS key is configured to encrypt them: pass piiKeyId, or set ${RUNTIME_ENV.piiKey} (the constructs set it on subscription functions; for other producers use the flow's piiKey ARN)`,
+    );
+  }
 }
 
 /**
@@ -158,9 +200,13 @@ export function checkPublishData(validators: ValidatorTable, topic: string, vers
  * for ctx.publish (its config and validators were checked when it was called), so a function's
  * bundle carries no second copy of the option checks.
  */
-export function openPublisher(options: PublisherOptions, policy: RetryPolicy): Publisher {
+export function openPublisher(options: PublisherOptions, policy: RetryPolicy, sharedPiiCrypto?: () => Promise<PiiCrypto>): Publisher {
   const { maxAttempts } = policy;
   const getClient = lazyEventBridgeClient(options.client);
+  // Loaded and made only at the first publish of a topic with encrypted fields (wrapHandler
+  // shares the one it decrypts with).
+  const piiKeyId = options.piiKeyId ?? process.env[RUNTIME_ENV.piiKey];
+  const piiCrypto = sharedPiiCrypto ?? lazyPiiCrypto({ ...(options.kmsClient ? { kmsClient: options.kmsClient } : {}), ...(piiKeyId ? { keyId: piiKeyId } : {}) });
   const busName = (): string => {
     const name = options.busName ?? process.env[RUNTIME_ENV.busName];
     if (!name) {
@@ -169,7 +215,8 @@ export function openPublisher(options: PublisherOptions, policy: RetryPolicy): P
     return name;
   };
 
-  function prepare(input: PublishInput): PreparedEntry {
+  /** Validates the event and fills its metadata; throws before anything is encrypted or sent. */
+  function check(input: PublishInput): CheckedEvent {
     const info = options.topics[input.topic];
     if (!info) {
       throw new PublishTopicError(`topic ${input.topic} is not one this publisher knows (${Object.keys(options.topics).join(', ') || 'none'}): declare it in the flow and regenerate`);
@@ -185,6 +232,19 @@ export function openPublisher(options: PublisherOptions, policy: RetryPolicy): P
       publishedAt: new Date().toISOString(),
       traceparent: input.traceparent ?? activeTraceparent() ?? formatTraceparent(childTraceparent(undefined)),
     };
+    return { input, info, metadata };
+  }
+
+  /** The event's data as it goes on the wire: its encrypted fields sealed (pii-crypto.ts). */
+  async function sealed(c: CheckedEvent): Promise<CheckedEvent> {
+    const paths = encryptPathsOf(c.info);
+    if (!paths) return c;
+    const data = await (await piiCrypto()).seal(c.input.topic, c.input.data, paths);
+    return { ...c, input: { ...c.input, data } };
+  }
+
+  function prepare({ input, info, metadata }: CheckedEvent): PreparedEntry {
+    const id = metadata.id;
     const detail = JSON.stringify({ metadata, data: input.data });
     const bytes = Buffer.byteLength(info.source) + Buffer.byteLength(input.topic) + Buffer.byteLength(detail);
     if (bytes > MAX_ENTRY_BYTES) {
@@ -222,8 +282,10 @@ export function openPublisher(options: PublisherOptions, policy: RetryPolicy): P
   async function publishAll(events: readonly PublishInput[]): Promise<PublishedEvent[]> {
     // An active span's context is read from the OpenTelemetry API, loaded once it is in use.
     await recordSpansModule();
-    // Prepare all before sending any: one invalid event means nothing is sent.
-    const prepared = events.map(prepare);
+    // Check all before encrypting or sending any: one invalid event means nothing is sent.
+    const checked = events.map(check);
+    const wire = checked.some((c) => encryptPathsOf(c.info)) ? await Promise.all(checked.map(sealed)) : checked;
+    const prepared = wire.map(prepare);
     if (prepared.length > 0) await send(prepared);
     return prepared.map((p) => ({ topic: p.topic, id: p.metadata.id, eventBridgeId: p.eventBridgeId!, metadata: p.metadata }));
   }

@@ -12,6 +12,11 @@
  *                          stepₙ.onError … step₁.onError  ◄─────────────────────┘
  *                          every step's settle(outcome)  (always, last)
  *
+ * Between decode and the first step, the batch loop decrypts the fields the topic's schema marks
+ * `"x-busline-pii": "encrypt"` (batch-processor.ts, pii-crypto.ts), so every step and the handler
+ * see the plaintext in `record.data`; a record whose field cannot be decrypted never enters the
+ * pipeline (DLQ with PiiDecryptionError, or a retry when KMS may recover).
+ *
  * Steps, in order: tracing (span and outcome log line), validation (schema check of `data`),
  * dedupe (lib/runtime/dedupe, unless the subscription opts out), then the steps passed in
  * `WrapOptions.recordSteps`, then the user handler.

@@ -5,7 +5,7 @@
  * `.js`/`.cjs` in the package's dist, `.mjs` beside a function's bundle (where this code is part
  * of index.mjs). A computed specifier, so no bundler pulls the module in.
  */
-export function importRuntimeModule<T>(name: 'trace-export' | 'record-spans'): Promise<T> {
+export function importRuntimeModule<T>(name: 'trace-export' | 'record-spans' | 'pii-crypto'): Promise<T> {
   const self = import.meta.url;
   return import(new URL(`./${name}${self.slice(self.lastIndexOf('.'))}`, self).href) as Promise<T>;
 }

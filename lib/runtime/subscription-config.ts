@@ -35,6 +35,13 @@ export interface TopicInfo {
    * @default - no PII fields
    */
   readonly piiPaths?: ReadonlyArray<readonly string[]>;
+  /**
+   * Paths in `data` of the fields any schema version marks `"x-busline-pii": "encrypt"` (also in
+   * `piiPaths`): publishers encrypt them with a KMS data key (pii-envelope.ts), subscribers
+   * decrypt them before validation. The key is in env {@link RUNTIME_ENV}.piiKey.
+   * @default - no encrypted fields
+   */
+  readonly encryptPaths?: ReadonlyArray<readonly string[]>;
 }
 
 export interface SubscriptionConfig {
@@ -65,4 +72,10 @@ export const RUNTIME_ENV = {
   dlqUrl: 'BUSLINE_DLQ_URL',
   /** Name of the flow's dedupe table: dedupe records, and the count of each record's failed attempts (also with dedupe off). */
   dedupeTable: 'BUSLINE_DEDUPE_TABLE',
+  /**
+   * ARN of the KMS key of the flow's `"x-busline-pii": "encrypt"` fields: set on functions that
+   * publish or consume such a topic (publishers need it for GenerateDataKey; subscribers pass it
+   * to Decrypt, so a ciphertext under another key is refused).
+   */
+  piiKey: 'BUSLINE_PII_KEY',
 } as const;

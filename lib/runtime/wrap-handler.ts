@@ -11,7 +11,7 @@
  * they sit and why: middleware/handler-middlewares.ts.
  * Record level (record-pipeline.ts), for each record (up to recordConcurrency records of a
  * queue batch at once; ordered batches one record after another, see batch-processor.ts):
- *   envelope decode → tracing → validation → dedupe (or, dedupe off, effects) → options.recordSteps → user handler
+ *   envelope decode → decryption of "x-busline-pii": "encrypt" fields → tracing → validation → dedupe (or, dedupe off, effects) → options.recordSteps → user handler
  * The handler's ctx.publish / ctx.write effects are applied by the dedupe (or effects) step's
  * `after`: the writes committed (with the dedupe record), then the events sent (docs/dedupe.md).
  * After each failed record the attempt limit counts the attempt in the flow's table and
@@ -28,7 +28,8 @@
  * | metricsNamespace | BUSLINE_METRICS_NAMESPACE  | Busline   |
  * | dedupe           | BUSLINE_DEDUPE_TABLE (table) | on unless config.dedupe is false; see docs/dedupe.md |
  * | recordConcurrency | BUSLINE_RECORD_CONCURRENCY | 10 (queue delivery; ordered is always 1) |
- * | recordSteps, output, sqsClient, eventBridgeClient | — | [], stdout, lazily made clients |
+ * | piiKeyId         | BUSLINE_PII_KEY            | (none: publishing a topic with encrypted fields is refused at load) |
+ * | recordSteps, output, sqsClient, eventBridgeClient, kmsClient | — | [], stdout, lazily made clients |
  */
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
@@ -42,7 +43,8 @@ import { PublishTopicError, RuntimeOptionsError } from './errors.ts';
 import { invocationState, type BuslineRequest, type InvocationState } from './invocation.ts';
 import { createLogger, LOG_LEVELS, stdoutSink, type LogLevel } from './logger.ts';
 import { checkOptionKeys, integerOption, numberOption, stringOption } from './option-checks.ts';
-import { checkPublishData, DEFAULT_RETRY_POLICY, openPublisher, type Publisher } from './publisher.ts';
+import { checkPiiKey, checkPublishData, DEFAULT_RETRY_POLICY, openPublisher, type Publisher } from './publisher.ts';
+import { lazyPiiCrypto } from './pii-encryption.ts';
 import type { RecordContext, RecordStep } from './record-pipeline.ts';
 import { backoffMiddleware } from './middleware/backoff.ts';
 import { dlqWithReasonMiddleware, sendToDlq, type DlqOptions } from './middleware/dlq-with-reason.ts';
@@ -64,7 +66,7 @@ import { dynamoDbAttemptLedger } from './attempts/attempt-ledger.ts';
 import { attemptLimit } from './attempts/attempt-limit.ts';
 import type { PublishInput } from './publisher.ts';
 
-const WRAP_OPTION_KEYS = ['config', 'validators', 'recordSteps', 'dedupe', 'recordConcurrency', 'busName', 'dlqUrl', 'timeoutMarginMs', 'logLevel', 'metricsNamespace', 'output', 'sqsClient', 'eventBridgeClient', 'dynamoDbClient'] as const;
+const WRAP_OPTION_KEYS = ['config', 'validators', 'recordSteps', 'dedupe', 'recordConcurrency', 'busName', 'dlqUrl', 'timeoutMarginMs', 'logLevel', 'metricsNamespace', 'output', 'sqsClient', 'eventBridgeClient', 'dynamoDbClient', 'piiKeyId', 'kmsClient'] as const;
 
 /**
  * Records of a standard-queue batch in flight at once: a batch of 10 (the SQS default) runs
@@ -98,6 +100,11 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
   const metricsNamespace = stringOption(where, 'metricsNamespace', options.metricsNamespace, 'BUSLINE_METRICS_NAMESPACE', DEFAULT_METRICS_NAMESPACE)!;
   const dlqUrl = stringOption(where, 'dlqUrl', options.dlqUrl, RUNTIME_ENV.dlqUrl);
   const busName = stringOption(where, 'busName', options.busName, RUNTIME_ENV.busName);
+  const piiKeyId = stringOption(where, 'piiKeyId', options.piiKeyId, RUNTIME_ENV.piiKey);
+  checkPiiKey(where, config.topics, config.publishes, piiKeyId);
+  // "x-busline-pii": "encrypt" fields: one KMS client for encrypting what the handler publishes and
+  // decrypting what it receives, loaded with its module only for the first such event.
+  const piiCrypto = lazyPiiCrypto({ ...(options.kmsClient ? { kmsClient: options.kmsClient } : {}), ...(piiKeyId ? { keyId: piiKeyId } : {}) });
 
   const logger = createLogger(logLevel, sink, { flow: config.flow, subscription: config.subscription });
   const sqsClient = lazySqsClient(options.sqsClient);
@@ -137,7 +144,7 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
       client,
       // The records of a batch finishing together share PutEvents calls (publish-batcher.ts).
       coalesce: true,
-    }, DEFAULT_RETRY_POLICY);
+    }, DEFAULT_RETRY_POLICY, piiCrypto);
     await publisher.publishAll(events);
   };
   const write = (record: RecordContext, items: readonly TransactWriteItem[]): void => registry.for(record).addWrites(items);
@@ -168,6 +175,7 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
     write,
     concurrency: recordConcurrency,
     countAttempt,
+    openEncrypted: async (topic, data, paths) => (await piiCrypto()).open(topic, data, paths),
     ...(config.delivery === 'ordered' ? { sendDeadLetterNow: (result) => sendToDlq([result], dlqOptions) } : {}),
   });
 

@@ -27,7 +27,8 @@ export function newAjv(): Ajv {
   // Busline's own annotation (lib/schema/compatibility.ts): no validation effect, but strict
   // mode rejects unknown keywords, and its value is checked here at build time.
   ajv.addKeyword({ keyword: COMPATIBILITY_KEYWORD, metaSchema: { enum: [...COMPATIBILITY_MODES] } });
-  // The PII annotation (lib/schema/pii.ts), on any field: masked in logs and DLQ attributes.
+  // The PII annotation (lib/schema/pii.ts), on any field: masked in logs and DLQ attributes,
+  // and with "encrypt" encrypted on the wire. No validation effect: data is validated as plaintext.
   ajv.addKeyword({ keyword: PII_KEYWORD, metaSchema: { enum: [...PII_VALUES] } });
   return ajv;
 }

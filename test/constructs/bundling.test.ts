@@ -35,9 +35,9 @@ function bundleDirOf(fragment: string): string {
   return join(outdir, (fn as { Metadata: Record<string, string> }).Metadata['aws:asset:path']!);
 }
 
-test('each function gets its own asset folder holding index.mjs and the runtime modules loaded only when tracing is on', () => {
+test('each function gets its own asset folder holding index.mjs and the runtime modules loaded only when needed (tracing on, encrypted PII fields)', () => {
   for (const fragment of ['ReserveInventoryFunction', 'CustomerHistoryFunction']) {
-    assert.deepEqual(readdirSync(bundleDirOf(fragment)).sort(), ['index.mjs', 'record-spans.mjs', 'trace-export.mjs']);
+    assert.deepEqual(readdirSync(bundleDirOf(fragment)).sort(), ['index.mjs', 'pii-crypto.mjs', 'record-spans.mjs', 'trace-export.mjs']);
   }
   assert.notEqual(bundleDirOf('ReserveInventoryFunction'), bundleDirOf('CustomerHistoryFunction'));
 });

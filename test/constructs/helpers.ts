@@ -1,10 +1,12 @@
 /** Shared set-up of the construct tests: a stack with an EventFlow over the repository's reference schemas. */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { EventFlow, type EventFlowProps, type Topic } from '../../lib/constructs/index.ts';
 
 /** The repository root: its schemas/ and functions/ serve as a user's project. */
@@ -74,4 +76,22 @@ export function resourceOf(t: Template, type: string, fragment: string): { id: s
   if (found.length !== 1) throw new Error(`expected one ${type} with '${fragment}' in its id, found ${found.map(([id]) => id).join(', ') || 'none'}`);
   const [id, res] = found[0]!;
   return { id, props: (res as { Properties: Record<string, any> }).Properties };
+}
+
+/** Synthesizes `app` (writing to `outdir`) with cdk-nag's AwsSolutions pack and returns its findings. */
+export function nagViolations(app: App, outdir: string): unknown[] {
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  app.synth();
+  const file = join(outdir, 'validation-report.json');
+  const report = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as { pluginReports: Array<{ violations: unknown[] }> } : { pluginReports: [] };
+  return report.pluginReports.flatMap((r) => r.violations);
+}
+
+/** Synthesizes `app` (one stack, into `outdir`) and returns cfn-lint's error lines on its template, with its exit status. */
+export function cfnLintErrors(app: App, outdir: string): { errors: string[]; status: number | null; error?: Error } {
+  app.synth();
+  const templates = readdirSync(outdir).filter((x) => x.endsWith('.template.json'));
+  if (templates.length !== 1) throw new Error(`expected one template in ${outdir}, found ${templates.join(', ') || 'none'}`);
+  const run = spawnSync('cfn-lint', ['--format', 'parseable', '--', join(outdir, templates[0]!)], { encoding: 'utf8' });
+  return { errors: run.stdout.trim().split('\n').filter((line) => /:E\d+:/.test(line)), status: run.status, ...(run.error ? { error: run.error } : {}) };
 }
