@@ -21,6 +21,8 @@ import { buildLineage, type LineageFilter, type LineageNode } from './lineage.ts
 import { topicSchemas, validatePayload, PayloadInvalidError } from './schema-check.ts';
 import type { JsonSchema } from '../schema/schema-set.ts';
 import { dataFieldAt, dataFieldText, type DataFieldFilter } from './data-field.ts';
+import { eventPiiMask, topicPiiPathsOf, type TopicPiiPaths } from '../schema/topic-pii.ts';
+import { maskDeep } from '../runtime/pii-mask.ts';
 
 export class OperationError extends Error {
   override readonly name = 'OperationError';
@@ -297,7 +299,21 @@ export async function peekDeadLetters(target: FlowTarget, subscription: string, 
     }));
     letters.push(...(out.Messages ?? []).map((m) => viewDeadLetter(m, dlq.name)));
   }
-  return letters;
+  const pii = topicPiiPathsOf(target.flows.map((f) => f.manifest));
+  return letters.map((letter) => maskedDeadLetter(letter, pii));
+}
+
+/**
+ * A dead letter as shown to people and tools (`dlq show`, the dashboard, MCP): the PII values of
+ * its event (fields its topic's schema marks, lib/schema/topic-pii.ts) masked wherever they
+ * appear in it, its body, event, reason, attributes and history. Redrives read the queue
+ * themselves and send the event as stored.
+ */
+export function maskedDeadLetter(letter: DeadLetterView, pii: TopicPiiPaths): DeadLetterView {
+  const mask = eventPiiMask(letter.event, pii);
+  if (!mask) return letter;
+  const { event, body, reason, attributes, history } = letter;
+  return { ...letter, ...maskDeep({ event, body, reason, attributes, history }, mask) };
 }
 
 /** Every dead letter (both DLQs of an ordered subscription) back to its subscription (a move task, or one by one at `rate` a second). */

@@ -10,6 +10,7 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct, type IConstruct } from 'constructs';
 import { FLOW_MANIFEST_METADATA_KEY, type FlowManifest, type FlowPublisher } from '../schema/flow-manifest.ts';
 import { loadSchemas, type TopicSchemas } from '../schema/schema-set.ts';
+import { topicPiiPaths } from '../schema/pii.ts';
 import { generateValidatorModule } from '../schema/validator-codegen.ts';
 import { recordSynthInputs } from '../assembly-cache/synth-inputs.ts';
 import { bundleHandlers, BundlingError, FLOW_BUNDLES_DIR, flowBundleFolderName } from './bundler.ts';
@@ -361,7 +362,10 @@ export class EventFlow extends Construct {
       flow: this.flowName,
       busLogicalId: stack.resolve((this.bus.node.defaultChild as CfnElement).logicalId) as string,
       schemasDir: relative(process.cwd(), this.schemasDir) || '.',
-      topics: this.topics.map((t) => ({ name: t.name, source: t.source, versions: t.schemas.versions.map((v) => v.version) })),
+      topics: this.topics.map((t) => {
+        const piiPaths = topicPiiPaths(t.schemas.versions);
+        return { name: t.name, source: t.source, versions: t.schemas.versions.map((v) => v.version), ...(piiPaths.length > 0 ? { piiPaths } : {}) };
+      }),
       subscriptions: this.subscriptions.map((s) => s._manifest()),
       publishers: this.publishers,
     };

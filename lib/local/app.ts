@@ -22,6 +22,8 @@ import { IamAuthorizer, type AccessDenial, type IamMode } from './iam/iam-author
 import { GrantHints } from './iam/grant-hints.ts';
 import { assumedRole } from './iam/caller.ts';
 import { formatAccessDenial, iamModeNotice } from './iam/access-denial-text.ts';
+import { topicPiiPathsOf } from '../schema/topic-pii.ts';
+import type { FlowManifest } from '../schema/flow-manifest.ts';
 
 export interface LocalAppOptions {
   /** The cloud assembly folder (cdk.out), or an assembly already read. */
@@ -97,6 +99,7 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     iam: { authorizer, onAccessDenied: options.onAccessDenied ?? ((denial) => console.error(formatAccessDenial(denial))) },
     async setup(e) {
       model = await declareAppResources(e, assembly, draft);
+      e.setTopicPiiPaths(topicPiiPathsOf(flowsOf(model)));
     },
   });
 
@@ -135,6 +138,7 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     async update(next) {
       const nextAssembly = typeof next === 'string' ? readCloudAssembly(next) : next;
       const nextModel = await declareAppResources(engine, nextAssembly);
+      engine.setTopicPiiPaths(topicPiiPathsOf(flowsOf(nextModel)));
       // Calls are checked against the changed stack's roles and policies from here on.
       authorizer.reload({ roles: nextModel.roles, resourcePolicies: nextModel.resourcePolicies, functions: nextModel.functions, hints: new GrantHints(nextModel) });
       const update = diffAppModels(model, nextModel);
@@ -161,6 +165,11 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
       await runner.stop();
     },
   };
+}
+
+/** The flow declarations (manifests) of the app's buses. */
+function flowsOf(model: LocalAppModel): FlowManifest[] {
+  return model.buses.flatMap((b) => (b.flow ? [b.flow] : []));
 }
 
 function partition<T>(items: readonly T[], keep: (x: T) => boolean): [T[], T[]] {

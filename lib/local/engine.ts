@@ -40,6 +40,7 @@ import type {
 } from './eventbridge/types.ts';
 import type { QueueAttributes, QueueInfo, ReceiveOptions, ReceivedMessage, SendMessageInput, SendMessageResult } from './sqs/types.ts';
 import type { JournalEntry, JournalQuery, JournalRecord } from './journal/types.ts';
+import type { TopicPiiPaths } from '../schema/topic-pii.ts';
 import { lineageFields, type Queue, type StoredMessage } from './sqs/queue.ts';
 
 export type { LocalEngineOptions, EngineResources } from './engine-types.ts';
@@ -297,9 +298,20 @@ export class LocalEngine {
   }
 
   // ---- Journal -----------------------------------------------------------
-  /** Append a record (the function runner appends invocation.* records). */
-  journalAppend(entry: JournalEntry): JournalRecord {
-    return this.parts.journal.append(entry);
+  /**
+   * Append a record (the function runner appends invocation.* records). `event`: the event the
+   * record is about, when the caller has it: its PII values are masked in the record (as they
+   * are in every record of an event the journal has seen; journal/journal-pii-masking.ts).
+   */
+  journalAppend(entry: JournalEntry, event?: unknown): JournalRecord {
+    return this.parts.journal.append(entry, event);
+  }
+  /**
+   * The topics whose schemas mark fields PII (mask mode), and where in `data`: from here on the
+   * journal writes `***` for their values (startLocalApp sets it from the flow manifests).
+   */
+  setTopicPiiPaths(paths: TopicPiiPaths): void {
+    this.parts.journal.pii.setTopicPiiPaths(paths);
   }
   journalQuery(query: JournalQuery = {}): Promise<JournalRecord[]> {
     return this.parts.journal.query(query);

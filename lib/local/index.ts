@@ -32,6 +32,8 @@ export { LocalEngine } from './engine.ts';
 export { EventBridgeError, type EventBridgeErrorType } from './eventbridge/errors.ts';
 export { SqsError, type SqsErrorShape } from './sqs/errors.ts';
 export type { LocalEngineOptions, EngineResources } from './engine-types.ts';
+/** Topic → paths in `data` of its PII fields (mask mode): what {@link LocalEngine.setTopicPiiPaths} takes. */
+export type { TopicPiiPaths } from '../schema/topic-pii.ts';
 /** The engine's time: wall time by default; a test harness can pass a virtual clock. */
 export { systemClock, type Clock, type ClockTimer } from './clock.ts';
 export {

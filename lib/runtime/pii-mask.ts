@@ -78,3 +78,33 @@ export function maskValue(value: unknown, mask: PiiMask): unknown {
   if (typeof value === 'number' && mask.numbers.has(value)) return MASKED;
   return value;
 }
+
+/**
+ * `value` with every string masked (maskText) and every PII number replaced, through arrays and
+ * plain objects; anything else (a Date) as is. For a whole record or event written for people
+ * and tools (the local engine's journal, `busline dlq show`), not for the data a handler gets.
+ */
+export function maskDeep<T>(value: T, mask: PiiMask): T {
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype) {
+      const out: Record<string, unknown> = {};
+      for (const [k, item] of Object.entries(v)) out[k] = walk(item);
+      return out;
+    }
+    return maskValue(v, mask);
+  };
+  return walk(value) as T;
+}
+
+/** One mask holding the values of several (undefined when none has any). */
+export function mergePiiMasks(masks: Iterable<PiiMask>): PiiMask | undefined {
+  const texts = new Set<string>();
+  const numbers = new Set<number>();
+  for (const m of masks) {
+    for (const t of m.texts) texts.add(t);
+    for (const n of m.numbers) numbers.add(n);
+  }
+  if (texts.size === 0) return undefined;
+  return { texts: [...texts].sort((a, b) => b.length - a.length), numbers };
+}

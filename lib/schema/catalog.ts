@@ -11,6 +11,8 @@ import { describeFilter, renderGraph } from './flow-graph.ts';
 import type { FlowManifest } from './flow-manifest.ts';
 import { diffSchemas } from './schema-diff.ts';
 import type { JsonSchema, TopicSchemas } from './schema-set.ts';
+import { PII_KEYWORD } from './pii.ts';
+import { MASKED } from '../runtime/pii-mask.ts';
 
 export interface CatalogInput {
   readonly flows: readonly FlowManifest[];
@@ -114,20 +116,31 @@ interface FieldRow {
   readonly description: string;
 }
 
-/** Nested fields are listed as `parent.child` and `list[].child`; Required is relative to the parent object. */
-function fieldRows(schema: JsonSchema, path: string): FieldRow[] {
+/**
+ * Nested fields are listed as `parent.child` and `list[].child`; Required is relative to the
+ * parent object. A field its schema marks PII in mask mode (and every field inside it) says so,
+ * and the values its schema spells out (`const`, `enum`) are shown as `***`, as Busline's other
+ * outputs show them.
+ */
+function fieldRows(schema: JsonSchema, path: string, inPii = false): FieldRow[] {
   const rows: FieldRow[] = [];
   const props = (schema.properties ?? {}) as Record<string, JsonSchema>;
   const required = new Set(Array.isArray(schema.required) ? (schema.required as string[]) : []);
   for (const [name, sub] of Object.entries(props)) {
     const field = path === '' ? name : `${path}.${name}`;
     const s = typeof sub === 'object' && sub !== null ? sub : {};
-    rows.push({ field, type: typeOf(s), required: required.has(name), constraints: constraintsOf(s), description: typeof s.description === 'string' ? s.description : '' });
-    if (s.properties) rows.push(...fieldRows(s, field));
+    const pii = inPii || isMaskedPii(s);
+    const constraints = pii ? ['PII (masked)', constraintsOf(s, true)].filter(Boolean).join(', ') : constraintsOf(s, false);
+    rows.push({ field, type: typeOf(s), required: required.has(name), constraints, description: typeof s.description === 'string' ? s.description : '' });
+    if (s.properties) rows.push(...fieldRows(s, field, pii));
     const items = s.items as JsonSchema | undefined;
-    if (items && typeof items === 'object' && !Array.isArray(items) && items.properties) rows.push(...fieldRows(items, `${field}[]`));
+    if (items && typeof items === 'object' && !Array.isArray(items) && items.properties) rows.push(...fieldRows(items, `${field}[]`, pii || isMaskedPii(items)));
   }
   return rows;
+}
+
+function isMaskedPii(s: JsonSchema): boolean {
+  return s[PII_KEYWORD] === true || s[PII_KEYWORD] === 'mask';
 }
 
 function typeOf(s: JsonSchema): string {
@@ -136,11 +149,12 @@ function typeOf(s: JsonSchema): string {
   return t;
 }
 
-function constraintsOf(s: JsonSchema): string {
+function constraintsOf(s: JsonSchema, pii: boolean): string {
   const parts: string[] = [];
+  const value = (v: unknown): string => (pii ? MASKED : JSON.stringify(v));
   if (typeof s.format === 'string') parts.push(`format ${s.format}`);
-  if ('const' in s) parts.push(`= ${JSON.stringify(s.const)}`);
-  if (Array.isArray(s.enum)) parts.push(`one of ${s.enum.map((v) => JSON.stringify(v)).join(', ')}`);
+  if ('const' in s) parts.push(`= ${value(s.const)}`);
+  if (Array.isArray(s.enum)) parts.push(`one of ${s.enum.map(value).join(', ')}`);
   const bound = (key: string, label: string) => {
     if (typeof s[key] === 'number') parts.push(`${label} ${String(s[key])}`);
   };

@@ -270,9 +270,10 @@ export async function testFlow<Topics extends object = Record<string, unknown>>(
     async publish(topic, data, publishOptions = {}) {
       const published = await publishEvent({ flows: context.flows, projectDir, client, topic, data, ...(publishOptions.metadata ? { metadata: publishOptions.metadata } : {}) });
       if (publishOptions.deliverTwice) {
-        const accepted = acceptedOf(published.eventBridgeId).event as { source: string; 'detail-type': string; detail: unknown };
+        const accepted = acceptedOf(published.eventBridgeId).event as { source: string; 'detail-type': string };
         const bus = context.flows.find((f) => f.manifest.topics.some((t) => t.name === topic))!.busName;
-        await app.engine.putEvents([{ EventBusName: bus, Source: accepted.source, DetailType: accepted['detail-type'], Detail: JSON.stringify(accepted.detail) }]);
+        // The detail as the publisher wrote it (the journal's copy has its PII fields masked).
+        await app.engine.putEvents([{ EventBusName: bus, Source: accepted.source, DetailType: accepted['detail-type'], Detail: JSON.stringify({ metadata: published.metadata, data }) }]);
       }
       const event: TestEvent = { topic, id: published.id, eventId: published.eventBridgeId, correlationId: published.metadata.correlationId };
       flowOfEvent.set(event, flow);

@@ -11,7 +11,7 @@ import { ValidationSchemaError } from '../../lib/runtime/errors.ts';
 import type { RecordResult } from '../../lib/runtime/invocation.ts';
 import { createLogger } from '../../lib/runtime/logger.ts';
 import { DLQ_ATTRIBUTES, deadLetterEntry } from '../../lib/runtime/middleware/dlq-with-reason.ts';
-import { piiMaskOf } from '../../lib/runtime/pii-mask.ts';
+import { maskDeep, piiMaskOf } from '../../lib/runtime/pii-mask.ts';
 import type { RecordContext } from '../../lib/runtime/record-pipeline.ts';
 import { loadValidators } from '../support/fixture-validators.ts';
 import { SCHEMAS_DIR, TOPICS, eventBridgeEvent, lambdaContext, sqsRecord, subscriptionConfig } from './fixtures/flow.ts';
@@ -107,4 +107,12 @@ test('values at array paths and whole PII objects are all collected', () => {
   const mask = piiMaskOf({ lines: [{ name: 'Ann' }, { name: 'Bob' }], address: { street: 'Main 1', zip: 12345 } }, [['lines', '*', 'name'], ['address']]);
   assert.deepEqual([...mask!.texts].sort(), ['12345', 'Ann', 'Bob', 'Main 1']);
   assert.deepEqual([...mask!.numbers], [12345]);
+});
+
+test('maskDeep masks every string and PII number of a record through its objects and arrays, and keeps other values', () => {
+  const mask = piiMaskOf({ email: 'ada@example.com', pin: 4711 }, [['email'], ['pin']])!;
+  const at = new Date(0);
+  const masked = maskDeep({ logs: ['to ada@example.com'], item: { key: '{"email":{"S":"ada@example.com"}}', pin: 4711, count: 2 }, at, ok: true }, mask);
+  assert.deepEqual(masked, { logs: ['to ***'], item: { key: '{"email":{"S":"***"}}', pin: '***', count: 2 }, at, ok: true });
+  assert.equal(masked.at, at);
 });

@@ -142,7 +142,7 @@ export class SqsEventSource {
     batch.forEach((m, i) => this.engine.journalAppend({
       kind: 'invocation.started', functionName: fn.name, invocationId, messageIds: [m.MessageId],
       attempt: Number(m.Attributes.ApproximateReceiveCount ?? 1), ...fields[i],
-    }));
+    }, m.Body));
 
     const invoking = this.runner.invoke(fn.name, { Records: records });
     if (this.chaos) await this.expireLeases(batch, fields);
@@ -180,7 +180,7 @@ export class SqsEventSource {
         ...(failedHere && error ? { error } : {}),
         ...(failedIds?.has(m.MessageId) ? { failedMessageIds: [m.MessageId] } : {}),
         logs: logsOf[i]!, ...fields[i],
-      });
+      }, m.Body);
     });
     this.onOutcome?.({ result, verdict, messageIds });
   }

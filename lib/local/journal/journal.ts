@@ -12,6 +12,7 @@ import { AppendFile, readJsonLines } from '../store/append-file.ts';
 import type { JournalEntry, JournalQuery, JournalRecord } from './types.ts';
 import { RuleMismatches } from './rule-mismatches.ts';
 import { systemClock, type Clock } from '../clock.ts';
+import { JournalPiiMasking } from './journal-pii-masking.ts';
 
 export const JOURNAL_FILE = 'journal.jsonl';
 /** How long journal records may wait to be written together (see AppendFileOptions.gatherMs). */
@@ -37,6 +38,9 @@ export class Journal {
 
   private readonly nowIso: () => string;
 
+  /** PII mask mode: every record is masked here, before it is written or told (journal-pii-masking.ts). */
+  readonly pii = new JournalPiiMasking();
+
   private constructor(
     private readonly file: AppendFile,
     private seq: number,
@@ -60,9 +64,12 @@ export class Journal {
     return this.file.path;
   }
 
-  /** Stamp `seq` and `at`, write, and tell live subscribers. */
-  append(entry: JournalEntry): JournalRecord {
-    const record = { seq: ++this.seq, at: entry.at ?? this.nowIso(), ...entry } as JournalRecord;
+  /**
+   * Stamp `seq` and `at`, mask PII, write, and tell live subscribers. `event`: the event the
+   * record is about, when the writer has it (its PII values are masked in the record).
+   */
+  append(entry: JournalEntry, event?: unknown): JournalRecord {
+    const record = { seq: ++this.seq, at: entry.at ?? this.nowIso(), ...this.pii.mask(entry, event) } as JournalRecord;
     this.file.appendRawLazy(JSON.stringify(record));
     this.notify(record);
     return record;
@@ -85,7 +92,10 @@ export class Journal {
    * append() for an `event.accepted` record whose event is already serialised: the line is
    * built around `eventText` instead of serialising the event a second time (hot path).
    */
-  appendAccepted(entry: Omit<Extract<JournalEntry, { kind: 'event.accepted' }>, 'event'>, event: unknown, eventText: string): void {
+  appendAccepted(entry: Omit<Extract<JournalEntry, { kind: 'event.accepted' }>, 'event'>, accepted: unknown, acceptedText: string): void {
+    const masked = this.pii.maskAccepted(entry.eventId, accepted);
+    const event = masked ?? accepted;
+    const eventText = masked === undefined ? acceptedText : JSON.stringify(masked);
     const seq = ++this.seq;
     const at = entry.at ?? this.nowIso();
     const head = JSON.stringify({ seq, at, ...entry });

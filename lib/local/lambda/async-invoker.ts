@@ -112,7 +112,7 @@ export class AsyncInvoker implements LambdaInvoker {
   private async invokeOnce(functionName: string, payload: unknown, requestId: string, attempt: number, fields: ReturnType<typeof eventFields>): Promise<InvokeResult> {
     const engine = this.engine!;
     const invocationId = randomUUID();
-    engine.journalAppend({ kind: 'invocation.started', functionName, invocationId, attempt, ...fields });
+    engine.journalAppend({ kind: 'invocation.started', functionName, invocationId, attempt, ...fields }, payload);
     const result = await this.runner!.invoke(functionName, payload, requestId);
     engine.journalAppend({
       kind: 'invocation.finished', functionName, invocationId, durationMs: result.durationMs,
@@ -120,7 +120,7 @@ export class AsyncInvoker implements LambdaInvoker {
       ...(result.ok ? {} : { error: `${result.error?.errorType}: ${result.error?.errorMessage}` }),
       logs: result.logs.map((l) => (l.level === 'info' ? l.text : `${l.level.toUpperCase()} ${l.text}`)),
       ...fields,
-    });
+    }, payload);
     return result;
   }
 
