@@ -71,6 +71,8 @@ export class KmsKeys {
   private readonly keys = new Map<string, KmsKey>();
   private readonly aliases = new Map<string, KmsAlias>();
   private log: KmsLog | undefined;
+  /** New keys whose secret is on its way to disk: nothing they seal is answered before it is there. */
+  private readonly unsaved = new Map<string, Promise<void>>();
 
   constructor(private readonly at: { readonly region: string; readonly account: string; readonly now: () => Date }) {}
 
@@ -83,6 +85,14 @@ export class KmsKeys {
   /** Resolves when every change made so far is on disk. */
   async durable(): Promise<void> {
     await this.log?.flush();
+  }
+
+  /**
+   * Resolves once the key's secret is on disk. A ciphertext is answered only then: a crash must
+   * not leave a blob whose key the next start would create anew with another secret.
+   */
+  async secretDurable(key: KmsKey): Promise<void> {
+    await this.unsaved.get(key.keyId);
   }
 
   /** Apply one recovered record; false if it is not a KMS record. */
@@ -141,6 +151,11 @@ export class KmsKeys {
       tags: [...(declaration.tags ?? existing?.tags ?? [])],
       secret: (existing?.secret ?? randomBytes(32)).toString('base64'),
     });
+    if (!existing && this.log) {
+      const written = this.log.flush();
+      this.unsaved.set(keyId, written);
+      written.then(() => this.unsaved.delete(keyId), () => undefined);
+    }
     return this.keys.get(keyId)!;
   }
 

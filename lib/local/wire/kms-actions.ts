@@ -126,6 +126,18 @@ function keyMetadata(key: KmsKey, account: string): Record<string, unknown> {
 export function kmsActions(kms: KmsService, account: string): Record<string, ActionHandler> {
   const keys = kms.keys;
   const keyOf = (input: Input): KmsKey => keys.key(requiredText(input, 'KeyId', 'keyId'));
+  const dataKey = async (input: Input, withPlaintext: boolean): Promise<Record<string, unknown>> => {
+    const keyId = requiredText(input, 'KeyId', 'keyId');
+    const context = encryptionContext(input);
+    const generated = kms.generateDataKey(keyId, dataKeyBytes(input), context);
+    dryRun(input);
+    await keys.secretDurable(generated.key);
+    return {
+      CiphertextBlob: generated.ciphertext.toString('base64'),
+      ...(withPlaintext && { Plaintext: generated.plaintext.toString('base64') }),
+      KeyId: generated.key.arn,
+    };
+  };
   return {
     async CreateKey(input) {
       const spec = input['KeySpec'] ?? input['CustomerMasterKeySpec'] ?? SYMMETRIC_DEFAULT;
@@ -208,13 +220,14 @@ export function kmsActions(kms: KmsService, account: string): Record<string, Act
         Truncated: next !== undefined, ...(next !== undefined && { NextMarker: next }),
       };
     },
-    Encrypt(input) {
+    async Encrypt(input) {
       const keyId = requiredText(input, 'KeyId', 'keyId');
       const plaintext = blob(input, 'Plaintext', 'plaintext', MAX_PLAINTEXT_BYTES);
       const context = encryptionContext(input);
       algorithm(input);
       const sealed = kms.encrypt(keyId, plaintext, context);
       dryRun(input);
+      await keys.secretDurable(sealed.key);
       return { CiphertextBlob: sealed.ciphertext.toString('base64'), KeyId: sealed.key.arn, EncryptionAlgorithm: SYMMETRIC_DEFAULT };
     },
     Decrypt(input) {
@@ -226,19 +239,7 @@ export function kmsActions(kms: KmsService, account: string): Record<string, Act
       dryRun(input);
       return { KeyId: opened.key.arn, Plaintext: opened.plaintext.toString('base64'), EncryptionAlgorithm: SYMMETRIC_DEFAULT };
     },
-    GenerateDataKey(input) {
-      const keyId = requiredText(input, 'KeyId', 'keyId');
-      const context = encryptionContext(input);
-      const dataKey = kms.generateDataKey(keyId, dataKeyBytes(input), context);
-      dryRun(input);
-      return { CiphertextBlob: dataKey.ciphertext.toString('base64'), Plaintext: dataKey.plaintext.toString('base64'), KeyId: dataKey.key.arn };
-    },
-    GenerateDataKeyWithoutPlaintext(input) {
-      const keyId = requiredText(input, 'KeyId', 'keyId');
-      const context = encryptionContext(input);
-      const dataKey = kms.generateDataKey(keyId, dataKeyBytes(input), context);
-      dryRun(input);
-      return { CiphertextBlob: dataKey.ciphertext.toString('base64'), KeyId: dataKey.key.arn };
-    },
+    GenerateDataKey: (input) => dataKey(input, true),
+    GenerateDataKeyWithoutPlaintext: (input) => dataKey(input, false),
   };
 }
