@@ -19,13 +19,12 @@ export type KmsErrorType =
 
 export class KmsError extends Error {
   override readonly name = 'KmsError';
-  constructor(
-    readonly type: KmsErrorType,
-    message: string,
-    /** 400, but 412 for DryRunOperationException (the request would have succeeded). */
-    readonly httpStatus = type === 'DryRunOperationException' ? 412 : 400,
-  ) {
+  /** 400, but 412 for DryRunOperationException (the request would have succeeded). */
+  readonly httpStatus: number;
+
+  constructor(readonly type: KmsErrorType, message: string) {
     super(message);
+    this.httpStatus = type === 'DryRunOperationException' ? 412 : 400;
   }
 }
 
