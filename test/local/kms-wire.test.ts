@@ -213,6 +213,16 @@ scenario('CreateAlias under the reserved prefix alias/aws/ is refused with NotAu
   await assert.rejects(t.clients.send(new CreateAliasCommand({ AliasName: `alias/aws/${unique('mine')}`, TargetKeyId: key.keyId })), awsError('NotAuthorizedException'));
 });
 
+// moto ignores DryRun. AWS: "Checks if your request will succeed" (the DryRun parameter of
+// Encrypt, Decrypt and GenerateDataKey; "Testing your permissions", AWS KMS developer guide,
+// https://docs.aws.amazon.com/kms/latest/developerguide/testing-permissions.html), answered with
+// DryRunOperationException, HTTP 412 in the KMS service model (@aws-sdk/client-kms).
+scenario('DryRun: GenerateDataKey answers DryRunOperationException (HTTP 412) when it would succeed, and its real error when it would not', { moto: false }, async (t) => {
+  const key = await newKey(t);
+  await assert.rejects(t.clients.send(new GenerateDataKeyCommand({ KeyId: key.keyId, KeySpec: 'AES_256', DryRun: true })), awsError('DryRunOperationException', undefined, 412));
+  await assert.rejects(t.clients.send(new GenerateDataKeyCommand({ KeyId: `alias/${unique('nothing')}`, KeySpec: 'AES_256', DryRun: true })), awsError('NotFoundException'));
+});
+
 // Engine only: moto keeps its keys in memory; this is the engine's own durability (keys and their
 // secrets live in the state folder), which AWS has by nature.
 test('a data key generated before a restart decrypts after it, through the same alias [engine]', async () => {

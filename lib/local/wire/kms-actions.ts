@@ -59,7 +59,7 @@ function algorithm(input: Input): void {
 
 /** `DryRun: true`: every check passed and nothing is returned (the DryRun parameter of each cryptographic operation). */
 function dryRun(input: Input): void {
-  if (input['DryRun'] === true) throw new KmsError('DryRunOperationException', 'The request would have succeeded, but the DryRun option is set.');
+  if (input['DryRun'] === true) throw new KmsError('DryRunOperationException', 'The request was rejected because the DryRun parameter was specified (it would have succeeded).');
 }
 
 /** KeySpec AES_256 / AES_128 or NumberOfBytes 1–1024: exactly one (API_GenerateDataKey.html). */
