@@ -1,7 +1,7 @@
 /**
  * Declares a cloud assembly's resources in an engine: its queues (dead-letter queues first),
  * buses, rules and targets (and removes the rules and targets it no longer has, as a
- * CloudFormation deploy does), archives and tables. Every step is idempotent, so the same call
+ * CloudFormation deploy does), archives, tables, and KMS keys and aliases. Every step is idempotent, so the same call
  * serves an engine's start and a running engine given a changed assembly: what exists keeps its
  * state (a queue's messages, a table's items), what changed is updated in place.
  */
@@ -47,6 +47,10 @@ export async function declareAppResources(e: EngineResources, assembly: CloudAss
     });
   }
   for (const table of model.tables) await e.createTable(table.createTableInput);
+  for (const key of model.keys) {
+    e.declareKey({ keyId: key.keyId, description: key.description, enabled: key.enabled, ...(key.policy !== undefined && { policy: key.policy }) });
+  }
+  for (const alias of model.aliases) e.declareAlias(alias.name, alias.targetKeyId);
   return model;
 }
 

@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import type { LocalAppModel, LocalFunction } from './assembly/app-model.ts';
 
-export type AppResourceKind = 'bus' | 'archive' | 'rule' | 'queue' | 'function' | 'event source mapping' | 'table' | 'async invoke config';
+export type AppResourceKind = 'bus' | 'archive' | 'rule' | 'queue' | 'function' | 'event source mapping' | 'table' | 'async invoke config' | 'kms key' | 'kms alias';
 
 export interface AppResourceChange {
   readonly kind: AppResourceKind;
@@ -57,6 +57,10 @@ const KINDS: readonly KindSpec<unknown>[] = [
   spec({ kind: 'table', list: (m) => m.tables, key: (t) => t.name, name: (t) => t.name, shape: (t) => t.createTableInput,
     keptWhenRemoved: 'no longer in the stack; kept with its items (the local engine deletes no table)',
     keptWhenChanged: 'the local engine does not alter a table: delete it (DeleteTable) and restart `busline dev` to create it anew' }),
+  spec({ kind: 'kms key', list: (m) => m.keys, key: (k) => k.keyId, name: (k) => `${k.logicalId} (${k.keyId})`,
+    keptWhenRemoved: 'no longer in the stack; kept with its secret (what it encrypted still decrypts)' }),
+  spec({ kind: 'kms alias', list: (m) => m.aliases, key: (a) => a.name, name: (a) => a.name,
+    keptWhenRemoved: 'no longer in the stack; the engine keeps it until DeleteAlias' }),
   spec({ kind: 'async invoke config', list: (m) => m.invokeConfigs, key: (c) => c.functionName, name: (c) => c.functionName,
     keptWhenRemoved: RESTART_FOR_ASYNC, keptWhenChanged: RESTART_FOR_ASYNC }),
 ];

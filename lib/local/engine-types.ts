@@ -60,5 +60,5 @@ export interface EngineIam {
 /** The resource-declaring part of the engine, handed to `setup`. */
 export type EngineResources = Pick<
   import('./engine.ts').LocalEngine,
-  'createBus' | 'putRule' | 'putTargets' | 'retainEventBridgeDeclarations' | 'createArchive' | 'createQueue' | 'queue' | 'createTable' | 'setLambdaInvoker' | 'setTopicPiiPaths' | 'region' | 'accountId' | 'endpoint'
+  'createBus' | 'putRule' | 'putTargets' | 'retainEventBridgeDeclarations' | 'createArchive' | 'createQueue' | 'queue' | 'createTable' | 'declareKey' | 'declareAlias' | 'setLambdaInvoker' | 'setTopicPiiPaths' | 'region' | 'accountId' | 'endpoint'
 >;

@@ -1,10 +1,10 @@
 /**
  * LocalEngine: the embedded engine. Composes the durable store, SQS queues, EventBridge
- * buses and rules, DynamoDB (dynalite), the lineage journal and the one wire endpoint.
+ * buses and rules, DynamoDB (dynalite), KMS keys, the lineage journal and the one wire endpoint.
  * See lib/local/README.md.
  *
  * State folder layout:
- *   store/     write-ahead log + snapshots of queue state and EventBridge declarations (lib/local/store)
+ *   store/     write-ahead log + snapshots of queue state, EventBridge declarations and KMS keys (lib/local/store)
  *   archive/   every accepted event, per bus (lib/local/eventbridge/archive.ts)
  *   journal/   the lineage journal (lib/local/journal)
  *   dynamodb/  dynalite's LevelDB
@@ -24,6 +24,10 @@ import { engineIamHooks } from './iam/engine-iam-hooks.ts';
 import { invokerWire } from './wire/lambda-invoke.ts';
 import { sqsActions, toWireError as sqsWireError } from './wire/sqs-actions.ts';
 import { eventBridgeActions, toWireError as eventsWireError } from './wire/eventbridge-actions.ts';
+import { kmsActions, toWireError as kmsWireError } from './wire/kms-actions.ts';
+import { KmsKeys } from './kms/kms-keys.ts';
+import { KmsService } from './kms/kms-service.ts';
+import { kmsPermissions } from './iam/request-permissions.ts';
 import { Chaos } from './chaos/chaos.ts';
 import { sqsFaults } from './chaos/sqs-faults.ts';
 import { deliversTwice } from './chaos/eventbridge-faults.ts';
@@ -53,6 +57,7 @@ interface Parts {
   readonly sqs: SqsService;
   readonly archive: EventArchive;
   readonly events: EventBusService;
+  readonly kms: KmsService;
   readonly journal: Journal;
   readonly dynamodb: DynamoDbBackend | undefined;
   readonly wire: WireServer;
@@ -93,15 +98,20 @@ export class LocalEngine {
       ...(iam && { refuseDelivery: iam.refuseDelivery }),
     });
     const declarations = events.declarations;
+    const keys = new KmsKeys({ region, account: accountId, now: () => new Date(clock.now()) });
     await store.recover((record) => {
-      if (!sqs.applyRecovered(record as { t?: unknown })) declarations.applyRecovered(record as { t?: unknown });
+      const r = record as { t?: unknown };
+      if (!sqs.applyRecovered(r) && !keys.applyRecovered(r)) declarations.applyRecovered(r);
     });
     sqs.finishRecovery(options.inFlightOnStart ?? 'release');
     store.begin(function* () {
       yield* sqs.snapshot();
       yield* declarations.snapshot();
+      yield* keys.snapshot();
     });
     declarations.attachLog(store);
+    keys.attachLog(store);
+    const kms = new KmsService(keys);
     sqs.observer = journalObserver(journal);
     // Faults start after recovery: replaying the log must rebuild exactly what was logged.
     if (chaos) sqs.faults = sqsFaults(chaos);
@@ -121,13 +131,21 @@ export class LocalEngine {
       sqsError: sqsWireError,
       eventsError: eventsWireError,
       dynamodb,
+      kms: {
+        actions: kmsActions(kms, accountId),
+        error: kmsWireError,
+        permissions: (action, input, at) => kmsPermissions(action, input, at, {
+          arnOf: (identifier) => keys.findArn(identifier),
+          arnOfCiphertext: (blob) => kms.keyOfCiphertext(blob)?.arn,
+        }),
+      },
       journalQuery: (query) => journal.query(query),
       lambda: invokerWire(() => lambda.invoker, region, accountId),
       ...(iam && { iam: iam.wire }),
       ready,
     });
     sqs.baseUrl = `http://127.0.0.1:${wire.port}`;
-    const engine = new LocalEngine({ stateDir, region, accountId, store, sqs, archive, events, journal, dynamodb, wire, lambda });
+    const engine = new LocalEngine({ stateDir, region, accountId, store, sqs, archive, events, kms, journal, dynamodb, wire, lambda });
     try {
       await options.setup?.(engine as EngineResources);
     } catch (error) {
@@ -266,6 +284,22 @@ export class LocalEngine {
   /** Visible / in flight / delayed counts. */
   queueCounts(queue: string): { visible: number; inFlight: number; delayed: number } {
     return this.parts.sqs.get(queue).counts(this.clock.now());
+  }
+
+  // ---- KMS ---------------------------------------------------------------
+  /**
+   * A symmetric encryption key with this key id: created with a new secret, or (the key id
+   * exists) given the description, state and policy, keeping its secret, so what it encrypted
+   * before still decrypts. Durable once the next request that waits for the disk answers.
+   */
+  declareKey(declaration: { keyId: string; description?: string; enabled?: boolean; policy?: string }): { keyId: string; arn: string } {
+    const key = this.parts.kms.keys.declareKey(declaration);
+    return { keyId: key.keyId, arn: key.arn };
+  }
+  /** Points the alias (`alias/…`) at the key (key id or ARN), creating or moving it. */
+  declareAlias(aliasName: string, keyId: string): void {
+    const keys = this.parts.kms.keys;
+    keys.putAlias(aliasName, keys.key(keyId).keyId);
   }
 
   // ---- DynamoDB ----------------------------------------------------------

@@ -22,7 +22,7 @@ function table(name: string, key: string): LocalTable {
 }
 
 function model(parts: Partial<LocalAppModel>): LocalAppModel {
-  return { account: '000000000000', region: 'us-east-1', buses: [], archives: [], rules: [], queues: [], functions: [], mappings: [], invokeConfigs: [], tables: [], flows: [], warnings: [], roles: [], resourcePolicies: [], ...parts };
+  return { account: '000000000000', region: 'us-east-1', buses: [], archives: [], rules: [], queues: [], functions: [], mappings: [], invokeConfigs: [], tables: [], keys: [], aliases: [], flows: [], warnings: [], roles: [], resourcePolicies: [], ...parts };
 }
 
 test('a function is changed when its asset or its settings change, not when the same asset sits in another assembly folder', () => {

@@ -1,11 +1,14 @@
 /**
  * The `aws` CLI works against the engine unchanged with --endpoint-url (SQS and EventBridge
- * JSON protocols, DynamoDB through dynalite).
+ * JSON protocols, DynamoDB through dynalite, KMS).
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { toolMissing } from '../support/prerequisites.ts';
 import { startEngine, type EngineFixture } from './support/engine-fixture.ts';
 
@@ -68,6 +71,20 @@ test('aws dynamodb talks to the engine\'s DynamoDB through the same endpoint', {
   await aws('dynamodb', 'create-table', '--table-name', 'CliTable', '--attribute-definitions', 'AttributeName=pk,AttributeType=S', '--key-schema', 'AttributeName=pk,KeyType=HASH', '--billing-mode', 'PAY_PER_REQUEST');
   const tables = (await aws('dynamodb', 'list-tables'))['TableNames'] as string[];
   assert.ok(tables.includes('CliTable'));
+});
+
+test('aws kms: a key and alias made with the CLI encrypt and decrypt, the encryption context bound (blobs as fileb:// files)', { skip: missing }, async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'busline-cli-kms-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const keyId = ((await aws('kms', 'create-key', '--description', 'cli'))['KeyMetadata'] as { KeyId: string }).KeyId;
+  await aws('kms', 'create-alias', '--alias-name', 'alias/cli-pii', '--target-key-id', keyId);
+  await writeFile(join(dir, 'plaintext'), 'ada@example.com');
+  const sealed = await aws('kms', 'encrypt', '--key-id', 'alias/cli-pii', '--plaintext', `fileb://${join(dir, 'plaintext')}`, '--encryption-context', 'topic=user.signed-up,field=email');
+  await writeFile(join(dir, 'ciphertext'), Buffer.from(sealed['CiphertextBlob'] as string, 'base64'));
+  const opened = await aws('kms', 'decrypt', '--ciphertext-blob', `fileb://${join(dir, 'ciphertext')}`, '--encryption-context', 'field=email,topic=user.signed-up');
+  assert.equal(Buffer.from(opened['Plaintext'] as string, 'base64').toString('utf8'), 'ada@example.com');
+  assert.equal(opened['KeyId'], sealed['KeyId']);
+  await assert.rejects(aws('kms', 'decrypt', '--ciphertext-blob', `fileb://${join(dir, 'ciphertext')}`), /InvalidCiphertextException/);
 });
 
 test('a missing queue gives the CLI AWS\'s error code', { skip: missing }, async () => {

@@ -21,7 +21,7 @@ function synthFlow(encryption: FlowEncryption): CloudAssembly {
 }
 
 const load = (asm: CloudAssembly) => loadAppModel(asm, { queueUrl: (account, _region, name) => `http://127.0.0.1:9/${account}/${name}` });
-const CMK = /customer managed KMS key, which is not emulated/;
+const CMK = /customer managed KMS key, which is not emulated at rest/;
 
 test('a flow with a customer managed key gets a start-up warning (not a note) for its bus, archive, every queue and its table', () => {
   const model = load(synthFlow(FlowEncryption.customerManaged()));
@@ -37,7 +37,8 @@ test('a flow with a customer managed key gets a start-up warning (not a note) fo
 test('the warning names the property holding the key and says what fails only on AWS', () => {
   const model = load(synthFlow(FlowEncryption.customerManaged()));
   const queue = model.warnings.find((w) => w.resourceType === 'AWS::SQS::Queue' && CMK.test(w.message))!;
-  assert.match(queue.message, /^KmsMasterKeyId: .*stored unencrypted locally.*key policy and the kms: grants of the roles are not checked.*fails only on AWS/);
+  assert.match(queue.message, /^KmsMasterKeyId: .*stored unencrypted locally.*kms:GenerateDataKey, kms:Decrypt.*fail only on AWS/);
+  assert.match(queue.message, /serves the key itself over KMS.*key policy is not evaluated and rotation and grants are not modelled/);
   const table = model.warnings.find((w) => w.resourceType === 'AWS::DynamoDB::Table' && CMK.test(w.message))!;
   assert.match(table.message, /^SSESpecification: /);
 });
@@ -61,4 +62,26 @@ test("a queue on SQS's own AWS managed key (alias/aws/sqs) is not reported as cu
     stacks: [{ ...stack, template: { ...stack.template, Resources: { ...stack.template.Resources, Sse: { Type: 'AWS::SQS::Queue', Properties: { KmsMasterKeyId: 'alias/aws/sqs' } } } } }],
   };
   assert.deepEqual(load(patched).warnings.filter((w) => w.logicalId === 'Sse' && w.kind === 'not-emulated'), []);
+});
+
+test("the flow's key is a key of the local app: a UUID-shaped key id, stable across loads, its ARN the one the queues name", () => {
+  const asm = synthFlow(FlowEncryption.customerManaged());
+  const model = load(asm);
+  assert.equal(model.keys.length, 1);
+  const key = model.keys[0]!;
+  assert.match(key.keyId, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.equal(key.arn, `arn:aws:kms:${model.region}:${model.account}:key/${key.keyId}`);
+  assert.equal(load(asm).keys[0]!.keyId, key.keyId);
+  assert.deepEqual(model.warnings.filter((w) => w.resourceType === 'AWS::KMS::Key' && w.kind === 'not-emulated'), []);
+  const resources = asm.stacks[0]!.template.Resources ?? {};
+  const keyRefs = Object.values(resources).filter((r) => r.Type === 'AWS::SQS::Queue').map((r) => JSON.stringify(r.Properties?.KmsMasterKeyId));
+  assert.ok(keyRefs.every((ref) => ref.includes(key.logicalId)), `queues name the key ${key.logicalId}: ${keyRefs.join(', ')}`);
+});
+
+test("the key's policy and rotation are a quiet no-effect note", () => {
+  const model = load(synthFlow(FlowEncryption.customerManaged()));
+  const note = model.warnings.find((w) => w.resourceType === 'AWS::KMS::Key' && w.kind === 'no-effect');
+  assert.ok(note, 'a note on the key');
+  assert.match(note.message, /KeyPolicy/);
+  assert.match(note.message, /EnableKeyRotation/);
 });

@@ -114,6 +114,23 @@ export interface LocalTable extends ResourceRef {
   };
 }
 
+/** A KMS key of the template (symmetric encryption keys only), served by the engine's KMS. */
+export interface LocalKmsKey extends ResourceRef {
+  /** Derived from stack and logical id: the same key, with the same secret, at every start. */
+  readonly keyId: string;
+  readonly arn: string;
+  readonly description: string;
+  readonly enabled: boolean;
+  /** The key policy (JSON text): kept and returned by GetKeyPolicy, not evaluated. */
+  readonly policy?: string;
+}
+
+/** An alias of the template (`alias/…`) and the key id it names. */
+export interface LocalKmsAlias extends ResourceRef {
+  readonly name: string;
+  readonly targetKeyId: string;
+}
+
 /** An IAM role of the template with its identity policies (inline, AWS::IAM::Policy, in-template managed policies). */
 export interface LocalRole extends ResourceRef {
   readonly name: string;
@@ -147,6 +164,8 @@ export interface LocalAppModel {
   readonly mappings: readonly LocalEventSourceMapping[];
   readonly invokeConfigs: readonly LocalInvokeConfig[];
   readonly tables: readonly LocalTable[];
+  readonly keys: readonly LocalKmsKey[];
+  readonly aliases: readonly LocalKmsAlias[];
   readonly roles: readonly LocalRole[];
   readonly resourcePolicies: readonly LocalResourcePolicy[];
   readonly flows: readonly FlowManifest[];

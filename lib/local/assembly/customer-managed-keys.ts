@@ -1,8 +1,11 @@
 /**
- * Which property of a resource names a customer managed KMS key. Such a key is not emulated:
- * locally the data is stored as is, and neither the key policy nor the roles' `kms:` grants are
- * checked, so a permission missing on AWS (or a disabled key) shows only after deploy. The
- * engine says so with a warning, not with the quiet note it gives other encryption settings.
+ * Which property of a resource names a customer managed KMS key. The engine serves KMS (the key
+ * exists locally when the template declares it, and Encrypt / Decrypt / GenerateDataKey calls are
+ * checked against the roles' `kms:` permissions), but its SQS, EventBridge and DynamoDB do not
+ * encrypt at rest with the key: they store the data as is and make no KMS call on a sender's or
+ * reader's behalf, so the `kms:` permissions AWS checks for them, and a disabled key's refusal,
+ * show only after deploy. Key policies are not evaluated; rotation and grants are not modelled.
+ * The engine says so with a warning, not with the quiet note it gives other encryption settings.
  */
 import type { CfnResource } from './cloud-assembly.ts';
 
@@ -29,4 +32,4 @@ export function customerManagedKeyProperty(resource: CfnResource): string | unde
 }
 
 export const CUSTOMER_MANAGED_KEY_WARNING =
-  'encrypted with a customer managed KMS key, which is not emulated: its data is stored unencrypted locally, and the key policy and the kms: grants of the roles are not checked, so a missing permission or a disabled key fails only on AWS';
+  'encrypted with a customer managed KMS key, which is not emulated at rest: its data is stored unencrypted locally and the service makes no KMS call with the key, so the kms: permissions AWS checks when it is sent to or read from (kms:GenerateDataKey, kms:Decrypt), and a disabled key, fail only on AWS. The engine serves the key itself over KMS (Encrypt, Decrypt, GenerateDataKey, checked against the roles\' kms: permissions); its key policy is not evaluated and rotation and grants are not modelled';

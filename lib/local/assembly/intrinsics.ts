@@ -4,7 +4,7 @@
  * conditions) in one stack's template to the local physical names and ARNs the engine uses.
  */
 import type { CfnResource, CfnTemplate } from './cloud-assembly.ts';
-import { generatedName } from './physical-names.ts';
+import { generatedKeyId, generatedName } from './physical-names.ts';
 
 export class UnresolvableError extends Error {
   override readonly name = 'UnresolvableError';
@@ -34,6 +34,7 @@ const NAME_PROPERTY: Record<string, string> = {
   'AWS::DynamoDB::Table': 'TableName',
   'AWS::IAM::Role': 'RoleName',
   'AWS::Logs::LogGroup': 'LogGroupName',
+  'AWS::KMS::Alias': 'AliasName',
 };
 
 export class StackResolver {
@@ -69,6 +70,8 @@ export class StackResolver {
       let name: string;
       if (explicit !== undefined) {
         name = String(this.resolve(explicit, `${logicalId}.${prop}`));
+      } else if (resource.Type === 'AWS::KMS::Key') {
+        name = generatedKeyId(this.ctx.stackName, logicalId);
       } else {
         const fifo = resource.Type === 'AWS::SQS::Queue' && isTrue(this.resolve(resource.Properties?.FifoQueue ?? false, logicalId));
         name = generatedName(this.ctx.stackName, logicalId, resource.Type, fifo ? '.fifo' : '');

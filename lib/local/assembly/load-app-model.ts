@@ -10,7 +10,7 @@ import { StackResolver, UnresolvableError, busNameOf, isTrue } from './intrinsic
 import { IamCollector } from './load-iam.ts';
 import type {
   AssemblyWarning, LocalAppModel, LocalArchive, LocalBus, LocalEventSourceMapping, LocalFunction,
-  LocalInvokeConfig, LocalQueue, LocalRule, LocalRuleTarget, LocalTable, WarningKind,
+  LocalInvokeConfig, LocalKmsAlias, LocalKmsKey, LocalQueue, LocalRule, LocalRuleTarget, LocalTable, WarningKind,
 } from './app-model.ts';
 
 export interface LoadOptions {
@@ -24,7 +24,7 @@ export interface LoadOptions {
  */
 const NO_EFFECT_TYPES = new Set([
   'AWS::Lambda::Permission', 'AWS::Logs::LogGroup',
-  'AWS::CloudWatch::Alarm', 'AWS::KMS::Key', 'AWS::KMS::Alias', 'AWS::CDK::Metadata',
+  'AWS::CloudWatch::Alarm', 'AWS::CDK::Metadata',
   'AWS::EventSchemas::Registry', 'AWS::EventSchemas::Schema', 'AWS::CloudWatch::Dashboard',
 ]);
 
@@ -55,6 +55,11 @@ const PROPERTIES: Record<string, { emulated: string[]; noEffect: string[] }> = {
     emulated: ['FunctionName', 'Qualifier', 'MaximumRetryAttempts', 'MaximumEventAgeInSeconds', 'DestinationConfig'],
     noEffect: [],
   },
+  'AWS::KMS::Key': {
+    emulated: ['Description', 'Enabled', 'KeySpec', 'KeyUsage'],
+    noEffect: ['KeyPolicy', 'EnableKeyRotation', 'RotationPeriodInDays', 'PendingWindowInDays', 'BypassPolicyLockoutSafetyCheck', 'Tags'],
+  },
+  'AWS::KMS::Alias': { emulated: ['AliasName', 'TargetKeyId'], noEffect: [] },
   'AWS::DynamoDB::Table': {
     emulated: ['TableName', 'KeySchema', 'AttributeDefinitions', 'GlobalSecondaryIndexes', 'LocalSecondaryIndexes', 'BillingMode', 'ProvisionedThroughput'],
     noEffect: ['SSESpecification', 'PointInTimeRecoverySpecification', 'Tags', 'DeletionProtectionEnabled',
@@ -71,7 +76,7 @@ export function loadAppModel(assembly: CloudAssembly, options: LoadOptions): Loc
     region: assembly.stacks[0]?.region ?? DEFAULT_REGION,
     buses: [] as LocalBus[], archives: [] as LocalArchive[], rules: [] as LocalRule[], queues: [] as LocalQueue[],
     functions: [] as LocalFunction[], mappings: [] as LocalEventSourceMapping[], invokeConfigs: [] as LocalInvokeConfig[],
-    tables: [] as LocalTable[], flows: [] as FlowManifest[], warnings: [] as AssemblyWarning[],
+    tables: [] as LocalTable[], keys: [] as LocalKmsKey[], aliases: [] as LocalKmsAlias[], flows: [] as FlowManifest[], warnings: [] as AssemblyWarning[],
   };
   const exports = new Map<string, unknown>();
   const iam = new IamCollector(model.account, model.region, (ref, resourceType, message) =>
@@ -214,6 +219,26 @@ export function loadAppModel(assembly: CloudAssembly, options: LoadOptions): Loc
                 ...(billing === 'PROVISIONED' ? { ProvisionedThroughput: throughput } : {}),
               },
             });
+            break;
+          }
+          case 'AWS::KMS::Key': {
+            const spec = String(props('KeySpec') ?? 'SYMMETRIC_DEFAULT');
+            const usage = String(props('KeyUsage') ?? 'ENCRYPT_DECRYPT');
+            if (spec !== 'SYMMETRIC_DEFAULT' || usage !== 'ENCRYPT_DECRYPT') {
+              warn(logicalId, resource.Type, 'not-emulated', `KeySpec ${spec} / KeyUsage ${usage}: only symmetric encryption keys (SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT) are served locally; this key does not exist locally`);
+              break;
+            }
+            const policy = props('KeyPolicy');
+            model.keys.push({
+              ...ref, keyId: r.ref(logicalId), arn: r.getAtt(logicalId, 'Arn'),
+              description: String(props('Description') ?? ''), enabled: !(props('Enabled') === false || props('Enabled') === 'false'),
+              ...(policy !== undefined && { policy: typeof policy === 'string' ? policy : JSON.stringify(policy) }),
+            });
+            break;
+          }
+          case 'AWS::KMS::Alias': {
+            const target = String(props('TargetKeyId'));
+            model.aliases.push({ ...ref, name: r.physicalName(logicalId), targetKeyId: target.slice(target.lastIndexOf('/') + 1) });
             break;
           }
           default:

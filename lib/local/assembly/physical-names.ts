@@ -29,3 +29,13 @@ export function generatedName(stackName: string, logicalId: string, resourceType
   // Archive names allow only [.\-_A-Za-z0-9]; every generated part already fits that.
   return `${head}-${suffix}${suffixAfter}`;
 }
+
+/**
+ * The key id of a template's KMS key: shaped like the UUIDs KMS gives keys
+ * (`1234abcd-12ab-34cd-56ef-1234567890ab`), derived from stack and logical id so that the key, and
+ * what it encrypted, is the same one after every restart.
+ */
+export function generatedKeyId(stackName: string, logicalId: string): string {
+  const hex = createHash('sha256').update(`kms-key:${stackName}/${logicalId}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}

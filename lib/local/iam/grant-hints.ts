@@ -1,7 +1,8 @@
 /**
  * For a denied request, the declaration that would grant it, phrased as the team writes its stack
  * with Busline's constructs (lib/constructs): a subscription's `publishes: [...]`,
- * `flow.grantPublish(fn, topic)`, a table's `grantReadData` / `grantWriteData`, … The engine
+ * `flow.grantPublish(fn, topic)`, a table's `grantReadData` / `grantWriteData`, a KMS key's
+ * `grantDecrypt` / `grantEncrypt`, … The engine
  * knows the flow from the template's `Busline::Flow` manifests, so it can name the subscription
  * whose function asked.
  */
@@ -18,6 +19,9 @@ export interface GrantHint {
   readonly fix: string;
 }
 
+/** The KMS actions CDK's `key.grantEncrypt` grants. */
+const KMS_ENCRYPT_ACTIONS = new Set(['kms:Encrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo']);
+
 const READ_ACTIONS = new Set(['GetItem', 'BatchGetItem', 'Query', 'Scan', 'ConditionCheckItem', 'DescribeTable', 'GetRecords', 'GetShardIterator']);
 
 interface Owner {
@@ -26,7 +30,7 @@ interface Owner {
 }
 
 export class GrantHints {
-  constructor(private readonly model: Pick<LocalAppModel, 'flows' | 'functions' | 'tables' | 'queues' | 'rules' | 'buses'>) {}
+  constructor(private readonly model: Pick<LocalAppModel, 'flows' | 'functions' | 'tables' | 'queues' | 'rules' | 'buses' | 'keys'>) {}
 
   hint(caller: Caller, check: PermissionCheck): GrantHint {
     const missing = describe(check);
@@ -52,6 +56,11 @@ export class GrantHints {
       }
       const send = check.action === 'sqs:SendMessage';
       return { missing, fix: `grant ${who} ${send ? '`queue.grantSendMessages(' : '`queue.grantConsumeMessages('}${fnExpr})\` for the queue ${check.resource}` };
+    }
+    if (check.action.startsWith('kms:')) {
+      const key = this.model.keys.find((k) => k.arn === check.resource);
+      const grant = check.action === 'kms:Decrypt' ? 'grantDecrypt' : KMS_ENCRYPT_ACTIONS.has(check.action) ? 'grantEncrypt' : undefined;
+      if (grant) return { missing, fix: `grant ${who} the use of ${key ? `key ${key.logicalId}` : `the key ${check.resource}`}: \`key.${grant}(${fnExpr})\` in the stack (\`grantEncryptDecrypt\` for both)` };
     }
     return { missing, fix: `grant ${who} ${check.action} on ${check.resource}: \`${fnExpr}.addToRolePolicy(new iam.PolicyStatement({ actions: ['${check.action}'], resources: ['${check.resource}'] }))\`` };
   }

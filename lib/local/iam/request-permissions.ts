@@ -11,6 +11,12 @@
  * - DynamoDB transactions need the permission of each item's action (`dynamodb:PutItem` for a
  *   Put, `dynamodb:ConditionCheckItem` for a ConditionCheck); a Query or Scan of an index needs it
  *   on the index ARN.
+ * - KMS requests need `kms:<Action>` on the key ARN, also when they name the key by an alias
+ *   (with `kms:RequestAlias`), and Decrypt on the key its ciphertext names; the encryption context
+ *   is the condition keys `kms:EncryptionContext:<key>`; CreateAlias / UpdateAlias / DeleteAlias
+ *   need the permission on the alias and on the key ("AWS KMS condition keys",
+ *   https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html; "Controlling access
+ *   to aliases", https://docs.aws.amazon.com/kms/latest/developerguide/alias-access.html).
  * Every request arrives over the engine's loopback endpoint, which stands in for AWS's TLS
  * endpoint: `aws:SecureTransport` is "true" (the TLS-only queue policies Busline writes deny it
  * "false").
@@ -113,4 +119,48 @@ export function dynamoDbPermissions(action: string, input: Input, at: Coordinate
 export function lambdaInvokePermissions(functionNameOrArn: string, at: Coordinates): PermissionCheck[] {
   const arn = functionNameOrArn.startsWith('arn:') ? functionNameOrArn : `arn:aws:lambda:${at.region}:${at.account}:function:${functionNameOrArn}`;
   return [{ action: 'lambda:InvokeFunction', resource: arn }];
+}
+
+/** How the engine's KMS names keys, for the permission checks of a KMS request. */
+export interface KmsKeyLookup {
+  /** The key ARN of a key id, key ARN, alias name or alias ARN, when it names a key. */
+  arnOf(identifier: string): string | undefined;
+  /** The key ARN a ciphertext blob names, when it is one of the engine's. */
+  arnOfCiphertext(ciphertext: Buffer): string | undefined;
+}
+
+const KMS_CRYPTO = new Set(['Encrypt', 'Decrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'ReEncrypt']);
+
+export function kmsPermissions(action: string, input: Input, at: Coordinates, keys: KmsKeyLookup): PermissionCheck[] {
+  const kmsAction = `kms:${action}`;
+  const arn = (resource: string) => `arn:aws:kms:${at.region}:${at.account}:${resource}`;
+  const named = text(input, 'KeyId') ?? text(input, 'TargetKeyId');
+  const aliasName = (id: string | undefined) => (id === undefined ? undefined : id.startsWith('alias/') ? id : id.startsWith(arn('alias/')) ? id.slice(arn('').length) : undefined);
+  const keyArn = (id: string) => keys.arnOf(id) ?? (id.startsWith('arn:') ? id : arn(id.startsWith('alias/') ? id : `key/${id}`));
+  const context: Record<string, string> = {};
+  if (KMS_CRYPTO.has(action)) {
+    const encryption = input['EncryptionContext'];
+    if (encryption !== null && typeof encryption === 'object') {
+      for (const [k, v] of Object.entries(encryption)) if (typeof v === 'string') context[`kms:EncryptionContext:${k}`] = v;
+    }
+  }
+  const alias = aliasName(text(input, 'KeyId'));
+  if (alias !== undefined) context['kms:RequestAlias'] = alias;
+  switch (action) {
+    case 'CreateKey': case 'ListKeys': case 'ListAliases':
+      return [{ action: kmsAction, resource: '*', context }];
+    case 'CreateAlias': case 'UpdateAlias': case 'DeleteAlias': {
+      const name = text(input, 'AliasName') ?? '';
+      const target = text(input, 'TargetKeyId') ?? keys.arnOf(name);
+      return [{ action: kmsAction, resource: arn(name), context }, ...(target !== undefined ? [{ action: kmsAction, resource: keyArn(target), context }] : [])];
+    }
+    case 'Decrypt': {
+      if (named !== undefined) return [{ action: kmsAction, resource: keyArn(named), context }];
+      const blob = text(input, 'CiphertextBlob');
+      const owner = blob !== undefined ? keys.arnOfCiphertext(Buffer.from(blob, 'base64')) : undefined;
+      return [{ action: kmsAction, resource: owner ?? '*', context }];
+    }
+    default:
+      return [{ action: kmsAction, resource: named !== undefined ? keyArn(named) : '*', context }];
+  }
 }

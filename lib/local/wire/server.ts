@@ -3,6 +3,7 @@
  *   AWSEvents.<Action>           EventBridge, JSON 1.1
  *   AmazonSQS.<Action>           SQS, JSON 1.0
  *   DynamoDB_20120810.<Action>   DynamoDB, handed to lib/local/dynamodb (dynalite's store, in process)
+ *   TrentService.<Action>        KMS, JSON 1.1 (kms-actions.ts)
  *   (none, and Action=<Action>)  SQS, query protocol (form or query string in, XML out; sqs-query-endpoint.ts)
  *   POST /2015-03-31/functions/{name}/invocations   Lambda Invoke, asynchronous only (lambda-invoke.ts)
  * Plus `GET /_busline/health` and `GET /_busline/journal?correlationId=&topic=&eventId=&principal=&afterSeq=&limit=`
@@ -17,8 +18,9 @@ import { readBody } from './read-body.ts';
 import { serveSqsQuery, sqsQueryParameters } from './sqs-query-endpoint.ts';
 import { handleLambdaInvoke, LAMBDA_INVOKE_PATH, type LambdaWire } from './lambda-invoke.ts';
 import type { JournalQuery, JournalRecord } from '../journal/types.ts';
-import { dynamoDbAccessDenied, eventBridgeAccessDenied, sqsAccessDenied, type WireIam } from './wire-iam.ts';
-import { dynamoDbPermissions, eventBridgePermissions, lambdaInvokePermissions, sqsPermissions } from '../iam/request-permissions.ts';
+import { accessDeniedException, dynamoDbAccessDenied, sqsAccessDenied, type WireIam } from './wire-iam.ts';
+import { dynamoDbPermissions, eventBridgePermissions, lambdaInvokePermissions, sqsPermissions, type Coordinates, type PermissionCheck } from '../iam/request-permissions.ts';
+import type { AccessDenial } from '../iam/iam-authorizer.ts';
 
 export interface WireServices {
   readonly sqs: Record<string, ActionHandler>;
@@ -26,6 +28,12 @@ export interface WireServices {
   readonly sqsError: (error: unknown) => WireError | undefined;
   readonly eventsError: (error: unknown) => WireError | undefined;
   readonly dynamodb?: DynamoDbBackend;
+  readonly kms?: {
+    readonly actions: Record<string, ActionHandler>;
+    readonly error: (error: unknown) => WireError | undefined;
+    /** The permissions a request needs (the key it names or its ciphertext names, resolved). */
+    readonly permissions: (action: string, input: Record<string, unknown>, at: Coordinates) => PermissionCheck[];
+  };
   readonly journalQuery?: (query: JournalQuery) => Promise<JournalRecord[]>;
   readonly lambda?: LambdaWire;
   /** Who calls, and whether the template's policies allow it (absent: every call is allowed). */
@@ -42,6 +50,9 @@ interface Protocol {
   readonly toWireError: (error: unknown) => WireError | undefined;
   /** `__type` for an action this endpoint does not know. */
   readonly unknownOperation: string;
+  /** The IAM permissions a request needs, and the service's AccessDenied answer. */
+  readonly permissions: (action: string, input: Record<string, unknown>, at: Coordinates) => PermissionCheck[];
+  readonly accessDenied: (denial: AccessDenial) => WireError;
 }
 
 export class WireServer {
@@ -52,8 +63,20 @@ export class WireServer {
 
   static async start(port: number, services: WireServices): Promise<WireServer> {
     const protocols: Record<string, Protocol> = {
-      AmazonSQS: { contentType: 'application/x-amz-json-1.0', actions: services.sqs, toWireError: services.sqsError, unknownOperation: 'com.amazonaws.sqs#UnsupportedOperation' },
-      AWSEvents: { contentType: 'application/x-amz-json-1.1', actions: services.events, toWireError: services.eventsError, unknownOperation: 'UnknownOperationException' },
+      AmazonSQS: {
+        contentType: 'application/x-amz-json-1.0', actions: services.sqs, toWireError: services.sqsError, unknownOperation: 'com.amazonaws.sqs#UnsupportedOperation',
+        permissions: sqsPermissions, accessDenied: sqsAccessDenied,
+      },
+      AWSEvents: {
+        contentType: 'application/x-amz-json-1.1', actions: services.events, toWireError: services.eventsError, unknownOperation: 'UnknownOperationException',
+        permissions: eventBridgePermissions, accessDenied: accessDeniedException,
+      },
+      ...(services.kms && {
+        TrentService: {
+          contentType: 'application/x-amz-json-1.1', actions: services.kms.actions, toWireError: services.kms.error, unknownOperation: 'UnknownOperationException',
+          permissions: services.kms.permissions, accessDenied: accessDeniedException,
+        },
+      }),
     };
     const gate = { open: services.ready === undefined };
     void services.ready?.then(() => {
@@ -114,7 +137,7 @@ async function handle(request: http.IncomingMessage, body: Buffer, response: htt
     }), caller);
     return send(response, 400, 'application/x-amz-json-1.0', requestId, {
       __type: 'MissingTargetException',
-      message: 'This endpoint speaks the AWS JSON protocols, named by an X-Amz-Target header (AWSEvents.*, AmazonSQS.*, DynamoDB_20120810.*), and the SQS query protocol (a form-encoded body or query string with Action=<SQS action>&Version=2012-11-05). This request has neither.',
+      message: 'This endpoint speaks the AWS JSON protocols, named by an X-Amz-Target header (AWSEvents.*, AmazonSQS.*, DynamoDB_20120810.*, TrentService.*), and the SQS query protocol (a form-encoded body or query string with Action=<SQS action>&Version=2012-11-05). This request has neither.',
     });
   }
   const dot = target.indexOf('.');
@@ -126,7 +149,7 @@ async function handle(request: http.IncomingMessage, body: Buffer, response: htt
   }
   const protocol = protocols[prefix];
   if (!protocol) {
-    return send(response, 400, 'application/x-amz-json-1.0', requestId, { __type: 'UnknownServiceException', message: `Unknown X-Amz-Target service "${prefix}": this endpoint serves AWSEvents, AmazonSQS and DynamoDB_20120810.` });
+    return send(response, 400, 'application/x-amz-json-1.0', requestId, { __type: 'UnknownServiceException', message: `Unknown X-Amz-Target service "${prefix}": this endpoint serves AWSEvents, AmazonSQS, DynamoDB_20120810 and TrentService (KMS).` });
   }
   const handler = own(protocol.actions, action);
   if (!handler) {
@@ -145,10 +168,9 @@ async function handle(request: http.IncomingMessage, body: Buffer, response: htt
     return send(response, 400, protocol.contentType, requestId, { __type: type, message: 'The request body is not a JSON object.' }, headers);
   }
   if (iam && caller) {
-    const checks = prefix === 'AWSEvents' ? eventBridgePermissions(action, input, iam.coordinates) : sqsPermissions(action, input, iam.coordinates);
-    const denial = iam.check(caller, checks);
+    const denial = iam.check(caller, protocol.permissions(action, input, iam.coordinates));
     if (denial) {
-      const wire = prefix === 'AWSEvents' ? eventBridgeAccessDenied(denial) : sqsAccessDenied(denial);
+      const wire = protocol.accessDenied(denial);
       return send(response, wire.status, protocol.contentType, requestId, { __type: wire.type, message: wire.message }, wire.headers);
     }
   }

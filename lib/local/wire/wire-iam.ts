@@ -12,6 +12,8 @@
  *   developer guide, "Error handling with DynamoDB",
  *   https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html).
  * - Lambda: `AccessDeniedException` in `x-amzn-ErrorType`, HTTP 403.
+ * - KMS: `AccessDeniedException`, HTTP 400 (AWS KMS API Reference, "Common Errors",
+ *   https://docs.aws.amazon.com/kms/latest/APIReference/CommonErrors.html).
  */
 import type http from 'node:http';
 import type { Caller } from '../iam/caller.ts';
@@ -27,7 +29,8 @@ export interface WireIam {
   check(caller: Caller, checks: readonly PermissionCheck[]): AccessDenial | undefined;
 }
 
-export function eventBridgeAccessDenied(denial: AccessDenial): WireError {
+/** EventBridge's and KMS's answer (both JSON 1.1, `AccessDeniedException`, HTTP 400). */
+export function accessDeniedException(denial: AccessDenial): WireError {
   return new WireError('AccessDeniedException', denial.message, 400);
 }
 

@@ -6,11 +6,10 @@
  *   eventBridgeTargets();                     // before/after hooks registered here
  *   scenario('what it shows', { moto: true }, async (t) => { ... t.events ... });
  */
-import { after, before, test } from 'node:test';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { MOTO_ACCOUNT, MOTO_CREDENTIALS, MOTO_REGION, motoServerMissing, startMotoServer, type MotoServer } from '../../support/moto-server.ts';
-import { startEngine, type EngineFixture } from './engine-fixture.ts';
+import type { EngineFixture } from './engine-fixture.ts';
+import { conformanceTargets, type ConformanceTargets } from './conformance-targets.ts';
 
 export interface EventBridgeTarget {
   readonly name: 'engine' | 'moto_server';
@@ -24,41 +23,19 @@ export interface EventBridgeTarget {
   queueArn(name: string): string;
 }
 
-let engine: EngineFixture | undefined;
-let moto: MotoServer | undefined;
-let motoClient: EventBridgeClient | undefined;
-let motoSqs: SQSClient | undefined;
-const motoSkip = motoServerMissing();
+let targets: ConformanceTargets<{ events: EventBridgeClient; sqs: SQSClient }> | undefined;
 let n = 0;
-
-function target(name: EventBridgeTarget['name'], events: EventBridgeClient, sqs: SQSClient, account: string): EventBridgeTarget {
-  return {
-    name,
-    events,
-    sqs,
-    account,
-    unique: (prefix) => `${prefix}-${process.pid}-${++n}`,
-    queueArn: (queue) => `arn:aws:sqs:us-east-1:${account}:${queue}`,
-  };
-}
 
 /** Registers the hooks that start the engine and moto_server once for the file. */
 export function eventBridgeTargets(): { engine: () => EngineFixture } {
-  before(async () => {
-    engine = await startEngine();
-    if (!motoSkip) {
-      moto = await startMotoServer();
-      motoClient = new EventBridgeClient({ endpoint: moto.endpoint, region: MOTO_REGION, credentials: MOTO_CREDENTIALS });
-      motoSqs = new SQSClient({ endpoint: moto.endpoint, region: MOTO_REGION, credentials: MOTO_CREDENTIALS });
-    }
+  targets = conformanceTargets({
+    clients: (config) => ({ events: new EventBridgeClient(config), sqs: new SQSClient(config) }),
+    destroy: (c) => {
+      c.events.destroy();
+      c.sqs.destroy();
+    },
   });
-  after(async () => {
-    motoClient?.destroy();
-    motoSqs?.destroy();
-    await moto?.stop();
-    await engine?.close();
-  });
-  return { engine: () => engine! };
+  return { engine: targets.engine };
 }
 
 /**
@@ -67,8 +44,14 @@ export function eventBridgeTargets(): { engine: () => EngineFixture } {
  * moto differs from AWS.
  */
 export function scenario(name: string, options: { moto: boolean }, body: (t: EventBridgeTarget) => Promise<void>): void {
-  test(`${name} [engine]`, () => body(target('engine', engine!.events, engine!.sqs, engine!.engine.accountId)));
-  if (options.moto) test(`${name} [moto_server]`, { skip: motoSkip }, () => body(target('moto_server', motoClient!, motoSqs!, MOTO_ACCOUNT)));
+  targets!.scenario(name, options, (t) => body({
+    name: t.name,
+    events: t.clients.events,
+    sqs: t.clients.sqs,
+    account: t.account,
+    unique: (prefix) => `${prefix}-${process.pid}-${++n}`,
+    queueArn: (queue) => `arn:aws:sqs:us-east-1:${t.account}:${queue}`,
+  }));
 }
 
 /** The AWS JSON 1.1 error: `__type` (the SDK's error name), message, HTTP status. */
