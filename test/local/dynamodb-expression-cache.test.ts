@@ -16,26 +16,22 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ConditionalCheckFailedException, CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, TransactWriteItemsCommand,
-  TransactionCanceledException, UpdateItemCommand, type AttributeValue,
+  ConditionalCheckFailedException, GetItemCommand, PutItemCommand, TransactWriteItemsCommand,
+  TransactionCanceledException, UpdateItemCommand, type AttributeValue, type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { startLocalDynamoDb, type LocalDynamoDb } from '../../lib/local/dynamodb/start-local-dynamodb.ts';
+import { startDynalite, type RunningDynalite } from '../support/dynalite.ts';
+import { createStringKeyTable, testDynamoDbClient } from '../support/dedupe-table.ts';
 
 const TABLE = 'Counters';
 
 describe('DynamoDB expressions repeated across requests', () => {
-  let db: LocalDynamoDb;
+  let db: RunningDynalite;
   let client: DynamoDBClient;
 
   before(async () => {
-    db = await startLocalDynamoDb();
-    client = new DynamoDBClient({ endpoint: db.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
-    await client.send(new CreateTableCommand({
-      TableName: TABLE,
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }));
+    db = await startDynalite();
+    client = testDynamoDbClient(db.endpoint);
+    await createStringKeyTable(client, TABLE, 'id');
   });
 
   after(async () => {
@@ -46,15 +42,16 @@ describe('DynamoDB expressions repeated across requests', () => {
   const item = async (id: string): Promise<Record<string, AttributeValue> | undefined> =>
     (await client.send(new GetItemCommand({ TableName: TABLE, Key: { id: { S: id } }, ConsistentRead: true }))).Item;
 
-  /** The same update and condition expressions each time; only the values change. */
-  const swap = (id: string, expected: string, next: string) => client.send(new UpdateItemCommand({
+  /** The same update and condition expressions each time; only the names and values given change. */
+  const swapWith = (id: string, names: Record<string, string>, values: Record<string, AttributeValue>) => client.send(new UpdateItemCommand({
     TableName: TABLE,
     Key: { id: { S: id } },
     UpdateExpression: 'SET #v = :next',
     ConditionExpression: '#v = :expected AND (attribute_exists(id) OR #v <> :next)',
-    ExpressionAttributeNames: { '#v': 'version' },
-    ExpressionAttributeValues: { ':expected': { S: expected }, ':next': { S: next } },
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
   }));
+  const swap = (id: string, expected: string, next: string) => swapWith(id, { '#v': 'version' }, { ':expected': { S: expected }, ':next': { S: next } });
 
   async function validationMessage(work: Promise<unknown>): Promise<string> {
     const error = await work.then(() => undefined, (e: unknown) => e as Error);
@@ -104,27 +101,13 @@ describe('DynamoDB expressions repeated across requests', () => {
   test('a value the repeated expression does not use is refused', async () => {
     await client.send(new PutItemCommand({ TableName: TABLE, Item: { id: { S: 'c' }, version: { S: 'v1' } } }));
     await swap('c', 'v1', 'v2');
-    const message = await validationMessage(client.send(new UpdateItemCommand({
-      TableName: TABLE,
-      Key: { id: { S: 'c' } },
-      UpdateExpression: 'SET #v = :next',
-      ConditionExpression: '#v = :expected AND (attribute_exists(id) OR #v <> :next)',
-      ExpressionAttributeNames: { '#v': 'version' },
-      ExpressionAttributeValues: { ':expected': { S: 'v2' }, ':next': { S: 'v3' }, ':extra': { S: 'x' } },
-    })));
+    const message = await validationMessage(swapWith('c', { '#v': 'version' }, { ':expected': { S: 'v2' }, ':next': { S: 'v3' }, ':extra': { S: 'x' } }));
     assert.match(message, /ExpressionAttributeValues unused in expressions: keys: \{:extra\}/);
   });
 
   test('a name the repeated expression uses but the request does not define is refused', async () => {
     await swap('d', 'v1', 'v2').catch(() => undefined);
-    const message = await validationMessage(client.send(new UpdateItemCommand({
-      TableName: TABLE,
-      Key: { id: { S: 'd' } },
-      UpdateExpression: 'SET #v = :next',
-      ConditionExpression: '#v = :expected AND (attribute_exists(id) OR #v <> :next)',
-      ExpressionAttributeNames: { '#w': 'version' },
-      ExpressionAttributeValues: { ':expected': { S: 'v1' }, ':next': { S: 'v2' } },
-    })));
+    const message = await validationMessage(swapWith('d', { '#w': 'version' }, { ':expected': { S: 'v1' }, ':next': { S: 'v2' } }));
     assert.match(message, /attribute name used in the document path is not defined; attribute name: #v/);
   });
 
