@@ -26,16 +26,21 @@ let tableCounter = 0;
 /** Creates a fresh table (unique name per call) and returns its name. */
 export async function createDedupeTable(client: DynamoDBClient, prefix = 'dedupe'): Promise<string> {
   const tableName = `${prefix}-${process.pid}-${++tableCounter}`;
+  await createStringKeyTable(client, tableName, 'pk');
+  return tableName;
+}
+
+/** Creates an on-demand table keyed by one string attribute and waits until it is ACTIVE. */
+export async function createStringKeyTable(client: DynamoDBClient, tableName: string, key: string): Promise<void> {
   await client.send(
     new CreateTableCommand({
       TableName: tableName,
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
       BillingMode: 'PAY_PER_REQUEST',
     }),
   );
   await waitUntilActive(client, tableName);
-  return tableName;
 }
 
 /**

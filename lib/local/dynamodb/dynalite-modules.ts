@@ -7,6 +7,7 @@
  * re-implementing them.
  */
 import { createRequire } from 'node:module';
+import { cacheExpressionParses, type ExpressionParser } from './expression-cache.ts';
 
 /** An AWS JSON AttributeValue map as dynalite stores it. */
 export type DynaliteItem = Record<string, Record<string, unknown>>;
@@ -95,6 +96,12 @@ export const requireDynalite = createRequire(createRequire(import.meta.url).reso
 
 export const dynaliteDb = requireDynalite('./db') as DbModule;
 export const dynaliteValidations = requireDynalite('./validations') as ValidationsModule;
+
+// The validations parse ConditionExpression, FilterExpression and KeyConditionExpression with one
+// parser and UpdateExpression with the other, through these module objects: both parse each
+// expression once (expression-cache.ts).
+cacheExpressionParses(requireDynalite('./db/conditionParser') as ExpressionParser);
+cacheExpressionParses(requireDynalite('./db/updateParser') as ExpressionParser);
 
 /** The operations dynalite implements, by their wire names (as in its own index.js). */
 export const DYNALITE_OPERATIONS = [

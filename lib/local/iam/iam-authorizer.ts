@@ -53,6 +53,14 @@ const ADMINISTRATOR_ACCESS: NamedPolicy = {
   document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
 };
 
+/** Distinct allowed checks remembered per caller; past that the caller's set starts over. */
+const MAX_ALLOWED_PER_CALLER = 10_000;
+
+/** A check and the live policy text of its resource, as one key. */
+function allowedKey(check: PermissionCheck, livePolicy: string | undefined): string {
+  return `${check.action}\u0000${check.resource}\u0000${check.context ? JSON.stringify(check.context) : ''}\u0000${livePolicy ?? ''}`;
+}
+
 export class IamAuthorizer {
   readonly mode: IamMode;
   readonly outsider: Caller;
@@ -61,6 +69,13 @@ export class IamAuthorizer {
   private readonly resourcePolicies = new Map<string, PolicyStatement[]>();
   private livePolicy: (resourceArn: string) => string | undefined = () => undefined;
   private options: IamAuthorizerOptions;
+  /**
+   * The checks each caller was allowed, keyed by allowedKey(): a decision depends only on the
+   * caller, the check and the policies in force (the template's, replaced on reload, which starts
+   * this over, and the live policy text, part of the key), and the engine asks the same few on
+   * every request. Denials are decided every time.
+   */
+  private allowed = new WeakMap<Caller, Set<string>>();
 
   constructor(options: IamAuthorizerOptions) {
     this.options = options;
@@ -79,6 +94,7 @@ export class IamAuthorizer {
   }
 
   private load(options: IamAuthorizerOptions): void {
+    this.allowed = new WeakMap();
     this.roles = new Map(options.roles.map((r) => [r.arn, r]));
     this.byAccessKey.clear();
     for (const fn of options.functions) {
@@ -119,8 +135,12 @@ export class IamAuthorizer {
   }
 
   private decide(caller: Caller, check: PermissionCheck): AccessDenial | undefined {
+    const live = this.livePolicy(check.resource);
+    const key = allowedKey(check, live);
+    let allowed = this.allowed.get(caller);
+    if (allowed?.has(key)) return undefined;
     const identityPolicies = caller.administrator ? [ADMINISTRATOR_ACCESS] : caller.roleArn !== undefined ? this.roles.get(caller.roleArn)?.policies ?? [] : [];
-    const statements = this.resourceStatements(check.resource);
+    const statements = this.resourceStatements(check.resource, live);
     const context = new Map<string, string[]>([['aws:securetransport', ['true']], ['aws:principalaccount', [this.options.account]]]);
     if (caller.roleArn !== undefined) context.set('aws:principalarn', [caller.roleArn]);
     for (const [key, value] of Object.entries(check.context ?? {})) context.set(key.toLowerCase(), [value]);
@@ -131,7 +151,12 @@ export class IamAuthorizer {
       },
       { identityPolicies, ...(statements ? { resourcePolicy: { name: `resource policy of ${check.resource}`, document: { Statement: statements } } } : {}) },
     );
-    if (evaluation.decision === 'allow') return undefined;
+    if (evaluation.decision === 'allow') {
+      if (!allowed) this.allowed.set(caller, (allowed = new Set()));
+      if (allowed.size >= MAX_ALLOWED_PER_CALLER) allowed.clear();
+      allowed.add(key);
+      return undefined;
+    }
     const explicit = evaluation.decision === 'explicit-deny';
     const because = explicit
       ? `with an explicit deny in a ${evaluation.decidedBy?.policyType ?? 'identity-based'} policy`
@@ -145,9 +170,8 @@ export class IamAuthorizer {
   }
 
   /** The template's statements for the resource, and those of the policy set on it over the wire. */
-  private resourceStatements(resourceArn: string): PolicyStatement[] | undefined {
+  private resourceStatements(resourceArn: string, text: string | undefined): PolicyStatement[] | undefined {
     const declared = this.resourcePolicies.get(resourceArn) ?? [];
-    const text = this.livePolicy(resourceArn);
     let live: readonly PolicyStatement[] = [];
     if (text) {
       try {

@@ -6,11 +6,11 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateTableCommand, GetItemCommand, PutItemCommand, type DynamoDBClient, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, type DynamoDBClient, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { wrapHandler, type HandlerContext, type SubscriptionConfig } from '../../../lib/runtime/index.ts';
 import { loadValidators } from '../../support/fixture-validators.ts';
 import { startDynalite, type RunningDynalite } from '../../support/dynalite.ts';
-import { createDedupeTable, readDedupeItem, testDynamoDbClient } from '../../support/dedupe-table.ts';
+import { createDedupeTable, createStringKeyTable, readDedupeItem, testDynamoDbClient } from '../../support/dedupe-table.ts';
 import { SCHEMAS_DIR, eventBridgeEvent, lambdaContext, subscriptionConfig } from '../fixtures/flow.ts';
 
 const validators = await loadValidators(SCHEMAS_DIR);
@@ -27,12 +27,7 @@ before(async () => {
   dynamo = await startDynalite();
   client = testDynamoDbClient(dynamo.endpoint);
   dedupeTable = await createDedupeTable(client, 'effects');
-  await client.send(new CreateTableCommand({
-    TableName: TABLE,
-    KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-    AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-    BillingMode: 'PAY_PER_REQUEST',
-  }));
+  await createStringKeyTable(client, TABLE, 'id');
 });
 after(async () => {
   client.destroy();
