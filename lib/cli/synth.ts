@@ -5,7 +5,7 @@
  * A local synth does not run CDK's built-in CloudFormation template validation (CDK_VALIDATION=false,
  * unless the environment sets CDK_VALIDATION): it checks what a deployment would, and takes more
  * than half of a synth's CPU; `cdk synth`, the tests and CI run it. Validation plugins the app
- * adds itself (cdk-nag) run as before. The templates are the same either way.
+ * adds itself (cdk-nag) run unless the app reads CDK_VALIDATION too. The templates are the same.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, mkdirSync } from 'node:fs';
