@@ -25,20 +25,16 @@ test('tsx <file> with arguments keeps the arguments after the file', () => {
   assert.deepEqual(appProcess('tsx bin/app.ts --stage dev', CHECKOUT), { command: 'node', args: ['--import', TSX_LOADER, 'bin/app.ts', '--stage', 'dev'], shell: false });
 });
 
-test('a command with shell syntax runs through the shell as written', () => {
-  const app = 'npx tsc && npx tsx bin/app.ts';
-  assert.deepEqual(appProcess(app, CHECKOUT), { command: app, args: [], shell: true });
-});
-
-test('tsx options before the file run through the shell as written', () => {
-  const app = 'npx tsx --tsconfig tsconfig.app.json bin/app.ts';
-  assert.deepEqual(appProcess(app, CHECKOUT), { command: app, args: [], shell: true });
-});
-
-test('another runner (ts-node) runs through the shell as written', () => {
-  const app = 'npx ts-node --prefer-ts-exts bin/app.ts';
-  assert.deepEqual(appProcess(app, CHECKOUT), { command: app, args: [], shell: true });
-});
+const RUN_AS_WRITTEN: ReadonlyArray<readonly [string, string]> = [
+  ['a command with shell syntax', 'npx tsc && npx tsx bin/app.ts'],
+  ['tsx with options before the file', 'npx tsx --tsconfig tsconfig.app.json bin/app.ts'],
+  ['another runner (ts-node)', 'npx ts-node --prefer-ts-exts bin/app.ts'],
+];
+for (const [what, app] of RUN_AS_WRITTEN) {
+  test(`${what} runs through the shell as written`, () => {
+    assert.deepEqual(appProcess(app, CHECKOUT), { command: app, args: [], shell: true });
+  });
+}
 
 test('a project without tsx installed runs npx tsx through the shell (npx finds or fetches it)', () => {
   const app = 'npx tsx bin/app.ts';
