@@ -1,7 +1,7 @@
 /**
- * How the CDK app command is started. `npx tsx <file> [args]` (or `tsx <file> [args]`), the form
- * `busline init` and most TypeScript CDK apps use, starts three Node processes one after the
- * other: npm's npx, the tsx command, then the app. When tsx is installed in the project, the app
+ * How the CDK app command is started. `npx tsx <file> [args]` (or `tsx <file> [args]`), as the
+ * reference app's cdk.json has it, starts three Node processes one after the other: npm's npx,
+ * the tsx command, then the app. When tsx is installed in the project, the app
  * is started as the tsx documentation shows for running Node with tsx, `node --import tsx <file>`:
  * the same node from PATH, the same tsx, one process (about 1.3 s of CPU less on every synth).
  * Any other command, or one with options, quotes or shell syntax, runs through the shell as given.
