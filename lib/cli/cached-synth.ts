@@ -17,7 +17,7 @@ import { storeAssembly, storedAssembly } from '../assembly-cache/assembly-store.
 import { buslineCodeHash } from '../assembly-cache/busline-code-hash.ts';
 import { contentDigest, isSourceFile, lockfilesOf, sourceFiles } from '../assembly-cache/input-files.ts';
 import { SYNTH_INPUTS_ENV } from '../assembly-cache/synth-inputs.ts';
-import { appCommandFromCdkJson, contextOf, synthesize } from './synth.ts';
+import { appCommandFromCdkJson, contextOf, synthesize, synthValidation } from './synth.ts';
 import { untrackedFunctions } from './untracked-functions.ts';
 
 export interface CachedSynthOptions {
@@ -59,7 +59,7 @@ export async function cachedSynth(options: CachedSynthOptions): Promise<CachedSy
   const projectDir = resolve(options.projectDir);
   const cacheDir = resolve(options.cacheDir);
   const app = options.app ?? appCommandFromCdkJson(projectDir);
-  const settings = hash([app, JSON.stringify(contextOf(projectDir)), buslineCodeHash()]);
+  const settings = hash([app, JSON.stringify(contextOf(projectDir)), buslineCodeHash(), `CDK_VALIDATION=${synthValidation()}`]);
   const recordFile = join(cacheDir, 'apps', `${hash([projectDir, app]).slice(0, 16)}.json`);
   const records = readRecords(recordFile);
   const ms = (): number => Math.round(performance.now() - started);

@@ -2,10 +2,15 @@
  * Synthesizes a CDK app into a folder the way the CDK CLI runs an app: the app command with
  * CDK_OUTDIR and the context of cdk.json / cdk.context.json in CDK_CONTEXT_JSON. Running the
  * app directly skips the CDK CLI's own start-up (about two seconds) and makes no network calls.
+ * A local synth does not run CDK's built-in CloudFormation template validation (CDK_VALIDATION=false,
+ * unless the environment sets CDK_VALIDATION): it checks what a deployment would, and takes more
+ * than half of a synth's CPU; `cdk synth`, the tests and CI run it. Validation plugins the app
+ * adds itself (cdk-nag) run unless the app reads CDK_VALIDATION too. The templates are the same.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { appProcess } from './app-process.ts';
 
 export class SynthError extends Error {
   override readonly name = 'SynthError';
@@ -42,15 +47,22 @@ export function contextOf(projectDir: string): Record<string, unknown> {
   return context;
 }
 
+/** Whether a local synth runs CDK's built-in template validation: the CDK_VALIDATION the app is given. */
+export function synthValidation(): string {
+  return process.env.CDK_VALIDATION ?? 'false';
+}
+
 export async function synthesize(options: SynthOptions): Promise<string> {
   const projectDir = resolve(options.projectDir);
   const app = options.app ?? appCommandFromCdkJson(projectDir);
   const outdir = resolve(options.outdir);
   mkdirSync(outdir, { recursive: true });
-  const child = spawn(app, {
-    cwd: projectDir, shell: true, stdio: ['ignore', 'inherit', 'pipe'],
+  const launch = appProcess(app, projectDir);
+  const child = spawn(launch.command, launch.args, {
+    cwd: projectDir, shell: launch.shell, stdio: ['ignore', 'inherit', 'pipe'],
     env: {
       ...process.env,
+      CDK_VALIDATION: synthValidation(),
       CDK_OUTDIR: outdir,
       CDK_CONTEXT_JSON: JSON.stringify(contextOf(projectDir)),
       CDK_CLI_ASM_VERSION: '55.0.0',
@@ -61,7 +73,10 @@ export async function synthesize(options: SynthOptions): Promise<string> {
   });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-  const code = await new Promise<number>((r) => child.on('close', (c) => r(c ?? 1)));
+  const code = await new Promise<number>((r) => {
+    child.once('error', (error) => { stderr += `${error.message}\n`; r(1); });
+    child.once('close', (c) => r(c ?? 1));
+  });
   if (code !== 0) throw new SynthError(`the CDK app (\`${app}\`) failed with exit code ${code}:\n${stderr.trim()}`);
   if (!existsSync(join(outdir, 'manifest.json'))) {
     throw new SynthError(`the CDK app (\`${app}\`) wrote no cloud assembly to ${outdir}: does it call app.synth()?`);

@@ -231,6 +231,8 @@ export async function run(argv: string[]): Promise<number> {
     ...(values.app ? { app: values.app } : {}), ...(values.assembly ? { assembly: values.assembly } : {}),
   });
   console.log(banner.join('\n'));
+  // Ready: now the dashboard's page, API and MCP tools, so its first request does not wait for them.
+  dashboard.load().catch((error: unknown) => console.error(`busline dev: the dashboard could not load: ${(error as Error).message}`));
   await new Promise<void>((resolveStop) => {
     const stop = (): void => { resolveStop(); };
     process.once('SIGINT', stop);

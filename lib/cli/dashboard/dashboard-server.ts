@@ -3,16 +3,16 @@
  * (streamable HTTP, stateless: a fresh server per request over the same operations), and the
  * page with its JSON API (dashboard-api.ts). No login: it refuses any request whose Host is not
  * this loopback address, and any cross-origin write, so a web page the developer visits cannot
- * reach it through DNS rebinding or a form post.
+ * reach it through DNS rebinding or a form post. The MCP SDK is loaded at the first `/mcp`
+ * request: a `busline dev` start does not wait for it.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { createMcpServer } from './mcp-tools.ts';
 import type { DashboardContext } from './dashboard-context.ts';
 
 export interface DashboardOptions {
-  readonly context: DashboardContext;
+  /** What the MCP tools work on, made when the first MCP request needs it. */
+  readonly context: () => Promise<DashboardContext>;
   /** Port on 127.0.0.1; 0 = any free port. */
   readonly port: number;
   /** Handles the page and its API; answers false when the path is not its. */
@@ -67,7 +67,10 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: POST JSON-RPC messages to /mcp' }, id: null }));
       return;
     }
-    const mcpServer = createMcpServer(options.context);
+    const [{ StreamableHTTPServerTransport }, { createMcpServer }, context] = await Promise.all([
+      import('@modelcontextprotocol/sdk/server/streamableHttp.js'), import('./mcp-tools.ts'), options.context(),
+    ]);
+    const mcpServer = createMcpServer(context);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on('close', () => { void transport.close(); void mcpServer.close(); });
     await mcpServer.connect(transport);
