@@ -35,8 +35,8 @@ export interface FlowTopic {
   readonly source: string;
   readonly versions: readonly number[];
   /**
-   * Paths in `data` of the fields a version of the topic's schema marks `"x-busline-pii": true`
-   * or `"mask"` (lib/schema/pii.ts: `['customer', 'email']`, `'*'` for every array item), so
+   * Paths in `data` of the fields a version of the topic's schema marks `"x-busline-pii"`, in any
+   * mode (lib/schema/pii.ts: `['customer', 'email']`, `'*'` for every array item), so
    * the engine and the CLI mask their values in what they write for people and tools. Absent
    * when the topic has none.
    */
