@@ -12,7 +12,7 @@
  * envelopes), not in `busline events`, `busline tail`, `busline dlq show`, the dashboard's and
  * MCP's answers, nor the catalog.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -21,92 +21,38 @@ import { GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/c
 import { readDevSession } from '../../lib/cli/dev-session.ts';
 import { ENVELOPE_MARK, isEnvelope } from '../../lib/runtime/pii-envelope.ts';
 import { waitFor } from '../local/support/reference-flow.ts';
-import { piiProject, RECEIVED_FILE, stateDirOf, TAP_QUEUE } from './support/pii-project.ts';
-import { assertWithout, buslineIn, dashboardGet, driveThroughRetryDlqAndReplay, filesUnder, startDev, withMcp, type DevRun } from './support/pii-outputs.ts';
-import type { TinyProject } from './support/tiny-project.ts';
+import { RECEIVED_FILE, TAP_QUEUE } from './support/pii-project.ts';
+import { assertWithout, buslineIn, filesUnder, runPiiProject, testOutputsHide } from './support/pii-outputs.ts';
 
 const EMAIL = `pii-${randomUUID()}@example.com`;
 const assertHidden = assertWithout(EMAIL);
 
-let project: TinyProject;
-let dev: DevRun;
-let stateDir: string;
-
-const busline = async (...args: string[]): Promise<string> => buslineIn(project, [...args, '--state', stateDir]);
-
-before(async () => {
-  project = piiProject('encrypt');
-  stateDir = stateDirOf(project);
-  dev = await startDev(project, stateDir);
-  await driveThroughRetryDlqAndReplay(project, stateDir, EMAIL);
-}, { timeout: 300_000 });
-
-after(async () => {
-  await dev?.stop();
-  project?.remove();
-});
+const run = runPiiProject('encrypt', EMAIL);
 
 test('the handler received the value in plaintext, decrypted by its runtime, on the attempt that succeeded', () => {
-  const received = readFileSync(join(project.dir, RECEIVED_FILE), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { contactId: string; email: string; attempt: number });
+  const received = readFileSync(join(run().project.dir, RECEIVED_FILE), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { contactId: string; email: string; attempt: number });
   assert.deepEqual([received[0]!.contactId, received[0]!.email, received[0]!.attempt], ['c-retry', EMAIL, 2]);
 });
 
 test("busline dev's stdout and stderr, the functions' log lines among them, never show the value", () => {
-  assert.match(dev.output(), /\[welcome\] INFO welcoming/);
-  assert.match(dev.output(), /to=\*\*\*/);
-  assertHidden('busline dev output', dev.output());
+  assert.match(run().dev.output(), /\[welcome\] INFO welcoming/);
+  assert.match(run().dev.output(), /to=\*\*\*/);
+  assertHidden('busline dev output', run().dev.output());
 });
 
 test('no file of the state folder holds the value: the queues, the archive and the tables hold only envelopes', () => {
-  const files = filesUnder(stateDir);
+  const files = filesUnder(run().stateDir);
   for (const store of ['journal', 'store', 'archive', 'dynamodb']) assert.ok(files.some((f) => f.startsWith(store)), `no ${store} files: ${files.join(', ')}`);
-  for (const f of files) assert.ok(!readFileSync(join(stateDir, f), 'latin1').includes(EMAIL), `${f} holds the PII value`);
-  const archived = filesUnder(join(stateDir, 'archive')).map((f) => readFileSync(join(stateDir, 'archive', f), 'utf8')).join('\n');
+  for (const f of files) assert.ok(!readFileSync(join(run().stateDir, f), 'latin1').includes(EMAIL), `${f} holds the PII value`);
+  const archived = filesUnder(join(run().stateDir, 'archive')).map((f) => readFileSync(join(run().stateDir, 'archive', f), 'utf8')).join('\n');
   assert.ok(archived.includes(ENVELOPE_MARK), 'the archived events hold no envelope');
 });
 
-test('busline events shows the retried, dead-lettered and replayed events with their log lines, the value hidden', async () => {
-  const out = await busline('events', '--last', '50');
-  assert.match(out, /the mail server refused \*\*\*/);
-  assertHidden('busline events', out);
-  assertHidden('busline events --correlation', await busline('events', '--correlation', 'pii-dlq'));
-});
-
-test('busline tail prints the log lines with the value masked', async () => {
-  const out = await busline('tail', '--since', '1h');
-  assert.match(out, /welcoming/);
-  assertHidden('busline tail', out);
-});
-
-test('busline dlq show shows the dead letter and its reason, the value masked', async () => {
-  const out = await busline('dlq', 'show', 'welcome');
-  assert.match(out, /reason: .*the mail server refused \*\*\*/);
-  assertHidden('busline dlq show', out);
-});
-
-test("the dashboard's answers (events, lineage, dead letters, status) never show the value", async () => {
-  const get = (path: string): Promise<string> => dashboardGet(dev.dashboardUrl, path);
-  const events = await get('/api/events');
-  assert.match(events, /c-dlq/);
-  assertHidden('/api/events', events);
-  assertHidden('/api/lineage', await get('/api/lineage?id=pii-dlq'));
-  assertHidden('/api/dead-letters', await get('/api/dead-letters?subscription=welcome'));
-  assertHidden('/api/status', await get('/api/status'));
-});
-
-test("the MCP endpoint's answers (search, lineage, dead letters) never show the value", async () => {
-  await withMcp(dev.mcpUrl, async (call) => {
-    const found = await call('search_events', {});
-    assert.match(found, /c-retry/);
-    assertHidden('search_events', found);
-    assertHidden('get_lineage', await call('get_lineage', { id: 'pii-retry' }));
-    assertHidden('show_dead_letters', await call('show_dead_letters', { subscription: 'welcome' }));
-  });
-});
+testOutputsHide(EMAIL, run);
 
 test('the catalog marks the field encrypted PII and never shows the value', async () => {
-  const out = join(project.dir, 'catalog.md');
-  await buslineIn(project, ['catalog', '--assembly', readDevSession(stateDir).assemblyDir, '--out', out]);
+  const out = join(run().project.dir, 'catalog.md');
+  await buslineIn(run().project, ['catalog', '--assembly', readDevSession(run().stateDir).assemblyDir, '--out', out]);
   const catalog = readFileSync(out, 'utf8');
   assert.match(catalog, /\| `email` \| string \| yes \| PII \(encrypted\) \|/);
   assertHidden('the catalog', catalog);
@@ -114,8 +60,8 @@ test('the catalog marks the field encrypted PII and never shows the value', asyn
 
 test('busline publish into an encrypt topic puts an envelope on the bus: the queue it reaches holds ciphertext, not the value', async () => {
   const unique = `raw-${randomUUID()}@example.com`;
-  await busline('publish', 'contact.added', JSON.stringify({ contactId: 'c-raw', email: unique, failTimes: 0 }), '--id', 'pii-raw');
-  const sqs = new SQSClient({ endpoint: dev.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  await buslineIn(run().project, ['publish', 'contact.added', JSON.stringify({ contactId: 'c-raw', email: unique, failTimes: 0 }), '--id', 'pii-raw', '--state', run().stateDir]);
+  const sqs = new SQSClient({ endpoint: run().dev.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   try {
     const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: TAP_QUEUE }));
     const bodies: string[] = [];

@@ -8,13 +8,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { CreateTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { journaledFailureQuoting, journaledWriteKeyedBy } from './support/journal-pii.ts';
 import { startEngine, TEST_CREDENTIALS, type EngineFixture } from './support/engine-fixture.ts';
 import { createPiiCrypto, type PiiCrypto } from '../../lib/runtime/pii-crypto.ts';
 import { PiiDecryptionError, PiiEncryptionError, RuntimeOptionsError } from '../../lib/runtime/errors.ts';
 import { isEnvelope } from '../../lib/runtime/pii-envelope.ts';
-import type { EventAcceptedRecord, InvocationFinishedRecord, TableWrittenRecord } from '../../lib/local/index.ts';
+import type { EventAcceptedRecord } from '../../lib/local/index.ts';
 
 let fx: EngineFixture;
 let kms: KMSClient;
@@ -62,24 +63,12 @@ test('the journal record of an encrypted event holds its envelope, and its other
 
 test("an invocation's error and log lines are masked with the value inside the event's envelope", async () => {
   const { eventId, email } = await publishEncryptedContact();
-  const fields = { eventId, topic: 'contact.added', correlationId: 'c-1' };
-  fx.engine.journalAppend({ kind: 'invocation.started', functionName: 'welcome', invocationId: 'e-1', ...fields });
-  fx.engine.journalAppend({
-    kind: 'invocation.finished', functionName: 'welcome', invocationId: 'e-1', outcome: 'error', durationMs: 3,
-    error: `Error: the mail server refused ${email}`, logs: [`sending to ${email}`], ...fields,
-  });
-  const [finished] = await fx.engine.journalQuery({ eventId, kinds: ['invocation.finished'] }) as InvocationFinishedRecord[];
-  assert.deepEqual([finished!.error, finished!.logs], ['Error: the mail server refused ***', ['sending to ***']]);
+  assert.deepEqual(await journaledFailureQuoting(fx, eventId, email, 'e-1'), ['Error: the mail server refused ***', ['sending to ***']]);
 });
 
 test('a table.written record masks the decrypted value of the encrypted event whose handler writes it', async () => {
   const { eventId, email } = await publishEncryptedContact();
-  const fields = { eventId, topic: 'contact.added', correlationId: 'c-1' };
-  fx.engine.journalAppend({ kind: 'invocation.started', functionName: 'welcome', invocationId: 'e-2', ...fields });
-  await fx.dynamodb.send(new PutItemCommand({ TableName: 'Received', Item: { email: { S: email }, contactId: { S: 'c-1' } } }));
-  fx.engine.journalAppend({ kind: 'invocation.finished', functionName: 'welcome', invocationId: 'e-2', outcome: 'success', durationMs: 3, ...fields });
-  const written = (await fx.engine.journalQuery({ kinds: ['table.written'] })) as TableWrittenRecord[];
-  assert.deepEqual(written.at(-1)!.items.map((i) => [i.table, i.key]), [['Received', '{"email":{"S":"***"}}']]);
+  assert.deepEqual(await journaledWriteKeyedBy(fx, eventId, email, 'e-2'), [['Received', '{"email":{"S":"***"}}']]);
 });
 
 test('an envelope whose data key no key of the engine made masks nothing, and the record keeps it', async () => {

@@ -1,8 +1,10 @@
 /**
  * What the PII end-to-end tests (pii-mask-outputs, pii-encrypt-outputs) share: `busline dev` on a
  * PII project (pii-project.ts) as a process, the run that drives a unique value through success
- * after a retry, a DLQ and a replay, and the helpers that gather every output to search.
+ * after a retry, a DLQ and a replay, the helpers that gather every output to search, and the
+ * tests of the outputs both modes hide the value from ({@link testOutputsHide}).
  */
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -15,6 +17,7 @@ import { readJournal } from '../../../lib/local/journal/journal.ts';
 import type { JournalRecord } from '../../../lib/local/journal/types.ts';
 import { waitFor } from '../../local/support/reference-flow.ts';
 import { runBusline, type BuslineRun } from './run-busline.ts';
+import { piiProject, stateDirOf, type PiiMode } from './pii-project.ts';
 import type { TinyProject } from './tiny-project.ts';
 
 const BIN = fileURLToPath(new URL('../../../bin/busline.mjs', import.meta.url));
@@ -121,4 +124,95 @@ export async function withMcp(mcpUrl: string, use: (call: (name: string, args?: 
   } finally {
     await client.close();
   }
+}
+
+/** The running PII project a test file drives (set in its `before`). */
+export interface PiiRun {
+  readonly project: TinyProject;
+  readonly stateDir: string;
+  readonly dev: DevRun;
+}
+
+/**
+ * Registers the test file's `before` (the PII project in `mode` under `busline dev`, driven with
+ * `value` through {@link driveThroughRetryDlqAndReplay}) and `after` (dev stopped, project
+ * removed); returns the running project, for the tests.
+ */
+export function runPiiProject(mode: PiiMode, value: string): () => PiiRun {
+  let running: PiiRun | undefined;
+  let project: TinyProject | undefined;
+  let dev: DevRun | undefined;
+  before(async () => {
+    project = piiProject(mode);
+    const stateDir = stateDirOf(project);
+    dev = await startDev(project, stateDir);
+    await driveThroughRetryDlqAndReplay(project, stateDir, value);
+    running = { project, stateDir, dev };
+  }, { timeout: 300_000 });
+  after(async () => {
+    await dev?.stop();
+    project?.remove();
+  });
+  return () => {
+    assert.ok(running, 'the PII project did not start');
+    return running;
+  };
+}
+
+/**
+ * Registers the tests of the outputs people and tools read, which hide `value` in every PII mode:
+ * `busline events` (and its `--where` search), `busline tail`, `busline dlq show`, the dashboard
+ * and the MCP endpoint, after {@link driveThroughRetryDlqAndReplay}.
+ */
+export function testOutputsHide(value: string, run: () => PiiRun): void {
+  const assertHidden = assertWithout(value);
+  const busline = (...args: string[]): Promise<string> => buslineIn(run().project, [...args, '--state', run().stateDir]);
+
+  test('busline events shows the retried, dead-lettered and replayed events with their log lines, the value masked', async () => {
+    const out = await busline('events', '--last', '50');
+    assert.match(out, /the mail server refused \*\*\*/);
+    assertHidden('busline events', out);
+    assertHidden('busline events --correlation', await busline('events', '--correlation', 'pii-dlq'));
+  });
+
+  test('busline events --where on the PII field does not find the event by its value', async () => {
+    const done = await runBusline(['events', '--where', `data.email=${value}`, '--state', run().stateDir], {}, run().project.dir);
+    assert.doesNotMatch(`${done.stdout}${done.stderr}`, /c-retry|c-dlq/);
+    assertHidden('busline events --where', `${done.stdout}${done.stderr}`);
+  });
+
+  test('busline tail prints the log lines with the value masked', async () => {
+    const out = await busline('tail', '--since', '1h');
+    assert.match(out, /welcoming/);
+    assertHidden('busline tail', out);
+  });
+
+  test('busline dlq show shows the dead letter, its reason and body, with the value masked', async () => {
+    const out = await busline('dlq', 'show', 'welcome');
+    assert.match(out, /reason: .*the mail server refused \*\*\*/);
+    assertHidden('busline dlq show', out);
+  });
+
+  test("the dashboard's answers (events, lineage, dead letters, status) never show the value", async () => {
+    const get = (path: string): Promise<string> => dashboardGet(run().dev.dashboardUrl, path);
+    const events = await get('/api/events');
+    assert.match(events, /c-dlq/);
+    assertHidden('/api/events', events);
+    assertHidden('/api/lineage', await get('/api/lineage?id=pii-dlq'));
+    assertHidden('/api/dead-letters', await get('/api/dead-letters?subscription=welcome'));
+    assertHidden('/api/status', await get('/api/status'));
+  });
+
+  test("the MCP endpoint's answers (search, lineage, dead letters) never show the value", async () => {
+    await withMcp(run().dev.mcpUrl, async (call) => {
+      const found = await call('search_events', {});
+      assert.match(found, /c-retry/);
+      assertHidden('search_events', found);
+      const byValue = await call('search_events', { text: value });
+      assert.doesNotMatch(byValue, /c-retry|c-dlq/);
+      assertHidden('search_events on the value', byValue);
+      assertHidden('get_lineage', await call('get_lineage', { id: 'pii-retry' }));
+      assertHidden('show_dead_letters', await call('show_dead_letters', { subscription: 'welcome' }));
+    });
+  });
 }
