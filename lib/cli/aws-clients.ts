@@ -7,6 +7,7 @@
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'busline-local', secretAccessKey: 'busline-local' };
@@ -36,11 +37,13 @@ export interface FlowClients {
   readonly events: EventBridgeClient;
   readonly sqs: SQSClient;
   readonly lambda: LambdaClient;
+  /** Encrypts the `"x-busline-pii": "encrypt"` fields of what the CLI publishes. */
+  readonly kms: KMSClient;
 }
 
 export function flowClients(settings: ClientSettings): FlowClients {
   const config = clientConfig(settings);
-  return { events: new EventBridgeClient(config), sqs: new SQSClient(config), lambda: new LambdaClient(config) };
+  return { events: new EventBridgeClient(config), sqs: new SQSClient(config), lambda: new LambdaClient(config), kms: new KMSClient(config) };
 }
 
 /** Clients pointed at the local engine. */

@@ -25,9 +25,18 @@ export interface SubscriptionView {
   readonly deliveryDlqArn?: string;
 }
 
+/** A flow of the assembly with the local names of its bus and of its PII key. */
+export interface FlowView {
+  readonly manifest: FlowManifest;
+  readonly busName: string;
+  readonly stackName: string;
+  /** ARN of the flow's PII key as the engine serves it (FlowManifest.piiKeyLogicalId); absent without one. */
+  readonly piiKeyArn?: string;
+}
+
 export interface FlowContext {
   readonly model: LocalAppModel;
-  readonly flows: readonly { readonly manifest: FlowManifest; readonly busName: string; readonly stackName: string }[];
+  readonly flows: readonly FlowView[];
   readonly subscriptions: readonly SubscriptionView[];
   subscription(name: string): SubscriptionView;
   /** Subscription name for a physical function, rule or queue name, else the name itself. */
@@ -41,7 +50,10 @@ export function loadFlowContext(assemblyDir: string): FlowContext {
   const model = loadAppModel(readCloudAssembly(assemblyDir), { queueUrl: (a, r, name) => name });
   const find = <T extends ResourceRef>(list: readonly T[], stackName: string, logicalId: string | undefined): T | undefined =>
     logicalId === undefined ? undefined : list.find((x) => x.stackName === stackName && x.logicalId === logicalId);
-  const flows = model.buses.filter((b) => b.flow).map((b) => ({ manifest: b.flow!, busName: b.name, stackName: b.stackName }));
+  const flows: FlowView[] = model.buses.filter((b) => b.flow).map((b) => {
+    const piiKey = find(model.keys, b.stackName, b.flow!.piiKeyLogicalId);
+    return { manifest: b.flow!, busName: b.name, stackName: b.stackName, ...(piiKey ? { piiKeyArn: piiKey.arn } : {}) };
+  });
   const subscriptions: SubscriptionView[] = [];
   const labels = new Map<string, string>();
   for (const flow of flows) {

@@ -233,7 +233,7 @@ export function explainMatch(journal: JournalView, id: string): { readonly event
 
 /** Validates `data` against the topic's newest schema and publishes it (PayloadInvalidError: nothing sent). */
 export function publish(target: FlowTarget, topic: string, data: unknown, metadata: PublishMetadata = {}): Promise<PublishedEvent> {
-  return publishEvent({ flows: target.flows, projectDir: target.projectDir, client: target.clients.events, topic, data, metadata });
+  return publishEvent({ flows: target.flows, projectDir: target.projectDir, client: target.clients.events, kmsClient: target.clients.kms, topic, data, metadata });
 }
 
 // ── dead letters ───────────────────────────────────────────────────────────────────────────

@@ -39,6 +39,8 @@ export interface TargetFlow {
   readonly manifest: FlowManifest;
   readonly busName: string;
   readonly busArn: string;
+  /** ARN of the flow's PII key (FlowManifest.piiKeyLogicalId); absent without one. */
+  readonly piiKeyArn?: string;
   /** The flow's archive, when the bus has one. */
   readonly archive?: { readonly name: string; readonly arn: string };
 }

@@ -50,6 +50,7 @@ export async function openLocalTarget(options: LocalTargetOptions): Promise<Flow
     const archive = model.archives.find((a) => a.busName === f.busName);
     return {
       manifest: f.manifest, busName: f.busName, busArn: bus.arn,
+      ...(f.piiKeyArn ? { piiKeyArn: f.piiKeyArn } : {}),
       ...(archive ? { archive: { name: archive.name, arn: `arn:aws:events:${model.region}:${model.account}:archive/${archive.name}` } } : {}),
     };
   });

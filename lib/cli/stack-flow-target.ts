@@ -65,7 +65,13 @@ export async function openStackTarget(options: StackTargetOptions): Promise<Flow
     const arn = (service: string, resource: string): string => `arn:${partition}:${service}:${region}:${account}:${resource}`;
     const archiveId = Object.entries(stack.resources).find(([, r]) => r.Type === 'AWS::Events::Archive' && referencedLogicalIds(r.Properties?.SourceArn).has(busLogicalId))?.[0];
     const archiveName = archiveId ? nameOf(archiveId, 'ArchiveName') ?? await onlyArchiveOf(clients.events, busArn) : undefined;
-    flows.push({ manifest, busName, busArn, ...(archiveName ? { archive: { name: archiveName, arn: arn('events', `archive/${archiveName}`) } } : {}) });
+    // An AWS::KMS::Key's physical id is its key id (CloudFormation: Ref returns the key id).
+    const piiKeyId = physicalId(manifest.piiKeyLogicalId);
+    flows.push({
+      manifest, busName, busArn,
+      ...(piiKeyId ? { piiKeyArn: arn('kms', `key/${piiKeyId}`) } : {}),
+      ...(archiveName ? { archive: { name: archiveName, arn: arn('events', `archive/${archiveName}`) } } : {}),
+    });
     const queue = (logicalId: string | undefined): TargetQueue | undefined => {
       const url = physicalId(logicalId);
       if (!url) return undefined;

@@ -10,7 +10,7 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct, type IConstruct } from 'constructs';
 import { FLOW_MANIFEST_METADATA_KEY, type FlowManifest, type FlowPublisher } from '../schema/flow-manifest.ts';
 import { loadSchemas, type TopicSchemas } from '../schema/schema-set.ts';
-import { topicPiiPaths } from '../schema/pii.ts';
+import { topicEncryptPaths, topicPiiPaths } from '../schema/pii.ts';
 import { generateValidatorModule } from '../schema/validator-codegen.ts';
 import { recordSynthInputs } from '../assembly-cache/synth-inputs.ts';
 import { bundleHandlers, BundlingError, FLOW_BUNDLES_DIR, flowBundleFolderName } from './bundler.ts';
@@ -357,6 +357,7 @@ export class EventFlow extends Construct {
   /** The flow as the manifest in the bus's template metadata describes it. */
   manifest(): FlowManifest {
     const stack = Stack.of(this);
+    const piiKeyLogicalId = this.piiKeyLogicalId();
     return {
       manifestVersion: 1,
       flow: this.flowName,
@@ -364,11 +365,24 @@ export class EventFlow extends Construct {
       schemasDir: relative(process.cwd(), this.schemasDir) || '.',
       topics: this.topics.map((t) => {
         const piiPaths = topicPiiPaths(t.schemas.versions);
-        return { name: t.name, source: t.source, versions: t.schemas.versions.map((v) => v.version), ...(piiPaths.length > 0 ? { piiPaths } : {}) };
+        const encryptPaths = topicEncryptPaths(t.schemas.versions);
+        return {
+          name: t.name, source: t.source, versions: t.schemas.versions.map((v) => v.version),
+          ...(piiPaths.length > 0 ? { piiPaths } : {}),
+          ...(encryptPaths.length > 0 ? { encryptPaths } : {}),
+        };
       }),
       subscriptions: this.subscriptions.map((s) => s._manifest()),
       publishers: this.publishers,
+      ...(piiKeyLogicalId !== undefined ? { piiKeyLogicalId } : {}),
     };
+  }
+
+  /** The logical id of the PII key when it is a key of the bus's stack (not an imported one). */
+  private piiKeyLogicalId(): string | undefined {
+    const cfn = this.piiKey?.node.defaultChild;
+    if (!(cfn instanceof kms.CfnKey) || Stack.of(cfn) !== Stack.of(this)) return undefined;
+    return Stack.of(this).resolve(cfn.logicalId) as string;
   }
 
   private isSubscriptionFunction(grantee: iam.IGrantable): boolean {

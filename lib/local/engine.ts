@@ -27,6 +27,7 @@ import { eventBridgeActions, toWireError as eventsWireError } from './wire/event
 import { kmsActions, toWireError as kmsWireError } from './wire/kms-actions.ts';
 import { KmsKeys } from './kms/kms-keys.ts';
 import { KmsService } from './kms/kms-service.ts';
+import { piiEnvelopeOpener } from './kms/pii-envelope-opener.ts';
 import { kmsPermissions } from './iam/request-permissions.ts';
 import { Chaos } from './chaos/chaos.ts';
 import { sqsFaults } from './chaos/sqs-faults.ts';
@@ -112,6 +113,7 @@ export class LocalEngine {
     declarations.attachLog(store);
     keys.attachLog(store);
     const kms = new KmsService(keys);
+    journal.pii.openEnvelopesWith(piiEnvelopeOpener(kms));
     sqs.observer = journalObserver(journal);
     // Faults start after recovery: replaying the log must rebuild exactly what was logged.
     if (chaos) sqs.faults = sqsFaults(chaos);

@@ -118,29 +118,33 @@ interface FieldRow {
 
 /**
  * Nested fields are listed as `parent.child` and `list[].child`; Required is relative to the
- * parent object. A field its schema marks PII in mask mode (and every field inside it) says so,
- * and the values its schema spells out (`const`, `enum`) are shown as `***`, as Busline's other
- * outputs show them.
+ * parent object. A field its schema marks PII (and every field inside it) says so, with its mode
+ * (masked, or encrypted on the wire), and the values its schema spells out (`const`, `enum`) are
+ * shown as `***`, as Busline's other outputs show them.
  */
-function fieldRows(schema: JsonSchema, path: string, inPii = false): FieldRow[] {
+function fieldRows(schema: JsonSchema, path: string, inPii?: PiiLabel): FieldRow[] {
   const rows: FieldRow[] = [];
   const props = (schema.properties ?? {}) as Record<string, JsonSchema>;
   const required = new Set(Array.isArray(schema.required) ? (schema.required as string[]) : []);
   for (const [name, sub] of Object.entries(props)) {
     const field = path === '' ? name : `${path}.${name}`;
     const s = typeof sub === 'object' && sub !== null ? sub : {};
-    const pii = inPii || isMaskedPii(s);
-    const constraints = pii ? ['PII (masked)', constraintsOf(s, true)].filter(Boolean).join(', ') : constraintsOf(s, false);
+    const pii = inPii ?? piiLabel(s);
+    const constraints = pii ? [pii, constraintsOf(s, true)].filter(Boolean).join(', ') : constraintsOf(s, false);
     rows.push({ field, type: typeOf(s), required: required.has(name), constraints, description: typeof s.description === 'string' ? s.description : '' });
     if (s.properties) rows.push(...fieldRows(s, field, pii));
     const items = s.items as JsonSchema | undefined;
-    if (items && typeof items === 'object' && !Array.isArray(items) && items.properties) rows.push(...fieldRows(items, `${field}[]`, pii || isMaskedPii(items)));
+    if (items && typeof items === 'object' && !Array.isArray(items) && items.properties) rows.push(...fieldRows(items, `${field}[]`, pii ?? piiLabel(items)));
   }
   return rows;
 }
 
-function isMaskedPii(s: JsonSchema): boolean {
-  return s[PII_KEYWORD] === true || s[PII_KEYWORD] === 'mask';
+type PiiLabel = 'PII (masked)' | 'PII (encrypted)';
+
+/** How the catalog names a field's PII mode; undefined for a field not marked PII. */
+function piiLabel(s: JsonSchema): PiiLabel | undefined {
+  if (s[PII_KEYWORD] === true || s[PII_KEYWORD] === 'mask') return 'PII (masked)';
+  return s[PII_KEYWORD] === 'encrypt' ? 'PII (encrypted)' : undefined;
 }
 
 function typeOf(s: JsonSchema): string {

@@ -20,6 +20,14 @@ export interface FlowManifest {
   readonly subscriptions: readonly FlowSubscription[];
   /** Producers other than subscriptions, granted with grantPublish. */
   readonly publishers: readonly FlowPublisher[];
+  /**
+   * Logical id of the AWS::KMS::Key (in the bus's stack) that encrypts the topics'
+   * `encryptPaths` (the EventFlow's `piiKey`), so publishers from outside the flow (`busline
+   * publish`, the test harness, `busline soak`) encrypt those fields as a subscription's runtime
+   * does. Absent when the flow has no PII key, or its key is not a resource of the stack (an
+   * imported key: such publishers set BUSLINE_PII_KEY to its ARN).
+   */
+  readonly piiKeyLogicalId?: string;
 }
 
 export interface FlowTopic {
@@ -27,12 +35,17 @@ export interface FlowTopic {
   readonly source: string;
   readonly versions: readonly number[];
   /**
-   * Paths in `data` of the fields a version of the topic's schema marks `"x-busline-pii": true`
-   * or `"mask"` (lib/schema/pii.ts: `['customer', 'email']`, `'*'` for every array item), so
+   * Paths in `data` of the fields a version of the topic's schema marks `"x-busline-pii"`, in any
+   * mode (lib/schema/pii.ts: `['customer', 'email']`, `'*'` for every array item), so
    * the engine and the CLI mask their values in what they write for people and tools. Absent
    * when the topic has none.
    */
   readonly piiPaths?: readonly (readonly string[])[];
+  /**
+   * The paths among `piiPaths` whose fields a version marks `"x-busline-pii": "encrypt"`: every
+   * publisher encrypts them with the flow's PII key (`piiKeyLogicalId`). Absent when none.
+   */
+  readonly encryptPaths?: readonly (readonly string[])[];
 }
 
 export interface FlowSubscription {

@@ -150,7 +150,7 @@ export async function startFlow(source: FlowSource, options: StartFlowOptions = 
 
   const recorded = await recordFlow(app, written);
   const { records, events, deadLetters } = recorded;
-  const { events: client } = localClients(app.engine.endpoint, app.engine.region);
+  const { events: client, kms: kmsClient } = localClients(app.engine.endpoint, app.engine.region);
   const defaultTimeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
   async function until<T>(what: string, timeoutMs: number, check: () => T | undefined): Promise<T> {
@@ -177,7 +177,7 @@ export async function startFlow(source: FlowSource, options: StartFlowOptions = 
     region: app.engine.region,
     subscriptions: app.subscriptions,
     async publish(topic, data, metadata) {
-      const published = await publishEvent({ flows: context.flows, projectDir, client, topic, data, ...(metadata ? { metadata } : {}) });
+      const published = await publishEvent({ flows: context.flows, projectDir, client, kmsClient, topic, data, ...(metadata ? { metadata } : {}) });
       return { topic, id: published.id, eventId: published.eventBridgeId, correlationId: published.metadata.correlationId };
     },
     waitForHandled(event, waitOptions = {}) {
@@ -198,6 +198,7 @@ export async function startFlow(source: FlowSource, options: StartFlowOptions = 
       stopped ??= (async () => {
         recorded.stop();
         client.destroy();
+        kmsClient.destroy();
         try {
           await app.stop();
         } finally {

@@ -233,7 +233,7 @@ export async function testFlow<Topics extends object = Record<string, unknown>>(
   const recorded = await recordFlow(app, written);
   const { records } = recorded;
   const context = loadFlowContext(assemblyDir);
-  const { events: client } = localClients(app.engine.endpoint, app.engine.region);
+  const { events: client, kms: kmsClient } = localClients(app.engine.endpoint, app.engine.region);
   const dynamodb = new DynamoDBClient({ endpoint: app.engine.endpoint, region: app.engine.region, credentials: { accessKeyId: 'busline-local', secretAccessKey: 'busline-local' } });
   const overrides = new FunctionOverrides({
     intercept: (fn, interceptor) => running.runner.intercept(fn, interceptor),
@@ -268,7 +268,7 @@ export async function testFlow<Topics extends object = Record<string, unknown>>(
     subscriptions: app.subscriptions,
     now: () => clock.now(),
     async publish(topic, data, publishOptions = {}) {
-      const published = await publishEvent({ flows: context.flows, projectDir, client, topic, data, ...(publishOptions.metadata ? { metadata: publishOptions.metadata } : {}) });
+      const published = await publishEvent({ flows: context.flows, projectDir, client, kmsClient, topic, data, ...(publishOptions.metadata ? { metadata: publishOptions.metadata } : {}) });
       if (publishOptions.deliverTwice) {
         const accepted = acceptedOf(published.eventBridgeId).event as { source: string; 'detail-type': string };
         const bus = context.flows.find((f) => f.manifest.topics.some((t) => t.name === topic))!.busName;
@@ -366,6 +366,7 @@ export async function testFlow<Topics extends object = Record<string, unknown>>(
       closed ??= (async () => {
         recorded.stop();
         client.destroy();
+        kmsClient.destroy();
         dynamodb.destroy();
         try {
           await app.stop();

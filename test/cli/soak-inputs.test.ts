@@ -27,6 +27,14 @@ test('entry topics are those a subscription consumes and none publishes', () => 
   assert.deepEqual(entryTopics([{ manifest: flow, busName: 'bus' }]).map((t) => [t.topic, t.busName, t.source]), [['order.placed', 'bus', 'test.shop']]);
 });
 
+test("an entry topic carries its encrypted fields and the flow's PII key, so the soak's publisher encrypts them", () => {
+  const flow = manifest([subscription('a', ['contact.added'], [])], []);
+  const topic = { name: 'contact.added', source: 'test.contacts', versions: [1], piiPaths: [['email']], encryptPaths: [['email']] };
+  const keyArn = 'arn:aws:kms:us-east-1:000000000000:key/6f0e8a52-1d2b-4c3d-8e4f-5a6b7c8d9e0f';
+  const [entry] = entryTopics([{ manifest: { ...flow, topics: [topic] }, busName: 'bus', piiKeyArn: keyArn }]);
+  assert.deepEqual([entry!.declared.encryptPaths, entry!.piiKeyArn], [[['email']], keyArn]);
+});
+
 test('a flow whose every consumed topic is also published has no entry topic: SoakNoEntryTopicError', () => {
   const loop = manifest([subscription('a', ['ping'], ['pong']), subscription('b', ['pong'], ['ping'])], ['ping', 'pong']);
   assert.throws(() => entryTopics([{ manifest: loop, busName: 'bus' }]), SoakNoEntryTopicError);

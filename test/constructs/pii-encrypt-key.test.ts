@@ -96,6 +96,21 @@ test('the encrypted paths of each topic reach the runtime config beside the PII 
   assert.equal(audit.config.topics['audit.logged']!.encryptPaths, undefined);
 });
 
+test('the flow manifest carries each topic\'s encrypted paths and the logical id of the PII key, for publishers from outside the flow', () => {
+  const { stack, flow } = piiFlow((s) => ({ piiKey: new kms.Key(s, 'PiiKey', { enableKeyRotation: true }) }));
+  const manifest = flow.manifest();
+  const byName = new Map(manifest.topics.map((t) => [t.name, t]));
+  assert.deepEqual(byName.get('customer.registered')!.encryptPaths, [['email'], ['cards', '*', 'number']]);
+  assert.equal(byName.get('audit.logged')!.encryptPaths, undefined);
+  const keyId = Object.keys(Template.fromStack(stack).findResources('AWS::KMS::Key'))[0];
+  assert.equal(manifest.piiKeyLogicalId, keyId);
+});
+
+test('an imported piiKey is not named in the manifest: it is no resource of the stack', () => {
+  const { flow } = piiFlow((s) => ({ piiKey: kms.Key.fromKeyArn(s, 'Imported', 'arn:aws:kms:eu-west-1:111122223333:key/0b9c7f4e-55aa-4cde-9a7e-3f2d1c0b9a88') }));
+  assert.equal(flow.manifest().piiKeyLogicalId, undefined);
+});
+
 test("with a customer managed key, a subscription of an encrypted topic may kms:Decrypt that topic's data keys only", () => {
   const t = Template.fromStack(piiFlow().stack);
   const decrypt = directKmsStatements(t, 'CustomersWelcomeRole').filter((s) => asList(s.Action).includes('kms:Decrypt'));

@@ -11,8 +11,9 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { journaledFailureQuoting, journaledWriteKeyedBy } from './support/journal-pii.ts';
 import { startEngine, type EngineFixture } from './support/engine-fixture.ts';
-import type { EventAcceptedRecord, InvocationFinishedRecord, TableWrittenRecord } from '../../lib/local/index.ts';
+import type { EventAcceptedRecord, TableWrittenRecord } from '../../lib/local/index.ts';
 
 let fx: EngineFixture;
 
@@ -63,24 +64,12 @@ test('the event on the queue keeps its PII values as published', async () => {
 
 test("an invocation's error and log lines are masked with the values of the event it ran for", async () => {
   const { eventId, email } = await publishContact();
-  const fields = { eventId, topic: 'contact.added', correlationId: 'c-1' };
-  fx.engine.journalAppend({ kind: 'invocation.started', functionName: 'welcome', invocationId: 'i-1', ...fields });
-  fx.engine.journalAppend({
-    kind: 'invocation.finished', functionName: 'welcome', invocationId: 'i-1', outcome: 'error', durationMs: 3,
-    error: `Error: the mail server refused ${email}`, logs: [`sending to ${email}`], ...fields,
-  });
-  const [finished] = await fx.engine.journalQuery({ eventId, kinds: ['invocation.finished'] }) as InvocationFinishedRecord[];
-  assert.deepEqual([finished!.error, finished!.logs], ['Error: the mail server refused ***', ['sending to ***']]);
+  assert.deepEqual(await journaledFailureQuoting(fx, eventId, email, 'i-1'), ['Error: the mail server refused ***', ['sending to ***']]);
 });
 
 test('a table.written record masks the PII values of the events whose handlers run while it is written', async () => {
   const { eventId, email } = await publishContact();
-  const fields = { eventId, topic: 'contact.added', correlationId: 'c-1' };
-  fx.engine.journalAppend({ kind: 'invocation.started', functionName: 'welcome', invocationId: 'i-2', ...fields });
-  await fx.dynamodb.send(new PutItemCommand({ TableName: 'Received', Item: { email: { S: email }, contactId: { S: 'c-1' } } }));
-  fx.engine.journalAppend({ kind: 'invocation.finished', functionName: 'welcome', invocationId: 'i-2', outcome: 'success', durationMs: 3, ...fields });
-  const written = (await fx.engine.journalQuery({ kinds: ['table.written'] })) as TableWrittenRecord[];
-  assert.deepEqual(written.at(-1)!.items.map((i) => [i.table, i.key]), [['Received', '{"email":{"S":"***"}}']]);
+  assert.deepEqual(await journaledWriteKeyedBy(fx, eventId, email, 'i-2'), [['Received', '{"email":{"S":"***"}}']]);
 });
 
 test('a DynamoDB write made when no handler of a PII event runs is journaled as it is', async () => {

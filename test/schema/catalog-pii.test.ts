@@ -1,6 +1,6 @@
 /**
  * The catalog and PII mask mode: a field its schema marks `"x-busline-pii"` (and every field
- * inside it) says it is masked, and the values its schema spells out (`const`, `enum`) show as
+ * inside it) says it is masked (or, `"encrypt"`, encrypted), and the values its schema spells out (`const`, `enum`) show as
  * `***`, as in Busline's other outputs; other fields are listed as before.
  */
 import assert from 'node:assert/strict';
@@ -15,6 +15,7 @@ const SCHEMA = {
     email: { type: 'string', format: 'email', 'x-busline-pii': true, enum: ['ada@example.com', 'grace@example.com'] },
     address: { type: 'object', 'x-busline-pii': 'mask', properties: { street: { type: 'string', const: '1 Analytical Row' } } },
     plan: { type: 'string', enum: ['free', 'pro'] },
+    card: { type: 'string', 'x-busline-pii': 'encrypt', const: '4111 1111 1111 1111' },
   },
 };
 const V1 = { topic: 'user.signed-up', version: 1, file: '/p/schemas/user.signed-up/v1.json', schema: SCHEMA };
@@ -33,4 +34,9 @@ test('a field inside a PII object is marked masked too, its const shown as ***',
 
 test('a field not marked PII lists its values', () => {
   assert.ok(catalog.includes('| `plan` | string | no | one of "free", "pro" |  |'), catalog);
+});
+
+test('an encrypted PII field is marked encrypted and the values its schema lists show as ***', () => {
+  assert.ok(catalog.includes('| `card` | string | no | PII (encrypted), = *** |  |'), catalog);
+  assert.ok(!catalog.includes('4111'));
 });

@@ -14,6 +14,7 @@ import type { ChaosProfile } from '../../local/chaos/profile.ts';
 import { viewOf } from '../../local/app-view.ts';
 import type { LocalApp } from '../../local/index.ts';
 import { createPublisher, type Publisher, type PublishInput } from '../../runtime/publisher.ts';
+import { encryptionOptions, publisherTopicInfo } from '../publish-event.ts';
 import { untilQuiet } from '../../testing/quiescence.ts';
 import { deadLettersOf } from '../../testing/dead-letters.ts';
 import { localClients } from '../aws-clients.ts';
@@ -162,12 +163,14 @@ async function start(options: SoakRunOptions, entries: readonly EntryTopic[], so
     journaled++;
     if (r.kind === 'invocation.finished') invocations++;
   });
-  const { events: client } = localClients(app.engine.endpoint, app.engine.region);
+  const { events: client, kms: kmsClient } = localClients(app.engine.endpoint, app.engine.region);
   const publishers = new Map<string, Publisher>();
   entries.forEach((e, i) => {
     publishers.set(e.topic, createPublisher({
-      topics: { [e.topic]: { source: e.source, latestVersion: sources[i]!.latestVersion } },
+      topics: { [e.topic]: publisherTopicInfo(e.declared, sources[i]!.latestVersion) },
       validators: sources[i]!.validators, busName: e.busName, client,
+      // Encrypted fields are encrypted with the flow's key, as a producer of the flow does.
+      ...encryptionOptions(e.piiKeyArn, kmsClient),
       // A throttled or partly failed PutEvents is resent; a soak keeps at it longer than a handler.
       maxAttempts: 10,
     }));
@@ -187,6 +190,7 @@ async function start(options: SoakRunOptions, entries: readonly EntryTopic[], so
       stopped = true;
       unsubscribe();
       client.destroy();
+      kmsClient.destroy();
       await app.stop();
     },
   };

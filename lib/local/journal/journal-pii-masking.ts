@@ -11,10 +11,15 @@
  * which name no event) the values of every event whose handler is running at that moment.
  * Masked are the fields that carry data or text about it ({@link CONTENT_FIELDS}); ids, names
  * and counts are kept, so lineage and queries work as before. The stored events themselves
- * (queues, archive, tables) keep their values.
+ * (queues, archive, tables) keep their values (mask mode) or their envelopes (encrypt mode).
+ *
+ * Encrypt mode: an event holds only envelopes, but a handler receives, logs and writes the
+ * values inside them; the engine opens the envelopes with its own KMS keys
+ * ({@link JournalPiiMasking.openEnvelopesWith}) to learn the values it masks. The values are
+ * used for masking only, never written.
  */
 import { maskDeep, mergePiiMasks, type PiiMask } from '../../runtime/pii-mask.ts';
-import { eventPiiMask, type TopicPiiPaths } from '../../schema/topic-pii.ts';
+import { eventPiiMask, type EnvelopeOpener, type TopicPiiPaths } from '../../schema/topic-pii.ts';
 import type { JournalEntry } from './types.ts';
 
 /** Events whose values are kept for their later records (the newest; an older one is forgotten). */
@@ -25,6 +30,7 @@ const CONTENT_FIELDS = ['event', 'error', 'logs', 'detail', 'items', 'writes'] a
 
 export class JournalPiiMasking {
   private paths: TopicPiiPaths = new Map();
+  private open: EnvelopeOpener | undefined;
   /** eventId → its PII values, oldest first (Map order). */
   private readonly byEvent = new Map<string, PiiMask>();
   /** `<invocationId> <eventId>` of a started, not yet finished invocation → the event's PII values. */
@@ -33,6 +39,11 @@ export class JournalPiiMasking {
   /** The topics' PII fields (at app load, and again on each reload). */
   setTopicPiiPaths(paths: TopicPiiPaths): void {
     this.paths = paths;
+  }
+
+  /** How the values of encrypted fields are found (the engine's KMS); without it they are not masked where a handler repeats them. */
+  openEnvelopesWith(open: EnvelopeOpener): void {
+    this.open = open;
   }
 
   /** The entry as the journal writes it; `event`: the event the record is about, when the writer has it. */
@@ -49,14 +60,14 @@ export class JournalPiiMasking {
   /** An accepted event as the journal writes it (undefined: as it is, nothing to mask). */
   maskAccepted(eventId: string, event: unknown): unknown {
     if (this.paths.size === 0) return undefined;
-    const mask = this.remember(eventId, eventPiiMask(event, this.paths));
+    const mask = this.remember(eventId, eventPiiMask(event, this.paths, this.open));
     return mask ? maskDeep(event, mask) : undefined;
   }
 
   private maskOf(entry: JournalEntry, event: unknown): PiiMask | undefined {
-    if (entry.kind === 'event.accepted') return this.remember(entry.eventId, eventPiiMask(entry.event, this.paths));
+    if (entry.kind === 'event.accepted') return this.remember(entry.eventId, eventPiiMask(entry.event, this.paths, this.open));
     if (event !== undefined) {
-      const mask = eventPiiMask(event, this.paths);
+      const mask = eventPiiMask(event, this.paths, this.open);
       return entry.eventId !== undefined ? this.remember(entry.eventId, mask) : mask;
     }
     if (entry.eventId !== undefined) return this.byEvent.get(entry.eventId);
