@@ -128,11 +128,31 @@ export interface PreparedEntry {
   lastError?: { errorCode: string; errorMessage: string };
 }
 
-/** An event validated, with its metadata filled, not yet encrypted or sized. */
-interface CheckedEvent {
+/** An event of a topic this publisher knows. */
+interface TopicEvent {
   readonly input: PublishInput;
   readonly info: TopicInfo;
+}
+
+/** An event validated, with its metadata filled, not yet sized. */
+interface CheckedEvent extends TopicEvent {
   readonly metadata: PublishedEvent['metadata'];
+}
+
+/**
+ * The publisher the runtime sends a handler's events with: sealing (validating and encrypting)
+ * apart from sending, so that the events a run parks in its dedupe record are stored as they go
+ * on the wire, and a later send (also a resend by another attempt) sends exactly those.
+ */
+export interface SealingPublisher extends Publisher {
+  /**
+   * The events as they go on the wire: validated (PublishValidationError), their encrypted
+   * fields sealed (PiiEncryptionError); nothing is sent. Events of topics without such fields
+   * come back as they were.
+   */
+  seal(events: readonly PublishInput[]): Promise<PublishInput[]>;
+  /** Sends events `seal` returned, as they are: not validated or encrypted again. */
+  sendSealed(events: readonly PublishInput[]): Promise<PublishedEvent[]>;
 }
 
 export interface RetryPolicy {
@@ -200,7 +220,7 @@ export function checkPublishData(validators: ValidatorTable, topic: string, vers
  * for ctx.publish (its config and validators were checked when it was called), so a function's
  * bundle carries no second copy of the option checks.
  */
-export function openPublisher(options: PublisherOptions, policy: RetryPolicy, sharedPiiCrypto?: () => Promise<PiiCrypto>): Publisher {
+export function openPublisher(options: PublisherOptions, policy: RetryPolicy, sharedPiiCrypto?: () => Promise<PiiCrypto>): SealingPublisher {
   const { maxAttempts } = policy;
   const getClient = lazyEventBridgeClient(options.client);
   // Loaded and made only at the first publish of a topic with encrypted fields (wrapHandler
@@ -215,15 +235,25 @@ export function openPublisher(options: PublisherOptions, policy: RetryPolicy, sh
     return name;
   };
 
-  /** Validates the event and fills its metadata; throws before anything is encrypted or sent. */
-  function check(input: PublishInput): CheckedEvent {
+  function known(input: PublishInput): TopicEvent {
     const info = options.topics[input.topic];
     if (!info) {
       throw new PublishTopicError(`topic ${input.topic} is not one this publisher knows (${Object.keys(options.topics).join(', ') || 'none'}): declare it in the flow and regenerate`);
     }
+    return { input, info };
+  }
+
+  /** Validates the event (its plaintext); throws before anything is encrypted or sent. */
+  function validated(input: PublishInput): TopicEvent {
+    const event = known(input);
+    checkPublishData(options.validators, input.topic, event.info.latestVersion, input.data);
+    return event;
+  }
+
+  /** Fills the event's metadata. */
+  function withMetadata({ input, info }: TopicEvent): CheckedEvent {
     // globalThis.crypto, not node:crypto: see trace-context.ts.
     const id = input.id ?? crypto.randomUUID();
-    checkPublishData(options.validators, input.topic, info.latestVersion, input.data);
     const metadata: PublishedEvent['metadata'] = {
       id,
       correlationId: input.correlationId ?? id,
@@ -236,11 +266,16 @@ export function openPublisher(options: PublisherOptions, policy: RetryPolicy, sh
   }
 
   /** The event's data as it goes on the wire: its encrypted fields sealed (pii-crypto.ts). */
-  async function sealed(c: CheckedEvent): Promise<CheckedEvent> {
+  async function sealed<T extends TopicEvent>(c: T): Promise<T> {
     const paths = encryptPathsOf(c.info);
     if (!paths) return c;
     const data = await (await piiCrypto()).seal(c.input.topic, c.input.data, paths);
     return { ...c, input: { ...c.input, data } };
+  }
+
+  /** The events with their encrypted fields sealed; no KMS module is loaded when no topic has any. */
+  function sealedAll<T extends TopicEvent>(events: T[]): Promise<T[]> | T[] {
+    return events.some((c) => encryptPathsOf(c.info)) ? Promise.all(events.map(sealed)) : events;
   }
 
   function prepare({ input, info, metadata }: CheckedEvent): PreparedEntry {
@@ -279,19 +314,31 @@ export function openPublisher(options: PublisherOptions, policy: RetryPolicy, sh
     if (error) throw error;
   }
 
-  async function publishAll(events: readonly PublishInput[]): Promise<PublishedEvent[]> {
-    // An active span's context is read from the OpenTelemetry API, loaded once it is in use.
-    await recordSpansModule();
-    // Check all before encrypting or sending any: one invalid event means nothing is sent.
-    const checked = events.map(check);
-    const wire = checked.some((c) => encryptPathsOf(c.info)) ? await Promise.all(checked.map(sealed)) : checked;
+  /** Sizes and sends events as they go on the wire. */
+  async function sendWire(wire: readonly CheckedEvent[]): Promise<PublishedEvent[]> {
     const prepared = wire.map(prepare);
     if (prepared.length > 0) await send(prepared);
     return prepared.map((p) => ({ topic: p.topic, id: p.metadata.id, eventBridgeId: p.eventBridgeId!, metadata: p.metadata }));
   }
 
+  async function publishAll(events: readonly PublishInput[]): Promise<PublishedEvent[]> {
+    // An active span's context is read from the OpenTelemetry API, loaded once it is in use.
+    await recordSpansModule();
+    // Check all before encrypting or sending any: one invalid event means nothing is sent.
+    const checked = events.map((e) => withMetadata(validated(e)));
+    return sendWire(await sealedAll(checked));
+  }
+
   return {
     publishAll,
+    async seal(events) {
+      // Check all before encrypting any, as publishAll does.
+      return (await sealedAll(events.map(validated))).map((c) => c.input);
+    },
+    async sendSealed(events) {
+      await recordSpansModule();
+      return sendWire(events.map((e) => withMetadata(known(e))));
+    },
     async publish(topic, data, metadata = {}) {
       const [published] = await publishAll([{ ...metadata, topic, data }]);
       return published!;

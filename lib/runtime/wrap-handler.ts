@@ -43,7 +43,7 @@ import { PublishTopicError, RuntimeOptionsError } from './errors.ts';
 import { invocationState, type BuslineRequest, type InvocationState } from './invocation.ts';
 import { createLogger, LOG_LEVELS, stdoutSink, type LogLevel } from './logger.ts';
 import { checkOptionKeys, integerOption, numberOption, stringOption } from './option-checks.ts';
-import { checkPiiKey, checkPublishData, DEFAULT_RETRY_POLICY, openPublisher, type Publisher } from './publisher.ts';
+import { checkPiiKey, checkPublishData, DEFAULT_RETRY_POLICY, openPublisher, type SealingPublisher } from './publisher.ts';
 import { lazyPiiCrypto } from './pii-encryption.ts';
 import type { RecordContext, RecordStep } from './record-pipeline.ts';
 import { backoffMiddleware } from './middleware/backoff.ts';
@@ -110,7 +110,7 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
   const sqsClient = lazySqsClient(options.sqsClient);
 
   // Only the topics this subscription publishes; made on first send.
-  let publisher: Publisher | undefined;
+  let publisher: SealingPublisher | undefined;
   const publishTopics = Object.fromEntries(config.publishes.map((t) => [t, config.topics[t]!]));
   // ctx.publish checks the event now and defers the send until the handler succeeded
   // (the dedupe or effects step sends it, before committing the writes).
@@ -123,29 +123,33 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
   };
   // One EventBridge client for the publisher, made ahead of the first send (see runBatch).
   const eventBridgeClient = lazyEventBridgeClient(options.eventBridgeClient);
-  const prepareEvents = (record: RecordContext, idBase: string, publishes: readonly PendingPublish[]): PublishInput[] => {
-    const traceparent = traceparentOf(record, publishes.map((p) => p.topic));
-    return publishes.map((p, ordinal) => ({
-      topic: p.topic,
-      data: p.data,
-      id: publishedEventId(idBase, p.topic, ordinal),
-      correlationId: record.correlationId,
-      causationId: record.eventId,
-      ...(traceparent ? { traceparent } : {}),
-    }));
-  };
-  const sendEvents = async (events: readonly PublishInput[]): Promise<void> => {
+  // Options checked above (config, validators): no second check in the bundle.
+  const publisherOf = async (): Promise<SealingPublisher> => {
     const client = await eventBridgeClient();
-    // Options checked above (config, validators): no second check in the bundle.
-    publisher ??= openPublisher({
+    return (publisher ??= openPublisher({
       topics: publishTopics,
       validators: options.validators,
       ...(busName ? { busName } : {}),
       client,
       // The records of a batch finishing together share PutEvents calls (publish-batcher.ts).
       coalesce: true,
-    }, DEFAULT_RETRY_POLICY, piiCrypto);
-    await publisher.publishAll(events);
+    }, DEFAULT_RETRY_POLICY, piiCrypto));
+  };
+  // Sealed when prepared, sent as sealed: events parked in a dedupe record hold no plaintext of
+  // encrypted fields, and a resend puts the parked bytes on the wire unchanged.
+  const prepareEvents = async (record: RecordContext, idBase: string, publishes: readonly PendingPublish[]): Promise<PublishInput[]> => {
+    const traceparent = traceparentOf(record, publishes.map((p) => p.topic));
+    return (await publisherOf()).seal(publishes.map((p, ordinal) => ({
+      topic: p.topic,
+      data: p.data,
+      id: publishedEventId(idBase, p.topic, ordinal),
+      correlationId: record.correlationId,
+      causationId: record.eventId,
+      ...(traceparent ? { traceparent } : {}),
+    })));
+  };
+  const sendEvents = async (events: readonly PublishInput[]): Promise<void> => {
+    await (await publisherOf()).sendSealed(events);
   };
   const write = (record: RecordContext, items: readonly TransactWriteItem[]): void => registry.for(record).addWrites(items);
   const dynamoDbClient = options.dynamoDbClient ? () => Promise.resolve(options.dynamoDbClient!) : runtimeDynamoDbClient;

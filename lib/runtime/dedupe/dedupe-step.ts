@@ -102,15 +102,18 @@ export function dedupeStep(options: DedupeStepOptions): RecordStep {
       const declared = effects?.registry.take(record);
       const writes = declared?.writes ?? [];
       if (!declared || declared.publishes.length === 0) return lease.succeed(writes.length > 0 ? writes : undefined);
-      const events = effects!.prepare(record, lease.key, declared.publishes);
-      if (writes.length > 0) {
-        let parked: string;
-        try {
-          parked = parkEvents(events);
-        } catch (error) {
-          await lease.fail();
-          throw error;
-        }
+      let events: PublishInput[];
+      let parked: string | undefined;
+      try {
+        // Sealed now: the parked events hold the encrypted fields' envelopes, and every send of
+        // them (this one, or a later attempt's) puts those same bytes on the wire.
+        events = await effects!.prepare(record, lease.key, declared.publishes);
+        if (writes.length > 0) parked = parkEvents(events);
+      } catch (error) {
+        await lease.fail();
+        throw error;
+      }
+      if (parked !== undefined) {
         // The writes commit with the events parked beside them; only then are the events sent.
         // A crash after this commit leaves the record PUBLISHING: the redelivery sends them.
         await lease.park(writes, parked);

@@ -29,7 +29,7 @@ export function effectsStep(options: EffectsStepOptions): RecordStep {
         if (!outcome.committed) throw new EffectsCanceledError(outcome.reasons);
       }
       if (declared.publishes.length > 0) {
-        await effects.send(effects.prepare(record, `${record.subscription}#${record.eventId}`, declared.publishes));
+        await effects.send(await effects.prepare(record, `${record.subscription}#${record.eventId}`, declared.publishes));
       }
     },
   };

@@ -76,7 +76,7 @@ export class EffectsRegistry {
  */
 export const MAX_PARKED_EVENTS_BYTES = 350 * 1024;
 
-/** The events a run parks in its dedupe record, as one string attribute. */
+/** The events a run parks in its dedupe record (as prepared: encrypted fields sealed), as one string attribute. */
 export function parkEvents(events: readonly PublishInput[]): string {
   const parked = JSON.stringify(events);
   const bytes = Buffer.byteLength(parked, 'utf8');
@@ -92,8 +92,12 @@ export function parkEvents(events: readonly PublishInput[]): string {
 /** What the commit steps need from the wrapper: the registry and how to make and send a record's events. */
 export interface EffectsRuntime {
   readonly registry: EffectsRegistry;
-  /** The record's events, with ids derived from `idBase` (same base → same ids on a re-run). */
-  prepare(record: RecordContext, idBase: string, publishes: readonly PendingPublish[]): PublishInput[];
-  /** Sends prepared events (also events parked by an earlier attempt). */
+  /**
+   * The record's events as they go on the wire, with ids derived from `idBase` (same base → same
+   * ids on a re-run): validated, their `"x-busline-pii": "encrypt"` fields sealed, so that parked
+   * events hold no plaintext of those fields.
+   */
+  prepare(record: RecordContext, idBase: string, publishes: readonly PendingPublish[]): Promise<PublishInput[]>;
+  /** Sends prepared events as they are (also events parked by an earlier attempt): no second validation or encryption. */
   send(events: readonly PublishInput[]): Promise<void>;
 }
