@@ -10,7 +10,10 @@
  * 3. Encrypt the fields the topic's schema marks `"x-busline-pii": "encrypt"` (the plaintext was
  *    validated in step 1): one KMS GenerateDataKey per event, AES-256-GCM per field
  *    (pii-envelope.ts, pii-crypto.ts). A failure throws PiiEncryptionError; nothing is sent.
- *    Topics without such fields skip this step and never load the KMS client.
+ *    Topics without such fields skip this step and never load the KMS client. The runtime's
+ *    ctx.publish takes steps 1 and 3 when the run's events are prepared (SealingPublisher.seal:
+ *    parked in a dedupe record, they hold only envelopes) and the rest when they are sent
+ *    (sendSealed), once or again by a later attempt, without validating or encrypting again.
  * 4. Size check (of what goes on the wire, ciphertext included): an entry larger than
  *    {@link MAX_ENTRY_BYTES} is a PublishEntryTooLargeError before any call.
  * 5. Batch PutEvents: at most 10 entries and at most MAX_ENTRY_BYTES of entries per call.
