@@ -65,7 +65,8 @@ export interface PiiCryptoOptions {
 export interface PiiCrypto {
   /**
    * A copy of `data` whose fields at `paths` are replaced by envelopes; `data` itself when none of
-   * them is present (no KMS call). Throws PiiEncryptionError when no data key can be had.
+   * them is present or all are envelopes already (no KMS call): sealing twice never wraps an
+   * envelope in another. Throws PiiEncryptionError when no data key can be had.
    */
   seal(topic: string, data: unknown, paths: ReadonlyArray<readonly string[]>): Promise<unknown>;
   /**
@@ -107,7 +108,7 @@ export function createPiiCrypto(options: PiiCryptoOptions): PiiCrypto {
   async function seal(topic: string, data: unknown, paths: ReadonlyArray<readonly string[]>): Promise<unknown> {
     // The copy is what goes on the wire (JSON), so the caller's object is never changed.
     const copy: unknown = JSON.parse(JSON.stringify(data));
-    const slots = slotsOf(copy, paths, (value) => value !== undefined);
+    const slots = slotsOf(copy, paths, (value) => value !== undefined && !isEnvelope(value));
     if (slots.length === 0) return data;
     const fields = slots.map((s) => fieldName(s.path)).join(', ');
     if (!options.keyId) {

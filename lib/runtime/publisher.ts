@@ -154,7 +154,11 @@ export interface SealingPublisher extends Publisher {
    * come back as they were.
    */
   seal(events: readonly PublishInput[]): Promise<PublishInput[]>;
-  /** Sends events `seal` returned, as they are: not validated or encrypted again. */
+  /**
+   * Sends events `seal` returned, as they are: not validated again, their envelopes not
+   * encrypted again. An encrypt field still in plaintext (events parked by a runtime that did not
+   * seal before parking) is sealed here, so it never goes on the wire in the clear.
+   */
   sendSealed(events: readonly PublishInput[]): Promise<PublishedEvent[]>;
 }
 
@@ -340,7 +344,7 @@ export function openPublisher(options: PublisherOptions, policy: RetryPolicy, sh
     },
     async sendSealed(events) {
       await recordSpansModule();
-      return sendWire(events.map((e) => withMetadata(known(e))));
+      return sendWire(await sealedAll(events.map((e) => withMetadata(known(e)))));
     },
     async publish(topic, data, metadata = {}) {
       const [published] = await publishAll([{ ...metadata, topic, data }]);

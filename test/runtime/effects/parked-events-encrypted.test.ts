@@ -19,7 +19,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { ScanCommand, type AttributeValue, type DynamoDBClient, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { ScanCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import type { SQSRecord } from 'aws-lambda';
@@ -195,5 +195,28 @@ test('a later attempt sends the parked events unchanged: the same envelopes, not
 
   const [welcomed] = await receiveBatch(env.sqs, queueUrl, 1);
   assert.deepEqual(await decryptedBySubscriber(welcomed!), [{ customerId: 'c-resend', email }]);
+  bus.client.destroy();
+});
+
+test('an event parked with its plaintext (by a runtime that sealed only at send) is sealed when a later attempt sends it', { skip }, async () => {
+  const email = uniqueEmail();
+  const records = await registered({ customerId: 'c-legacy', email });
+  const { busName, queueUrl } = await env.busWithQueue(['customer.welcomed']);
+  const bus = switchableEventBridge();
+  const { handler, dedupeTable } = await welcomer(busName, bus.client);
+  bus.setDown(true);
+  assert.equal((await handler({ Records: records }, lambdaContext()))?.batchItemFailures.length, 1);
+  // What the runtime before issue 19 parked: the event as published, its email in plaintext.
+  const item = await dedupeRecord(dedupeTable, records[0]!);
+  const parked = JSON.parse(item['parkedEvents']!.S!) as PublishInput[];
+  const plaintext = parked.map((e) => ({ ...e, data: { customerId: 'c-legacy', email } }));
+  await dynamodb.send(new UpdateItemCommand({ TableName: dedupeTable, Key: { pk: item['pk']! }, UpdateExpression: 'SET parkedEvents = :p', ExpressionAttributeValues: { ':p': { S: JSON.stringify(plaintext) } } }));
+
+  bus.setDown(false);
+  assert.deepEqual(await handler({ Records: records }, lambdaContext()), { batchItemFailures: [] });
+  assert.equal(bus.sent.length, 1);
+  assert.ok(!bus.sent[0]!.includes(email), 'the plaintext did not go on the wire');
+  const [welcomed] = await receiveBatch(env.sqs, queueUrl, 1);
+  assert.deepEqual(await decryptedBySubscriber(welcomed!), [{ customerId: 'c-legacy', email }]);
   bus.client.destroy();
 });
