@@ -66,6 +66,14 @@ interface Parts {
   readonly lambda: { invoker: LambdaInvoker | undefined };
 }
 
+/** Closes the engine's state on disk: its store, archive, journal and DynamoDB (after the wire server). */
+async function closeStores(p: Pick<Parts, 'store' | 'archive' | 'journal' | 'dynamodb'>): Promise<void> {
+  await p.store.close();
+  await p.archive.close();
+  await p.journal.close();
+  await p.dynamodb?.stop();
+}
+
 /**
  * The embedded engine: EventBridge buses and rules, SQS queues, DynamoDB tables and the lineage
  * journal, durable in one state folder and served over the AWS wire protocols on 127.0.0.1.
@@ -127,6 +135,8 @@ export class LocalEngine {
     const lambda: Parts['lambda'] = { invoker: options.lambdaInvoker };
     let open!: () => void;
     const ready = new Promise<void>((resolveReady) => (open = resolveReady));
+    // A port already taken (or any failure to serve) closes what is open, so the state folder
+    // is free again and the process can exit.
     const wire = await WireServer.start(options.port ?? 0, {
       sqs: sqsActions(sqs),
       events: eventBridgeActions(events, chaos),
@@ -145,6 +155,10 @@ export class LocalEngine {
       lambda: invokerWire(() => lambda.invoker, region, accountId),
       ...(iam && { iam: iam.wire }),
       ready,
+    }).catch(async (error: unknown) => {
+      sqs.close();
+      await closeStores({ store, archive, journal, dynamodb });
+      throw error;
     });
     sqs.baseUrl = `http://127.0.0.1:${wire.port}`;
     const engine = new LocalEngine({ stateDir, region, accountId, store, sqs, archive, events, kms, journal, dynamodb, wire, lambda });
@@ -201,10 +215,7 @@ export class LocalEngine {
     await p.events.stopDeliveries();
     p.sqs.close();
     await p.wire.stop();
-    await p.store.close();
-    await p.archive.close();
-    await p.journal.close();
-    await p.dynamodb?.stop();
+    await closeStores(p);
   }
 
   // ---- EventBridge -------------------------------------------------------
