@@ -45,7 +45,7 @@ export function buildLineage(records: readonly JournalRecord[], filter: LineageF
       if (r.metadataId) currentByMetadataId.set(r.metadataId, node);
       continue;
     }
-    if (r.kind === 'writes.committed') {
+    if (r.kind === 'table.written') {
       const of = eventWrites(r);
       (of && (currentByMetadataId.get(of.eventKey) ?? current.get(of.eventKey)))?.steps.push(r);
       continue;
@@ -107,7 +107,7 @@ export function describeStep(r: JournalRecord, label: (name: string) => string):
     case 'target.invoked': return `→ invoked ${label(targetName(r.functionArn))} (async, attempt ${r.attempt})`;
     case 'target.failed': return `✗ target ${r.targetId} failed (attempt ${r.attempt}): ${r.error}${r.final ? ` — final, ${r.deadLetter ?? 'dropped'}` : ''}`;
     case 'invocation.started': return undefined;
-    case 'writes.committed': {
+    case 'table.written': {
       const of = eventWrites(r);
       return of ? `✎ ${of.subscription} committed ${describeWrites(of.writes)}` : undefined;
     }

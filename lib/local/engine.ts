@@ -128,7 +128,6 @@ export class LocalEngine {
 
     if (options.lambdaInvoker) events.setLambdaInvoker(options.lambdaInvoker);
     const dynamodb = options.withoutDynamoDb ? undefined : await DynamoDbBackend.start(join(stateDir, 'dynamodb'));
-    dynamodb?.observeTransactions((writes) => journal.append({ kind: 'writes.committed', writes }));
     dynamodb?.onCommitted((action, items) => { journal.append({ kind: 'table.written', action, items }); });
     if (chaos) dynamodb?.injectChaos(dynamoDbFaults(chaos));
 

@@ -70,7 +70,6 @@ export type {
 } from './sqs/types.ts';
 export type {
   BusRulesRecord,
-  CommittedWrite,
   DeliveryDeadLetteredRecord,
   DeliveryDeletedRecord,
   DeliveryEnqueuedRecord,
@@ -89,7 +88,6 @@ export type {
   TableWrittenRecord,
   TargetFailedRecord,
   TargetInvokedRecord,
-  WritesCommittedRecord,
   WrittenItem,
   ChaosFaultRecord,
   AccessDeniedRecord,

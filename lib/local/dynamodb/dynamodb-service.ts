@@ -13,7 +13,6 @@ import { replyOf, type WireReply } from './errors.ts';
 import { transactGetItems, transactWriteItems } from './transactions.ts';
 import { SINGLE_ITEM_WRITES, returnOldOnFailure, writeReturningOldOnFailure } from './single-item-writes.ts';
 import { readBody } from '../wire/read-body.ts';
-import type { CommittedWrite } from '../journal/types.ts';
 import { committedItems, isWriteAction, type WriteAction } from './committed-writes.ts';
 import type { WrittenItem } from '../journal/types.ts';
 
@@ -46,8 +45,6 @@ export type RequestCheck = (operation: string, input: unknown) => WireReply | un
 
 export class DynamoDbService {
   private readonly faults: DynamoDbFault[] = [];
-  /** Told each committed TransactWriteItems (the engine journals them). */
-  onTransactionCommitted: ((writes: CommittedWrite[]) => void) | undefined;
   /** Key attribute names per table (DescribeTable once; forgotten when a table is created or deleted). */
   private readonly keyNames = new Map<string, Promise<readonly string[]>>();
   /** Set by the engine: journals what each write committed. */
@@ -69,7 +66,7 @@ export class DynamoDbService {
 
   /** Runs one DynamoDB action (wire name, e.g. `PutItem`) on a parsed request body. */
   async call(operation: string, input: unknown): Promise<WireReply> {
-    if (operation === 'TransactWriteItems') return transactWriteItems(this.store, input, this.onTransactionCommitted);
+    if (operation === 'TransactWriteItems') return transactWriteItems(this.store, input);
     if (operation === 'TransactGetItems') return transactGetItems(this.store, input);
     if (!DYNALITE_SET.has(operation)) {
       return { status: 400, body: { __type: 'com.amazon.coral.service#UnknownOperationException', message: `The local DynamoDB does not implement ${operation}` } };

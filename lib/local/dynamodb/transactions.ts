@@ -36,7 +36,6 @@ import {
   type Releaser,
   type TableDescription,
 } from './dynalite-modules.ts';
-import type { CommittedWrite } from '../journal/types.ts';
 import { errorName, replyOf, transactionCanceled, validationException, type CancellationReason, type WireReply } from './errors.ts';
 
 export const MAX_TRANSACT_ITEMS = 100;
@@ -69,11 +68,8 @@ class RequestRejected extends Error {
   }
 }
 
-/**
- * Runs a TransactWriteItems; `onCommitted` is told what it wrote (each action's table, kind and
- * item key) once it is applied.
- */
-export async function transactWriteItems(store: DynaliteStore, input: unknown, onCommitted?: (writes: CommittedWrite[]) => void): Promise<WireReply> {
+/** Runs a TransactWriteItems: every action applied, or none and the reasons why. */
+export async function transactWriteItems(store: DynaliteStore, input: unknown): Promise<WireReply> {
   try {
     const plan = await planActions(store, input, 'write');
     return await withItemLocks(store, plan, async () => {
@@ -86,7 +82,6 @@ export async function transactWriteItems(store: DynaliteStore, input: unknown, o
       }
       const operations = staged.flatMap((s, i) => (plan[i]!.kind === 'ConditionCheck' ? [] : s.operations));
       if (operations.length > 0) await batch(store, operations);
-      onCommitted?.(plan.map(committedWrite));
       return { status: 200, body: {} };
     });
   } catch (error) {
@@ -160,17 +155,6 @@ async function planActions(store: DynaliteStore, input: unknown, mode: 'write' |
     plan.push({ kind, data, table, key, returnOldOnFailure: returnOld === 'ALL_OLD' });
   }
   return plan;
-}
-
-/** An action as the journal records it: the key attributes of its item, as plain values. */
-function committedWrite(action: PlannedAction): CommittedWrite {
-  const source = (action.kind === 'Put' ? action.data['Item'] : action.data['Key']) as Record<string, Record<string, string>>;
-  const key: Record<string, string | number> = {};
-  for (const { AttributeName } of action.table.KeySchema) {
-    const value = source[AttributeName] ?? {};
-    key[AttributeName] = value['N'] !== undefined ? Number(value['N']) : value['S'] ?? value['B'] ?? '';
-  }
-  return { table: action.table.TableName, action: action.kind as CommittedWrite['action'], key };
 }
 
 function getTable(store: DynaliteStore, name: string): Promise<TableDescription> {

@@ -7,8 +7,8 @@
  * Which values a record masks: its own event's for `event.accepted`; the event the writer hands
  * over (a function runner's batch or payload) or, else, the one last accepted under its
  * `eventId`, for the records of an event (deliveries, invocations with their logs and error,
- * target failures, chaos faults); for DynamoDB writes (`table.written`, `writes.committed`,
- * which name no event) the values of every event whose handler is running at that moment.
+ * target failures, chaos faults); for DynamoDB writes (`table.written`, which names no
+ * event) the values of every event whose handler is running at that moment.
  * Masked are the fields that carry data or text about it ({@link CONTENT_FIELDS}); ids, names
  * and counts are kept, so lineage and queries work as before. The stored events themselves
  * (queues, archive, tables) keep their values (mask mode) or their envelopes (encrypt mode).
@@ -26,7 +26,7 @@ import type { JournalEntry } from './types.ts';
 const REMEMBERED_EVENTS = 10_000;
 
 /** The record fields that carry an event's data or text about it; the others hold ids, names and counts. */
-const CONTENT_FIELDS = ['event', 'error', 'logs', 'detail', 'items', 'writes'] as const;
+const CONTENT_FIELDS = ['event', 'error', 'logs', 'detail', 'items'] as const;
 
 export class JournalPiiMasking {
   private paths: TopicPiiPaths = new Map();
@@ -71,7 +71,7 @@ export class JournalPiiMasking {
       return entry.eventId !== undefined ? this.remember(entry.eventId, mask) : mask;
     }
     if (entry.eventId !== undefined) return this.byEvent.get(entry.eventId);
-    if (entry.kind === 'table.written' || entry.kind === 'writes.committed') return mergePiiMasks(this.running.values());
+    if (entry.kind === 'table.written') return mergePiiMasks(this.running.values());
     return undefined;
   }
 

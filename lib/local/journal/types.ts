@@ -174,27 +174,6 @@ export interface InvocationFinishedRecord extends JournalBase {
   readonly logs?: readonly string[];
 }
 
-/** One action of a committed transaction: its table, kind and the item's key (plain values). */
-export interface CommittedWrite {
-  /** The table's name. */
-  readonly table: string;
-  /** The kind of action, as TransactWriteItems names it. */
-  readonly action: 'Put' | 'Update' | 'Delete' | 'ConditionCheck';
-  /** The key attributes of the item: strings as they are, numbers as numbers, binary as base64. */
-  readonly key: Readonly<Record<string, string | number>>;
-}
-
-/**
- * The engine's DynamoDB committed a TransactWriteItems (appended by the engine). The runtime
- * commits a handler's `ctx.write`s this way, with its dedupe mark last when dedupe is on; the
- * CLI's lineage ties such a transaction to its event by that mark (lib/cli/committed-writes.ts).
- */
-export interface WritesCommittedRecord extends JournalBase {
-  readonly kind: 'writes.committed';
-  /** Each action of the transaction, in request order. */
-  readonly writes: readonly CommittedWrite[];
-}
-
 /** One item a committed DynamoDB write request changed. */
 export interface WrittenItem {
   readonly table: string;
@@ -210,7 +189,8 @@ export interface WrittenItem {
  * A DynamoDB write request over the wire succeeded (PutItem, UpdateItem, DeleteItem,
  * BatchWriteItem's processed items, TransactWriteItems): what was committed, item by item.
  * Which event it belongs to is not known here: a handler's declared writes commit in one
- * TransactWriteItems with its dedupe record, whose key names the event (docs/dedupe.md).
+ * TransactWriteItems with its dedupe record last, whose key names the event (docs/dedupe.md);
+ * the CLI's lineage ties such a transaction to its event by that record (lib/cli/committed-writes.ts).
  */
 export interface TableWrittenRecord extends JournalBase {
   readonly kind: 'table.written';
@@ -288,7 +268,6 @@ export type JournalRecord =
   | TargetInvokedRecord
   | InvocationStartedRecord
   | InvocationFinishedRecord
-  | WritesCommittedRecord
   | TableWrittenRecord
   | ChaosFaultRecord
   | AccessDeniedRecord;

@@ -8,7 +8,6 @@ import type http from 'node:http';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../dynamodb/start-local-dynamodb.ts';
 import type { CommittedWritesObserver, DynamoDbFault, DynamoDbFaultInjector, RequestCheck } from '../dynamodb/dynamodb-service.ts';
 import { useSynchronousLevelDbReads } from '../dynamodb/leveldb-sync-reads.ts';
-import type { CommittedWrite } from '../journal/types.ts';
 
 export class DynamoDbBackend {
   private constructor(private readonly local: LocalDynamoDb) {}
@@ -29,11 +28,6 @@ export class DynamoDbBackend {
    */
   handle(request: http.IncomingMessage, response: http.ServerResponse, check?: RequestCheck): void {
     this.local.service.handle(request, response, check);
-  }
-
-  /** Tells `observer` each committed TransactWriteItems. */
-  observeTransactions(observer: (writes: CommittedWrite[]) => void): void {
-    this.local.service.onTransactionCommitted = observer;
   }
 
   /** The next wire requests matching each fault fail with it (see DynamoDbService.injectFaults). */
