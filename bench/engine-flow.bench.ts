@@ -11,8 +11,8 @@
  * Each figure is the median of RUNS runs on one warm engine, with its IQR and min–max; the
  * issue's targets are judged on the IQR bound.
  */
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { BenchSection } from './section.ts';
@@ -25,6 +25,7 @@ import { readJournal } from '../lib/cli/journal-file.ts';
 import type { JournalRecord } from '../lib/local/journal/types.ts';
 import { formatBreakdownSteps, latencyBreakdown, type TracedEvent } from './lib/latency-breakdown.ts';
 import { DEFAULT_WORKERS_PER_FUNCTION } from '../lib/local/lambda/function-runner.ts';
+import { ENGINE_AREAS, formatBreakdown, mainThreadProfile, summarizeProfile, type ProfileSummary } from './lib/cpu-profile.ts';
 
 const RUNS = Number(process.env.BENCH_FLOW_RUNS ?? 3);
 const ORDERS = Number(process.env.BENCH_FLOW_ORDERS ?? 600);
@@ -32,6 +33,9 @@ const LATENCY_SECONDS = Number(process.env.BENCH_FLOW_LATENCY_SECONDS ?? 15);
 const RATE_PER_SECOND = 20;
 /** Execution environments per function (busline dev --concurrency). */
 const CONCURRENCY = process.env.BENCH_FLOW_CONCURRENCY;
+/** A throughput run of its own under node --cpu-prof, for where the engine's time goes (BENCH_FLOW_PROFILE=0: none). */
+const PROFILE = process.env.BENCH_FLOW_PROFILE !== '0';
+const progress = (m: string) => process.stderr.write(`[bench] engine-flow: ${m}\n`);
 
 interface Tracker {
   /** correlationId → time the notify-customer invocation finished (ms since epoch). */
@@ -81,23 +85,30 @@ async function waitAll(tracker: Tracker, ids: readonly string[], timeoutMs: numb
 }
 
 /**
- * CPU time (user + system, all threads: engine, dynalite, function workers) the engine process
- * and its child processes (functions whose runtime's Node is not the engine's run in them) have
- * used, in ms; Linux only (undefined elsewhere). Per order it is a figure that other work on a
- * shared machine barely moves, unlike orders/s.
+ * CPU time (user + system, in ms) used by the engine process itself (all its threads: engine,
+ * dynalite, worker-thread execution environments) and by its child processes (execution
+ * environments of functions whose runtime's Node is not the engine's), apart; Linux only
+ * (undefined elsewhere). Per order it is a figure that other work on a shared machine barely
+ * moves, unlike orders/s.
  */
-function processCpuMs(pid: number | undefined): number | undefined {
+function processCpuMs(pid: number | undefined): { engine: number; children: number } | undefined {
   if (pid === undefined) return undefined;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Fields 14-17 of /proc/<pid>/stat (utime, stime, and cutime, cstime of its ended children),
-    // in clock ticks (100 per second on Linux).
-    const own = (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * 10;
-    return own + childPids(pid).reduce((sum, child) => sum + (processCpuMs(child) ?? 0), 0);
+    return { engine: ownCpuMs(pid), children: childPids(pid).reduce((sum, child) => sum + treeCpuMs(child), 0) };
   } catch {
     return undefined;
   }
+}
+
+/** Fields 14-17 of /proc/<pid>/stat (utime, stime, and cutime, cstime of its ended children), in clock ticks (100 per second on Linux). */
+function ownCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * 10;
+}
+
+function treeCpuMs(pid: number): number {
+  return ownCpuMs(pid) + childPids(pid).reduce((sum, child) => sum + treeCpuMs(child), 0);
 }
 
 /** The live child processes of `pid` (/proc/<pid>/task/<tid>/children). */
@@ -148,31 +159,79 @@ async function latencyRun(c: FlowClients, busName: string, tracker: Tracker, tag
 
 const pct = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
+const ENGINE_ARGS = ['--quiet', ...(CONCURRENCY ? ['--concurrency', CONCURRENCY] : [])];
+
+/** Every function's execution environments cold-start once, outside the measured runs. */
+async function warmUp(c: FlowClients, busName: string, tracker: Tracker): Promise<void> {
+  const warm = Array.from({ length: 20 }, (_, i) => `warm-${i}`);
+  await publish(c, busName, warm.slice(0, 10));
+  await publish(c, busName, warm.slice(10));
+  await waitAll(tracker, warm, 120_000);
+}
+
+/**
+ * One throughput run on a fresh engine under node --cpu-prof: where the engine process's main
+ * thread spends its time. Profiling slows the process, so only the shares are comparable.
+ */
+async function profiledThroughputRun(assembly: string, notifyFunction: string, busName: string): Promise<ProfileSummary> {
+  progress('profiled throughput run');
+  const profileDir = mkdtempSync(join(tmpdir(), 'busline-bench-flow-prof-'));
+  const stateDir = tempStateDir();
+  try {
+    const engine = await startEngineProcess(assembly, stateDir, ENGINE_ARGS, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
+    try {
+      const c = clients(engine.endpoint);
+      const tracker = journalTracker(stateDir, notifyFunction);
+      await warmUp(c, busName, tracker);
+      await throughputRun(c, busName, tracker, 'profiled');
+    } finally {
+      await engine.stop();
+    }
+    return summarizeProfile(mainThreadProfile(profileDir, engine.child.pid!), ENGINE_AREAS);
+  } finally {
+    rmSync(profileDir, { recursive: true, force: true });
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
 export async function run(): Promise<BenchSection> {
   const assembly = await referenceAssembly();
   const names = flowNames(assembly);
+  const notifyFunction = names.subscription('notify-customer').functionName!;
+  const section = await measuredRuns(assembly, notifyFunction, names.busName);
+  if (!PROFILE) return section;
+  const profile = await profiledThroughputRun(assembly, notifyFunction, names.busName);
+  return {
+    ...section,
+    notes: [...section.notes ?? [], `Where the engine process's main thread spends its time in a throughput run (a separate run of ${ORDERS} orders under node --cpu-prof, module loading left out; shares of its busy time): ${formatBreakdown(profile)}. The handlers' own work (the runtime, the AWS SDK calls they make) runs in their execution environments, counted in the child-process CPU row, not here.`],
+  };
+}
+
+async function measuredRuns(assembly: string, notifyFunction: string, busName: string): Promise<BenchSection> {
   const stateDir = tempStateDir();
-  const engine = await startEngineProcess(assembly, stateDir, ['--quiet', ...(CONCURRENCY ? ['--concurrency', CONCURRENCY] : [])]);
+  const engine = await startEngineProcess(assembly, stateDir, ENGINE_ARGS);
   try {
     const c = clients(engine.endpoint);
-    const tracker = journalTracker(stateDir, names.subscription('notify-customer').functionName!);
-    // Warm-up: every function's workers cold-start once, outside the measured runs.
-    const warm = Array.from({ length: 20 }, (_, i) => `warm-${i}`);
-    await publish(c, names.busName, warm.slice(0, 10));
-    await publish(c, names.busName, warm.slice(10));
-    await waitAll(tracker, warm, 120_000);
+    const tracker = journalTracker(stateDir, notifyFunction);
+    await warmUp(c, busName, tracker);
 
     const throughput: number[] = [];
     const cpuPerOrder: number[] = [];
+    const engineCpuPerOrder: number[] = [];
+    const childCpuPerOrder: number[] = [];
     const p50: number[] = [];
     const p99: number[] = [];
     const traced: TracedEvent[] = [];
     for (let i = 0; i < RUNS; i++) {
       const cpuBefore = processCpuMs(engine.child.pid);
-      throughput.push(await throughputRun(c, names.busName, tracker, String(i)));
+      throughput.push(await throughputRun(c, busName, tracker, String(i)));
       const cpuAfter = processCpuMs(engine.child.pid);
-      if (cpuBefore !== undefined && cpuAfter !== undefined) cpuPerOrder.push((cpuAfter - cpuBefore) / ORDERS);
-      const lat = await latencyRun(c, names.busName, tracker, String(i), join(stateDir, 'journal', 'journal.jsonl'));
+      if (cpuBefore !== undefined && cpuAfter !== undefined) {
+        engineCpuPerOrder.push((cpuAfter.engine - cpuBefore.engine) / ORDERS);
+        childCpuPerOrder.push((cpuAfter.children - cpuBefore.children) / ORDERS);
+        cpuPerOrder.push(engineCpuPerOrder.at(-1)! + childCpuPerOrder.at(-1)!);
+      }
+      const lat = await latencyRun(c, busName, tracker, String(i), join(stateDir, 'journal', 'journal.jsonl'));
       p50.push(pct(lat.sorted, 50));
       p99.push(pct(lat.sorted, 99));
       traced.push(...lat.traced);
@@ -188,7 +247,11 @@ export async function run(): Promise<BenchSection> {
       columns: ['measure', 'median (IQR)', 'min–max', 'target', 'verdict (IQR bound)'],
       rows: [
         ['sustained orders/s', formatSummary(sustained), spreadOf(throughput, 1), sustainedRow.target, sustainedRow.verdict],
-        ...(cpuPerOrder.length ? [['engine CPU per order in the throughput runs (ms)', formatSummary(summarize(cpuPerOrder)), spreadOf(cpuPerOrder, 1), '—', '—']] : []),
+        ...(cpuPerOrder.length ? [
+          ['engine CPU per order in the throughput runs (ms), all processes', formatSummary(summarize(cpuPerOrder)), spreadOf(cpuPerOrder, 1), '—', '—'],
+          ['… of which the engine process (engine, dynalite, worker-thread environments)', formatSummary(summarize(engineCpuPerOrder)), spreadOf(engineCpuPerOrder, 1), '—', '—'],
+          ['… of which child-process environments (handlers on their runtime\'s Node)', formatSummary(summarize(childCpuPerOrder)), spreadOf(childCpuPerOrder, 1), '—', '—'],
+        ] : []),
         [`p50 latency at ${RATE_PER_SECOND} orders/s (ms)`, formatSummary(p50s), spreadOf(p50), '—', '—'],
         [`p99 latency at ${RATE_PER_SECOND} orders/s (ms)`, formatSummary(p99s), spreadOf(p99), p99Row.target, p99Row.verdict],
       ],

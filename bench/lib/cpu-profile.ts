@@ -64,6 +64,9 @@ export function summarizeProfile(file: string, areas: readonly ProfileArea[]): P
 
 const underLocal = (folder: string) => (url: string) => url.includes(`/lib/local/${folder}/`);
 
+/** dynalite and the packages it runs on (LevelDB bindings, numbers, locks). */
+const DYNALITE_PACKAGES = /\/node_modules\/(dynalite|classic-level|abstract-level|level-[a-z-]+|big\.js|lock|async)\//;
+
 /** The local engine's parts, for its profiles. */
 export const ENGINE_AREAS: readonly ProfileArea[] = [
   { name: 'wire (HTTP server, protocol codecs)', test: underLocal('wire') },
@@ -72,6 +75,9 @@ export const ENGINE_AREAS: readonly ProfileArea[] = [
   { name: 'SQS (send, queue state)', test: underLocal('sqs') },
   { name: 'journal', test: underLocal('journal') },
   { name: 'state store (append, group commit)', test: underLocal('store') },
+  { name: 'DynamoDB (requests, transactions, dynalite and its LevelDB)', test: (url) => url.includes('/lib/local/dynamodb/') || DYNALITE_PACKAGES.test(url) },
+  { name: 'Lambda (function runner, event source mappings)', test: (url) => url.includes('/lib/local/lambda/') || url.includes('/lib/local/esm/') },
+  { name: 'IAM checks', test: underLocal('iam') },
   { name: 'engine, other', test: (url) => url.includes('/lib/local/') },
   { name: 'garbage collection', test: (_url, fn) => fn === '(garbage collector)' },
   { name: 'Node.js (HTTP, streams, fs)', test: (url) => url.startsWith('node:') },

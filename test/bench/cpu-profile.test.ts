@@ -39,6 +39,21 @@ test('busy time is grouped by the engine area of each sample, idle and start-up 
   });
 });
 
+test("the engine's DynamoDB area holds dynalite and the LevelDB packages it runs on, not other dependencies", () => {
+  withProfileDir({ 'p.cpuprofile': profile([
+    ['reply', 'file:///app/lib/local/dynamodb/dynamodb-service.ts', 1000],
+    ['putItem', 'file:///app/node_modules/dynalite/actions/putItem.js', 1000],
+    ['_batch', 'file:///app/node_modules/classic-level/index.js', 1000],
+    ['cmp', 'file:///app/node_modules/big.js/big.js', 1000],
+    ['parse', 'file:///app/node_modules/zod/v4/core/parse.js', 1000],
+  ]) }, (dir) => {
+    assert.deepEqual(summarizeProfile(join(dir, 'p.cpuprofile'), ENGINE_AREAS).areas, [
+      { area: 'DynamoDB (requests, transactions, dynalite and its LevelDB)', ms: 4 },
+      { area: 'dependencies', ms: 1 },
+    ]);
+  });
+});
+
 test('the breakdown gives each area its share of the busy time', () => {
   const text = formatBreakdown({ busyMs: 4, areas: [{ area: 'journal', ms: 3 }, { area: 'SQS', ms: 1 }] });
   assert.equal(text, 'journal 75%, SQS 25%');

@@ -41,9 +41,9 @@ export interface EngineProcess {
 }
 
 /** Starts `busline dev` on an assembly, or (assemblyDir undefined) on the project, synthesizing it as `npm start` does. */
-export async function startEngineProcess(assemblyDir: string | undefined, stateDir: string, extraArgs: string[] = []): Promise<EngineProcess> {
-  // BUSLINE_ENGINE_NODE_ARGS: extra node flags for the engine process (e.g. --cpu-prof when profiling a bench).
-  const nodeArgs = (process.env.BUSLINE_ENGINE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+export async function startEngineProcess(assemblyDir: string | undefined, stateDir: string, extraArgs: string[] = [], engineNodeArgs: readonly string[] = []): Promise<EngineProcess> {
+  // engineNodeArgs and BUSLINE_ENGINE_NODE_ARGS: extra node flags for the engine process (e.g. --cpu-prof when profiling a bench).
+  const nodeArgs = [...engineNodeArgs, ...(process.env.BUSLINE_ENGINE_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   const child = spawn(process.execPath, [...nodeArgs, BIN, 'dev', ...(assemblyDir ? ['--assembly', assemblyDir] : []), '--state', stateDir, '--port', '0', ...extraArgs], {
     cwd: PROJECT_DIR, stdio: ['ignore', 'pipe', 'pipe'],
   });
