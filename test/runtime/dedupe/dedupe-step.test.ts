@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { RuntimeOptionsError, wrapHandler, type SubscriptionConfig } from '../../../lib/runtime/index.ts';
+import { wrapGeneratedHandler } from '../../../lib/runtime/wrap-handler.ts';
 import type { DedupeOptions } from '../../../lib/runtime/dedupe/dedupe-options.ts';
 import { loadValidators } from '../../support/fixture-validators.ts';
 import { startDynalite, type RunningDynalite } from '../../support/dynalite.ts';
@@ -123,6 +124,19 @@ test('dedupe on without a table name is refused when wrapping, naming BUSLINE_DE
   try {
     assert.throws(
       () => wrapHandler(async () => undefined, { config: dedupeOn(), validators }),
+      (error: unknown) => error instanceof RuntimeOptionsError && /BUSLINE_DEDUPE_TABLE/.test(error.message) && /dedupe: false/.test(error.message),
+    );
+  } finally {
+    if (saved !== undefined) process.env['BUSLINE_DEDUPE_TABLE'] = saved;
+  }
+});
+
+test('the constructs\' generated entry (wrapGeneratedHandler) refuses dedupe on without a table as wrapHandler does', () => {
+  const saved = process.env['BUSLINE_DEDUPE_TABLE'];
+  delete process.env['BUSLINE_DEDUPE_TABLE'];
+  try {
+    assert.throws(
+      () => wrapGeneratedHandler(async () => undefined, { config: dedupeOn(), validators }),
       (error: unknown) => error instanceof RuntimeOptionsError && /BUSLINE_DEDUPE_TABLE/.test(error.message) && /dedupe: false/.test(error.message),
     );
   } finally {
