@@ -118,27 +118,17 @@ test('a subscription with dedupe false runs every delivery and needs no table', 
   assert.equal(runs.get('o-6'), 2);
 });
 
-test('dedupe on without a table name is refused when wrapping, naming BUSLINE_DEDUPE_TABLE and dedupe: false', () => {
+test('dedupe on without a table name is refused when wrapping, naming BUSLINE_DEDUPE_TABLE and dedupe: false (also by the constructs\' generated entry)', () => {
   const saved = process.env['BUSLINE_DEDUPE_TABLE'];
   delete process.env['BUSLINE_DEDUPE_TABLE'];
   try {
-    assert.throws(
-      () => wrapHandler(async () => undefined, { config: dedupeOn(), validators }),
-      (error: unknown) => error instanceof RuntimeOptionsError && /BUSLINE_DEDUPE_TABLE/.test(error.message) && /dedupe: false/.test(error.message),
-    );
-  } finally {
-    if (saved !== undefined) process.env['BUSLINE_DEDUPE_TABLE'] = saved;
-  }
-});
-
-test('the constructs\' generated entry (wrapGeneratedHandler) refuses dedupe on without a table as wrapHandler does', () => {
-  const saved = process.env['BUSLINE_DEDUPE_TABLE'];
-  delete process.env['BUSLINE_DEDUPE_TABLE'];
-  try {
-    assert.throws(
-      () => wrapGeneratedHandler(async () => undefined, { config: dedupeOn(), validators }),
-      (error: unknown) => error instanceof RuntimeOptionsError && /BUSLINE_DEDUPE_TABLE/.test(error.message) && /dedupe: false/.test(error.message),
-    );
+    for (const wrap of [wrapHandler, wrapGeneratedHandler]) {
+      assert.throws(
+        () => wrap(async () => undefined, { config: dedupeOn(), validators }),
+        (error: unknown) => error instanceof RuntimeOptionsError && /BUSLINE_DEDUPE_TABLE/.test(error.message) && /dedupe: false/.test(error.message),
+        wrap.name,
+      );
+    }
   } finally {
     if (saved !== undefined) process.env['BUSLINE_DEDUPE_TABLE'] = saved;
   }
