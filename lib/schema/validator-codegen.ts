@@ -101,15 +101,21 @@ const INLINE_HELPERS: Readonly<Record<string, string>> = {
   'ajv/dist/runtime/ucs2length': `function ucs2length(s) { let n = 0; for (let i = 0; i < s.length; i++, n++) { const c = s.charCodeAt(i); if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) i++; } return n; }`,
 };
 
+/** What minLength/maxLength, minItems/maxItems and minProperties/maxProperties count, in ajv's messages. */
+const COUNTED: Readonly<Record<string, string>> = { Length: 'characters', Items: 'items', Properties: 'properties' };
+
 /**
  * Shared by the error sites (see compactErrors): each appends one error to vErrors (null until
- * the first) and returns the list. The two most frequent keywords, type and required, have
- * their own, which write ajv's message from the params.
+ * the first) and returns the list. The most frequent keywords (type, required, the counts and
+ * the bounds) have their own, which write ajv's message from the params; a site uses one only
+ * when its message is exactly the one the helper writes.
  */
 const ERROR_HELPERS = [
   'function __busline_err(v, instancePath, keyword, params, message) { (v ??= []).push({ instancePath, keyword, params, message }); return v; }',
   'function __busline_type(v, instancePath, type) { return __busline_err(v, instancePath, "type", { type }, "must be " + type); }',
   'function __busline_required(v, instancePath, missingProperty) { return __busline_err(v, instancePath, "required", { missingProperty }, "must have required property \'" + missingProperty + "\'"); }',
+  `function __busline_count(v, instancePath, keyword, limit) { return __busline_err(v, instancePath, keyword, { limit }, "must NOT have " + (keyword.startsWith("min") ? "fewer" : "more") + " than " + limit + " " + ${JSON.stringify(COUNTED)}[keyword.slice(3)]); }`,
+  'function __busline_bound(v, instancePath, keyword, comparison, limit) { return __busline_err(v, instancePath, keyword, { comparison, limit }, "must be " + comparison + " " + limit); }',
 ].join('\n');
 
 /** A JavaScript string literal as ajv writes it (double quotes). */
@@ -151,6 +157,13 @@ function compactErrors(code: string): string {
     if (keyword === '"type"' && type && message === `"must be ${JSON.parse(type) as string}"`) return `vErrors = __busline_type(vErrors, ${at}, ${type});`;
     const missing = /^\{missingProperty: (.+)\}$/.exec(params)?.[1];
     if (keyword === '"required"' && missing && message === `"must have required property '"+${missing}+"'"`) return `vErrors = __busline_required(vErrors, ${at}, ${missing});`;
+    const count = /^"(min|max)(Length|Items|Properties)"$/.exec(keyword);
+    const limit = /^\{limit: (\d+)\}$/.exec(params)?.[1];
+    if (count && limit && message === `"must NOT have ${count[1] === 'min' ? 'fewer' : 'more'} than ${limit} ${COUNTED[count[2]!]!}"`) return `vErrors = __busline_count(vErrors, ${at}, ${keyword}, ${limit});`;
+    const bound = /^\{comparison: ("[<>]=?"), limit: (-?[\d.e+-]+)\}$/.exec(params);
+    if (bound && /^"(minimum|maximum|exclusiveMinimum|exclusiveMaximum)"$/.test(keyword) && message === `"must be ${JSON.parse(bound[1]!) as string} ${bound[2]!}"`) {
+      return `vErrors = __busline_bound(vErrors, ${at}, ${keyword}, ${bound[1]!}, ${bound[2]!});`;
+    }
     return `vErrors = __busline_err(vErrors, ${at}, ${keyword}, ${params}, ${message});`;
   });
   return shared ? `${ERROR_HELPERS}\n${compact}` : compact;
