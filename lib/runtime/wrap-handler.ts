@@ -2,7 +2,7 @@
  * wrapHandler: a plain `(data, ctx) => Promise<void>` becomes a Lambda handler for SQS batches
  * (queue and ordered delivery) and bare EventBridge events (direct delivery).
  *
- * Invocation level (middleware/middleware-chain.ts, middy's order: `after` hooks run in reverse):
+ * Invocation level (middy, in `use` order; `after` hooks run in reverse):
  *   timeout-guard → metrics → envelope → [handler middlewares] → partial-batch → backoff → dlq-with-reason → [batch loop]
  * so after the loop: DLQ sends first (a failed send turns into a retry), then visibility
  * changes for retries, then the response, then the handler's own middlewares' afters (they
@@ -31,6 +31,7 @@
  * | piiKeyId         | BUSLINE_PII_KEY            | (none: publishing a topic with encrypted fields is refused at load) |
  * | recordSteps, output, sqsClient, eventBridgeClient, kmsClient | — | [], stdout, lazily made clients |
  */
+import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { UserHandler, WrapOptions } from './handler-types.ts';
@@ -52,7 +53,6 @@ import { envelopeMiddleware } from './middleware/envelope.ts';
 import { metricsMiddleware } from './middleware/metrics.ts';
 import { DEFAULT_METRICS_NAMESPACE } from './metric-names.ts';
 import { partialBatchMiddleware, type BatchResponse } from './middleware/partial-batch.ts';
-import { middlewareChain } from './middleware/middleware-chain.ts';
 import { timeoutGuardMiddleware } from './middleware/timeout-guard.ts';
 import { traceparentOf, tracingStep } from './middleware/tracing.ts';
 import { traceExportMiddleware, traceExportRequested } from './trace-export-loader.ts';
@@ -203,41 +203,45 @@ function assembleHandler<TData>(
     ...(config.delivery === 'ordered' ? { sendDeadLetterNow: (result) => sendToDlq([result], dlqOptions) } : {}),
   });
 
+  // Middy's own early-timeout race would throw and fail the whole batch: the timeout guard
+  // middleware does it per record instead.
   // Span export only when the environment configures an exporter (trace-export.ts): otherwise
-  // not even the middleware is there. No early-timeout race around the chain (middy's would
-  // throw and fail the whole batch): the timeout guard middleware acts per record instead.
+  // not even the middleware is there.
+  const handler = middy(noopHandler, { timeoutEarlyInMillis: 0 })
+    .use(traceExportRequested(process.env) ? [traceExportMiddleware(process.env, logger)] : [])
+    .use(timeoutGuardMiddleware(timeoutMarginMs))
+    .use(metricsMiddleware({ namespace: metricsNamespace, flow: config.flow, subscription: config.subscription, sink, logger }))
+    .use(envelopeMiddleware())
+    .use(handlerMiddlewares(middlewares, logger))
+    .use(partialBatchMiddleware())
+    .use(backoffMiddleware({ retry: config.retry, sqsClient, logger }))
+    .use(dlqWithReasonMiddleware(dlqOptions));
+
+  // The batch loop needs the invocation state, which lives on middy's request: run it as the
+  // innermost `before` so it sees the state the envelope and guard middlewares prepared, and
+  // the Lambda context as every other `before` (the handler's middlewares') left it.
   // A subscription that publishes will need the EventBridge client: load its module and make
   // it on a later turn of the event loop, while the first batch's records wait on the network
   // (dedupe lock, the handler's calls), rather than when the first of them publishes.
   let prefetch = config.publishes.length > 0;
-  const handler = middlewareChain([
-    ...(traceExportRequested(process.env) ? [traceExportMiddleware(process.env, logger)] : []),
-    timeoutGuardMiddleware(timeoutMarginMs),
-    metricsMiddleware({ namespace: metricsNamespace, flow: config.flow, subscription: config.subscription, sink, logger }),
-    envelopeMiddleware(),
-    ...handlerMiddlewares(middlewares, logger),
-    partialBatchMiddleware(),
-    backoffMiddleware({ retry: config.retry, sqsClient, logger }),
-    dlqWithReasonMiddleware(dlqOptions),
-    // The batch loop needs the invocation state, which lives on the request: it runs as the
-    // innermost `before`, so it sees the state the envelope and guard middlewares prepared, and
-    // the Lambda context as every other `before` (the handler's middlewares') left it.
-    {
-      before: async function runBatch(request) {
-        if (prefetch) {
-          prefetch = false;
-          setImmediate(() => {
-            // A failed load is not cached: the send that needs the client reports it.
-            eventBridgeClient().catch(() => undefined);
-          });
-        }
-        const state: InvocationState = invocationState(request as BuslineRequest);
-        state.lambdaContext = request.context;
-        state.batchStarted = true;
-        await processBatch(state);
-      },
-    },
-  ]);
+  handler.before(async function runBatch(request) {
+    if (prefetch) {
+      prefetch = false;
+      setImmediate(() => {
+        // A failed load is not cached: the send that needs the client reports it.
+        eventBridgeClient().catch(() => undefined);
+      });
+    }
+    const state: InvocationState = invocationState(request as BuslineRequest);
+    state.lambdaContext = request.context;
+    state.batchStarted = true;
+    await processBatch(state);
+  });
 
   return handler as unknown as BuslineLambdaHandler;
+}
+
+// The work happens in the runBatch `before` hook; the partial-batch middleware sets the response.
+async function noopHandler(): Promise<undefined> {
+  return undefined;
 }
