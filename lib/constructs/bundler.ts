@@ -12,6 +12,7 @@ import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync, type BuildFailure, type BuildOptions, type Message } from 'esbuild';
 import type { SubscriptionConfig } from '../runtime/subscription-config.ts';
+import { checkConfig } from '../runtime/wrap-options-check.ts';
 import { recordSynthInputs } from '../assembly-cache/synth-inputs.ts';
 
 /** One function to bundle. */
@@ -87,12 +88,19 @@ export const LAMBDA_BUNDLE_OPTIONS = {
   logLevel: 'silent',
 } as const satisfies BuildOptions;
 
+/**
+ * The runtime module of wrapGeneratedHandler: wrapHandler for this generated entry, which checks
+ * the config here, at synth, so that the bundle does not (lib/runtime/wrap-options-check.ts).
+ */
+const WRAP_HANDLER_MODULE = join(dirname(RUNTIME_ENTRY), `wrap-handler${extname(RUNTIME_ENTRY)}`);
+
 function entrySource(e: BundleEntry): string {
+  checkConfig(`wrapHandler(${e.config.subscription})`, e.config);
   return [
     `import userHandler from ${JSON.stringify(e.handlerFile)};`,
     `import { validators } from './validators.mjs';`,
-    `import { wrapHandler } from ${JSON.stringify(RUNTIME_ENTRY)};`,
-    `export const handler = wrapHandler(userHandler, { config: ${JSON.stringify(e.config)}, validators });`,
+    `import { wrapGeneratedHandler } from ${JSON.stringify(WRAP_HANDLER_MODULE)};`,
+    `export const handler = wrapGeneratedHandler(userHandler, { config: ${JSON.stringify(e.config)}, validators });`,
     '',
   ].join('\n');
 }

@@ -34,15 +34,16 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import type { UserHandler, ValidatorTable, WrapOptions } from './handler-types.ts';
+import type { UserHandler, WrapOptions } from './handler-types.ts';
 import type { SubscriptionConfig } from './subscription-config.ts';
 import { RUNTIME_ENV } from './subscription-config.ts';
 import { lazyEventBridgeClient, lazySqsClient, runtimeDynamoDbClient } from './aws-clients.ts';
 import { createBatchProcessor } from './batch-processor.ts';
 import { PublishTopicError, RuntimeOptionsError } from './errors.ts';
+import { checkWrapOptions } from './wrap-options-check.ts';
 import { invocationState, type BuslineRequest, type InvocationState } from './invocation.ts';
 import { createLogger, LOG_LEVELS, stdoutSink, type LogLevel } from './logger.ts';
-import { checkOptionKeys, integerOption, numberOption, stringOption } from './option-checks.ts';
+import { integerOption, numberOption, stringOption } from './option-checks.ts';
 import { checkPiiKey, checkPublishData, DEFAULT_RETRY_POLICY, openPublisher, type SealingPublisher } from './publisher.ts';
 import { lazyPiiCrypto } from './pii-encryption.ts';
 import type { RecordContext, RecordStep } from './record-pipeline.ts';
@@ -56,7 +57,7 @@ import { timeoutGuardMiddleware } from './middleware/timeout-guard.ts';
 import { traceparentOf, tracingStep } from './middleware/tracing.ts';
 import { traceExportMiddleware, traceExportRequested } from './trace-export-loader.ts';
 import { validationStep } from './middleware/validation.ts';
-import { createDedupeStep } from './dedupe/dedupe-options.ts';
+import { createDedupeStep, defaultDedupeStep } from './dedupe/dedupe-options.ts';
 import { checkHandler, takeHandlerParts } from './define-handler.ts';
 import { handlerMiddlewares } from './middleware/handler-middlewares.ts';
 import { EffectsRegistry, type EffectsRuntime, type PendingPublish } from './effects/record-effects.ts';
@@ -65,8 +66,6 @@ import { publishedEventId } from './effects/event-ids.ts';
 import { dynamoDbAttemptLedger } from './attempts/attempt-ledger.ts';
 import { attemptLimit } from './attempts/attempt-limit.ts';
 import type { PublishInput } from './publisher.ts';
-
-const WRAP_OPTION_KEYS = ['config', 'validators', 'recordSteps', 'dedupe', 'recordConcurrency', 'busName', 'dlqUrl', 'timeoutMarginMs', 'logLevel', 'metricsNamespace', 'output', 'sqsClient', 'eventBridgeClient', 'dynamoDbClient', 'piiKeyId', 'kmsClient'] as const;
 
 /**
  * Records of a standard-queue batch in flight at once: a batch of 10 (the SQS default) runs
@@ -80,17 +79,38 @@ export type BuslineLambdaHandler = (event: unknown, context: Context) => Promise
 
 export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, options: WrapOptions): BuslineLambdaHandler {
   const where = `wrapHandler(${typeof options?.config?.subscription === 'string' ? options.config.subscription : '?'})`;
+  const { config, recordSteps } = checkWrapOptions(where, userHandler, options);
+  return assembleHandler(where, userHandler, options, config, recordSteps, (effects) => createDedupeStep(where, config, options.dedupe, effects));
+}
+
+/**
+ * wrapHandler for the entry the constructs generate (lib/constructs/bundler.ts), whose only
+ * options are the subscription's config and validators, both generated at synth from the
+ * flow's declaration and schemas (config checked there with wrapHandler's check). So the bundle
+ * carries no second check of them, nor of options it is never given; what comes from the
+ * environment (tables, DLQ, bus, KMS key, log level) is still checked at cold start.
+ */
+export function wrapGeneratedHandler<TData = unknown>(userHandler: UserHandler<TData>, options: Pick<WrapOptions, 'config' | 'validators'>): BuslineLambdaHandler {
+  const config = options.config;
+  const where = `wrapHandler(${config.subscription})`;
   checkHandler(where, userHandler);
-  checkOptionKeys(where, options, WRAP_OPTION_KEYS);
-  const config = checkConfig(where, options.config);
-  checkValidators(where, config, options.validators);
-  const recordSteps = checkSteps(where, options.recordSteps);
+  return assembleHandler(where, userHandler, options, config, [], (effects) => defaultDedupeStep(where, config, effects));
+}
+
+function assembleHandler<TData>(
+  where: string,
+  userHandler: UserHandler<TData>,
+  options: WrapOptions,
+  config: SubscriptionConfig,
+  recordSteps: readonly RecordStep[],
+  dedupeStepOf: (effects: EffectsRuntime) => RecordStep | undefined,
+): BuslineLambdaHandler {
   // A handler from defineHandler: the function it was given (called per record) and the middy
   // middlewares it took with use() (run per invocation); a plain function: itself, none.
   const { handler: recordHandler, middlewares } = takeHandlerParts(userHandler);
   const registry = new EffectsRegistry();
   const effects: EffectsRuntime = { registry, prepare: (record, idBase, publishes) => prepareEvents(record, idBase, publishes), send: (events) => sendEvents(events) };
-  const dedupe = createDedupeStep(where, config, options.dedupe, effects);
+  const dedupe = dedupeStepOf(effects);
   const logLevel = stringOption(where, 'logLevel', options.logLevel, 'BUSLINE_LOG_LEVEL', 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new RuntimeOptionsError(`${where}: logLevel must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
   if (options.output !== undefined && typeof options.output !== 'function') throw new RuntimeOptionsError(`${where}: output must be a function (line: string) => void`);
@@ -224,59 +244,4 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
 // The work happens in the runBatch `before` hook; the partial-batch middleware sets the response.
 async function noopHandler(): Promise<undefined> {
   return undefined;
-}
-
-function checkConfig(where: string, config: unknown): SubscriptionConfig {
-  if (typeof config !== 'object' || config === null) {
-    throw new RuntimeOptionsError(`${where}: config is required: pass the SubscriptionConfig the constructs generate`);
-  }
-  const c = config as Partial<SubscriptionConfig>;
-  const problems: string[] = [];
-  if (typeof c.flow !== 'string' || !c.flow) problems.push('flow must be a non-empty string');
-  if (typeof c.subscription !== 'string' || !c.subscription) problems.push('subscription must be a non-empty string');
-  if (c.delivery !== 'queue' && c.delivery !== 'ordered' && c.delivery !== 'direct') problems.push(`delivery must be queue, ordered or direct, got ${JSON.stringify(c.delivery)}`);
-  if (!Array.isArray(c.consumes)) problems.push('consumes must be an array of topics');
-  if (!Array.isArray(c.publishes)) problems.push('publishes must be an array of topics');
-  if (typeof c.topics !== 'object' || c.topics === null) problems.push('topics must map each topic to { source, latestVersion }');
-  else for (const t of [...(c.consumes ?? []), ...(c.publishes ?? [])]) if (!c.topics[t]) problems.push(`topics has no entry for ${t}`);
-  const r = c.retry;
-  if (typeof r !== 'object' || r === null) problems.push('retry must be { maxAttempts, backoffBaseSeconds, backoffMaxSeconds }');
-  else {
-    if (!Number.isInteger(r.maxAttempts) || r.maxAttempts < 1) problems.push(`retry.maxAttempts must be an integer ≥ 1, got ${JSON.stringify(r.maxAttempts)}`);
-    if (typeof r.backoffBaseSeconds !== 'number' || r.backoffBaseSeconds < 0) problems.push(`retry.backoffBaseSeconds must be ≥ 0, got ${JSON.stringify(r.backoffBaseSeconds)}`);
-    if (typeof r.backoffMaxSeconds !== 'number' || r.backoffMaxSeconds < 0) problems.push(`retry.backoffMaxSeconds must be ≥ 0, got ${JSON.stringify(r.backoffMaxSeconds)}`);
-  }
-  if (problems.length > 0) throw new RuntimeOptionsError(`${where}: invalid config: ${problems.join('; ')}`);
-  return c as SubscriptionConfig;
-}
-
-/** Every consumed and published topic with a schema must have its newest version compiled. */
-function checkValidators(where: string, config: SubscriptionConfig, validators: unknown): asserts validators is ValidatorTable {
-  if (typeof validators !== 'object' || validators === null) {
-    throw new RuntimeOptionsError(`${where}: validators is required: pass the \`validators\` export of the generated validator module`);
-  }
-  const table = validators as ValidatorTable;
-  for (const topic of [...config.consumes, ...config.publishes]) {
-    const info = config.topics[topic]!;
-    if (table[topic] && !table[topic]![info.latestVersion]) {
-      throw new RuntimeOptionsError(`${where}: the validators have no schema v${info.latestVersion} of topic ${topic}: regenerate the validator module from the schemas folder`);
-    }
-  }
-  for (const topic of config.publishes) {
-    if (!table[topic]) {
-      throw new RuntimeOptionsError(`${where}: the validators lack ${topic}, which this subscription publishes: regenerate them with every topic it consumes and publishes`);
-    }
-  }
-}
-
-function checkSteps(where: string, steps: unknown): readonly RecordStep[] {
-  if (steps === undefined) return [];
-  if (!Array.isArray(steps)) throw new RuntimeOptionsError(`${where}: recordSteps must be an array of RecordStep`);
-  for (const s of steps as unknown[]) {
-    const step = s as Partial<RecordStep> | null;
-    if (typeof step !== 'object' || step === null || typeof step.name !== 'string' || !(step.before || step.after || step.onError || step.settle)) {
-      throw new RuntimeOptionsError(`${where}: each record step needs a name and at least one of before, after, onError, settle`);
-    }
-  }
-  return steps as readonly RecordStep[];
 }

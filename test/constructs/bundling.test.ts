@@ -107,3 +107,12 @@ test('a handler that does not compile fails bundling with the file and line', ()
     (err: unknown) => err instanceof BundlingError && err.message.includes('bad.ts:1:'),
   );
 });
+
+test('an entry whose config wrapHandler would refuse fails bundling at synth with its message, since the bundle does not check it again', () => {
+  const root = projectWith({ 'c.ts': 'export default async function c(): Promise<void> {}\n' });
+  const broken = { ...config('c'), retry: { maxAttempts: 0, backoffBaseSeconds: 1, backoffMaxSeconds: 10 } };
+  assert.throws(
+    () => bundleHandlers([{ name: 'c', handlerFile: join(root, 'c.ts'), validatorsModule: 'export const validators = {};\n', config: broken }], tempDir()),
+    /wrapHandler\(c\): invalid config: retry\.maxAttempts must be an integer ≥ 1, got 0/,
+  );
+});

@@ -71,24 +71,42 @@ export function createDedupeStep(
   }
 
   let store = given.store;
-  if (store === undefined) {
-    const tableName = stringOption(`${where} dedupe`, 'tableName', given.tableName, RUNTIME_ENV.dedupeTable);
-    if (tableName === undefined) {
-      throw new RuntimeOptionsError(
-        `${where}: dedupe is on for subscription ${config.subscription} but has no table: set ` +
-          `${RUNTIME_ENV.dedupeTable} (the constructs do), pass dedupe: { tableName }, or pass dedupe: false`,
-      );
-    }
-    store = new DynamoDbDedupeStore({ tableName, ...(given.client ? { client: given.client } : {}) });
-  } else if (given.tableName !== undefined || given.client !== undefined) {
+  if (store !== undefined && (given.tableName !== undefined || given.client !== undefined)) {
     throw new RuntimeOptionsError(`${where}: dedupe tableName and client configure the default store; they cannot be combined with dedupe.store`);
   }
+  store ??= defaultStore(where, config, stringOption(`${where} dedupe`, 'tableName', given.tableName, RUNTIME_ENV.dedupeTable), given.client);
+  return stepOf(where, config, new DedupeCoordinator({ store, ttlSeconds, cacheSize, logDuplicates: false }), effects);
+}
 
-  const coordinator = new DedupeCoordinator({ store, ttlSeconds, cacheSize, logDuplicates: false });
+/**
+ * The dedupe step of a wrapper given no dedupe option (the entry the constructs generate): on
+ * unless config.dedupe is false, with config.dedupe.ttlSeconds (checked by the constructs at
+ * synth), the default cache and a DynamoDbDedupeStore on BUSLINE_DEDUPE_TABLE.
+ */
+export function defaultDedupeStep(where: string, config: SubscriptionConfig, effects?: EffectsRuntime): RecordStep | undefined {
+  if (config.dedupe === false) return undefined;
+  const ttlSeconds = config.dedupe?.ttlSeconds ?? DEFAULT_DEDUPE_TTL_SECONDS;
+  const store = defaultStore(where, config, process.env[RUNTIME_ENV.dedupeTable] || undefined, undefined);
+  return stepOf(where, config, new DedupeCoordinator({ store, ttlSeconds, cacheSize: DEFAULT_COMPLETED_CACHE_SIZE, logDuplicates: false }), effects);
+}
+
+/** The default store on the dedupe table; without a table, an error saying how to give one. */
+function defaultStore(where: string, config: SubscriptionConfig, tableName: string | undefined, client: DynamoDBClient | undefined): DedupeStore {
+  if (tableName === undefined) {
+    throw new RuntimeOptionsError(
+      `${where}: dedupe is on for subscription ${config.subscription} but has no table: set ` +
+        `${RUNTIME_ENV.dedupeTable} (the constructs do), pass dedupe: { tableName }, or pass dedupe: false`,
+    );
+  }
+  return new DynamoDbDedupeStore({ tableName, ...(client ? { client } : {}) });
+}
+
+function stepOf(where: string, config: SubscriptionConfig, coordinator: DedupeCoordinator, effects: EffectsRuntime | undefined): RecordStep {
+  const keyPath = config.dedupe ? config.dedupe.keyPath : undefined;
   try {
     return dedupeStep({
       subscription: config.subscription,
-      ...(declared.keyPath === undefined ? {} : { keyPath: declared.keyPath }),
+      ...(keyPath === undefined ? {} : { keyPath }),
       coordinator,
       ...(effects ? { effects } : {}),
     });

@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { RuntimeOptionsError, wrapHandler, type SubscriptionConfig } from '../../../lib/runtime/index.ts';
+import { wrapGeneratedHandler } from '../../../lib/runtime/wrap-handler.ts';
 import type { DedupeOptions } from '../../../lib/runtime/dedupe/dedupe-options.ts';
 import { loadValidators } from '../../support/fixture-validators.ts';
 import { startDynalite, type RunningDynalite } from '../../support/dynalite.ts';
@@ -117,14 +118,17 @@ test('a subscription with dedupe false runs every delivery and needs no table', 
   assert.equal(runs.get('o-6'), 2);
 });
 
-test('dedupe on without a table name is refused when wrapping, naming BUSLINE_DEDUPE_TABLE and dedupe: false', () => {
+test('dedupe on without a table name is refused when wrapping, naming BUSLINE_DEDUPE_TABLE and dedupe: false (also by the constructs\' generated entry)', () => {
   const saved = process.env['BUSLINE_DEDUPE_TABLE'];
   delete process.env['BUSLINE_DEDUPE_TABLE'];
   try {
-    assert.throws(
-      () => wrapHandler(async () => undefined, { config: dedupeOn(), validators }),
-      (error: unknown) => error instanceof RuntimeOptionsError && /BUSLINE_DEDUPE_TABLE/.test(error.message) && /dedupe: false/.test(error.message),
-    );
+    for (const wrap of [wrapHandler, wrapGeneratedHandler]) {
+      assert.throws(
+        () => wrap(async () => undefined, { config: dedupeOn(), validators }),
+        (error: unknown) => error instanceof RuntimeOptionsError && /BUSLINE_DEDUPE_TABLE/.test(error.message) && /dedupe: false/.test(error.message),
+        wrap.name,
+      );
+    }
   } finally {
     if (saved !== undefined) process.env['BUSLINE_DEDUPE_TABLE'] = saved;
   }
