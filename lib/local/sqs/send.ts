@@ -2,9 +2,9 @@
  * SendMessage: the checks SQS makes on a message, its delay, and on FIFO queues its group,
  * deduplication id and sequence number; then the `send` record.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { SqsError, invalidParameter } from './errors.ts';
-import { md5Hex, md5OfAttributes } from './md5.ts';
+import { hexDigest, md5Hex, md5OfAttributes } from './md5.ts';
 import { attributesSize, storedAttributes } from './message-attributes.ts';
 import type { MessageLineage, Queue, StoredAttribute, StoredMessage } from './queue.ts';
 import type { SqsState } from './sqs-state.ts';
@@ -52,7 +52,7 @@ export function sendMessage(state: SqsState, queue: Queue, input: SendMessageInp
       if (!queue.settings.contentBasedDeduplication) {
         throw invalidParameter(`The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly (queue ${queue.name}).`);
       }
-      dedupeId = createHash('sha256').update(body, 'utf8').digest('hex');
+      dedupeId = hexDigest('sha256', body);
     } else {
       checkFifoToken(dedupeId, 'MessageDeduplicationId');
     }
