@@ -48,7 +48,7 @@ export class Router {
     const onlyRules = options.onlyRules;
     if (journal) {
       if (this.journaledRules.get(bus) !== bus.rulesVersion) {
-        journal.append({ kind: 'bus.rules', bus: bus.name, rules: [...bus.rules.values()].map(journaledRule) });
+        journal.write({ kind: 'bus.rules', bus: bus.name, rules: [...bus.rules.values()].map(journaledRule) });
         this.journaledRules.set(bus, bus.rulesVersion);
       }
       const metadata = metadataOf(event);
@@ -82,7 +82,7 @@ export class Router {
     };
     for (const rule of matched) {
       if (onlyRules && !onlyRules.has(rule.name)) continue;
-      journal?.append({ kind: 'rule.matched', eventId: event.id, bus: bus.name, rule: rule.name, targets: rule.targetIds, topic: event['detail-type'], correlationId: lineage.correlationId });
+      journal?.write({ kind: 'rule.matched', eventId: event.id, bus: bus.name, rule: rule.name, targets: rule.targetIds, topic: event['detail-type'], correlationId: lineage.correlationId });
       for (const target of rule.targets.values()) this.options.deliver(rule, target, delivered!);
     }
   }

@@ -253,7 +253,7 @@ export class TargetDelivery {
         this.sendToQueue(pending);
       } else {
         if (!this.invoker) throw new Error('no function runner is attached to the engine (setLambdaInvoker)');
-        this.options.journal?.append({ kind: 'target.invoked', eventId: pending.eventId, bus: pending.bus, rule: pending.rule, targetId: pending.targetId, functionArn: pending.arn, attempt, topic: lineage.topic, correlationId: lineage.correlationId });
+        this.options.journal?.write({ kind: 'target.invoked', eventId: pending.eventId, bus: pending.bus, rule: pending.rule, targetId: pending.targetId, functionArn: pending.arn, attempt, topic: lineage.topic, correlationId: lineage.correlationId });
         await this.invoker.invokeAsync(pending.arn, parseInput(pending.input), { eventId: pending.eventId, ruleName: pending.rule, busName: pending.bus, attempt });
       }
       if (this.stopping) return;
@@ -303,7 +303,7 @@ export class TargetDelivery {
 
   private journalFailure(pending: PendingDelivery, attempt: number, error: unknown, final: boolean, deadLetter?: string): void {
     const lineage = pending.lineage ?? {};
-    this.options.journal?.append({
+    this.options.journal?.write({
       kind: 'target.failed',
       eventId: pending.eventId,
       bus: pending.bus,

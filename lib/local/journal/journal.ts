@@ -75,6 +75,25 @@ export class Journal {
     return record;
   }
 
+  /**
+   * append() for writers that do not need the record back (routing, deliveries: several
+   * records per event). The line is the same; the record object is built only when a live
+   * subscriber is there to be told.
+   */
+  write(entry: JournalEntry, event?: unknown): void {
+    if (entry.at !== undefined || this.subscribers.size > 0) {
+      this.append(entry, event);
+      return;
+    }
+    const masked = this.pii.mask(entry, event);
+    this.file.appendRawLazy(`${this.lineHead(++this.seq, this.nowIso())}${JSON.stringify(masked).slice(1)}`);
+  }
+
+  /** `{"seq":…,"at":…,` — the start of a record's line, its entry's members to follow. */
+  private lineHead(seq: number, at: string): string {
+    return `{"seq":${seq},"at":${JSON.stringify(at)},`;
+  }
+
   /** Tells live subscribers whose query matches; one that throws does not stop the others. */
   private notify(record: JournalRecord): void {
     for (const subscriber of this.subscribers) {
@@ -98,8 +117,8 @@ export class Journal {
     const eventText = masked === undefined ? acceptedText : JSON.stringify(masked);
     const seq = ++this.seq;
     const at = entry.at ?? this.nowIso();
-    const head = JSON.stringify({ seq, at, ...entry });
-    this.file.appendRawLazy(`${head.slice(0, -1)},"event":${eventText}}`);
+    const members = JSON.stringify(entry.at === undefined ? entry : { ...entry, at: undefined });
+    this.file.appendRawLazy(`${this.lineHead(seq, at)}${members.slice(1, -1)},"event":${eventText}}`);
     if (this.subscribers.size > 0) {
       const record = { seq, at, ...entry, event } as JournalRecord;
       this.notify(record);
