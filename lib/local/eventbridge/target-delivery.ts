@@ -16,6 +16,7 @@
  * undelivered events"). Every dead letter says why (dead-letter.ts).
  */
 import type { SqsService } from '../sqs/sqs-service.ts';
+import type { SendMessageInput } from '../sqs/types.ts';
 import type { MessageLineage } from '../sqs/queue.ts';
 import type { Clock } from '../clock.ts';
 import type { JournalSink } from './journal-sink.ts';
@@ -85,6 +86,9 @@ export interface TargetDeliveryOptions {
    */
   refuseDelivery?(ruleArn: string, queueArn: string): string | undefined;
 }
+
+/** An object being built member by member (then handed on as T). */
+type Building<T> = { -readonly [K in keyof T]: T[K] };
 
 type Verdict = { readonly final: false } | { readonly final: true; readonly reason: DeadLetterReason };
 
@@ -178,18 +182,12 @@ export class TargetDelivery {
     const queue = sqs.get(pending.arn);
     const refused = this.options.refuseDelivery?.(this.options.ruleArn(pending.bus, pending.rule), queue.arn);
     if (refused !== undefined) throw new TargetPermissionError(refused);
-    sqs.send(
-      queue,
-      {
-        MessageBody: pending.input,
-        ...(pending.groupId !== undefined && { MessageGroupId: pending.groupId }),
-        // EventBridge uses the event id as the deduplication id of a FIFO target.
-        ...(queue.fifo && { MessageDeduplicationId: pending.eventId }),
-        ...(pending.traceHeader !== undefined && { MessageSystemAttributes: { AWSTraceHeader: { DataType: 'String', StringValue: pending.traceHeader } } }),
-      },
-      `rule:${pending.bus}/${pending.rule}/${pending.targetId}`,
-      pending.lineage,
-    );
+    const message: Building<SendMessageInput> = { MessageBody: pending.input };
+    if (pending.groupId !== undefined) message.MessageGroupId = pending.groupId;
+    // EventBridge uses the event id as the deduplication id of a FIFO target.
+    if (queue.fifo) message.MessageDeduplicationId = pending.eventId;
+    if (pending.traceHeader !== undefined) message.MessageSystemAttributes = { AWSTraceHeader: { DataType: 'String', StringValue: pending.traceHeader } };
+    sqs.send(queue, message, `rule:${pending.bus}/${pending.rule}/${pending.targetId}`, pending.lineage);
   }
 
   private queueDelivery(pending: PendingDelivery, delaySeconds: number): void {
@@ -321,7 +319,8 @@ export class TargetDelivery {
 
 /** A first delivery of `matched` to `target`, with the input the target receives. */
 function pendingOf(rule: Rule, target: CompiledTarget, matched: MatchedEvent, input: string, groupId: string | undefined): PendingDelivery {
-  return {
+  // Members set one by one rather than spread in (this runs for every delivery); same order.
+  const pending: Building<PendingDelivery> = {
     bus: rule.bus,
     rule: rule.name,
     targetId: target.definition.Id,
@@ -330,10 +329,11 @@ function pendingOf(rule: Rule, target: CompiledTarget, matched: MatchedEvent, in
     eventId: matched.event.id,
     acceptedAt: matched.now,
     attemptsBefore: 0,
-    ...(groupId !== undefined && { groupId }),
-    ...(matched.traceHeader !== undefined && { traceHeader: matched.traceHeader }),
-    lineage: matched.lineage,
   };
+  if (groupId !== undefined) pending.groupId = groupId;
+  if (matched.traceHeader !== undefined) pending.traceHeader = matched.traceHeader;
+  pending.lineage = matched.lineage;
+  return pending;
 }
 
 function messageOf(error: unknown): string {

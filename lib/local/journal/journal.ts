@@ -13,20 +13,11 @@ import type { JournalEntry, JournalQuery, JournalRecord } from './types.ts';
 import { RuleMismatches } from './rule-mismatches.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import { JournalPiiMasking } from './journal-pii-masking.ts';
+import { isoMillis } from '../iso-time.ts';
 
 export const JOURNAL_FILE = 'journal.jsonl';
 /** How long journal records may wait to be written together (see AppendFileOptions.gatherMs). */
 const JOURNAL_GATHER_MS = 10;
-
-/** The clock's time as ISO-8601, formatted once per millisecond (many records share one). */
-function isoTime(clock: Clock): () => string {
-  let last = { ms: -1, iso: '' };
-  return () => {
-    const ms = clock.now();
-    if (ms !== last.ms) last = { ms, iso: new Date(ms).toISOString() };
-    return last.iso;
-  };
-}
 
 interface Subscriber {
   readonly query: JournalQuery;
@@ -46,7 +37,7 @@ export class Journal {
     private seq: number,
     clock: Clock,
   ) {
-    this.nowIso = isoTime(clock);
+    this.nowIso = () => isoMillis(clock.now());
   }
 
   /** Records are stamped with `clock`'s time (the engine's). */
