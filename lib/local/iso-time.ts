@@ -4,11 +4,17 @@
  * the same, so a burst of events costs one Date per millisecond (or second), not one each.
  */
 
-let lastMillis = { ms: Number.NaN, text: '' };
-/** `new Date(ms).toISOString()`, e.g. 2026-12-07T09:30:00.123Z. */
-export function isoMillis(ms: number): string {
-  if (ms !== lastMillis.ms) lastMillis = { ms, text: new Date(ms).toISOString() };
-  return lastMillis.text;
+/**
+ * A formatter of `new Date(ms).toISOString()` (e.g. 2026-12-07T09:30:00.123Z) that keeps its
+ * last answer. One per caller: two callers sharing one, each with its own time (the time an
+ * event was accepted, the time a record is written), would undo each other's cache.
+ */
+export function isoMillisFormatter(): (ms: number) => string {
+  let last = { ms: Number.NaN, text: '' };
+  return (ms) => {
+    if (ms !== last.ms) last = { ms, text: new Date(ms).toISOString() };
+    return last.text;
+  };
 }
 
 let lastSecond = { second: Number.NaN, text: '' };

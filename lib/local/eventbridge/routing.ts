@@ -8,7 +8,7 @@
  * the caller (PutEvents, replay, a bus target) awaits durability once for all it routed.
  */
 import type { JournaledRule } from '../journal/types.ts';
-import { isoMillis } from '../iso-time.ts';
+import { isoMillisFormatter } from '../iso-time.ts';
 import type { MessageLineage } from '../sqs/queue.ts';
 import type { EventArchive } from './archive.ts';
 import { busNameOf, type Bus, type CompiledTarget, type Rule } from './declarations.ts';
@@ -42,6 +42,8 @@ const NO_OPTIONS: RouteOptions = {};
 export class Router {
   /** Each bus's `rulesVersion` its last `bus.rules` journal record lists. */
   private readonly journaledRules = new WeakMap<Bus, number>();
+  /** Ingestion times, formatted once per millisecond. */
+  private readonly isoMillis = isoMillisFormatter();
 
   constructor(private readonly options: RouterOptions) {}
 
@@ -78,7 +80,7 @@ export class Router {
       event,
       eventText,
       now,
-      ingestionTime: isoMillis(now),
+      ingestionTime: this.isoMillis(now),
       traceHeader: options.traceHeader,
       lineage,
       forwarded: options.forwarded === true,

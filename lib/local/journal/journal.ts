@@ -13,7 +13,7 @@ import type { JournalEntry, JournalQuery, JournalRecord } from './types.ts';
 import { RuleMismatches } from './rule-mismatches.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import { JournalPiiMasking } from './journal-pii-masking.ts';
-import { isoMillis } from '../iso-time.ts';
+import { isoMillisFormatter } from '../iso-time.ts';
 
 export const JOURNAL_FILE = 'journal.jsonl';
 /** How long journal records may wait to be written together (see AppendFileOptions.gatherMs). */
@@ -37,7 +37,8 @@ export class Journal {
     private seq: number,
     clock: Clock,
   ) {
-    this.nowIso = () => isoMillis(clock.now());
+    const iso = isoMillisFormatter();
+    this.nowIso = () => iso(clock.now());
   }
 
   /** Records are stamped with `clock`'s time (the engine's). */
