@@ -46,7 +46,7 @@ import type {
 import type { QueueAttributes, QueueInfo, ReceiveOptions, ReceivedMessage, SendMessageInput, SendMessageResult } from './sqs/types.ts';
 import type { JournalEntry, JournalQuery, JournalRecord } from './journal/types.ts';
 import type { TopicPiiPaths } from '../schema/topic-pii.ts';
-import { lineageFields, type Queue, type StoredMessage } from './sqs/queue.ts';
+import { withLineage, type Queue, type StoredMessage } from './sqs/queue.ts';
 
 export type { LocalEngineOptions, EngineResources } from './engine-types.ts';
 
@@ -370,19 +370,20 @@ export class LocalEngine {
 
 /** Journal records for queue activity (the engine's internal delivery queue is left out). */
 function journalObserver(journal: Journal) {
-  const base = (m: StoredMessage) => lineageFields(m.lineage);
   return {
     enqueued(queue: Queue, m: StoredMessage, via: string) {
-      if (!queue.internal) journal.append({ kind: 'delivery.enqueued', queue: queue.name, messageId: m.id, via, ...base(m) });
+      if (!queue.internal) journal.write(withLineage({ kind: 'delivery.enqueued', queue: queue.name, messageId: m.id, via }, m.lineage));
     },
     received(queue: Queue, m: StoredMessage, principal: string | undefined) {
-      if (!queue.internal) journal.append({ kind: 'delivery.received', queue: queue.name, messageId: m.id, receiveCount: m.rc, ...base(m), ...(principal !== undefined && { principal }) });
+      if (queue.internal) return;
+      const entry = withLineage({ kind: 'delivery.received' as const, queue: queue.name, messageId: m.id, receiveCount: m.rc }, m.lineage);
+      journal.write(principal === undefined ? entry : Object.assign(entry, { principal }));
     },
     deleted(queue: Queue, m: StoredMessage) {
-      if (!queue.internal) journal.append({ kind: 'delivery.deleted', queue: queue.name, messageId: m.id, ...base(m) });
+      if (!queue.internal) journal.write(withLineage({ kind: 'delivery.deleted', queue: queue.name, messageId: m.id }, m.lineage));
     },
     deadLettered(queue: Queue, dlq: Queue, m: StoredMessage) {
-      journal.append({ kind: 'delivery.dead-lettered', queue: queue.name, deadLetterQueue: dlq.name, messageId: m.id, receiveCount: m.rc, ...base(m) });
+      journal.write(withLineage({ kind: 'delivery.dead-lettered', queue: queue.name, deadLetterQueue: dlq.name, messageId: m.id, receiveCount: m.rc }, m.lineage));
     },
   };
 }

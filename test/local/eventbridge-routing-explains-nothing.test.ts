@@ -19,7 +19,7 @@ function memoryJournal(): JournalSink & { readonly records: JournalRecord[] } {
   const stamp = (entry: JournalEntry): JournalRecord => ({ seq: records.length + 1, at: '2026-12-07T00:00:00.000Z', ...entry }) as JournalRecord;
   return {
     records,
-    append: (entry) => void records.push(stamp(entry)),
+    write: (entry) => void records.push(stamp(entry)),
     appendAccepted: (entry, event) => void records.push(stamp({ ...entry, event })),
   };
 }

@@ -15,10 +15,10 @@ import { systemClock, type Clock } from '../clock.ts';
 import { EventBridgeError } from './errors.ts';
 import { compilePatternOrThrow, Declarations, type Bus } from './declarations.ts';
 import type { EventArchive } from './archive.ts';
-import { checkPutEventsRequest, takeEntry } from './event-intake.ts';
+import { checkPutEventsRequest, intakeContext, takeEntry, type IntakeContext } from './event-intake.ts';
 import type { JournalSink } from './journal-sink.ts';
 import { replay, replayFromArchive, type ReplayContext } from './replay.ts';
-import { Router } from './routing.ts';
+import { Router, type RouteOptions } from './routing.ts';
 import { TargetDelivery, type TargetDeliveryOptions } from './target-delivery.ts';
 import type {
   ArchiveDefinition,
@@ -58,6 +58,8 @@ export class EventBusService {
   private readonly router: Router;
   private readonly delivery: TargetDelivery;
   private readonly replays: ReplayContext;
+  /** What PutEvents takes each entry with (event-intake.ts). */
+  private readonly intake: IntakeContext;
 
   /** The engine's time (lib/local/clock.ts). */
   readonly clock: Clock;
@@ -66,6 +68,7 @@ export class EventBusService {
     this.clock = options.clock ?? systemClock;
     this.declarations = new Declarations({ region: options.region, accountId: options.accountId, clock: this.clock });
     this.buses = this.declarations.buses;
+    this.intake = intakeContext(this.buses, options.accountId, options.region);
     this.delivery = new TargetDelivery({
       sqs: options.sqs,
       journal: options.journal,
@@ -138,21 +141,18 @@ export class EventBusService {
   async putEvents(entries: readonly PutEventsRequestEntry[], options: { readonly principal?: string } = {}): Promise<PutEventsResult> {
     checkPutEventsRequest(entries);
     const now = this.clock.now();
-    const context = { buses: this.buses, accountId: this.options.accountId, region: this.options.region };
     const results: PutEventsResultEntry[] = [];
+    const routeOptions: RouteOptions = options.principal !== undefined ? { principal: options.principal } : {};
     let failed = 0;
     for (const entry of entries) {
-      const taken = takeEntry(entry, now, context);
+      const taken = takeEntry(entry, now, this.intake);
       if (!('event' in taken)) {
         failed++;
         results.push(taken);
         continue;
       }
       this.options.archive.add(taken.bus.name, taken.eventText);
-      this.router.route(taken.bus, taken.event, taken.eventText, now, {
-        ...(typeof entry.TraceHeader === 'string' && { traceHeader: entry.TraceHeader }),
-        ...(options.principal !== undefined && { principal: options.principal }),
-      });
+      this.router.route(taken.bus, taken.event, taken.eventText, now, typeof entry.TraceHeader === 'string' ? { ...routeOptions, traceHeader: entry.TraceHeader } : routeOptions);
       results.push({ EventId: taken.event.id });
     }
     if (failed < entries.length) await Promise.all([this.options.archive.flush(), this.options.sqs.durable()]);

@@ -3,6 +3,7 @@
  * EventBridge event (with its JSON text) or into the error of its slot.
  */
 import { randomUUID } from 'node:crypto';
+import { isoSeconds } from '../iso-time.ts';
 import { EventBridgeError } from './errors.ts';
 import { busNameOf, type Bus } from './declarations.ts';
 import type { BusEvent, PutEventsRequestEntry, PutEventsResultEntry } from './types.ts';
@@ -35,9 +36,25 @@ export interface AcceptedEntry {
 }
 
 /** One entry, checked: the event to route, or the error of its slot. */
-export function takeEntry(entry: PutEventsRequestEntry, now: number, context: { buses: ReadonlyMap<string, Bus>; accountId: string; region: string }): AcceptedEntry | PutEventsResultEntry {
+/** What every entry of an engine is taken with: its buses, account and region (the latter two also as JSON). */
+export interface IntakeContext {
+  readonly buses: ReadonlyMap<string, Bus>;
+  readonly accountId: string;
+  readonly region: string;
+  /** accountId and region as JSON text: the same in every event's text, serialised once. */
+  readonly accountJson: string;
+  readonly regionJson: string;
+}
+
+export function intakeContext(buses: ReadonlyMap<string, Bus>, accountId: string, region: string): IntakeContext {
+  return { buses, accountId, region, accountJson: JSON.stringify(accountId), regionJson: JSON.stringify(region) };
+}
+
+const REQUIRED_FIELDS = ['Source', 'DetailType', 'Detail'] as const;
+
+export function takeEntry(entry: PutEventsRequestEntry, now: number, context: IntakeContext): AcceptedEntry | PutEventsResultEntry {
   if (entry === null || typeof entry !== 'object') return entryError('InvalidArgument', 'Each entry must be an object.');
-  for (const field of ['Source', 'DetailType', 'Detail'] as const) {
+  for (const field of REQUIRED_FIELDS) {
     if (typeof entry[field] !== 'string' || entry[field].length === 0) {
       return entryError('InvalidArgument', `Parameter ${field} is not valid. Reason: ${field} is a required argument.`);
     }
@@ -82,8 +99,8 @@ export function takeEntry(entry: PutEventsRequestEntry, now: number, context: { 
   // is valid JSON): serialising the parsed detail again is the largest cost on this path.
   const eventText =
     `{"version":"0","id":"${event.id}","detail-type":${JSON.stringify(detailType)},"source":${JSON.stringify(source)},` +
-    `"account":${JSON.stringify(event.account)},"time":"${time}","region":${JSON.stringify(event.region)},` +
-    `"resources":${JSON.stringify(resources)},"detail":${compactDetail(detailText, detail)}}`;
+    `"account":${context.accountJson},"time":"${time}","region":${context.regionJson},` +
+    `"resources":${resources.length === 0 ? '[]' : JSON.stringify(resources)},"detail":${compactDetail(detailText, detail)}}`;
   return { bus, event, eventText };
 }
 
@@ -112,19 +129,13 @@ function compactDetail(text: string, parsed: unknown): string {
 function entrySize(entry: PutEventsRequestEntry, measure: (text: string) => number): number {
   if (entry === null || typeof entry !== 'object') return 0;
   let size = entry.Time !== undefined ? 14 : 0;
-  for (const text of [entry.Source, entry.DetailType, entry.Detail]) if (typeof text === 'string') size += measure(text);
+  if (typeof entry.Source === 'string') size += measure(entry.Source);
+  if (typeof entry.DetailType === 'string') size += measure(entry.DetailType);
+  if (typeof entry.Detail === 'string') size += measure(entry.Detail);
   if (Array.isArray(entry.Resources)) for (const r of entry.Resources) if (typeof r === 'string') size += measure(r);
   return size;
 }
 
 function entryError(code: string, message: string): PutEventsResultEntry {
   return { ErrorCode: code, ErrorMessage: message };
-}
-
-let isoCache = { second: -1, text: '' };
-/** ISO-8601 time to the second, as EventBridge writes `time` (cached: one Date per second). */
-function isoSeconds(ms: number): string {
-  const second = Math.floor(ms / 1000);
-  if (second !== isoCache.second) isoCache = { second, text: new Date(second * 1000).toISOString().replace('.000Z', 'Z') };
-  return isoCache.text;
 }

@@ -2,7 +2,8 @@
 import type { JournalEntry } from '../journal/types.ts';
 
 export interface JournalSink {
-  append(entry: JournalEntry): void;
-  /** append() of an event.accepted record with the event already serialised. */
+  /** Write a record (Journal.write: nobody needs the record back). */
+  write(entry: JournalEntry): void;
+  /** write() of an event.accepted record with the event already serialised. */
   appendAccepted(entry: Omit<Extract<JournalEntry, { kind: 'event.accepted' }>, 'event'>, event: unknown, eventText: string): void;
 }

@@ -8,6 +8,7 @@
  * the caller (PutEvents, replay, a bus target) awaits durability once for all it routed.
  */
 import type { JournaledRule } from '../journal/types.ts';
+import { isoMillisFormatter } from '../iso-time.ts';
 import type { MessageLineage } from '../sqs/queue.ts';
 import type { EventArchive } from './archive.ts';
 import { busNameOf, type Bus, type CompiledTarget, type Rule } from './declarations.ts';
@@ -36,22 +37,26 @@ export interface RouterOptions {
   deliver(rule: Rule, target: CompiledTarget, matched: MatchedEvent): void;
 }
 
+const NO_OPTIONS: RouteOptions = {};
+
 export class Router {
   /** Each bus's `rulesVersion` its last `bus.rules` journal record lists. */
   private readonly journaledRules = new WeakMap<Bus, number>();
+  /** Ingestion times, formatted once per millisecond. */
+  private readonly isoMillis = isoMillisFormatter();
 
   constructor(private readonly options: RouterOptions) {}
 
-  route(bus: Bus, event: BusEvent, eventText: string, now: number, options: RouteOptions = {}): void {
-    const lineage = lineageOf(event);
+  route(bus: Bus, event: BusEvent, eventText: string, now: number, options: RouteOptions = NO_OPTIONS): void {
+    const metadata = metadataOf(event);
+    const lineage = lineageOf(event, metadata);
     const journal = this.options.journal;
     const onlyRules = options.onlyRules;
     if (journal) {
       if (this.journaledRules.get(bus) !== bus.rulesVersion) {
-        journal.append({ kind: 'bus.rules', bus: bus.name, rules: [...bus.rules.values()].map(journaledRule) });
+        journal.write({ kind: 'bus.rules', bus: bus.name, rules: [...bus.rules.values()].map(journaledRule) });
         this.journaledRules.set(bus, bus.rulesVersion);
       }
-      const metadata = metadataOf(event);
       journal.appendAccepted(
         {
           kind: 'event.accepted',
@@ -75,14 +80,14 @@ export class Router {
       event,
       eventText,
       now,
-      ingestionTime: new Date(now).toISOString(),
+      ingestionTime: this.isoMillis(now),
       traceHeader: options.traceHeader,
       lineage,
       forwarded: options.forwarded === true,
     };
     for (const rule of matched) {
       if (onlyRules && !onlyRules.has(rule.name)) continue;
-      journal?.append({ kind: 'rule.matched', eventId: event.id, bus: bus.name, rule: rule.name, targets: rule.targetIds, topic: event['detail-type'], correlationId: lineage.correlationId });
+      journal?.write({ kind: 'rule.matched', eventId: event.id, bus: bus.name, rule: rule.name, targets: rule.targetIds, topic: event['detail-type'], correlationId: lineage.correlationId });
       for (const target of rule.targets.values()) this.options.deliver(rule, target, delivered!);
     }
   }
@@ -110,11 +115,7 @@ export function metadataOf(event: BusEvent): Record<string, unknown> | undefined
   return metadata !== null && typeof metadata === 'object' ? (metadata as Record<string, unknown>) : undefined;
 }
 
-function lineageOf(event: BusEvent): MessageLineage {
-  const correlationId = metadataOf(event)?.['correlationId'];
-  return {
-    eventId: event.id,
-    topic: event['detail-type'],
-    ...(typeof correlationId === 'string' && { correlationId }),
-  };
+function lineageOf(event: BusEvent, metadata: Record<string, unknown> | undefined): MessageLineage {
+  const correlationId = metadata?.['correlationId'];
+  return typeof correlationId === 'string' ? { eventId: event.id, topic: event['detail-type'], correlationId } : { eventId: event.id, topic: event['detail-type'] };
 }

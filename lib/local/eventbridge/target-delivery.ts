@@ -16,6 +16,7 @@
  * undelivered events"). Every dead letter says why (dead-letter.ts).
  */
 import type { SqsService } from '../sqs/sqs-service.ts';
+import type { SendMessageInput } from '../sqs/types.ts';
 import type { MessageLineage } from '../sqs/queue.ts';
 import type { Clock } from '../clock.ts';
 import type { JournalSink } from './journal-sink.ts';
@@ -85,6 +86,9 @@ export interface TargetDeliveryOptions {
    */
   refuseDelivery?(ruleArn: string, queueArn: string): string | undefined;
 }
+
+/** An object being built member by member (then handed on as T). */
+type Building<T> = { -readonly [K in keyof T]: T[K] };
 
 type Verdict = { readonly final: false } | { readonly final: true; readonly reason: DeadLetterReason };
 
@@ -178,18 +182,12 @@ export class TargetDelivery {
     const queue = sqs.get(pending.arn);
     const refused = this.options.refuseDelivery?.(this.options.ruleArn(pending.bus, pending.rule), queue.arn);
     if (refused !== undefined) throw new TargetPermissionError(refused);
-    sqs.send(
-      queue,
-      {
-        MessageBody: pending.input,
-        ...(pending.groupId !== undefined && { MessageGroupId: pending.groupId }),
-        // EventBridge uses the event id as the deduplication id of a FIFO target.
-        ...(queue.fifo && { MessageDeduplicationId: pending.eventId }),
-        ...(pending.traceHeader !== undefined && { MessageSystemAttributes: { AWSTraceHeader: { DataType: 'String', StringValue: pending.traceHeader } } }),
-      },
-      `rule:${pending.bus}/${pending.rule}/${pending.targetId}`,
-      pending.lineage,
-    );
+    const message: Building<SendMessageInput> = { MessageBody: pending.input };
+    if (pending.groupId !== undefined) message.MessageGroupId = pending.groupId;
+    // EventBridge uses the event id as the deduplication id of a FIFO target.
+    if (queue.fifo) message.MessageDeduplicationId = pending.eventId;
+    if (pending.traceHeader !== undefined) message.MessageSystemAttributes = { AWSTraceHeader: { DataType: 'String', StringValue: pending.traceHeader } };
+    sqs.send(queue, message, `rule:${pending.bus}/${pending.rule}/${pending.targetId}`, pending.lineage);
   }
 
   private queueDelivery(pending: PendingDelivery, delaySeconds: number): void {
@@ -253,7 +251,7 @@ export class TargetDelivery {
         this.sendToQueue(pending);
       } else {
         if (!this.invoker) throw new Error('no function runner is attached to the engine (setLambdaInvoker)');
-        this.options.journal?.append({ kind: 'target.invoked', eventId: pending.eventId, bus: pending.bus, rule: pending.rule, targetId: pending.targetId, functionArn: pending.arn, attempt, topic: lineage.topic, correlationId: lineage.correlationId });
+        this.options.journal?.write({ kind: 'target.invoked', eventId: pending.eventId, bus: pending.bus, rule: pending.rule, targetId: pending.targetId, functionArn: pending.arn, attempt, topic: lineage.topic, correlationId: lineage.correlationId });
         await this.invoker.invokeAsync(pending.arn, parseInput(pending.input), { eventId: pending.eventId, ruleName: pending.rule, busName: pending.bus, attempt });
       }
       if (this.stopping) return;
@@ -303,7 +301,7 @@ export class TargetDelivery {
 
   private journalFailure(pending: PendingDelivery, attempt: number, error: unknown, final: boolean, deadLetter?: string): void {
     const lineage = pending.lineage ?? {};
-    this.options.journal?.append({
+    this.options.journal?.write({
       kind: 'target.failed',
       eventId: pending.eventId,
       bus: pending.bus,
@@ -321,7 +319,8 @@ export class TargetDelivery {
 
 /** A first delivery of `matched` to `target`, with the input the target receives. */
 function pendingOf(rule: Rule, target: CompiledTarget, matched: MatchedEvent, input: string, groupId: string | undefined): PendingDelivery {
-  return {
+  // Members set one by one rather than spread in (this runs for every delivery); same order.
+  const pending: Building<PendingDelivery> = {
     bus: rule.bus,
     rule: rule.name,
     targetId: target.definition.Id,
@@ -330,10 +329,11 @@ function pendingOf(rule: Rule, target: CompiledTarget, matched: MatchedEvent, in
     eventId: matched.event.id,
     acceptedAt: matched.now,
     attemptsBefore: 0,
-    ...(groupId !== undefined && { groupId }),
-    ...(matched.traceHeader !== undefined && { traceHeader: matched.traceHeader }),
-    lineage: matched.lineage,
   };
+  if (groupId !== undefined) pending.groupId = groupId;
+  if (matched.traceHeader !== undefined) pending.traceHeader = matched.traceHeader;
+  pending.lineage = matched.lineage;
+  return pending;
 }
 
 function messageOf(error: unknown): string {

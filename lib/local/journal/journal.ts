@@ -13,20 +13,11 @@ import type { JournalEntry, JournalQuery, JournalRecord } from './types.ts';
 import { RuleMismatches } from './rule-mismatches.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import { JournalPiiMasking } from './journal-pii-masking.ts';
+import { isoMillisFormatter } from '../iso-time.ts';
 
 export const JOURNAL_FILE = 'journal.jsonl';
 /** How long journal records may wait to be written together (see AppendFileOptions.gatherMs). */
 const JOURNAL_GATHER_MS = 10;
-
-/** The clock's time as ISO-8601, formatted once per millisecond (many records share one). */
-function isoTime(clock: Clock): () => string {
-  let last = { ms: -1, iso: '' };
-  return () => {
-    const ms = clock.now();
-    if (ms !== last.ms) last = { ms, iso: new Date(ms).toISOString() };
-    return last.iso;
-  };
-}
 
 interface Subscriber {
   readonly query: JournalQuery;
@@ -46,7 +37,8 @@ export class Journal {
     private seq: number,
     clock: Clock,
   ) {
-    this.nowIso = isoTime(clock);
+    const iso = isoMillisFormatter();
+    this.nowIso = () => iso(clock.now());
   }
 
   /** Records are stamped with `clock`'s time (the engine's). */
@@ -75,6 +67,25 @@ export class Journal {
     return record;
   }
 
+  /**
+   * append() for writers that do not need the record back (routing, deliveries: several
+   * records per event). The line is the same; the record object is built only when a live
+   * subscriber is there to be told.
+   */
+  write(entry: JournalEntry, event?: unknown): void {
+    if (entry.at !== undefined || this.subscribers.size > 0) {
+      this.append(entry, event);
+      return;
+    }
+    const masked = this.pii.mask(entry, event);
+    this.file.appendRawLazy(`${this.lineHead(++this.seq, this.nowIso())}${JSON.stringify(masked).slice(1)}`);
+  }
+
+  /** `{"seq":…,"at":…,` — the start of a record's line, its entry's members to follow. */
+  private lineHead(seq: number, at: string): string {
+    return `{"seq":${seq},"at":${JSON.stringify(at)},`;
+  }
+
   /** Tells live subscribers whose query matches; one that throws does not stop the others. */
   private notify(record: JournalRecord): void {
     for (const subscriber of this.subscribers) {
@@ -98,8 +109,8 @@ export class Journal {
     const eventText = masked === undefined ? acceptedText : JSON.stringify(masked);
     const seq = ++this.seq;
     const at = entry.at ?? this.nowIso();
-    const head = JSON.stringify({ seq, at, ...entry });
-    this.file.appendRawLazy(`${head.slice(0, -1)},"event":${eventText}}`);
+    const members = JSON.stringify(entry.at === undefined ? entry : { ...entry, at: undefined });
+    this.file.appendRawLazy(`${this.lineHead(seq, at)}${members.slice(1, -1)},"event":${eventText}}`);
     if (this.subscribers.size > 0) {
       const record = { seq, at, ...entry, event } as JournalRecord;
       this.notify(record);

@@ -26,26 +26,63 @@ export type EventFields = ReadonlyMap<string, readonly FieldValue[]>;
 export function flattenEvent(event: unknown, needed?: ReadonlySet<string>): EventFields {
   const out = new Map<string, FieldValue[]>();
   if (event === null || typeof event !== 'object' || Array.isArray(event)) return out;
-  const state = { nextArrayId: 0 };
+  const state: WalkState = { nextArrayId: 0, paths: needed && pathsUnder(needed) };
   walkObject(event as Record<string, unknown>, '', undefined, out, needed, state);
   return out;
 }
 
+interface WalkState {
+  nextArrayId: number;
+  /** The child paths built so far for `needed` (see pathsUnder); undefined when every path is visited. */
+  readonly paths: ChildPaths | undefined;
+}
+
+/** prefix → key → the path `prefix.key`, or null when `needed` does not list it. */
+type ChildPaths = Map<string, Map<string, string | null>>;
+
+/**
+ * Child paths are looked up rather than concatenated and hashed again for every event: the
+ * paths of one set of patterns are few (only needed prefixes are walked into). Keys under a
+ * prefix are the event's own and can be anything, so at most this many are kept per prefix.
+ */
+const MAX_KEYS_PER_PREFIX = 256;
+const childPathsOf = new WeakMap<ReadonlySet<string>, ChildPaths>();
+
+function pathsUnder(needed: ReadonlySet<string>): ChildPaths {
+  let paths = childPathsOf.get(needed);
+  if (!paths) childPathsOf.set(needed, (paths = new Map()));
+  return paths;
+}
+
+/** `prefix.key` (or `key` at the top) when `needed` lists it; undefined otherwise. */
+function neededChild(paths: ChildPaths, needed: ReadonlySet<string>, prefix: string, key: string): string | undefined {
+  let byKey = paths.get(prefix);
+  if (!byKey) paths.set(prefix, (byKey = new Map()));
+  const known = byKey.get(key);
+  if (known !== undefined) return known ?? undefined;
+  const path = prefix === '' ? key : `${prefix}.${key}`;
+  const found = needed.has(path) ? path : null;
+  if (byKey.size < MAX_KEYS_PER_PREFIX) byKey.set(key, found);
+  return found ?? undefined;
+}
+
 function walkObject(
   obj: Record<string, unknown>, prefix: string, arrays: readonly number[] | undefined,
-  out: Map<string, FieldValue[]>, needed: ReadonlySet<string> | undefined, state: { nextArrayId: number },
+  out: Map<string, FieldValue[]>, needed: ReadonlySet<string> | undefined, state: WalkState,
 ): void {
   for (const key in obj) {
     if (!Object.prototype.hasOwnProperty.call(obj, key)) continue;
-    const path = prefix === '' ? key : `${prefix}.${key}`;
-    if (needed !== undefined && !needed.has(path)) continue;
+    let path: string | undefined;
+    if (needed === undefined || state.paths === undefined) path = prefix === '' ? key : `${prefix}.${key}`;
+    else path = neededChild(state.paths, needed, prefix, key);
+    if (path === undefined) continue;
     walkValue(obj[key], path, arrays, out, needed, state);
   }
 }
 
 function walkValue(
   value: unknown, path: string, arrays: readonly number[] | undefined,
-  out: Map<string, FieldValue[]>, needed: ReadonlySet<string> | undefined, state: { nextArrayId: number },
+  out: Map<string, FieldValue[]>, needed: ReadonlySet<string> | undefined, state: WalkState,
 ): void {
   if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
     let list = out.get(path);

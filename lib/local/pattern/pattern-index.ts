@@ -10,7 +10,7 @@
  */
 import type { Branch, FieldCondition } from './compile.ts';
 import { branchMatches } from './evaluate.ts';
-import { flattenEvent } from './event-fields.ts';
+import { flattenEvent, type EventFields } from './event-fields.ts';
 import { CompiledPattern, type EventPattern } from './event-pattern.ts';
 import { ExactLiteral, ExactNumber, ExactString, Prefix, type Leaf } from './matchers.ts';
 import { comparableFromNumber } from './numbers.ts';
@@ -39,6 +39,9 @@ interface BranchRef<T> {
 const PREFERRED_KEYS = ['detail-type', 'source'];
 
 /** Index key of an event leaf; equal keys ⇔ an exact pattern value would match. */
+const bySeq = (a: { readonly seq: number }, b: { readonly seq: number }): number => a.seq - b.seq;
+const valueOf = <T>(rule: Rule<T>): T => rule.value;
+
 function leafKey(v: Leaf): string {
   if (typeof v === 'string') return `s${v}`;
   if (typeof v === 'number') {
@@ -222,32 +225,39 @@ export class PatternIndex<T> {
     const fields = flattenEvent(event, this.neededPaths());
     const call = ++this.matchCalls;
     const matched: Array<Rule<T>> = [];
-    const test = (ref: BranchRef<T>): void => {
-      if (ref.rule.matchedIn === call || ref.testedIn === call) return;
-      ref.testedIn = call;
-      this.tested++;
-      const ok = ref.branch ? branchMatches(ref.branch, fields) : ref.rule.pattern.matches(event);
-      if (ok) {
-        ref.rule.matchedIn = call;
-        matched.push(ref.rule);
-      }
-    };
+    // No closure per call: this runs for every routed event.
     for (const [path, byKey] of this.byField) {
       const values = fields.get(path);
       if (!values) continue;
       for (const v of values) {
         const refs = byKey.get(leafKey(v.value));
-        if (refs) for (const ref of refs) test(ref);
+        if (refs) for (const ref of refs) this.test(ref, call, fields, event, matched);
       }
     }
-    for (const [path, shelf] of this.byFieldPrefix) {
-      const values = fields.get(path);
-      if (!values) continue;
-      for (const v of values) if (typeof v.value === 'string') shelf.lookup(v.value, test);
+    if (this.byFieldPrefix.size > 0) {
+      const visit = (ref: BranchRef<T>): void => this.test(ref, call, fields, event, matched);
+      for (const [path, shelf] of this.byFieldPrefix) {
+        const values = fields.get(path);
+        if (!values) continue;
+        for (const v of values) if (typeof v.value === 'string') shelf.lookup(v.value, visit);
+      }
     }
-    for (const ref of this.unfiled) test(ref);
-    if (matched.length > 1) matched.sort((a, b) => a.seq - b.seq);
-    return matched.map((r) => r.value);
+    for (const ref of this.unfiled) this.test(ref, call, fields, event, matched);
+    if (matched.length === 1) return [matched[0]!.value];
+    if (matched.length > 1) matched.sort(bySeq);
+    return matched.map(valueOf);
+  }
+
+  /** Tests one branch in match() call `call`, once per call, and records its rule if it matches. */
+  private test(ref: BranchRef<T>, call: number, fields: EventFields, event: unknown, matched: Array<Rule<T>>): void {
+    if (ref.rule.matchedIn === call || ref.testedIn === call) return;
+    ref.testedIn = call;
+    this.tested++;
+    const ok = ref.branch ? branchMatches(ref.branch, fields) : ref.rule.pattern.matches(event);
+    if (ok) {
+      ref.rule.matchedIn = call;
+      matched.push(ref.rule);
+    }
   }
 
   private neededPaths(): ReadonlySet<string> | undefined {

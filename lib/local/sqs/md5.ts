@@ -4,18 +4,25 @@
  * each encoded as: name, data type (each as 4-byte big-endian length + UTF-8 bytes), one
  * transport byte (1 = String/Number, 2 = Binary), then the value (length + bytes).
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { MessageAttributeValue } from './types.ts';
 
+/**
+ * One-shot digest (crypto.hash, Node 20.12+): no Hash object per message, which is most of
+ * the cost for a body of a few hundred bytes. Older Node falls back to createHash.
+ */
+export const hexDigest: (algorithm: 'md5' | 'sha256', text: string) => string =
+  typeof crypto.hash === 'function' ? (algorithm, text) => crypto.hash(algorithm, text, 'hex') : (algorithm, text) => crypto.createHash(algorithm).update(text, 'utf8').digest('hex');
+
 export function md5Hex(text: string): string {
-  return createHash('md5').update(text, 'utf8').digest('hex');
+  return hexDigest('md5', text);
 }
 
 export function md5OfAttributes(attributes: Readonly<Record<string, MessageAttributeValue>> | undefined): string | undefined {
   if (!attributes) return undefined;
   const names = Object.keys(attributes).sort();
   if (names.length === 0) return undefined;
-  const hash = createHash('md5');
+  const hash = crypto.createHash('md5');
   for (const name of names) {
     const value = attributes[name]!;
     writeLengthPrefixed(hash, Buffer.from(name, 'utf8'));
@@ -31,7 +38,7 @@ export function md5OfAttributes(attributes: Readonly<Record<string, MessageAttri
   return hash.digest('hex');
 }
 
-function writeLengthPrefixed(hash: ReturnType<typeof createHash>, bytes: Uint8Array): void {
+function writeLengthPrefixed(hash: crypto.Hash, bytes: Uint8Array): void {
   const length = Buffer.alloc(4);
   length.writeUInt32BE(bytes.length, 0);
   hash.update(length);

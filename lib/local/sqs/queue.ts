@@ -32,11 +32,21 @@ export interface MessageLineage {
 
 /** A message's lineage as journal record fields (only those it has). */
 export function lineageFields(lineage: MessageLineage | undefined): { eventId?: string; correlationId?: string; topic?: string } {
-  return {
-    ...(lineage?.eventId !== undefined && { eventId: lineage.eventId }),
-    ...(lineage?.correlationId !== undefined && { correlationId: lineage.correlationId }),
-    ...(lineage?.topic !== undefined && { topic: lineage.topic }),
-  };
+  return withLineage({}, lineage);
+}
+
+/**
+ * `fields` (a record being built) with the lineage's fields added after its own (only those it
+ * has): what `{ ...fields, ...lineageFields(lineage) }` gives, without the copies (it runs for
+ * every message enqueued).
+ */
+export function withLineage<F extends object>(fields: F, lineage: MessageLineage | undefined): F & { eventId?: string; correlationId?: string; topic?: string } {
+  const out = fields as F & { eventId?: string; correlationId?: string; topic?: string };
+  if (lineage === undefined) return out;
+  if (lineage.eventId !== undefined) out.eventId = lineage.eventId;
+  if (lineage.correlationId !== undefined) out.correlationId = lineage.correlationId;
+  if (lineage.topic !== undefined) out.topic = lineage.topic;
+  return out;
 }
 
 /** A message as persisted (the `m` of a `send` record). */

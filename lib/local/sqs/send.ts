@@ -2,9 +2,9 @@
  * SendMessage: the checks SQS makes on a message, its delay, and on FIFO queues its group,
  * deduplication id and sequence number; then the `send` record.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { SqsError, invalidParameter } from './errors.ts';
-import { md5Hex, md5OfAttributes } from './md5.ts';
+import { hexDigest, md5Hex, md5OfAttributes } from './md5.ts';
 import { attributesSize, storedAttributes } from './message-attributes.ts';
 import type { MessageLineage, Queue, StoredAttribute, StoredMessage } from './queue.ts';
 import type { SqsState } from './sqs-state.ts';
@@ -52,7 +52,7 @@ export function sendMessage(state: SqsState, queue: Queue, input: SendMessageInp
       if (!queue.settings.contentBasedDeduplication) {
         throw invalidParameter(`The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly (queue ${queue.name}).`);
       }
-      dedupeId = createHash('sha256').update(body, 'utf8').digest('hex');
+      dedupeId = hexDigest('sha256', body);
     } else {
       checkFifoToken(dedupeId, 'MessageDeduplicationId');
     }
@@ -74,20 +74,20 @@ export function sendMessage(state: SqsState, queue: Queue, input: SendMessageInp
 
   const id = randomUUID();
   const chaosDelayMs = state.faults?.sendDelayMs(queue, id, lineage) ?? 0;
-  const m: StoredMessage = {
-    id,
-    body,
-    md5,
-    ...(attrs && { attrs, md5Attrs }),
-    ...(sysAttrs && { sysAttrs, md5SysAttrs }),
-    sent: now,
-    avail: now + delay * 1000 + chaosDelayMs,
-    rc: 0,
-    ...(group !== undefined && { group }),
-    ...(dedupeId !== undefined && { dedupeId }),
-    ...(seq !== undefined && { seq }),
-    ...(lineage && { lineage }),
-  };
+  // Optional members set one by one rather than spread in (this runs for every message).
+  const m: { -readonly [K in keyof StoredMessage]: StoredMessage[K] } = { id, body, md5, sent: now, avail: now + delay * 1000 + chaosDelayMs, rc: 0 };
+  if (attrs) {
+    m.attrs = attrs;
+    m.md5Attrs = md5Attrs;
+  }
+  if (sysAttrs) {
+    m.sysAttrs = sysAttrs;
+    m.md5SysAttrs = md5SysAttrs;
+  }
+  if (group !== undefined) m.group = group;
+  if (dedupeId !== undefined) m.dedupeId = dedupeId;
+  if (seq !== undefined) m.seq = seq;
+  if (lineage) m.lineage = lineage;
   state.commit({ t: 'send', q: queue.name, m }, now);
   state.observer.enqueued?.(queue, m, via);
   queue.signal(now);

@@ -137,7 +137,9 @@ export class AppendFile {
       try {
         const handle = await this.handle;
         if (lines.length > 0) {
-          const chunk = Buffer.from(lines.join('\n') + '\n', 'utf8');
+          // The closing newline joined in too: `join() + '\n'` would be one more copy of the batch.
+          lines.push('');
+          const chunk = Buffer.from(lines.join('\n'), 'utf8');
           let offset = 0;
           while (offset < chunk.length) {
             const { bytesWritten } = await handle.write(chunk, offset, chunk.length - offset);

@@ -131,8 +131,10 @@ export function eventBridgeActions(events: EventBusService, chaos?: Chaos): Reco
     async PutEvents(input, context) {
       const entries = input['Entries'];
       if (!Array.isArray(entries)) throw new EventBridgeError('ValidationException', "1 validation error detected: Value null at 'entries' failed to satisfy constraint: Member must not be null.");
+      // An entry is copied only to turn its Time (epoch seconds) into a Date, or when it is no object.
       const converted: PutEventsRequestEntry[] = entries.map((raw: Input) => {
         const time = raw?.['Time'];
+        if (raw !== null && typeof raw === 'object' && typeof time !== 'number') return raw as PutEventsRequestEntry;
         return {
           ...raw,
           ...(typeof time === 'number' && { Time: new Date(time * 1000) }),

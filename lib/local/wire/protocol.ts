@@ -34,13 +34,28 @@ export type Outcome = { readonly output: unknown } | { readonly error: unknown }
  * before the handler was done (nobody is left to answer).
  */
 export async function invoke(handler: ActionHandler, input: Record<string, unknown>, response: http.ServerResponse, caller?: Caller): Promise<Outcome | undefined> {
-  const gone = new AbortController();
+  // The AbortController is made only for a handler that asks for the signal (long polls):
+  // most calls never read it.
+  let gone = false;
+  let controller: AbortController | undefined;
   response.once('close', () => {
-    if (!response.writableFinished) gone.abort();
+    if (response.writableFinished) return;
+    gone = true;
+    controller?.abort();
   });
+  const context: ActionContext = {
+    get signal() {
+      if (!controller) {
+        controller = new AbortController();
+        if (gone) controller.abort();
+      }
+      return controller.signal;
+    },
+    ...(caller && { caller }),
+  };
   try {
-    const output = await handler(input, { signal: gone.signal, ...(caller && { caller }) });
-    return gone.signal.aborted ? undefined : { output: output ?? {} };
+    const output = await handler(input, context);
+    return gone ? undefined : { output: output ?? {} };
   } catch (error) {
     return { error };
   }
