@@ -5,7 +5,8 @@
  * from spawning a fresh `node` to the first batch of 10 processed, with DynamoDB answered
  * by dynalite and EventBridge PutEvents by a local endpoint, over HTTP with the real SDK.
  */
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { BenchSection } from './section.ts';
 import { batchSource, BATCH_SIZE } from './fixtures/order-events.ts';
@@ -17,6 +18,7 @@ import { ROOT } from './lib/machine.ts';
 import { formatNumber, formatRatioBounds, formatSummary, ratioBounds, summarize } from './lib/stats.ts';
 import { targetOf, targetRow, verdictSentence } from './lib/targets.ts';
 import { buildBuslineReserveInventory } from './subjects/busline-bundle.ts';
+import { coldStartAreas, summarizeProfile, type ProfileSummary } from './lib/cpu-profile.ts';
 
 const RUNS = Number(process.env['BENCH_COLD_RUNS'] ?? 21);
 const WORK_DIR = join(ROOT, 'bench', '.tmp', 'cold-start');
@@ -24,6 +26,8 @@ const PROBE = join(ROOT, 'bench', 'lib', 'cold-start-probe.mjs');
 /** The Powertools handlers doing what Busline's does and no more (bench/peers/powertools-reserve-inventory-like-busline.ts). */
 const LIKE_FOR_LIKE = ['powertools-reserve-inventory-like-busline-ajv', 'powertools-reserve-inventory-like-busline-zod'] as const;
 const progress = (m: string) => process.stderr.write(`[bench] cold-start: ${m}\n`);
+/** One more cold start each of Busline and the faster like-for-like peer under node --cpu-prof (BENCH_COLD_PROFILE=0: none). */
+const PROFILE = process.env['BENCH_COLD_PROFILE'] !== '0';
 
 interface ProbeReport {
   readonly moduleLoadMs: number;
@@ -102,12 +106,12 @@ export async function run(): Promise<BenchSection> {
 
     // Fresh ids every run, so each process does the full first-delivery work.
     const batches = batchSource('cold-start');
-    const runOnce = async (s: Subject, keep: boolean) => {
+    const runOnce = async (s: Subject, keep: boolean, nodeArgs: readonly string[] = []) => {
       const batchFile = join(WORK_DIR, `${s.key}.batch.json`);
       writeFileSync(batchFile, JSON.stringify(batches()));
       const published = events.accepted('inventory.reserved');
       const callsBefore = events.calls();
-      const { report, wallMs } = await runChild<ProbeReport>([PROBE, s.bundle, batchFile], { env: s.env, cwd: ROOT });
+      const { report, wallMs } = await runChild<ProbeReport>([...nodeArgs, PROBE, s.bundle, batchFile], { env: s.env, cwd: ROOT });
       if (report.failures > 0) throw new Error(`${s.label}: ${report.failures} records failed in the first batch: the handler is misconfigured`);
       const sent = events.accepted('inventory.reserved') - published;
       if (sent !== s.publishes) throw new Error(`${s.label}: published ${sent} inventory.reserved events for a batch of ${BATCH_SIZE}, expected ${s.publishes}`);
@@ -164,6 +168,23 @@ export async function run(): Promise<BenchSection> {
       verdictSentence(`bundle ÷ the smaller like-for-like Powertools bundle (${smallest.s.key})`, bundleRatio, targetOf('bundle-vs-powertools'), '×'),
       verdictSentence(`start → first batch ÷ the faster like-for-like Powertools handler (${fastest.s.key})`, firstRatio, targetOf('first-batch-vs-powertools'), '×'),
     );
+    if (PROFILE) {
+      // Where a cold start's CPU goes: one more first batch of each under the profiler.
+      const profileOf = async (s: Subject): Promise<ProfileSummary> => {
+        progress(`profiled cold start of ${s.key}`);
+        const dir = mkdtempSync(join(tmpdir(), 'busline-bench-cold-prof-'));
+        try {
+          await runOnce(s, false, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+          const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+          if (!file) throw new Error(`node --cpu-prof wrote no profile of ${s.key}'s cold start`);
+          return summarizeProfile(join(dir, file), coldStartAreas(s.bundle), { keepStartUp: true });
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      };
+      const describe = (p: ProfileSummary) => `${formatNumber(p.busyMs)} ms busy: ${p.areas.filter((a) => a.ms / p.busyMs >= 0.01).map((a) => `${a.area} ${formatNumber(a.ms)} ms`).join(', ')}`;
+      notes.push(`Where a cold start's CPU goes (spawn to the first batch's answer, main thread, one more run of each under node --cpu-prof, which slows it: compare the parts, not the totals with the rows): Busline ${describe(await profileOf(busline.s))}; ${fastest.s.key} ${describe(await profileOf(fastest.s))}.`);
+    }
     const targets = [
       targetRow('bundle-size', sizeBounds, (b) => `${kib(b.median)} (${b.median.toLocaleString('en-US')} bytes)`),
       targetRow('bundle-vs-powertools', bundleRatio, (b) => `${formatRatioBounds(b)} against ${kib(smallest.bytes)}`),

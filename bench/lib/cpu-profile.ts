@@ -45,12 +45,16 @@ export function mainThreadProfile(dir: string, pid: number): string {
   return join(dir, file);
 }
 
-export function summarizeProfile(file: string, areas: readonly ProfileArea[]): ProfileSummary {
+/**
+ * Busy time by area; `keepStartUp` counts module loading too (an area may claim it), for a
+ * profile whose start-up is the thing measured (a cold start).
+ */
+export function summarizeProfile(file: string, areas: readonly ProfileArea[], options: { keepStartUp?: boolean } = {}): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const areaOf = new Map<number, string | undefined>();
   for (const node of profile.nodes) {
     const { url, functionName } = node.callFrame;
-    if (IDLE.has(functionName) || START_UP(url)) areaOf.set(node.id, undefined);
+    if (IDLE.has(functionName) || (!options.keepStartUp && START_UP(url))) areaOf.set(node.id, undefined);
     else areaOf.set(node.id, areas.find((a) => a.test(url, functionName))?.name ?? 'other');
   }
   const micros = new Map<string, number>();
@@ -94,4 +98,20 @@ export function formatBreakdown(summary: ProfileSummary): string {
     .filter((a) => a.ms / summary.busyMs >= 0.01)
     .map((a) => `${a.area} ${Math.round((a.ms / summary.busyMs) * 100)}%`)
     .join(', ');
+}
+
+/**
+ * The parts of a Lambda handler's cold start (a fresh node importing `bundle` and running its
+ * first batch), for its profiles.
+ */
+export function coldStartAreas(bundle: string): readonly ProfileArea[] {
+  return [
+    { name: 'the handler bundle (runtime, validators, handler)', test: (url) => url.endsWith(bundle) },
+    { name: 'AWS SDK (clients, middleware, signing, HTTP)', test: (url) => /\/node_modules\/@(aws-sdk|smithy|aws-crypto)\//.test(url) },
+    { name: 'module loading (Node: resolve, read, compile)', test: (url) => url.startsWith('node:internal/modules') },
+    { name: 'garbage collection', test: (_url, fn) => fn === '(garbage collector)' },
+    { name: 'Node.js (HTTP, streams, crypto)', test: (url) => url.startsWith('node:') },
+    { name: 'native calls', test: (url, fn) => url === '' && !fn.startsWith('(') },
+    { name: 'other dependencies', test: (url) => url.includes('/node_modules/') },
+  ];
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ENGINE_AREAS, formatBreakdown, mainThreadProfile, summarizeProfile } from '../../bench/lib/cpu-profile.ts';
+import { coldStartAreas, ENGINE_AREAS, formatBreakdown, mainThreadProfile, summarizeProfile } from '../../bench/lib/cpu-profile.ts';
 
 /** A V8 CPU profile as node --cpu-prof writes it: nodes, the node of each sample, and the time before each sample (µs). */
 function profile(samples: Array<[functionName: string, url: string, micros: number]>): string {
@@ -50,6 +50,24 @@ test("the engine's DynamoDB area holds dynalite and the LevelDB packages it runs
     assert.deepEqual(summarizeProfile(join(dir, 'p.cpuprofile'), ENGINE_AREAS).areas, [
       { area: 'DynamoDB (requests, transactions, dynalite and its LevelDB)', ms: 4 },
       { area: 'dependencies', ms: 1 },
+    ]);
+  });
+});
+
+test("a cold start's profile keeps module loading and tells the handler's bundle from the AWS SDK it loads", () => {
+  withProfileDir({ 'p.cpuprofile': profile([
+    ['(idle)', '', 9000],
+    ['compileFunction', 'node:internal/modules/cjs/loader', 4000],
+    ['handler', 'file:///work/bench/.tmp/busline/index.mjs', 2000],
+    ['signRequest', 'file:///work/node_modules/@smithy/signature-v4/dist-cjs/index.js', 3000],
+    ['send', 'file:///work/node_modules/@aws-sdk/client-dynamodb/dist-cjs/index.js', 1000],
+  ]) }, (dir) => {
+    const summary = summarizeProfile(join(dir, 'p.cpuprofile'), coldStartAreas('/work/bench/.tmp/busline/index.mjs'), { keepStartUp: true });
+    assert.equal(summary.busyMs, 10);
+    assert.deepEqual(summary.areas, [
+      { area: 'module loading (Node: resolve, read, compile)', ms: 4 },
+      { area: 'AWS SDK (clients, middleware, signing, HTTP)', ms: 4 },
+      { area: 'the handler bundle (runtime, validators, handler)', ms: 2 },
     ]);
   });
 });
