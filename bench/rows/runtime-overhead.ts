@@ -2,18 +2,19 @@
  * The rows of the runtime-overhead bench (bench/runtime-overhead.bench.ts), each built inside
  * its own process by bench/lib/row-worker.ts. `env.DYNAMO_ENDPOINT` is the dynalite the parent
  * serves; its tables are created by the parent (see ROW_TABLES).
+ *
+ * Each row imports only its own stack (createRow's dynamic imports), so a row's process holds
+ * no other stack's code: importing the Powertools Tracer loads aws-xray-sdk-core, whose
+ * cls-hooked enables async_hooks for the whole process at import, and every promise of every
+ * stack in that process then pays the hooks (measured: Busline's row +45% CPU per event, the
+ * middy and bare rows, which make few promises, unchanged).
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { batchSource, lambdaContext, orderPlacedSchema } from '../fixtures/order-events.ts';
 import { LOCAL_AWS } from '../lib/dynalite.ts';
 import type { BatchRow } from '../lib/measure.ts';
-import { createBareLoopHandler } from '../peers/bare-loop.ts';
-import { MemoryPersistenceLayer } from '../peers/memory-persistence.ts';
-import { createMiddyHandler } from '../peers/middy-batch.ts';
-import { createPowertoolsHandler, type PowertoolsValidation } from '../peers/powertools-batch.ts';
-import { buslineBatchHandler } from '../subjects/busline-batch.ts';
+import type { PowertoolsValidation } from '../peers/powertools-batch.ts';
 
 export type StoreKind = 'none' | 'memory' | 'dynalite';
 
@@ -61,15 +62,21 @@ export const contextOf = (): Context => lambdaContext();
 export async function createRow(key: string, env: Readonly<Record<string, string>>): Promise<BatchRow> {
   const spec = ROWS.find((r) => r.key === key);
   if (!spec) throw new Error(`no runtime-overhead row ${key}: the rows are ${ROWS.map((r) => r.key).join(', ')}`);
-  const dynamo = (): DynamoDBClient => {
+  const dynamo = async (): Promise<DynamoDBClient> => {
     if (!env.DYNAMO_ENDPOINT) throw new Error(`row ${key} needs env.DYNAMO_ENDPOINT (the parent's dynalite)`);
+    const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
     return new DynamoDBClient({ ...LOCAL_AWS, endpoint: env.DYNAMO_ENDPOINT });
   };
   const row = (handler: BatchRow['handler']): BatchRow => ({ label: key, next: batchSource(key), handler });
-  if (key === 'bare') return row(createBareLoopHandler());
-  if (key === 'middy') return row(createMiddyHandler(orderPlacedSchema()));
-  if (key === 'busline') return row(await buslineBatchHandler({ kind: 'memory' }));
-  if (key === 'busline-ddb') return row(await buslineBatchHandler({ kind: 'dynamodb', tableName: ROW_TABLES[key]![0], client: dynamo() }));
-  const persistenceStore = spec.store === 'dynalite' ? new DynamoDBPersistenceLayer({ tableName: ROW_TABLES[key]![0], awsSdkV3Client: dynamo() }) : new MemoryPersistenceLayer();
+  if (key === 'bare') return row((await import('../peers/bare-loop.ts')).createBareLoopHandler());
+  if (key === 'middy') return row((await import('../peers/middy-batch.ts')).createMiddyHandler(orderPlacedSchema()));
+  if (key === 'busline' || key === 'busline-ddb') {
+    const { buslineBatchHandler } = await import('../subjects/busline-batch.ts');
+    return row(await buslineBatchHandler(key === 'busline' ? { kind: 'memory' } : { kind: 'dynamodb', tableName: ROW_TABLES[key]![0], client: await dynamo() }));
+  }
+  const persistenceStore = spec.store === 'dynalite'
+    ? new (await import('@aws-lambda-powertools/idempotency/dynamodb')).DynamoDBPersistenceLayer({ tableName: ROW_TABLES[key]![0], awsSdkV3Client: await dynamo() })
+    : new (await import('../peers/memory-persistence.ts')).MemoryPersistenceLayer();
+  const { createPowertoolsHandler } = await import('../peers/powertools-batch.ts');
   return row(createPowertoolsHandler({ validation: PT_VALIDATION[key]!, persistenceStore, dataSchema: orderPlacedSchema(), likeBusline: key.endsWith('-lfl') }));
 }

@@ -152,7 +152,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): (state: In
         state.results.push(notAttempted(inbound, stop));
         continue;
       }
-      const result = await processRecord(inbound, deadline, handler);
+      const result = await runRecord(inbound, deadline, handler);
       state.results.push(result);
       if (ordered && result.outcome.kind === 'dead-letter' && options.sendDeadLetterNow) await options.sendDeadLetterNow(result);
       const o = result.outcome;
@@ -179,7 +179,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): (state: In
           slots[i] = notAttempted(inbound, 'timeout');
           continue;
         }
-        const result = await processRecord(inbound, deadline, handler);
+        const result = await runRecord(inbound, deadline, handler);
         slots[i] = result;
         const o = result.outcome;
         if (o.kind === 'retry' && o.error instanceof TimeoutGuardError) stopped = true;
@@ -200,13 +200,10 @@ export function createBatchProcessor(options: BatchProcessorOptions): (state: In
     }
   }
 
-  async function processRecord(inbound: InboundRecord, deadline: Deadline, handler: (record: RecordContext) => Promise<void>): Promise<RecordResult> {
-    const result = await runRecord(inbound, deadline, handler);
-    const kind = result.outcome.kind;
-    if (options.countAttempt && (kind === 'retry' || kind === 'dead-letter')) await options.countAttempt(result);
-    return result;
-  }
-
+  /**
+   * One record: decoded, decrypted, run through the pipeline; a failed one then has its attempt
+   * counted (countAttempt). One async frame per record (this runs for every record of every batch).
+   */
   async function runRecord(inbound: InboundRecord, deadline: Deadline, handler: (record: RecordContext) => Promise<void>): Promise<RecordResult> {
     const timings: RecordTimings = {};
     const decoded = decodeRecord(inbound, flowTopics);
@@ -220,7 +217,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): (state: In
         error: decoded.error,
       });
       const outcome: RecordOutcome = { kind: 'dead-letter', error: decoded.error, reason: 'malformed' };
-      return { inbound, outcome, timings };
+      return counted({ inbound, outcome, timings });
     }
     const d = decoded.decoded;
     // Encrypted fields are decrypted first: the schema, the mask and the handler need the plaintext.
@@ -235,7 +232,9 @@ export function createBatchProcessor(options: BatchProcessorOptions): (state: In
       }
     }
     const mask = piiMaskOf(data, config.topics[d.topic]?.piiPaths);
-    const record: RecordContext = {
+    // The PII mask set after, only when there is one: a conditional spread in the literal would
+    // make a throwaway object and copy it for every record.
+    const record: { -readonly [K in keyof RecordContext]: RecordContext[K] } = {
       subscription: config.subscription,
       flow: config.flow,
       delivery: config.delivery,
@@ -252,8 +251,8 @@ export function createBatchProcessor(options: BatchProcessorOptions): (state: In
       transport: inbound.transport,
       deadline,
       logger: logger.child({ topic: d.topic, eventId: d.eventId, correlationId: d.correlationId, attempt }, mask),
-      ...(mask ? { piiMask: mask } : {}),
     };
+    if (mask) record.piiMask = mask;
     if (undecryptable) {
       // Never decrypted, never validated, never handled: a field that can never be decrypted
       // (PiiDecryptionError) goes to the DLQ with the reason; a KMS failure that may pass is retried.
@@ -261,9 +260,17 @@ export function createBatchProcessor(options: BatchProcessorOptions): (state: In
         ? { kind: 'dead-letter', error: undecryptable, reason: 'non-retryable' }
         : { kind: 'retry', error: undecryptable };
       logOutcome(record, outcome, undefined);
-      return { inbound, outcome, record, timings };
+      return counted({ inbound, outcome, record, timings });
     }
     const outcome = await runRecordPipeline(record, steps, handler, timings);
-    return { inbound, outcome, record, timings };
+    const result: RecordResult = { inbound, outcome, record, timings };
+    return outcome.kind === 'retry' || outcome.kind === 'dead-letter' ? counted(result) : result;
+  }
+
+  /** A failed record's attempt counted (before an ordered batch decides whether to go on). */
+  async function counted(result: RecordResult): Promise<RecordResult> {
+    const kind = result.outcome.kind;
+    if (options.countAttempt && (kind === 'retry' || kind === 'dead-letter')) await options.countAttempt(result);
+    return result;
   }
 }

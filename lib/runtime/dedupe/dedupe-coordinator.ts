@@ -154,14 +154,8 @@ export class DedupeCoordinator {
     release: (attempt) => {
       if (this.#inFlight.get(attempt.key) === attempt) this.#inFlight.delete(attempt.key);
     },
-    succeed: async (attempt, writes) => {
-      try {
-        if (writes && writes.length > 0) await this.#commit(attempt, writes);
-        else await this.#complete(attempt.key, attempt.token, attempt.deadlineMs, attempt.logger);
-      } finally {
-        attempt.done();
-      }
-    },
+    // Without writes (most records) #complete is the lease's whole promise: no async frame around it.
+    succeed: (attempt, writes) => (writes && writes.length > 0 ? this.#commitThenDone(attempt, writes) : this.#complete(attempt)),
     park: (attempt, writes, parkedEvents) => this.#commit(attempt, writes, parkedEvents),
     fail: async (attempt) => {
       try {
@@ -249,7 +243,9 @@ export class DedupeCoordinator {
     }
   }
 
-  async #complete(key: string, token: string, deadlineMs: number, logger: Logger | undefined): Promise<void> {
+  /** Marks the attempt's key COMPLETED (a store failure is logged, never thrown), then frees it in this container. */
+  async #complete(attempt: Attempt): Promise<void> {
+    const { key, token, deadlineMs, logger } = attempt;
     const processedAtMs = this.#now();
     const expiresAtMs = processedAtMs + this.ttlSeconds * 1000;
     // Cached before the store write: should that write fail, this container still skips duplicates.
@@ -269,6 +265,16 @@ export class DedupeCoordinator {
         dedupeKey: key,
         error: describe(error),
       });
+    } finally {
+      attempt.done();
+    }
+  }
+
+  async #commitThenDone(attempt: Attempt, writes: readonly TransactWriteItem[]): Promise<void> {
+    try {
+      await this.#commit(attempt, writes);
+    } finally {
+      attempt.done();
     }
   }
 

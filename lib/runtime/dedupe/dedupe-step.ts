@@ -23,12 +23,13 @@
  *   settle   a lease still open (should not happen) is abandoned, so no later record of
  *            this container waits on it
  */
+import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { TimeoutGuardError, toError } from '../errors.ts';
 import { deferRecord, rejectRecord, retryRecord, skipRecord, type RecordContext, type RecordStep, type RecordVerdict } from '../record-pipeline.ts';
 import { DedupeCoordinator, DedupeInProgressError, duplicateMessage, type DedupeLease } from './dedupe-coordinator.ts';
 import { DedupeKeyError, dedupeKeyFor } from './dedupe-key.ts';
 import { DedupeStoreError } from './dedupe-store.ts';
-import { parkEvents, type EffectsRuntime } from '../effects/record-effects.ts';
+import { parkEvents, type EffectsRuntime, type PendingPublish } from '../effects/record-effects.ts';
 import type { PublishInput } from '../publisher.ts';
 
 export interface DedupeStepOptions {
@@ -70,6 +71,33 @@ export function dedupeStep(options: DedupeStepOptions): RecordStep {
     return skipRecord(`writes committed by an earlier attempt; its parked events are sent now (dedupe key ${lease.key})`);
   };
 
+  /** The record's events: sealed, parked with its writes when it declared some, sent, then COMPLETED. */
+  const commitAndSend = async (record: RecordContext, lease: DedupeLease, publishes: readonly PendingPublish[], writes: readonly TransactWriteItem[]): Promise<void> => {
+    let events: PublishInput[];
+    let parked: string | undefined;
+    try {
+      // Sealed now: the parked events hold the encrypted fields' envelopes, and every send of
+      // them (this one, or a later attempt's) puts those same bytes on the wire.
+      events = await effects!.prepare(record, lease.key, publishes);
+      if (writes.length > 0) parked = parkEvents(events);
+    } catch (error) {
+      await lease.fail();
+      throw error;
+    }
+    if (parked !== undefined) {
+      // The writes commit with the events parked beside them; only then are the events sent.
+      // A crash after this commit leaves the record PUBLISHING: the redelivery sends them.
+      await lease.park(writes, parked);
+    }
+    try {
+      await effects!.send(events);
+    } catch (error) {
+      await lease.fail();
+      throw error;
+    }
+    await lease.succeed();
+  };
+
   return {
     name: 'dedupe',
     async before(record) {
@@ -96,35 +124,14 @@ export function dedupeStep(options: DedupeStepOptions): RecordStep {
         throw error;
       }
     },
-    async after(record) {
+    // Not async: a record with no events (most) hands back the lease's promise itself, with no
+    // async frame of its own around it.
+    after(record) {
       const lease = leases.get(record);
       if (!lease) return;
       const declared = effects?.registry.take(record);
-      const writes = declared?.writes ?? [];
-      if (!declared || declared.publishes.length === 0) return lease.succeed(writes.length > 0 ? writes : undefined);
-      let events: PublishInput[];
-      let parked: string | undefined;
-      try {
-        // Sealed now: the parked events hold the encrypted fields' envelopes, and every send of
-        // them (this one, or a later attempt's) puts those same bytes on the wire.
-        events = await effects!.prepare(record, lease.key, declared.publishes);
-        if (writes.length > 0) parked = parkEvents(events);
-      } catch (error) {
-        await lease.fail();
-        throw error;
-      }
-      if (parked !== undefined) {
-        // The writes commit with the events parked beside them; only then are the events sent.
-        // A crash after this commit leaves the record PUBLISHING: the redelivery sends them.
-        await lease.park(writes, parked);
-      }
-      try {
-        await effects!.send(events);
-      } catch (error) {
-        await lease.fail();
-        throw error;
-      }
-      await lease.succeed();
+      if (!declared || declared.publishes.length === 0) return lease.succeed(declared && declared.writes.length > 0 ? declared.writes : undefined);
+      return commitAndSend(record, lease, declared.publishes, declared.writes);
     },
     async onError(record, failure) {
       const lease = leases.get(record);

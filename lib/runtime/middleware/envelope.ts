@@ -44,6 +44,8 @@ export type InboundRecord =
       readonly transport?: RecordTransport;
     };
 
+type SqsInboundRecord = Extract<InboundRecord, { kind: 'sqs' }>;
+
 export type InvocationKind = 'sqs-batch' | 'direct';
 
 /** What decoding gives the pipeline for one record. */
@@ -96,7 +98,12 @@ function fromSqsRecord(r: SQSRecord, now: number): InboundRecord {
   const firstReceivedAt = Number(attributes.ApproximateFirstReceiveTimestamp);
   const sentAt = Number(attributes.SentTimestamp);
   const traceHeader = (attributes as { AWSTraceHeader?: unknown }).AWSTraceHeader;
-  return {
+  // Optional members set only when present (not with conditional spreads, which make and copy a
+  // throwaway object each, for every record of every batch).
+  const transport: { queueArn: string; sentAt?: number; traceHeader?: string } = { queueArn: r.eventSourceARN };
+  if (Number.isFinite(sentAt) && sentAt > 0) transport.sentAt = sentAt;
+  if (typeof traceHeader === 'string' && traceHeader) transport.traceHeader = traceHeader;
+  const inbound: { -readonly [K in keyof SqsInboundRecord]: SqsInboundRecord[K] } = {
     kind: 'sqs',
     messageId: r.messageId,
     receiptHandle: r.receiptHandle,
@@ -104,13 +111,10 @@ function fromSqsRecord(r: SQSRecord, now: number): InboundRecord {
     receiveCount: Number.isInteger(receiveCount) && receiveCount > 0 ? receiveCount : 1,
     firstReceivedAt: Number.isFinite(firstReceivedAt) && firstReceivedAt > 0 ? firstReceivedAt : now,
     eventSourceArn: r.eventSourceARN,
-    ...(attributes.MessageGroupId ? { messageGroupId: attributes.MessageGroupId } : {}),
-    transport: {
-      queueArn: r.eventSourceARN,
-      ...(Number.isFinite(sentAt) && sentAt > 0 ? { sentAt } : {}),
-      ...(typeof traceHeader === 'string' && traceHeader ? { traceHeader } : {}),
-    },
+    transport,
   };
+  if (attributes.MessageGroupId) inbound.messageGroupId = attributes.MessageGroupId;
+  return inbound;
 }
 
 /** Parses and unwraps one record. `flowTopics` are topics with a schema: they must be enveloped. */

@@ -56,15 +56,18 @@ export function activeTraceparent(): string | undefined {
   return loadedRecordSpans()?.activeTraceparent();
 }
 
+function startTrace(record: RecordContext, m: typeof import('../record-spans.ts') | undefined): void {
+  traces.set(record, { spans: m?.startRecordSpansIfTraced(record), traceparent: undefined, startedAt: performance.now() });
+}
+
 export function tracingStep(): RecordStep {
   return {
     name: 'tracing',
     before: function startRecordSpan(record) {
-      const start = (m: typeof import('../record-spans.ts') | undefined): void => void traces.set(record, { spans: m?.startRecordSpansIfTraced(record), traceparent: undefined, startedAt: performance.now() });
       const loaded = loadedRecordSpans();
-      if (loaded || !otelApiInUse()) return start(loaded);
+      if (loaded || !otelApiInUse()) return startTrace(record, loaded);
       // The first record after the API came into use waits for the module; the rest start at once.
-      return recordSpansModule().then(start);
+      return recordSpansModule().then((m) => startTrace(record, m));
     },
     settle: function endRecordSpan(record, outcome) {
       const t = traces.get(record);
