@@ -8,7 +8,8 @@
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/profile-runtime.ts profile [batches]
  *     µs per event (wall and CPU) over samples of 45 batches, each batch made just before it
  *     runs (not timed), as the bench's rows do. PROFILE_HEAP=<file> writes a sampling heap profile
- *     of every allocation the samples made; PROFILE_ROW=<key> runs a row as
+ *     of every allocation the samples made; PROFILE_SOURCES=1 runs lib/runtime's modules as they
+ *     are (through tsx) instead of bundled, so the profile names each function's file; PROFILE_ROW=<key> runs a row as
  *     bench/rows/runtime-overhead.ts builds it instead (minified runtime, or a peer).
  *   node --import tsx bench/profile-runtime.ts compare [rounds]
  *     the bench's bare, middy and busline rows, each in its own process, interleaved as the bench
@@ -60,9 +61,12 @@ async function buslineHandler(sourceRoot: string, name: string): Promise<Handler
     `export { InMemoryDedupeStore } from ${JSON.stringify(join(sourceRoot, 'lib/runtime/dedupe/index.ts'))};`,
     '',
   ].join('\n'));
+  // PROFILE_SOURCES=1: the runtime's own modules (through tsx), so a profile names each function's file.
   const out = join(dir, 'runtime', 'index.mjs');
-  buildSync({ ...LAMBDA_BUNDLE_OPTIONS, minify: false, minifyWhitespace: true, minifySyntax: true, nodePaths: [join(ROOT, 'node_modules')], entryPoints: [entry], outfile: out });
-  const { wrapHandler, InMemoryDedupeStore } = (await import(pathToFileURL(out).href)) as RuntimeModule;
+  if (process.env['PROFILE_SOURCES'] !== '1') {
+    buildSync({ ...LAMBDA_BUNDLE_OPTIONS, minify: false, minifyWhitespace: true, minifySyntax: true, nodePaths: [join(ROOT, 'node_modules')], entryPoints: [entry], outfile: out });
+  }
+  const { wrapHandler, InMemoryDedupeStore } = (await import(pathToFileURL(process.env['PROFILE_SOURCES'] === '1' ? entry : out).href)) as RuntimeModule;
   const sub = referenceSubscription('reserve-inventory');
   const { validators } = (await import(pathToFileURL(writeValidatorsModule(dir, sub.validatorsModule)).href)) as { validators: ValidatorTable };
   return wrapHandler(async (_data: unknown) => {}, { config: sub.config, validators, dedupe: { store: new InMemoryDedupeStore() } }) as unknown as Handler;

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 interface ProfileNode {
   readonly id: number;
   readonly callFrame: { readonly functionName: string; readonly url: string };
+  readonly children?: readonly number[];
 }
 
 interface CpuProfile {
@@ -114,4 +115,44 @@ export function coldStartAreas(bundle: string): readonly ProfileArea[] {
     { name: 'native calls', test: (url, fn) => url === '' && !fn.startsWith('(') },
     { name: 'other dependencies', test: (url) => url.includes('/node_modules/') },
   ];
+}
+
+export interface FunctionTime {
+  /** `name (file)`: the function and the base name of its file. */
+  readonly name: string;
+  readonly ms: number;
+}
+
+/**
+ * Self time by function inside the calls of the code `isRoot` picks (every frame under the first
+ * such frame of a stack), largest first, and the whole of that time: where a measured call's
+ * own time goes, without the harness around it. Garbage collection is not under any call (V8
+ * files it at the root), so it is returned apart, as time during the whole profile.
+ */
+export function timeUnder(file: string, isRoot: (url: string, functionName: string) => boolean, top = 8): { busyMs: number; gcMs: number; functions: readonly FunctionTime[] } {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const byId = new Map(profile.nodes.map((n) => [n.id, n] as const));
+  const under = new Set<number>();
+  const mark = (id: number): void => {
+    under.add(id);
+    for (const child of byId.get(id)?.children ?? []) mark(child);
+  };
+  const visit = (id: number): void => {
+    const node = byId.get(id)!;
+    if (isRoot(node.callFrame.url, node.callFrame.functionName)) mark(id);
+    else for (const child of node.children ?? []) visit(child);
+  };
+  visit(profile.nodes[0]!.id);
+  const micros = new Map<string, number>();
+  let gc = 0;
+  profile.samples.forEach((id, i) => {
+    const delta = profile.timeDeltas[i] ?? 0;
+    const { functionName, url } = byId.get(id)!.callFrame;
+    if (functionName === '(garbage collector)') gc += delta;
+    if (!under.has(id)) return;
+    const name = `${functionName || '(anonymous)'} (${url ? url.slice(url.lastIndexOf('/') + 1) : 'native'})`;
+    micros.set(name, (micros.get(name) ?? 0) + delta);
+  });
+  const functions = [...micros].map(([name, us]) => ({ name, ms: us / 1000 })).sort((a, b) => b.ms - a.ms);
+  return { busyMs: functions.reduce((sum, f) => sum + f.ms, 0), gcMs: gc / 1000, functions: functions.slice(0, top) };
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { coldStartAreas, ENGINE_AREAS, formatBreakdown, mainThreadProfile, summarizeProfile } from '../../bench/lib/cpu-profile.ts';
+import { coldStartAreas, ENGINE_AREAS, formatBreakdown, mainThreadProfile, summarizeProfile, timeUnder } from '../../bench/lib/cpu-profile.ts';
 
 /** A V8 CPU profile as node --cpu-prof writes it: nodes, the node of each sample, and the time before each sample (µs). */
 function profile(samples: Array<[functionName: string, url: string, micros: number]>): string {
@@ -90,5 +90,26 @@ test('the main-thread profile of a process is the one node numbered thread 0 for
 test('a missing profile names the process and the folder', () => {
   withProfileDir({}, (dir) => {
     assert.throws(() => mainThreadProfile(dir, 42), /no CPU profile of process 42's main thread/);
+  });
+});
+
+test('time under a call counts the self time of every function below it by name and file, and garbage collection apart', () => {
+  // root → sample (harness) → handler (runtime) → decode (runtime), and a harness sibling and GC at the root.
+  const nodes = [
+    { id: 1, callFrame: { functionName: '(root)', url: '' }, children: [2, 5, 6] },
+    { id: 2, callFrame: { functionName: 'sample', url: 'file:///app/bench/profile-runtime.ts' }, children: [3] },
+    { id: 3, callFrame: { functionName: 'handler', url: 'file:///app/lib/runtime/wrap-handler.ts' }, children: [4] },
+    { id: 4, callFrame: { functionName: 'decodeRecord', url: 'file:///app/lib/runtime/middleware/envelope.ts' }, children: [] },
+    { id: 5, callFrame: { functionName: 'nextBatch', url: 'file:///app/bench/fixtures/order-events.ts' }, children: [] },
+    { id: 6, callFrame: { functionName: '(garbage collector)', url: '' }, children: [] },
+  ];
+  const text = JSON.stringify({ nodes, samples: [2, 3, 4, 4, 4, 5, 6], timeDeltas: [1000, 1000, 1000, 1000, 1000, 1000, 2000] });
+  withProfileDir({ 'p.cpuprofile': text }, (dir) => {
+    const under = timeUnder(join(dir, 'p.cpuprofile'), (url) => url.includes('/lib/runtime/'));
+    assert.deepEqual(under, {
+      busyMs: 4,
+      gcMs: 2,
+      functions: [{ name: 'decodeRecord (envelope.ts)', ms: 3 }, { name: 'handler (wrap-handler.ts)', ms: 1 }],
+    });
   });
 });
