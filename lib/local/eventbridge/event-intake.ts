@@ -35,7 +35,6 @@ export interface AcceptedEntry {
   readonly eventText: string;
 }
 
-/** One entry, checked: the event to route, or the error of its slot. */
 /** What every entry of an engine is taken with: its buses, account and region (the latter two also as JSON). */
 export interface IntakeContext {
   readonly buses: ReadonlyMap<string, Bus>;
@@ -52,6 +51,7 @@ export function intakeContext(buses: ReadonlyMap<string, Bus>, accountId: string
 
 const REQUIRED_FIELDS = ['Source', 'DetailType', 'Detail'] as const;
 
+/** One entry, checked: the event to route, or the error of its slot. */
 export function takeEntry(entry: PutEventsRequestEntry, now: number, context: IntakeContext): AcceptedEntry | PutEventsResultEntry {
   if (entry === null || typeof entry !== 'object') return entryError('InvalidArgument', 'Each entry must be an object.');
   for (const field of REQUIRED_FIELDS) {

@@ -38,9 +38,11 @@ interface BranchRef<T> {
 
 const PREFERRED_KEYS = ['detail-type', 'source'];
 
-/** Index key of an event leaf; equal keys ⇔ an exact pattern value would match. */
+/** Matched rules in the order they were added, and their values (match() sorts and maps with these). */
 const bySeq = (a: { readonly seq: number }, b: { readonly seq: number }): number => a.seq - b.seq;
 const valueOf = <T>(rule: Rule<T>): T => rule.value;
+
+/** Index key of an event leaf; equal keys ⇔ an exact pattern value would match. */
 
 function leafKey(v: Leaf): string {
   if (typeof v === 'string') return `s${v}`;
