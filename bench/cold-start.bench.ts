@@ -5,8 +5,7 @@
  * from spawning a fresh `node` to the first batch of 10 processed, with DynamoDB answered
  * by dynalite and EventBridge PutEvents by a local endpoint, over HTTP with the real SDK.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { BenchSection } from './section.ts';
 import { batchSource, BATCH_SIZE } from './fixtures/order-events.ts';
@@ -18,7 +17,7 @@ import { ROOT } from './lib/machine.ts';
 import { formatNumber, formatRatioBounds, formatSummary, ratioBounds, summarize } from './lib/stats.ts';
 import { targetOf, targetRow, verdictSentence } from './lib/targets.ts';
 import { buildBuslineReserveInventory } from './subjects/busline-bundle.ts';
-import { coldStartAreas, summarizeProfile, type ProfileSummary } from './lib/cpu-profile.ts';
+import { coldStartAreas, summarizeProfile, withCpuProfiles, type ProfileSummary } from './lib/cpu-profile.ts';
 
 const RUNS = Number(process.env['BENCH_COLD_RUNS'] ?? 21);
 const WORK_DIR = join(ROOT, 'bench', '.tmp', 'cold-start');
@@ -170,17 +169,12 @@ export async function run(): Promise<BenchSection> {
     );
     if (PROFILE) {
       // Where a cold start's CPU goes: one more first batch of each under the profiler.
-      const profileOf = async (s: Subject): Promise<ProfileSummary> => {
+      const profileOf = (s: Subject): Promise<ProfileSummary> => {
         progress(`profiled cold start of ${s.key}`);
-        const dir = mkdtempSync(join(tmpdir(), 'busline-bench-cold-prof-'));
-        try {
-          await runOnce(s, false, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
-          const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-          if (!file) throw new Error(`node --cpu-prof wrote no profile of ${s.key}'s cold start`);
-          return summarizeProfile(join(dir, file), coldStartAreas(s.bundle), { keepStartUp: true });
-        } finally {
-          rmSync(dir, { recursive: true, force: true });
-        }
+        return withCpuProfiles(async (profiling) => {
+          await runOnce(s, false, profiling.nodeArgs);
+          return summarizeProfile(profiling.only(), coldStartAreas(s.bundle), { keepStartUp: true });
+        });
       };
       const describe = (p: ProfileSummary) => `${formatNumber(p.busyMs)} ms busy: ${p.areas.filter((a) => a.ms / p.busyMs >= 0.01).map((a) => `${a.area} ${formatNumber(a.ms)} ms`).join(', ')}`;
       notes.push(`Where a cold start's CPU goes (spawn to the first batch's answer, main thread, one more run of each under node --cpu-prof, which slows it: compare the parts, not the totals with the rows): Busline ${describe(await profileOf(busline.s))}; ${fastest.s.key} ${describe(await profileOf(fastest.s))}.`);

@@ -11,8 +11,8 @@
  * Each figure is the median of RUNS runs on one warm engine, with its IQR and min–max; the
  * issue's targets are judged on the IQR bound.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { BenchSection } from './section.ts';
@@ -25,7 +25,7 @@ import { readJournal } from '../lib/cli/journal-file.ts';
 import type { JournalRecord } from '../lib/local/journal/types.ts';
 import { formatBreakdownSteps, latencyBreakdown, type TracedEvent } from './lib/latency-breakdown.ts';
 import { DEFAULT_WORKERS_PER_FUNCTION } from '../lib/local/lambda/function-runner.ts';
-import { ENGINE_AREAS, formatBreakdown, mainThreadProfile, summarizeProfile, type ProfileSummary } from './lib/cpu-profile.ts';
+import { ENGINE_AREAS, formatBreakdown, summarizeProfile, withCpuProfiles, type ProfileSummary } from './lib/cpu-profile.ts';
 
 const RUNS = Number(process.env.BENCH_FLOW_RUNS ?? 3);
 const ORDERS = Number(process.env.BENCH_FLOW_ORDERS ?? 600);
@@ -179,21 +179,21 @@ async function warmUp(c: FlowClients, busName: string, tracker: Tracker): Promis
  */
 async function profiledThroughputRun(assembly: string, notificationsTable: string, busName: string): Promise<ProfileSummary> {
   progress('profiled throughput run');
-  const profileDir = mkdtempSync(join(tmpdir(), 'busline-bench-flow-prof-'));
   const stateDir = tempStateDir();
   try {
-    const engine = await startEngineProcess(assembly, stateDir, ENGINE_ARGS, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
-    try {
-      const c = clients(engine.endpoint);
-      const tracker = journalTracker(stateDir, notificationsTable);
-      await warmUp(c, busName, tracker);
-      await throughputRun(c, busName, tracker, 'profiled');
-    } finally {
-      await engine.stop();
-    }
-    return summarizeProfile(mainThreadProfile(profileDir, engine.child.pid!), ENGINE_AREAS);
+    return await withCpuProfiles(async (profiling) => {
+      const engine = await startEngineProcess(assembly, stateDir, ENGINE_ARGS, profiling.nodeArgs);
+      try {
+        const c = clients(engine.endpoint);
+        const tracker = journalTracker(stateDir, notificationsTable);
+        await warmUp(c, busName, tracker);
+        await throughputRun(c, busName, tracker, 'profiled');
+      } finally {
+        await engine.stop();
+      }
+      return summarizeProfile(profiling.mainThread(engine.child.pid!), ENGINE_AREAS);
+    });
   } finally {
-    rmSync(profileDir, { recursive: true, force: true });
     rmSync(stateDir, { recursive: true, force: true });
   }
 }

@@ -18,9 +18,6 @@
  * that was not done.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { BenchSection } from './section.ts';
 import { formatNumber, formatRatioBounds, formatSummary, iqrBounds, ratioBounds, summarize } from './lib/stats.ts';
 import { targetOf, targetRow, verdictSentence, type TargetRow } from './lib/targets.ts';
@@ -28,7 +25,7 @@ import { pythonPackageVersion } from './lib/python-version.ts';
 import { cpuMicros, startPublishers, type Publishers } from './support/publishers.ts';
 import { startEngineTarget, startFloorTarget, startMotoTarget, type RoutingTarget } from './support/routing-targets.ts';
 import { motoServerMissing } from '../test/support/moto-server.ts';
-import { ENGINE_AREAS, formatBreakdown, mainThreadProfile, summarizeProfile, type ProfileSummary } from './lib/cpu-profile.ts';
+import { ENGINE_AREAS, formatBreakdown, summarizeProfile, withCpuProfiles, type ProfileSummary } from './lib/cpu-profile.ts';
 
 const RUNS = Number(process.env['BENCH_ROUTING_RUNS'] ?? 5);
 const EVENTS = Number(process.env['BENCH_ROUTING_EVENTS'] ?? 40_000);
@@ -135,9 +132,8 @@ export async function run(): Promise<BenchSection> {
  */
 async function profiledEngine(): Promise<{ summary: ProfileSummary; events: number }> {
   progress('profiled pass');
-  const dir = await mkdtemp(join(tmpdir(), 'busline-bench-prof-'));
-  try {
-    const target = await startEngineTarget('profiled engine', FEW_RULES, { cpuProfileDir: dir });
+  return withCpuProfiles(async (profiling) => {
+    const target = await startEngineTarget('profiled engine', FEW_RULES, { cpuProfileDir: profiling.dir });
     let pid: number | undefined;
     try {
       pid = target.pid;
@@ -153,10 +149,8 @@ async function profiledEngine(): Promise<{ summary: ProfileSummary; events: numb
     } finally {
       await target.stop();
     }
-    return { summary: summarizeProfile(mainThreadProfile(dir, pid!), ENGINE_AREAS), events: WARMUP + EVENTS };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+    return { summary: summarizeProfile(profiling.mainThread(pid!), ENGINE_AREAS), events: WARMUP + EVENTS };
+  });
 }
 
 function section(rows: readonly Row[], motoMissing: string | false, profile?: { summary: ProfileSummary; events: number }): BenchSection {

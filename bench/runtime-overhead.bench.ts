@@ -4,8 +4,6 @@
  * no-op handler; µs per event, median over interleaved rounds with the IQR.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { BenchSection } from './section.ts';
 import { BATCH_SIZE, batchSource, ORDER_PLACED_SCHEMA_FILE } from './fixtures/order-events.ts';
@@ -16,7 +14,7 @@ import { processRunner } from './lib/row-process.ts';
 import { formatNumber, formatRatioBounds, formatSummary, ratioBounds, summarize } from './lib/stats.ts';
 import { atMost, targetOf, targetRow, verdict, verdictSentence } from './lib/targets.ts';
 import { ROWS, ROW_TABLES, type StoreKind } from './rows/runtime-overhead.ts';
-import { mainThreadProfile, timeUnder } from './lib/cpu-profile.ts';
+import { timeUnder, withCpuProfiles } from './lib/cpu-profile.ts';
 
 const progress = (m: string) => process.stderr.write(`[bench] runtime-overhead: ${m}\n`);
 const ROWS_MODULE = join(ROOT, 'bench', 'rows', 'runtime-overhead.ts');
@@ -34,9 +32,8 @@ const PROFILE_BATCHES = 2000;
  */
 async function runtimeProfile(): Promise<string> {
   progress('profiled pass of the Busline row');
-  const dir = mkdtempSync(join(tmpdir(), 'busline-bench-runtime-prof-'));
-  try {
-    const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--import', 'tsx', join(ROOT, 'bench', 'profile-runtime.ts'), 'profile', String(PROFILE_BATCHES)], {
+  return withCpuProfiles(async (profiling) => {
+    const child = spawn(process.execPath, [...profiling.nodeArgs, '--import', 'tsx', join(ROOT, 'bench', 'profile-runtime.ts'), 'profile', String(PROFILE_BATCHES)], {
       cwd: ROOT, env: { ...process.env, PROFILE_SOURCES: '1' }, stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -44,13 +41,11 @@ async function runtimeProfile(): Promise<string> {
     const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
     if (code !== 0) throw new Error(`the profiled pass of the Busline row failed (exit ${code}): ${stderr.trim()}`);
     // tsx's __name helper (it keeps function names) is not the runtime's: left out.
-    const under = timeUnder(mainThreadProfile(dir, child.pid!), (url) => url.includes('/lib/runtime/'), 12);
+    const under = timeUnder(profiling.mainThread(child.pid!), (url) => url.includes('/lib/runtime/'), 12);
     const listed = under.functions.filter((f) => !f.name.startsWith('__name ')).slice(0, 8);
     const share = (ms: number) => `${Math.round((ms / under.busyMs) * 100)}%`;
     return `Where Busline's time per event goes (its subject again under node --cpu-prof, ${formatNumber(PROFILE_BATCHES * BATCH_SIZE)} events, lib/runtime's modules through tsx rather than bundled so each function names its file; self time inside the handler calls, the largest): ${listed.map((f) => `${f.name} ${share(f.ms)}`).join(', ')}; garbage collection besides, ${formatNumber(under.gcMs)} ms against ${formatNumber(under.busyMs)} ms in the handler calls.${listed.some((f) => f.name.startsWith('decodeRecord ')) ? ' decodeRecord is mostly JSON.parse of the body, which every row pays.' : ''}`;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 /** Sizes of the record bodies the rows process (the first batches of the seeded generator), KB. */

@@ -3,7 +3,8 @@
  * thread grouped by the part of the code it was spent in. Start-up (module loading) and idle
  * time are left out, so the shares describe the work being measured.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 interface ProfileNode {
@@ -50,6 +51,36 @@ export function mainThreadProfile(dir: string, pid: number): string {
  * Busy time by area; `keepStartUp` counts module loading too (an area may claim it), for a
  * profile whose start-up is the thing measured (a cold start).
  */
+/** A fresh folder for the CPU profiles of processes started with `nodeArgs`. */
+export interface CpuProfiling {
+  /** node flags that write a process's profiles into `dir` when it exits. */
+  readonly nodeArgs: readonly string[];
+  readonly dir: string;
+  /** The main-thread profile of process `pid`. */
+  mainThread(pid: number): string;
+  /** The main-thread profile of the one process profiled here (its pid unknown to the caller). */
+  only(): string;
+}
+
+/** Runs `body` with a fresh folder for CPU profiles, removed afterwards whatever happens. */
+export async function withCpuProfiles<T>(body: (profiling: CpuProfiling) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'busline-bench-prof-'));
+  try {
+    return await body({
+      nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+      dir,
+      mainThread: (pid) => mainThreadProfile(dir, pid),
+      only: () => {
+        const mains = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile') && f.split('.')[4] === '0');
+        if (mains.length !== 1) throw new Error(`expected one main-thread CPU profile in ${dir}, found ${mains.length}`);
+        return join(dir, mains[0]!);
+      },
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export function summarizeProfile(file: string, areas: readonly ProfileArea[], options: { keepStartUp?: boolean } = {}): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const areaOf = new Map<number, string | undefined>();

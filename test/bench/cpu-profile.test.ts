@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { coldStartAreas, ENGINE_AREAS, formatBreakdown, mainThreadProfile, summarizeProfile, timeUnder } from '../../bench/lib/cpu-profile.ts';
+import { coldStartAreas, ENGINE_AREAS, formatBreakdown, mainThreadProfile, summarizeProfile, timeUnder, withCpuProfiles } from '../../bench/lib/cpu-profile.ts';
 
 /** A V8 CPU profile as node --cpu-prof writes it: nodes, the node of each sample, and the time before each sample (µs). */
 function profile(samples: Array<[functionName: string, url: string, micros: number]>): string {
@@ -112,4 +112,17 @@ test('time under a call counts the self time of every function below it by name 
       functions: [{ name: 'decodeRecord (envelope.ts)', ms: 3 }, { name: 'handler (wrap-handler.ts)', ms: 1 }],
     });
   });
+});
+
+test('a profiling folder gives node the flags that write into it, finds its one main-thread profile, and is removed afterwards', async () => {
+  let folder = '';
+  const found = await withCpuProfiles(async (profiling) => {
+    folder = profiling.dir;
+    assert.deepEqual(profiling.nodeArgs, ['--cpu-prof', `--cpu-prof-dir=${profiling.dir}`]);
+    writeFileSync(join(profiling.dir, 'CPU.20261207.031817.9438.1.002.cpuprofile'), profile([]));
+    writeFileSync(join(profiling.dir, 'CPU.20261207.031817.9438.0.001.cpuprofile'), profile([]));
+    return profiling.only();
+  });
+  assert.equal(found, join(folder, 'CPU.20261207.031817.9438.0.001.cpuprofile'));
+  assert.equal(existsSync(folder), false);
 });
