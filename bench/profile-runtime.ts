@@ -34,7 +34,7 @@ import { batchSource, lambdaContext } from './fixtures/order-events.ts';
 import { measureRunners } from './lib/measure.ts';
 import { ROOT } from './lib/machine.ts';
 import { processRunner } from './lib/row-process.ts';
-import { formatRatioBounds, formatSummary, ratioBounds } from './lib/stats.ts';
+import { formatRatioBounds, formatSummary, ratioBounds, summarize } from './lib/stats.ts';
 import { referenceSubscription, writeValidatorsModule } from './subjects/reference-flow.ts';
 
 type RuntimeModule = typeof import('../lib/runtime/index.ts') & typeof import('../lib/runtime/dedupe/index.ts');
@@ -42,11 +42,8 @@ type Handler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse |
 
 const SAMPLE_BATCHES = 45;
 const say = (line: string): void => void process.stderr.write(`${line}\n`);
-const quartiles = (xs: number[], digits = 1): string => {
-  const s = [...xs].sort((a, b) => a - b);
-  const at = (q: number): string => s[Math.floor(s.length * q)]!.toFixed(digits);
-  return `${at(0.5)} (p25 ${at(0.25)}, p75 ${at(0.75)})`;
-};
+/** Median (p25–p75), as the bench's tables print figures. */
+const quartiles = (xs: readonly number[]): string => formatSummary(summarize(xs));
 
 const workDir = join(ROOT, 'bench', '.tmp', `profile-runtime-${process.pid}`);
 process.on('exit', () => rmSync(workDir, { recursive: true, force: true }));
@@ -158,17 +155,24 @@ async function ab(baseRoot: string, rounds: number, currentRoot = ROOT): Promise
   const ratios: number[] = [];
   const baseCpu: number[] = [];
   const currentCpu: number[] = [];
+  const sampleBase = () => sample(base, nextBase, context, SAMPLE_BATCHES);
+  const sampleCurrent = () => sample(current, nextCurrent, context, SAMPLE_BATCHES);
   for (let round = 0; round < rounds; round++) {
     // Alternate which goes first, so neither always runs right after the other's garbage.
-    const [a, b] = round % 2 === 0
-      ? [await sample(base, nextBase, context, SAMPLE_BATCHES), await sample(current, nextCurrent, context, SAMPLE_BATCHES)]
-      : [undefined, await sample(current, nextCurrent, context, SAMPLE_BATCHES)];
-    const baseSample = a ?? (await sample(base, nextBase, context, SAMPLE_BATCHES));
-    baseCpu.push(baseSample.cpu);
-    currentCpu.push(b.cpu);
-    ratios.push(b.cpu / baseSample.cpu);
+    let b: { cpu: number };
+    let c: { cpu: number };
+    if (round % 2 === 0) {
+      b = await sampleBase();
+      c = await sampleCurrent();
+    } else {
+      c = await sampleCurrent();
+      b = await sampleBase();
+    }
+    baseCpu.push(b.cpu);
+    currentCpu.push(c.cpu);
+    ratios.push(c.cpu / b.cpu);
   }
-  say(`CPU µs/event: base ${quartiles(baseCpu)}, this ${quartiles(currentCpu)}; this ÷ base, median of ${rounds} rounds: ${quartiles(ratios, 3)}`);
+  say(`CPU µs/event: base ${quartiles(baseCpu)}, this ${quartiles(currentCpu)}; this ÷ base, median of ${rounds} rounds: ${quartiles(ratios)}`);
 }
 
 const [mode = 'profile', arg1, arg2] = process.argv.slice(2);
