@@ -28,6 +28,7 @@ import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { EventMetadata } from './envelope.ts';
 import type { HandlerContext, HandlerEventInfo, HandlerLambdaContext, UserHandler } from './handler-types.ts';
 import type { SubscriptionConfig } from './subscription-config.ts';
+import type { Building } from './building.ts';
 import { isNonRetryable, TimeoutGuardError, toError } from './errors.ts';
 import type { InvocationState, RecordResult } from './invocation.ts';
 import type { JsonLogger } from './logger.ts';
@@ -234,7 +235,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): (state: In
     const mask = piiMaskOf(data, config.topics[d.topic]?.piiPaths);
     // The PII mask set after, only when there is one: a conditional spread in the literal would
     // make a throwaway object and copy it for every record.
-    const record: { -readonly [K in keyof RecordContext]: RecordContext[K] } = {
+    const record: Building<RecordContext> = {
       subscription: config.subscription,
       flow: config.flow,
       delivery: config.delivery,

@@ -4,6 +4,7 @@
  * or a preset name (`gentle`, `default`, `harsh`), optionally followed by overrides
  * (`gentle,crash=0.2`). See docs/chaos.md.
  */
+import type { Building } from '../building.ts';
 
 /** Probabilities are 0..1: the chance that one opportunity for the fault (a delivery, an invocation, a request) gets it. */
 export interface ChaosProfile {
@@ -89,7 +90,7 @@ export function parseChaosProfile(spec: string, seed: number): ChaosProfile {
   if (!Number.isSafeInteger(seed)) throw new ChaosProfileError(`chaos seed must be a whole number, not ${String(seed)}`);
   const parts = spec.split(',').map((p) => p.trim()).filter((p) => p !== '');
   if (parts.length === 0) throw new ChaosProfileError(`empty chaos profile: give a preset (${presetList()}) or key=value pairs (${VALID_KEYS.join(', ')})`);
-  const fields: { -readonly [K in keyof ChaosProfile]?: ChaosProfile[K] } = {};
+  const fields: Partial<Building<ChaosProfile>> = {};
   parts.forEach((part, index) => {
     const eq = part.indexOf('=');
     if (eq < 0) {

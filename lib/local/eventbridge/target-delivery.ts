@@ -17,6 +17,7 @@
  */
 import type { SqsService } from '../sqs/sqs-service.ts';
 import type { SendMessageInput } from '../sqs/types.ts';
+import type { Building } from '../building.ts';
 import type { MessageLineage } from '../sqs/queue.ts';
 import type { Clock } from '../clock.ts';
 import type { JournalSink } from './journal-sink.ts';
@@ -86,9 +87,6 @@ export interface TargetDeliveryOptions {
    */
   refuseDelivery?(ruleArn: string, queueArn: string): string | undefined;
 }
-
-/** An object being built member by member (then handed on as T). */
-type Building<T> = { -readonly [K in keyof T]: T[K] };
 
 type Verdict = { readonly final: false } | { readonly final: true; readonly reason: DeadLetterReason };
 

@@ -7,6 +7,7 @@ import { SqsError, invalidParameter } from './errors.ts';
 import { hexDigest, md5Hex, md5OfAttributes } from './md5.ts';
 import { attributesSize, storedAttributes } from './message-attributes.ts';
 import type { MessageLineage, Queue, StoredAttribute, StoredMessage } from './queue.ts';
+import type { Building } from '../building.ts';
 import type { SqsState } from './sqs-state.ts';
 import type { SendMessageInput, SendMessageResult } from './types.ts';
 
@@ -75,7 +76,7 @@ export function sendMessage(state: SqsState, queue: Queue, input: SendMessageInp
   const id = randomUUID();
   const chaosDelayMs = state.faults?.sendDelayMs(queue, id, lineage) ?? 0;
   // Optional members set one by one rather than spread in (this runs for every message).
-  const m: { -readonly [K in keyof StoredMessage]: StoredMessage[K] } = { id, body, md5, sent: now, avail: now + delay * 1000 + chaosDelayMs, rc: 0 };
+  const m: Building<StoredMessage> = { id, body, md5, sent: now, avail: now + delay * 1000 + chaosDelayMs, rc: 0 };
   if (attrs) {
     m.attrs = attrs;
     m.md5Attrs = md5Attrs;

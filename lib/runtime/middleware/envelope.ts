@@ -19,6 +19,7 @@ import type { EventBridgeEvent, EventMetadata } from '../envelope.ts';
 import { EnvelopeMalformedBodyError, EnvelopeUnknownEventError } from '../errors.ts';
 import { invocationState, type BuslineRequest } from '../invocation.ts';
 import type { RecordTransport } from '../record-pipeline.ts';
+import type { Building } from '../building.ts';
 
 /** One record as it came in, before decoding. */
 export type InboundRecord =
@@ -103,7 +104,7 @@ function fromSqsRecord(r: SQSRecord, now: number): InboundRecord {
   const transport: { queueArn: string; sentAt?: number; traceHeader?: string } = { queueArn: r.eventSourceARN };
   if (Number.isFinite(sentAt) && sentAt > 0) transport.sentAt = sentAt;
   if (typeof traceHeader === 'string' && traceHeader) transport.traceHeader = traceHeader;
-  const inbound: { -readonly [K in keyof SqsInboundRecord]: SqsInboundRecord[K] } = {
+  const inbound: Building<SqsInboundRecord> = {
     kind: 'sqs',
     messageId: r.messageId,
     receiptHandle: r.receiptHandle,
