@@ -73,6 +73,17 @@ test("a direct subscription's dead letter is redriven to its function alone, and
   assert.equal(mentioning(await runsOf('greet'), 'Mallory').length, 1, 'the queue subscription on the same topic did not get it again');
 });
 
+test('dlq show cuts a long body at 400 characters and says how to see it whole; --full prints it whole', async () => {
+  const dlq = subscription('refuse').deadLetterQueueName!;
+  const body = (await until('a dead letter', () => app.engine.peekMessages(dlq)[0]))!.Body;
+  assert.ok(body.length > 400, `the fixture's dead letter is longer than 400 characters (${body.length})`);
+
+  const cut = succeeded(await busline('dlq', 'show', 'refuse'));
+  assert.ok(cut.includes(`  body: ${body.slice(0, 400)}… (${body.length - 400} more characters; --full shows the whole body)`), cut);
+  const whole = succeeded(await busline('dlq', 'show', 'refuse', '--full'));
+  assert.ok(whole.includes(`  body: ${body}\n`), whole);
+});
+
 test("a queue subscription's rule-target dead letter is moved back to its queue by the move task, and dedupe knows the event it already handled", async () => {
   succeeded(await busline('publish', 'greeting.sent', '{"name":"Linus","times":1}', '--id', 'queue-1'));
   await until('greet handled it', async () => mentioning(await runsOf('greet'), 'Linus').length === 1);

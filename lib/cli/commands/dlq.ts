@@ -12,18 +12,27 @@ import { deadLetterQueues, peekDeadLetters, redriveAll } from '../flow-operation
 export const summary = 'list dead-letter queues, show their messages with reasons, redrive them';
 
 const HELP = `usage: busline dlq list
-       busline dlq show <subscription> [--max 10]
+       busline dlq show <subscription> [--max 10] [--full]
        busline dlq redrive <subscription> [--rate 10] [--max <n>] [--one-by-one]
   --rate         messages a second sent back (1–500)
   --max          at most this many messages (show; redrive one by one)
+  --full         show each message's whole body (show; by default a body is cut at 400 characters)
   --one-by-one   a queue subscription's dead letters are sent back one by one, each with its
                  redrive history, instead of by SQS's move task (FIFO DLQs, emulators)
 ${TARGET_HELP}`;
 
+const SHOWN_BODY = 400;
+
+/** A dead letter's body as `show` prints it: whole with --full, else cut with a note of what is left out. */
+function shownBody(body: string, full: boolean): string {
+  if (full || body.length <= SHOWN_BODY) return body;
+  return `${body.slice(0, SHOWN_BODY)}… (${body.length - SHOWN_BODY} more characters; --full shows the whole body)`;
+}
+
 export async function run(argv: string[]): Promise<number> {
   const parsed = parseCommandArgs(HELP, {
     args: argv, allowPositionals: true,
-    options: { ...TARGET_OPTIONS, max: { type: 'string' }, rate: { type: 'string', default: '10' }, 'one-by-one': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+    options: { ...TARGET_OPTIONS, max: { type: 'string' }, full: { type: 'boolean', default: false }, rate: { type: 'string', default: '10' }, 'one-by-one': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
   });
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
@@ -63,8 +72,7 @@ export async function run(argv: string[]): Promise<number> {
       if (letter.event) console.log(`  event: ${letter.topic ?? '?'} id=${letter.eventId ?? '?'}`);
       console.log(`  reason: ${letter.reason}${letter.attempts !== undefined ? `  (attempts: ${letter.attempts})` : ''}`);
       for (const h of letter.history) console.log(`  earlier: ${h.kind}: ${h.reason}${h.attempts !== undefined ? ` (attempts: ${h.attempts})` : ''}, redriven ${h.redrivenAt}`);
-      const body = letter.body;
-      console.log(`  body: ${body.length > 400 ? `${body.slice(0, 400)}…` : body}`);
+      console.log(`  body: ${shownBody(letter.body, values.full)}`);
     }
     return 0;
   }
