@@ -155,8 +155,16 @@ export class EventBusService {
       this.router.route(taken.bus, taken.event, taken.eventText, now, typeof entry.TraceHeader === 'string' ? { ...routeOptions, traceHeader: entry.TraceHeader } : routeOptions);
       results.push({ EventId: taken.event.id });
     }
-    if (failed < entries.length) await Promise.all([this.options.archive.flush(), this.options.sqs.durable()]);
-    return { FailedEntryCount: failed, Entries: results };
+    const result: PutEventsResult = { FailedEntryCount: failed, Entries: results };
+    // Not awaited here, so the entries (and the last event routed) are not held while the writes
+    // are made durable: only the answer waits.
+    return failed < entries.length ? this.whenDurable(result) : result;
+  }
+
+  /** `result` once the archive's and the queues' writes made so far are on disk. */
+  private async whenDurable<T>(result: T): Promise<T> {
+    await Promise.all([this.options.archive.flush(), this.options.sqs.durable()]);
+    return result;
   }
 
   // ---- deliveries (target-delivery.ts) -----------------------------------------------

@@ -53,9 +53,21 @@ export async function invoke(handler: ActionHandler, input: Record<string, unkno
     },
     ...(caller && { caller }),
   };
+  let running: unknown;
   try {
-    const output = await handler(input, context);
-    return gone ? undefined : { output: output ?? {} };
+    running = handler(input, context);
+  } catch (error) {
+    return { error };
+  }
+  // Awaited in a function of its own: this one ends now, so the request's input is not held
+  // while the action runs (a write waits on an fsync; see server.ts, answer()).
+  return outcomeOf(running, () => gone);
+}
+
+async function outcomeOf(running: unknown, gone: () => boolean): Promise<Outcome | undefined> {
+  try {
+    const output = await running;
+    return gone() ? undefined : { output: output ?? {} };
   } catch (error) {
     return { error };
   }

@@ -16,5 +16,10 @@ export function readBody(request: http.IncomingMessage, maxBytes: number, onBody
     }
     chunks.push(chunk);
   });
-  request.on('end', () => onBody(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+  request.on('end', () => {
+    const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    // The listeners (and so `chunks`) live as long as the request, which is until it is answered.
+    chunks.length = 0;
+    onBody(body);
+  });
 }

@@ -12,7 +12,7 @@
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { invoke, own, sendPayload, WireError, type ActionHandler } from './protocol.ts';
+import { invoke, own, sendPayload, WireError, type ActionHandler, type Outcome } from './protocol.ts';
 import type { DynamoDbBackend } from './dynamodb.ts';
 import { readBody } from './read-body.ts';
 import { serveSqsQuery, sqsQueryParameters } from './sqs-query-endpoint.ts';
@@ -174,7 +174,18 @@ async function handle(request: http.IncomingMessage, body: Buffer, response: htt
       return send(response, wire.status, protocol.contentType, requestId, { __type: wire.type, message: wire.message }, wire.headers);
     }
   }
-  const outcome = await invoke(handler, input, response, caller);
+  // Not awaited here: this function ends now, so the request's body (a Buffer) is not held
+  // while the action runs, which for a write waits on an fsync (see answer()).
+  return answer(response, protocol, prefix, target, requestId, invoke(handler, input, response, caller));
+}
+
+/**
+ * Sends what the action came to. A function of its own so that nothing of the request but what
+ * the answer needs is held while the action runs: held across the wait, a request's body Buffer
+ * outlived young-generation collections and its memory stayed until the next full one.
+ */
+async function answer(response: http.ServerResponse, protocol: Protocol, prefix: string, target: string, requestId: string, pending: Promise<Outcome | undefined>): Promise<void> {
+  const outcome = await pending;
   if (!outcome) return;
   if ('output' in outcome) return send(response, 200, protocol.contentType, requestId, outcome.output);
   const wire = protocol.toWireError(outcome.error);
