@@ -5,6 +5,12 @@
  * The queue is purged after every sample, as a consumer would empty it, so what grows is the
  * engine's own state (archive, journal, logs), not a backlog the run left.
  *
+ * Beside RSS, each sample reads the engine's own `process.memoryUsage()` (no collection forced, so
+ * the run is not changed by it): the V8 heap's committed size and what is in use, and memory
+ * outside the heap (Buffers). The live heap after a full collection is read twice, before the
+ * first event and after the last, so growth of what the engine keeps shows apart from the
+ * garbage collector's sawtooth.
+ *
  * Not the reference flow: each order there runs four handler invocations, and 200,000 orders
  * would take the run far past its time budget; the routing path carries the same events into
  * the same bus, archive, journal and queue store.
@@ -30,6 +36,11 @@ const progress = (m: string) => process.stderr.write(`[bench] engine-memory: ${m
 export interface RssSample {
   readonly events: number;
   readonly rss: number;
+}
+
+interface MemorySample extends RssSample {
+  /** The engine's process.memoryUsage() right after the RSS reading. */
+  readonly usage: NodeJS.MemoryUsage;
 }
 
 /**
@@ -66,8 +77,9 @@ async function folderSizes(dir: string): Promise<Map<string, number>> {
 }
 
 export async function run(): Promise<BenchSection> {
-  const target = await startEngineTarget(`busline local engine, ${RULES} rules`, RULES);
-  const samples: RssSample[] = [];
+  const target = await startEngineTarget(`busline local engine, ${RULES} rules`, RULES, { memory: true });
+  const samples: MemorySample[] = [];
+  const live: { start?: number; end?: number } = {};
   let stoppedBy: 'events' | 'time' = 'events';
   let sizes: Map<string, number>;
   const started = Date.now();
@@ -75,9 +87,10 @@ export async function run(): Promise<BenchSection> {
     const publishers = await startPublishers(target.endpoint, PUBLISHERS);
     try {
       await target.reset();
-      const first = await rssBytes(target.pid);
-      if (first === undefined) throw new Error('engine RSS is read from /proc/<pid>/status: this section runs on Linux only');
-      samples.push({ events: 0, rss: first });
+      live.start = (await target.memoryUsage!(true)).heapUsed;
+      if (await rssBytes(target.pid) === undefined) throw new Error('engine RSS is read from /proc/<pid>/status: this section runs on Linux only');
+      const sample = async (events: number): Promise<MemorySample> => ({ events, rss: (await rssBytes(target.pid))!, usage: await target.memoryUsage!(false) });
+      samples.push(await sample(0));
       let sent = 0;
       while (sent < EVENTS) {
         if (Date.now() - started > BUDGET_MS) {
@@ -88,9 +101,10 @@ export async function run(): Promise<BenchSection> {
         await target.check(chunk.sent);
         await target.reset();
         sent += chunk.sent;
-        samples.push({ events: sent, rss: (await rssBytes(target.pid))! });
+        samples.push(await sample(sent));
         if (samples.length % 5 === 0) progress(`${sent.toLocaleString('en-US')} events`);
       }
+      live.end = (await target.memoryUsage!(true)).heapUsed;
     } finally {
       await publishers.close();
     }
@@ -98,10 +112,15 @@ export async function run(): Promise<BenchSection> {
   } finally {
     await target.stop();
   }
-  return section(samples, stoppedBy, sizes, Date.now() - started);
+  return section(samples, { start: live.start!, end: live.end! }, stoppedBy, sizes, Date.now() - started);
 }
 
-function section(samples: readonly RssSample[], stoppedBy: 'events' | 'time', sizes: ReadonlyMap<string, number>, elapsedMs: number): BenchSection {
+/** The smallest and largest of `values`, in MB, as "a–b MB". */
+function span(values: readonly number[]): string {
+  return `${formatNumber(Math.min(...values) / MB)}–${formatNumber(Math.max(...values) / MB)} MB`;
+}
+
+function section(samples: readonly MemorySample[], live: { start: number; end: number }, stoppedBy: 'events' | 'time', sizes: ReadonlyMap<string, number>, elapsedMs: number): BenchSection {
   const last = samples[samples.length - 1]!;
   const max = samples.reduce((a, s) => (s.rss > a.rss ? s : a));
   const flat = flatness(samples);
@@ -113,6 +132,12 @@ function section(samples: readonly RssSample[], stoppedBy: 'events' | 'time', si
     `State folder at the end: ${mb(totalBytes)} (${[...sizes].sort((a, b) => b[1] - a[1]).map(([name, bytes]) => `${name} ${mb(bytes)}`).join(', ')}), ${formatNumber(totalBytes / Math.max(1, last.events))} bytes per event.`,
     'One run: max RSS and the flatness ratio are single measurements (their bounds are the figure itself).',
   ];
+  const rest = samples.slice(Math.max(1, samples.findIndex((x) => x.events >= last.events / 4) + 1));
+  if (rest.length > 0) {
+    notes.push(
+      `Where RSS goes (the engine's process.memoryUsage() at each sample, no collection forced): after the first quarter RSS read ${span(rest.map((x) => x.rss))}, of which the V8 heap's committed size ${span(rest.map((x) => x.usage.heapTotal))} (in use at the reading ${span(rest.map((x) => x.usage.heapUsed))}), memory outside the heap (Buffers) ${span(rest.map((x) => x.usage.external))}, and the rest (code, native, the allocator) ${span(rest.map((x) => x.rss - x.usage.heapTotal - x.usage.external))}. The live heap after a full garbage collection: ${mb(live.start)} before the first event, ${mb(live.end)} after the last.`,
+    );
+  }
   const targets: TargetRow[] = [];
   const one = (x: number) => ({ median: x, lower: x, upper: x });
   const full = last.events >= 200_000;
@@ -125,8 +150,8 @@ function section(samples: readonly RssSample[], stoppedBy: 'events' | 'time', si
   if (!full) notes.push(`Fewer than 200,000 events were routed, so the issue's RSS targets are left unanswered in the targets table.`);
   return {
     title: 'Local engine: memory and disk over a long run (routing path)',
-    columns: ['events routed', 'engine RSS'],
-    rows: samples.map((s) => [s.events.toLocaleString('en-US'), mb(s.rss)]),
+    columns: ['events routed', 'engine RSS', 'V8 heap, committed', 'V8 heap, in use', 'outside the heap (Buffers)'],
+    rows: samples.map((s) => [s.events.toLocaleString('en-US'), mb(s.rss), mb(s.usage.heapTotal), mb(s.usage.heapUsed), mb(s.usage.external)]),
     notes,
     targets,
   };

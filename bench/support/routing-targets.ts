@@ -52,6 +52,8 @@ export interface RoutingTarget {
   check(sent: number): Promise<void>;
   /** The target's state folder, if it has one (for its size). */
   readonly stateDir?: string;
+  /** The engine process's heap figures (an engine target started with `memory: true`). */
+  readonly memoryUsage?: (fullGc: boolean) => Promise<NodeJS.MemoryUsage>;
   stop(): Promise<void>;
 }
 
@@ -101,6 +103,11 @@ export interface EngineTargetOptions {
    * @default - this checkout's engine
    */
   readonly checkout?: string;
+  /**
+   * Let the bench ask the engine for its heap figures (`RoutingTarget.memoryUsage`).
+   * @default false
+   */
+  readonly memory?: boolean;
 }
 
 export async function startEngineTarget(label: string, ruleCount: number, options: EngineTargetOptions = {}): Promise<RoutingTarget> {
@@ -110,7 +117,7 @@ export async function startEngineTarget(label: string, ruleCount: number, option
     stateDir,
     buses: ['bench'],
     queues: [{ name: 'routed' }, { name: 'unmatched' }],
-  }, undefined, { nodeArgs, ...(options.checkout ? { checkout: options.checkout } : {}) });
+  }, undefined, { nodeArgs, memory: options.memory ?? false, ...(options.checkout ? { checkout: options.checkout } : {}) });
   try {
     await declareRules(engine.endpoint, ENGINE_ACCOUNT, ruleCount);
   } catch (error) {
@@ -124,6 +131,7 @@ export async function startEngineTarget(label: string, ruleCount: number, option
     endpoint: engine.endpoint,
     pid: engine.child.pid,
     stateDir,
+    ...(options.memory ? { memoryUsage: engine.memoryUsage } : {}),
     ...queueChecks(sqs, { routed: `${engine.endpoint}/${ENGINE_ACCOUNT}/routed`, unmatched: `${engine.endpoint}/${ENGINE_ACCOUNT}/unmatched` }, label),
     async stop() {
       sqs.destroy();

@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EngineChildConfig } from './engine-child.ts';
+import type { EngineChildConfig, MemoryQuery } from './engine-child.ts';
 
 export interface EngineProcess {
   readonly endpoint: string;
@@ -11,6 +11,11 @@ export interface EngineProcess {
   kill(): Promise<void>;
   /** SIGTERM: a clean stop. */
   stop(): Promise<void>;
+  /**
+   * The engine process's `process.memoryUsage()`, after a full garbage collection if `fullGc`.
+   * Only for an engine spawned with `memory: true`.
+   */
+  memoryUsage(fullGc: boolean): Promise<NodeJS.MemoryUsage>;
 }
 
 const CHILD = fileURLToPath(new URL('./engine-child.ts', import.meta.url));
@@ -24,12 +29,19 @@ export interface SpawnEngineOptions {
    * @default - this checkout
    */
   readonly checkout?: string;
+  /**
+   * Open an IPC channel and start node with --expose-gc, so `memoryUsage()` can ask the engine
+   * for its heap figures (the memory bench).
+   * @default false
+   */
+  readonly memory?: boolean;
 }
 
 export async function spawnEngine(config: EngineChildConfig, timeoutMs = 30_000, options: SpawnEngineOptions = {}): Promise<EngineProcess> {
   const script = options.checkout ? join(options.checkout, 'test/local/support/engine-child.ts') : CHILD;
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', script, JSON.stringify(config)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const nodeArgs = [...(options.nodeArgs ?? []), ...(options.memory ? ['--expose-gc'] : [])];
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, JSON.stringify(config)], {
+    stdio: options.memory ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
     ...(options.checkout ? { cwd: options.checkout } : {}),
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -58,5 +70,13 @@ export async function spawnEngine(config: EngineChildConfig, timeoutMs = 30_000,
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     await exited;
   };
-  return { endpoint, child, kill: () => end('SIGKILL'), stop: () => end('SIGTERM') };
+  const memoryUsage = (fullGc: boolean): Promise<NodeJS.MemoryUsage> => {
+    if (!options.memory) return Promise.reject(new Error('spawnEngine: memoryUsage() needs an engine spawned with memory: true'));
+    return new Promise((resolve, reject) => {
+      child.once('message', (usage) => resolve(usage as NodeJS.MemoryUsage));
+      const query: MemoryQuery = { type: 'memory', fullGc };
+      child.send(query, (error) => error && reject(error));
+    });
+  };
+  return { endpoint, child, kill: () => end('SIGKILL'), stop: () => end('SIGTERM'), memoryUsage };
 }
