@@ -17,7 +17,7 @@ import { ROOT } from './lib/machine.ts';
 import { formatNumber, formatRatioBounds, formatSummary, ratioBounds, summarize } from './lib/stats.ts';
 import { targetOf, targetRow, verdictSentence } from './lib/targets.ts';
 import { buildBuslineReserveInventory } from './subjects/busline-bundle.ts';
-import { coldStartAreas, summarizeProfile, withCpuProfiles, type ProfileSummary } from './lib/cpu-profile.ts';
+import { coldStartAreas, SAMPLED_BUSY_TIME, summarizeProfile, withCpuProfiles, type ProfileSummary } from './lib/cpu-profile.ts';
 
 const RUNS = Number(process.env['BENCH_COLD_RUNS'] ?? 21);
 const WORK_DIR = join(ROOT, 'bench', '.tmp', 'cold-start');
@@ -177,7 +177,7 @@ export async function run(): Promise<BenchSection> {
         });
       };
       const describe = (p: ProfileSummary) => `${formatNumber(p.busyMs)} ms busy: ${p.areas.filter((a) => a.ms / p.busyMs >= 0.01).map((a) => `${a.area} ${formatNumber(a.ms)} ms`).join(', ')}`;
-      notes.push(`Where a cold start's CPU goes (spawn to the first batch's answer, main thread, one more run of each under node --cpu-prof, which slows it: compare the parts, not the totals with the rows): Busline ${describe(await profileOf(busline.s))}; ${fastest.s.key} ${describe(await profileOf(fastest.s))}.`);
+      notes.push(`Where a cold start's CPU goes (spawn to the first batch's answer, main thread, one more run of each under node --cpu-prof, which slows it: compare the parts, not the totals with the rows; ${SAMPLED_BUSY_TIME}): Busline ${describe(await profileOf(busline.s))}; ${fastest.s.key} ${describe(await profileOf(fastest.s))}.`);
     }
     const targets = [
       targetRow('bundle-size', sizeBounds, (b) => `${kib(b.median)} (${b.median.toLocaleString('en-US')} bytes)`),

@@ -25,7 +25,7 @@ import { readJournal } from '../lib/cli/journal-file.ts';
 import type { JournalRecord } from '../lib/local/journal/types.ts';
 import { formatBreakdownSteps, latencyBreakdown, type TracedEvent } from './lib/latency-breakdown.ts';
 import { DEFAULT_WORKERS_PER_FUNCTION } from '../lib/local/lambda/function-runner.ts';
-import { ENGINE_AREAS, formatBreakdown, summarizeProfile, withCpuProfiles, type ProfileSummary } from './lib/cpu-profile.ts';
+import { ENGINE_AREAS, formatBreakdown, SAMPLED_BUSY_TIME, summarizeProfile, withCpuProfiles, type ProfileSummary } from './lib/cpu-profile.ts';
 
 const RUNS = Number(process.env.BENCH_FLOW_RUNS ?? 3);
 const ORDERS = Number(process.env.BENCH_FLOW_ORDERS ?? 600);
@@ -207,7 +207,7 @@ export async function run(): Promise<BenchSection> {
   const profile = await profiledThroughputRun(assembly, notificationsTable, names.busName);
   return {
     ...section,
-    notes: [...section.notes ?? [], `Where the engine process's main thread spends its time in a throughput run (a separate run of ${ORDERS} orders under node --cpu-prof, module loading left out; shares of its busy time): ${formatBreakdown(profile)}. The handlers' own work (the runtime, the AWS SDK calls they make) runs in their execution environments, counted in the child-process CPU row, not here.`],
+    notes: [...section.notes ?? [], `Where the engine process's main thread spends its time in a throughput run (a separate run of ${ORDERS} orders under node --cpu-prof, module loading left out; shares of its busy time, ${SAMPLED_BUSY_TIME}): ${formatBreakdown(profile)}. The handlers' own work (the runtime, the AWS SDK calls they make) runs in their execution environments, counted in the child-process CPU row, not here.`],
   };
 }
 

@@ -25,7 +25,7 @@ import { pythonPackageVersion } from './lib/python-version.ts';
 import { cpuMicros, startPublishers, type Publishers } from './support/publishers.ts';
 import { startEngineTarget, startFloorTarget, startMotoTarget, type RoutingTarget } from './support/routing-targets.ts';
 import { motoServerMissing } from '../test/support/moto-server.ts';
-import { ENGINE_AREAS, formatBreakdown, summarizeProfile, withCpuProfiles, type ProfileSummary } from './lib/cpu-profile.ts';
+import { ENGINE_AREAS, formatBreakdown, SAMPLED_BUSY_TIME, summarizeProfile, withCpuProfiles, type ProfileSummary } from './lib/cpu-profile.ts';
 
 const RUNS = Number(process.env['BENCH_ROUTING_RUNS'] ?? 5);
 const EVENTS = Number(process.env['BENCH_ROUTING_EVENTS'] ?? 40_000);
@@ -217,7 +217,7 @@ function section(rows: readonly Row[], motoMissing: string | false, profile?: { 
     notes.push(`moto_server not measured: ${motoMissing}.`);
   }
   if (profile) {
-    notes.push(`Where the 10-rule engine's main thread spends its time (a separate run under node --cpu-prof, ${count(profile.events)} events with the warm-up, start-up left out; shares of its busy time): ${formatBreakdown(profile.summary)}.`);
+    notes.push(`Where the 10-rule engine's main thread spends its time (a separate run under node --cpu-prof, ${count(profile.events)} events with the warm-up, start-up left out; shares of its busy time, ${SAMPLED_BUSY_TIME}): ${formatBreakdown(profile.summary)}.`);
   }
   return {
     title: 'Local engine: routing (PutEvents → rule → queue), against the parse-and-fsync floor and moto_server',

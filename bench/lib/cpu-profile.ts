@@ -122,6 +122,14 @@ export const ENGINE_AREAS: readonly ProfileArea[] = [
 ];
 
 /**
+ * What "busy" means in a profile's note. V8's profiler samples the thread's stack on the wall
+ * clock, so a sample lands wherever the thread is, running or not: in a blocking system call,
+ * or waiting for a core on a loaded machine (one routing profile read 14.4 s busy for 4.2 s of
+ * CPU at load average 7 on 2 cores).
+ */
+export const SAMPLED_BUSY_TIME = "busy as V8's profiler samples it, on the wall clock: a blocking system call, or a wait for a core on a loaded machine, counts where the thread was";
+
+/**
  * "Node.js 28%, EventBridge 14%, …": each area's share of the busy time (areas under 1% left
  * out). Shares only: the profiler slows the process, so its times are not the measured ones.
  */
