@@ -12,6 +12,7 @@ import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync, type BuildFailure, type BuildOptions, type Message } from 'esbuild';
 import type { SubscriptionConfig } from '../runtime/subscription-config.ts';
+import type { GeneratedFeatures } from '../runtime/wrap-handler.ts';
 import { checkConfig } from '../runtime/wrap-options-check.ts';
 import { recordSynthInputs } from '../assembly-cache/synth-inputs.ts';
 
@@ -88,19 +89,37 @@ export const LAMBDA_BUNDLE_OPTIONS = {
   logLevel: 'silent',
 } as const satisfies BuildOptions;
 
-/**
- * The runtime module of wrapGeneratedHandler: wrapHandler for this generated entry, which checks
- * the config here, at synth, so that the bundle does not (lib/runtime/wrap-options-check.ts).
- */
-const WRAP_HANDLER_MODULE = join(dirname(RUNTIME_ENTRY), `wrap-handler${extname(RUNTIME_ENTRY)}`);
+/** A module of the runtime, from the sources or the built package as RUNTIME_ENTRY is (`path` without extension, from lib/runtime). */
+function runtimeModule(path: string): string {
+  return JSON.stringify(join(dirname(RUNTIME_ENTRY), `${path}${extname(RUNTIME_ENTRY)}`));
+}
 
+/**
+ * The imports of the runtime features a subscription's config uses, each as `export name` of
+ * `module`: wrapGeneratedHandler takes them as its GeneratedFeatures, and a bundle carries no
+ * code of a feature its config does not use.
+ */
+function featureImports(config: SubscriptionConfig): Record<keyof GeneratedFeatures, { module: string; name: string }> {
+  return {
+    // Dedupe on: the dedupe step commits the effects with the dedupe record; off: the effects step alone.
+    commitStep: config.dedupe === false ? { module: 'effects/effects-step', name: 'generatedEffectsStep' } : { module: 'dedupe/dedupe-options', name: 'generatedDedupeStep' },
+  };
+}
+
+/**
+ * The generated entry: wrapGeneratedHandler (wrapHandler for this entry, which checks the config
+ * here, at synth, so that the bundle does not: lib/runtime/wrap-handler.ts) with the features
+ * the config uses.
+ */
 function entrySource(e: BundleEntry): string {
   checkConfig(`wrapHandler(${e.config.subscription})`, e.config);
+  const features = Object.entries(featureImports(e.config));
   return [
     `import userHandler from ${JSON.stringify(e.handlerFile)};`,
     `import { validators } from './validators.mjs';`,
-    `import { wrapGeneratedHandler } from ${JSON.stringify(WRAP_HANDLER_MODULE)};`,
-    `export const handler = wrapGeneratedHandler(userHandler, { config: ${JSON.stringify(e.config)}, validators });`,
+    `import { wrapGeneratedHandler } from ${runtimeModule('wrap-handler')};`,
+    ...features.map(([feature, f]) => `import { ${f.name} as ${feature} } from ${runtimeModule(f.module)};`),
+    `export const handler = wrapGeneratedHandler(userHandler, { config: ${JSON.stringify(e.config)}, validators }, { ${features.map(([feature]) => feature).join(', ')} });`,
     '',
   ].join('\n');
 }

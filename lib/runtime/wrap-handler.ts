@@ -33,7 +33,7 @@
  */
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient, TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { UserHandler, WrapOptions } from './handler-types.ts';
 import type { SubscriptionConfig } from './subscription-config.ts';
 import { RUNTIME_ENV } from './subscription-config.ts';
@@ -57,7 +57,7 @@ import { timeoutGuardMiddleware } from './middleware/timeout-guard.ts';
 import { traceparentOf, tracingStep } from './middleware/tracing.ts';
 import { traceExportMiddleware, traceExportRequested } from './trace-export-loader.ts';
 import { validationStep } from './middleware/validation.ts';
-import { createDedupeStep, defaultDedupeStep } from './dedupe/dedupe-options.ts';
+import { createDedupeStep } from './dedupe/dedupe-options.ts';
 import { checkHandler, takeHandlerParts } from './define-handler.ts';
 import { handlerMiddlewares } from './middleware/handler-middlewares.ts';
 import { EffectsRegistry, type EffectsRuntime, type PendingPublish } from './effects/record-effects.ts';
@@ -80,7 +80,22 @@ export type BuslineLambdaHandler = (event: unknown, context: Context) => Promise
 export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, options: WrapOptions): BuslineLambdaHandler {
   const where = `wrapHandler(${typeof options?.config?.subscription === 'string' ? options.config.subscription : '?'})`;
   const { config, recordSteps } = checkWrapOptions(where, userHandler, options);
-  return assembleHandler(where, userHandler, options, config, recordSteps, (effects) => createDedupeStep(where, config, options.dedupe, effects));
+  return assembleHandler(where, userHandler, options, config, recordSteps, (effects, client) => createDedupeStep(where, config, options.dedupe, effects) ?? effectsStep({ effects, client }));
+}
+
+/**
+ * Makes the record step that commits a handler's effects (its writes, then its events): the
+ * dedupe step (dedupe/dedupe-options.ts generatedDedupeStep) or, dedupe off, the effects step
+ * (effects/effects-step.ts generatedEffectsStep).
+ */
+export type CommitStepOf = (where: string, config: SubscriptionConfig, effects: EffectsRuntime, client: () => Promise<DynamoDBClient>) => RecordStep;
+
+/**
+ * What a generated entry imports for its subscription's config and hands to wrapGeneratedHandler,
+ * so that a bundle carries the code of the features its config uses and not the others'.
+ */
+export interface GeneratedFeatures {
+  readonly commitStep: CommitStepOf;
 }
 
 /**
@@ -89,12 +104,13 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
  * flow's declaration and schemas (config checked there with wrapHandler's check). So the bundle
  * carries no second check of them, nor of options it is never given; what comes from the
  * environment (tables, DLQ, bus, KMS key, log level) is still checked at cold start.
+ * `features` are the modules the entry imported for that config (GeneratedFeatures).
  */
-export function wrapGeneratedHandler<TData = unknown>(userHandler: UserHandler<TData>, options: Pick<WrapOptions, 'config' | 'validators'>): BuslineLambdaHandler {
+export function wrapGeneratedHandler<TData = unknown>(userHandler: UserHandler<TData>, options: Pick<WrapOptions, 'config' | 'validators'>, features: GeneratedFeatures): BuslineLambdaHandler {
   const config = options.config;
   const where = `wrapHandler(${config.subscription})`;
   checkHandler(where, userHandler);
-  return assembleHandler(where, userHandler, options, config, [], (effects) => defaultDedupeStep(where, config, effects));
+  return assembleHandler(where, userHandler, options, config, [], (effects, client) => features.commitStep(where, config, effects, client));
 }
 
 function assembleHandler<TData>(
@@ -103,14 +119,15 @@ function assembleHandler<TData>(
   options: WrapOptions,
   config: SubscriptionConfig,
   recordSteps: readonly RecordStep[],
-  dedupeStepOf: (effects: EffectsRuntime) => RecordStep | undefined,
+  commitStepOf: (effects: EffectsRuntime, client: () => Promise<DynamoDBClient>) => RecordStep,
 ): BuslineLambdaHandler {
   // A handler from defineHandler: the function it was given (called per record) and the middy
   // middlewares it took with use() (run per invocation); a plain function: itself, none.
   const { handler: recordHandler, middlewares } = takeHandlerParts(userHandler);
   const registry = new EffectsRegistry();
   const effects: EffectsRuntime = { registry, prepare: (record, idBase, publishes) => prepareEvents(record, idBase, publishes), send: (events) => sendEvents(events) };
-  const dedupe = dedupeStepOf(effects);
+  const dynamoDbClient = options.dynamoDbClient ? () => Promise.resolve(options.dynamoDbClient!) : runtimeDynamoDbClient;
+  const commitStep = commitStepOf(effects, dynamoDbClient);
   const logLevel = stringOption(where, 'logLevel', options.logLevel, 'BUSLINE_LOG_LEVEL', 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new RuntimeOptionsError(`${where}: logLevel must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
   if (options.output !== undefined && typeof options.output !== 'function') throw new RuntimeOptionsError(`${where}: output must be a function (line: string) => void`);
@@ -172,8 +189,6 @@ function assembleHandler<TData>(
     await (await publisherOf()).sendSealed(events);
   };
   const write = (record: RecordContext, items: readonly TransactWriteItem[]): void => registry.for(record).addWrites(items);
-  const dynamoDbClient = options.dynamoDbClient ? () => Promise.resolve(options.dynamoDbClient!) : runtimeDynamoDbClient;
-  const commitStep = dedupe ?? effectsStep({ effects, client: dynamoDbClient });
   // Failed attempts are counted in the flow's table (the dedupe table: the constructs set it on
   // every subscription, dedupe on or off); without one, attempts are the SQS receive count.
   const dedupeOption = options.dedupe === false ? undefined : options.dedupe;

@@ -21,6 +21,7 @@ import { RUNTIME_ENV, type SubscriptionConfig } from '../subscription-config.ts'
 import { DEFAULT_COMPLETED_CACHE_SIZE, DEFAULT_DEDUPE_TTL_SECONDS, DedupeCoordinator } from './dedupe-coordinator.ts';
 import type { DedupeStore } from './dedupe-store.ts';
 import type { EffectsRuntime } from '../effects/record-effects.ts';
+import type { CommitStepOf } from '../wrap-handler.ts';
 import { dedupeStep } from './dedupe-step.ts';
 import { DynamoDbDedupeStore } from './dynamodb-dedupe-store.ts';
 
@@ -79,16 +80,16 @@ export function createDedupeStep(
 }
 
 /**
- * The dedupe step of a wrapper given no dedupe option (the entry the constructs generate): on
- * unless config.dedupe is false, with config.dedupe.ttlSeconds (checked by the constructs at
- * synth), the default cache and a DynamoDbDedupeStore on BUSLINE_DEDUPE_TABLE.
+ * The commit step of a generated entry (lib/constructs/bundler.ts) whose subscription has dedupe
+ * on: the dedupe step with config.dedupe.ttlSeconds (checked by the constructs at synth), the
+ * default cache and a DynamoDbDedupeStore on BUSLINE_DEDUPE_TABLE. A generated entry with dedupe
+ * off takes effects/effects-step.ts generatedEffectsStep instead, and its bundle none of dedupe/.
  */
-export function defaultDedupeStep(where: string, config: SubscriptionConfig, effects?: EffectsRuntime): RecordStep | undefined {
-  if (config.dedupe === false) return undefined;
-  const ttlSeconds = config.dedupe?.ttlSeconds ?? DEFAULT_DEDUPE_TTL_SECONDS;
+export const generatedDedupeStep: CommitStepOf = (where, config, effects) => {
+  const ttlSeconds = (config.dedupe || undefined)?.ttlSeconds ?? DEFAULT_DEDUPE_TTL_SECONDS;
   const store = defaultStore(where, config, process.env[RUNTIME_ENV.dedupeTable] || undefined, undefined);
   return stepOf(where, config, new DedupeCoordinator({ store, ttlSeconds, cacheSize: DEFAULT_COMPLETED_CACHE_SIZE, logDuplicates: false }), effects);
-}
+};
 
 /** The default store on the dedupe table; without a table, an error saying how to give one. */
 function defaultStore(where: string, config: SubscriptionConfig, tableName: string | undefined, client: DynamoDBClient | undefined): DedupeStore {

@@ -51,8 +51,11 @@ function secondsUntil(epochMs: number): number {
   return Math.max(1, Math.ceil((epochMs - Date.now()) / 1000) + 1);
 }
 
-/** Lambda's longest timeout: the lock expiry when a hand-driven invocation has no deadline. */
-const MAX_LAMBDA_TIMEOUT_MS = 15 * 60_000;
+/**
+ * Lambda's longest timeout (15 min): the lock expiry when a hand-driven invocation has no
+ * deadline. A literal, which esbuild drops from a bundle that does not use it.
+ */
+const MAX_LAMBDA_TIMEOUT_MS = 900_000;
 
 export function dedupeStep(options: DedupeStepOptions): RecordStep {
   const keyOf = dedupeKeyFor(options.subscription, options.keyPath);
