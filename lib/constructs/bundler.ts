@@ -12,7 +12,7 @@ import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync, type BuildFailure, type BuildOptions, type Message } from 'esbuild';
 import type { SubscriptionConfig } from '../runtime/subscription-config.ts';
-import type { GeneratedFeatures } from '../runtime/wrap-handler.ts';
+import type { RuntimeFeatures } from '../runtime/wrap-handler.ts';
 import { checkConfig } from '../runtime/wrap-options-check.ts';
 import { recordSynthInputs } from '../assembly-cache/synth-inputs.ts';
 
@@ -94,15 +94,24 @@ function runtimeModule(path: string): string {
   return JSON.stringify(join(dirname(RUNTIME_ENTRY), `${path}${extname(RUNTIME_ENTRY)}`));
 }
 
+/** One import of a generated entry: export `name` of the runtime's `module` (a path from lib/runtime, without extension). */
+interface FeatureImport {
+  readonly module: string;
+  readonly name: string;
+}
+
 /**
- * The imports of the runtime features a subscription's config uses, each as `export name` of
- * `module`: wrapGeneratedHandler takes them as its GeneratedFeatures, and a bundle carries no
- * code of a feature its config does not use.
+ * The runtime features a subscription's config uses, each as the import that brings it:
+ * wrapGeneratedHandler takes them as its RuntimeFeatures, and a bundle carries no code of a
+ * feature its config does not use.
  */
-function featureImports(config: SubscriptionConfig): Record<keyof GeneratedFeatures, { module: string; name: string }> {
+export function featureImports(config: SubscriptionConfig): Partial<Record<keyof RuntimeFeatures, FeatureImport>> {
+  const topics = Object.values(config.topics);
   return {
     // Dedupe on: the dedupe step commits the effects with the dedupe record; off: the effects step alone.
     commitStep: config.dedupe === false ? { module: 'effects/effects-step', name: 'generatedEffectsStep' } : { module: 'dedupe/dedupe-options', name: 'generatedDedupeStep' },
+    ...(topics.some((t) => (t.piiPaths?.length ?? 0) > 0) ? { piiMaskOf: { module: 'pii-values', name: 'piiMaskOf' } } : {}),
+    ...(topics.some((t) => (t.encryptPaths?.length ?? 0) > 0) ? { piiCrypto: { module: 'pii-encryption', name: 'wrapperPiiCrypto' } } : {}),
   };
 }
 
@@ -113,7 +122,7 @@ function featureImports(config: SubscriptionConfig): Record<keyof GeneratedFeatu
  */
 function entrySource(e: BundleEntry): string {
   checkConfig(`wrapHandler(${e.config.subscription})`, e.config);
-  const features = Object.entries(featureImports(e.config));
+  const features = Object.entries(featureImports(e.config)) as Array<[string, FeatureImport]>;
   return [
     `import userHandler from ${JSON.stringify(e.handlerFile)};`,
     `import { validators } from './validators.mjs';`,
