@@ -108,11 +108,16 @@ interface FeatureImport {
 export function featureImports(config: SubscriptionConfig): Partial<Record<keyof RuntimeFeatures, FeatureImport>> {
   const topics = Object.values(config.topics);
   return {
-    // Dedupe on: the dedupe step commits the effects with the dedupe record; off: the effects step alone.
-    commitStep: config.dedupe === false ? { module: 'effects/effects-step', name: 'generatedEffectsStep' } : { module: 'dedupe/dedupe-options', name: 'generatedDedupeStep' },
+    commitStep: commitStepImport(config),
     ...(topics.some((t) => (t.piiPaths?.length ?? 0) > 0) ? { piiMaskOf: { module: 'pii-values', name: 'piiMaskOf' } } : {}),
     ...(topics.some((t) => (t.encryptPaths?.length ?? 0) > 0) ? { piiCrypto: { module: 'pii-encryption', name: 'wrapperPiiCrypto' } } : {}),
   };
+}
+
+/** Dedupe on: the dedupe step commits the effects with the dedupe record (keyed on the event id, or a keyPath); off: the effects step alone. */
+function commitStepImport(config: SubscriptionConfig): FeatureImport {
+  if (config.dedupe === false) return { module: 'effects/effects-step', name: 'generatedEffectsStep' };
+  return { module: 'dedupe/dedupe-options', name: config.dedupe.keyPath === undefined ? 'generatedDedupeStep' : 'generatedKeyPathDedupeStep' };
 }
 
 /**

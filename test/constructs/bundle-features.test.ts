@@ -130,6 +130,17 @@ test('a subscription with dedupe on ships the dedupe step and not the effects st
   assert.ok(!runtimeFiles.includes('effects/effects-step.ts'), runtimeFiles.join(', '));
 });
 
+test('a subscription with dedupe keyed on the event id ships no key taken from data', () => {
+  const { runtimeFiles } = bundleOf(configWith({ dedupe: { ttlSeconds: 3600 } }));
+  assert.ok(runtimeFiles.includes('dedupe/dedupe-key.ts'), runtimeFiles.join(', '));
+  assert.ok(!runtimeFiles.includes('dedupe/dedupe-key-path.ts'), runtimeFiles.join(', '));
+});
+
+test('a subscription whose dedupe names a keyPath ships the key taken from data', () => {
+  const { runtimeFiles } = bundleOf(configWith({ dedupe: { ttlSeconds: 3600, keyPath: 'orderId' } }));
+  assert.ok(runtimeFiles.includes('dedupe/dedupe-key-path.ts'), runtimeFiles.join(', '));
+});
+
 test('a subscription with dedupe off ships the effects step and nothing of dedupe/', () => {
   const { runtimeFiles } = bundleOf(configWith({ dedupe: false }));
   assert.ok(runtimeFiles.includes('effects/effects-step.ts'), runtimeFiles.join(', '));
@@ -141,6 +152,12 @@ test('the bundle of a subscription with dedupe on commits the handler\'s write w
   assert.deepEqual(failures, []);
   assert.ok(await reservationOf('o-dedupe-on'), 'the write is committed');
   assert.equal((await readDedupeItem(client, dedupeTable, 'reserve#evt-o-dedupe-on'))?.['status']?.S, 'COMPLETED');
+});
+
+test('the bundle of a subscription whose dedupe names a keyPath keys its dedupe record on that value', async () => {
+  const failures = await runOrder(bundleOf(configWith({ dedupe: { ttlSeconds: 3600, keyPath: 'orderId' } })), 'o-keyed');
+  assert.deepEqual(failures, []);
+  assert.equal((await readDedupeItem(client, dedupeTable, 'reserve#o-keyed'))?.['status']?.S, 'COMPLETED');
 });
 
 test('the bundle of a subscription with dedupe off commits the handler\'s write with the effects step', async () => {
