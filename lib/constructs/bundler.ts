@@ -111,6 +111,7 @@ export function featureImports(config: SubscriptionConfig): Partial<Record<keyof
     commitStep: commitStepImport(config),
     ...(topics.some((t) => (t.piiPaths?.length ?? 0) > 0) ? { piiMaskOf: { module: 'pii-values', name: 'piiMaskOf' } } : {}),
     ...(topics.some((t) => (t.encryptPaths?.length ?? 0) > 0) ? { piiCrypto: { module: 'pii-encryption', name: 'wrapperPiiCrypto' } } : {}),
+    ...(config.acceptsVersions ? { acceptedVersions: { module: 'middleware/accepted-versions', name: 'acceptedVersionsCheck' } } : {}),
   };
 }
 

@@ -58,6 +58,7 @@ import { timeoutGuardMiddleware } from './middleware/timeout-guard.ts';
 import { traceparentOf, tracingStep } from './middleware/tracing.ts';
 import { traceExportMiddleware, traceExportRequested } from './trace-export-loader.ts';
 import { validationStep } from './middleware/validation.ts';
+import { acceptedVersionsCheck } from './middleware/accepted-versions.ts';
 import { createDedupeStep } from './dedupe/dedupe-options.ts';
 import { checkHandler, takeHandlerParts } from './define-handler.ts';
 import { handlerMiddlewares } from './middleware/handler-middlewares.ts';
@@ -86,6 +87,7 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
     commitStep: (_where, _config, effects, client) => createDedupeStep(where, config, options.dedupe, effects) ?? effectsStep({ effects, client }),
     piiMaskOf,
     piiCrypto: wrapperPiiCrypto,
+    acceptedVersions: acceptedVersionsCheck,
   });
 }
 
@@ -107,6 +109,8 @@ export interface RuntimeFeatures {
   readonly piiMaskOf?: PiiMaskOf;
   /** For a subscription with a topic whose schema marks `"x-busline-pii": "encrypt"` fields: the field crypto. */
   readonly piiCrypto?: typeof wrapperPiiCrypto;
+  /** For a subscription whose config has acceptsVersions: the check of an event's schema version. */
+  readonly acceptedVersions?: typeof acceptedVersionsCheck;
 }
 
 /**
@@ -213,7 +217,8 @@ function assembleHandler<TData>(
   });
 
   const flowTopics = new Set(Object.keys(options.validators));
-  const steps: RecordStep[] = [tracingStep(), validationStep(options.validators, config.acceptsVersions), commitStep, ...recordSteps];
+  const checkVersion = config.acceptsVersions && features.acceptedVersions?.(config.acceptsVersions, options.validators);
+  const steps: RecordStep[] = [tracingStep(), validationStep(options.validators, checkVersion), commitStep, ...recordSteps];
   const dlqOptions: DlqOptions = { subscription: config.subscription, dlqUrl, sqsClient, logger };
   const processBatch = createBatchProcessor({
     config,

@@ -230,3 +230,21 @@ test('the bundle of a subscription consuming a topic with encrypt fields dead-le
   assert.ok(deadLettered, lines.map((l) => l['message']).join(', '));
   assert.match(JSON.stringify(deadLettered), /PiiDecryptionError/);
 });
+
+test('a subscription that accepts every schema version ships no check of accepted versions', () => {
+  const { runtimeFiles } = bundleOf(configWith({}));
+  assert.ok(!runtimeFiles.includes('middleware/accepted-versions.ts'), runtimeFiles.join(', '));
+});
+
+test('a subscription with acceptsVersions ships the check of accepted versions', () => {
+  const { runtimeFiles } = bundleOf(configWith({ acceptsVersions: { 'order.placed': [2] } }));
+  assert.ok(runtimeFiles.includes('middleware/accepted-versions.ts'), runtimeFiles.join(', '));
+});
+
+test('the bundle of a subscription with acceptsVersions dead-letters an event of a version it does not accept', async () => {
+  const config = configWith({ delivery: 'direct', dedupe: false, acceptsVersions: { 'order.placed': [2] } });
+  const lines = await stdoutLinesOf(bundleOf(config), eventBridgeEvent('order.placed', ORDER, { schemaVersion: 1 }));
+  const deadLettered = lines.find((l) => l['message'] === 'record dead-lettered');
+  assert.ok(deadLettered, lines.map((l) => l['message']).join(', '));
+  assert.match(JSON.stringify(deadLettered), /schemaVersion 1 of topic order\.placed, which this subscription does not accept \(it accepts 2\)/);
+});
