@@ -93,8 +93,8 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
 
 /**
  * Makes the record step that commits a handler's effects (its writes, then its events): the
- * dedupe step (dedupe/dedupe-options.ts generatedDedupeStep) or, dedupe off, the effects step
- * (effects/effects-step.ts generatedEffectsStep).
+ * dedupe step (dedupe/dedupe-options.ts generatedDedupeStep, or generatedKeyPathDedupeStep for a
+ * dedupe keyPath) or, dedupe off, the effects step (effects/effects-step.ts generatedEffectsStep).
  */
 export type CommitStepOf = (where: string, config: SubscriptionConfig, effects: EffectsRuntime, client: () => Promise<DynamoDBClient>) => RecordStep;
 
