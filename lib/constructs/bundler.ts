@@ -12,6 +12,7 @@ import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync, type BuildFailure, type BuildOptions, type Message } from 'esbuild';
 import type { SubscriptionConfig } from '../runtime/subscription-config.ts';
+import type { RuntimeFeatures } from '../runtime/wrap-handler.ts';
 import { checkConfig } from '../runtime/wrap-options-check.ts';
 import { recordSynthInputs } from '../assembly-cache/synth-inputs.ts';
 
@@ -88,19 +89,52 @@ export const LAMBDA_BUNDLE_OPTIONS = {
   logLevel: 'silent',
 } as const satisfies BuildOptions;
 
-/**
- * The runtime module of wrapGeneratedHandler: wrapHandler for this generated entry, which checks
- * the config here, at synth, so that the bundle does not (lib/runtime/wrap-options-check.ts).
- */
-const WRAP_HANDLER_MODULE = join(dirname(RUNTIME_ENTRY), `wrap-handler${extname(RUNTIME_ENTRY)}`);
+/** A module of the runtime, from the sources or the built package as RUNTIME_ENTRY is (`path` without extension, from lib/runtime). */
+function runtimeModule(path: string): string {
+  return JSON.stringify(join(dirname(RUNTIME_ENTRY), `${path}${extname(RUNTIME_ENTRY)}`));
+}
 
+/** One import of a generated entry: export `name` of the runtime's `module` (a path from lib/runtime, without extension). */
+interface FeatureImport {
+  readonly module: string;
+  readonly name: string;
+}
+
+/**
+ * The runtime features a subscription's config uses, each as the import that brings it:
+ * wrapGeneratedHandler takes them as its RuntimeFeatures, and a bundle carries no code of a
+ * feature its config does not use.
+ */
+export function featureImports(config: SubscriptionConfig): Partial<Record<keyof RuntimeFeatures, FeatureImport>> {
+  const topics = Object.values(config.topics);
+  return {
+    commitStep: commitStepImport(config),
+    ...(topics.some((t) => (t.piiPaths?.length ?? 0) > 0) ? { piiMaskOf: { module: 'pii-values', name: 'piiMaskOf' } } : {}),
+    ...(topics.some((t) => (t.encryptPaths?.length ?? 0) > 0) ? { piiCrypto: { module: 'pii-encryption', name: 'wrapperPiiCrypto' } } : {}),
+    ...(config.acceptsVersions ? { acceptedVersions: { module: 'middleware/accepted-versions', name: 'acceptedVersionsCheck' } } : {}),
+  };
+}
+
+/** Dedupe on: the dedupe step commits the effects with the dedupe record (keyed on the event id, or a keyPath); off: the effects step alone. */
+function commitStepImport(config: SubscriptionConfig): FeatureImport {
+  if (config.dedupe === false) return { module: 'effects/effects-step', name: 'generatedEffectsStep' };
+  return { module: 'dedupe/dedupe-options', name: config.dedupe.keyPath === undefined ? 'generatedDedupeStep' : 'generatedKeyPathDedupeStep' };
+}
+
+/**
+ * The generated entry: wrapGeneratedHandler (wrapHandler for this entry, which checks the config
+ * here, at synth, so that the bundle does not: lib/runtime/wrap-handler.ts) with the features
+ * the config uses.
+ */
 function entrySource(e: BundleEntry): string {
   checkConfig(`wrapHandler(${e.config.subscription})`, e.config);
+  const features = Object.entries(featureImports(e.config)) as Array<[string, FeatureImport]>;
   return [
     `import userHandler from ${JSON.stringify(e.handlerFile)};`,
     `import { validators } from './validators.mjs';`,
-    `import { wrapGeneratedHandler } from ${JSON.stringify(WRAP_HANDLER_MODULE)};`,
-    `export const handler = wrapGeneratedHandler(userHandler, { config: ${JSON.stringify(e.config)}, validators });`,
+    `import { wrapGeneratedHandler } from ${runtimeModule('wrap-handler')};`,
+    ...features.map(([feature, f]) => `import { ${f.name} as ${feature} } from ${runtimeModule(f.module)};`),
+    `export const handler = wrapGeneratedHandler(userHandler, { config: ${JSON.stringify(e.config)}, validators }, { ${features.map(([feature]) => feature).join(', ')} });`,
     '',
   ].join('\n');
 }

@@ -27,7 +27,7 @@
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { EventMetadata } from './envelope.ts';
 import type { HandlerContext, HandlerEventInfo, HandlerLambdaContext, UserHandler } from './handler-types.ts';
-import type { SubscriptionConfig } from './subscription-config.ts';
+import { encryptPathsOf, type SubscriptionConfig } from './subscription-config.ts';
 import type { Building } from './building.ts';
 import { isNonRetryable, TimeoutGuardError, toError } from './errors.ts';
 import type { InvocationState, RecordResult } from './invocation.ts';
@@ -35,8 +35,7 @@ import type { JsonLogger } from './logger.ts';
 import { decodeRecord, type InboundRecord } from './middleware/envelope.ts';
 import { deadlineExpired, deadlineRace, type DeadlineRace } from './middleware/timeout-guard.ts';
 import { runRecordPipeline, type Deadline, type RecordContext, type RecordOutcome, type RecordStep, type RecordTimings } from './record-pipeline.ts';
-import { piiMaskOf } from './pii-mask.ts';
-import { encryptPathsOf } from './pii-encryption.ts';
+import type { PiiMaskOf } from './pii-values.ts';
 import { logOutcome } from './middleware/tracing.ts';
 
 export interface BatchProcessorOptions {
@@ -69,6 +68,12 @@ export interface BatchProcessorOptions {
    * Called only for topics with such fields.
    */
   readonly openEncrypted?: (topic: string, data: unknown, paths: ReadonlyArray<readonly string[]>) => Promise<unknown>;
+  /**
+   * Finds the PII values of a record's data (pii-values.ts piiMaskOf), masked in what the runtime
+   * writes about it. Given for a subscription with a topic whose schema marks `"x-busline-pii"`
+   * fields; without it no record has a mask.
+   */
+  readonly piiMaskOf?: PiiMaskOf;
 }
 
 /**
@@ -232,7 +237,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): (state: In
         undecryptable = toError(thrown);
       }
     }
-    const mask = piiMaskOf(data, config.topics[d.topic]?.piiPaths);
+    const mask = options.piiMaskOf?.(data, config.topics[d.topic]?.piiPaths);
     // The PII mask set after, only when there is one: a conditional spread in the literal would
     // make a throwaway object and copy it for every record.
     const record: Building<RecordContext> = {

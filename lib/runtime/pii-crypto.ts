@@ -17,7 +17,7 @@ import type { KMSClient } from '@aws-sdk/client-kms';
 import { requireModule } from './aws-clients.ts';
 import type { PiiDecryptionError, PiiEncryptionError, RuntimeOptionsError } from './errors.ts';
 import { toError } from './errors.ts';
-import { forEachAt } from './pii-mask.ts';
+import { forEachAt } from './pii-values.ts';
 import { encryptionContext, envelopeProblem, fieldName, isEnvelope, openValue, sealValue } from './pii-envelope.ts';
 
 type KmsModule = typeof import('@aws-sdk/client-kms');

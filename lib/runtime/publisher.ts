@@ -26,8 +26,7 @@ import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-e
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { EventMetadata } from './envelope.ts';
 import type { ValidatorTable } from './handler-types.ts';
-import type { TopicInfo } from './subscription-config.ts';
-import { RUNTIME_ENV } from './subscription-config.ts';
+import { encryptPathsOf, RUNTIME_ENV, type TopicInfo } from './subscription-config.ts';
 import { lazyEventBridgeClient, loadEventBridgeModule } from './aws-clients.ts';
 import { PublishEntryTooLargeError, PublishFailedEntriesError, PublishTopicError, PublishValidationError, RuntimeOptionsError, toError } from './errors.ts';
 import { checkData } from './middleware/validation.ts';
@@ -37,7 +36,7 @@ import { activeTraceparent } from './middleware/tracing.ts';
 import { recordSpansModule } from './otel-bridge.ts';
 import { checkOptionKeys, positiveInteger, positiveNumber } from './option-checks.ts';
 import { createPublishBatcher } from './publish-batcher.ts';
-import { encryptPathsOf, lazyPiiCrypto, topicsWithEncryptedFields } from './pii-encryption.ts';
+import { checkPiiKey, lazyPiiCrypto } from './pii-encryption.ts';
 import type { PiiCrypto } from './pii-crypto.ts';
 
 /**
@@ -189,28 +188,14 @@ export function createPublisher(options: PublisherOptions): Publisher {
     throw new RuntimeOptionsError(`createPublisher: coalesce must be true or false, got ${JSON.stringify(options.coalesce)}`);
   }
   checkPiiKey('createPublisher', options.topics, Object.keys(options.topics), options.piiKeyId);
+  // Loaded and made only at the first publish of a topic with encrypted fields.
+  const piiKeyId = options.piiKeyId ?? process.env[RUNTIME_ENV.piiKey];
+  const piiCrypto = lazyPiiCrypto({ ...(options.kmsClient ? { kmsClient: options.kmsClient } : {}), ...(piiKeyId ? { keyId: piiKeyId } : {}) });
   return openPublisher(options, {
     maxAttempts: positiveInteger('createPublisher', 'maxAttempts', options.maxAttempts, DEFAULT_RETRY_POLICY.maxAttempts),
     baseMs: positiveNumber('createPublisher', 'backoffBaseMs', options.backoffBaseMs, DEFAULT_RETRY_POLICY.baseMs),
     maxMs: positiveNumber('createPublisher', 'backoffMaxMs', options.backoffMaxMs, DEFAULT_RETRY_POLICY.maxMs),
-  });
-}
-
-/**
- * A publisher of topics with `"x-busline-pii": "encrypt"` fields needs the key (option > env
- * BUSLINE_PII_KEY): without one, the first such publish would fail, so the options fail now.
- */
-export function checkPiiKey(where: string, topics: Readonly<Record<string, TopicInfo>>, published: readonly string[], piiKeyId: string | undefined): void {
-  const encrypted = topicsWithEncryptedFields(topics, published);
-  if (encrypted.length === 0) return;
-  if (piiKeyId !== undefined && (typeof piiKeyId !== 'string' || piiKeyId === '')) {
-    throw new RuntimeOptionsError(`${where}: piiKeyId must be a KMS key id or ARN, got ${JSON.stringify(piiKeyId)}`);
-  }
-  if (!piiKeyId && !process.env[RUNTIME_ENV.piiKey]) {
-    throw new RuntimeOptionsError(
-      `${where}: topics ${encrypted.join(', ')} have fields marked "x-busline-pii": "encrypt", and no KMS key is configured to encrypt them: pass piiKeyId, or set ${RUNTIME_ENV.piiKey} (the constructs set it on subscription functions; for other producers use the flow's piiKey ARN)`,
-    );
-  }
+  }, piiCrypto);
 }
 
 /**
@@ -225,15 +210,13 @@ export function checkPublishData(validators: ValidatorTable, topic: string, vers
 /**
  * A publisher from options already checked: createPublisher's after its checks, and wrapHandler's
  * for ctx.publish (its config and validators were checked when it was called), so a function's
- * bundle carries no second copy of the option checks.
+ * bundle carries no second copy of the option checks. `piiCrypto` seals the fields of topics with
+ * `"x-busline-pii": "encrypt"` fields (wrapHandler shares the one it decrypts with); its options
+ * piiKeyId and kmsClient are the caller's to apply.
  */
-export function openPublisher(options: PublisherOptions, policy: RetryPolicy, sharedPiiCrypto?: () => Promise<PiiCrypto>): SealingPublisher {
+export function openPublisher(options: PublisherOptions, policy: RetryPolicy, piiCrypto: () => Promise<PiiCrypto>): SealingPublisher {
   const { maxAttempts } = policy;
   const getClient = lazyEventBridgeClient(options.client);
-  // Loaded and made only at the first publish of a topic with encrypted fields (wrapHandler
-  // shares the one it decrypts with).
-  const piiKeyId = options.piiKeyId ?? process.env[RUNTIME_ENV.piiKey];
-  const piiCrypto = sharedPiiCrypto ?? lazyPiiCrypto({ ...(options.kmsClient ? { kmsClient: options.kmsClient } : {}), ...(piiKeyId ? { keyId: piiKeyId } : {}) });
   const busName = (): string => {
     const name = options.busName ?? process.env[RUNTIME_ENV.busName];
     if (!name) {

@@ -44,6 +44,12 @@ export interface TopicInfo {
   readonly encryptPaths?: ReadonlyArray<readonly string[]>;
 }
 
+/** The encrypted field paths of a topic, or undefined when it has none (the common case: no work). */
+export function encryptPathsOf(info: TopicInfo | undefined): ReadonlyArray<readonly string[]> | undefined {
+  const paths = info?.encryptPaths;
+  return paths && paths.length > 0 ? paths : undefined;
+}
+
 export interface SubscriptionConfig {
   readonly flow: string;
   readonly subscription: string;

@@ -33,19 +33,20 @@
  */
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient, TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { UserHandler, WrapOptions } from './handler-types.ts';
 import type { SubscriptionConfig } from './subscription-config.ts';
 import { RUNTIME_ENV } from './subscription-config.ts';
 import { lazyEventBridgeClient, lazySqsClient, runtimeDynamoDbClient } from './aws-clients.ts';
 import { createBatchProcessor } from './batch-processor.ts';
-import { PublishTopicError, RuntimeOptionsError } from './errors.ts';
+import { PiiEncryptionError, PublishTopicError, RuntimeOptionsError } from './errors.ts';
 import { checkWrapOptions } from './wrap-options-check.ts';
 import { invocationState, type BuslineRequest, type InvocationState } from './invocation.ts';
 import { createLogger, LOG_LEVELS, stdoutSink, type LogLevel } from './logger.ts';
 import { integerOption, numberOption, stringOption } from './option-checks.ts';
-import { checkPiiKey, checkPublishData, DEFAULT_RETRY_POLICY, openPublisher, type SealingPublisher } from './publisher.ts';
-import { lazyPiiCrypto } from './pii-encryption.ts';
+import { checkPublishData, DEFAULT_RETRY_POLICY, openPublisher, type SealingPublisher } from './publisher.ts';
+import { wrapperPiiCrypto } from './pii-encryption.ts';
+import { piiMaskOf, type PiiMaskOf } from './pii-values.ts';
 import type { RecordContext, RecordStep } from './record-pipeline.ts';
 import { backoffMiddleware } from './middleware/backoff.ts';
 import { dlqWithReasonMiddleware, sendToDlq, type DlqOptions } from './middleware/dlq-with-reason.ts';
@@ -57,7 +58,8 @@ import { timeoutGuardMiddleware } from './middleware/timeout-guard.ts';
 import { traceparentOf, tracingStep } from './middleware/tracing.ts';
 import { traceExportMiddleware, traceExportRequested } from './trace-export-loader.ts';
 import { validationStep } from './middleware/validation.ts';
-import { createDedupeStep, defaultDedupeStep } from './dedupe/dedupe-options.ts';
+import { acceptedVersionsCheck } from './middleware/accepted-versions.ts';
+import { createDedupeStep } from './dedupe/dedupe-options.ts';
 import { checkHandler, takeHandlerParts } from './define-handler.ts';
 import { handlerMiddlewares } from './middleware/handler-middlewares.ts';
 import { EffectsRegistry, type EffectsRuntime, type PendingPublish } from './effects/record-effects.ts';
@@ -80,7 +82,35 @@ export type BuslineLambdaHandler = (event: unknown, context: Context) => Promise
 export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, options: WrapOptions): BuslineLambdaHandler {
   const where = `wrapHandler(${typeof options?.config?.subscription === 'string' ? options.config.subscription : '?'})`;
   const { config, recordSteps } = checkWrapOptions(where, userHandler, options);
-  return assembleHandler(where, userHandler, options, config, recordSteps, (effects) => createDedupeStep(where, config, options.dedupe, effects));
+  // A hand-written entry may be given any config: it has every feature, and its options choose.
+  return assembleHandler(where, userHandler, options, config, recordSteps, {
+    commitStep: (_where, _config, effects, client) => createDedupeStep(where, config, options.dedupe, effects) ?? effectsStep({ effects, client }),
+    piiMaskOf,
+    piiCrypto: wrapperPiiCrypto,
+    acceptedVersions: acceptedVersionsCheck,
+  });
+}
+
+/**
+ * Makes the record step that commits a handler's effects (its writes, then its events): the
+ * dedupe step (dedupe/dedupe-options.ts generatedDedupeStep, or generatedKeyPathDedupeStep for a
+ * dedupe keyPath) or, dedupe off, the effects step (effects/effects-step.ts generatedEffectsStep).
+ */
+export type CommitStepOf = (where: string, config: SubscriptionConfig, effects: EffectsRuntime, client: () => Promise<DynamoDBClient>) => RecordStep;
+
+/**
+ * The runtime's parts that only some configs use. wrapHandler has them all; a generated entry
+ * imports those its subscription's config uses (lib/constructs/bundler.ts featureImports) and
+ * hands them to wrapGeneratedHandler, so that a bundle carries no code of the others.
+ */
+export interface RuntimeFeatures {
+  readonly commitStep: CommitStepOf;
+  /** For a subscription with a topic whose schema marks `"x-busline-pii"` fields: finds a record's values to mask. */
+  readonly piiMaskOf?: PiiMaskOf;
+  /** For a subscription with a topic whose schema marks `"x-busline-pii": "encrypt"` fields: the field crypto. */
+  readonly piiCrypto?: typeof wrapperPiiCrypto;
+  /** For a subscription whose config has acceptsVersions: the check of an event's schema version. */
+  readonly acceptedVersions?: typeof acceptedVersionsCheck;
 }
 
 /**
@@ -89,12 +119,13 @@ export function wrapHandler<TData = unknown>(userHandler: UserHandler<TData>, op
  * flow's declaration and schemas (config checked there with wrapHandler's check). So the bundle
  * carries no second check of them, nor of options it is never given; what comes from the
  * environment (tables, DLQ, bus, KMS key, log level) is still checked at cold start.
+ * `features` are the modules the entry imported for that config (RuntimeFeatures).
  */
-export function wrapGeneratedHandler<TData = unknown>(userHandler: UserHandler<TData>, options: Pick<WrapOptions, 'config' | 'validators'>): BuslineLambdaHandler {
+export function wrapGeneratedHandler<TData = unknown>(userHandler: UserHandler<TData>, options: Pick<WrapOptions, 'config' | 'validators'>, features: RuntimeFeatures): BuslineLambdaHandler {
   const config = options.config;
   const where = `wrapHandler(${config.subscription})`;
   checkHandler(where, userHandler);
-  return assembleHandler(where, userHandler, options, config, [], (effects) => defaultDedupeStep(where, config, effects));
+  return assembleHandler(where, userHandler, options, config, [], features);
 }
 
 function assembleHandler<TData>(
@@ -103,14 +134,15 @@ function assembleHandler<TData>(
   options: WrapOptions,
   config: SubscriptionConfig,
   recordSteps: readonly RecordStep[],
-  dedupeStepOf: (effects: EffectsRuntime) => RecordStep | undefined,
+  features: RuntimeFeatures,
 ): BuslineLambdaHandler {
   // A handler from defineHandler: the function it was given (called per record) and the middy
   // middlewares it took with use() (run per invocation); a plain function: itself, none.
   const { handler: recordHandler, middlewares } = takeHandlerParts(userHandler);
   const registry = new EffectsRegistry();
   const effects: EffectsRuntime = { registry, prepare: (record, idBase, publishes) => prepareEvents(record, idBase, publishes), send: (events) => sendEvents(events) };
-  const dedupe = dedupeStepOf(effects);
+  const dynamoDbClient = options.dynamoDbClient ? () => Promise.resolve(options.dynamoDbClient!) : runtimeDynamoDbClient;
+  const commitStep = features.commitStep(where, config, effects, dynamoDbClient);
   const logLevel = stringOption(where, 'logLevel', options.logLevel, 'BUSLINE_LOG_LEVEL', 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new RuntimeOptionsError(`${where}: logLevel must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
   if (options.output !== undefined && typeof options.output !== 'function') throw new RuntimeOptionsError(`${where}: output must be a function (line: string) => void`);
@@ -121,10 +153,10 @@ function assembleHandler<TData>(
   const dlqUrl = stringOption(where, 'dlqUrl', options.dlqUrl, RUNTIME_ENV.dlqUrl);
   const busName = stringOption(where, 'busName', options.busName, RUNTIME_ENV.busName);
   const piiKeyId = stringOption(where, 'piiKeyId', options.piiKeyId, RUNTIME_ENV.piiKey);
-  checkPiiKey(where, config.topics, config.publishes, piiKeyId);
   // "x-busline-pii": "encrypt" fields: one KMS client for encrypting what the handler publishes and
-  // decrypting what it receives, loaded with its module only for the first such event.
-  const piiCrypto = lazyPiiCrypto({ ...(options.kmsClient ? { kmsClient: options.kmsClient } : {}), ...(piiKeyId ? { keyId: piiKeyId } : {}) });
+  // decrypting what it receives, loaded with its module only for the first such event. None for
+  // a generated entry whose topics have no such fields: it has nothing to seal or open.
+  const piiCrypto = features.piiCrypto?.(where, config, piiKeyId, options.kmsClient);
 
   const logger = createLogger(logLevel, sink, { flow: config.flow, subscription: config.subscription });
   const sqsClient = lazySqsClient(options.sqsClient);
@@ -153,7 +185,7 @@ function assembleHandler<TData>(
       client,
       // The records of a batch finishing together share PutEvents calls (publish-batcher.ts).
       coalesce: true,
-    }, DEFAULT_RETRY_POLICY, piiCrypto));
+    }, DEFAULT_RETRY_POLICY, piiCrypto ?? noFieldCrypto));
   };
   // Sealed when prepared, sent as sealed: events parked in a dedupe record hold no plaintext of
   // encrypted fields, and a resend puts the parked bytes on the wire unchanged.
@@ -172,8 +204,6 @@ function assembleHandler<TData>(
     await (await publisherOf()).sendSealed(events);
   };
   const write = (record: RecordContext, items: readonly TransactWriteItem[]): void => registry.for(record).addWrites(items);
-  const dynamoDbClient = options.dynamoDbClient ? () => Promise.resolve(options.dynamoDbClient!) : runtimeDynamoDbClient;
-  const commitStep = dedupe ?? effectsStep({ effects, client: dynamoDbClient });
   // Failed attempts are counted in the flow's table (the dedupe table: the constructs set it on
   // every subscription, dedupe on or off); without one, attempts are the SQS receive count.
   const dedupeOption = options.dedupe === false ? undefined : options.dedupe;
@@ -187,7 +217,8 @@ function assembleHandler<TData>(
   });
 
   const flowTopics = new Set(Object.keys(options.validators));
-  const steps: RecordStep[] = [tracingStep(), validationStep(options.validators, config.acceptsVersions), commitStep, ...recordSteps];
+  const checkVersion = config.acceptsVersions && features.acceptedVersions?.(config.acceptsVersions, options.validators);
+  const steps: RecordStep[] = [tracingStep(), validationStep(options.validators, checkVersion), commitStep, ...recordSteps];
   const dlqOptions: DlqOptions = { subscription: config.subscription, dlqUrl, sqsClient, logger };
   const processBatch = createBatchProcessor({
     config,
@@ -199,7 +230,8 @@ function assembleHandler<TData>(
     write,
     concurrency: recordConcurrency,
     countAttempt,
-    openEncrypted: async (topic, data, paths) => (await piiCrypto()).open(topic, data, paths),
+    ...(piiCrypto ? { openEncrypted: async (topic: string, data: unknown, paths: ReadonlyArray<readonly string[]>) => (await piiCrypto()).open(topic, data, paths) } : {}),
+    ...(features.piiMaskOf ? { piiMaskOf: features.piiMaskOf } : {}),
     ...(config.delivery === 'ordered' ? { sendDeadLetterNow: (result) => sendToDlq([result], dlqOptions) } : {}),
   });
 
@@ -239,6 +271,14 @@ function assembleHandler<TData>(
   });
 
   return handler as unknown as BuslineLambdaHandler;
+}
+
+/**
+ * The field crypto of a function bundled without one: none of its topics had encrypted fields at
+ * synth, so nothing calls it; should something, no field goes out in plaintext.
+ */
+function noFieldCrypto(): Promise<never> {
+  return Promise.reject(new PiiEncryptionError('this function was bundled without field encryption: none of its topics had "x-busline-pii": "encrypt" fields'));
 }
 
 // The work happens in the runBatch `before` hook; the partial-batch middleware sets the response.

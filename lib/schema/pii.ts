@@ -8,7 +8,7 @@
  *     runtime decrypts it before validation, so the handler receives the plaintext.
  * `false` states a field is not PII. Any other value fails the build-time compile of the schema.
  */
-import { EACH_ITEM } from '../runtime/pii-mask.ts';
+import { EACH_ITEM } from '../runtime/pii-values.ts';
 import type { JsonSchema } from './schema-set.ts';
 
 export const PII_KEYWORD = 'x-busline-pii';

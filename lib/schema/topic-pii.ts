@@ -9,7 +9,8 @@
  * the value is the one an {@link EnvelopeOpener} finds inside it (the local engine, which holds
  * the keys), else none.
  */
-import { forEachAt, piiMaskOf, type PiiMask } from '../runtime/pii-mask.ts';
+import type { PiiMask } from '../runtime/pii-mask.ts';
+import { forEachAt, piiMaskOf } from '../runtime/pii-values.ts';
 import { isEnvelope } from '../runtime/pii-envelope.ts';
 import type { FlowManifest } from './flow-manifest.ts';
 

@@ -22,7 +22,7 @@ import { buildLineage, type LineageNode } from '../lineage.ts';
 import { eventLineages, isFinished, type EventLineage } from '../../testing/lineage.ts';
 import type { DeadLetter } from '../../testing/dead-letters.ts';
 import { DLQ_ATTRIBUTES } from '../../runtime/middleware/dlq-with-reason.ts';
-import { dedupeKeyFor } from '../../runtime/dedupe/dedupe-key.ts';
+import { dedupeKeyFor } from '../../runtime/dedupe/dedupe-key-path.ts';
 import type { JournalRecord, LocalSubscription, TableWrittenRecord } from '../../local/index.ts';
 import type { FlowSubscription } from '../../schema/flow-manifest.ts';
 

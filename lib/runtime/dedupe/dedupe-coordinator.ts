@@ -17,7 +17,8 @@ import type { Logger } from '../handler-types.ts';
 import { CompletedKeyCache, type CompletedEntry } from './completed-key-cache.ts';
 import type { DedupeStore } from './dedupe-store.ts';
 
-export const DEFAULT_DEDUPE_TTL_SECONDS = 24 * 60 * 60;
+// Written as a literal: esbuild drops an unused literal from a bundle, not an unused product.
+export const DEFAULT_DEDUPE_TTL_SECONDS = 86_400; // 24 h
 export const DEFAULT_COMPLETED_CACHE_SIZE = 1_000;
 
 export interface DedupeCoordinatorOptions {

@@ -21,7 +21,10 @@ import { RUNTIME_ENV, type SubscriptionConfig } from '../subscription-config.ts'
 import { DEFAULT_COMPLETED_CACHE_SIZE, DEFAULT_DEDUPE_TTL_SECONDS, DedupeCoordinator } from './dedupe-coordinator.ts';
 import type { DedupeStore } from './dedupe-store.ts';
 import type { EffectsRuntime } from '../effects/record-effects.ts';
+import type { CommitStepOf } from '../wrap-handler.ts';
 import { dedupeStep } from './dedupe-step.ts';
+import { eventIdKey, type DedupeKeyFn } from './dedupe-key.ts';
+import { dedupeKeyFor } from './dedupe-key-path.ts';
 import { DynamoDbDedupeStore } from './dynamodb-dedupe-store.ts';
 
 /** The `dedupe` option of wrapHandler; `false` turns dedupe off for this wrapper. */
@@ -75,19 +78,25 @@ export function createDedupeStep(
     throw new RuntimeOptionsError(`${where}: dedupe tableName and client configure the default store; they cannot be combined with dedupe.store`);
   }
   store ??= defaultStore(where, config, stringOption(`${where} dedupe`, 'tableName', given.tableName, RUNTIME_ENV.dedupeTable), given.client);
-  return stepOf(where, config, new DedupeCoordinator({ store, ttlSeconds, cacheSize, logDuplicates: false }), effects);
+  return stepOf(where, config, new DedupeCoordinator({ store, ttlSeconds, cacheSize, logDuplicates: false }), effects, dedupeKeyFor);
 }
 
 /**
- * The dedupe step of a wrapper given no dedupe option (the entry the constructs generate): on
- * unless config.dedupe is false, with config.dedupe.ttlSeconds (checked by the constructs at
- * synth), the default cache and a DynamoDbDedupeStore on BUSLINE_DEDUPE_TABLE.
+ * The commit step of a generated entry (lib/constructs/bundler.ts) whose subscription has dedupe
+ * on, keyed on the event id: the dedupe step with config.dedupe.ttlSeconds (checked by the
+ * constructs at synth), the default cache and a DynamoDbDedupeStore on BUSLINE_DEDUPE_TABLE. A
+ * generated entry with dedupe off takes effects/effects-step.ts generatedEffectsStep instead, and
+ * its bundle none of dedupe/; one whose dedupe names a keyPath, generatedKeyPathDedupeStep.
  */
-export function defaultDedupeStep(where: string, config: SubscriptionConfig, effects?: EffectsRuntime): RecordStep | undefined {
-  if (config.dedupe === false) return undefined;
-  const ttlSeconds = config.dedupe?.ttlSeconds ?? DEFAULT_DEDUPE_TTL_SECONDS;
+export const generatedDedupeStep: CommitStepOf = (where, config, effects) => generatedStep(where, config, effects, eventIdKey);
+
+/** generatedDedupeStep for a subscription whose dedupe names a keyPath: its bundle carries dedupe-key-path.ts. */
+export const generatedKeyPathDedupeStep: CommitStepOf = (where, config, effects) => generatedStep(where, config, effects, dedupeKeyFor);
+
+function generatedStep(where: string, config: SubscriptionConfig, effects: EffectsRuntime, keyFor: KeyFor): RecordStep {
+  const ttlSeconds = (config.dedupe || undefined)?.ttlSeconds ?? DEFAULT_DEDUPE_TTL_SECONDS;
   const store = defaultStore(where, config, process.env[RUNTIME_ENV.dedupeTable] || undefined, undefined);
-  return stepOf(where, config, new DedupeCoordinator({ store, ttlSeconds, cacheSize: DEFAULT_COMPLETED_CACHE_SIZE, logDuplicates: false }), effects);
+  return stepOf(where, config, new DedupeCoordinator({ store, ttlSeconds, cacheSize: DEFAULT_COMPLETED_CACHE_SIZE, logDuplicates: false }), effects, keyFor);
 }
 
 /** The default store on the dedupe table; without a table, an error saying how to give one. */
@@ -101,18 +110,18 @@ function defaultStore(where: string, config: SubscriptionConfig, tableName: stri
   return new DynamoDbDedupeStore({ tableName, ...(client ? { client } : {}) });
 }
 
-function stepOf(where: string, config: SubscriptionConfig, coordinator: DedupeCoordinator, effects: EffectsRuntime | undefined): RecordStep {
+/** How a dedupe config's key function is made: eventIdKey, or dedupeKeyFor (any config, a keyPath included). */
+type KeyFor = (subscription: string, keyPath?: string) => DedupeKeyFn;
+
+function stepOf(where: string, config: SubscriptionConfig, coordinator: DedupeCoordinator, effects: EffectsRuntime | undefined, keyFor: KeyFor): RecordStep {
   const keyPath = config.dedupe ? config.dedupe.keyPath : undefined;
+  let key: DedupeKeyFn;
   try {
-    return dedupeStep({
-      subscription: config.subscription,
-      ...(keyPath === undefined ? {} : { keyPath }),
-      coordinator,
-      ...(effects ? { effects } : {}),
-    });
+    key = keyFor(config.subscription, keyPath);
   } catch (error) {
     // A malformed config.dedupe.keyPath: an option error of this wrapper, found at cold start.
     if (error instanceof TypeError) throw new RuntimeOptionsError(`${where}: ${error.message}`, { cause: error });
     throw error;
   }
+  return dedupeStep({ subscription: config.subscription, key, coordinator, ...(effects ? { effects } : {}) });
 }

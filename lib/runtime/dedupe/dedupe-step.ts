@@ -27,15 +27,15 @@ import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { TimeoutGuardError, toError } from '../errors.ts';
 import { deferRecord, rejectRecord, retryRecord, skipRecord, type RecordContext, type RecordStep, type RecordVerdict } from '../record-pipeline.ts';
 import { DedupeCoordinator, DedupeInProgressError, duplicateMessage, type DedupeLease } from './dedupe-coordinator.ts';
-import { DedupeKeyError, dedupeKeyFor } from './dedupe-key.ts';
+import { DedupeKeyError, eventIdKey, type DedupeKeyFn } from './dedupe-key.ts';
 import { DedupeStoreError } from './dedupe-store.ts';
 import { parkEvents, type EffectsRuntime, type PendingPublish } from '../effects/record-effects.ts';
 import type { PublishInput } from '../publisher.ts';
 
 export interface DedupeStepOptions {
   readonly subscription: string;
-  /** Path in `data` whose value is the key. @default - metadata.id, else the EventBridge id */
-  readonly keyPath?: string;
+  /** The record's key. @default eventIdKey(subscription): metadata.id, else the EventBridge id (a keyPath: dedupe-key-path.ts) */
+  readonly key?: DedupeKeyFn;
   readonly coordinator: DedupeCoordinator;
   /** The handler's declared effects (ctx.write, ctx.publish), applied on success. @default - none */
   readonly effects?: EffectsRuntime;
@@ -51,11 +51,14 @@ function secondsUntil(epochMs: number): number {
   return Math.max(1, Math.ceil((epochMs - Date.now()) / 1000) + 1);
 }
 
-/** Lambda's longest timeout: the lock expiry when a hand-driven invocation has no deadline. */
-const MAX_LAMBDA_TIMEOUT_MS = 15 * 60_000;
+/**
+ * Lambda's longest timeout (15 min): the lock expiry when a hand-driven invocation has no
+ * deadline. A literal, which esbuild drops from a bundle that does not use it.
+ */
+const MAX_LAMBDA_TIMEOUT_MS = 900_000;
 
 export function dedupeStep(options: DedupeStepOptions): RecordStep {
-  const keyOf = dedupeKeyFor(options.subscription, options.keyPath);
+  const keyOf = options.key ?? eventIdKey(options.subscription);
   const { coordinator, effects } = options;
   const leases = new WeakMap<RecordContext, DedupeLease>();
 

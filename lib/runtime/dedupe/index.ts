@@ -12,7 +12,8 @@ export {
   type DedupeResult,
   type DuplicateInfo,
 } from './dedupe-coordinator.ts';
-export { DedupeKeyError, dedupeKeyFor, type DedupeKeyFn, type DedupeKeySource } from './dedupe-key.ts';
+export { DedupeKeyError, eventIdKey, type DedupeKeyFn, type DedupeKeySource } from './dedupe-key.ts';
+export { dedupeKeyFor, keyPathKey } from './dedupe-key-path.ts';
 export {
   DedupeStoreError,
   type AcquireRequest,

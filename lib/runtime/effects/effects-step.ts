@@ -10,6 +10,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { RecordStep } from '../record-pipeline.ts';
 import type { EffectsRuntime } from './record-effects.ts';
 import { EffectsCanceledError, transactWrite } from './transact-write.ts';
+import type { CommitStepOf } from '../wrap-handler.ts';
 
 export interface EffectsStepOptions {
   readonly effects: EffectsRuntime;
@@ -34,3 +35,6 @@ export function effectsStep(options: EffectsStepOptions): RecordStep {
     },
   };
 }
+
+/** The commit step of a generated entry (lib/constructs/bundler.ts) whose subscription has dedupe off. */
+export const generatedEffectsStep: CommitStepOf = (_where, _config, effects, client) => effectsStep({ effects, client });

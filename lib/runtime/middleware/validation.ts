@@ -2,7 +2,7 @@
  * Validation step: checks `data` against the topic's schema with the validator compiled at
  * build time (lib/schema/validator-codegen.ts, ajv standalone code; no ajv at cold start).
  * The version is metadata.schemaVersion, else the topic's newest one; a version the subscription
- * does not accept (SubscriptionConfig.acceptsVersions) is rejected like a violation. A violation is never
+ * does not accept (SubscriptionConfig.acceptsVersions, accepted-versions.ts) is rejected like a violation. A violation is never
  * retried: the record is rejected straight to the DLQ with the schema errors as its reason.
  * Raw events (no envelope, from outside the flow) have no schema here and pass through.
  */
@@ -32,40 +32,26 @@ export function formatSchemaErrors(errors: ReadonlyArray<{ instancePath: string;
   return errors.map((e) => `${e.instancePath || '(root)'} ${e.message ?? 'is invalid'}`).join('; ');
 }
 
-function newestVersion(versions: Readonly<Record<number, CompiledValidator>>): number {
+export function newestVersion(versions: Readonly<Record<number, CompiledValidator>>): number {
   let newest = 0;
   for (const key of Object.keys(versions)) newest = Math.max(newest, Number(key));
   return newest;
 }
 
-/** Rejects an event whose schema version the subscription does not accept (SubscriptionConfig.acceptsVersions). */
-export function checkAcceptedVersion(
-  accepts: Readonly<Record<string, readonly number[]>> | undefined,
-  validators: ValidatorTable,
-  topic: string,
-  version: number | undefined,
-  what: string,
-): ValidationSchemaError | undefined {
-  const accepted = accepts?.[topic];
-  const versions = validators[topic];
-  if (!accepted || !versions) return undefined;
-  const chosen = version ?? newestVersion(versions);
-  if (accepted.includes(chosen)) return undefined;
-  return new ValidationSchemaError(
-    `${what} has schemaVersion ${chosen} of topic ${topic}, which this subscription does not accept (it accepts ${accepted.join(', ')}): publish an accepted version, or add ${chosen} to its acceptsVersions once the handler reads it`,
-    [],
-  );
-}
+/**
+ * Refuses an event of a schema version the subscription does not accept (accepted-versions.ts),
+ * for a subscription whose config has acceptsVersions.
+ */
+export type VersionCheck = (topic: string, version: number | undefined, what: string) => ValidationSchemaError | undefined;
 
-export function validationStep(validators: ValidatorTable, acceptsVersions?: Readonly<Record<string, readonly number[]>>): RecordStep {
+export function validationStep(validators: ValidatorTable, checkVersion?: VersionCheck): RecordStep {
   return {
     name: 'validation',
     before: function validateRecord(record: RecordContext): RecordVerdict | void {
       if (!record.enveloped) return;
       const version = typeof record.metadata.schemaVersion === 'number' ? record.metadata.schemaVersion : undefined;
       const what = `event ${record.eventId}`;
-      const error = checkAcceptedVersion(acceptsVersions, validators, record.topic, version, what)
-        ?? checkData(validators, record.topic, version, record.data, what);
+      const error = checkVersion?.(record.topic, version, what) ?? checkData(validators, record.topic, version, record.data, what);
       if (error) return rejectRecord(error);
     },
   };

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DedupeKeyError, dedupeKeyFor } from '../../../lib/runtime/dedupe/dedupe-key.ts';
+import { DedupeKeyError } from '../../../lib/runtime/dedupe/dedupe-key.ts';
+import { dedupeKeyFor } from '../../../lib/runtime/dedupe/dedupe-key-path.ts';
 
 const event = { metadataId: 'evt-1', eventBridgeId: 'eb-1', data: { orderId: 'o-7', order: { id: 42 } } };
 

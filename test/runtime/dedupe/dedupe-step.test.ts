@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { RuntimeOptionsError, wrapHandler, type SubscriptionConfig } from '../../../lib/runtime/index.ts';
 import { wrapGeneratedHandler } from '../../../lib/runtime/wrap-handler.ts';
-import type { DedupeOptions } from '../../../lib/runtime/dedupe/dedupe-options.ts';
+import { generatedDedupeStep, type DedupeOptions } from '../../../lib/runtime/dedupe/dedupe-options.ts';
 import { loadValidators } from '../../support/fixture-validators.ts';
 import { startDynalite, type RunningDynalite } from '../../support/dynalite.ts';
 import { createDedupeTable, readDedupeItem, testDynamoDbClient } from '../../support/dedupe-table.ts';
@@ -122,7 +122,8 @@ test('dedupe on without a table name is refused when wrapping, naming BUSLINE_DE
   const saved = process.env['BUSLINE_DEDUPE_TABLE'];
   delete process.env['BUSLINE_DEDUPE_TABLE'];
   try {
-    for (const wrap of [wrapHandler, wrapGeneratedHandler]) {
+    const generated = (handler: () => Promise<undefined>, options: { config: SubscriptionConfig; validators: typeof validators }) => wrapGeneratedHandler(handler, options, { commitStep: generatedDedupeStep });
+    for (const wrap of [wrapHandler, generated]) {
       assert.throws(
         () => wrap(async () => undefined, { config: dedupeOn(), validators }),
         (error: unknown) => error instanceof RuntimeOptionsError && /BUSLINE_DEDUPE_TABLE/.test(error.message) && /dedupe: false/.test(error.message),

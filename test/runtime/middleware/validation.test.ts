@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkData, validationStep } from '../../../lib/runtime/middleware/validation.ts';
+import { acceptedVersionsCheck } from '../../../lib/runtime/middleware/accepted-versions.ts';
 import { ValidationSchemaError } from '../../../lib/runtime/errors.ts';
 import { createLogger } from '../../../lib/runtime/logger.ts';
 import type { RecordContext } from '../../../lib/runtime/record-pipeline.ts';
@@ -42,7 +43,7 @@ test('the validation step rejects an invalid enveloped record for the DLQ and ig
 });
 
 test('an event of a schema version the subscription does not accept is rejected for the DLQ, saying what it accepts', async () => {
-  const step = validationStep(validators, { 'order.placed': [2] });
+  const step = validationStep(validators, acceptedVersionsCheck({ 'order.placed': [2] }, validators));
   const record = { topic: 'order.placed', eventId: 'e', metadata: { schemaVersion: 1 }, enveloped: true, data: { orderId: 'o', quantity: 1 }, logger: createLogger('silent', () => undefined) };
   const verdict = await step.before!(record as unknown as RecordContext);
   assert.equal(verdict && verdict.verdict, 'reject');
@@ -50,7 +51,7 @@ test('an event of a schema version the subscription does not accept is rejected 
 });
 
 test('an event of an accepted schema version is validated as usual', async () => {
-  const step = validationStep(validators, { 'order.placed': [1] });
+  const step = validationStep(validators, acceptedVersionsCheck({ 'order.placed': [1] }, validators));
   const record = { topic: 'order.placed', eventId: 'e', metadata: { schemaVersion: 1 }, enveloped: true, data: { orderId: 'o', quantity: 1 }, logger: createLogger('silent', () => undefined) };
   assert.equal(await step.before!(record as unknown as RecordContext), undefined);
 });
