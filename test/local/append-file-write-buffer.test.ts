@@ -4,23 +4,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppendFile, readJsonLines } from '../../lib/local/store/append-file.ts';
+import { AppendFile } from '../../lib/local/store/append-file.ts';
 import { nodeStoreFs, type StoreFs } from '../../lib/local/store/store-fs.ts';
-
-async function tempDir(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'busline-append-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-async function readAll(path: string): Promise<unknown[]> {
-  const out: unknown[] = [];
-  await readJsonLines(path, (r) => out.push(r));
-  return out;
-}
+import { readAll, tempDir } from './support/store-files.ts';
 
 interface WriteCall {
   readonly kind: 'write';
@@ -60,7 +47,7 @@ function writeRecordingFs(calls: Array<WriteCall | { readonly kind: 'datasync' }
 const writesOf = (calls: ReadonlyArray<WriteCall | { kind: 'datasync' }>): WriteCall[] => calls.filter((c): c is WriteCall => c.kind === 'write');
 
 test('a batch larger than the write buffer goes out in several writes of at most its size, then one datasync', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, 'busline-append-');
   const path = join(dir, 'log.jsonl');
   const calls: Array<WriteCall | { kind: 'datasync' }> = [];
   const file = await AppendFile.open(path, { fs: writeRecordingFs(calls), writeBufferBytes: 64 });
@@ -75,7 +62,7 @@ test('a batch larger than the write buffer goes out in several writes of at most
 });
 
 test('every batch is encoded into the one buffer the file keeps', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, 'busline-append-');
   const path = join(dir, 'log.jsonl');
   const calls: Array<WriteCall | { kind: 'datasync' }> = [];
   const file = await AppendFile.open(path, { fs: writeRecordingFs(calls) });
@@ -87,7 +74,7 @@ test('every batch is encoded into the one buffer the file keeps', async (t) => {
 });
 
 test('the write buffer grows to fit the batches written, up to writeBufferBytes and no further', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, 'busline-append-');
   const path = join(dir, 'log.jsonl');
   const calls: Array<WriteCall | { kind: 'datasync' }> = [];
   const cap = 64 * 1024;
@@ -109,7 +96,7 @@ test('the write buffer grows to fit the batches written, up to writeBufferBytes 
 });
 
 test('a record longer than the write buffer is written whole, between the records around it', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, 'busline-append-');
   const path = join(dir, 'log.jsonl');
   const calls: Array<WriteCall | { kind: 'datasync' }> = [];
   const file = await AppendFile.open(path, { fs: writeRecordingFs(calls), writeBufferBytes: 64 });
@@ -121,7 +108,7 @@ test('a record longer than the write buffer is written whole, between the record
 });
 
 test('records whose multi-byte characters fall on a buffer boundary are written intact', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, 'busline-append-');
   const path = join(dir, 'log.jsonl');
   const file = await AppendFile.open(path, { writeBufferBytes: 32 });
   // 'é' is 2 bytes in UTF-8 and '🚌' 4 (a surrogate pair): lines of varying length put them across every offset.

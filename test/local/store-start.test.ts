@@ -6,17 +6,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readJsonLines } from '../../lib/local/store/append-file.ts';
 import { StateStore } from '../../lib/local/store/state-store.ts';
-
-async function tempDir(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'busline-store-start-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { tempDir } from './support/store-files.ts';
 
 /** Recovers the store in `dir` (records `{ add: n }`), starts it, appends `more`, closes it; returns the numbers recovered. */
 async function startOnce(dir: string, more: readonly number[] = [], compactAfterBytes?: number): Promise<number[]> {
@@ -34,7 +28,7 @@ async function startOnce(dir: string, more: readonly number[] = [], compactAfter
 }
 
 test('a start on a state already in a snapshot writes no snapshot and logs to a new file', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, 'busline-store-start-');
   await writeFile(join(dir, 'snapshot-1.jsonl'), '{"add":1}\n');
   await writeFile(join(dir, 'log-1.jsonl'), '{"add":2}\n');
   await startOnce(dir, [3]);
@@ -43,7 +37,7 @@ test('a start on a state already in a snapshot writes no snapshot and logs to a 
 });
 
 test('what was logged after a start without a snapshot is recovered after the snapshot and the earlier logs', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, 'busline-store-start-');
   await writeFile(join(dir, 'snapshot-1.jsonl'), '{"add":1}\n');
   await writeFile(join(dir, 'log-1.jsonl'), '{"add":2}\n{"add":3,"torn');
   await startOnce(dir, [4]);
@@ -51,7 +45,7 @@ test('what was logged after a start without a snapshot is recovered after the sn
 });
 
 test('a start after a long log writes a snapshot of the recovered state and drops the files it replaces', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, 'busline-store-start-');
   await writeFile(join(dir, 'snapshot-1.jsonl'), '{"add":1}\n');
   await writeFile(join(dir, 'log-1.jsonl'), Array.from({ length: 20 }, (_, i) => `{"add":${i + 2}}\n`).join(''));
   await startOnce(dir, [], 400); // the log (200 bytes) is past a quarter of 400
@@ -60,7 +54,7 @@ test('a start after a long log writes a snapshot of the recovered state and drop
 });
 
 test('a start after 16 starts without a snapshot writes one', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, 'busline-store-start-');
   await writeFile(join(dir, 'snapshot-1.jsonl'), '{"add":0}\n');
   for (let n = 1; n <= 16; n++) await writeFile(join(dir, `log-${n}.jsonl`), `{"add":${n}}\n`);
   await startOnce(dir);
@@ -68,7 +62,7 @@ test('a start after 16 starts without a snapshot writes one', async (t) => {
 });
 
 test('records longer than a read chunk, and records across chunk boundaries, are read whole', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, 'busline-store-start-');
   const path = join(dir, 'big.jsonl');
   const records = Array.from({ length: 40 }, (_, i) => ({ i, text: 'x'.repeat(i % 2 === 0 ? 70_000 : 1_500_000) }));
   await writeFile(path, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
@@ -78,7 +72,7 @@ test('records longer than a read chunk, and records across chunk boundaries, are
 });
 
 test('records in a file with CRLF line ends are read', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, 'busline-store-start-');
   const path = join(dir, 'crlf.jsonl');
   await writeFile(path, '{"a":1}\r\n{"a":2}\r\n');
   const read: unknown[] = [];

@@ -5,27 +5,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync } from 'node:fs';
-import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { AppendFile, readJsonLines } from '../../lib/local/store/append-file.ts';
+import { AppendFile } from '../../lib/local/store/append-file.ts';
 import { StateStore } from '../../lib/local/store/state-store.ts';
 import { nodeStoreFs, type StoreFs } from '../../lib/local/store/store-fs.ts';
-
-async function tempDir(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'busline-store-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-async function readAll(path: string): Promise<unknown[]> {
-  const out: unknown[] = [];
-  await readJsonLines(path, (r) => out.push(r));
-  return out;
-}
+import { readAll, tempDir } from './support/store-files.ts';
 
 test('records appended concurrently are all written, in order, by group commit', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, 'busline-store-');
   const file = await AppendFile.open(join(dir, 'log.jsonl'));
   await Promise.all(Array.from({ length: 500 }, (_, i) => file.append({ i })));
   await file.close();
@@ -33,7 +21,7 @@ test('records appended concurrently are all written, in order, by group commit',
 });
 
 test('a last line torn by a crash is ignored when reading and cut off before appending again', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, 'busline-store-');
   const path = join(dir, 'log.jsonl');
   await writeFile(path, '{"a":1}\n{"a":2}\n{"a":3,"tor');
   assert.deepEqual(await readAll(path), [{ a: 1 }, { a: 2 }]);
@@ -44,14 +32,14 @@ test('a last line torn by a crash is ignored when reading and cut off before app
 });
 
 test('a bad line in the middle of a file is reported as corruption, not skipped', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, 'busline-store-');
   const path = join(dir, 'log.jsonl');
   await writeFile(path, '{"a":1}\nnot json\n{"a":3}\n');
   await assert.rejects(readAll(path), /corrupt/);
 });
 
 test('recovery replays the snapshot and then the log, and a compaction keeps exactly that state', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, 'busline-store-');
   const state: number[] = [];
   const apply = (r: unknown) => {
     const { add, remove } = r as { add?: number; remove?: number };
@@ -84,7 +72,7 @@ test('recovery replays the snapshot and then the log, and a compaction keeps exa
 });
 
 test('a log written after a crash between opening a new log and finishing its snapshot is still replayed', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, 'busline-store-');
   // snapshot-1 + log-1, then log-2 without snapshot-2: the state after a crash mid-compaction.
   await writeFile(join(dir, 'snapshot-1.jsonl'), '{"add":1}\n');
   await writeFile(join(dir, 'log-1.jsonl'), '{"add":2}\n');
@@ -96,7 +84,7 @@ test('a log written after a crash between opening a new log and finishing its sn
 });
 
 test('a gathering file writes lazily appended records without a flush, in order', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, 'busline-store-');
   const path = join(dir, 'journal.jsonl');
   const file = await AppendFile.open(path, { durable: false, gatherMs: 5 });
   for (let i = 0; i < 50; i++) file.appendLazy({ i });
@@ -106,7 +94,7 @@ test('a gathering file writes lazily appended records without a flush, in order'
 });
 
 test('flush() on a gathering file writes what is pending at once, without waiting for the window', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, 'busline-store-');
   const path = join(dir, 'journal.jsonl');
   // A window far longer than the test: only flush() can have written the records.
   const file = await AppendFile.open(path, { durable: false, gatherMs: 3_600_000 });
@@ -174,7 +162,7 @@ function assertAcknowledgedAfterDirectorySync(events: readonly string[], dirName
 }
 
 test('a new append file is created, fsynced and its directory fsynced before the first record written to it is acknowledged', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, 'busline-store-');
   const events: string[] = [];
   const file = new AppendFile(join(dir, 'archive.jsonl'), { fs: recordingFs(events) });
   await Promise.all([0, 1, 2].map((i) => file.append({ i }).then(() => events.push(`ack ${i}`))));
@@ -184,7 +172,7 @@ test('a new append file is created, fsynced and its directory fsynced before the
 });
 
 test('every log a compaction starts has its name fsynced (file, then directory) before a record in it is acknowledged', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, 'busline-store-');
   const events: string[] = [];
   const state: number[] = [];
   const store = await StateStore.open(join(dir, 'store'), { compactAfterBytes: 64, fs: recordingFs(events) });
@@ -210,7 +198,7 @@ test('every log a compaction starts has its name fsynced (file, then directory) 
 });
 
 test('flush() right after a compaction switched logs resolves only once the records still pending in the old log are on disk', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, 'busline-store-');
   const storeDir = join(dir, 'store');
   const state: number[] = [];
   const store = await StateStore.open(storeDir);
