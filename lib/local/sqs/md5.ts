@@ -6,13 +6,7 @@
  */
 import * as crypto from 'node:crypto';
 import type { MessageAttributeValue } from './types.ts';
-
-/**
- * One-shot digest (crypto.hash, Node 20.12+): no Hash object per message, which is most of
- * the cost for a body of a few hundred bytes. Older Node falls back to createHash.
- */
-export const hexDigest: (algorithm: 'md5' | 'sha256', text: string) => string =
-  typeof crypto.hash === 'function' ? (algorithm, text) => crypto.hash(algorithm, text, 'hex') : (algorithm, text) => crypto.createHash(algorithm).update(text, 'utf8').digest('hex');
+import { hexDigest } from './hex-digest.ts';
 
 export function md5Hex(text: string): string {
   return hexDigest('md5', text);

@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { SqsError, invalidParameter } from './errors.ts';
-import { hexDigest, md5Hex, md5OfAttributes } from './md5.ts';
+import { hexDigest } from './hex-digest.ts';
+import { md5Hex, md5OfAttributes } from './md5.ts';
 import { attributesSize, storedAttributes } from './message-attributes.ts';
 import type { MessageLineage, Queue, StoredAttribute, StoredMessage } from './queue.ts';
 import type { Building } from '../building.ts';
