@@ -11,7 +11,7 @@
  * Each figure is the median of RUNS runs on one warm engine, with its IQR and min–max; the
  * issue's targets are judged on the IQR bound.
  */
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
@@ -25,6 +25,7 @@ import { readJournal } from '../lib/cli/journal-file.ts';
 import type { JournalRecord } from '../lib/local/journal/types.ts';
 import { formatBreakdownSteps, latencyBreakdown, type TracedEvent } from './lib/latency-breakdown.ts';
 import { DEFAULT_WORKERS_PER_FUNCTION } from '../lib/local/lambda/function-runner.ts';
+import { childPids, cpuTimesMs } from './lib/proc.ts';
 import { ENGINE_AREAS, formatBreakdown, SAMPLED_BUSY_TIME, summarizeProfile, withCpuProfiles, type ProfileSummary } from './lib/cpu-profile.ts';
 
 const RUNS = Number(process.env.BENCH_FLOW_RUNS ?? 3);
@@ -104,20 +105,15 @@ function processCpuMs(pid: number | undefined): { engine: number; children: numb
   }
 }
 
-/** Fields 14-17 of /proc/<pid>/stat (utime, stime, and cutime, cstime of its ended children), in clock ticks (100 per second on Linux). */
+/** A process's own CPU and that of its ended children, in ms. */
 function ownCpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * 10;
+  const times = cpuTimesMs(pid);
+  if (!times) throw new Error(`no CPU times for process ${pid} in /proc`);
+  return times.own + times.endedChildren;
 }
 
 function treeCpuMs(pid: number): number {
   return ownCpuMs(pid) + childPids(pid).reduce((sum, child) => sum + treeCpuMs(child), 0);
-}
-
-/** The live child processes of `pid` (/proc/<pid>/task/<tid>/children). */
-function childPids(pid: number): number[] {
-  return readdirSync(`/proc/${pid}/task`).flatMap((tid) => readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number));
 }
 
 async function throughputRun(c: FlowClients, busName: string, tracker: Tracker, tag: string): Promise<number> {

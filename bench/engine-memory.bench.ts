@@ -20,7 +20,8 @@ import { join } from 'node:path';
 import type { BenchSection } from './section.ts';
 import { formatNumber } from './lib/stats.ts';
 import { targetRow, verdictSentence, targetOf, type TargetRow } from './lib/targets.ts';
-import { rssBytes, startPublishers } from './support/publishers.ts';
+import { startPublishers } from './support/publishers.ts';
+import { rssBytes } from './lib/proc.ts';
 import { startEngineTarget } from './support/routing-targets.ts';
 
 const EVENTS = Number(process.env['BENCH_MEMORY_EVENTS'] ?? 200_000);
@@ -88,8 +89,8 @@ export async function run(): Promise<BenchSection> {
     try {
       await target.reset();
       live.start = (await target.memoryUsage!(true)).heapUsed;
-      if (await rssBytes(target.pid) === undefined) throw new Error('engine RSS is read from /proc/<pid>/status: this section runs on Linux only');
-      const sample = async (events: number): Promise<MemorySample> => ({ events, rss: (await rssBytes(target.pid))!, usage: await target.memoryUsage!(false) });
+      if (rssBytes(target.pid) === undefined) throw new Error('engine RSS is read from /proc/<pid>/status: this section runs on Linux only');
+      const sample = async (events: number): Promise<MemorySample> => ({ events, rss: rssBytes(target.pid)!, usage: await target.memoryUsage!(false) });
       samples.push(await sample(0));
       let sent = 0;
       while (sent < EVENTS) {

@@ -22,7 +22,8 @@ import type { BenchSection } from './section.ts';
 import { formatNumber, formatRatioBounds, formatSummary, iqrBounds, ratioBounds, summarize } from './lib/stats.ts';
 import { targetOf, targetRow, verdictSentence, type TargetRow } from './lib/targets.ts';
 import { pythonPackageVersion } from './lib/python-version.ts';
-import { cpuMicros, startPublishers, type Publishers } from './support/publishers.ts';
+import { startPublishers, type Publishers } from './support/publishers.ts';
+import { cpuTimesMs } from './lib/proc.ts';
 import { startEngineTarget, startFloorTarget, startMotoTarget, type RoutingTarget } from './support/routing-targets.ts';
 import { motoServerMissing } from '../test/support/moto-server.ts';
 import { ENGINE_AREAS, formatBreakdown, SAMPLED_BUSY_TIME, summarizeProfile, withCpuProfiles, type ProfileSummary } from './lib/cpu-profile.ts';
@@ -105,15 +106,15 @@ export async function run(): Promise<BenchSection> {
       for (const row of rows) {
         if (r >= row.runs) continue;
         await row.target.reset();
-        const before = await cpuMicros(row.target.pid);
+        const before = cpuTimesMs(row.target.pid)?.own;
         const result = await row.publishers.route(EVENTS, CONCURRENCY, r * EVENTS, row.budgetMs);
-        const after = await cpuMicros(row.target.pid);
+        const after = cpuTimesMs(row.target.pid)?.own;
         await row.target.check(result.sent);
         row.rates.push(result.rate);
         row.sent.push(result.sent);
         row.clientCpu.push(result.clientCpu);
         if (result.stoppedBy === 'time') row.stoppedByTime.push(r);
-        if (before !== undefined && after !== undefined && result.sent > 0) row.cpu.push((after - before) / result.sent);
+        if (before !== undefined && after !== undefined && result.sent > 0) row.cpu.push(((after - before) * 1000) / result.sent); // ms → µs per event
       }
     }
   } finally {

@@ -4,7 +4,6 @@
  * routing bench is driven by the same client code.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -86,28 +85,4 @@ export async function startPublishers(endpoint: string, processes: number): Prom
       for (const p of publishers) await p.close();
     },
   };
-}
-
-/** CPU time (user + system, all threads) a process has used, in µs; undefined off Linux. */
-export async function cpuMicros(pid: number | undefined): Promise<number | undefined> {
-  if (pid === undefined) return undefined;
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime (fields 14 and 15 of /proc/<pid>/stat), in clock ticks of 10 ms.
-    return (Number(fields[11]) + Number(fields[12])) * 10_000;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Resident set size of a process, in bytes (VmRSS of /proc/<pid>/status); undefined off Linux. */
-export async function rssBytes(pid: number | undefined): Promise<number | undefined> {
-  if (pid === undefined) return undefined;
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : undefined;
-  } catch {
-    return undefined;
-  }
 }
