@@ -31,6 +31,7 @@ import { DedupeKeyError, dedupeKeyFor } from './dedupe-key.ts';
 import { DedupeStoreError } from './dedupe-store.ts';
 import { parkEvents, type EffectsRuntime, type PendingPublish } from '../effects/record-effects.ts';
 import type { PublishInput } from '../publisher.ts';
+import { deferredRecordLogger } from '../decoded-record.ts';
 
 export interface DedupeStepOptions {
   readonly subscription: string;
@@ -111,7 +112,7 @@ export function dedupeStep(options: DedupeStepOptions): RecordStep {
       const remainingMs = record.deadline.remainingMs();
       const deadlineMs = Date.now() + (Number.isFinite(remainingMs) ? Math.max(0, remainingMs) : MAX_LAMBDA_TIMEOUT_MS);
       try {
-        const begun = await coordinator.begin(key, { deadlineMs, logger: record.logger });
+        const begun = await coordinator.begin(key, { deadlineMs, logger: deferredRecordLogger(record) });
         if (begun.outcome === 'duplicate') {
           return skipRecord(`${duplicateMessage(begun)} (dedupe key ${begun.key}, seen by ${begun.seenBy})`);
         }
