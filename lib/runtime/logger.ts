@@ -13,6 +13,7 @@
  */
 import type { Logger } from './handler-types.ts';
 import { maskValue, type PiiMask } from './pii-mask.ts';
+import { writeStdout } from './stdout-write.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
@@ -24,7 +25,7 @@ export type LineSink = (line: string) => void;
 /**
  * Lines written in the same turn of the event loop (a batch's summary and EMF lines, a burst of
  * failure lines) go out in one stdout write at the end of the turn, as a microtask: one system
- * call instead of one per line. The order is kept; a process exiting in that turn still
+ * call instead of one per line (stdout-write.ts). The order is kept; a process exiting in that turn still
  * writes them (the exit hook; stdout on a pipe or file is synchronous on Linux).
  */
 let pendingLines: string | undefined;
@@ -32,7 +33,7 @@ let exitHooked = false;
 function flushLines(): void {
   const text = pendingLines;
   pendingLines = undefined;
-  if (text !== undefined) process.stdout.write(text);
+  if (text !== undefined) writeStdout(text);
 }
 export const stdoutSink: LineSink = (line) => {
   if (pendingLines !== undefined) {
