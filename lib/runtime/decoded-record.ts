@@ -29,6 +29,10 @@ export interface DecodedRecordFields {
   readonly deadline: Deadline;
 }
 
+/** The slots a DecodedRecord carries for its steps' state (record-slot.ts). */
+export const RECORD_SLOTS = ['slot0', 'slot1', 'slot2', 'slot3'] as const;
+export type RecordSlotName = (typeof RECORD_SLOTS)[number];
+
 export class DecodedRecord implements RecordContext {
   readonly subscription: string;
   readonly flow: string;
@@ -48,6 +52,11 @@ export class DecodedRecord implements RecordContext {
   readonly piiMask: PiiMask | undefined;
   readonly #batchLogger: JsonLogger;
   #logger: JsonLogger | undefined;
+  /** Per-record state of the steps, each slot owned by one RecordSlot (record-slot.ts). */
+  slot0: unknown = undefined;
+  slot1: unknown = undefined;
+  slot2: unknown = undefined;
+  slot3: unknown = undefined;
 
   /** `batchLogger`: the invocation's logger; the record's adds its topic, event id, correlation id and attempt, and masks `piiMask`. */
   constructor(fields: DecodedRecordFields, batchLogger: JsonLogger, piiMask: PiiMask | undefined) {

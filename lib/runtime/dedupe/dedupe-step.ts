@@ -32,6 +32,7 @@ import { DedupeStoreError } from './dedupe-store.ts';
 import { parkEvents, type EffectsRuntime, type PendingPublish } from '../effects/record-effects.ts';
 import type { PublishInput } from '../publisher.ts';
 import { deferredRecordLogger } from '../decoded-record.ts';
+import { RecordSlot } from '../record-slot.ts';
 
 export interface DedupeStepOptions {
   readonly subscription: string;
@@ -58,7 +59,7 @@ const MAX_LAMBDA_TIMEOUT_MS = 15 * 60_000;
 export function dedupeStep(options: DedupeStepOptions): RecordStep {
   const keyOf = dedupeKeyFor(options.subscription, options.keyPath);
   const { coordinator, effects } = options;
-  const leases = new WeakMap<RecordContext, DedupeLease>();
+  const leases = new RecordSlot<DedupeLease>();
 
   /** An earlier attempt's writes are committed: send its parked events (same ids), then COMPLETED. */
   const sendParked = async (lease: DedupeLease, parked: string): Promise<RecordVerdict> => {

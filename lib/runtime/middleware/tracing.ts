@@ -19,6 +19,7 @@
  */
 import type { RecordContext, RecordOutcome, RecordStep } from '../record-pipeline.ts';
 import { recordLogEnabled } from '../decoded-record.ts';
+import { RecordSlot } from '../record-slot.ts';
 import { childTraceparent, formatTraceparent, incomingTraceParent } from '../trace-context.ts';
 import type { RecordSpans } from '../record-spans.ts';
 import { loadedRecordSpans, otelApiInUse, recordSpansModule } from '../otel-bridge.ts';
@@ -34,7 +35,7 @@ interface RecordTrace {
   readonly startedAt: number;
 }
 
-const traces = new WeakMap<RecordContext, RecordTrace>();
+const traces = new RecordSlot<RecordTrace>();
 
 /**
  * The traceparent that events published while handling `record` carry: the context of the
