@@ -25,10 +25,8 @@
  * dedupe key do not race (the dedupe coordinator makes the later wait for the earlier's outcome).
  */
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import type { EventMetadata } from './envelope.ts';
 import type { HandlerContext, HandlerEventInfo, HandlerLambdaContext, UserHandler } from './handler-types.ts';
 import { encryptPathsOf, type SubscriptionConfig } from './subscription-config.ts';
-import type { Building } from './building.ts';
 import { isNonRetryable, TimeoutGuardError, toError } from './errors.ts';
 import type { InvocationState, RecordResult } from './invocation.ts';
 import type { JsonLogger } from './logger.ts';
@@ -36,6 +34,7 @@ import { decodeRecord, type InboundRecord } from './middleware/envelope.ts';
 import { deadlineExpired, deadlineRace, type DeadlineRace } from './middleware/timeout-guard.ts';
 import { runRecordPipeline, type Deadline, type RecordContext, type RecordOutcome, type RecordStep, type RecordTimings } from './record-pipeline.ts';
 import type { PiiMaskOf } from './pii-values.ts';
+import { DecodedRecord } from './decoded-record.ts';
 import { logOutcome } from './middleware/tracing.ts';
 
 export interface BatchProcessorOptions {
@@ -77,27 +76,28 @@ export interface BatchProcessorOptions {
 }
 
 /**
- * The `ctx` a handler gets. `signal` is read on demand (a getter on the prototype, so `ctx.signal`
- * and `const { signal } = ctx` both work): the deadline makes its AbortSignal only for a handler
- * that looks at it. `publish` and `write` stay own functions, so `const { publish, write } = ctx` works too.
+ * The `ctx` a handler gets. `signal` and `logger` are read on demand (getters on the prototype, so
+ * `ctx.signal` and `const { signal, logger } = ctx` both work): the deadline makes its AbortSignal,
+ * and the record its logger, only for a handler that looks at them. `publish` and `write` stay own functions, so `const { publish, write } = ctx` works too.
  */
 class RecordHandlerContext implements HandlerContext {
   readonly publish: HandlerContext['publish'];
   readonly write: HandlerContext['write'];
-  readonly logger: HandlerContext['logger'];
   readonly event: HandlerEventInfo;
   readonly lambdaContext: HandlerLambdaContext | undefined;
-  readonly #deadline: Deadline;
+  readonly #record: RecordContext;
   constructor(publish: HandlerContext['publish'], write: HandlerContext['write'], record: RecordContext, event: HandlerEventInfo, lambdaContext: HandlerLambdaContext | undefined) {
     this.publish = publish;
     this.write = write;
-    this.logger = record.logger;
     this.event = event;
     this.lambdaContext = lambdaContext;
-    this.#deadline = record.deadline;
+    this.#record = record;
+  }
+  get logger(): HandlerContext['logger'] {
+    return this.#record.logger;
   }
   get signal(): AbortSignal {
-    return this.#deadline.signal;
+    return this.#record.deadline.signal;
   }
 }
 
@@ -238,27 +238,23 @@ export function createBatchProcessor(options: BatchProcessorOptions): (state: In
       }
     }
     const mask = options.piiMaskOf?.(data, config.topics[d.topic]?.piiPaths);
-    // The PII mask set after, only when there is one: a conditional spread in the literal would
-    // make a throwaway object and copy it for every record.
-    const record: Building<RecordContext> = {
+    // Its logger is made on first use (decoded-record.ts): most records write no line.
+    const record = new DecodedRecord({
       subscription: config.subscription,
       flow: config.flow,
       delivery: config.delivery,
       topic: d.topic,
       eventId: d.eventId,
-      eventBridgeId: d.event.id,
       event: d.event,
       enveloped: d.enveloped,
-      metadata: d.metadata as EventMetadata,
+      metadata: d.metadata,
       data,
       correlationId: d.correlationId,
       attempt,
       messageId: inbound.kind === 'sqs' ? inbound.messageId : undefined,
       transport: inbound.transport,
       deadline,
-      logger: logger.child({ topic: d.topic, eventId: d.eventId, correlationId: d.correlationId, attempt }, mask),
-    };
-    if (mask) record.piiMask = mask;
+    }, logger, mask);
     if (undecryptable) {
       // Never decrypted, never validated, never handled: a field that can never be decrypted
       // (PiiDecryptionError) goes to the DLQ with the reason; a KMS failure that may pass is retried.

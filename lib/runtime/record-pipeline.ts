@@ -53,7 +53,8 @@
  *
  * `settle(record, outcome)` runs once for every step, whatever happened, after the above.
  *
- * Per-record state of a step: keep it in a `WeakMap<RecordContext, …>` inside the step.
+ * Per-record state of a step: keep it in a `WeakMap<RecordContext, …>` inside the step (the
+ * runtime's own steps use a RecordSlot, record-slot.ts, which keeps it on the record itself).
  */
 import type { EventMetadata, EventBridgeEvent } from './envelope.ts';
 import type { DeliveryMode } from './subscription-config.ts';

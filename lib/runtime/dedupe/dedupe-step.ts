@@ -31,6 +31,8 @@ import { DedupeKeyError, eventIdKey, type DedupeKeyFn } from './dedupe-key.ts';
 import { DedupeStoreError } from './dedupe-store.ts';
 import { parkEvents, type EffectsRuntime, type PendingPublish } from '../effects/record-effects.ts';
 import type { PublishInput } from '../publisher.ts';
+import { deferredRecordLogger } from '../decoded-record.ts';
+import { RecordSlot } from '../record-slot.ts';
 
 export interface DedupeStepOptions {
   readonly subscription: string;
@@ -60,7 +62,7 @@ const MAX_LAMBDA_TIMEOUT_MS = 900_000;
 export function dedupeStep(options: DedupeStepOptions): RecordStep {
   const keyOf = options.key ?? eventIdKey(options.subscription);
   const { coordinator, effects } = options;
-  const leases = new WeakMap<RecordContext, DedupeLease>();
+  const leases = new RecordSlot<DedupeLease>();
 
   /** An earlier attempt's writes are committed: send its parked events (same ids), then COMPLETED. */
   const sendParked = async (lease: DedupeLease, parked: string): Promise<RecordVerdict> => {
@@ -114,7 +116,7 @@ export function dedupeStep(options: DedupeStepOptions): RecordStep {
       const remainingMs = record.deadline.remainingMs();
       const deadlineMs = Date.now() + (Number.isFinite(remainingMs) ? Math.max(0, remainingMs) : MAX_LAMBDA_TIMEOUT_MS);
       try {
-        const begun = await coordinator.begin(key, { deadlineMs, logger: record.logger });
+        const begun = await coordinator.begin(key, { deadlineMs, logger: deferredRecordLogger(record) });
         if (begun.outcome === 'duplicate') {
           return skipRecord(`${duplicateMessage(begun)} (dedupe key ${begun.key}, seen by ${begun.seenBy})`);
         }

@@ -29,60 +29,89 @@ export interface GuardedDeadline extends Deadline {
  * handler race listen with `onExpire` instead.
  */
 export function createDeadline(context: Partial<Pick<Context, 'getRemainingTimeInMillis'>> | undefined, marginMs: number): GuardedDeadline {
-  const remaining = typeof context?.getRemainingTimeInMillis === 'function' ? () => context.getRemainingTimeInMillis!() : () => Infinity;
-  const initial = remaining();
-  let controller: AbortController | undefined;
-  let expired = false;
-  let listeners: Array<() => void> | undefined;
-  const reason = (): Error => new Error(`the invocation is ${marginMs} ms from its timeout`);
-  const expire = (): void => {
-    if (expired) return;
-    expired = true;
-    controller?.abort(reason());
-    const fire = listeners;
-    listeners = undefined;
-    if (fire) for (const listener of fire) listener();
-  };
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  if (Number.isFinite(initial)) {
-    if (initial - marginMs <= 0) expire();
-    else {
-      // Not unref'd: while a handler awaits only this signal, the timer is what keeps the
-      // event loop (and so the invocation) alive. dispose() clears it when the invocation ends.
-      timer = setTimeout(expire, initial - marginMs);
+  return new InvocationDeadline(context, marginMs);
+}
+
+/**
+ * One per invocation: methods and accessors on the prototype, so making it allocates the object
+ * and its timer only (no closures, no accessors defined per object). `remainingMs` and
+ * `remainingBeforeGuardMs` are arrow members: code may pass them around unbound.
+ */
+class InvocationDeadline implements GuardedDeadline {
+  readonly remainingMs: () => number;
+  readonly remainingBeforeGuardMs: () => number;
+  readonly #context: Partial<Pick<Context, 'getRemainingTimeInMillis'>> | undefined;
+  readonly #marginMs: number;
+  #controller: AbortController | undefined;
+  #expired = false;
+  #listeners: Array<() => void> | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(context: Partial<Pick<Context, 'getRemainingTimeInMillis'>> | undefined, marginMs: number) {
+    this.#context = typeof context?.getRemainingTimeInMillis === 'function' ? context : undefined;
+    this.#marginMs = marginMs;
+    this.remainingMs = () => (this.#context ? this.#context.getRemainingTimeInMillis!() : Infinity);
+    this.remainingBeforeGuardMs = () => this.remainingMs() - this.#marginMs;
+    const initial = this.remainingMs();
+    if (Number.isFinite(initial)) {
+      if (initial - marginMs <= 0) this.expire();
+      else {
+        // Not unref'd: while a handler awaits only this signal, the timer is what keeps the
+        // event loop (and so the invocation) alive. dispose() clears it when the invocation ends.
+        this.#timer = setTimeout(expireDeadline, initial - marginMs, this);
+      }
     }
   }
-  return {
-    remainingMs: remaining,
-    remainingBeforeGuardMs: () => remaining() - marginMs,
-    get signal(): AbortSignal {
-      if (!controller) {
-        controller = new AbortController();
-        if (expired) controller.abort(reason());
-      }
-      return controller.signal;
-    },
-    get expired() {
-      return expired;
-    },
-    onExpire(listener) {
-      if (expired) {
-        listener();
-        return noop;
-      }
-      (listeners ??= []).push(listener);
-      return () => {
-        const i = listeners?.indexOf(listener) ?? -1;
-        if (i >= 0) listeners!.splice(i, 1);
-      };
-    },
-    dispose: () => {
-      if (timer) clearTimeout(timer);
-    },
-  };
+
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#expired) this.#controller.abort(this.#reason());
+    }
+    return this.#controller.signal;
+  }
+
+  get expired(): boolean {
+    return this.#expired;
+  }
+
+  onExpire(listener: () => void): () => void {
+    if (this.#expired) {
+      listener();
+      return noop;
+    }
+    (this.#listeners ??= []).push(listener);
+    return () => {
+      const i = this.#listeners?.indexOf(listener) ?? -1;
+      if (i >= 0) this.#listeners!.splice(i, 1);
+    };
+  }
+
+  dispose(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+  }
+
+  #reason(): Error {
+    return new Error(`the invocation is ${this.#marginMs} ms from its timeout`);
+  }
+
+  /** The guard fires (the timer's callback, or at once when the margin is already used up). */
+  expire(): void {
+    if (this.#expired) return;
+    this.#expired = true;
+    this.#controller?.abort(this.#reason());
+    const fire = this.#listeners;
+    this.#listeners = undefined;
+    if (fire) for (const listener of fire) listener();
+  }
 }
 
 const noop = (): void => {};
+
+/** The timer's callback, shared by every deadline (the deadline is its argument, not a closure). */
+function expireDeadline(deadline: InvocationDeadline): void {
+  deadline.expire();
+}
 
 /** Whether the guard fired, for any Deadline (a GuardedDeadline answers without making its signal). */
 export function deadlineExpired(deadline: Deadline): boolean {

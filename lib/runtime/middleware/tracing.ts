@@ -18,7 +18,8 @@
  * the one before (record-spans.ts).
  */
 import type { RecordContext, RecordOutcome, RecordStep } from '../record-pipeline.ts';
-import { loggerEnabled } from '../logger.ts';
+import { recordLogEnabled } from '../decoded-record.ts';
+import { RecordSlot } from '../record-slot.ts';
 import { childTraceparent, formatTraceparent, incomingTraceParent } from '../trace-context.ts';
 import type { RecordSpans } from '../record-spans.ts';
 import { loadedRecordSpans, otelApiInUse, recordSpansModule } from '../otel-bridge.ts';
@@ -34,7 +35,7 @@ interface RecordTrace {
   readonly startedAt: number;
 }
 
-const traces = new WeakMap<RecordContext, RecordTrace>();
+const traces = new RecordSlot<RecordTrace>();
 
 /**
  * The traceparent that events published while handling `record` carry: the context of the
@@ -72,7 +73,7 @@ export function tracingStep(): RecordStep {
     settle: function endRecordSpan(record, outcome) {
       const t = traces.get(record);
       // A success logs at debug: at the default level there is no line, so no duration to format.
-      const durationMs = t && (outcome.kind !== 'succeeded' || loggerEnabled(record.logger, 'debug')) ? Math.round((performance.now() - t.startedAt) * 100) / 100 : undefined;
+      const durationMs = t && (outcome.kind !== 'succeeded' || recordLogEnabled(record, 'debug')) ? Math.round((performance.now() - t.startedAt) * 100) / 100 : undefined;
       t?.spans?.end(outcome);
       // Published events read the traceparent only while the handler runs.
       traces.delete(record);
@@ -89,7 +90,7 @@ export function tracingStep(): RecordStep {
  */
 export function logOutcome(record: RecordContext, outcome: RecordOutcome, durationMs: number | undefined): void {
   if (outcome.kind === 'succeeded') {
-    if (loggerEnabled(record.logger, 'debug')) record.logger.debug('record processed', { outcome: 'succeeded', durationMs });
+    if (recordLogEnabled(record, 'debug')) record.logger.debug('record processed', { outcome: 'succeeded', durationMs });
     return;
   }
   const fields: Record<string, unknown> = { outcome: outcome.kind, durationMs };
