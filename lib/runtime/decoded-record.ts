@@ -11,23 +11,8 @@ import type { PiiMask } from './pii-mask.ts';
 import type { Deadline, RecordContext, RecordTransport } from './record-pipeline.ts';
 import type { DeliveryMode } from './subscription-config.ts';
 
-/** What a record is made of, besides its logger. */
-export interface DecodedRecordFields {
-  readonly subscription: string;
-  readonly flow: string;
-  readonly delivery: DeliveryMode;
-  readonly topic: string;
-  readonly eventId: string;
-  readonly event: EventBridgeEvent<unknown>;
-  readonly enveloped: boolean;
-  readonly metadata: EventMetadata;
-  readonly data: unknown;
-  readonly correlationId: string;
-  readonly attempt: number;
-  readonly messageId: string | undefined;
-  readonly transport: RecordTransport | undefined;
-  readonly deadline: Deadline;
-}
+/** What a record is made of, besides its logger (and the EventBridge id, which is its event's). */
+export type DecodedRecordFields = Omit<RecordContext, 'logger' | 'piiMask' | 'eventBridgeId'>;
 
 /** The slots a DecodedRecord carries for its steps' state (record-slot.ts). */
 export const RECORD_SLOTS = ['slot0', 'slot1', 'slot2', 'slot3'] as const;
