@@ -34,6 +34,7 @@ import { decodeRecord, type InboundRecord } from './middleware/envelope.ts';
 import { deadlineExpired, deadlineRace, type DeadlineRace } from './middleware/timeout-guard.ts';
 import { runRecordPipeline, type Deadline, type RecordContext, type RecordOutcome, type RecordStep, type RecordTimings } from './record-pipeline.ts';
 import type { PiiMaskOf } from './pii-values.ts';
+import type { OpenedData } from './pii-crypto.ts';
 import { DecodedRecord } from './decoded-record.ts';
 import { logOutcome } from './middleware/tracing.ts';
 
@@ -66,7 +67,7 @@ export interface BatchProcessorOptions {
    * before the record's pipeline runs: validation, dedupe and the handler see the plaintext.
    * Called only for topics with such fields.
    */
-  readonly openEncrypted?: (topic: string, data: unknown, paths: ReadonlyArray<readonly string[]>) => Promise<unknown>;
+  readonly openEncrypted?: (topic: string, data: unknown, paths: ReadonlyArray<readonly string[]>) => Promise<OpenedData>;
   /**
    * Finds the PII values of a record's data (pii-values.ts piiMaskOf), masked in what the runtime
    * writes about it. Given for a subscription with a topic whose schema marks `"x-busline-pii"`
@@ -230,9 +231,10 @@ export function createBatchProcessor(options: BatchProcessorOptions): (state: In
     const encrypted = d.enveloped && options.openEncrypted ? encryptPathsOf(config.topics[d.topic]) : undefined;
     let data = d.data;
     let undecryptable: Error | undefined;
+    let plaintextFields: readonly string[] = [];
     if (encrypted) {
       try {
-        data = await options.openEncrypted!(d.topic, d.data, encrypted);
+        ({ data, plaintextFields } = await options.openEncrypted!(d.topic, d.data, encrypted));
       } catch (thrown) {
         undecryptable = toError(thrown);
       }
@@ -255,6 +257,14 @@ export function createBatchProcessor(options: BatchProcessorOptions): (state: In
       transport: inbound.transport,
       deadline,
     }, logger, mask);
+    if (plaintextFields.length > 0) {
+      // Not refused (events published before a field was marked encrypt must still be handled),
+      // but said: the value crossed the bus, the queues and the archive unencrypted.
+      record.logger.warn('encrypted fields received in plaintext', {
+        fields: plaintextFields,
+        hint: 'their schema marks them "x-busline-pii": "encrypt" but the event carried them unencrypted: publish this topic with Busline\'s publisher (ctx.publish, createPublisher), which encrypts them',
+      });
+    }
     if (undecryptable) {
       // Never decrypted, never validated, never handled: a field that can never be decrypted
       // (PiiDecryptionError) goes to the DLQ with the reason; a KMS failure that may pass is retried.

@@ -71,11 +71,20 @@ export interface PiiCrypto {
   seal(topic: string, data: unknown, paths: ReadonlyArray<readonly string[]>): Promise<unknown>;
   /**
    * A copy of `data` whose envelopes at `paths` are replaced by their values; `data` itself when
-   * it holds none (values that are not envelopes, from producers before the field was marked
-   * `encrypt`, stay as they are and meet the schema as they are). Throws PiiDecryptionError when
-   * a field can never be decrypted, the KMS error when a retry may help.
+   * it holds none. Values that are not envelopes (from a producer that does not encrypt, or from
+   * before the field was marked `encrypt`) stay as they are and meet the schema as they are; their
+   * fields are named in `plaintextFields`. Throws PiiDecryptionError when a field can never be
+   * decrypted, the KMS error when a retry may help.
    */
-  open(topic: string, data: unknown, paths: ReadonlyArray<readonly string[]>): Promise<unknown>;
+  open(topic: string, data: unknown, paths: ReadonlyArray<readonly string[]>): Promise<OpenedData>;
+}
+
+/** What open() makes of an event's data. */
+export interface OpenedData {
+  /** The data with its encrypted fields decrypted. */
+  readonly data: unknown;
+  /** The encrypted fields (as `a.b[].c`) that held a value, not an envelope: they came unencrypted. */
+  readonly plaintextFields: readonly string[];
 }
 
 interface Slot {
@@ -135,8 +144,10 @@ export function createPiiCrypto(options: PiiCryptoOptions): PiiCrypto {
     return copy;
   }
 
-  async function open(topic: string, data: unknown, paths: ReadonlyArray<readonly string[]>): Promise<unknown> {
-    if (slotsOf(data, paths, isEnvelope).length === 0) return data;
+  async function open(topic: string, data: unknown, paths: ReadonlyArray<readonly string[]>): Promise<OpenedData> {
+    const present = slotsOf(data, paths, (value) => value !== undefined);
+    const plaintextFields = present.filter((s) => !isEnvelope(s.container[s.key])).map((s) => fieldName(s.path));
+    if (plaintextFields.length === present.length) return { data, plaintextFields };
     // The record keeps the event as delivered (ciphertext); the handler gets the decrypted copy.
     const copy = structuredClone(data);
     const slots = slotsOf(copy, paths, isEnvelope);
@@ -171,7 +182,7 @@ export function createPiiCrypto(options: PiiCryptoOptions): PiiCrypto {
     } finally {
       for (const k of new Set(plaintextKeys)) k.fill(0);
     }
-    return copy;
+    return { data: copy, plaintextFields };
   }
 
   async function decryptKey(topic: string, blob: string, path: readonly string[]): Promise<Uint8Array> {

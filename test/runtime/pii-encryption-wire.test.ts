@@ -144,6 +144,24 @@ test("the subscriber's handler receives the plaintext, decrypted before validati
   assert.match(logs, /\*\*\*/);
 });
 
+test('an encrypted field that arrives unencrypted is handled as it is, and a warning names the field, never its value', { skip }, async () => {
+  const email = `${unique('hopper')}@example.com`;
+  const card = String(5200_0000_0000_0000 + n);
+  const [sealed] = await publishThroughBus('customer.registered', { customerId: 'c-7', email: 'sealed@example.com', cards: [{ number: card }] });
+  // A producer that does not encrypt (or one from before the field was marked) sends email in the clear.
+  const plain = altered(sealed!, (event) => {
+    event.detail.data['email'] = email;
+  });
+  const { received, lines, response } = await consume('customer.registered', [plain], { piiKeyId: keyArn });
+  assert.deepEqual(response, { batchItemFailures: [] });
+  assert.deepEqual(received, [{ customerId: 'c-7', email, cards: [{ number: card }] }]);
+  const warnings = lines.map((l) => JSON.parse(l) as { level: string; message: string; fields?: string[] }).filter((l) => l.message === 'encrypted fields received in plaintext');
+  assert.equal(warnings.length, 1);
+  assert.equal(warnings[0]!.level, 'warn');
+  assert.deepEqual(warnings[0]!.fields, ['email'], 'only the field that came unencrypted: the card number came sealed');
+  assert.ok(!lines.join('\n').includes(email), 'the value itself is in no log line');
+});
+
 test('one event with several encrypted fields costs one GenerateDataKey to publish and one Decrypt to receive', { skip }, async () => {
   const publishing = countingKms();
   const records = await publishThroughBus('customer.registered', {
