@@ -10,7 +10,7 @@
  * Naming sections (`npm run bench -- runtime-overhead`) writes to bench/.tmp/RESULTS.md
  * instead, so a quick partial run never overwrites the committed full results.
  */
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -24,6 +24,17 @@ import { targetsSection, type TargetRow } from './lib/targets.ts';
 import type { WorkerMessage } from './lib/section-worker.ts';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+
+/** What was measured: the commit checked out, and whether tracked files differed from it when the run began. */
+function measuredRevision(): string {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const commit = git('rev-parse', '--short', 'HEAD');
+    return git('status', '--porcelain', '--untracked-files=no') === '' ? `at ${commit}` : `at ${commit} with uncommitted changes`;
+  } catch {
+    return 'outside a git checkout';
+  }
+}
 const SUFFIX = '.bench.ts';
 /** Sections of issue 8 first, in its order; any other bench file after them, by name. */
 const ORDER = ['runtime-overhead', 'cold-start', 'synth'];
@@ -92,6 +103,7 @@ async function main(): Promise<void> {
   const out = args.out ?? join(BENCH_DIR, partial ? '.tmp/RESULTS.md' : 'RESULTS.md');
   const command = ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
   const machine = describeMachine();
+  const measured = measuredRevision();
   const started = performance.now();
 
   const rendered: string[] = [];
@@ -110,7 +122,7 @@ async function main(): Promise<void> {
   const header = [
     '# Busline benchmarks',
     '',
-    `Made by \`${command}\` in ${((performance.now() - started) / 1000).toFixed(0)} s.`,
+    `Made by \`${command}\` in ${((performance.now() - started) / 1000).toFixed(0)} s, ${measured}.`,
     'Figures are medians over repeated runs, with the interquartile range in parentheses; ratios compare medians from the same run, with bounds from the interquartile ranges, and a target is met only if it holds on the bound that decides it.',
     '',
     ...machine.map((l) => `- ${l}`),
