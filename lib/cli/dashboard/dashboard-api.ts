@@ -17,7 +17,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
-  describeFlow, explainMatch, lineageOf, peekDeadLetters, publish, redriveAll, redriveDeadLetter, searchEvents,
+  describeFlow, explainMatch, lineageOf, peekDeadLetters, redriveAll, redriveDeadLetter, searchEvents,
   startReplay, subscriptionCounters, subscriptionStatuses, summarizeEvent, topicSchema,
 } from '../flow-operations.ts';
 import { validatePayload, PayloadInvalidError } from '../schema-check.ts';
@@ -25,7 +25,7 @@ import { parseTime } from '../time-option.ts';
 import { parseDataFieldFilter } from '../data-field.ts';
 import { lineageTree } from './mcp-tools.ts';
 import { sendJson } from './dashboard-server.ts';
-import type { DashboardContext } from './dashboard-context.ts';
+import { publishAndSee, type DashboardContext } from './dashboard-context.ts';
 
 /** Bad input from the page: answered 400 with the reason. */
 class BadRequestError extends Error {
@@ -118,8 +118,7 @@ export function dashboardApi(context: DashboardContext): (req: IncomingMessage, 
         const topic = text(body.topic, 'topic');
         const id = optionalText(body.id, 'id');
         const correlationId = optionalText(body.correlationId, 'correlationId');
-        const published = await publish(target, topic, body.data, { ...(id ? { id } : {}), ...(correlationId ? { correlationId } : {}) });
-        return { topic, id: published.id, correlationId: published.metadata.correlationId, eventBridgeId: published.eventBridgeId };
+        return publishAndSee(context, topic, body.data, { ...(id ? { id } : {}), ...(correlationId ? { correlationId } : {}) });
       }
       case 'POST /api/redrive': {
         const body = await readBody(req);

@@ -8,7 +8,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import {
-  deadLetterQueues, describeFlow, explainMatch, lineageOf, peekDeadLetters, publish, redriveAll, redriveDeadLetter, searchEvents,
+  deadLetterQueues, describeFlow, explainMatch, lineageOf, peekDeadLetters, redriveAll, redriveDeadLetter, searchEvents,
   startReplay, subscriptionStatuses, summarizeEvent,
 } from '../flow-operations.ts';
 import type { LineageNode } from '../lineage.ts';
@@ -16,7 +16,7 @@ import { describeStep } from '../lineage.ts';
 import { renderLogLine } from '../log-line.ts';
 import { parseTime } from '../time-option.ts';
 import { parseDataFieldFilter } from '../data-field.ts';
-import type { DashboardContext } from './dashboard-context.ts';
+import { publishAndSee, type DashboardContext } from './dashboard-context.ts';
 
 export const MCP_TOOL_NAMES = [
   'describe_flow', 'flow_status', 'search_events', 'get_lineage', 'explain_match', 'publish_event',
@@ -109,10 +109,7 @@ export function createMcpServer(context: DashboardContext): McpServer {
       id: z.string().optional().describe('metadata.id (default: a new UUID)'), correlationId: z.string().optional(),
     },
     annotations: { destructiveHint: false, openWorldHint: false },
-  }, ({ topic, data, id, correlationId }) => attempt(async () => {
-    const published = await publish(target, topic, data, { ...(id ? { id } : {}), ...(correlationId ? { correlationId } : {}) });
-    return { topic, id: published.id, correlationId: published.metadata.correlationId, eventBridgeId: published.eventBridgeId };
-  }));
+  }, ({ topic, data, id, correlationId }) => attempt(() => publishAndSee(context, topic, data, { ...(id ? { id } : {}), ...(correlationId ? { correlationId } : {}) })));
 
   server.registerTool('list_dead_letters', {
     description: "Each subscription's dead-letter queue (and an ordered subscription's delivery DLQ, delivery: true) with how many messages it holds.",

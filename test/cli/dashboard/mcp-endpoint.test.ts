@@ -73,6 +73,13 @@ test('an event published through the endpoint is found by its correlation id, an
   assert.equal(tree.caused[0]!.event.topic, 'greeting.recorded');
 });
 
+test('publish_event answers once the event is in the journal, so a search right after finds it', async () => {
+  const published = await call<{ id: string; journaled: boolean }>('publish_event', { topic: 'greeting.sent', data: { name: 'Dorothy', times: 1 }, id: 'mcp-seen-1' });
+  assert.equal(published.journaled, true);
+  const { events } = await call<{ events: { id: string }[] }>('search_events', { id: 'mcp-seen-1' });
+  assert.deepEqual(events.map((e) => e.id), ['mcp-seen-1']);
+});
+
 test('search_events takes a field of the data, data.<path>=<value>, comparing a number by its JSON', async () => {
   await call('publish_event', { topic: 'greeting.sent', data: { name: 'Katherine', times: 7 }, id: 'mcp-field-7' });
   await call('publish_event', { topic: 'greeting.sent', data: { name: 'Katherine', times: 8 }, id: 'mcp-field-8' });
