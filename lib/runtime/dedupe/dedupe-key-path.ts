@@ -14,7 +14,7 @@ export function dedupeKeyFor(subscription: string, keyPath?: string): DedupeKeyF
 }
 
 /** The key function taking the key from `keyPath` in the event's data, checked now. */
-export function keyPathKey(subscription: string, keyPath: string): DedupeKeyFn {
+function keyPathKey(subscription: string, keyPath: string): DedupeKeyFn {
   checkSubscription(subscription);
   const segments = typeof keyPath === 'string' ? keyPath.split('.') : [];
   if (segments.length === 0 || !segments.every((s) => PATH_SEGMENT.test(s))) {

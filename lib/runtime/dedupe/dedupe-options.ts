@@ -94,7 +94,7 @@ export const generatedDedupeStep: CommitStepOf = (where, config, effects) => gen
 export const generatedKeyPathDedupeStep: CommitStepOf = (where, config, effects) => generatedStep(where, config, effects, dedupeKeyFor);
 
 function generatedStep(where: string, config: SubscriptionConfig, effects: EffectsRuntime, keyFor: KeyFor): RecordStep {
-  const ttlSeconds = (config.dedupe || undefined)?.ttlSeconds ?? DEFAULT_DEDUPE_TTL_SECONDS;
+  const ttlSeconds = (config.dedupe === false ? undefined : config.dedupe.ttlSeconds) ?? DEFAULT_DEDUPE_TTL_SECONDS;
   const store = defaultStore(where, config, process.env[RUNTIME_ENV.dedupeTable] || undefined, undefined);
   return stepOf(where, config, new DedupeCoordinator({ store, ttlSeconds, cacheSize: DEFAULT_COMPLETED_CACHE_SIZE, logDuplicates: false }), effects, keyFor);
 }

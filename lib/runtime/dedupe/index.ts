@@ -12,8 +12,8 @@ export {
   type DedupeResult,
   type DuplicateInfo,
 } from './dedupe-coordinator.ts';
-export { DedupeKeyError, eventIdKey, type DedupeKeyFn, type DedupeKeySource } from './dedupe-key.ts';
-export { dedupeKeyFor, keyPathKey } from './dedupe-key-path.ts';
+export { DedupeKeyError, type DedupeKeyFn, type DedupeKeySource } from './dedupe-key.ts';
+export { dedupeKeyFor } from './dedupe-key-path.ts';
 export {
   DedupeStoreError,
   type AcquireRequest,
