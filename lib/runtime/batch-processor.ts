@@ -231,7 +231,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): (state: In
     const encrypted = d.enveloped && options.openEncrypted ? encryptPathsOf(config.topics[d.topic]) : undefined;
     let data = d.data;
     let undecryptable: Error | undefined;
-    let plaintextFields: readonly string[] = [];
+    let plaintextFields: readonly string[] | undefined;
     if (encrypted) {
       try {
         ({ data, plaintextFields } = await options.openEncrypted!(d.topic, d.data, encrypted));
@@ -257,7 +257,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): (state: In
       transport: inbound.transport,
       deadline,
     }, logger, mask);
-    if (plaintextFields.length > 0) {
+    if (plaintextFields && plaintextFields.length > 0) {
       // Not refused (events published before a field was marked encrypt must still be handled),
       // but said: the value crossed the bus, the queues and the archive unencrypted.
       record.logger.warn('encrypted fields received in plaintext', {
