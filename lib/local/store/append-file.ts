@@ -47,11 +47,14 @@ export class AppendFile {
   private flushing = false;
   private gatherTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** While `replaceFile` runs: no batch starts, appends wait in `pending`. */
+  private paused = false;
   private failure: Error | undefined;
   /** Bytes written by this instance (used to decide when to compact). */
   bytesWritten = 0;
 
-  private readonly handle: Promise<FileHandle>;
+  private handle: Promise<FileHandle>;
+  private readonly fs: StoreFs;
   private readonly durable: boolean;
   private readonly gatherMs: number;
   private readonly maxBufferBytes: number;
@@ -74,7 +77,8 @@ export class AppendFile {
     this.durable = options.durable ?? true;
     this.gatherMs = options.gatherMs ?? 0;
     this.maxBufferBytes = options.writeBufferBytes ?? MAX_WRITE_BUFFER_BYTES;
-    this.handle = openForAppend(path, this.durable, options.fs ?? nodeStoreFs);
+    this.fs = options.fs ?? nodeStoreFs;
+    this.handle = openForAppend(path, this.durable, this.fs);
     // Surface an open failure on the first write, not as an unhandled rejection.
     this.handle.catch(() => undefined);
   }
@@ -121,6 +125,39 @@ export class AppendFile {
     await (await this.handle).close();
   }
 
+  /**
+   * Runs `replace` once everything appended so far is written and while no batch is: it may
+   * put another file in this one's place (write it aside, then rename it over `path`). The
+   * file at `path` is then opened again and what was appended meanwhile is written to it,
+   * after what `replace` left there: nothing appended is lost or reordered.
+   */
+  async replaceFile<T>(replace: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new Error(`store file ${this.path} is closed; the engine was stopped`);
+    await this.flush();
+    this.paused = true;
+    if (this.gatherTimer) {
+      clearTimeout(this.gatherTimer);
+      this.gatherTimer = undefined;
+    }
+    try {
+      // A batch still being written goes to the file being replaced; later appends wait.
+      while (this.flushing) await this.flush();
+      const previous = await this.handle;
+      try {
+        return await replace();
+      } finally {
+        // Reopened whether or not `replace` got as far as its rename (same file if not); an
+        // open that fails surfaces on the next write.
+        await previous.close();
+        this.handle = openForAppend(this.path, this.durable, this.fs);
+        await this.handle.catch(() => undefined);
+      }
+    } finally {
+      this.paused = false;
+      if (this.pending.length > 0 || this.waiters.length > 0) this.kick();
+    }
+  }
+
   private enqueue(record: unknown): void {
     if (this.closed) throw new Error(`store file ${this.path} is closed; the engine was stopped`);
     if (this.failure) throw this.failure;
@@ -129,7 +166,7 @@ export class AppendFile {
   }
 
   private kick(): void {
-    if (this.flushing) return;
+    if (this.flushing || this.paused) return;
     if (this.gatherMs > 0 && this.waiters.length === 0) {
       this.gatherTimer ??= setTimeout(() => {
         this.gatherTimer = undefined;
@@ -226,7 +263,7 @@ export class AppendFile {
 }
 
 /** Writes the first `length` bytes of `buffer`, however many calls that takes. */
-async function writeFully(handle: FileHandle, buffer: Buffer, length: number): Promise<void> {
+export async function writeFully(handle: FileHandle, buffer: Buffer, length: number): Promise<void> {
   let offset = 0;
   while (offset < length) {
     const { bytesWritten } = await handle.write(buffer, offset, length - offset);
