@@ -47,6 +47,11 @@ export interface LocalAppOptions {
    * app's functions. @default no faults
    */
   readonly chaos?: ChaosProfile;
+  /**
+   * Days the lineage journal keeps its records (LocalEngineOptions.journalRetentionDays); 0 keeps
+   * every record. @default 7
+   */
+  readonly journalRetentionDays?: number;
   /** IAM: `enforce` the template's permissions, `warn` (report would-be denials, refuse nothing), or `off`. @default 'enforce' */
   readonly iam?: IamMode;
   /** Who requests from outside the flow act as: a role or function of the template. @default the account's administrator */
@@ -96,6 +101,7 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     lambdaInvoker: invoker,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.chaos ? { chaos: options.chaos } : {}),
+    ...(options.journalRetentionDays !== undefined ? { journalRetentionDays: options.journalRetentionDays } : {}),
     iam: { authorizer, onAccessDenied: options.onAccessDenied ?? ((denial) => console.error(formatAccessDenial(denial))) },
     async setup(e) {
       model = await declareAppResources(e, assembly, draft);

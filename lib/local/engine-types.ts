@@ -30,6 +30,12 @@ export interface LocalEngineOptions {
   readonly lambdaInvoker?: LambdaInvoker;
   /** Write-ahead log size that triggers a snapshot (compaction). @default 64 MiB */
   readonly compactLogAfterBytes?: number;
+  /**
+   * Days the lineage journal keeps its records; older ones are dropped at start and every hour
+   * (a bus's archive keeps its events as its archives' RetentionDays say). 0 keeps every record.
+   * @default 7
+   */
+  readonly journalRetentionDays?: number;
   /** Skip starting DynamoDB (dynalite). @default false */
   readonly withoutDynamoDb?: boolean;
   /**

@@ -16,6 +16,7 @@ import { StateStore } from './store/state-store.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { SqsService } from './sqs/sqs-service.ts';
 import { EventArchive } from './eventbridge/archive.ts';
+import { applyRetention, checkRetentionDays, DEFAULT_JOURNAL_RETENTION_DAYS, RETENTION_INTERVAL_MS, type RetentionReport } from './retention.ts';
 import { EventBusService } from './eventbridge/event-bus-service.ts';
 import { Journal } from './journal/journal.ts';
 import { DynamoDbBackend } from './wire/dynamodb.ts';
@@ -64,6 +65,8 @@ interface Parts {
   readonly wire: WireServer;
   /** The invoker of rule → Lambda targets, also behind Lambda Invoke (Event) on the wire. */
   readonly lambda: { invoker: LambdaInvoker | undefined };
+  /** Days the journal keeps its records; 0 = indefinitely (retention.ts). */
+  readonly journalRetentionDays: number;
 }
 
 /** Closes the engine's state on disk: its store, archive, journal and DynamoDB (after the wire server). */
@@ -81,6 +84,9 @@ async function closeStores(p: Pick<Parts, 'store' | 'archive' | 'journal' | 'dyn
  */
 export class LocalEngine {
   private stopped = false;
+  /** Retention's hourly timer, and its application in progress (one at a time). */
+  private retentionTimer: NodeJS.Timeout | undefined;
+  private retention: Promise<RetentionReport> | undefined;
 
   private constructor(private readonly parts: Parts) {}
 
@@ -89,6 +95,7 @@ export class LocalEngine {
     const stateDir = resolve(options.stateDir);
     const region = options.region ?? 'us-east-1';
     const accountId = options.accountId ?? '000000000000';
+    const journalRetentionDays = checkRetentionDays(options.journalRetentionDays ?? DEFAULT_JOURNAL_RETENTION_DAYS, 'journalRetentionDays');
     await mkdir(stateDir, { recursive: true });
 
     const store = await StateStore.open(join(stateDir, 'store'), { compactAfterBytes: options.compactLogAfterBytes });
@@ -160,7 +167,7 @@ export class LocalEngine {
       throw error;
     });
     sqs.baseUrl = `http://127.0.0.1:${wire.port}`;
-    const engine = new LocalEngine({ stateDir, region, accountId, store, sqs, archive, events, kms, journal, dynamodb, wire, lambda });
+    const engine = new LocalEngine({ stateDir, region, accountId, store, sqs, archive, events, kms, journal, dynamodb, wire, lambda, journalRetentionDays });
     try {
       await options.setup?.(engine as EngineResources);
     } catch (error) {
@@ -169,7 +176,40 @@ export class LocalEngine {
     }
     events.startDeliveries();
     open();
+    engine.keepRetention();
     return engine;
+  }
+
+  /**
+   * Drops what the journal and the archives no longer keep (retention.ts): the journal's records
+   * older than `journalRetentionDays`, each bus's archived events older than its archives'
+   * RetentionDays, by the engine's clock. The engine does this at start and every hour; call it
+   * to apply retention now (after moving a virtual clock, say). Resolves with what was dropped.
+   */
+  applyRetention(): Promise<RetentionReport> {
+    const p = this.parts;
+    // One at a time: a call while one runs applies it again after that one, from the time then.
+    const run = (this.retention ?? Promise.resolve()).catch(() => undefined).then(() => applyRetention({
+      journal: p.journal,
+      archive: p.archive,
+      archives: p.events.declarations.archives.values(),
+      now: p.sqs.clock.now(),
+      journalRetentionDays: p.journalRetentionDays,
+    }));
+    this.retention = run;
+    run.then(() => undefined, () => undefined).finally(() => {
+      if (this.retention === run) this.retention = undefined;
+    });
+    return run;
+  }
+
+  /** Applies retention now, in the background, and every RETENTION_INTERVAL_MS until stop(). */
+  private keepRetention(): void {
+    const apply = (): void => {
+      this.applyRetention().catch((error: unknown) => console.error(`busline engine: applying retention to ${this.parts.stateDir} failed: ${(error as Error).message}`));
+    };
+    apply();
+    this.retentionTimer = setInterval(apply, RETENTION_INTERVAL_MS).unref();
   }
 
   /** e.g. "http://127.0.0.1:4747": endpoint for every AWS SDK client and `aws --endpoint-url`. */
@@ -211,6 +251,8 @@ export class LocalEngine {
     if (this.stopped) return;
     this.stopped = true;
     const p = this.parts;
+    clearInterval(this.retentionTimer);
+    await this.retention?.catch(() => undefined);
     await p.events.stopDeliveries();
     p.sqs.close();
     await p.wire.stop();

@@ -24,6 +24,9 @@ import type { LogLine } from './lambda/lambda-types.ts';
 import type { DeliveryMode } from '../runtime/subscription-config.ts';
 
 export { LocalEngine } from './engine.ts';
+/** What {@link LocalEngine.applyRetention} dropped. */
+export type { RetentionReport } from './retention.ts';
+export type { DroppedLines } from './store/drop-old-lines.ts';
 /**
  * What {@link LocalEngine}'s EventBridge and SQS methods throw where AWS would answer an error:
  * `type` (EventBridge) or `shape` (SQS) is AWS's error name, e.g. InvalidEventPatternException for a pattern
@@ -155,6 +158,11 @@ export interface LocalAppOptions {
    */
   readonly chaos?: ChaosProfile;
   /**
+   * Days the lineage journal keeps its records (LocalEngineOptions.journalRetentionDays); 0 keeps
+   * every record. @default 7
+   */
+  readonly journalRetentionDays?: number;
+  /**
    * IAM: `enforce` answers the calls the template's policies do not allow with AWS's
    * AccessDenied; `warn` reports them (journal `access.denied`, `onAccessDenied`) and lets them
    * through; `off` checks nothing (and says so once at start). docs/security.md.
@@ -231,6 +239,7 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     ...(options.asyncRetryBaseDelayMs !== undefined ? { asyncRetryBaseDelayMs: options.asyncRetryBaseDelayMs } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.chaos ? { chaos: options.chaos } : {}),
+    ...(options.journalRetentionDays !== undefined ? { journalRetentionDays: options.journalRetentionDays } : {}),
     ...(options.iam !== undefined ? { iam: options.iam } : {}),
     ...(options.principal !== undefined ? { principal: options.principal } : {}),
     ...(options.onAccessDenied ? {

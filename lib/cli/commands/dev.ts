@@ -23,7 +23,7 @@ import { describeRuntimeNode } from '../../local/lambda/runtime-node.ts';
 
 export const summary = 'synthesize the CDK app and run it in the local engine (AWS wire endpoint on 127.0.0.1)';
 
-const HELP = `usage: busline dev [--port 4747] [--dashboard-port 4748] [--state .busline] [--app "<cdk app command>" | --assembly cdk.out] [--concurrency 1] [--chaos <profile> [--seed N]] [--iam enforce|warn|off] [--principal <role>] [--quiet] [--no-watch]
+const HELP = `usage: busline dev [--port 4747] [--dashboard-port 4748] [--state .busline] [--app "<cdk app command>" | --assembly cdk.out] [--concurrency 1] [--chaos <profile> [--seed N]] [--iam enforce|warn|off] [--principal <role>] [--journal-days 7] [--quiet] [--no-watch]
 
   --port      port of the AWS wire endpoint on 127.0.0.1 (default ${DEFAULT_PORT}; 0 = any free port)
   --dashboard-port  port of the dashboard and its MCP endpoint (/mcp) on 127.0.0.1 (default: --port + 1; any free port with --port 0)
@@ -39,6 +39,8 @@ const HELP = `usage: busline dev [--port 4747] [--dashboard-port 4748] [--state 
               warn: report such calls and let them through; off: check nothing
   --principal who calls from outside the flow (CLI, your SDK) act as: a role or function of the
               template (default: the account's administrator)
+  --journal-days  days the journal keeps its records; older ones are dropped at start and every hour
+              (default 7; 0 keeps every record). A bus's archive keeps events as its archives' RetentionDays say
   --quiet     do not stream function logs
   --no-watch  do not reload handlers, schemas and the stack when their files change (see docs/local-dev.md, "Watch mode")`;
 
@@ -56,6 +58,8 @@ export interface DevOptions {
   readonly concurrency?: number;
   /** Faults to inject (busline dev --chaos). */
   readonly chaos?: ChaosProfile;
+  /** Days the journal keeps its records (busline dev --journal-days). @default 7 */
+  readonly journalRetentionDays?: number;
   /** @default 'enforce' */
   readonly iam?: IamMode;
   /** Who outside callers act as (a role or function of the template). @default the administrator */
@@ -91,6 +95,7 @@ async function startHeld(options: DevOptions, stateDir: string): Promise<{ app: 
     assembly: assemblyDir, stateDir, port: options.port,
     ...(options.concurrency !== undefined ? { maxWorkersPerFunction: options.concurrency } : {}),
     ...(options.chaos ? { chaos: options.chaos } : {}),
+    ...(options.journalRetentionDays !== undefined ? { journalRetentionDays: options.journalRetentionDays } : {}),
     ...(options.iam !== undefined ? { iam: options.iam } : {}),
     ...(options.principal !== undefined ? { principal: options.principal } : {}),
     onAccessDenied: (denial) => print(formatAccessDenial(denial)),
@@ -186,6 +191,7 @@ export async function run(argv: string[]): Promise<number> {
       seed: { type: 'string' },
       iam: { type: 'string', default: 'enforce' },
       principal: { type: 'string' },
+      'journal-days': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -202,6 +208,11 @@ export async function run(argv: string[]): Promise<number> {
   const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
     console.error(`busline dev: --concurrency ${values.concurrency} is not a whole number ≥ 1`);
+    return 2;
+  }
+  const journalDays = values['journal-days'] === undefined ? undefined : Number(values['journal-days']);
+  if (journalDays !== undefined && !(Number.isInteger(journalDays) && journalDays >= 0)) {
+    console.error(`busline dev: --journal-days ${values['journal-days']} is not a whole number of days (0 keeps every record)`);
     return 2;
   }
   if (values.seed !== undefined && values.chaos === undefined) { console.error('busline dev: --seed is the seed of --chaos; give --chaos too'); return 2; }
@@ -224,6 +235,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const { app, dashboard, banner, watch, lock } = await startDev({
     ...(chaos ? { chaos } : {}),
+    ...(journalDays !== undefined ? { journalRetentionDays: journalDays } : {}),
     iam, ...(values.principal !== undefined ? { principal: values.principal } : {}),
     port, ...(dashboardPort !== undefined ? { dashboardPort } : {}), stateDir: values.state, projectDir: process.cwd(), quiet: values.quiet,
     watch: !values['no-watch'],

@@ -1,10 +1,13 @@
 /**
  * The archive: every event accepted on a bus, appended durably (group commit) to
  * `<dir>/<bus>.jsonl`, one `{ "event": {...} }` a line. Replay reads it back.
- * The archive is never compacted: it is the history (delete the file to forget it).
+ * Retention drops a bus's events from the start of its file (dropEventsBefore; the engine's
+ * retention.ts decides how long each bus keeps them).
  */
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppendFile, readJsonLines } from '../store/append-file.ts';
+import { dropOldLines, type DroppedLines } from '../store/drop-old-lines.ts';
 import { ensureDir } from '../store/store-fs.ts';
 import type { BusEvent } from './types.ts';
 
@@ -20,12 +23,21 @@ export class EventArchive {
 
   /** Queue the event for the next group commit (await `flush()` before acknowledging). */
   add(bus: string, eventText: string): void {
-    let file = this.files.get(bus);
-    if (!file) {
-      file = new AppendFile(this.pathOf(bus));
-      this.files.set(bus, file);
-    }
-    file.appendRawLazy(`{"event":${eventText}}`);
+    this.fileOf(bus).appendRawLazy(`{"event":${eventText}}`);
+  }
+
+  /** The buses with an archive file, this run's or an earlier one's. */
+  async buses(): Promise<string[]> {
+    const names = new Set(this.files.keys());
+    for (const file of await readdir(this.dir)) if (file.endsWith('.jsonl')) names.add(decodeURIComponent(file.slice(0, -'.jsonl'.length)));
+    return [...names];
+  }
+
+  /** Retention: drops the bus's events whose time is before `cutoffMs` from the start of its file. */
+  dropEventsBefore(bus: string, cutoffMs: number): Promise<DroppedLines> {
+    return dropOldLines(this.fileOf(bus), {
+      isOld: (record) => Date.parse((record as { event?: BusEvent }).event?.time ?? '') < cutoffMs,
+    });
   }
 
   /** Resolves when every event added so far is on disk. */
@@ -50,6 +62,15 @@ export class EventArchive {
   async close(): Promise<void> {
     await Promise.all([...this.files.values()].map((file) => file.close()));
     this.files.clear();
+  }
+
+  private fileOf(bus: string): AppendFile {
+    let file = this.files.get(bus);
+    if (!file) {
+      file = new AppendFile(this.pathOf(bus));
+      this.files.set(bus, file);
+    }
+    return file;
   }
 
   private pathOf(bus: string): string {

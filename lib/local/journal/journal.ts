@@ -6,9 +6,10 @@
  * not cost an fsync per batch. A crash may lose its last few records, never the events.
  */
 import { principalMatches } from '../iam/caller.ts';
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppendFile, readJsonLines } from '../store/append-file.ts';
+import { dropOldLines, type DroppedLines } from '../store/drop-old-lines.ts';
 import type { JournalEntry, JournalQuery, JournalRecord } from './types.ts';
 import { RuleMismatches } from './rule-mismatches.ts';
 import { systemClock, type Clock } from '../clock.ts';
@@ -138,6 +139,21 @@ export class Journal {
     await this.file.flush();
   }
 
+  /**
+   * Retention: drops the records stamped before `cutoffMs` from the start of the file. Each bus's
+   * last `bus.rules` record among them stays, so the events kept are still explained against the
+   * rules they were routed with (rule-mismatches.ts).
+   */
+  dropRecordsBefore(cutoffMs: number): Promise<DroppedLines> {
+    return dropOldLines(this.file, {
+      isOld: (record) => Date.parse((record as JournalRecord).at) < cutoffMs,
+      carryKey: (record) => {
+        const r = record as JournalRecord;
+        return r.kind === 'bus.rules' ? `bus.rules ${r.bus}` : undefined;
+      },
+    });
+  }
+
   async close(): Promise<void> {
     this.subscribers.clear();
     await this.file.close();
@@ -195,7 +211,9 @@ export function readJournal(stateDir: string, query: JournalQuery = {}): Promise
  * engine cuts a torn last line off (the file shrinks back to that same position) and appends
  * from there, so the follower continues with the first record written after the restart,
  * neither skipping it nor gluing the torn bytes onto it. A file that is replaced (deleted and
- * written afresh, or shorter than the position) is followed from its start.
+ * written afresh, or shorter than the position) is followed from its start; one that retention
+ * rewrote without its oldest records (its seq going on, see dropRecordsBefore) does not pass on
+ * again what was passed on before.
  */
 export async function followJournal(
   stateDir: string,
@@ -209,6 +227,10 @@ export async function followJournal(
   let offset = 0;
   let inode: number | undefined;
   let mismatches = new RuleMismatches();
+  /** The seq of the last record read. */
+  let lastSeq = 0;
+  /** Records up to this seq were passed on already (the file was rewritten by retention). */
+  let readThrough = 0;
   while (!signal.aborted) {
     let handle;
     try {
@@ -223,6 +245,9 @@ export async function followJournal(
         if ((inode !== undefined && ino !== inode) || size < offset) {
           offset = 0;
           mismatches = new RuleMismatches();
+          // Retention rewrites the journal without its oldest records and its seq goes on, so
+          // the new file reaches at least the last seq read; a journal begun afresh starts at 1.
+          readThrough = (await lastSeqOf(handle, size)) >= lastSeq ? lastSeq : 0;
         }
         inode = ino;
         // Bytes after `offset` that do not end in a newline yet (a line longer than a read).
@@ -251,7 +276,9 @@ export async function followJournal(
             } catch {
               continue; // not a record (a complete line is never torn); nothing to follow
             }
-            asRead(record, query, mismatches, onRecord);
+            lastSeq = record.seq;
+            if (record.seq <= readThrough) mismatches.observe(record);
+            else asRead(record, query, mismatches, onRecord);
           }
         }
       } finally {
@@ -280,22 +307,26 @@ async function lastSeq(path: string): Promise<number> {
     return 0;
   }
   try {
-    const { size } = await handle.stat();
-    if (size === 0) return 0;
-    const length = Math.min(size, 4 * 1024 * 1024);
-    const buffer = Buffer.alloc(length);
-    await handle.read(buffer, 0, length, size - length);
-    const lines = buffer.toString('utf8').split('\n').filter((l) => l.length > 0);
-    for (let i = lines.length - 1; i >= 0; i--) {
-      try {
-        const seq = (JSON.parse(lines[i]!) as { seq?: unknown }).seq;
-        if (typeof seq === 'number') return seq;
-      } catch {
-        // a partial first line of the window, or a torn last line: look further back
-      }
-    }
-    return 0;
+    return await lastSeqOf(handle, (await handle.stat()).size);
   } finally {
     await handle.close();
   }
+}
+
+/** The seq of the last record in the first `size` bytes of an open journal file (0 if none). */
+async function lastSeqOf(handle: FileHandle, size: number): Promise<number> {
+  if (size === 0) return 0;
+  const length = Math.min(size, 4 * 1024 * 1024);
+  const buffer = Buffer.alloc(length);
+  await handle.read(buffer, 0, length, size - length);
+  const lines = buffer.toString('utf8').split('\n').filter((l) => l.length > 0);
+  for (let i = lines.length - 1; i >= 0; i--) {
+    try {
+      const seq = (JSON.parse(lines[i]!) as { seq?: unknown }).seq;
+      if (typeof seq === 'number') return seq;
+    } catch {
+      // a partial first line of the window, or a torn last line: look further back
+    }
+  }
+  return 0;
 }
