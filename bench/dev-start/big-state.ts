@@ -40,7 +40,9 @@ export async function buildBigState(stateDir: string, size: BigStateSize): Promi
 /** Appends `count` records: per event an event.accepted, a rule.matched and a delivery.enqueued, as routing writes them. */
 async function writeJournal(path: string, count: number): Promise<void> {
   const out = createWriteStream(path, { flags: 'a' });
-  const start = Date.parse('2026-12-01T00:00:00Z');
+  // Stamped within the last hour: all kept by the journal's retention (7 days), so a start
+  // measures recovery, not a retention rewrite of the whole journal.
+  const start = Date.now() - 60 * 60 * 1000;
   let chunk = '';
   for (let seq = 1; seq <= count; seq++) {
     const eventId = `evt-${Math.floor(seq / 3)}`;

@@ -54,7 +54,8 @@ export interface RoutingTarget {
   readonly stateDir?: string;
   /** The engine process's heap figures (an engine target started with `memory: true`). */
   readonly memoryUsage?: (fullGc: boolean) => Promise<NodeJS.MemoryUsage>;
-  stop(): Promise<void>;
+  /** `afterStopping`: run on the state folder (a target that has one) once the target stopped, before the folder is removed. */
+  stop(afterStopping?: (stateDir: string) => Promise<void>): Promise<void>;
 }
 
 /**
@@ -133,10 +134,14 @@ export async function startEngineTarget(label: string, ruleCount: number, option
     stateDir,
     ...(options.memory ? { memoryUsage: engine.memoryUsage } : {}),
     ...queueChecks(sqs, { routed: `${engine.endpoint}/${ENGINE_ACCOUNT}/routed`, unmatched: `${engine.endpoint}/${ENGINE_ACCOUNT}/unmatched` }, label),
-    async stop() {
+    async stop(afterStopping) {
       sqs.destroy();
       await engine.stop();
-      await rm(stateDir, { recursive: true, force: true });
+      try {
+        await afterStopping?.(stateDir);
+      } finally {
+        await rm(stateDir, { recursive: true, force: true });
+      }
     },
   };
 }
@@ -200,9 +205,13 @@ export async function startFloorTarget(label: string): Promise<RoutingTarget> {
       const written = await linesFrom(file, mark);
       if (written !== sent) throw new Error(`${label}: ${sent} events sent, ${written} written to ${file}`);
     },
-    async stop() {
+    async stop(afterStopping) {
       await floor.stop();
-      await rm(stateDir, { recursive: true, force: true });
+      try {
+        await afterStopping?.(stateDir);
+      } finally {
+        await rm(stateDir, { recursive: true, force: true });
+      }
     },
   };
 }
