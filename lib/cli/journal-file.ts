@@ -36,14 +36,23 @@ export function readJournal(file: string, from = 0): { records: JournalRecord[];
 }
 
 /**
- * A journal view over the journal file that reads only what was appended since the last call
- * (the file only grows while the engine runs).
+ * A journal view over the journal file that reads only what was appended since the last call.
+ * When the engine's retention rewrites the file without its oldest records (a new file under the
+ * name), the view reads it again from its start and holds only what it holds: so `records()` may
+ * return fewer records than before, and a caller that waits for new ones keeps a seq (recordsAfter).
  */
 export function journalFileView(file: string, label: (physicalName: string) => string): JournalView {
-  const records: JournalRecord[] = [];
+  let records: JournalRecord[] = [];
   let offset = 0;
+  let inode: number | undefined;
   return {
     records() {
+      const ino = existsSync(file) ? statSync(file).ino : undefined;
+      if (ino !== inode) {
+        records = [];
+        offset = 0;
+        inode = ino;
+      }
       const next = readJournal(file, offset);
       offset = next.offset;
       records.push(...next.records);
@@ -51,4 +60,21 @@ export function journalFileView(file: string, label: (physicalName: string) => s
     },
     label,
   };
+}
+
+/** The seq of the last record (0 for none): where recordsAfter picks up. */
+export function lastSeqOf(records: readonly JournalRecord[]): number {
+  return records.at(-1)?.seq ?? 0;
+}
+
+/** The records after `seq`, of records in seq order (as the journal keeps them). */
+export function recordsAfter(records: readonly JournalRecord[], seq: number): readonly JournalRecord[] {
+  let low = 0;
+  let high = records.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (records[mid]!.seq <= seq) low = mid + 1;
+    else high = mid;
+  }
+  return records.slice(low);
 }

@@ -26,6 +26,7 @@ import { parseDataFieldFilter } from '../data-field.ts';
 import { lineageTree } from './mcp-tools.ts';
 import { sendJson } from './dashboard-server.ts';
 import { publishAndSee, type DashboardContext } from './dashboard-context.ts';
+import { lastSeqOf, recordsAfter } from '../journal-file.ts';
 
 /** Bad input from the page: answered 400 with the reason. */
 class BadRequestError extends Error {
@@ -149,19 +150,21 @@ export function dashboardApi(context: DashboardContext): (req: IncomingMessage, 
 
   function stream(req: IncomingMessage, res: ServerResponse): void {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
-    let seen = journal.records().length;
+    // A seq, not an index: retention may rewrite the journal without its oldest records.
+    let seen = lastSeqOf(journal.records());
     let counters = '';
     const send = (): void => {
       const records = journal.records();
-      for (const r of records.slice(seen)) {
+      const fresh = recordsAfter(records, seen);
+      for (const r of fresh) {
         if (r.kind === 'event.accepted') res.write(`event: event\ndata: ${JSON.stringify(summarizeEvent(r))}\n\n`);
       }
-      if (records.length !== seen || counters === '') {
+      if (fresh.length > 0 || counters === '') {
         const next = JSON.stringify(subscriptionCounters(target, journal));
         if (next !== counters) res.write(`event: counters\ndata: ${next}\n\n`);
         counters = next;
       }
-      seen = records.length;
+      seen = Math.max(seen, lastSeqOf(records));
     };
     send();
     const timer = setInterval(send, 250);

@@ -5,6 +5,7 @@
  */
 import type { FlowTarget } from '../flow-target.ts';
 import { publish, type JournalView } from '../flow-operations.ts';
+import { lastSeqOf, recordsAfter } from '../journal-file.ts';
 import type { PublishMetadata } from '../../runtime/publisher.ts';
 
 export interface DashboardContext {
@@ -34,16 +35,15 @@ const JOURNALED_WITHIN_MS = 2_000;
  */
 export async function publishAndSee(context: DashboardContext, topic: string, data: unknown, metadata: PublishMetadata): Promise<PublishedAnswer & { readonly journaled: boolean }> {
   // Only records read after this can be the event's: each check looks at those, not the whole journal.
-  let from = context.journal.records().length;
+  // (A seq, not an index: retention may rewrite the journal without its oldest records.)
+  let from = lastSeqOf(context.journal.records());
   const published = await publish(context.target, topic, data, metadata);
   const deadline = Date.now() + JOURNALED_WITHIN_MS;
   let journaled = false;
   for (;;) {
     const records = context.journal.records();
-    for (; from < records.length && !journaled; from++) {
-      const r = records[from]!;
-      journaled = r.kind === 'event.accepted' && r.eventId === published.eventBridgeId;
-    }
+    journaled = recordsAfter(records, from).some((r) => r.kind === 'event.accepted' && r.eventId === published.eventBridgeId);
+    from = Math.max(from, lastSeqOf(records));
     if (journaled || Date.now() > deadline) break;
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
