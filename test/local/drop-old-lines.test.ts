@@ -11,7 +11,7 @@ import { AppendFile } from '../../lib/local/store/append-file.ts';
 import { dropOldLines, type OldLines } from '../../lib/local/store/drop-old-lines.ts';
 import { readAll, tempDir } from './support/store-files.ts';
 
-type Line = { n: number; kind?: string; key?: string };
+type Line = { n: number; kind?: string; key?: string; pad?: string };
 const olderThan = (n: number): OldLines => ({ isOld: (record) => (record as Line).n < n });
 
 async function fileWith(t: { after: (fn: () => Promise<void>) => void }, lines: readonly Line[]): Promise<AppendFile> {
@@ -89,4 +89,21 @@ test('lines appended but still gathering when the rewrite starts are part of the
   for (const line of numbered(5)) file.appendLazy(line);
   assert.deepEqual(await dropOldLines(file, olderThan(3)), { lines: 3, bytes: numbered(3).map((l) => JSON.stringify(l).length + 1).reduce((a, b) => a + b) });
   assert.deepEqual(await readAll(path), [{ n: 3 }, { n: 4 }]);
+});
+
+test('appends are written while the old lines are scanned and the rest is copied, not held back until the rename', async (t) => {
+  const count = 120_000;
+  const file = await fileWith(t, Array.from({ length: count }, (_, n) => ({ n, pad: 'x'.repeat(40) })));
+  let appended = false;
+  let appendedBeforeTheScanEnded = false;
+  await dropOldLines(file, {
+    isOld: (record) => {
+      const { n } = record as Line;
+      if (n === 0) void file.append({ n: count }).then(() => { appended = true; });
+      if (n === count - 1) appendedBeforeTheScanEnded = appended;
+      return n < count - 1;
+    },
+  });
+  assert.equal(appendedBeforeTheScanEnded, true);
+  assert.deepEqual(((await readAll(file.path)) as Line[]).map((r) => r.n), [count - 1, count]);
 });

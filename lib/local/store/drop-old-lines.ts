@@ -1,7 +1,8 @@
 /**
  * Retention for a JSON-lines file kept in time order (the journal, an archive): the lines at the
  * start of the file that are older than what is kept are dropped by writing the rest aside and
- * renaming it over the file, while the file's AppendFile holds new appends back (replaceFile).
+ * renaming it over the file; the file's AppendFile holds new appends back only for the last part
+ * of that (replaceFile).
  * A crash before the rename leaves the whole file; after it, the shorter one. Nothing kept is
  * ever parsed: the scan stops at the first line that is not old.
  */
@@ -31,28 +32,34 @@ export interface DroppedLines {
 const NOTHING: DroppedLines = { lines: 0, bytes: 0 };
 const CHUNK_BYTES = 1 << 20;
 
-/** Drops the old lines at the start of `file` (see OldLines). */
-export function dropOldLines(file: AppendFile, old: OldLines): Promise<DroppedLines> {
-  return file.replaceFile(async () => {
-    const cut = await findCut(file.path, old);
-    const carriedBytes = cut.carried.reduce((sum, line) => sum + line.length, 0);
-    if (cut.lines === cut.carried.length) return NOTHING;
-    const aside = `${file.path}.retained`;
-    const out = await open(aside, 'w');
-    try {
-      for (const line of cut.carried) await writeFully(out, line, line.length);
-      await copyFrom(file.path, cut.offset, out);
+/**
+ * Drops the old lines at the start of `file` (see OldLines). The scan and the copy of what is kept
+ * run while appends go on; appends wait (replaceFile) only while the lines they added meanwhile
+ * are copied too and the copy is renamed over the file.
+ */
+export async function dropOldLines(file: AppendFile, old: OldLines): Promise<DroppedLines> {
+  await file.flush();
+  const cut = await findCut(file.path, old);
+  if (cut.lines === cut.carried.length) return NOTHING;
+  const carriedBytes = cut.carried.reduce((sum, line) => sum + line.length, 0);
+  const aside = `${file.path}.retained`;
+  const out = await open(aside, 'w');
+  let renamed = false;
+  try {
+    for (const line of cut.carried) await writeFully(out, line, line.length);
+    const copied = await copyFrom(file.path, cut.offset, out);
+    await file.replaceFile(async () => {
+      await copyFrom(file.path, copied, out);
       await out.sync();
-    } catch (error) {
-      await out.close();
-      await rm(aside, { force: true });
-      throw error;
-    }
+      await rename(aside, file.path);
+      renamed = true;
+      await nodeStoreFs.syncDir(dirname(file.path));
+    });
+  } finally {
     await out.close();
-    await rename(aside, file.path);
-    await nodeStoreFs.syncDir(dirname(file.path));
-    return { lines: cut.lines - cut.carried.length, bytes: cut.offset - carriedBytes };
-  });
+    if (!renamed) await rm(aside, { force: true });
+  }
+  return { lines: cut.lines - cut.carried.length, bytes: cut.offset - carriedBytes };
 }
 
 /** Where the kept part starts, how many lines are before it, and the carried ones among them. */
@@ -105,13 +112,15 @@ function parsed(line: string): unknown {
   }
 }
 
-async function copyFrom(path: string, from: number, out: FileHandle): Promise<void> {
+/** Copies the file's bytes from `from` to its end as it is now into `out`; returns where that end was. */
+async function copyFrom(path: string, from: number, out: FileHandle): Promise<number> {
   const input = await open(path, 'r');
   try {
     const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
-    for (let position = from; ;) {
+    let position = from;
+    for (;;) {
       const { bytesRead } = await input.read(chunk, 0, chunk.length, position);
-      if (bytesRead === 0) return;
+      if (bytesRead === 0) return position;
       await writeFully(out, chunk, bytesRead);
       position += bytesRead;
     }
