@@ -20,15 +20,21 @@ import { sleep } from './support/engine-fixture.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** Wall time moved forward by `skip(days)`: the engine's clock, with its timers on wall time. */
-function skippingClock(): Clock & { skip(days: number): void } {
+/** Wall time moved forward by `advanceDays(days)`: the engine's clock, with its timers on wall time. */
+function advancingClock(): Clock & { advanceDays(days: number): void } {
   let offset = 0;
-  return { now: () => Date.now() + offset, after: systemClock.after, skip: (days) => void (offset += days * DAY_MS) };
+  return {
+    now: () => Date.now() + offset,
+    after: systemClock.after,
+    advanceDays: (days) => {
+      offset += days * DAY_MS;
+    },
+  };
 }
 
-/** An engine on a skipping clock with the bus `shop`, stopped and its state folder removed after the test. */
-async function engineWith(t: { after: (fn: () => Promise<void>) => void }, options: Partial<LocalEngineOptions> = {}): Promise<{ engine: LocalEngine; clock: ReturnType<typeof skippingClock> }> {
-  const clock = skippingClock();
+/** An engine on an advancing clock with the bus `shop`, stopped and its state folder removed after the test. */
+async function engineWith(t: { after: (fn: () => Promise<void>) => void }, options: Partial<LocalEngineOptions> = {}): Promise<{ engine: LocalEngine; clock: ReturnType<typeof advancingClock> }> {
+  const clock = advancingClock();
   const stateDir = options.stateDir ?? await mkdtemp(join(tmpdir(), 'busline-retention-'));
   const engine = await LocalEngine.start({ stateDir, port: 0, withoutDynamoDb: true, clock, ...options });
   t.after(async () => {
@@ -55,9 +61,9 @@ async function archivedOrders(engine: LocalEngine, bus = 'shop'): Promise<number
 test('the journal drops the records older than journalRetentionDays and keeps the newer ones', async (t) => {
   const { engine, clock } = await engineWith(t, { journalRetentionDays: 7 });
   await publish(engine, 'old');
-  clock.skip(3);
+  clock.advanceDays(3);
   await publish(engine, 'recent');
-  clock.skip(5);
+  clock.advanceDays(5);
   const report = await engine.applyRetention();
   assert.deepEqual(ordersIn(await engine.journalQuery({ kinds: ['event.accepted'] })), ['recent']);
   assert.ok(report.journal.lines > 0 && report.journal.bytes > 0, JSON.stringify(report));
@@ -67,7 +73,7 @@ test('an event kept is still explained against its bus rules when their record w
   const { engine, clock } = await engineWith(t, { journalRetentionDays: 7 });
   engine.putRule({ Name: 'big', EventBusName: 'shop', EventPattern: JSON.stringify({ detail: { data: { total: [{ numeric: ['>', 100] }] } } }) });
   await publish(engine, 'old'); // routing journals the bus's rules before this first event
-  clock.skip(8);
+  clock.advanceDays(8);
   await publish(engine, 'recent');
   await engine.applyRetention();
   const unmatched = await engine.journalQuery({ kinds: ['rule.unmatched'] });
@@ -78,7 +84,7 @@ test('an event kept is still explained against its bus rules when their record w
 test('the journal\'s sequence numbers go on after retention and a restart', async (t) => {
   const { engine, clock } = await engineWith(t, { journalRetentionDays: 1 });
   await publish(engine, 'a');
-  clock.skip(2);
+  clock.advanceDays(2);
   await publish(engine, 'b');
   const before = await engine.journalQuery({});
   await engine.applyRetention();
@@ -93,7 +99,7 @@ test('the journal\'s sequence numbers go on after retention and a restart', asyn
 test('journalRetentionDays 0 keeps every record', async (t) => {
   const { engine, clock } = await engineWith(t, { journalRetentionDays: 0 });
   await publish(engine, 'old');
-  clock.skip(3650);
+  clock.advanceDays(3650);
   assert.equal((await engine.applyRetention()).journal.lines, 0);
   assert.deepEqual(ordersIn(await engine.journalQuery({ kinds: ['event.accepted'] })), ['old']);
 });
@@ -107,9 +113,9 @@ test('a bus\'s archive drops events older than the longest RetentionDays of the 
   engine.createArchive({ ArchiveName: 'short', EventSourceArn: 'shop', RetentionDays: 2 });
   engine.createArchive({ ArchiveName: 'long', EventSourceArn: 'shop', RetentionDays: 5 });
   await publish(engine, 'six-days-old');
-  clock.skip(4);
+  clock.advanceDays(4);
   await publish(engine, 'two-days-old');
-  clock.skip(2);
+  clock.advanceDays(2);
   const report = await engine.applyRetention();
   assert.equal(report.archive['shop']?.lines, 1);
   assert.equal(await archivedOrders(engine), 1);
@@ -120,7 +126,7 @@ test('an archive with RetentionDays 0 keeps its bus\'s events indefinitely', asy
   engine.createArchive({ ArchiveName: 'forever', EventSourceArn: 'shop', RetentionDays: 0 });
   engine.createArchive({ ArchiveName: 'week', EventSourceArn: 'shop', RetentionDays: 7 });
   await publish(engine, 'old');
-  clock.skip(400);
+  clock.advanceDays(400);
   assert.deepEqual((await engine.applyRetention()).archive, {});
   assert.equal(await archivedOrders(engine), 1);
 });
@@ -132,7 +138,7 @@ test('each bus\'s archive follows the archives declared on that bus', async (t) 
   engine.createArchive({ ArchiveName: 'audit-forever', EventSourceArn: 'audit', RetentionDays: 0 });
   await publish(engine, 'audit-order', 'audit');
   await publish(engine, 'shop-order', 'shop');
-  clock.skip(30);
+  clock.advanceDays(30);
   assert.deepEqual((await engine.applyRetention()).archive, {});
   assert.deepEqual([await archivedOrders(engine, 'shop'), await archivedOrders(engine, 'audit')], [1, 1]);
 });
@@ -140,9 +146,9 @@ test('each bus\'s archive follows the archives declared on that bus', async (t) 
 test('a bus with no archive declared keeps its archived events as long as the journal keeps its records', async (t) => {
   const { engine, clock } = await engineWith(t, { journalRetentionDays: 3 });
   await publish(engine, 'old');
-  clock.skip(2);
+  clock.advanceDays(2);
   await publish(engine, 'recent');
-  clock.skip(2);
+  clock.advanceDays(2);
   await engine.applyRetention();
   assert.equal(await archivedOrders(engine), 1);
 });
@@ -153,14 +159,14 @@ test('a follower of the journal file passes on each record once across a retenti
   const stop = new AbortController();
   const following = followJournal(engine.stateDir, {}, (r) => seen.push(r), stop.signal, 10);
   await publish(engine, 'old');
-  clock.skip(4);
+  clock.advanceDays(4);
   await publish(engine, 'kept');
   await engine.journalQuery({}); // written
   const waitFor = async (order: string) => {
     for (let i = 0; i < 200 && !ordersIn(seen).includes(order); i++) await sleep(10);
   };
   await waitFor('kept');
-  clock.skip(4);
+  clock.advanceDays(4);
   await engine.applyRetention();
   await sleep(50); // the follower sees the rewritten file
   await publish(engine, 'new');
