@@ -197,9 +197,10 @@ export class LocalEngine {
       journalRetentionDays: p.journalRetentionDays,
     }));
     this.retention = run;
-    run.then(() => undefined, () => undefined).finally(() => {
+    const done = (): void => {
       if (this.retention === run) this.retention = undefined;
-    });
+    };
+    run.then(done, done);
     return run;
   }
 

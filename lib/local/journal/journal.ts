@@ -247,7 +247,7 @@ export async function followJournal(
           mismatches = new RuleMismatches();
           // Retention rewrites the journal without its oldest records and its seq goes on, so
           // the new file reaches at least the last seq read; a journal begun afresh starts at 1.
-          readThrough = (await lastSeqOf(handle, size)) >= lastSeq ? lastSeq : 0;
+          readThrough = (await lastSeqInFile(handle, size)) >= lastSeq ? lastSeq : 0;
         }
         inode = ino;
         // Bytes after `offset` that do not end in a newline yet (a line longer than a read).
@@ -307,14 +307,14 @@ async function lastSeq(path: string): Promise<number> {
     return 0;
   }
   try {
-    return await lastSeqOf(handle, (await handle.stat()).size);
+    return await lastSeqInFile(handle, (await handle.stat()).size);
   } finally {
     await handle.close();
   }
 }
 
 /** The seq of the last record in the first `size` bytes of an open journal file (0 if none). */
-async function lastSeqOf(handle: FileHandle, size: number): Promise<number> {
+async function lastSeqInFile(handle: FileHandle, size: number): Promise<number> {
   if (size === 0) return 0;
   const length = Math.min(size, 4 * 1024 * 1024);
   const buffer = Buffer.alloc(length);
