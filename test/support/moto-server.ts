@@ -39,7 +39,11 @@ export async function startMotoServer(options: { timeoutMs?: number } = {}): Pro
   // Port 0: the OS picks a free port and moto (werkzeug) prints the one it got.
   const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stopped = false;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // 'error' without 'exit' is a process that never started (or could not be signalled): nothing to wait for.
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', () => resolve());
+  });
   const stop = async (): Promise<void> => {
     if (!stopped) {
       stopped = true;
