@@ -1,0 +1,73 @@
+/**
+ * test/run-test-files.ts, the runner `npm test` ends with: what it does with a file that hangs, one
+ * that fails, and one that leaves something running. Each case runs it on small test files written
+ * to a temporary folder, with a 2 s file timeout instead of CI's 15 minutes.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const RUNNER = fileURLToPath(new URL('./run-test-files.ts', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'busline-run-test-files-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const HANG = 'await new Promise(() => setInterval(() => {}, 1000));';
+let files = 0;
+
+/** A test file in the temporary folder whose one test runs `body`. */
+function testFile(body: string): string {
+  const path = join(dir, `case-${++files}.test.mjs`);
+  writeFileSync(path, `import { test } from 'node:test';\nimport { existsSync, writeFileSync } from 'node:fs';\ntest('case ${files}', async () => {\n${body}\n});\n`);
+  return path;
+}
+
+/** Runs the runner on `paths`; resolves with its exit code and output. */
+function runner(paths: readonly string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    // Without NODE_TEST_CONTEXT, which the runner sets in a test file's process: run() there runs nothing.
+    const { NODE_TEST_CONTEXT: _, ...env } = process.env;
+    const child = spawn(process.execPath, ['--import', 'tsx', RUNNER, ...paths], {
+      env: { ...env, BUSLINE_TEST_FILE_TIMEOUT_MS: '2000' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, output }));
+  });
+}
+
+test('a file that hangs once is stopped at its timeout, run again on its own, and the run passes when that run does, saying so', async () => {
+  const marker = join(dir, 'hung-once');
+  const hangsOnce = testFile(`if (!existsSync(${JSON.stringify(marker)})) { writeFileSync(${JSON.stringify(marker)}, ''); ${HANG} }`);
+  const passes = testFile('');
+  const { code, output } = await runner([hangsOnce, passes]);
+  assert.equal(code, 0, output);
+  assert.match(output, /failureType: 'testTimeoutFailure'/);
+  assert.ok(output.includes(`# run-test-files: ${hangsOnce} ran past 2 s and was stopped; running it once more, alone`), output);
+  assert.ok(output.includes(`# run-test-files: run again, ${hangsOnce} passed`), output);
+});
+
+test('a file that hangs every time fails the run', async () => {
+  const { code, output } = await runner([testFile(HANG)]);
+  assert.equal(code, 1, output);
+  assert.match(output, /# run-test-files: run again, \S+ failed/);
+});
+
+test('a file whose test fails fails the run and is not run again', async () => {
+  const { code, output } = await runner([testFile("throw new Error('this case fails');"), testFile('')]);
+  assert.equal(code, 1, output);
+  assert.match(output, /this case fails/);
+  assert.doesNotMatch(output, /run-test-files:/);
+});
+
+test("a file whose test leaves a timer running ends when its tests are done, well before its timeout", async () => {
+  const { code, output } = await runner([testFile('setInterval(() => {}, 1000);')]);
+  assert.equal(code, 0, output);
+  assert.doesNotMatch(output, /testTimeoutFailure/);
+});
