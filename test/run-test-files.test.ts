@@ -6,10 +6,11 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { allTestFiles, declaresTestBeforeTopLevelAwait } from './support/test-files.ts';
 
 const RUNNER = fileURLToPath(new URL('./run-test-files.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'busline-run-test-files-'));
@@ -70,4 +71,23 @@ test("a file whose test leaves a timer running ends when its tests are done, wel
   const { code, output } = await runner([testFile('setInterval(() => {}, 1000);')]);
   assert.equal(code, 0, output);
   assert.doesNotMatch(output, /testTimeoutFailure/);
+});
+
+test('a test declared after a top-level await that follows another test is dropped without a word: why test files may not do that', async () => {
+  const path = join(dir, `case-${++files}.test.mjs`);
+  writeFileSync(path, "import { test } from 'node:test';\ntest('declared first', () => {});\nawait new Promise((r) => setTimeout(r, 200));\ntest('declared after the await', () => {});\n");
+  const { code, output } = await runner([path]);
+  assert.equal(code, 0, output);
+  assert.match(output, /ok 1 - declared first/);
+  assert.doesNotMatch(output, /declared after the await/);
+});
+
+test('the check flags a test declared before a top-level await, not one declared after it, nor an await inside an async function', () => {
+  assert.equal(declaresTestBeforeTopLevelAwait("test('a', () => {});\nconst v = ready ? {} : await load();\n"), true);
+  assert.equal(declaresTestBeforeTopLevelAwait("test('a', () => {});\nconst load = async () => await read();\n"), false);
+  assert.equal(declaresTestBeforeTopLevelAwait("const v = await load();\ntest('a', () => {});\n"), false);
+});
+
+test('no test file declares a test before a top-level await', () => {
+  assert.deepEqual(allTestFiles().filter((file) => declaresTestBeforeTopLevelAwait(readFileSync(file, 'utf8'))), []);
 });

@@ -6,20 +6,21 @@
  *   node --import tsx test/run-test-files.ts [file ...]
  *
  * Two guards keep a test process that never ends from holding CI until CI is killed, with nothing
- * said of which file it was (CI's run of stop 27 ended that way: one file's process printed nothing
- * for the last hour, and the same files then passed in every run here):
+ * said of which file it was (CI's run of stop 27 ended that way: its output stopped between two files
+ * and nothing more came until it was killed at 90 minutes; both files pass in every run here):
  * - a file's process exits once its tests and their after() hooks are done (`forceExit`), even if
- *   something it started still holds the event loop open;
+ *   something it started still holds the event loop open. A test declared after a top-level await
+ *   that follows another test could then be dropped unseen, so test files declare their tests after
+ *   their top-level awaits (checked in run-test-files.test.ts);
  * - a file has FILE_TIMEOUT_MS. One that takes longer fails as timed out, named, and is then run once
  *   more on its own, printed as such: the run passes only if that second run passes. A file that
  *   fails in any other way is not run again.
  */
-import { readdirSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { run } from 'node:test';
 import { tap } from 'node:test/reporters';
-import { fileURLToPath } from 'node:url';
+import { allTestFiles } from './support/test-files.ts';
 
 /**
  * How long one test file may take, its process started to ended: about 4× the slowest file's time in
@@ -27,16 +28,6 @@ import { fileURLToPath } from 'node:url';
  */
 const FILE_TIMEOUT_MS = Number(process.env['BUSLINE_TEST_FILE_TIMEOUT_MS'] ?? 15 * 60_000);
 const CONCURRENCY = 2;
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-/** Every *.test.ts under test/, sorted (the order `node --test` prints them in). */
-function allTestFiles(): string[] {
-  const dir = join(ROOT, 'test');
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((path) => path.endsWith('.test.ts') && !path.split('/').includes('node_modules'))
-    .map((path) => relative(process.cwd(), join(dir, path)))
-    .sort();
-}
 
 interface Outcome {
   /** Files whose process ran past FILE_TIMEOUT_MS. */

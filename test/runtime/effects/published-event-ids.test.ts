@@ -15,18 +15,6 @@ import { queueArn } from '../../support/sqs-batch.ts';
 import { SCHEMAS_DIR, eventBridgeEvent, lambdaContext, subscriptionConfig } from '../fixtures/flow.ts';
 import { startMotoEnv, type MotoEnv } from '../fixtures/moto-env.ts';
 
-test('a published event id is a version-5 UUID of the run, the topic and the ordinal: the same inputs give the same id', async () => {
-  const id = await publishedEventId('reserve-inventory#evt-1', 'inventory.reserved', 0);
-  assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-  assert.equal(await publishedEventId('reserve-inventory#evt-1', 'inventory.reserved', 0), id);
-  const others = await Promise.all([
-    publishedEventId('reserve-inventory#evt-2', 'inventory.reserved', 0),
-    publishedEventId('reserve-inventory#evt-1', 'shipment.requested', 0),
-    publishedEventId('reserve-inventory#evt-1', 'inventory.reserved', 1),
-  ]);
-  assert.equal(new Set([id, ...others]).size, 4);
-});
-
 const skip = motoServerMissing();
 const validators = skip ? {} : await loadValidators(SCHEMAS_DIR);
 const BUS = 'ids-flow';
@@ -41,6 +29,18 @@ before(async () => {
   await env.eventBridge.send(new PutTargetsCommand({ Rule: 'reserved', EventBusName: BUS, Targets: [{ Id: 'q', Arn: await queueArn(env.sqs, queue) }] }));
 });
 after(() => env?.close());
+
+test('a published event id is a version-5 UUID of the run, the topic and the ordinal: the same inputs give the same id', async () => {
+  const id = await publishedEventId('reserve-inventory#evt-1', 'inventory.reserved', 0);
+  assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.equal(await publishedEventId('reserve-inventory#evt-1', 'inventory.reserved', 0), id);
+  const others = await Promise.all([
+    publishedEventId('reserve-inventory#evt-2', 'inventory.reserved', 0),
+    publishedEventId('reserve-inventory#evt-1', 'shipment.requested', 0),
+    publishedEventId('reserve-inventory#evt-1', 'inventory.reserved', 1),
+  ]);
+  assert.equal(new Set([id, ...others]).size, 4);
+});
 
 type Routed = { detail: { metadata: { id: string; causationId?: string }; data: { orderId: string } } };
 
