@@ -6,7 +6,7 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,20 +28,17 @@ function testFile(body: string): string {
   return path;
 }
 
-/** Runs the runner on `paths`; resolves with its exit code and output. */
-function runner(paths: readonly string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    // Without NODE_TEST_CONTEXT, which the runner sets in a test file's process: run() there runs nothing.
-    const { NODE_TEST_CONTEXT: _, ...env } = process.env;
-    const child = spawn(process.execPath, ['--import', 'tsx', RUNNER, ...paths], {
-      env: { ...env, BUSLINE_TEST_FILE_TIMEOUT_MS: String(FILE_TIMEOUT_S * 1000) },
-      stdio: ['ignore', 'pipe', 'pipe'],
+// Without NODE_TEST_CONTEXT, which the runner sets in a test file's process: run() there runs nothing.
+const { NODE_TEST_CONTEXT: _, ...env } = process.env;
+
+/** Runs the runner on `paths`; resolves with its exit code and output (stdout, then stderr). */
+function runner(paths: readonly string[]): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', RUNNER, ...paths], {
+      env: { ...env, BUSLINE_TEST_FILE_TIMEOUT_MS: String(FILE_TIMEOUT_S * 1000) }, encoding: 'utf8',
+    }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, output: stdout + stderr });
     });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, output }));
   });
 }
 
